@@ -1,0 +1,175 @@
+//! Diagnostics in rustc's manner: a severity, a message, the offending text underlined, a hint.
+//!
+//! Every stage reports through [`Diagnostic`], so a spec error and a `check` finding read the
+//! same in a terminal and serialize the same as JSON.
+
+use std::fmt;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet, renderer::DecorStyle};
+
+use crate::model::Span;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Something to know; never fails a run.
+    Warning,
+    /// Fails the run.
+    Error,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stable identity for a kind of problem: a short id (`S003`) and a name (`unknown-crate`).
+///
+/// The id never changes meaning once released; the reference documents every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Code {
+    /// `S…` for the spec, `C…` for `check`, `R…` for requirements.
+    pub id: &'static str,
+    /// A kebab-case name that says the same as the id.
+    pub name: &'static str,
+}
+
+impl Code {
+    /// A code with its id and name.
+    pub const fn new(id: &'static str, name: &'static str) -> Code {
+        Code { id, name }
+    }
+}
+
+/// One problem, with where it is written and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What kind of problem it is, stable for documentation and for JSON consumers.
+    pub code: Code,
+    /// What is wrong: lowercase, no trailing period.
+    pub message: String,
+    /// The file it is about, relative to where the user ran the command when possible.
+    pub file: Option<String>,
+    /// The offending text in that file, with a short label.
+    pub primary: Option<Label>,
+    /// Other places that explain it (the first declaration of a duplicate, say).
+    pub secondary: Vec<Label>,
+    /// What to do about it: lowercase, no trailing period; rendered as `hint: …`.
+    pub hint: Option<String>,
+}
+
+/// An underlined range with a short label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// Byte range in the file's text.
+    pub span: Span,
+    /// Said under the underline; may be empty.
+    pub text: String,
+}
+
+impl Diagnostic {
+    /// An error with a message and nothing else yet.
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, message.into())
+    }
+
+    /// A warning with a message and nothing else yet.
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, message.into())
+    }
+
+    fn new(severity: Severity, code: Code, message: String) -> Diagnostic {
+        Diagnostic { severity, code, message, file: None, primary: None, secondary: Vec::new(), hint: None }
+    }
+
+    /// Sets the file the diagnostic is about.
+    pub fn in_file(mut self, file: impl Into<String>) -> Diagnostic {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Underlines the offending text.
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.primary = Some(Label { span, text: label.into() });
+        self
+    }
+
+    /// Adds a second place that explains the first.
+    pub fn also(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label { span, text: label.into() });
+        self
+    }
+
+    /// Says what to do about it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Whether this diagnostic fails the run.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic as rustc would, given the text of [`Diagnostic::file`] (pass
+    /// `None` when there is no file or it cannot be read: the message and hint still show).
+    pub fn render(&self, source: Option<&str>, color: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(&self.message).id(self.code.id);
+        let mut group = match (source, &self.primary, &self.file) {
+            (Some(text), Some(primary), _) => {
+                let mut snippet = Snippet::source(text).fold(true);
+                if let Some(file) = &self.file {
+                    snippet = snippet.path(file.as_str());
+                }
+                snippet = snippet.annotation(
+                    AnnotationKind::Primary.span(clamp(&primary.span, text)).label(primary.text.as_str()),
+                );
+                for label in &self.secondary {
+                    snippet = snippet.annotation(
+                        AnnotationKind::Context.span(clamp(&label.span, text)).label(label.text.as_str()),
+                    );
+                }
+                title.element(snippet)
+            }
+            (_, _, Some(file)) => title.element(Origin::path(file.as_str())),
+            (_, _, None) => Group::with_title(title),
+        };
+        if let Some(hint) = &self.hint {
+            group = group.element(Level::HELP.with_name("hint").message(hint.as_str()));
+        }
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        renderer.decor_style(DecorStyle::Ascii).render(&[group])
+    }
+}
+
+/// Keeps a span inside the text, so a stale span can never make rendering panic.
+fn clamp(span: &Span, text: &str) -> Span {
+    let end = span.end.min(text.len());
+    span.start.min(end)..end
+}
+
+/// The 1-based line and column (in characters) of a byte offset in a text.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}

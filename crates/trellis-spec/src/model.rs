@@ -1,0 +1,333 @@
+//! The validated model of a `Trellis.toml`: what every later stage reads.
+//!
+//! A [`Spec`] only exists once validation has passed, so its invariants hold for every reader:
+//! crate names are valid and distinct, every dependency names something declared, the normal
+//! and build graph is acyclic, every edge respects the layers. Spans point back into the spec
+//! text, so later stages (`check`, `trace`) can report a finding at the line that declared it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+/// A byte range in the spec text.
+pub type Span = Range<usize>;
+
+/// A whole, validated spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// `[workspace]`: metadata shared by every crate.
+    pub workspace: WorkspaceMeta,
+    /// `[layers] order`, lowest first. Empty when the spec declares no layers.
+    pub layers: Vec<Layer>,
+    /// `[dependencies]`: external crates, pinned once, keyed by the name crates `use` them by.
+    pub dependencies: BTreeMap<String, ExternalDep>,
+    /// `[crates.*]`, in the order the spec declares them.
+    pub crates: Vec<CrateSpec>,
+    /// `[[allow]]`: explicit exceptions to `check` findings.
+    pub allow: Vec<Allowance>,
+}
+
+/// `[workspace]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceMeta {
+    /// The system's name, used in generated docs.
+    pub name: String,
+    /// One line that says what the system is for.
+    pub summary: String,
+    /// Rust edition for every crate (`edition.workspace = true`).
+    pub edition: String,
+    /// Minimum supported Rust version, if the spec sets one.
+    pub rust_version: Option<String>,
+    /// SPDX license expression, if the spec sets one.
+    pub license: Option<String>,
+    /// Version every crate starts at.
+    pub version: String,
+}
+
+/// One layer of `[layers] order`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    /// The layer's name.
+    pub name: String,
+    /// Where the spec names it.
+    pub span: Span,
+}
+
+/// One entry of `[dependencies]`: an external crate, as `[workspace.dependencies]` will hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalDep {
+    /// The key crates use it by (and the name it has in code).
+    pub name: String,
+    /// Version requirement, e.g. `"1"`.
+    pub version: Option<String>,
+    /// Features to enable.
+    pub features: Vec<String>,
+    /// `default-features`, when the spec sets it.
+    pub default_features: Option<bool>,
+    /// The package's real name, when it differs from the key.
+    pub package: Option<String>,
+    /// A git source, with at most one of branch, tag or rev.
+    pub git: Option<GitSource>,
+    /// A path source, relative to the workspace root.
+    pub path: Option<String>,
+    /// A registry other than crates.io.
+    pub registry: Option<String>,
+    /// Where the spec declares it.
+    pub span: Span,
+}
+
+/// A git source of an external dependency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitSource {
+    /// The repository address.
+    pub url: String,
+    /// `branch`, `tag` or `rev`, when the spec sets one.
+    pub reference: Option<(GitRef, String)>,
+}
+
+/// Which kind of git reference an external dependency pins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitRef {
+    /// `branch = "…"`.
+    Branch,
+    /// `tag = "…"`.
+    Tag,
+    /// `rev = "…"`.
+    Rev,
+}
+
+/// One `[crates.<name>]` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateSpec {
+    /// The package name.
+    pub name: CrateName,
+    /// `lib`, `bin` or `proc-macro`.
+    pub kind: CrateKind,
+    /// Folder relative to the workspace root, `/`-separated, never absolute and never leaving
+    /// the root. Defaults to `crates/<name>`.
+    pub path: String,
+    /// The crate's layer; `Some` exactly when the spec declares layers.
+    pub layer: Option<String>,
+    /// One line that says what the crate is for.
+    pub summary: String,
+    /// Modules, each a valid non-keyword Rust identifier.
+    pub modules: Vec<Named>,
+    /// Internal dependencies: other crates of this spec, by edge kind.
+    pub depends: Edges,
+    /// External dependencies: keys of [`Spec::dependencies`], by edge kind.
+    pub uses: Edges,
+    /// Requirements the crate must meet.
+    pub requirements: Vec<Requirement>,
+    /// Renamed from (issue 3's `renamed-from`), when the spec says so.
+    pub renamed_from: Option<Named>,
+    /// The `[crates.<name>]` header's key.
+    pub span: Span,
+}
+
+/// A name as the spec wrote it, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The name.
+    pub name: String,
+    /// Where the spec writes it.
+    pub span: Span,
+}
+
+/// Dependencies of one crate, by edge kind (`depends`/`dev-depends`/`build-depends`, and the
+/// same three for `uses`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edges {
+    /// `[dependencies]`.
+    pub normal: Vec<Named>,
+    /// `[dev-dependencies]`.
+    pub dev: Vec<Named>,
+    /// `[build-dependencies]`.
+    pub build: Vec<Named>,
+}
+
+impl Edges {
+    /// Every edge with its kind, normal first.
+    pub fn iter(&self) -> impl Iterator<Item = (EdgeKind, &Named)> {
+        let normal = self.normal.iter().map(|n| (EdgeKind::Normal, n));
+        let dev = self.dev.iter().map(|n| (EdgeKind::Dev, n));
+        let build = self.build.iter().map(|n| (EdgeKind::Build, n));
+        normal.chain(dev).chain(build)
+    }
+
+    /// The edges of one kind.
+    pub fn of(&self, kind: EdgeKind) -> &[Named] {
+        match kind {
+            EdgeKind::Normal => &self.normal,
+            EdgeKind::Dev => &self.dev,
+            EdgeKind::Build => &self.build,
+        }
+    }
+
+    /// Whether there are no edges at all.
+    pub fn is_empty(&self) -> bool {
+        self.normal.is_empty() && self.dev.is_empty() && self.build.is_empty()
+    }
+}
+
+/// The kind of a dependency edge, as Cargo's manifest sections name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeKind {
+    /// `[dependencies]`
+    Normal,
+    /// `[dev-dependencies]`
+    Dev,
+    /// `[build-dependencies]`
+    Build,
+}
+
+impl EdgeKind {
+    /// All kinds, normal first.
+    pub const ALL: [EdgeKind; 3] = [EdgeKind::Normal, EdgeKind::Dev, EdgeKind::Build];
+
+    /// The manifest section this kind lives in.
+    pub fn manifest_section(self) -> &'static str {
+        match self {
+            EdgeKind::Normal => "dependencies",
+            EdgeKind::Dev => "dev-dependencies",
+            EdgeKind::Build => "build-dependencies",
+        }
+    }
+
+    /// Whether this kind of edge counts for cycles and layers. Cargo allows dev-dependency
+    /// cycles (a crate's tests may use a crate that depends on it), so Trellis does too.
+    pub fn is_structural(self) -> bool {
+        !matches!(self, EdgeKind::Dev)
+    }
+}
+
+/// A crate's kind: what its main target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CrateKind {
+    /// A library (`src/lib.rs`).
+    Lib,
+    /// A binary (`src/main.rs`).
+    Bin,
+    /// A procedural-macro library (`src/lib.rs`, `proc-macro = true`).
+    ProcMacro,
+}
+
+impl CrateKind {
+    /// All kinds, as the spec spells them.
+    pub const ALL: [CrateKind; 3] = [CrateKind::Lib, CrateKind::Bin, CrateKind::ProcMacro];
+
+    /// The spelling in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrateKind::Lib => "lib",
+            CrateKind::Bin => "bin",
+            CrateKind::ProcMacro => "proc-macro",
+        }
+    }
+
+    /// Parses the spelling in the spec.
+    pub fn parse(s: &str) -> Option<CrateKind> {
+        CrateKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the crate has a library target others can depend on.
+    pub fn has_lib(self) -> bool {
+        !matches!(self, CrateKind::Bin)
+    }
+}
+
+impl fmt::Display for CrateKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A requirement a crate must meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// Unique across the whole spec, e.g. `CORE-1`.
+    pub id: String,
+    /// What must hold, in one or more sentences.
+    pub text: String,
+    /// Where the spec declares it.
+    pub span: Span,
+}
+
+impl Requirement {
+    /// The identifier the requirement's pending test and module are named with: the id in
+    /// lower case with every other character than a letter or digit turned into `_`
+    /// (`CORE-1` → `core_1`). Validation guarantees it is unique and a valid identifier.
+    pub fn test_name(&self) -> String {
+        requirement_test_name(&self.id)
+    }
+}
+
+/// See [`Requirement::test_name`].
+pub fn requirement_test_name(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// `[[allow]]`: one explicit exception to a `check` finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowance {
+    /// The depending crate.
+    pub from: Named,
+    /// The crate depended on.
+    pub to: Named,
+    /// Why the exception exists; required, so that exceptions explain themselves.
+    pub reason: String,
+    /// Where the spec declares it.
+    pub span: Span,
+}
+
+/// A crate name valid by Cargo's rules, as `cargo new` enforces them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CrateName(String);
+
+impl CrateName {
+    /// The name as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name as Rust code sees it (`market-core` → `market_core`).
+    pub fn ident(&self) -> String {
+        self.0.replace('-', "_")
+    }
+
+    /// Wraps a name that validation has already accepted. Only the validator calls this.
+    pub(crate) fn new_unchecked(name: String) -> CrateName {
+        CrateName(name)
+    }
+}
+
+impl fmt::Display for CrateName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for CrateName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Spec {
+    /// The crate with this name.
+    pub fn crate_named(&self, name: &str) -> Option<&CrateSpec> {
+        self.crates.iter().find(|c| c.name.as_str() == name)
+    }
+
+    /// The position of a layer in `[layers] order` (0 is lowest).
+    pub fn layer_rank(&self, layer: &str) -> Option<usize> {
+        self.layers.iter().position(|l| l.name == layer)
+    }
+}

@@ -1,0 +1,11 @@
+//! `cargo xtask apply`.
+
+use crate::exit::{Failure, Outcome};
+
+/// Placeholder until the command lands.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {}
+
+pub(crate) fn run(_args: &Args) -> Outcome {
+    Err(Failure::input(anyhow::anyhow!("`apply` is not built yet")))
+}

@@ -1,0 +1,11 @@
+//! `cargo xtask check`.
+
+use crate::exit::{Failure, Outcome};
+
+/// Placeholder until the command lands.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {}
+
+pub(crate) fn run(_args: &Args) -> Outcome {
+    Err(Failure::input(anyhow::anyhow!("`check` is not built yet")))
+}

@@ -1,0 +1,69 @@
+//! One module per command, each with its `Args` (clap) and a `run` function; and what they
+//! share: reading a spec and printing diagnostics.
+
+pub(crate) mod apply;
+pub(crate) mod bench;
+pub(crate) mod check;
+pub(crate) mod demo;
+pub(crate) mod graph;
+pub(crate) mod infer;
+pub(crate) mod new;
+pub(crate) mod plan;
+pub(crate) mod trace;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use trellis_spec::{Diagnostic, Spec};
+
+use crate::exit::Failure;
+
+/// The spec file's name at a workspace root.
+pub(crate) const SPEC_FILE: &str = "Trellis.toml";
+
+/// A spec read from disk and validated.
+pub(crate) struct LoadedSpec {
+    /// The spec's text, as read.
+    pub(crate) text: String,
+    /// The validated model.
+    pub(crate) spec: Spec,
+}
+
+/// Reads and validates a spec, printing its diagnostics (warnings too) to stderr.
+///
+/// A spec with errors is a [`Failure::Input`] whose diagnostics have already been printed.
+pub(crate) fn load_spec(path: &Path) -> Result<LoadedSpec, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Failure::input(anyhow!("no spec at `{}`", path.display())),
+        _ => Failure::env(anyhow!(e).context(format!("cannot read `{}`", path.display()))),
+    })?;
+    let shown = path.display().to_string();
+    match trellis_spec::parse(&text, &shown) {
+        Ok(parsed) => {
+            print_diagnostics(&parsed.warnings, Some(&text));
+            Ok(LoadedSpec { text, spec: parsed.spec })
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics, Some(&text));
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let plural = if errors == 1 { "" } else { "s" };
+            Err(Failure::input(anyhow!("`{shown}` has {errors} error{plural}; nothing was written")))
+        }
+    }
+}
+
+/// Prints diagnostics to stderr, rendered against `source` (the text of the file they name).
+pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic], source: Option<&str>) {
+    let color = crate::term::stderr_color();
+    for d in diagnostics {
+        eprintln!("{}\n", d.render(source, color));
+    }
+}
+
+/// The workspace a command works on: `--workspace`, or the current folder.
+pub(crate) fn workspace_root(arg: Option<&Path>) -> Result<PathBuf, Failure> {
+    match arg {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => std::env::current_dir().context("cannot read the current folder").map_err(Failure::env),
+    }
+}
