@@ -5,7 +5,9 @@
 
 use std::fmt;
 
-use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet, renderer::DecorStyle};
+use annotate_snippets::{
+    AnnotationKind, Group, Level, Origin, Renderer, Snippet, renderer::DecorStyle,
+};
 
 use crate::model::Span;
 
@@ -92,7 +94,15 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, code: Code, message: String) -> Diagnostic {
-        Diagnostic { severity, code, message, file: None, primary: None, secondary: Vec::new(), hint: None }
+        Diagnostic {
+            severity,
+            code,
+            message,
+            file: None,
+            primary: None,
+            secondary: Vec::new(),
+            hint: None,
+        }
     }
 
     /// Sets the file the diagnostic is about.
@@ -139,11 +149,15 @@ impl Diagnostic {
                     snippet = snippet.path(file.as_str());
                 }
                 snippet = snippet.annotation(
-                    AnnotationKind::Primary.span(clamp(&primary.span, text)).label(primary.text.as_str()),
+                    AnnotationKind::Primary
+                        .span(clamp(&primary.span, text))
+                        .label(primary.text.as_str()),
                 );
                 for label in &self.secondary {
                     snippet = snippet.annotation(
-                        AnnotationKind::Context.span(clamp(&label.span, text)).label(label.text.as_str()),
+                        AnnotationKind::Context
+                            .span(clamp(&label.span, text))
+                            .label(label.text.as_str()),
                     );
                 }
                 title.element(snippet)

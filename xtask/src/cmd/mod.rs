@@ -47,7 +47,9 @@ pub(crate) fn load_spec(path: &Path) -> Result<LoadedSpec, Failure> {
             print_diagnostics(&diagnostics, Some(&text));
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             let plural = if errors == 1 { "" } else { "s" };
-            Err(Failure::input(anyhow!("`{shown}` has {errors} error{plural}; nothing was written")))
+            Err(Failure::input(anyhow!(
+                "`{shown}` has {errors} error{plural}; nothing was written"
+            )))
         }
     }
 }
@@ -64,6 +66,8 @@ pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic], source: Option<&str>
 pub(crate) fn workspace_root(arg: Option<&Path>) -> Result<PathBuf, Failure> {
     match arg {
         Some(dir) => Ok(dir.to_path_buf()),
-        None => std::env::current_dir().context("cannot read the current folder").map_err(Failure::env),
+        None => {
+            std::env::current_dir().context("cannot read the current folder").map_err(Failure::env)
+        }
     }
 }
