@@ -25,6 +25,16 @@ pub struct Spec {
     pub crates: Vec<CrateSpec>,
     /// `[[allow]]`: explicit exceptions to `check` findings.
     pub allow: Vec<Allowance>,
+    /// `[check]`: how strict `check` is.
+    pub check: CheckSettings,
+}
+
+/// `[check]`: how strict `check` is beyond the graph.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckSettings {
+    /// `pending-requirements = "deny"`: a requirement whose only test is still the pending one
+    /// fails `check` (the default, `"allow"`, reports it only with `check --strict`).
+    pub deny_pending_requirements: bool,
 }
 
 /// `[workspace]`.
