@@ -1,0 +1,166 @@
+//! The data templates see: the validated spec, reshaped into what the files need (sorted
+//! members, dependency sections, layer groups), as JSON for Handlebars.
+//!
+//! Every key is always present (`null` or empty when the spec says nothing), so strict mode
+//! catches a template's typo without tripping over an optional field.
+
+use serde_json::{Value, json};
+use trellis_spec::{CrateKind, CrateSpec, EdgeKind, ExternalDep, GitRef, Requirement, Spec};
+
+/// The context shared by every template: the whole workspace.
+pub(crate) fn workspace(spec: &Spec) -> Value {
+    let mut members: Vec<&str> = spec.crates.iter().map(|c| c.path.as_str()).collect();
+    members.push(crate::XTASK_PATH);
+    members.sort_unstable();
+
+    let mut crates: Vec<&CrateSpec> = spec.crates.iter().collect();
+    crates.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let layer_groups: Vec<Value> = spec
+        .layers
+        .iter()
+        .map(|layer| {
+            let names: Vec<&str> = crates
+                .iter()
+                .filter(|c| c.layer.as_deref() == Some(layer.name.as_str()))
+                .map(|c| c.name.as_str())
+                .collect();
+            json!({ "name": layer.name, "crates": names })
+        })
+        .collect();
+    let ungrouped: Vec<&str> =
+        crates.iter().filter(|c| c.layer.is_none()).map(|c| c.name.as_str()).collect();
+
+    let edges: Vec<Value> = crates
+        .iter()
+        .flat_map(|c| {
+            c.depends.iter().map(move |(kind, to)| {
+                json!({ "from": c.name.as_str(), "to": to.name, "kind": edge_kind(kind) })
+            })
+        })
+        .collect();
+
+    json!({
+        "workspace": {
+            "name": spec.workspace.name,
+            "summary": spec.workspace.summary,
+            "edition": spec.workspace.edition,
+            "rust_version": spec.workspace.rust_version,
+            "license": spec.workspace.license,
+            "version": spec.workspace.version,
+        },
+        "members": members,
+        "layers": spec.layers.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+        "layer_groups": layer_groups,
+        "ungrouped": ungrouped,
+        "edges": edges,
+        "dependencies": spec.dependencies.values().map(|d| json!({
+            "name": d.name,
+            "toml": inline_table(d),
+        })).collect::<Vec<_>>(),
+        "crates": crates.iter().map(|c| crate_value(c)).collect::<Vec<_>>(),
+    })
+}
+
+/// The context of a crate's templates: the workspace, plus `crate`.
+pub(crate) fn for_crate(base: &Value, krate: &CrateSpec) -> Value {
+    with(base, "crate", crate_value(krate))
+}
+
+/// The context of a module file: a crate's, plus `module`.
+pub(crate) fn for_module(crate_context: &Value, module: &str) -> Value {
+    with(crate_context, "module", Value::from(module))
+}
+
+/// The context of a requirement's test: a crate's, plus `requirement`.
+pub(crate) fn for_requirement(crate_context: &Value, requirement: &Requirement) -> Value {
+    with(crate_context, "requirement", requirement_value(requirement))
+}
+
+fn with(base: &Value, key: &str, value: Value) -> Value {
+    let mut context = base.clone();
+    if let Some(map) = context.as_object_mut() {
+        map.insert(key.to_owned(), value);
+    }
+    context
+}
+
+fn crate_value(c: &CrateSpec) -> Value {
+    let sections: Vec<Value> = EdgeKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let mut names: Vec<&str> = c.depends.of(kind).iter().map(|n| n.name.as_str()).collect();
+            names.extend(c.uses.of(kind).iter().map(|n| n.name.as_str()));
+            names.sort_unstable();
+            (!names.is_empty())
+                .then(|| json!({ "section": kind.manifest_section(), "names": names }))
+        })
+        .collect();
+    json!({
+        "name": c.name.as_str(),
+        "ident": c.name.ident(),
+        "kind": c.kind.as_str(),
+        "path": c.path,
+        "layer": c.layer,
+        "summary": c.summary,
+        "modules": c.modules.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+        // A proc-macro crate may export nothing but macros, so its modules stay private.
+        "module_visibility": if c.kind == CrateKind::Lib { "pub " } else { "" },
+        "requirements": c.requirements.iter().map(requirement_value).collect::<Vec<_>>(),
+        "sections": sections,
+        "has_build_script": !c.depends.build.is_empty() || !c.uses.build.is_empty(),
+    })
+}
+
+fn requirement_value(r: &Requirement) -> Value {
+    json!({ "id": r.id, "text": r.text, "test_name": r.test_name() })
+}
+
+fn edge_kind(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Normal => "normal",
+        EdgeKind::Dev => "dev",
+        EdgeKind::Build => "build",
+    }
+}
+
+/// An external dependency as the inline table (or bare version string) `[workspace.dependencies]`
+/// holds.
+fn inline_table(d: &ExternalDep) -> String {
+    use crate::text::toml_str;
+    let mut fields: Vec<String> = Vec::new();
+    if let Some(package) = &d.package {
+        fields.push(format!("package = {}", toml_str(package)));
+    }
+    if let Some(version) = &d.version {
+        fields.push(format!("version = {}", toml_str(version)));
+    }
+    if let Some(git) = &d.git {
+        fields.push(format!("git = {}", toml_str(&git.url)));
+        if let Some((kind, value)) = &git.reference {
+            let key = match kind {
+                GitRef::Branch => "branch",
+                GitRef::Tag => "tag",
+                GitRef::Rev => "rev",
+            };
+            fields.push(format!("{key} = {}", toml_str(value)));
+        }
+    }
+    if let Some(path) = &d.path {
+        fields.push(format!("path = {}", toml_str(path)));
+    }
+    if let Some(registry) = &d.registry {
+        fields.push(format!("registry = {}", toml_str(registry)));
+    }
+    if let Some(default_features) = d.default_features {
+        fields.push(format!("default-features = {default_features}"));
+    }
+    if !d.features.is_empty() {
+        let features: Vec<String> = d.features.iter().map(|f| toml_str(f)).collect();
+        fields.push(format!("features = [{}]", features.join(", ")));
+    }
+    match (fields.as_slice(), &d.version) {
+        ([_only], Some(version)) => toml_str(version),
+        _ => format!("{{ {} }}", fields.join(", ")),
+    }
+}

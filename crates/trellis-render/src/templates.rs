@@ -1,0 +1,158 @@
+//! The Handlebars templates a workspace is rendered from: the defaults embedded from
+//! `templates/`, and a team's overrides found by walking a folder of its own.
+//!
+//! Strict mode is on (a missing variable is an error, never an empty string) and HTML escaping
+//! is off: the helpers in [`crate::text`] do the quoting each target language needs.
+
+use std::path::{Path, PathBuf};
+
+use handlebars::{Handlebars, handlebars_helper};
+use walkdir::WalkDir;
+
+/// Declares the default templates: each name is a path under `templates/` without `.hbs`.
+macro_rules! defaults {
+    ($($name:literal),* $(,)?) => {
+        /// Every template Trellis knows, with its default text.
+        pub const DEFAULTS: &[(&str, &str)] = &[
+            $(($name, include_str!(concat!("../../../templates/", $name, ".hbs")))),*
+        ];
+    };
+}
+
+defaults![
+    "workspace/Cargo.toml",
+    "workspace/README.md",
+    "workspace/ARCHITECTURE.md",
+    "workspace/.gitignore",
+    "workspace/.cargo/config.toml",
+    "workspace/xtask/Cargo.toml",
+    "workspace/xtask/src/main.rs",
+    "crate/Cargo.toml",
+    "crate/src/lib.rs",
+    "crate/src/main.rs",
+    "crate/src/module.rs",
+    "crate/build.rs",
+    "crate/tests/requirements/main.rs",
+    "crate/tests/requirements/requirement.rs",
+];
+
+/// A template set could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// The override folder, or a file in it, could not be read.
+    #[error("cannot read templates from `{}`", path.display())]
+    Read {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An override has a name no default has: most likely a typo that would silently do nothing.
+    #[error("unknown template `{}`\nhint: overrides must have the relative name of a default template; known: {known}", path.display())]
+    Unknown {
+        /// The override's path.
+        path: PathBuf,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// A template does not parse.
+    #[error("template `{name}` does not parse: {message}")]
+    Syntax {
+        /// The template's name.
+        name: String,
+        /// Handlebars' message, with line and column.
+        message: String,
+    },
+}
+
+/// A loaded template set, ready to render.
+#[derive(Debug)]
+pub struct Templates {
+    registry: Handlebars<'static>,
+}
+
+impl Templates {
+    /// The defaults embedded from `templates/`.
+    pub fn embedded() -> Templates {
+        let mut registry = registry();
+        for (name, text) in DEFAULTS {
+            // The defaults are tested to parse (the tidy tests), so this cannot fail at run time.
+            registry
+                .register_template_string(name, text)
+                .unwrap_or_else(|e| panic!("embedded template `{name}` does not parse: {e}"));
+        }
+        Templates { registry }
+    }
+
+    /// The defaults, with every template found under `dir` (by the same relative name, plus
+    /// `.hbs`) taking the place of its default. Hidden files (`.gitignore.hbs`) count too.
+    pub fn with_overrides(dir: &Path) -> Result<Templates, TemplateError> {
+        let mut templates = Templates::embedded();
+        for entry in WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| TemplateError::Read {
+                path: e.path().unwrap_or(dir).to_path_buf(),
+                source: e.into(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let relative = path.strip_prefix(dir).unwrap_or(path);
+            let name = relative
+                .to_str()
+                .and_then(|s| s.strip_suffix(".hbs"))
+                .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+                .filter(|name| DEFAULTS.iter().any(|(known, _)| known == name))
+                .ok_or_else(|| TemplateError::Unknown {
+                    path: path.to_path_buf(),
+                    known: DEFAULTS
+                        .iter()
+                        .map(|(n, _)| format!("{n}.hbs"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| TemplateError::Read { path: path.to_path_buf(), source })?;
+            templates.registry.register_template_string(&name, text).map_err(|e| {
+                TemplateError::Syntax { name: name.clone(), message: e.to_string() }
+            })?;
+        }
+        Ok(templates)
+    }
+
+    /// Renders one template with a context.
+    pub(crate) fn render(
+        &self,
+        name: &str,
+        context: &serde_json::Value,
+    ) -> Result<String, handlebars::RenderError> {
+        self.registry.render(name, context)
+    }
+}
+
+fn registry() -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    registry.register_escape_fn(handlebars::no_escape);
+    registry.register_helper("toml_str", Box::new(toml_str));
+    registry.register_helper("rust_str", Box::new(rust_str));
+    registry.register_helper("doc", Box::new(doc));
+    registry.register_helper("doc_item", Box::new(doc_item));
+    registry.register_helper("md_cell", Box::new(md_cell));
+    registry.register_helper("md_line", Box::new(md_line));
+    registry.register_helper("snake", Box::new(snake));
+    registry.register_helper("pascal", Box::new(pascal));
+    registry.register_helper("kebab", Box::new(kebab));
+    registry
+}
+
+handlebars_helper!(toml_str: |s: str| crate::text::toml_str(s));
+handlebars_helper!(rust_str: |s: str| crate::text::rust_str(s));
+handlebars_helper!(doc: |prefix: str, s: str| crate::text::doc(prefix, s));
+handlebars_helper!(doc_item: |prefix: str, label: str, s: str| crate::text::doc_item(prefix, label, s));
+handlebars_helper!(md_cell: |s: str| crate::text::md_cell(s));
+handlebars_helper!(md_line: |s: str| crate::text::md_line(s));
+handlebars_helper!(snake: |s: str| crate::text::snake(s));
+handlebars_helper!(pascal: |s: str| crate::text::pascal(s));
+handlebars_helper!(kebab: |s: str| crate::text::kebab(s));
