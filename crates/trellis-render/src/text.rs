@@ -111,7 +111,9 @@ pub(crate) fn md_line(s: &str) -> String {
 
 /// `market-core` → `market_core`: an identifier for code and diagrams.
 pub(crate) fn snake(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect()
 }
 
 /// `market-core` → `MarketCore`.

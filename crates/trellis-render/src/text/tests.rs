@@ -8,13 +8,19 @@ fn toml_strings_survive_anything() {
 
 #[test]
 fn rust_strings_survive_anything() {
-    assert_eq!(rust_str("\"#}{{\\"), r#""\"#}{{\\""#);
+    assert_eq!(rust_str("\"#}{{\\"), r##""\"#}{{\\""##);
 }
 
 #[test]
 fn doc_lines_are_prefixed_and_escaped() {
-    assert_eq!(doc("//! ", "one\n\n  two `x` [y] <z>"), "//! one\n//!\n//! two \\`x\\` \\[y\\] \\<z\\>");
-    assert_eq!(doc("/// ", "```\nfn main() {}\n```"), "/// \\`\\`\\`\n/// fn main() {}\n/// \\`\\`\\`");
+    assert_eq!(
+        doc("//! ", "one\n\n  two `x` [y] <z>"),
+        "//! one\n//!\n//! two \\`x\\` \\[y\\] \\<z\\>"
+    );
+    assert_eq!(
+        doc("/// ", "```\nfn main() {}\n```"),
+        "/// \\`\\`\\`\n/// fn main() {}\n/// \\`\\`\\`"
+    );
     assert_eq!(doc("/// ", "    indented code"), "/// indented code");
     assert_eq!(doc("/// ", "ends with */ and \"#"), "/// ends with */ and \"#");
     assert_eq!(doc("//! ", ""), "//!");
@@ -27,7 +33,10 @@ fn doc_lines_never_start_a_block() {
 
 #[test]
 fn doc_items_keep_continuations_inside() {
-    assert_eq!(doc_item("//! ", "CORE-1", "first\nsecond"), "//! - **CORE-1**: first\n//!   second");
+    assert_eq!(
+        doc_item("//! ", "CORE-1", "first\nsecond"),
+        "//! - **CORE-1**: first\n//!   second"
+    );
 }
 
 #[test]
