@@ -5,11 +5,22 @@
 //! Validation reports every error it can find in one pass, each as a [`Diagnostic`] that points
 //! at the offending text; a spec with any error yields no model at all.
 
+pub mod codes;
 mod diag;
 mod model;
+mod names;
+mod parse;
+mod suggest;
+mod validate;
 
 pub use diag::{Code, Diagnostic, Label, Severity, line_col};
 pub use model::*;
+pub use names::{
+    BUILD_FOLDERS, IdentError, KEYWORDS, NameError, NameWarning, check_crate_name, check_ident,
+    is_keyword, is_windows_reserved,
+};
+pub use parse::{EDITIONS, FORMAT};
+pub use suggest::closest;
 
 /// A spec that passed validation, with the warnings it raised on the way.
 #[derive(Debug, Clone)]
@@ -25,6 +36,25 @@ pub struct Parsed {
 /// On failure, returns every diagnostic found (errors and warnings), in the order they appear in
 /// the text.
 pub fn parse(text: &str, file: &str) -> Result<Parsed, Vec<Diagnostic>> {
-    let _ = (text, file);
-    unimplemented!("the parser lands with the spec stage")
+    let (draft, mut diagnostics) = parse::parse(text, file);
+    let spec = draft.map(|draft| {
+        diagnostics.extend(validate::validate(&draft, file));
+        draft.spec
+    });
+    // Diagnostics without a place (none today) come first; the rest in text order, errors
+    // before warnings at one place.
+    diagnostics.sort_by_key(|d| {
+        let place = d.primary.as_ref().map(|l| (l.span.start, l.span.end));
+        (place, std::cmp::Reverse(d.severity))
+    });
+    match spec {
+        Some(spec) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            Ok(Parsed { spec, warnings: diagnostics })
+        }
+        _ => Err(diagnostics),
+    }
 }
+
+/// The flagship example: the spec of a platform that helps small and medium exporters sell
+/// across borders (`cargo xtask demo` generates it).
+pub const EXAMPLE: &str = include_str!("../specs/sme-market.toml");

@@ -306,6 +306,18 @@ impl CrateName {
         self.0.replace('-', "_")
     }
 
+    /// Checks a name by cargo's rules (see [`crate::check_crate_name`]); the warnings cargo
+    /// would print are not errors here. Binary crates have a stricter rule: use
+    /// [`CrateName::parse_for_bin`] for them.
+    pub fn parse(name: &str) -> Result<CrateName, crate::NameError> {
+        crate::check_crate_name(name, false).map(|_| CrateName(name.to_owned()))
+    }
+
+    /// As [`CrateName::parse`], for a crate with a binary target of the same name.
+    pub fn parse_for_bin(name: &str) -> Result<CrateName, crate::NameError> {
+        crate::check_crate_name(name, true).map(|_| CrateName(name.to_owned()))
+    }
+
     /// Wraps a name that validation has already accepted. Only the validator calls this.
     pub(crate) fn new_unchecked(name: String) -> CrateName {
         CrateName(name)

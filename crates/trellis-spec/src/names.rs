@@ -1,0 +1,195 @@
+//! Cargo's rules for package names, as `cargo new` enforces them, and Rust's for module names.
+//!
+//! Cargo refuses some names outright and only warns about others; Trellis refuses what cargo
+//! refuses, plus what would break the workspace it generates (a non-ASCII name rustc cannot
+//! load), and warns where cargo warns.
+
+#[cfg(test)]
+mod tests;
+
+use thiserror::Error;
+
+/// Why a name cannot be a package name.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NameError {
+    /// The name is empty.
+    #[error("the name is empty")]
+    Empty,
+    /// The name starts with a digit, `-` or another character that cannot start an identifier.
+    #[error("`{name}` starts with `{first}`; a package name must start with a letter or `_`")]
+    BadStart {
+        /// The name.
+        name: String,
+        /// Its first character.
+        first: char,
+    },
+    /// The name holds a character other than an ASCII letter, digit, `-` or `_`.
+    #[error(
+        "`{name}` contains `{found}`; a package name may hold only ASCII letters, digits, `-` and `_`"
+    )]
+    BadChar {
+        /// The name.
+        name: String,
+        /// The first offending character.
+        found: char,
+    },
+    /// The name is a Rust keyword.
+    #[error("`{0}` is a Rust keyword")]
+    Keyword(String),
+    /// `test` would shadow Rust's built-in test library.
+    #[error("`test` conflicts with Rust's built-in test library")]
+    Test,
+    /// The name is one of cargo's build-folder names, and the crate has a binary of that name.
+    #[error("`{0}` conflicts with cargo's build folder names for a crate with a binary")]
+    BuildFolder(String),
+    /// The name is a reserved file name on Windows.
+    #[error("`{0}` is a reserved file name on Windows")]
+    WindowsReserved(String),
+}
+
+/// Something cargo accepts but warns about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameWarning {
+    /// `core`, `std`, `alloc`, `proc_macro`, `proc-macro`, `test`-like names of the standard library.
+    StdLibrary,
+    /// The name has upper-case letters (cargo recommends snake_case or kebab-case).
+    UpperCase,
+    /// A library named after a build folder cannot later grow a binary of the same name.
+    BuildFolderLib,
+}
+
+impl NameWarning {
+    /// What to say about it: lowercase, no trailing period.
+    pub fn message(&self, name: &str) -> String {
+        match self {
+            NameWarning::StdLibrary => {
+                format!("the name `{name}` is part of Rust's standard library")
+            }
+            NameWarning::UpperCase => {
+                format!("the name `{name}` is not snake_case or kebab-case")
+            }
+            NameWarning::BuildFolderLib => format!(
+                "the name `{name}` conflicts with cargo's build folder names, so the crate can \
+                 never have a binary of that name"
+            ),
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(&self, name: &str) -> String {
+        match self {
+            NameWarning::StdLibrary => {
+                "use another name, to avoid confusing it with the standard library".to_owned()
+            }
+            NameWarning::UpperCase => format!("cargo recommends `{}`", name.to_lowercase()),
+            NameWarning::BuildFolderLib => "use another name if the crate may need a binary".into(),
+        }
+    }
+}
+
+/// Rust's keywords, strict and reserved, as cargo lists them, plus `gen` (reserved since the
+/// 2024 edition, which Trellis generates by default).
+pub const KEYWORDS: &[&str] = &[
+    "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Folder names inside cargo's `target/<profile>/`: a binary of that name would collide.
+pub const BUILD_FOLDERS: &[&str] = &["deps", "examples", "build", "incremental"];
+
+/// Whether `name` is a Rust keyword (see [`KEYWORDS`]).
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
+/// Whether `name` is a reserved device name on Windows, in any case (`con`, `NUL`, `com1`…).
+pub fn is_windows_reserved(name: &str) -> bool {
+    const FIXED: [&str; 4] = ["con", "prn", "aux", "nul"];
+    if FIXED.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    matches!(lower.as_bytes(), [b'c', b'o', b'm', b'1'..=b'9'] | [b'l', b'p', b't', b'1'..=b'9'])
+}
+
+/// Checks a package name by cargo's rules. `has_bin` says whether the crate has a binary named
+/// after it (cargo refuses build-folder names only then).
+///
+/// Returns the first reason the name is refused, or the warnings cargo would print.
+pub fn check_crate_name(name: &str, has_bin: bool) -> Result<Vec<NameWarning>, NameError> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return Err(NameError::Empty);
+    };
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return Err(NameError::BadStart { name: name.to_owned(), first });
+    }
+    if let Some(found) = chars.find(|&c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
+        return Err(NameError::BadChar { name: name.to_owned(), found });
+    }
+    if is_keyword(name) {
+        return Err(NameError::Keyword(name.to_owned()));
+    }
+    if name == "test" {
+        return Err(NameError::Test);
+    }
+    if is_windows_reserved(name) {
+        return Err(NameError::WindowsReserved(name.to_owned()));
+    }
+    let mut warnings = Vec::new();
+    if BUILD_FOLDERS.contains(&name) {
+        if has_bin {
+            return Err(NameError::BuildFolder(name.to_owned()));
+        }
+        warnings.push(NameWarning::BuildFolderLib);
+    }
+    if ["core", "std", "alloc", "proc_macro", "proc-macro"].contains(&name) {
+        warnings.push(NameWarning::StdLibrary);
+    }
+    if name.chars().any(|c| c.is_ascii_uppercase()) {
+        warnings.push(NameWarning::UpperCase);
+    }
+    Ok(warnings)
+}
+
+/// Why a name cannot be a module (or a generated test function).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum IdentError {
+    /// Not of the form `[a-z_][a-z0-9_]*` (an ASCII identifier: rustc needs `#[path]` for a
+    /// non-ASCII module).
+    #[error("`{0}` is not an ASCII Rust identifier")]
+    NotIdent(String),
+    /// A Rust keyword.
+    #[error("`{0}` is a Rust keyword")]
+    Keyword(String),
+    /// Upper case or a doubled `_` inside: rustc's `non_snake_case` lint warns, and the
+    /// generated workspace denies warnings.
+    #[error("`{0}` is not snake_case")]
+    NotSnakeCase(String),
+}
+
+/// Checks that `name` can name a module or function in generated code without a lint warning.
+pub fn check_ident(name: &str) -> Result<(), IdentError> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !first_ok || !rest_ok || name.chars().all(|c| c == '_') {
+        return Err(IdentError::NotIdent(name.to_owned()));
+    }
+    if is_keyword(name) {
+        return Err(IdentError::Keyword(name.to_owned()));
+    }
+    let inner = name.trim_matches('_');
+    if name.chars().any(|c| c.is_ascii_uppercase()) || inner.contains("__") {
+        return Err(IdentError::NotSnakeCase(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// How Rust code sees a package name: `-` becomes `_`.
+pub(crate) fn crate_ident(name: &str) -> String {
+    name.replace('-', "_")
+}

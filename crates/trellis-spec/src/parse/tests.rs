@@ -1,0 +1,152 @@
+use super::*;
+
+fn draft(text: &str) -> (Option<Draft>, Vec<Diagnostic>) {
+    parse(text, "Trellis.toml")
+}
+
+fn messages(text: &str) -> Vec<String> {
+    draft(text).1.into_iter().map(|d| format!("{}: {}", d.code.name, d.message)).collect()
+}
+
+const SKETCH: &str = r#"
+[workspace]
+name = "sme-market"
+summary = "E-commerce"
+edition = "2021"
+rust-version = "1.85"
+license = "MIT OR Apache-2.0"
+
+[layers]
+order = ["foundation", "domain", "app"]
+
+[dependencies]
+serde = { version = "1", features = ["derive"], default-features = false }
+anyhow = "1"
+mine = { git = "https://example.com/mine", tag = "v1" }
+
+[crates.market-core]
+kind = "lib"
+layer = "foundation"
+summary = "Money"
+modules = ["money", "ids"]
+uses = ["serde"]
+dev-uses = ["anyhow"]
+requirements = [
+  { id = "CORE-1", text = "Amounts in minor units" },
+]
+
+[crates.catalog]
+kind = "bin"
+path = "apps/catalog"
+layer = "domain"
+depends = ["market-core"]
+renamed-from = "katalog"
+
+[[crates.catalog.requirements]]
+id = "CAT-1"
+text = """
+Long text."""
+
+[[allow]]
+from = "catalog"
+to = "market-core"
+reason = "because"
+
+[check]
+pending-requirements = "deny"
+"#;
+
+#[test]
+fn the_sketch_parses_into_the_model() {
+    let (draft, diags) = draft(SKETCH);
+    assert_eq!(diags, vec![]);
+    let spec = draft.unwrap().spec;
+    assert_eq!(spec.workspace.name, "sme-market");
+    assert_eq!(spec.workspace.edition, "2021");
+    assert_eq!(spec.workspace.version, "0.1.0");
+    assert_eq!(spec.workspace.rust_version.as_deref(), Some("1.85"));
+    assert_eq!(
+        spec.layers.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+        ["foundation", "domain", "app"]
+    );
+    let serde = &spec.dependencies["serde"];
+    assert_eq!(serde.version.as_deref(), Some("1"));
+    assert_eq!(serde.features, ["derive"]);
+    assert_eq!(serde.default_features, Some(false));
+    let mine = spec.dependencies["mine"].git.clone().unwrap();
+    assert_eq!(mine.reference, Some((GitRef::Tag, "v1".to_owned())));
+    assert_eq!(spec.crates.len(), 2);
+    let core = &spec.crates[0];
+    assert_eq!(core.name.as_str(), "market-core");
+    assert_eq!(core.path, "crates/market-core");
+    assert_eq!(&SKETCH[core.span.clone()], "market-core");
+    assert_eq!(core.modules.len(), 2);
+    assert_eq!(core.uses.normal[0].name, "serde");
+    assert_eq!(core.uses.dev[0].name, "anyhow");
+    assert_eq!(core.requirements[0].id, "CORE-1");
+    assert_eq!(&SKETCH[core.requirements[0].span.clone()], "\"CORE-1\"");
+    let catalog = &spec.crates[1];
+    assert_eq!(catalog.kind, CrateKind::Bin);
+    assert_eq!(catalog.path, "apps/catalog");
+    assert_eq!(catalog.requirements[0].text, "Long text.");
+    assert_eq!(catalog.renamed_from.as_ref().unwrap().name, "katalog");
+    assert_eq!(spec.allow[0].reason, "because");
+    assert!(spec.check.deny_pending_requirements);
+}
+
+#[test]
+fn syntax_error_is_one_diagnostic_at_its_place() {
+    let (draft, diags) = draft("[workspace]\nname = \n");
+    assert!(draft.is_none());
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, codes::TOML_SYNTAX);
+    assert!(diags[0].primary.is_some());
+}
+
+#[test]
+fn every_structural_error_is_reported() {
+    let text = r#"
+nmae = 1
+[workspace]
+summary = 3
+edition = "2023"
+[crates.a]
+knd = "lib"
+kind = "library"
+depends = ["b", 4]
+requirements = [{ id = "A-1" }]
+"#;
+    let got = messages(text);
+    assert_eq!(
+        got,
+        [
+            "unknown-key: unknown key `nmae` in the spec's top level",
+            "missing-key: [workspace] has no `name`",
+            "wrong-type: `summary` must be a string, found an integer",
+            "invalid-value: unknown edition `2023`",
+            "unknown-key: unknown key `knd` in [crates.a]",
+            "invalid-value: unknown crate kind `library`",
+            "wrong-type: `depends` must hold strings, found an integer",
+            "missing-key: a requirement of [crates.a] has no `text`",
+        ]
+    );
+}
+
+#[test]
+fn rust_versions() {
+    assert_eq!(parse_rust_version("1.85"), Some((85, 0)));
+    assert_eq!(parse_rust_version("1.85.1"), Some((85, 1)));
+    for bad in ["1", "2.0", "1.85.1.2", "1.x", "1.085", "", "1.85-beta"] {
+        assert_eq!(parse_rust_version(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn semver_versions() {
+    for good in ["0.1.0", "1.2.3-alpha.1", "1.0.0+build.5", "10.20.30"] {
+        assert!(is_semver(good), "{good}");
+    }
+    for bad in ["1", "1.2", "01.2.3", "1.2.3-", "a.b.c", ""] {
+        assert!(!is_semver(bad), "{bad}");
+    }
+}
