@@ -1,0 +1,27 @@
+//! Whole-tree snapshots: a spec in, every rendered file out, as sorted `==== path ====` sections.
+
+use trellis_render::{PlannedFile, Templates, render};
+
+mod escaping;
+mod trees;
+
+/// Parses a spec that must be valid, and renders it with the default templates.
+fn render_spec(text: &str) -> Vec<PlannedFile> {
+    let parsed = trellis_spec::parse(text, "Trellis.toml").unwrap_or_else(|diagnostics| {
+        let shown: Vec<String> = diagnostics.iter().map(|d| d.render(Some(text), false)).collect();
+        panic!("spec does not validate:\n{}", shown.join("\n"))
+    });
+    render(&parsed.spec, text, &Templates::embedded()).expect("renders")
+}
+
+/// The tree as one text: `==== path (ownership) ====` and the contents, sorted by path.
+fn tree(files: &[PlannedFile]) -> String {
+    let mut out = String::new();
+    for file in files {
+        out.push_str(&format!("==== {} ({:?}) ====\n{}", file.path, file.ownership, file.contents));
+        if !file.contents.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,39 @@
+//! The rendered tree of each spec under `tests/specs/`, and of the flagship example.
+
+use crate::{render_spec, tree};
+
+#[test]
+fn flagship_example() {
+    insta::assert_snapshot!(tree(&render_spec(trellis_spec::EXAMPLE)));
+}
+
+#[test]
+fn every_spec_under_tests_specs() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/specs");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/specs exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).expect("readable spec");
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("utf-8 name").to_owned();
+        insta::assert_snapshot!(name, tree(&render_spec(&text)));
+    }
+}
+
+#[test]
+fn files_that_must_not_exist_do_not() {
+    let files = render_spec(trellis_spec::EXAMPLE);
+    let has = |path: &str| files.iter().any(|f| f.path == path);
+    // A binary has no lib.rs, a library no main.rs; only crates with build dependencies get a
+    // build script; a crate without requirements gets no requirement tests.
+    assert!(!has("crates/market-api/src/lib.rs"));
+    assert!(!has("crates/market-core/src/main.rs"));
+    assert!(has("crates/market-core/build.rs"));
+    assert!(!has("crates/catalog/build.rs"));
+    assert!(!has("crates/market-testkit/tests/requirements/main.rs"));
+    assert!(files.iter().all(|f| !f.path.starts_with('/') && !f.path.contains("..")));
+}
