@@ -1,1 +1,138 @@
-//! placeholder
+//! The workspace on disk against its spec: `check` (findings), `graph` (pictures) and `infer`
+//! (a spec for a workspace that has none).
+//!
+//! The data flows one way: `cargo metadata --no-deps`, run once by [`read_metadata`], becomes
+//! a [`Workspace`] model; [`compare`] turns a [`Spec`] and that model into [`Diagnostic`]s
+//! without any I/O of its own (manifest texts come in through [`Manifests`], read only for
+//! members that have a finding to place). [`check_workspace`] and [`check_metadata`] wire the
+//! steps together for callers that want one call.
+
+mod actual;
+mod cargo;
+pub mod codes;
+mod compare;
+pub mod graph;
+mod graph_algo;
+pub mod infer;
+mod locate;
+pub mod report;
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use cargo_metadata::Metadata;
+use trellis_spec::{Diagnostic, Spec};
+
+pub use actual::{Dep, DepSource, Edge, Member, Workspace, XTASK};
+pub use cargo::{Cargo, MetadataError, read_metadata};
+pub use compare::{Manifests, Names, compare};
+
+/// The file name of a spec at a workspace root.
+pub const SPEC_FILE: &str = "Trellis.toml";
+
+/// Findings, with the text of every file they point into (for rendering them).
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Every finding, errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// File name (as the diagnostics name it) → text, for the spec and every manifest read.
+    pub sources: BTreeMap<String, String>,
+}
+
+impl Checked {
+    /// Whether any finding is an error (warnings alone pass).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Why a whole check could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The workspace has no spec.
+    #[error("no `Trellis.toml` at `{0}`")]
+    NoSpec(String),
+    /// The spec could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The spec has errors; they are the diagnostics.
+    #[error("the spec has errors")]
+    BadSpec(Vec<Diagnostic>),
+    /// `cargo metadata` failed.
+    #[error(transparent)]
+    Metadata(#[from] MetadataError),
+}
+
+/// The whole `check` of the workspace at `root`: reads `Trellis.toml`, runs `cargo metadata
+/// --no-deps` once, compares. Files are named relative to `root`. This is what a benchmark of
+/// `check` should time, beside a plain `cargo metadata --no-deps`.
+pub fn check_workspace(root: &Path, cargo: &Cargo) -> Result<Checked, CheckError> {
+    let spec_path = root.join(SPEC_FILE);
+    let text = std::fs::read_to_string(&spec_path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            CheckError::NoSpec(root.display().to_string())
+        } else {
+            CheckError::Read { path: spec_path.display().to_string(), source }
+        }
+    })?;
+    let spec = trellis_spec::parse(&text, SPEC_FILE).map_err(CheckError::BadSpec)?.spec;
+    let metadata = read_metadata(root, cargo)?;
+    Ok(check_metadata(&spec, &text, &metadata, Names { spec_file: SPEC_FILE, root: "" }))
+}
+
+/// `check` on metadata already read: builds the model, compares, and reads the manifests of
+/// members that have a finding to place.
+pub fn check_metadata(
+    spec: &Spec,
+    spec_text: &str,
+    metadata: &Metadata,
+    names: Names<'_>,
+) -> Checked {
+    let workspace = Workspace::from_metadata(metadata);
+    check_model(spec, spec_text, &workspace, names)
+}
+
+/// `check` on a workspace model, reading manifests from disk only where a finding needs one.
+pub fn check_model(
+    spec: &Spec,
+    spec_text: &str,
+    workspace: &Workspace,
+    names: Names<'_>,
+) -> Checked {
+    let manifests = DiskManifests::new(workspace);
+    let diagnostics = compare(spec, workspace, &manifests, names);
+    let mut sources = BTreeMap::from([(names.spec_file.to_owned(), spec_text.to_owned())]);
+    for (manifest, cell) in manifests.cells {
+        if let Some(Some(text)) = cell.into_inner() {
+            sources.insert(names.file(&manifest), text);
+        }
+    }
+    Checked { diagnostics, sources }
+}
+
+/// Member manifests read from disk on first use, at most once each.
+struct DiskManifests<'a> {
+    root: &'a Path,
+    cells: BTreeMap<String, OnceCell<Option<String>>>,
+}
+
+impl<'a> DiskManifests<'a> {
+    fn new(workspace: &'a Workspace) -> DiskManifests<'a> {
+        let cells =
+            workspace.members.iter().map(|m| (m.manifest.clone(), OnceCell::new())).collect();
+        DiskManifests { root: workspace.root.as_std_path(), cells }
+    }
+}
+
+impl Manifests for DiskManifests<'_> {
+    fn text(&self, manifest: &str) -> Option<&str> {
+        let cell = self.cells.get(manifest)?;
+        cell.get_or_init(|| std::fs::read_to_string(self.root.join(manifest)).ok()).as_deref()
+    }
+}

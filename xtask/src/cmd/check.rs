@@ -1,11 +1,92 @@
-//! `cargo xtask check`.
+//! `cargo xtask check`: the spec against the workspace cargo sees, for CI.
+//!
+//! Reads `Trellis.toml`, runs `cargo metadata --no-deps` once, and prints every finding
+//! (stderr for people, stdout for `--format json`). Exit 1 when any finding is an error.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::anyhow;
+use trellis_check::{Cargo, Names, report};
+use trellis_spec::Diagnostic;
+
+use crate::cmd::{LoadedSpec, SPEC_FILE, load_spec};
 use crate::exit::{Failure, Outcome};
 
-/// Placeholder until the command lands.
+/// Compare the spec with the workspace as cargo sees it.
+///
+/// Exit 0: clean (warnings allowed). 1: findings. 2: the spec is missing or wrong.
+/// 3: `cargo metadata` failed.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// The workspace root [default: the current folder].
+    #[arg(long, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    /// How to print findings: rustc-style on stderr, or a JSON object on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
 
-pub(crate) fn run(_args: &Args) -> Outcome {
-    Err(Failure::input(anyhow::anyhow!("`check` is not built yet")))
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+pub(crate) fn run(args: &Args) -> Outcome {
+    let root = args.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
+    // Files are named as the user would reach them from where they ran the command.
+    let shown_root = args.workspace.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+    let loaded = load(&root)?;
+    let spec_file = if shown_root.is_empty() {
+        SPEC_FILE.to_owned()
+    } else {
+        root.join(SPEC_FILE).display().to_string()
+    };
+    let metadata = trellis_check::read_metadata(&root, &Cargo::from_env())
+        .map_err(|e| Failure::env(anyhow!("{e}\nhint: {}", e.hint())))?;
+    let names = Names { spec_file: &spec_file, root: &shown_root };
+    let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
+    let mut diagnostics = checked.diagnostics;
+    let mut sources = checked.sources;
+    diagnostics.extend(requirement_findings(&root, &loaded));
+    print(args.format, &diagnostics, &mut sources);
+    if diagnostics.iter().any(Diagnostic::is_error) { Err(Failure::Findings) } else { Ok(()) }
+}
+
+/// Findings about requirements (lost, stray, pending), from the trace stage. They are printed
+/// with the graph findings and count the same way.
+fn requirement_findings(_root: &Path, _loaded: &LoadedSpec) -> Vec<Diagnostic> {
+    Vec::new()
+}
+
+fn load(root: &Path) -> Result<LoadedSpec, Failure> {
+    let path = root.join(SPEC_FILE);
+    if !path.exists() {
+        let dir = root.display();
+        return Err(Failure::input(anyhow!(
+            "no `{SPEC_FILE}` at `{dir}`\nhint: write one that describes the workspace as it is with `cargo xtask infer --workspace {dir} > {dir}/{SPEC_FILE}`"
+        )));
+    }
+    // Shown as `Trellis.toml` when checking the current folder.
+    let shown = if root == Path::new(".") { PathBuf::from(SPEC_FILE) } else { path };
+    load_spec(&shown)
+}
+
+fn print(format: Format, diagnostics: &[Diagnostic], sources: &mut BTreeMap<String, String>) {
+    // Findings appended from other stages may point into files not read yet.
+    for d in diagnostics {
+        if let Some(file) = &d.file
+            && !sources.contains_key(file)
+            && let Ok(text) = std::fs::read_to_string(file)
+        {
+            sources.insert(file.clone(), text);
+        }
+    }
+    match format {
+        Format::Human => {
+            eprint!("{}", report::human(diagnostics, sources, crate::term::stderr_color()))
+        }
+        Format::Json => print!("{}", report::json_text(diagnostics, sources)),
+    }
 }

@@ -1,0 +1,128 @@
+//! Graph algorithms over adjacency lists of node indices: strongly connected components (for
+//! cycles), the shortest cycle through a component (to name it), and depth (to suggest layers).
+
+use std::collections::VecDeque;
+
+/// The strongly connected components, each sorted, in order of their smallest node.
+/// Iterative Tarjan, so a deep graph cannot overflow the stack.
+pub(crate) fn strongly_connected(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    const UNSEEN: usize = usize::MAX;
+    let n = graph.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut next = 0;
+    let mut out = Vec::new();
+    for start in 0..n {
+        if index[start] != UNSEEN {
+            continue;
+        }
+        // (node, position in its adjacency list)
+        let mut work = vec![(start, 0)];
+        index[start] = next;
+        low[start] = next;
+        next += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some(&mut (v, ref mut pos)) = work.last_mut() {
+            if let Some(&w) = graph[v].get(*pos) {
+                *pos += 1;
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                component.sort_unstable();
+                out.push(component);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The shortest cycle through the smallest node of a strongly connected component, as the
+/// nodes in order (the first is not repeated at the end).
+pub(crate) fn shortest_cycle(graph: &[Vec<usize>], component: &[usize]) -> Vec<usize> {
+    let start = component[0];
+    if graph[start].contains(&start) {
+        return vec![start];
+    }
+    let mut parent = vec![usize::MAX; graph.len()];
+    let mut queue = VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for &w in &graph[v] {
+            if w == start {
+                let mut path = vec![v];
+                let mut at = v;
+                while at != start {
+                    at = parent[at];
+                    path.push(at);
+                }
+                path.reverse();
+                return path;
+            }
+            if parent[w] == usize::MAX && w != start && component.binary_search(&w).is_ok() {
+                parent[w] = v;
+                queue.push_back(w);
+            }
+        }
+    }
+    component.to_vec()
+}
+
+/// Each node's depth: 0 for a node with no outgoing edges, else one more than the deepest node
+/// it points to. Nodes on a cycle count the cycle once (their component is collapsed).
+pub(crate) fn depths(graph: &[Vec<usize>]) -> Vec<usize> {
+    let components = strongly_connected(graph);
+    let mut comp_of = vec![0; graph.len()];
+    for (c, nodes) in components.iter().enumerate() {
+        for &v in nodes {
+            comp_of[v] = c;
+        }
+    }
+    let mut memo: Vec<Option<usize>> = vec![None; components.len()];
+    // Iterative post-order over the component DAG.
+    for root in 0..components.len() {
+        let mut work = vec![(root, false)];
+        while let Some((c, expanded)) = work.pop() {
+            if memo[c].is_some() {
+                continue;
+            }
+            let succ: Vec<usize> = components[c]
+                .iter()
+                .flat_map(|&v| graph[v].iter().map(|&w| comp_of[w]))
+                .filter(|&d| d != c)
+                .collect();
+            if expanded {
+                let depth = succ.iter().map(|&d| memo[d].unwrap_or(0) + 1).max().unwrap_or(0);
+                memo[c] = Some(depth);
+            } else {
+                work.push((c, true));
+                work.extend(succ.into_iter().filter(|&d| memo[d].is_none()).map(|d| (d, false)));
+            }
+        }
+    }
+    (0..graph.len()).map(|v| memo[comp_of[v]].unwrap_or(0)).collect()
+}

@@ -1,0 +1,128 @@
+//! How findings are shown: rendered for people (rustc style, then a summary line) or as a
+//! stable JSON object for machines (docs/check.md documents it; `version` changes only when
+//! a field changes meaning or goes away).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use trellis_spec::{Diagnostic, line_col};
+
+/// The version of the JSON format.
+pub const JSON_VERSION: u32 = 1;
+
+/// The whole JSON report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsonReport {
+    /// [`JSON_VERSION`].
+    pub version: u32,
+    /// Every finding, in the order `check` reports them.
+    pub findings: Vec<JsonFinding>,
+    /// Counts.
+    pub summary: JsonSummary,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsonFinding {
+    /// Stable id, e.g. `C005`.
+    pub code: String,
+    /// Stable name, e.g. `undeclared-edge`.
+    pub name: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// What is wrong.
+    pub message: String,
+    /// The file it is about, if any.
+    pub file: Option<String>,
+    /// 1-based line of the offending text, if known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters) of the offending text, if known.
+    pub column: Option<usize>,
+    /// 1-based line where the offending text ends, if known.
+    pub end_line: Option<usize>,
+    /// 1-based column just past the offending text, if known.
+    pub end_column: Option<usize>,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+/// Counts of findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsonSummary {
+    /// Findings that fail the run.
+    pub errors: usize,
+    /// Findings that do not.
+    pub warnings: usize,
+}
+
+/// The JSON report of `diagnostics`; `sources` maps each file name to its text, to turn spans
+/// into lines and columns.
+pub fn json(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> JsonReport {
+    let findings = diagnostics
+        .iter()
+        .map(|d| {
+            let text = d.file.as_ref().and_then(|f| sources.get(f));
+            let (start, end) = match (text, &d.primary) {
+                (Some(text), Some(label)) => {
+                    (Some(line_col(text, label.span.start)), Some(line_col(text, label.span.end)))
+                }
+                _ => (None, None),
+            };
+            JsonFinding {
+                code: d.code.id.to_owned(),
+                name: d.code.name.to_owned(),
+                severity: d.severity.as_str().to_owned(),
+                message: d.message.clone(),
+                file: d.file.clone(),
+                line: start.map(|p| p.0),
+                column: start.map(|p| p.1),
+                end_line: end.map(|p| p.0),
+                end_column: end.map(|p| p.1),
+                hint: d.hint.clone(),
+            }
+        })
+        .collect();
+    let (errors, warnings) = counts(diagnostics);
+    JsonReport { version: JSON_VERSION, findings, summary: JsonSummary { errors, warnings } }
+}
+
+/// The JSON report as pretty-printed text, with a final newline.
+pub fn json_text(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> String {
+    let mut text = serde_json::to_string_pretty(&json(diagnostics, sources))
+        .expect("the report is plain data");
+    text.push('\n');
+    text
+}
+
+/// Every finding rendered as rustc renders a diagnostic, a blank line after each, then
+/// [`summary`].
+pub fn human(
+    diagnostics: &[Diagnostic],
+    sources: &BTreeMap<String, String>,
+    color: bool,
+) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let text = d.file.as_ref().and_then(|f| sources.get(f)).map(String::as_str);
+        out.push_str(&d.render(text, color));
+        out.push_str("\n\n");
+    }
+    out.push_str(&summary(diagnostics));
+    out.push('\n');
+    out
+}
+
+/// One line: `check: 2 errors, 1 warning` or `check: the workspace matches its spec`.
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let (errors, warnings) = counts(diagnostics);
+    if errors + warnings == 0 {
+        return "check: the workspace matches its spec".to_owned();
+    }
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    format!("check: {}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    (errors, diagnostics.len() - errors)
+}
