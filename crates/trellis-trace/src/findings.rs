@@ -1,0 +1,104 @@
+//! The trace as `check` findings: lost requirements and stray ids always, pending ones on demand.
+
+use std::collections::BTreeMap;
+
+use trellis_spec::{Code, Diagnostic, Spec};
+
+use crate::report::{Place, Status, TraceReport};
+
+/// A requirement nothing but docs mentions.
+pub const LOST: Code = Code::new("R001", "lost-requirement");
+/// An id written in code that the spec does not have.
+pub const STRAY: Code = Code::new("R002", "stray-requirement");
+/// A requirement whose test is still the pending one.
+pub const PENDING: Code = Code::new("R003", "pending-requirement");
+
+/// The file lost and pending findings point into: the spec at the workspace root.
+pub const SPEC_FILE: &str = "Trellis.toml";
+
+/// `check`'s findings about requirements.
+///
+/// Lost requirements (R001) and pending ones (R003, only when `strict` or the spec's
+/// `[check] pending-requirements = "deny"`) point at the requirement in `Trellis.toml`; stray ids
+/// (R002) point at the code, one finding per id and file, with the file relative to the
+/// workspace root. Every finding is an error.
+pub fn findings(spec: &Spec, report: &TraceReport, strict: bool) -> Vec<Diagnostic> {
+    let deny_pending = strict || spec.check.deny_pending_requirements;
+    let mut out = Vec::new();
+    for krate in &report.crates {
+        let declared = spec.crate_named(&krate.name);
+        for r in &krate.requirements {
+            let span = declared
+                .and_then(|c| c.requirements.iter().find(|q| q.id == r.id))
+                .map(|q| q.span.clone());
+            let d = match r.status {
+                Status::Lost => Diagnostic::error(
+                    LOST,
+                    format!(
+                        "requirement `{}` of `{}` is lost: no test or code names it",
+                        r.id, krate.name
+                    ),
+                )
+                .hint(format!(
+                    "write a test named `{}` or marked `// covers: {}`, or run `cargo xtask apply` \
+                     to seed its pending test again",
+                    trellis_spec::requirement_test_name(&r.id),
+                    r.id
+                )),
+                Status::Pending if deny_pending => Diagnostic::error(
+                    PENDING,
+                    format!("requirement `{}` of `{}` is still pending", r.id, krate.name),
+                )
+                .hint(format!(
+                    "make its test pass and remove `#[ignore]`, or cover it with a test marked \
+                     `// covers: {}`",
+                    r.id
+                )),
+                _ => continue,
+            };
+            let d = d.in_file(SPEC_FILE);
+            out.push(match span {
+                Some(span) => d.at(span, "declared here"),
+                None => d,
+            });
+        }
+    }
+    for stray in &report.stray {
+        let mut by_file: BTreeMap<&str, Vec<&Place>> = BTreeMap::new();
+        for place in &stray.places {
+            by_file.entry(&place.file).or_default().push(place);
+        }
+        for (file, places) in by_file {
+            let first = places[0];
+            let mut d = Diagnostic::error(
+                STRAY,
+                format!("`{}` is not a requirement of the spec", stray.id),
+            )
+            .in_file(file)
+            .at(first.span.clone(), "not in the spec");
+            for other in &places[1..] {
+                d = d.also(other.span.clone(), "");
+            }
+            out.push(d.hint(stray_hint(&stray.id, report, &first.krate)));
+        }
+    }
+    out
+}
+
+fn stray_hint(id: &str, report: &TraceReport, krate: &str) -> String {
+    let lost: Vec<String> = report
+        .crates
+        .iter()
+        .filter(|c| c.name == krate)
+        .flat_map(|c| &c.requirements)
+        .filter(|r| r.status == Status::Lost)
+        .map(|r| format!("`{}`", r.id))
+        .take(3)
+        .collect();
+    let renamed = if lost.is_empty() {
+        "write its new id here".to_owned()
+    } else {
+        format!("write its new id here (lost in `{krate}`: {})", lost.join(", "))
+    };
+    format!("if `{id}` was renamed in the spec, {renamed}; if it was dropped, delete this mention")
+}

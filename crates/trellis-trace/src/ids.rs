@@ -1,0 +1,166 @@
+//! Which words are requirement ids: the spec's own ids, and words shaped like them (strays).
+//!
+//! A word is a maximal run of id characters (ASCII letters, digits, `_`, `-`, `.`, and any other
+//! ASCII punctuation some spec id uses), trimmed of leading and trailing characters that are not
+//! letters or digits, so `(CORE-1).` yields `CORE-1`. Matching is exact and case-sensitive.
+//!
+//! An id is *id-shaped* when it is one of the spec's prefixes followed by digits only. A prefix
+//! is a spec id with its trailing digits cut off (`CORE-12` → `CORE-`); ids that do not end in a
+//! digit give no prefix. So with `CORE-1` in the spec, `CORE-7` is id-shaped, while `CORE`,
+//! `CORE-1a` and `RFC-2119` are not.
+
+use std::collections::HashMap;
+
+/// What a word or a test name turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Id {
+    /// The requirement at this index of [`Ids::known`].
+    Known(usize),
+    /// Shaped like a requirement id, but the spec has no such id.
+    Stray(String),
+}
+
+/// The ids a spec knows, ready for fast lookup.
+#[derive(Debug)]
+pub(crate) struct Ids {
+    /// The spec's ids, in the order of the report.
+    pub(crate) known: Vec<String>,
+    by_text: HashMap<Vec<u8>, usize>,
+    by_test_name: HashMap<String, usize>,
+    /// Prefixes of id-shaped words (`CORE-`).
+    prefixes: HashMap<Vec<u8>, ()>,
+    /// Prefixes in test-name form (`core_` → `CORE-`), to name a stray found in a test name.
+    name_prefixes: HashMap<String, String>,
+    /// Which bytes may be part of a word.
+    word_byte: [bool; 256],
+    /// Which bytes may start an id or a prefix: a cheap filter before any hashing.
+    first_byte: [bool; 256],
+}
+
+impl Ids {
+    /// Indexes the spec's ids; `known[i]` is the id of requirement `i`.
+    pub(crate) fn new(known: Vec<String>) -> Ids {
+        let mut word_byte = [false; 256];
+        for b in 0..=255u8 {
+            word_byte[usize::from(b)] =
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+        }
+        for id in &known {
+            for &b in id.as_bytes() {
+                if b.is_ascii_graphic() {
+                    word_byte[usize::from(b)] = true;
+                }
+            }
+        }
+        let mut ids = Ids {
+            by_text: HashMap::with_capacity(known.len()),
+            by_test_name: HashMap::with_capacity(known.len()),
+            prefixes: HashMap::new(),
+            name_prefixes: HashMap::new(),
+            word_byte,
+            first_byte: [false; 256],
+            known: Vec::new(),
+        };
+        for (i, id) in known.iter().enumerate() {
+            ids.by_text.entry(id.as_bytes().to_vec()).or_insert(i);
+            ids.by_test_name.entry(trellis_spec::requirement_test_name(id)).or_insert(i);
+            if let Some(first) = trim(id.as_bytes()).first() {
+                ids.first_byte[usize::from(*first)] = true;
+            }
+            let prefix = id.trim_end_matches(|c: char| c.is_ascii_digit());
+            if prefix.len() < id.len() && !prefix.is_empty() {
+                ids.prefixes.insert(prefix.as_bytes().to_vec(), ());
+                ids.name_prefixes
+                    .entry(trellis_spec::requirement_test_name(prefix))
+                    .or_insert_with(|| prefix.to_owned());
+            }
+        }
+        ids.known = known;
+        ids
+    }
+
+    /// Whether a byte can be part of a word.
+    pub(crate) fn is_word_byte(&self, b: u8) -> bool {
+        self.word_byte[usize::from(b)]
+    }
+
+    /// Calls `found` with the byte range (relative to `text`) and identity of every id in a
+    /// piece of comment or string text.
+    pub(crate) fn find_in(&self, text: &[u8], mut found: impl FnMut(std::ops::Range<usize>, Id)) {
+        let mut i = 0;
+        while i < text.len() {
+            if !self.is_word_byte(text[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < text.len() && self.is_word_byte(text[i]) {
+                i += 1;
+            }
+            let (lead, word) = trim_with_offset(&text[start..i]);
+            let Some(&first) = word.first() else { continue };
+            if !self.first_byte[usize::from(first)] {
+                continue;
+            }
+            if let Some(id) = self.word(word) {
+                let s = start + lead;
+                found(s..s + word.len(), id);
+            }
+        }
+    }
+
+    /// What a trimmed word is, if it is an id at all.
+    fn word(&self, word: &[u8]) -> Option<Id> {
+        if let Some(&i) = self.by_text.get(word) {
+            return Some(Id::Known(i));
+        }
+        let digits = word.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || digits == word.len() {
+            return None;
+        }
+        let prefix = &word[..word.len() - digits];
+        self.prefixes.contains_key(prefix).then(|| {
+            // Only ASCII bytes reach a prefix match, so this never loses anything.
+            Id::Stray(String::from_utf8_lossy(word).into_owned())
+        })
+    }
+
+    /// What a test function's name says it is about: the longest of the name itself and its
+    /// `_`-separated beginnings (`core_1_rounds` → `core_1_rounds`, `core_1`, `core`) that is a
+    /// requirement's test name, or failing that, shaped like one.
+    pub(crate) fn test_name(&self, name: &str) -> Option<Id> {
+        let ends = name.match_indices('_').map(|(i, _)| i).chain([name.len()]);
+        let mut candidates: Vec<usize> = ends.collect();
+        candidates.reverse();
+        for &end in &candidates {
+            if let Some(&i) = self.by_test_name.get(&name[..end]) {
+                return Some(Id::Known(i));
+            }
+        }
+        for &end in &candidates {
+            let candidate = &name[..end];
+            let digits = candidate.bytes().rev().take_while(u8::is_ascii_digit).count();
+            if digits == 0 || digits == candidate.len() {
+                continue;
+            }
+            let (prefix, number) = candidate.split_at(candidate.len() - digits);
+            if let Some(original) = self.name_prefixes.get(prefix) {
+                return Some(Id::Stray(format!("{original}{number}")));
+            }
+        }
+        None
+    }
+}
+
+fn trim(word: &[u8]) -> &[u8] {
+    trim_with_offset(word).1
+}
+
+/// The word without leading and trailing bytes that are not letters or digits, and how many
+/// bytes were cut from its start.
+fn trim_with_offset(word: &[u8]) -> (usize, &[u8]) {
+    let lead = word.iter().take_while(|b| !b.is_ascii_alphanumeric()).count();
+    let rest = &word[lead..];
+    let trail = rest.iter().rev().take_while(|b| !b.is_ascii_alphanumeric()).count();
+    (lead, &rest[..rest.len() - trail])
+}

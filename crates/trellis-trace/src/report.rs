@@ -1,0 +1,450 @@
+//! The trace itself: walk each crate's files once, scan them, and give every requirement its
+//! status.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use trellis_spec::Spec;
+use walkdir::WalkDir;
+
+use crate::ids::{Id, Ids};
+use crate::scan::{self, Via};
+
+/// Folders of a crate that hold Rust code, relative to the crate's folder.
+const CODE_DIRS: [&str; 4] = ["src", "tests", "benches", "examples"];
+
+/// One crate to trace: what [`trace`] takes from a [`Spec`], for callers that have no spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The package name.
+    pub name: String,
+    /// Its folder relative to the workspace root, `/`-separated.
+    pub path: String,
+    /// The ids of its requirements, in the spec's order.
+    pub requirements: Vec<String>,
+}
+
+impl Target {
+    /// The crates of a spec, in its order.
+    pub fn from_spec(spec: &Spec) -> Vec<Target> {
+        spec.crates
+            .iter()
+            .map(|c| Target {
+                name: c.name.to_string(),
+                path: c.path.clone(),
+                requirements: c.requirements.iter().map(|r| r.id.clone()).collect(),
+            })
+            .collect()
+    }
+}
+
+/// Where a requirement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// A test that is not ignored names it: in its name, or in a `covers:` comment.
+    Covered,
+    /// Nothing covers it yet, but code mentions it: its still-ignored pending test, mostly.
+    Pending,
+    /// Nothing but docs mentions it.
+    Lost,
+}
+
+impl Status {
+    /// `covered`, `pending` or `lost`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Covered => "covered",
+            Status::Pending => "pending",
+            Status::Lost => "lost",
+        }
+    }
+}
+
+/// How a test names a requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Naming {
+    /// Its function name is the requirement's test name, or starts with it and `_`.
+    Name,
+    /// A `covers:` comment on it or in it lists the id.
+    Marker,
+    /// Only a plain comment or a string in it holds the id (the pending test's ignore reason,
+    /// say): a mention, not coverage.
+    Text,
+}
+
+/// A place in a file of the workspace; places sort by file, then position.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Place {
+    /// The file, relative to the workspace root, `/`-separated.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// The bytes of the mention in the file.
+    #[serde(skip)]
+    pub span: Range<usize>,
+    /// The crate whose folder holds the file.
+    #[serde(rename = "crate")]
+    pub krate: String,
+}
+
+impl Ord for Place {
+    fn cmp(&self, other: &Place) -> std::cmp::Ordering {
+        fn key(p: &Place) -> (&str, usize, usize, &str) {
+            (&p.file, p.span.start, p.span.end, &p.krate)
+        }
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for Place {
+    fn partial_cmp(&self, other: &Place) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A test that names a requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestRef {
+    /// The test function's name.
+    pub name: String,
+    /// Where the function's name is.
+    #[serde(flatten)]
+    pub place: Place,
+    /// Whether it carries `#[ignore]`.
+    pub ignored: bool,
+    /// The strongest way it names the requirement.
+    pub via: Naming,
+}
+
+/// One requirement and where the code stands on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequirementTrace {
+    /// The requirement's id.
+    pub id: String,
+    /// Its status.
+    pub status: Status,
+    /// The tests that name it, ignored or not, by file and line.
+    pub tests: Vec<TestRef>,
+    /// Mentions outside any test and outside docs (plain comments and strings).
+    pub elsewhere: Vec<Place>,
+}
+
+/// One crate's requirements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrateTrace {
+    /// The package name.
+    pub name: String,
+    /// Its folder, relative to the workspace root.
+    pub path: String,
+    /// Its requirements, in the spec's order.
+    pub requirements: Vec<RequirementTrace>,
+}
+
+/// An id written in code that the spec does not have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stray {
+    /// The id as written.
+    pub id: String,
+    /// Every place it is written, by file and position.
+    pub places: Vec<Place>,
+}
+
+/// How many requirements have each status, and how many stray ids there are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// All requirements.
+    pub requirements: usize,
+    /// Covered ones.
+    pub covered: usize,
+    /// Pending ones.
+    pub pending: usize,
+    /// Lost ones.
+    pub lost: usize,
+    /// Distinct stray ids.
+    pub stray: usize,
+}
+
+/// What `trace` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TraceReport {
+    /// Every crate of the spec, in its order, even those without requirements.
+    pub crates: Vec<CrateTrace>,
+    /// Stray ids, sorted.
+    pub stray: Vec<Stray>,
+    /// How many files were read.
+    pub files: usize,
+}
+
+impl TraceReport {
+    /// The counts of one crate: its requirements, and the stray ids written in its files.
+    pub fn counts(&self, krate: &CrateTrace) -> Counts {
+        let mut counts = Counts::default();
+        for r in &krate.requirements {
+            counts.add(r.status);
+        }
+        counts.stray =
+            self.stray.iter().filter(|s| s.places.iter().any(|p| p.krate == krate.name)).count();
+        counts
+    }
+
+    /// The counts of the whole workspace.
+    pub fn totals(&self) -> Counts {
+        let mut counts = Counts::default();
+        for r in self.crates.iter().flat_map(|c| &c.requirements) {
+            counts.add(r.status);
+        }
+        counts.stray = self.stray.len();
+        counts
+    }
+
+    /// The requirement with this id.
+    pub fn requirement(&self, id: &str) -> Option<&RequirementTrace> {
+        self.crates.iter().flat_map(|c| &c.requirements).find(|r| r.id == id)
+    }
+}
+
+impl Counts {
+    fn add(&mut self, status: Status) {
+        self.requirements += 1;
+        match status {
+            Status::Covered => self.covered += 1,
+            Status::Pending => self.pending += 1,
+            Status::Lost => self.lost += 1,
+        }
+    }
+}
+
+/// Why a trace could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// A file could not be read.
+    #[error("cannot read `{path}`")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A folder could not be listed.
+    #[error("cannot list `{path}`")]
+    List {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: walkdir::Error,
+    },
+}
+
+/// Traces every requirement of a spec through the workspace at `root`.
+pub fn trace(spec: &Spec, root: &Path) -> Result<TraceReport, TraceError> {
+    trace_targets(&Target::from_spec(spec), root)
+}
+
+/// [`trace`] for crates given directly rather than through a spec.
+///
+/// Scans `src/`, `tests/`, `benches/`, `examples/` and `build.rs` of each crate's folder: every
+/// `.rs` file once, skipping `target/` folders, the folders of other crates nested inside, and
+/// symbolic links. A crate whose folder is missing has all its requirements lost.
+pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, TraceError> {
+    let known: Vec<String> = targets.iter().flat_map(|t| t.requirements.iter().cloned()).collect();
+    let ids = Ids::new(known);
+    let mut evidence: Vec<Evidence> = vec![Evidence::default(); ids.known.len()];
+    let mut stray: BTreeMap<String, Vec<Place>> = BTreeMap::new();
+    let crate_roots: HashSet<PathBuf> = targets.iter().map(|t| root.join(&t.path)).collect();
+    let mut tokens = Vec::new();
+    let mut buf = Vec::new();
+    let mut files = 0;
+    for target in targets {
+        let crate_dir = root.join(&target.path);
+        let mut scan_one = |path: &Path, buf: &mut Vec<u8>| -> Result<(), TraceError> {
+            buf.clear();
+            std::fs::File::open(path)
+                .and_then(|mut f| f.read_to_end(buf))
+                .map_err(|source| TraceError::Read { path: path.to_path_buf(), source })?;
+            files += 1;
+            let found = scan::scan_file(buf, &ids, &mut tokens);
+            if found.hits.is_empty() {
+                return Ok(());
+            }
+            let file = relative(root, path);
+            record(&target.name, &file, buf, found, &mut evidence, &mut stray);
+            Ok(())
+        };
+        for dir in CODE_DIRS {
+            let dir = crate_dir.join(dir);
+            let walk = WalkDir::new(&dir).follow_links(false).into_iter().filter_entry(|e| {
+                !(e.depth() > 0
+                    && e.file_type().is_dir()
+                    && (e.file_name() == "target" || crate_roots.contains(e.path())))
+            });
+            for entry in walk {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) if e.depth() == 0 && is_not_found(&e) => break,
+                    Err(source) => {
+                        let path = source.path().unwrap_or(&dir).to_path_buf();
+                        return Err(TraceError::List { path, source });
+                    }
+                };
+                if entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|x| x == "rs")
+                {
+                    scan_one(entry.path(), &mut buf)?;
+                }
+            }
+        }
+        let build = crate_dir.join("build.rs");
+        match std::fs::symlink_metadata(&build) {
+            Ok(meta) if meta.is_file() => scan_one(&build, &mut buf)?,
+            _ => {}
+        }
+    }
+    let mut next = 0;
+    let crates = targets
+        .iter()
+        .map(|target| {
+            let requirements = target
+                .requirements
+                .iter()
+                .map(|id| {
+                    let e = std::mem::take(&mut evidence[next]);
+                    next += 1;
+                    e.into_trace(id)
+                })
+                .collect();
+            CrateTrace { name: target.name.clone(), path: target.path.clone(), requirements }
+        })
+        .collect();
+    let stray = stray
+        .into_iter()
+        .map(|(id, mut places)| {
+            places.sort();
+            places.dedup();
+            Stray { id, places }
+        })
+        .collect();
+    Ok(TraceReport { crates, stray, files })
+}
+
+fn is_not_found(e: &walkdir::Error) -> bool {
+    e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect();
+    parts.join("/")
+}
+
+/// What was found about one requirement so far.
+#[derive(Debug, Clone, Default)]
+struct Evidence {
+    tests: Vec<TestRef>,
+    elsewhere: Vec<Place>,
+}
+
+impl Evidence {
+    fn into_trace(mut self, id: &str) -> RequirementTrace {
+        self.tests.sort_by(|a, b| a.place.cmp(&b.place));
+        self.elsewhere.sort();
+        let covered =
+            self.tests.iter().any(|t| !t.ignored && matches!(t.via, Naming::Name | Naming::Marker));
+        let status = if covered {
+            Status::Covered
+        } else if self.tests.is_empty() && self.elsewhere.is_empty() {
+            Status::Lost
+        } else {
+            Status::Pending
+        };
+        RequirementTrace { id: id.to_owned(), status, tests: self.tests, elsewhere: self.elsewhere }
+    }
+}
+
+/// Files the hits of one file under their requirements (or as strays).
+fn record(
+    krate: &str,
+    file: &str,
+    src: &[u8],
+    mut found: scan::FileScan,
+    evidence: &mut [Evidence],
+    stray: &mut BTreeMap<String, Vec<Place>>,
+) {
+    found.hits.sort_by_key(|h| h.span.start);
+    let mut lines = LineCounter::default();
+    // Per requirement and test of this file: the index of its entry in `evidence[..].tests`.
+    let mut seen: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for hit in found.hits {
+        let place = |span: Range<usize>, lines: &mut LineCounter| {
+            let (line, column) = lines.at(src, span.start);
+            Place { file: file.to_owned(), line, column, span, krate: krate.to_owned() }
+        };
+        match hit.id {
+            Id::Stray(id) => {
+                let p = place(hit.span, &mut lines);
+                stray.entry(id).or_default().push(p);
+            }
+            Id::Known(req) => {
+                let via = match hit.via {
+                    Via::Doc => continue,
+                    Via::Text => Naming::Text,
+                    Via::Marker => Naming::Marker,
+                    Via::Name => Naming::Name,
+                };
+                let Some(t) = hit.test else {
+                    let p = place(hit.span, &mut lines);
+                    evidence[req].elsewhere.push(p);
+                    continue;
+                };
+                let e = &mut evidence[req];
+                if let Some(&k) = seen.get(&(req, t)) {
+                    e.tests[k].via = e.tests[k].via.min(via);
+                    continue;
+                }
+                let test = &found.tests[t];
+                let p = place(test.name_span.clone(), &mut lines);
+                seen.insert((req, t), e.tests.len());
+                e.tests.push(TestRef {
+                    name: test.name.clone(),
+                    place: p,
+                    ignored: test.ignored,
+                    via,
+                });
+            }
+        }
+    }
+}
+
+/// Turns byte offsets into lines and columns, for offsets that mostly grow.
+#[derive(Debug, Default)]
+struct LineCounter {
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineCounter {
+    fn at(&mut self, src: &[u8], offset: usize) -> (usize, usize) {
+        let offset = offset.min(src.len());
+        if offset < self.offset || self.line == 0 {
+            *self = LineCounter { offset: 0, line: 1, line_start: 0 };
+        }
+        for (k, &b) in src[self.offset..offset].iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_start = self.offset + k + 1;
+            }
+        }
+        self.offset = offset;
+        let column = src[self.line_start..offset].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        (self.line, column + 1)
+    }
+}
