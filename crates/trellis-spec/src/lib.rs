@@ -37,8 +37,8 @@ pub struct Parsed {
 /// the text.
 pub fn parse(text: &str, file: &str) -> Result<Parsed, Vec<Diagnostic>> {
     let (draft, mut diagnostics) = parse::parse(text, file);
-    let spec = draft.map(|draft| {
-        diagnostics.extend(validate::validate(&draft, file));
+    let spec = draft.map(|mut draft| {
+        diagnostics.extend(validate::validate(&mut draft, file));
         draft.spec
     });
     // Diagnostics without a place (none today) come first; the rest in text order, errors

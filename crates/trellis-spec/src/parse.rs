@@ -527,8 +527,21 @@ impl Cx<'_> {
     fn crates(&mut self, top: &Tab<'_>) -> (Vec<CrateSpec>, Vec<CrateSpans>) {
         let mut crates = Vec::new();
         let mut spans = Vec::new();
-        let Some((_, item)) = self.get(top, "crates") else { return (crates, spans) };
+        let Some((_, item)) = self.get(top, "crates") else {
+            self.push(
+                Diagnostic::error(codes::NO_CRATES, "the spec declares no crate")
+                    .hint("declare at least one, e.g. `[crates.core]` with `summary = \"…\"`"),
+            );
+            return (crates, spans);
+        };
         let Some(tab) = self.table(item, "[crates]".to_owned()) else { return (crates, spans) };
+        if tab.table.is_empty() {
+            self.push(
+                Diagnostic::error(codes::NO_CRATES, "the spec declares no crate")
+                    .at(tab.span.clone(), "no crate in here")
+                    .hint("declare at least one, e.g. `[crates.core]` with `summary = \"…\"`"),
+            );
+        }
         for (name, item) in tab.table.iter() {
             let key = tab.table.key(name).expect("iterated key exists");
             let span = key_span(key, &tab.span);
@@ -612,14 +625,14 @@ impl Cx<'_> {
             self.known_keys(&tab, REQUIREMENT_KEYS);
             let id = self.required_string(&tab, "id");
             let text = self.required_string(&tab, "text");
-            if let Some((text, span)) = &text {
-                if text.trim().is_empty() {
-                    self.push(
-                        Diagnostic::error(codes::EMPTY_TEXT, "the requirement's text is empty")
-                            .at(span.clone(), "empty text")
-                            .hint("say what must hold, in one or more sentences"),
-                    );
-                }
+            if let Some((text, span)) = &text
+                && text.trim().is_empty()
+            {
+                self.push(
+                    Diagnostic::error(codes::EMPTY_TEXT, "the requirement's text is empty")
+                        .at(span.clone(), "empty text")
+                        .hint("say what must hold, in one or more sentences"),
+                );
             }
             if let (Some((id, span)), Some((text, _))) = (id, text) {
                 out.push(Requirement { id, text, span });
@@ -665,14 +678,14 @@ impl Cx<'_> {
             let from = self.required_string(&tab, "from");
             let to = self.required_string(&tab, "to");
             let reason = self.required_string(&tab, "reason");
-            if let Some((reason, span)) = &reason {
-                if reason.trim().is_empty() {
-                    self.push(
-                        Diagnostic::error(codes::EMPTY_TEXT, "the exception's reason is empty")
-                            .at(span.clone(), "empty reason")
-                            .hint("say why this edge is allowed, so the exception explains itself"),
-                    );
-                }
+            if let Some((reason, span)) = &reason
+                && reason.trim().is_empty()
+            {
+                self.push(
+                    Diagnostic::error(codes::EMPTY_TEXT, "the exception's reason is empty")
+                        .at(span.clone(), "empty reason")
+                        .hint("say why this edge is allowed, so the exception explains itself"),
+                );
             }
             if let (Some(from), Some(to), Some((reason, _))) = (from, to, reason) {
                 out.push(Allowance {

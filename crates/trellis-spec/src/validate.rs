@@ -1,11 +1,936 @@
 //! Cross-checks over the whole draft spec: names, paths, layers, edges, cycles, requirement
-//! ids. Pure, and reports every problem it finds in one pass.
+//! ids, modules. Pure, and reports every problem it finds in one pass.
 
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::codes;
 use crate::diag::Diagnostic;
-use crate::parse::Draft;
+use crate::model::{CrateKind, CrateSpec, EdgeKind, Named, Span, Spec};
+use crate::names::{self, IdentError, NameError};
+use crate::parse::{CrateSpans, Draft, list};
+use crate::suggest::did_you_mean;
 
-/// Every problem of the draft, each in `file`.
-pub(crate) fn validate(draft: &Draft, file: &str) -> Vec<Diagnostic> {
-    let _ = (draft, file);
-    Vec::new()
+/// Every problem of the draft, each in `file`. Normalizes crate paths in place (`./a/b/` is
+/// `a/b`), so later stages see one spelling.
+pub(crate) fn validate(draft: &mut Draft, file: &str) -> Vec<Diagnostic> {
+    let mut v = V { file, diags: Vec::new() };
+    v.paths(draft);
+    let spec = &draft.spec;
+    let index: HashMap<&str, usize> =
+        spec.crates.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
+    v.crate_names(spec);
+    v.layers(spec, &draft.crates);
+    v.external(spec);
+    v.edges(spec, &index);
+    v.cycles(spec, &index);
+    v.requirements(spec);
+    v.modules(spec);
+    v.allow(spec, &index);
+    v.renames(spec, &index);
+    v.unused(spec);
+    v.diags
+}
+
+struct V<'f> {
+    file: &'f str,
+    diags: Vec<Diagnostic>,
+}
+
+impl V<'_> {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d.in_file(self.file));
+    }
+
+    fn crate_names(&mut self, spec: &Spec) {
+        let mut idents: HashMap<String, &CrateSpec> = HashMap::new();
+        for c in &spec.crates {
+            let name = c.name.as_str();
+            if name == "xtask" {
+                self.push(
+                    Diagnostic::error(codes::RESERVED_NAME, "the crate name `xtask` is reserved")
+                        .at(c.span.clone(), "reserved")
+                        .hint("every generated workspace has its own `xtask` crate; choose another name"),
+                );
+            } else {
+                match names::check_crate_name(name, c.kind == CrateKind::Bin) {
+                    Ok(warnings) => {
+                        for w in warnings {
+                            self.push(
+                                Diagnostic::warning(codes::DISCOURAGED_CRATE_NAME, w.message(name))
+                                    .at(c.span.clone(), "cargo warns about this name")
+                                    .hint(w.hint(name)),
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        let hint = name_hint(&e, name);
+                        self.push(
+                            Diagnostic::error(
+                                codes::INVALID_CRATE_NAME,
+                                format!("invalid crate name: {e}"),
+                            )
+                            .at(c.span.clone(), "cargo refuses this name")
+                            .hint(hint),
+                        );
+                    }
+                }
+            }
+            match idents.get(&names::crate_ident(name)) {
+                Some(first) => self.push(
+                    Diagnostic::error(
+                        codes::CRATE_NAME_COLLISION,
+                        format!(
+                            "crates `{}` and `{name}` have the same name in Rust code (`{}`)",
+                            first.name,
+                            names::crate_ident(name)
+                        ),
+                    )
+                    .at(c.span.clone(), "collides")
+                    .also(first.span.clone(), "with this crate")
+                    .hint("cargo treats `-` and `_` alike in crate names; rename one of them"),
+                ),
+                None => {
+                    idents.insert(names::crate_ident(name), c);
+                }
+            }
+        }
+    }
+
+    /// Checks and normalizes every crate's path, then looks for two crates on one path or one
+    /// inside another.
+    fn paths(&mut self, draft: &mut Draft) {
+        let mut ok: Vec<Option<String>> = Vec::new();
+        for (c, places) in draft.spec.crates.iter_mut().zip(&draft.crates) {
+            let span = places.path.clone().unwrap_or_else(|| c.span.clone());
+            if places.path.is_none() && names::check_crate_name(c.name.as_str(), false).is_err() {
+                // The default path comes from an invalid name, which is reported already.
+                ok.push(None);
+                continue;
+            }
+            match normalize_path(&c.path) {
+                Ok(normal) => {
+                    if normal.split('/').next() == Some("xtask") && c.name.as_str() != "xtask" {
+                        self.push(
+                            Diagnostic::error(
+                                codes::RESERVED_NAME,
+                                format!("the path `{}` is inside the reserved `xtask` folder", c.path),
+                            )
+                            .at(span, "reserved path")
+                            .hint("every generated workspace has its own `xtask` crate there; choose another path"),
+                        );
+                        ok.push(None);
+                        continue;
+                    }
+                    c.path = normal.clone();
+                    ok.push(Some(normal));
+                }
+                Err(problem) => {
+                    let (message, hint) = problem.describe(&c.path);
+                    self.push(
+                        Diagnostic::error(codes::INVALID_PATH, message)
+                            .at(span, "invalid path")
+                            .hint(hint),
+                    );
+                    ok.push(None);
+                }
+            }
+        }
+        // File systems on macOS and Windows ignore case, so paths that differ only in case are one.
+        let mut owners: HashMap<String, usize> = HashMap::new();
+        for (i, path) in ok.iter().enumerate() {
+            if let Some(path) = path {
+                owners.entry(path.to_lowercase()).or_insert(i);
+            }
+        }
+        let spec = &draft.spec;
+        for (i, path) in ok.iter().enumerate() {
+            let Some(path) = path else { continue };
+            let c = &spec.crates[i];
+            let span = draft.crates[i].path.clone().unwrap_or_else(|| c.span.clone());
+            let lower = path.to_lowercase();
+            if let Some(&first) = owners.get(&lower).filter(|&&f| f != i) {
+                let other = &spec.crates[first];
+                self.push(
+                    Diagnostic::error(
+                        codes::PATH_OVERLAP,
+                        format!("crates `{}` and `{}` are both at `{path}`", other.name, c.name),
+                    )
+                    .at(span, "same path")
+                    .also(other.span.clone(), "first crate there")
+                    .hint("give each crate its own folder with `path = \"…\"`"),
+                );
+                continue;
+            }
+            let mut prefix = String::new();
+            for part in lower.split('/') {
+                if !prefix.is_empty() {
+                    if let Some(&outer) = owners.get(&prefix) {
+                        let other = &spec.crates[outer];
+                        self.push(
+                            Diagnostic::error(
+                                codes::PATH_OVERLAP,
+                                format!(
+                                    "crate `{}` at `{path}` is inside crate `{}` at `{}`",
+                                    c.name, other.name, other.path
+                                ),
+                            )
+                            .at(span.clone(), "nested path")
+                            .also(other.span.clone(), "the outer crate")
+                            .hint("cargo would see the inner crate's files as part of the outer one; give them sibling folders"),
+                        );
+                        break;
+                    }
+                    prefix.push('/');
+                }
+                prefix.push_str(part);
+            }
+        }
+    }
+
+    fn layers(&mut self, spec: &Spec, places: &[CrateSpans]) {
+        let mut seen: HashMap<&str, &Span> = HashMap::new();
+        for layer in &spec.layers {
+            if layer.name.trim().is_empty() {
+                self.push(
+                    Diagnostic::error(codes::INVALID_VALUE, "a layer's name is empty")
+                        .at(layer.span.clone(), "empty name")
+                        .hint("name each layer, e.g. \"domain\""),
+                );
+            }
+            if let Some(first) = seen.get(layer.name.as_str()) {
+                self.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_LAYER,
+                        format!("layer `{}` is listed twice", layer.name),
+                    )
+                    .at(layer.span.clone(), "listed again")
+                    .also((*first).clone(), "first listed here")
+                    .hint("a layer has one place in the order; remove the repeat"),
+                );
+            } else {
+                seen.insert(&layer.name, &layer.span);
+            }
+        }
+        let layer_names: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
+        for (c, places) in spec.crates.iter().zip(places) {
+            match (&c.layer, layer_names.is_empty()) {
+                (None, false) => self.push(
+                    Diagnostic::error(
+                        codes::MISSING_LAYER,
+                        format!("crate `{}` has no layer", c.name),
+                    )
+                    .at(c.span.clone(), "no `layer`")
+                    .hint(format!(
+                        "the spec declares layers, so every crate needs one: add `layer = \"…\"`, one of {}",
+                        list(&layer_names)
+                    )),
+                ),
+                (Some(layer), true) => self.push(
+                    Diagnostic::error(
+                        codes::LAYER_WITHOUT_LAYERS,
+                        format!("crate `{}` has a layer but the spec declares none", c.name),
+                    )
+                    .at(places.layer.clone().unwrap_or(c.span.clone()), "no `[layers]` to find it in")
+                    .hint(format!(
+                        "declare the layers with `[layers] order = [\"{layer}\", …]`, or remove `layer`"
+                    )),
+                ),
+                (Some(layer), false) if !layer_names.contains(&layer.as_str()) => {
+                    let hint = did_you_mean(layer, layer_names.iter().copied())
+                        .unwrap_or_else(|| format!("the layers are {}", list(&layer_names)));
+                    self.push(
+                        Diagnostic::error(codes::UNKNOWN_LAYER, format!("unknown layer `{layer}`"))
+                            .at(places.layer.clone().unwrap_or(c.span.clone()), "not in `[layers] order`")
+                            .hint(hint),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn external(&mut self, spec: &Spec) {
+        let idents: HashMap<String, &CrateSpec> =
+            spec.crates.iter().map(|c| (c.name.ident(), c)).collect();
+        for dep in spec.dependencies.values() {
+            if let Some(c) = idents.get(&names::crate_ident(&dep.name)) {
+                self.push(
+                    Diagnostic::error(
+                        codes::DEPENDENCY_SHADOWS_CRATE,
+                        format!("external dependency `{}` has the name of crate `{}`", dep.name, c.name),
+                    )
+                    .at(dep.span.clone(), "external dependency")
+                    .also(c.span.clone(), "crate of this spec")
+                    .hint("both would be one name in code; use another key and set `package = \"…\"` to the real name"),
+                );
+            }
+            if let Err(
+                e @ (NameError::Empty | NameError::BadStart { .. } | NameError::BadChar { .. }),
+            ) = names::check_crate_name(&dep.name, false)
+            {
+                self.push(
+                    Diagnostic::error(
+                        codes::INVALID_CRATE_NAME,
+                        format!("invalid dependency name: {e}"),
+                    )
+                    .at(dep.span.clone(), "cargo refuses this name")
+                    .hint("the key is the name crates use it by; set `package = \"…\"` for the real name"),
+                );
+            }
+        }
+    }
+
+    fn edges(&mut self, spec: &Spec, index: &HashMap<&str, usize>) {
+        let crate_names: Vec<&str> = spec.crates.iter().map(|c| c.name.as_str()).collect();
+        let allowed: HashSet<(&str, &str)> =
+            spec.allow.iter().map(|a| (a.from.name.as_str(), a.to.name.as_str())).collect();
+        for c in &spec.crates {
+            for kind in EdgeKind::ALL {
+                let key = depends_key(kind);
+                let mut seen: HashMap<&str, &Span> = HashMap::new();
+                for dep in c.depends.of(kind) {
+                    if self.repeated(&mut seen, dep, key) {
+                        continue;
+                    }
+                    if dep.name == c.name.as_str() {
+                        self.push(
+                            Diagnostic::error(
+                                codes::SELF_DEPENDENCY,
+                                format!("crate `{}` depends on itself", c.name),
+                            )
+                            .at(dep.span.clone(), "itself")
+                            .hint(format!("remove `{}` from `{key}`", dep.name)),
+                        );
+                        continue;
+                    }
+                    let Some(&target) = index.get(dep.name.as_str()) else {
+                        let hint = if spec.dependencies.contains_key(&dep.name) {
+                            Some(format!(
+                                "`{}` is an external dependency: list it in `{}`",
+                                dep.name,
+                                uses_key(kind)
+                            ))
+                        } else {
+                            did_you_mean(&dep.name, crate_names.iter().copied())
+                        };
+                        let d = Diagnostic::error(
+                            codes::UNKNOWN_CRATE,
+                            format!("`{}` is not a crate of this spec", dep.name),
+                        )
+                        .at(dep.span.clone(), "undeclared crate");
+                        let hint = hint.unwrap_or_else(|| {
+                            format!("declare it with `[crates.{}]`, or remove it", dep.name)
+                        });
+                        self.push(d.hint(hint));
+                        continue;
+                    };
+                    let t = &spec.crates[target];
+                    if !t.kind.has_lib() {
+                        self.push(
+                            Diagnostic::error(
+                                codes::DEPENDS_ON_BINARY,
+                                format!(
+                                    "`{}` depends on `{}`, a binary crate with no library",
+                                    c.name, t.name
+                                ),
+                            )
+                            .at(dep.span.clone(), "a binary")
+                            .also(t.span.clone(), "declared `kind = \"bin\"` here")
+                            .hint("move the code both need into a lib crate and depend on that"),
+                        );
+                    }
+                    if !kind.is_structural()
+                        || allowed.contains(&(c.name.as_str(), t.name.as_str()))
+                    {
+                        continue;
+                    }
+                    let (Some(from), Some(to)) = (&c.layer, &t.layer) else { continue };
+                    let (Some(from_rank), Some(to_rank)) =
+                        (spec.layer_rank(from), spec.layer_rank(to))
+                    else {
+                        continue;
+                    };
+                    if from_rank < to_rank {
+                        self.push(
+                            Diagnostic::error(
+                                codes::LAYER_VIOLATION,
+                                format!(
+                                    "`{}` (layer `{from}`) depends on `{}` (layer `{to}`), a higher layer",
+                                    c.name, t.name
+                                ),
+                            )
+                            .at(dep.span.clone(), format!("`{to}` is above `{from}`"))
+                            .hint(format!(
+                                "a crate may depend on its own layer and the ones below; move `{}` down, or `{}` up, or add an `[[allow]]` with a reason",
+                                t.name, c.name
+                            )),
+                        );
+                    }
+                }
+            }
+            let dep_names: Vec<&str> = spec.dependencies.keys().map(String::as_str).collect();
+            for kind in EdgeKind::ALL {
+                let key = uses_key(kind);
+                let mut seen: HashMap<&str, &Span> = HashMap::new();
+                for used in c.uses.of(kind) {
+                    if self.repeated(&mut seen, used, key) {
+                        continue;
+                    }
+                    if spec.dependencies.contains_key(&used.name) {
+                        continue;
+                    }
+                    let hint = if index.contains_key(used.name.as_str()) {
+                        format!(
+                            "`{}` is a crate of this spec: list it in `{}`",
+                            used.name,
+                            depends_key(kind)
+                        )
+                    } else {
+                        did_you_mean(&used.name, dep_names.iter().copied()).unwrap_or_else(|| {
+                            format!("declare it in `[dependencies]`, e.g. `{} = \"1\"`", used.name)
+                        })
+                    };
+                    self.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_DEPENDENCY,
+                            format!("`{}` is not declared in `[dependencies]`", used.name),
+                        )
+                        .at(used.span.clone(), "undeclared dependency")
+                        .hint(hint),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Reports `entry` if `seen` already holds its name; records it otherwise.
+    fn repeated<'a>(
+        &mut self,
+        seen: &mut HashMap<&'a str, &'a Span>,
+        entry: &'a Named,
+        key: &str,
+    ) -> bool {
+        if let Some(first) = seen.get(entry.name.as_str()) {
+            self.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_ENTRY,
+                    format!("`{}` is listed twice in `{key}`", entry.name),
+                )
+                .at(entry.span.clone(), "listed again")
+                .also((*first).clone(), "first listed here")
+                .hint("remove the repeat"),
+            );
+            return true;
+        }
+        seen.insert(&entry.name, &entry.span);
+        false
+    }
+
+    /// Finds each strongly connected set of crates through normal and build edges, and names
+    /// one whole cycle in it.
+    fn cycles(&mut self, spec: &Spec, index: &HashMap<&str, usize>) {
+        let n = spec.crates.len();
+        // For each crate: (target, the entry that names it), structural edges only.
+        let graph: Vec<Vec<(usize, &Named)>> = spec
+            .crates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                c.depends
+                    .iter()
+                    .filter(|(kind, _)| kind.is_structural())
+                    .filter_map(|(_, dep)| index.get(dep.name.as_str()).map(|&t| (t, dep)))
+                    .filter(|&(t, _)| t != i)
+                    .collect()
+            })
+            .collect();
+        let adjacency: Vec<Vec<usize>> =
+            graph.iter().map(|edges| edges.iter().map(|&(t, _)| t).collect()).collect();
+        for component in strongly_connected(&adjacency) {
+            if component.len() < 2 {
+                continue;
+            }
+            let start = *component.iter().min().expect("component is not empty");
+            let members: HashSet<usize> = component.iter().copied().collect();
+            let cycle = shortest_cycle(&adjacency, start, &members, n);
+            let mut names: Vec<&str> =
+                cycle.iter().map(|&i| spec.crates[i].name.as_str()).collect();
+            names.push(spec.crates[start].name.as_str());
+            let edge = |from: usize, to: usize| {
+                graph[from].iter().find(|&&(t, _)| t == to).map(|(_, d)| d.span.clone())
+            };
+            let mut d = Diagnostic::error(
+                codes::DEPENDENCY_CYCLE,
+                format!("dependency cycle: {}", names.join(" -> ")),
+            );
+            for (k, &from) in cycle.iter().enumerate() {
+                let to = cycle[(k + 1) % cycle.len()];
+                let Some(span) = edge(from, to) else { continue };
+                let label =
+                    format!("`{}` depends on `{}`", spec.crates[from].name, spec.crates[to].name);
+                d = if k == 0 { d.at(span, label) } else { d.also(span, label) };
+            }
+            let mut hint = "cargo refuses cycles through normal and build dependencies; remove one of these edges".to_owned();
+            if component.len() > cycle.len() {
+                hint.push_str(&format!(
+                    " (the crates {} all reach each other)",
+                    list(
+                        &component
+                            .iter()
+                            .map(|&i| spec.crates[i].name.as_str())
+                            .collect::<Vec<_>>()
+                    )
+                ));
+            }
+            self.push(d.hint(hint));
+        }
+    }
+
+    fn requirements(&mut self, spec: &Spec) {
+        let mut ids: HashMap<&str, &Span> = HashMap::new();
+        let mut test_names: HashMap<String, (&str, &Span)> = HashMap::new();
+        for c in &spec.crates {
+            for r in &c.requirements {
+                if let Some(first) = ids.get(r.id.as_str()) {
+                    self.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_REQUIREMENT,
+                            format!("requirement id `{}` is used twice", r.id),
+                        )
+                        .at(r.span.clone(), "used again")
+                        .also((*first).clone(), "first used here")
+                        .hint("requirement ids are unique across the whole spec; number this one anew"),
+                    );
+                    continue;
+                }
+                ids.insert(&r.id, &r.span);
+                if !is_requirement_id(&r.id) {
+                    self.push(
+                        Diagnostic::error(
+                            codes::INVALID_REQUIREMENT_ID,
+                            format!("`{}` is not a requirement id", r.id),
+                        )
+                        .at(r.span.clone(), "invalid id")
+                        .hint("an id starts with a letter, then letters, digits, `.`, `-` or `_`, e.g. \"CORE-1\""),
+                    );
+                    continue;
+                }
+                let test = r.test_name();
+                let problem = match names::check_ident(&test) {
+                    Err(IdentError::Keyword(_)) => Some("a Rust keyword"),
+                    Err(IdentError::NotSnakeCase(_)) => {
+                        Some("not snake_case (a doubled `_` inside), which rustc warns about")
+                    }
+                    Err(IdentError::NotIdent(_)) => Some("not an identifier"),
+                    Ok(()) if test == "main" => Some("the name of the tests' own `main.rs`"),
+                    Ok(()) => None,
+                };
+                if let Some(problem) = problem {
+                    self.push(
+                        Diagnostic::error(
+                            codes::INVALID_REQUIREMENT_ID,
+                            format!(
+                                "requirement `{}` would have the test name `{test}`, {problem}",
+                                r.id
+                            ),
+                        )
+                        .at(r.span.clone(), "unusable test name")
+                        .hint("change the id, e.g. add a number: \"CORE-1\""),
+                    );
+                    continue;
+                }
+                if let Some((first_id, first)) = test_names.get(&test) {
+                    self.push(
+                        Diagnostic::error(
+                            codes::REQUIREMENT_NAME_COLLISION,
+                            format!(
+                                "requirements `{first_id}` and `{}` would both have the test name `{test}`",
+                                r.id
+                            ),
+                        )
+                        .at(r.span.clone(), "same test name")
+                        .also((*first).clone(), "as this one")
+                        .hint("ids differ only in case or punctuation; make them differ in letters or digits"),
+                    );
+                } else {
+                    test_names.insert(test, (&r.id, &r.span));
+                }
+            }
+        }
+    }
+
+    fn modules(&mut self, spec: &Spec) {
+        for c in &spec.crates {
+            let mut seen: HashMap<&str, &Span> = HashMap::new();
+            for m in &c.modules {
+                if let Some(first) = seen.get(m.name.as_str()) {
+                    self.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_MODULE,
+                            format!("module `{}` is listed twice in crate `{}`", m.name, c.name),
+                        )
+                        .at(m.span.clone(), "listed again")
+                        .also((*first).clone(), "first listed here")
+                        .hint("remove the repeat"),
+                    );
+                    continue;
+                }
+                seen.insert(&m.name, &m.span);
+                let problem = match names::check_ident(&m.name) {
+                    Err(e) => Some((e.to_string(), module_hint(&e))),
+                    Ok(()) if m.name == "lib" || m.name == "main" => Some((
+                        format!("`{}` would be `src/{}.rs`, a crate root", m.name, m.name),
+                        "choose another name".to_owned(),
+                    )),
+                    Ok(()) => None,
+                };
+                if let Some((problem, hint)) = problem {
+                    self.push(
+                        Diagnostic::error(
+                            codes::INVALID_MODULE,
+                            format!("invalid module name: {problem}"),
+                        )
+                        .at(m.span.clone(), "not a module name")
+                        .hint(hint),
+                    );
+                }
+            }
+        }
+    }
+
+    fn allow(&mut self, spec: &Spec, index: &HashMap<&str, usize>) {
+        let crate_names: Vec<&str> = spec.crates.iter().map(|c| c.name.as_str()).collect();
+        for a in &spec.allow {
+            for end in [&a.from, &a.to] {
+                if index.contains_key(end.name.as_str()) {
+                    continue;
+                }
+                let hint = did_you_mean(&end.name, crate_names.iter().copied())
+                    .unwrap_or_else(|| "an exception names two crates of this spec".to_owned());
+                self.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_CRATE,
+                        format!("`{}` is not a crate of this spec", end.name),
+                    )
+                    .at(end.span.clone(), "undeclared crate")
+                    .hint(hint),
+                );
+            }
+        }
+    }
+
+    fn renames(&mut self, spec: &Spec, index: &HashMap<&str, usize>) {
+        let mut olds: HashMap<&str, &CrateSpec> = HashMap::new();
+        for c in &spec.crates {
+            let Some(old) = &c.renamed_from else { continue };
+            if old.name == c.name.as_str() {
+                self.push(
+                    Diagnostic::error(
+                        codes::INVALID_RENAME,
+                        format!("crate `{}` is renamed from its own name", c.name),
+                    )
+                    .at(old.span.clone(), "same name")
+                    .hint("set `renamed-from` to the crate's previous name, or remove it"),
+                );
+            } else if let Some(&other) = index.get(old.name.as_str()) {
+                self.push(
+                    Diagnostic::error(
+                        codes::INVALID_RENAME,
+                        format!(
+                            "crate `{}` is renamed from `{}`, which is still a crate of this spec",
+                            c.name, old.name
+                        ),
+                    )
+                    .at(old.span.clone(), "still declared")
+                    .also(spec.crates[other].span.clone(), "declared here")
+                    .hint("a renamed crate's old name must be gone from the spec"),
+                );
+            } else if let Some(first) = olds.get(old.name.as_str()) {
+                self.push(
+                    Diagnostic::error(
+                        codes::INVALID_RENAME,
+                        format!(
+                            "crates `{}` and `{}` are both renamed from `{}`",
+                            first.name, c.name, old.name
+                        ),
+                    )
+                    .at(old.span.clone(), "renamed again")
+                    .also(first.span.clone(), "first renamed here")
+                    .hint("one crate can take over an old name; remove the other `renamed-from`"),
+                );
+            } else {
+                olds.insert(&old.name, c);
+            }
+        }
+    }
+
+    fn unused(&mut self, spec: &Spec) {
+        let used: HashSet<&str> =
+            spec.crates.iter().flat_map(|c| c.uses.iter().map(|(_, n)| n.name.as_str())).collect();
+        for dep in spec.dependencies.values() {
+            if !used.contains(dep.name.as_str()) {
+                self.push(
+                    Diagnostic::warning(
+                        codes::UNUSED_DEPENDENCY,
+                        format!("no crate uses the external dependency `{}`", dep.name),
+                    )
+                    .at(dep.span.clone(), "unused")
+                    .hint(
+                        "list it in a crate's `uses` (or `dev-uses`, `build-uses`), or remove it",
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn depends_key(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Normal => "depends",
+        EdgeKind::Dev => "dev-depends",
+        EdgeKind::Build => "build-depends",
+    }
+}
+
+fn uses_key(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Normal => "uses",
+        EdgeKind::Dev => "dev-uses",
+        EdgeKind::Build => "build-uses",
+    }
+}
+
+fn name_hint(e: &NameError, name: &str) -> String {
+    match e {
+        NameError::Empty => "name the crate".to_owned(),
+        NameError::BadStart { .. } | NameError::BadChar { .. } => {
+            let cleaned = clean_name(name);
+            if cleaned.is_empty() {
+                "use ASCII letters, digits, `-` and `_`, starting with a letter".to_owned()
+            } else {
+                format!(
+                    "use ASCII letters, digits, `-` and `_`, starting with a letter, e.g. `{cleaned}`"
+                )
+            }
+        }
+        NameError::Keyword(_) | NameError::Test | NameError::BuildFolder(_) => {
+            format!("choose another name, e.g. `{name}-rs`")
+        }
+        NameError::WindowsReserved(_) => {
+            "the crate's folder could not be created on Windows; choose another name".to_owned()
+        }
+    }
+}
+
+/// A name close to `name` that cargo accepts, for hints.
+fn clean_name(name: &str) -> String {
+    let mapped: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let trimmed = mapped.trim_start_matches(|c: char| !c.is_ascii_alphabetic() && c != '_');
+    let mut out = String::new();
+    for c in trimmed.chars() {
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+fn module_hint(e: &IdentError) -> String {
+    match e {
+        IdentError::NotIdent(_) => {
+            "a module is named with ASCII letters, digits and `_`, starting with a letter"
+                .to_owned()
+        }
+        IdentError::Keyword(name) => format!("choose another name, e.g. `{name}_mod`"),
+        IdentError::NotSnakeCase(name) => {
+            let mut snake = name.to_lowercase();
+            while snake.contains("__") {
+                snake = snake.replace("__", "_");
+            }
+            format!(
+                "rustc's `non_snake_case` lint would fail the generated workspace; write `{snake}`"
+            )
+        }
+    }
+}
+
+/// `[A-Za-z][A-Za-z0-9._-]*`.
+pub(crate) fn is_requirement_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Why a crate path is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PathProblem {
+    Empty,
+    Backslash,
+    Absolute,
+    Parent,
+    Root,
+    BuildFolder,
+    WindowsReserved(String),
+}
+
+impl PathProblem {
+    fn describe(&self, path: &str) -> (String, String) {
+        let (message, hint) = match self {
+            PathProblem::Empty => {
+                ("the path is empty".to_owned(), "leave `path` out for the default `crates/<name>`")
+            }
+            PathProblem::Backslash => (
+                format!("the path `{path}` has a backslash"),
+                "separate folders with `/`, which works on every system",
+            ),
+            PathProblem::Absolute => (
+                format!("the path `{path}` is absolute"),
+                "paths are relative to the workspace root, e.g. \"crates/core\"",
+            ),
+            PathProblem::Parent => (
+                format!("the path `{path}` leaves the workspace root"),
+                "a crate's folder is inside the workspace; remove `..`",
+            ),
+            PathProblem::Root => (
+                format!("the path `{path}` is the workspace root"),
+                "the root holds the virtual manifest; give the crate a folder of its own",
+            ),
+            PathProblem::BuildFolder => (
+                format!("the path `{path}` is inside cargo's build folder `target`"),
+                "`cargo clean` would delete it; choose another folder",
+            ),
+            PathProblem::WindowsReserved(part) => (
+                format!("the path `{path}` has the folder `{part}`, a reserved name on Windows"),
+                "the folder could not be created on Windows; choose another name",
+            ),
+        };
+        (message, hint.to_owned())
+    }
+}
+
+/// A crate path with `.` and empty components removed, or why it is refused.
+pub(crate) fn normalize_path(path: &str) -> Result<String, PathProblem> {
+    if path.is_empty() {
+        return Err(PathProblem::Empty);
+    }
+    if path.contains('\\') {
+        return Err(PathProblem::Backslash);
+    }
+    let bytes = path.as_bytes();
+    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    if path.starts_with('/') || path.starts_with('~') || drive {
+        return Err(PathProblem::Absolute);
+    }
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    if parts.contains(&"..") {
+        return Err(PathProblem::Parent);
+    }
+    if parts.is_empty() {
+        return Err(PathProblem::Root);
+    }
+    if parts[0] == "target" {
+        return Err(PathProblem::BuildFolder);
+    }
+    if let Some(part) = parts.iter().find(|p| {
+        let stem = p.split('.').next().unwrap_or(p);
+        names::is_windows_reserved(stem)
+    }) {
+        return Err(PathProblem::WindowsReserved((*part).to_owned()));
+    }
+    Ok(parts.join("/"))
+}
+
+/// Tarjan's strongly connected components, iteratively (a 10,000-crate chain must not
+/// overflow the stack). Components come out in reverse topological order.
+pub(crate) fn strongly_connected(adjacency: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    const UNSEEN: usize = usize::MAX;
+    let n = adjacency.len();
+    let mut order = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut components = Vec::new();
+    let mut next = 0;
+    for root in 0..n {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        // (node, index of the next edge to follow)
+        let mut calls = vec![(root, 0)];
+        order[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (node, ref mut edge)) = calls.last_mut() {
+            if let Some(&target) = adjacency[node].get(*edge) {
+                *edge += 1;
+                if order[target] == UNSEEN {
+                    order[target] = next;
+                    low[target] = next;
+                    next += 1;
+                    stack.push(target);
+                    on_stack[target] = true;
+                    calls.push((target, 0));
+                } else if on_stack[target] {
+                    low[node] = low[node].min(order[target]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == order[node] {
+                let mut component = Vec::new();
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component.push(member);
+                    if member == node {
+                        break;
+                    }
+                }
+                components.push(component);
+            }
+        }
+    }
+    components
+}
+
+/// The shortest cycle through `start` inside `members`, as the list of its crates from
+/// `start` (breadth-first, so the message names as few crates as possible).
+fn shortest_cycle(
+    adjacency: &[Vec<usize>],
+    start: usize,
+    members: &HashSet<usize>,
+    n: usize,
+) -> Vec<usize> {
+    let mut parent: Vec<Option<usize>> = vec![None; n];
+    let mut queue = std::collections::VecDeque::from([start]);
+    let mut visited = vec![false; n];
+    visited[start] = true;
+    while let Some(node) = queue.pop_front() {
+        for &next in &adjacency[node] {
+            if next == start {
+                let mut path = vec![node];
+                let mut at = node;
+                while let Some(p) = parent[at] {
+                    path.push(p);
+                    at = p;
+                }
+                path.reverse();
+                return path;
+            }
+            if members.contains(&next) && !visited[next] {
+                visited[next] = true;
+                parent[next] = Some(node);
+                queue.push_back(next);
+            }
+        }
+    }
+    vec![start]
 }

@@ -1,0 +1,260 @@
+use super::*;
+
+use crate::codes;
+
+const HEAD: &str = "[workspace]\nname = \"t\"\n";
+
+/// The codes of every diagnostic of `body` (after a valid `[workspace]`), in text order.
+fn codes_of(body: &str) -> Vec<&'static str> {
+    let text = format!("{HEAD}{body}");
+    match crate::parse(&text, "Trellis.toml") {
+        Ok(parsed) => parsed.warnings.iter().map(|d| d.code.name).collect(),
+        Err(diags) => diags.iter().map(|d| d.code.name).collect(),
+    }
+}
+
+#[test]
+fn a_valid_spec_has_no_diagnostics() {
+    let body = r#"
+[layers]
+order = ["low", "high"]
+[dependencies]
+serde = "1"
+[crates.a]
+layer = "low"
+uses = ["serde"]
+dev-depends = ["b"]
+[crates.b]
+layer = "high"
+depends = ["a"]
+build-depends = ["a"]
+"#;
+    assert_eq!(codes_of(body), Vec::<&str>::new());
+}
+
+#[test]
+fn invalid_and_discouraged_crate_names() {
+    assert_eq!(codes_of("[crates.1a]\n"), ["invalid-crate-name"]);
+    assert_eq!(codes_of("[crates.fn]\n"), ["invalid-crate-name"]);
+    assert_eq!(codes_of("[crates.test]\n"), ["invalid-crate-name"]);
+    assert_eq!(codes_of("[crates.nul]\n"), ["invalid-crate-name"]);
+    assert_eq!(codes_of("[crates.deps]\nkind = \"bin\"\n"), ["invalid-crate-name"]);
+    assert_eq!(codes_of("[crates.deps]\n"), ["discouraged-crate-name"]);
+    assert_eq!(codes_of("[crates.core]\n"), ["discouraged-crate-name"]);
+    assert_eq!(codes_of("[crates.Core]\n"), ["discouraged-crate-name"]);
+    assert_eq!(codes_of("[crates.\"a.b\"]\n"), ["invalid-crate-name"]);
+    assert_eq!(codes_of("[crates.xtask]\n"), ["reserved-name"]);
+}
+
+#[test]
+fn names_that_collide_in_code() {
+    assert_eq!(codes_of("[crates.a-b]\n[crates.a_b]\n"), ["crate-name-collision"]);
+}
+
+#[test]
+fn paths() {
+    for bad in [
+        "",
+        "/abs",
+        "C:/x",
+        "~/x",
+        "a\\b",
+        "../x",
+        "a/../../x",
+        ".",
+        "./",
+        "target/x",
+        "crates/con",
+    ] {
+        let body = format!("[crates.a]\npath = {bad:?}\n");
+        assert_eq!(codes_of(&body), ["invalid-path"], "{bad}");
+    }
+    assert_eq!(codes_of("[crates.a]\npath = \"xtask/a\"\n"), ["reserved-name"]);
+    assert_eq!(
+        codes_of("[crates.a]\npath = \"x\"\n[crates.b]\npath = \"./x/\"\n"),
+        ["path-overlap"]
+    );
+    assert_eq!(codes_of("[crates.a]\npath = \"X\"\n[crates.b]\npath = \"x\"\n"), ["path-overlap"]);
+    assert_eq!(
+        codes_of("[crates.a]\npath = \"x\"\n[crates.b]\npath = \"x/b\"\n"),
+        ["path-overlap"]
+    );
+    assert_eq!(codes_of("[crates.a]\n[crates.b]\npath = \"crates/a/b\"\n"), ["path-overlap"]);
+    assert_eq!(
+        codes_of("[crates.a]\npath = \"x\"\n[crates.b]\npath = \"xy\"\n"),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn paths_are_normalized() {
+    assert_eq!(normalize_path("./crates//a/"), Ok("crates/a".to_owned()));
+    assert_eq!(normalize_path("a/./b"), Ok("a/b".to_owned()));
+    let text = format!("{HEAD}[crates.a]\npath = \"./apps/a/\"\n");
+    let spec = crate::parse(&text, "t").unwrap().spec;
+    assert_eq!(spec.crates[0].path, "apps/a");
+}
+
+#[test]
+fn edges_to_unknown_self_binary_and_repeats() {
+    assert_eq!(codes_of("[crates.a]\ndepends = [\"b\"]\n"), ["unknown-crate"]);
+    assert_eq!(codes_of("[crates.a]\ndepends = [\"a\"]\n"), ["self-dependency"]);
+    assert_eq!(codes_of("[crates.a]\nbuild-depends = [\"a\"]\n"), ["self-dependency"]);
+    assert_eq!(
+        codes_of("[crates.a]\nkind = \"bin\"\n[crates.b]\ndepends = [\"a\"]\n"),
+        ["depends-on-binary"]
+    );
+    assert_eq!(codes_of("[crates.a]\n[crates.b]\ndepends = [\"a\", \"a\"]\n"), ["duplicate-entry"]);
+    assert_eq!(codes_of("[crates.a]\nuses = [\"serde\"]\n"), ["unknown-dependency"]);
+    assert_eq!(
+        codes_of("[dependencies]\nserde = \"1\"\n[crates.a]\nuses = [\"serde\", \"serde\"]\n"),
+        ["duplicate-entry"]
+    );
+}
+
+#[test]
+fn misplaced_names_get_the_right_hint() {
+    let text = format!(
+        "{HEAD}[dependencies]\nserde = \"1\"\n[crates.a]\ndepends = [\"serde\"]\n[crates.b]\nuses = [\"a\", \"serde\"]\n"
+    );
+    let diags = crate::parse(&text, "t").unwrap_err();
+    let hints: Vec<&str> = diags.iter().filter_map(|d| d.hint.as_deref()).collect();
+    assert_eq!(
+        hints,
+        [
+            "`serde` is an external dependency: list it in `uses`",
+            "`a` is a crate of this spec: list it in `depends`",
+        ]
+    );
+}
+
+#[test]
+fn cycles_through_normal_and_build_edges_but_not_dev() {
+    let cycle = "[crates.a]\ndepends = [\"b\"]\n[crates.b]\nbuild-depends = [\"c\"]\n[crates.c]\ndepends = [\"a\"]\n";
+    let text = format!("{HEAD}{cycle}");
+    let diags = crate::parse(&text, "t").unwrap_err();
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, codes::DEPENDENCY_CYCLE);
+    assert_eq!(diags[0].message, "dependency cycle: a -> b -> c -> a");
+    assert_eq!(diags[0].secondary.len(), 2);
+    let dev = "[crates.a]\ndepends = [\"b\"]\n[crates.b]\ndev-depends = [\"a\"]\n";
+    assert_eq!(codes_of(dev), Vec::<&str>::new());
+}
+
+#[test]
+fn strongly_connected_components() {
+    let graph = vec![vec![1], vec![2], vec![0, 3], vec![], vec![4]];
+    let mut components: Vec<Vec<usize>> = strongly_connected(&graph)
+        .into_iter()
+        .map(|mut c| {
+            c.sort();
+            c
+        })
+        .collect();
+    components.sort();
+    assert_eq!(components, [vec![0, 1, 2], vec![3], vec![4]]);
+    // A long chain must not overflow the stack.
+    let chain: Vec<Vec<usize>> =
+        (0..100_000).map(|i| if i + 1 < 100_000 { vec![i + 1] } else { vec![] }).collect();
+    assert_eq!(strongly_connected(&chain).len(), 100_000);
+}
+
+#[test]
+fn layers() {
+    let layered = "[layers]\norder = [\"low\", \"high\"]\n";
+    assert_eq!(
+        codes_of(&format!(
+            "{layered}[crates.a]\nlayer = \"low\"\ndepends = [\"b\"]\n[crates.b]\nlayer = \"high\"\n"
+        )),
+        ["layer-violation"]
+    );
+    // Dev edges may point up: tests of a low crate may use a high one.
+    assert_eq!(
+        codes_of(&format!(
+            "{layered}[crates.a]\nlayer = \"low\"\ndev-depends = [\"b\"]\n[crates.b]\nlayer = \"high\"\n"
+        )),
+        Vec::<&str>::new()
+    );
+    // An exception with a reason lets an upward edge through.
+    assert_eq!(
+        codes_of(&format!(
+            "{layered}[crates.a]\nlayer = \"low\"\ndepends = [\"b\"]\n[crates.b]\nlayer = \"high\"\n[[allow]]\nfrom = \"a\"\nto = \"b\"\nreason = \"legacy\"\n"
+        )),
+        Vec::<&str>::new()
+    );
+    assert_eq!(codes_of(&format!("{layered}[crates.a]\nlayer = \"hihg\"\n")), ["unknown-layer"]);
+    assert_eq!(codes_of(&format!("{layered}[crates.a]\n")), ["missing-layer"]);
+    assert_eq!(codes_of("[crates.a]\nlayer = \"low\"\n"), ["layer-without-layers"]);
+    assert_eq!(
+        codes_of("[layers]\norder = [\"low\", \"low\"]\n[crates.a]\nlayer = \"low\"\n"),
+        ["duplicate-layer"]
+    );
+}
+
+#[test]
+fn requirement_ids() {
+    let req = |ids: &[&str]| {
+        let list: Vec<String> =
+            ids.iter().map(|id| format!("{{ id = {id:?}, text = \"t\" }}")).collect();
+        codes_of(&format!("[crates.a]\nrequirements = [{}]\n", list.join(", ")))
+    };
+    assert_eq!(req(&["A-1", "A.2", "a_3"]), Vec::<&str>::new());
+    assert_eq!(req(&["A-1", "A-1"]), ["duplicate-requirement"]);
+    assert_eq!(req(&["A-1", "a-1"]), ["requirement-name-collision"]);
+    assert_eq!(req(&["A-1", "A.1"]), ["requirement-name-collision"]);
+    assert_eq!(req(&["1A"]), ["invalid-requirement-id"]);
+    assert_eq!(req(&["A 1"]), ["invalid-requirement-id"]);
+    assert_eq!(req(&["FN"]), ["invalid-requirement-id"]);
+    assert_eq!(req(&["A--1"]), ["invalid-requirement-id"]);
+    assert_eq!(req(&["MAIN"]), ["invalid-requirement-id"]);
+    // Ids are unique across crates too.
+    assert_eq!(
+        codes_of(
+            "[crates.a]\nrequirements = [{ id = \"X\", text = \"t\" }]\n[crates.b]\nrequirements = [{ id = \"X\", text = \"u\" }]\n"
+        ),
+        ["duplicate-requirement"]
+    );
+    assert!(is_requirement_id("CORE-1.2_b"));
+    assert!(!is_requirement_id("-1"));
+}
+
+#[test]
+fn modules() {
+    let m = |names: &str| codes_of(&format!("[crates.a]\nmodules = [{names}]\n"));
+    assert_eq!(m("\"money\", \"ids\""), Vec::<&str>::new());
+    assert_eq!(m("\"pay-out\""), ["invalid-module"]);
+    assert_eq!(m("\"mod\""), ["invalid-module"]);
+    assert_eq!(m("\"Money\""), ["invalid-module"]);
+    assert_eq!(m("\"lib\""), ["invalid-module"]);
+    assert_eq!(m("\"money\", \"money\""), ["duplicate-module"]);
+}
+
+#[test]
+fn external_dependencies() {
+    assert_eq!(
+        codes_of("[dependencies]\na = \"1\"\n[crates.a]\nuses = [\"a\"]\n"),
+        ["dependency-shadows-crate"]
+    );
+    assert_eq!(
+        codes_of(
+            "[dependencies]\nmarket_core = \"1\"\n[crates.market-core]\nuses = [\"market_core\"]\n"
+        ),
+        ["dependency-shadows-crate"]
+    );
+    assert_eq!(codes_of("[dependencies]\nserde = \"1\"\n[crates.a]\n"), ["unused-dependency"]);
+}
+
+#[test]
+fn allowances_and_renames() {
+    assert_eq!(
+        codes_of("[crates.a]\n[[allow]]\nfrom = \"a\"\nto = \"b\"\nreason = \"r\"\n"),
+        ["unknown-crate"]
+    );
+    assert_eq!(codes_of("[crates.a]\nrenamed-from = \"a\"\n"), ["invalid-rename"]);
+    assert_eq!(codes_of("[crates.a]\nrenamed-from = \"b\"\n[crates.b]\n"), ["invalid-rename"]);
+    assert_eq!(
+        codes_of("[crates.a]\nrenamed-from = \"c\"\n[crates.b]\nrenamed-from = \"c\"\n"),
+        ["invalid-rename"]
+    );
+    assert_eq!(codes_of("[crates.a]\nrenamed-from = \"old-a\"\n"), Vec::<&str>::new());
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the spec stage: bad specs as data with snapshots of their diagnostics,
+//! good specs and their models, the flagship example, and properties of random specs.
+
+mod bad;
+mod good;
+mod props;
+
+/// Renders every diagnostic plainly, as a terminal without colour would show them.
+fn render_all(diagnostics: &[trellis_spec::Diagnostic], text: &str) -> String {
+    diagnostics.iter().map(|d| d.render(Some(text), false)).collect::<Vec<_>>().join("\n\n")
+}
