@@ -49,6 +49,8 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, Vec<Diagnostic>> {
     });
     match spec {
         Some(spec) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            diagnostics.extend(validate::tidy(&spec, file));
+            diagnostics.sort_by_key(|d| d.primary.as_ref().map(|l| (l.span.start, l.span.end)));
             Ok(Parsed { spec, warnings: diagnostics })
         }
         _ => Err(diagnostics),

@@ -137,20 +137,27 @@ impl Cx<'_> {
 
     fn wrong_type(&mut self, item: &Item, what: &str, expected: &str) {
         let found = item.type_name();
-        self.push(
-            Diagnostic::error(
-                codes::WRONG_TYPE,
-                format!("{what} must be {expected}, found {}", a(found)),
-            )
-            .at(span_of(item), format!("expected {expected}")),
-        );
+        let mut d = Diagnostic::error(
+            codes::WRONG_TYPE,
+            format!("{what} must be {expected}, found {}", a(found)),
+        )
+        .at(span_of(item), format!("expected {expected}"));
+        // The commonest slip: one name where a list is expected.
+        if expected == "an array of strings"
+            && let Some(one) = item.as_value().filter(|v| v.is_str())
+        {
+            d = d.hint(format!("write a list, even of one: `[{}]`", one.to_string().trim()));
+        } else if expected == "an array of tables" && item.is_inline_table() {
+            d = d.hint("put the table in a list: `[{ … }]`");
+        }
+        self.push(d);
     }
 
     fn table<'a>(&mut self, item: &'a Item, name: String) -> Option<Tab<'a>> {
         match item.as_table_like() {
             Some(table) => Some(Tab { table, span: span_of(item), name }),
             None => {
-                self.wrong_type(item, &format!("`{name}`"), "a table");
+                self.wrong_type(item, &name, "a table");
                 None
             }
         }
@@ -194,7 +201,8 @@ impl Cx<'_> {
         if self.get(tab, key).is_none() {
             self.push(
                 Diagnostic::error(codes::MISSING_KEY, format!("{} has no `{key}`", tab.name))
-                    .at(tab.span.clone(), format!("`{key}` is required here")),
+                    .at(tab.span.clone(), format!("`{key}` is required here"))
+                    .hint(format!("add `{key} = \"…\"`")),
             );
             return None;
         }
@@ -237,7 +245,7 @@ impl Cx<'_> {
     }
 
     fn document(&mut self, root: &toml_edit::Table, text: &str) -> Draft {
-        let top = Tab { table: root, span: 0..0, name: "the spec's top level".to_owned() };
+        let top = Tab { table: root, span: 0..0, name: "the top level of the spec".to_owned() };
         self.known_keys(&top, TOP_KEYS);
 
         if let Some((_, item)) = self.get(&top, "format") {
@@ -287,7 +295,7 @@ impl Cx<'_> {
             );
             return meta;
         };
-        let Some(tab) = self.table(item, "[workspace]".to_owned()) else { return meta };
+        let Some(tab) = self.table(item, "`[workspace]`".to_owned()) else { return meta };
         self.known_keys(&tab, WORKSPACE_KEYS);
         if let Some((name, span)) = self.required_string(&tab, "name") {
             if name.trim().is_empty() {
@@ -374,7 +382,7 @@ impl Cx<'_> {
 
     fn layers(&mut self, top: &Tab<'_>) -> Vec<Layer> {
         let Some((_, item)) = self.get(top, "layers") else { return Vec::new() };
-        let Some(tab) = self.table(item, "[layers]".to_owned()) else { return Vec::new() };
+        let Some(tab) = self.table(item, "`[layers]`".to_owned()) else { return Vec::new() };
         self.known_keys(&tab, LAYERS_KEYS);
         if self.get(&tab, "order").is_none() {
             self.push(
@@ -390,7 +398,7 @@ impl Cx<'_> {
     fn dependencies(&mut self, top: &Tab<'_>) -> BTreeMap<String, ExternalDep> {
         let mut out = BTreeMap::new();
         let Some((_, item)) = self.get(top, "dependencies") else { return out };
-        let Some(tab) = self.table(item, "[dependencies]".to_owned()) else { return out };
+        let Some(tab) = self.table(item, "`[dependencies]`".to_owned()) else { return out };
         for (name, item) in tab.table.iter() {
             let key = tab.table.key(name).expect("iterated key exists");
             let span = key_span(key, &tab.span);
@@ -534,7 +542,7 @@ impl Cx<'_> {
             );
             return (crates, spans);
         };
-        let Some(tab) = self.table(item, "[crates]".to_owned()) else { return (crates, spans) };
+        let Some(tab) = self.table(item, "`[crates]`".to_owned()) else { return (crates, spans) };
         if tab.table.is_empty() {
             self.push(
                 Diagnostic::error(codes::NO_CRATES, "the spec declares no crate")
@@ -559,7 +567,7 @@ impl Cx<'_> {
                 span,
             };
             let mut places = CrateSpans::default();
-            if let Some(ct) = self.table(item, format!("[crates.{name}]")) {
+            if let Some(ct) = self.table(item, format!("`[crates.{name}]`")) {
                 self.crate_table(&ct, &mut spec, &mut places);
             }
             crates.push(spec);
@@ -702,7 +710,7 @@ impl Cx<'_> {
     fn check(&mut self, top: &Tab<'_>) -> CheckSettings {
         let mut settings = CheckSettings::default();
         let Some((_, item)) = self.get(top, "check") else { return settings };
-        let Some(tab) = self.table(item, "[check]".to_owned()) else { return settings };
+        let Some(tab) = self.table(item, "`[check]`".to_owned()) else { return settings };
         self.known_keys(&tab, CHECK_KEYS);
         if let Some((value, span)) = self.string(&tab, "pending-requirements") {
             match value.as_str() {
@@ -736,6 +744,16 @@ pub(crate) fn list(items: &[&str]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// `` `a`, `b` or `c` ``.
+pub(crate) fn either(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
 

@@ -10,8 +10,15 @@ use crate::codes;
 use crate::diag::Diagnostic;
 use crate::model::{CrateKind, CrateSpec, EdgeKind, Named, Span, Spec};
 use crate::names::{self, IdentError, NameError};
-use crate::parse::{CrateSpans, Draft, list};
+use crate::parse::{CrateSpans, Draft, either, list};
 use crate::suggest::did_you_mean;
+
+/// The warnings of a spec that has no errors, each in `file`.
+pub(crate) fn tidy(spec: &Spec, file: &str) -> Vec<Diagnostic> {
+    let mut v = V { file, diags: Vec::new() };
+    v.unused(spec);
+    v.diags
+}
 
 /// Every problem of the draft, each in `file`. Normalizes crate paths in place (`./a/b/` is
 /// `a/b`), so later stages see one spelling.
@@ -30,7 +37,6 @@ pub(crate) fn validate(draft: &mut Draft, file: &str) -> Vec<Diagnostic> {
     v.modules(spec);
     v.allow(spec, &index);
     v.renames(spec, &index);
-    v.unused(spec);
     v.diags
 }
 
@@ -224,8 +230,8 @@ impl V<'_> {
                     )
                     .at(c.span.clone(), "no `layer`")
                     .hint(format!(
-                        "the spec declares layers, so every crate needs one: add `layer = \"…\"`, one of {}",
-                        list(&layer_names)
+                        "the spec declares layers, so every crate needs one: add `layer = \"…\"` with {}",
+                        either(&layer_names)
                     )),
                 ),
                 (Some(layer), true) => self.push(
@@ -473,7 +479,7 @@ impl V<'_> {
                     format!("`{}` depends on `{}`", spec.crates[from].name, spec.crates[to].name);
                 d = if k == 0 { d.at(span, label) } else { d.also(span, label) };
             }
-            let mut hint = "cargo refuses cycles through normal and build dependencies; remove one of these edges".to_owned();
+            let mut hint = "cargo refuses cycles through normal and build dependencies; remove one of these edges, or make it a dev-dependency if only tests need it".to_owned();
             if component.len() > cycle.len() {
                 hint.push_str(&format!(
                     " (the crates {} all reach each other)",
@@ -508,11 +514,13 @@ impl V<'_> {
                 }
                 ids.insert(&r.id, &r.span);
                 if !is_requirement_id(&r.id) {
+                    let message = if r.id.is_empty() {
+                        "a requirement id is empty".to_owned()
+                    } else {
+                        format!("`{}` is not a requirement id", r.id)
+                    };
                     self.push(
-                        Diagnostic::error(
-                            codes::INVALID_REQUIREMENT_ID,
-                            format!("`{}` is not a requirement id", r.id),
-                        )
+                        Diagnostic::error(codes::INVALID_REQUIREMENT_ID, message)
                         .at(r.span.clone(), "invalid id")
                         .hint("an id starts with a letter, then letters, digits, `.`, `-` or `_`, e.g. \"CORE-1\""),
                     );
@@ -667,6 +675,8 @@ impl V<'_> {
         }
     }
 
+    /// Warns of external dependencies no crate uses. Only worth saying of a spec without
+    /// errors: in a broken one, the `uses` that would name it may be the broken part.
     fn unused(&mut self, spec: &Spec) {
         let used: HashSet<&str> =
             spec.crates.iter().flat_map(|c| c.uses.iter().map(|(_, n)| n.name.as_str())).collect();
@@ -708,7 +718,8 @@ fn name_hint(e: &NameError, name: &str) -> String {
         NameError::Empty => "name the crate".to_owned(),
         NameError::BadStart { .. } | NameError::BadChar { .. } => {
             let cleaned = clean_name(name);
-            if cleaned.is_empty() {
+            // A suggestion made by dropping letters (`café` → `caf`) would mislead.
+            if cleaned.is_empty() || !name.is_ascii() {
                 "use ASCII letters, digits, `-` and `_`, starting with a letter".to_owned()
             } else {
                 format!(

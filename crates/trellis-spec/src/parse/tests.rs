@@ -120,14 +120,14 @@ requirements = [{ id = "A-1" }]
     assert_eq!(
         got,
         [
-            "unknown-key: unknown key `nmae` in the spec's top level",
-            "missing-key: [workspace] has no `name`",
+            "unknown-key: unknown key `nmae` in the top level of the spec",
+            "missing-key: `[workspace]` has no `name`",
             "wrong-type: `summary` must be a string, found an integer",
             "invalid-value: unknown edition `2023`",
-            "unknown-key: unknown key `knd` in [crates.a]",
+            "unknown-key: unknown key `knd` in `[crates.a]`",
             "invalid-value: unknown crate kind `library`",
             "wrong-type: `depends` must hold strings, found an integer",
-            "missing-key: a requirement of [crates.a] has no `text`",
+            "missing-key: a requirement of `[crates.a]` has no `text`",
         ]
     );
 }
