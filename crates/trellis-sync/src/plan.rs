@@ -1,0 +1,624 @@
+//! Deciding, file by file, what `apply` would do. Planning only reads: it never writes a byte,
+//! so `plan` can be run at any time, on any workspace, even one that does not exist yet.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+
+use toml_edit::DocumentMut;
+use trellis_render::{Ownership, PlannedFile};
+
+use crate::SyncError;
+use crate::fsx::{self, Root};
+use crate::ledger::{FileRecord, Ledger, hash_bytes};
+use crate::manifest::{self, Policy, canon_hash, leaves};
+
+/// How to plan (and apply).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Delete orphaned files that are unchanged since Trellis wrote them, and take their crates
+    /// out of the root manifest.
+    pub prune: bool,
+    /// Compute a unified diff for every file that would change, and for every conflict.
+    pub diff: bool,
+    /// Crates the spec renamed (`renamed-from`): their folders move before anything else.
+    pub renames: Vec<Rename>,
+    /// Paths whose conflicts the person has resolved: keep the file as it is and record
+    /// Trellis' current version as delivered.
+    pub accept: Vec<String>,
+    /// On `apply`, write Trellis' version of every conflicted file beside it, as
+    /// `<file>.trellis-new`.
+    pub write_conflicts: bool,
+}
+
+/// One crate renamed in the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    /// The crate's old name (its `renamed-from`).
+    pub from: String,
+    /// Its new name.
+    pub to: String,
+}
+
+/// The suffix of the file `apply --write-conflicts` writes beside a conflicted one.
+pub const CONFLICT_SUFFIX: &str = ".trellis-new";
+
+/// What `apply` does to one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// A crate folder moves (`renamed-from`); the entry's path reads `old -> new`.
+    Move,
+    /// The file is absent: write it.
+    Create,
+    /// The file is still exactly what Trellis last wrote: rewrite it.
+    Update,
+    /// A manifest a person has edited: change only Trellis' keys.
+    Merge,
+    /// A person changed what Trellis wants to change: left alone, reported, `apply` exits 1.
+    Conflict,
+    /// Nothing to do.
+    Unchanged,
+    /// Trellis wrote it, the spec no longer plans it: kept (see [`Options::prune`]).
+    Orphan,
+    /// An orphan that `--prune` deletes.
+    Delete,
+}
+
+impl Action {
+    /// Every action, in the order summaries list them.
+    pub const ALL: [Action; 8] = [
+        Action::Move,
+        Action::Create,
+        Action::Update,
+        Action::Merge,
+        Action::Conflict,
+        Action::Unchanged,
+        Action::Orphan,
+        Action::Delete,
+    ];
+
+    /// The action's name, as `plan` prints it and JSON spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Move => "move",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Merge => "merge",
+            Action::Conflict => "conflict",
+            Action::Unchanged => "unchanged",
+            Action::Orphan => "orphan",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What `apply` will do to one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Workspace-relative, `/`-separated (for a move: `old -> new`).
+    pub path: String,
+    /// What happens.
+    pub action: Action,
+    /// How Trellis owns the file (`None` for a move).
+    pub ownership: Option<Ownership>,
+    /// Why, when the action alone does not say it (which keys conflict, why an orphan stays).
+    pub note: Option<String>,
+    /// A unified diff of the change (for a conflict: from the file to Trellis' version), when
+    /// [`Options::diff`] asked for it.
+    pub diff: Option<String>,
+    pub(crate) op: Op,
+    /// Trellis' version of a conflicted file.
+    pub(crate) theirs: Option<String>,
+}
+
+/// The change to the disk behind an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Op {
+    Nothing,
+    Write(String),
+    Delete,
+    Move { from: String, to: String },
+}
+
+impl Entry {
+    /// Whether applying this entry changes the disk.
+    pub fn writes(&self) -> bool {
+        self.op != Op::Nothing
+    }
+
+    /// Trellis' version of a conflicted file: what `--write-conflicts` writes beside it.
+    pub fn trellis_version(&self) -> Option<&str> {
+        self.theirs.as_deref()
+    }
+}
+
+/// Everything `apply` would do, in order: moves first, then files by path.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// One entry per path.
+    pub entries: Vec<Entry>,
+    /// The ledger as `apply` will leave it.
+    pub(crate) ledger: Ledger,
+    /// Whether the ledger changes.
+    pub(crate) ledger_changes: bool,
+}
+
+impl Plan {
+    /// How many entries have this action.
+    pub fn count(&self, action: Action) -> usize {
+        self.entries.iter().filter(|e| e.action == action).count()
+    }
+
+    /// Whether any file is in conflict (so `apply` exits 1).
+    pub fn has_conflicts(&self) -> bool {
+        self.entries.iter().any(|e| e.action == Action::Conflict)
+    }
+
+    /// Whether applying the plan changes anything on disk, the ledger included.
+    pub fn writes(&self) -> bool {
+        self.ledger_changes || self.entries.iter().any(Entry::writes)
+    }
+
+    /// One line: `3 create, 1 update, 1 conflict, 40 unchanged` (actions with no entry left out).
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = Action::ALL
+            .iter()
+            .filter_map(|&a| {
+                let n = self.count(a);
+                (n > 0).then(|| format!("{n} {a}"))
+            })
+            .collect();
+        if parts.is_empty() { "nothing planned".to_owned() } else { parts.join(", ") }
+    }
+}
+
+/// Plans the files `files` against the workspace at `root` and its `ledger` (see
+/// [`Ledger::load`]). Reads only; a `root` that does not exist plans every file as `create`.
+pub fn plan(
+    root: &std::path::Path,
+    files: &[PlannedFile],
+    ledger: &Ledger,
+    options: &Options,
+) -> Result<Plan, SyncError> {
+    let root = Root::new(root);
+    plan_in(&root, files, ledger, options)
+}
+
+/// A crate the ledger knows, with its folder.
+struct KnownCrate {
+    name: String,
+    dir: String,
+}
+
+pub(crate) fn plan_in(
+    root: &Root,
+    files: &[PlannedFile],
+    ledger: &Ledger,
+    options: &Options,
+) -> Result<Plan, SyncError> {
+    let mut sorted: Vec<&PlannedFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut planned = HashSet::new();
+    for f in &sorted {
+        fsx::check_rel(&f.path)?;
+        if f.path == ".trellis"
+            || f.path.starts_with(".trellis/")
+            || f.path.ends_with(CONFLICT_SUFFIX)
+        {
+            return Err(SyncError::BadPath {
+                path: f.path.clone(),
+                reason: "it is reserved for Trellis' own bookkeeping",
+            });
+        }
+        if !planned.insert(f.path.as_str()) {
+            return Err(SyncError::Duplicate(f.path.clone()));
+        }
+    }
+
+    // Rendered manifests, parsed once; the crates they declare.
+    let mut rendered: BTreeMap<&str, DocumentMut> = BTreeMap::new();
+    let mut crates: BTreeMap<String, String> = BTreeMap::new();
+    for f in sorted.iter().filter(|f| f.ownership == Ownership::Manifest) {
+        let doc: DocumentMut = f.contents.parse().map_err(|e: toml_edit::TomlError| {
+            SyncError::BadManifest { path: f.path.clone(), reason: e.message().to_owned() }
+        })?;
+        if let Some(dir) = f.path.strip_suffix("/Cargo.toml")
+            && let Some(name) =
+                doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str())
+        {
+            crates.insert(name.to_owned(), dir.to_owned());
+        }
+        rendered.insert(f.path.as_str(), doc);
+    }
+
+    let mut entries = Vec::new();
+    let mut old = ledger.clone();
+    // New folder → old folder, for crates whose folder moves in this run.
+    let mut moved: Vec<(String, String)> = Vec::new();
+    for rename in &options.renames {
+        let (Some(old_dir), Some(new_dir)) =
+            (ledger.crates.get(&rename.from), crates.get(&rename.to))
+        else {
+            continue;
+        };
+        if old_dir == new_dir {
+            old.crates.remove(&rename.from);
+            continue;
+        }
+        let (from_exists, to_exists) = (root.dir_exists(old_dir)?, root.dir_exists(new_dir)?);
+        let mut entry = Entry {
+            path: format!("{old_dir} -> {new_dir}"),
+            action: Action::Move,
+            ownership: None,
+            note: Some(format!("crate `{}` renamed to `{}`", rename.from, rename.to)),
+            diff: None,
+            op: Op::Nothing,
+            theirs: None,
+        };
+        if from_exists && to_exists {
+            entry.action = Action::Conflict;
+            entry.note = Some(format!(
+                "crate `{}` renamed to `{}`, but both folders exist; move or merge them by hand",
+                rename.from, rename.to
+            ));
+            entries.push(entry);
+            continue;
+        }
+        if from_exists {
+            entry.op = Op::Move { from: old_dir.clone(), to: new_dir.clone() };
+            moved.push((new_dir.clone(), old_dir.clone()));
+            entries.push(entry);
+        }
+        // Moved now, or by an earlier run that stopped before its ledger: either way the
+        // ledger's records follow the folder.
+        rekey(&mut old, old_dir, new_dir);
+        old.crates.remove(&rename.from);
+    }
+    // Where a planned path is to be read from before the moves happen.
+    let source = |path: &str| -> String {
+        for (new_dir, old_dir) in &moved {
+            if let Some(rest) = path.strip_prefix(new_dir.as_str())
+                && rest.starts_with('/')
+            {
+                return format!("{old_dir}{rest}");
+            }
+        }
+        path.to_owned()
+    };
+
+    let mut next = Ledger { crates: crates.clone(), files: BTreeMap::new() };
+
+    // Orphans: recorded last time, not planned now. Read them first: whether an orphan crate
+    // is pruned decides what the root manifest keeps.
+    let planned_dirs: BTreeSet<&str> = crates.values().map(String::as_str).collect();
+    let orphan_crates: Vec<KnownCrate> = old
+        .crates
+        .iter()
+        .filter(|(name, dir)| !planned_dirs.contains(dir.as_str()) || !crates.contains_key(*name))
+        .map(|(name, dir)| KnownCrate { name: name.clone(), dir: dir.clone() })
+        .collect();
+    struct Orphan<'a> {
+        path: &'a str,
+        record: &'a FileRecord,
+        cur: Option<Vec<u8>>,
+        unchanged: bool,
+    }
+    let mut orphans = Vec::new();
+    for (path, record) in &old.files {
+        if planned.contains(path.as_str()) {
+            continue;
+        }
+        let cur = root.read(path)?;
+        let unchanged = cur.as_deref().is_some_and(|c| hash_bytes(c) == record.hash);
+        orphans.push(Orphan { path, record, cur, unchanged });
+    }
+    let crate_of = |path: &str| -> Option<&KnownCrate> {
+        orphan_crates
+            .iter()
+            .find(|c| path.strip_prefix(c.dir.as_str()).is_some_and(|r| r.starts_with('/')))
+    };
+    // A crate is pruned as a whole, or not at all: half a crate would not build.
+    let mut prunable: BTreeMap<&str, bool> =
+        orphan_crates.iter().map(|c| (c.dir.as_str(), true)).collect();
+    for o in &orphans {
+        if let Some(c) = crate_of(o.path)
+            && o.cur.is_some()
+            && !o.unchanged
+        {
+            prunable.insert(c.dir.as_str(), false);
+        }
+    }
+    // Orphan crates that stay: their manifest is still there and is not being deleted.
+    let mut staying: Vec<&KnownCrate> = Vec::new();
+    for c in &orphan_crates {
+        let manifest = format!("{}/Cargo.toml", c.dir);
+        let present = orphans.iter().any(|o| o.path == manifest && o.cur.is_some());
+        if present && !(options.prune && prunable[c.dir.as_str()]) {
+            staying.push(c);
+            if !crates.contains_key(&c.name) {
+                next.crates.insert(c.name.clone(), c.dir.clone());
+            }
+        }
+    }
+    for o in &orphans {
+        let Some(cur) = &o.cur else { continue };
+        let in_crate = crate_of(o.path);
+        let mut entry = Entry {
+            path: o.path.to_owned(),
+            action: Action::Orphan,
+            ownership: Some(o.record.ownership),
+            note: None,
+            diff: None,
+            op: Op::Nothing,
+            theirs: None,
+        };
+        let crate_ok = in_crate.is_none_or(|c| prunable[c.dir.as_str()]);
+        if options.prune && o.unchanged && crate_ok {
+            entry.action = Action::Delete;
+            entry.op = Op::Delete;
+            if options.diff {
+                entry.diff = Some(diff(o.path, &String::from_utf8_lossy(cur), ""));
+            }
+        } else {
+            entry.note = Some(
+                if !o.unchanged {
+                    "changed since Trellis wrote it: kept"
+                } else if !crate_ok {
+                    "unchanged, but its crate holds changed files: kept"
+                } else {
+                    "no longer in the spec: kept (`--prune` deletes it)"
+                }
+                .to_owned(),
+            );
+            next.files.insert(o.path.to_owned(), o.record.clone());
+        }
+        entries.push(entry);
+    }
+
+    let keep_root = |path: &[String]| -> bool {
+        staying.iter().any(|c| match path {
+            [w, m, dir] if w == "workspace" && m == "members" => *dir == c.dir,
+            [w, d, name, ..] if w == "workspace" && d == "dependencies" => {
+                *name == c.name && !crates.contains_key(&c.name)
+            }
+            _ => false,
+        })
+    };
+    let keep_none = |_: &[String]| false;
+
+    let accept: HashSet<&str> = options.accept.iter().map(String::as_str).collect();
+    for f in &sorted {
+        let cur = root.read(&source(&f.path))?;
+        let record = old.files.get(&f.path).filter(|r| r.ownership == f.ownership);
+        let keep: &dyn Fn(&[String]) -> bool =
+            if f.path == "Cargo.toml" { &keep_root } else { &keep_none };
+        let ctx = FileCtx { accept: accept.contains(f.path.as_str()), diff: options.diff, keep };
+        let (entry, record) = match f.ownership {
+            Ownership::Seeded => plan_seeded(f, cur.as_deref(), record, &ctx),
+            Ownership::Once => plan_once(f, cur.as_deref(), record, &ctx),
+            Ownership::Manifest => {
+                plan_manifest(f, cur.as_deref(), record, &rendered[f.path.as_str()], &ctx)
+            }
+        };
+        if let Some(record) = record {
+            next.files.insert(f.path.clone(), record);
+        }
+        entries.push(entry);
+    }
+    entries.sort_by(|a, b| {
+        (a.action != Action::Move).cmp(&(b.action != Action::Move)).then(a.path.cmp(&b.path))
+    });
+    let ledger_changes = next != *ledger;
+    Ok(Plan { entries, ledger: next, ledger_changes })
+}
+
+/// Moves the ledger's records under `from/` to `to/`.
+fn rekey(ledger: &mut Ledger, from: &str, to: &str) {
+    let moving: Vec<String> = ledger
+        .files
+        .keys()
+        .filter(|p| p.strip_prefix(from).is_some_and(|r| r.starts_with('/')))
+        .cloned()
+        .collect();
+    for path in moving {
+        if let Some(record) = ledger.files.remove(&path) {
+            ledger.files.insert(format!("{to}{}", &path[from.len()..]), record);
+        }
+    }
+}
+
+struct FileCtx<'a> {
+    accept: bool,
+    diff: bool,
+    keep: &'a dyn Fn(&[String]) -> bool,
+}
+
+fn entry(f: &PlannedFile, action: Action) -> Entry {
+    Entry {
+        path: f.path.clone(),
+        action,
+        ownership: Some(f.ownership),
+        note: None,
+        diff: None,
+        op: Op::Nothing,
+        theirs: None,
+    }
+}
+
+fn record(f: &PlannedFile, hash: String) -> FileRecord {
+    FileRecord { ownership: f.ownership, hash, rendered: None, keys: BTreeMap::new() }
+}
+
+fn with_diff(mut e: Entry, ctx: &FileCtx<'_>, old: &str, new: &str) -> Entry {
+    if ctx.diff {
+        e.diff = Some(diff(&e.path, old, new));
+    }
+    e
+}
+
+fn plan_seeded(
+    f: &PlannedFile,
+    cur: Option<&[u8]>,
+    rec: Option<&FileRecord>,
+    ctx: &FileCtx<'_>,
+) -> (Entry, Option<FileRecord>) {
+    let new_hash = hash_bytes(f.contents.as_bytes());
+    let base = rec.map(|r| r.hash.as_str());
+    let Some(cur) = cur else {
+        let mut e = with_diff(entry(f, Action::Create), ctx, "", &f.contents);
+        e.op = Op::Write(f.contents.clone());
+        return (e, Some(record(f, new_hash)));
+    };
+    let cur_hash = hash_bytes(cur);
+    if cur_hash == new_hash {
+        return (entry(f, Action::Unchanged), Some(record(f, new_hash)));
+    }
+    let cur_text = String::from_utf8_lossy(cur);
+    if base == Some(cur_hash.as_str()) {
+        let mut e = with_diff(entry(f, Action::Update), ctx, &cur_text, &f.contents);
+        e.op = Op::Write(f.contents.clone());
+        return (e, Some(record(f, new_hash)));
+    }
+    if base == Some(new_hash.as_str()) {
+        let mut e = entry(f, Action::Unchanged);
+        e.note = Some("edited by a person; Trellis has nothing new for it".into());
+        return (e, Some(record(f, new_hash)));
+    }
+    if ctx.accept {
+        let mut e = entry(f, Action::Unchanged);
+        e.note = Some("conflict accepted: the file stays as it is".into());
+        return (e, Some(record(f, new_hash)));
+    }
+    let mut e = with_diff(entry(f, Action::Conflict), ctx, &cur_text, &f.contents);
+    e.note = Some(if base.is_some() {
+        "edited by a person, and Trellis has a new version: kept as it is".into()
+    } else {
+        "a file Trellis did not write is in the way: kept as it is".into()
+    });
+    e.theirs = Some(f.contents.clone());
+    (e, rec.cloned())
+}
+
+fn plan_once(
+    f: &PlannedFile,
+    cur: Option<&[u8]>,
+    rec: Option<&FileRecord>,
+    ctx: &FileCtx<'_>,
+) -> (Entry, Option<FileRecord>) {
+    match cur {
+        None => {
+            let mut e = with_diff(entry(f, Action::Create), ctx, "", &f.contents);
+            e.op = Op::Write(f.contents.clone());
+            (e, Some(record(f, hash_bytes(f.contents.as_bytes()))))
+        }
+        Some(_) => (entry(f, Action::Unchanged), rec.cloned()),
+    }
+}
+
+fn plan_manifest(
+    f: &PlannedFile,
+    cur: Option<&[u8]>,
+    rec: Option<&FileRecord>,
+    new_doc: &DocumentMut,
+    ctx: &FileCtx<'_>,
+) -> (Entry, Option<FileRecord>) {
+    let new_hash = hash_bytes(f.contents.as_bytes());
+    let Some(cur) = cur else {
+        let mut e = with_diff(entry(f, Action::Create), ctx, "", &f.contents);
+        e.op = Op::Write(f.contents.clone());
+        let keys = leaves(new_doc.as_table())
+            .into_iter()
+            .map(|(path, value)| {
+                let hash = match value {
+                    manifest::LeafValue::Item(item) => canon_hash(item),
+                    manifest::LeafValue::Element(s) => crate::ledger::short_hash(&s),
+                };
+                (path, hash)
+            })
+            .collect();
+        let record = FileRecord {
+            ownership: f.ownership,
+            hash: new_hash.clone(),
+            rendered: Some(new_hash),
+            keys,
+        };
+        return (e, Some(record));
+    };
+    let cur_hash = hash_bytes(cur);
+    if let Some(rec) = rec
+        && rec.hash == cur_hash
+        && rec.rendered.as_deref() == Some(new_hash.as_str())
+    {
+        return (entry(f, Action::Unchanged), Some(rec.clone()));
+    }
+    let conflict = |note: String| {
+        let mut e = entry(f, Action::Conflict);
+        e.note = Some(note);
+        e.theirs = Some(f.contents.clone());
+        (e, rec.cloned())
+    };
+    let Ok(text) = std::str::from_utf8(cur) else {
+        return conflict("not UTF-8, so it cannot be merged: kept as it is".into());
+    };
+    let mut doc: DocumentMut = match text.parse() {
+        Ok(doc) => doc,
+        Err(e) => {
+            let e: toml_edit::TomlError = e;
+            return conflict(format!(
+                "not valid TOML ({}), so it cannot be merged: kept as it is",
+                e.message()
+            ));
+        }
+    };
+    let empty = BTreeMap::new();
+    let base = rec.map_or(&empty, |r| &r.keys);
+    let policy = Policy { base, keep: ctx.keep, accept: ctx.accept, force: false };
+    let merged = manifest::merge(&mut doc, new_doc, &policy);
+    let out = doc.to_string();
+    let changed = out != text;
+    let clean = merged.conflicts.is_empty() && !merged.deferred;
+    let written = if changed { hash_bytes(out.as_bytes()) } else { cur_hash.clone() };
+    let record = FileRecord {
+        ownership: f.ownership,
+        hash: written,
+        rendered: clean.then(|| new_hash.clone()),
+        keys: merged.keys,
+    };
+    let mut e = if !merged.conflicts.is_empty() {
+        let mut forced: DocumentMut = text.parse().expect("parsed once already");
+        manifest::merge(&mut forced, new_doc, &Policy { force: true, ..policy });
+        let theirs = forced.to_string();
+        let mut e = with_diff(entry(f, Action::Conflict), ctx, text, &theirs);
+        let plural = if merged.conflicts.len() == 1 { "" } else { "s" };
+        e.note = Some(format!(
+            "a person changed key{plural} {} that Trellis wants to change: kept; every other key merged",
+            merged.conflicts.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ));
+        e.theirs = Some(theirs);
+        e
+    } else if changed {
+        let action =
+            if rec.is_some_and(|r| r.hash == cur_hash) { Action::Update } else { Action::Merge };
+        with_diff(entry(f, action), ctx, text, &out)
+    } else {
+        entry(f, Action::Unchanged)
+    };
+    if changed {
+        e.op = Op::Write(out);
+    }
+    (e, Some(record))
+}
+
+/// A unified diff from `old` to `new`, with `a/` and `b/` headers.
+pub(crate) fn diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}

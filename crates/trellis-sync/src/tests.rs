@@ -1,0 +1,291 @@
+//! Unit tests of the whole stage: create, plan, apply, and the fault-injection point.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use super::*;
+use crate::fsx::fault;
+
+pub(crate) fn pf(path: &str, contents: &str, ownership: Ownership) -> PlannedFile {
+    PlannedFile { path: path.to_owned(), contents: contents.to_owned(), ownership }
+}
+
+/// A small workspace as a render would plan it: `crates` are `(name, deps)`.
+pub(crate) fn workspace(summary: &str, crates: &[(&str, &[&str])]) -> Vec<PlannedFile> {
+    let mut members = String::new();
+    let mut deps = String::new();
+    for (name, _) in crates {
+        members.push_str(&format!("    \"crates/{name}\",\n"));
+        deps.push_str(&format!("{name} = {{ path = \"crates/{name}\" }}\n"));
+    }
+    let root = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [\n{members}]\n\n[workspace.package]\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace.dependencies]\n{deps}"
+    );
+    let mut files = vec![
+        pf("Cargo.toml", &root, Ownership::Manifest),
+        pf("README.md", &format!("# demo\n\n{summary}\n"), Ownership::Seeded),
+        pf("Trellis.toml", "[workspace]\nname = \"demo\"\n", Ownership::Once),
+    ];
+    for (name, uses) in crates {
+        let mut manifest = format!(
+            "[package]\nname = \"{name}\"\nversion.workspace = true\nedition.workspace = true\n\n[lints]\nworkspace = true\n"
+        );
+        if !uses.is_empty() {
+            manifest.push_str("\n[dependencies]\n");
+            for dep in *uses {
+                manifest.push_str(&format!("{dep}.workspace = true\n"));
+            }
+        }
+        files.push(pf(&format!("crates/{name}/Cargo.toml"), &manifest, Ownership::Manifest));
+        files.push(pf(
+            &format!("crates/{name}/src/lib.rs"),
+            &format!("//! {name}: {summary}\n"),
+            Ownership::Seeded,
+        ));
+    }
+    files
+}
+
+/// Every file under `root` but the lock, by relative path.
+pub(crate) fn tree(root: &Path) -> BTreeMap<String, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                if rel != ".trellis/apply.lock" {
+                    out.insert(rel, fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn actions(plan: &Plan) -> Vec<(String, Action)> {
+    plan.entries.iter().map(|e| (e.path.clone(), e.action)).collect()
+}
+
+#[test]
+fn create_writes_every_file_and_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("first", &[("a", &[]), ("b", &["a"])]);
+    let report = create(&out, &files).unwrap();
+    assert_eq!(report.written.len(), files.len());
+    let tree = tree(&out);
+    for f in &files {
+        assert_eq!(tree[&f.path], f.contents, "{}", f.path);
+    }
+    assert!(tree.contains_key(LEDGER_PATH));
+    // Nothing left beside it.
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("ws")]);
+}
+
+#[test]
+fn create_refuses_a_folder_with_something_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("keep.txt"), "mine").unwrap();
+    let err = create(dir.path(), &workspace("x", &[("a", &[])])).unwrap_err();
+    assert!(matches!(err, SyncError::NotEmpty(_)), "{err}");
+    assert_eq!(tree(dir.path()).len(), 1);
+}
+
+#[test]
+fn create_into_an_empty_folder_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("empty");
+    fs::create_dir(&out).unwrap();
+    create(&out, &workspace("x", &[("a", &[])])).unwrap();
+    assert!(out.join("crates/a/src/lib.rs").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn create_refuses_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target");
+    fs::create_dir(&target).unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let err = create(&link, &workspace("x", &[("a", &[])])).unwrap_err();
+    assert!(matches!(err, SyncError::Symlink(_)), "{err}");
+    assert_eq!(fs::read_dir(&target).unwrap().count(), 0);
+}
+
+#[test]
+fn create_leaves_nothing_when_stopped_at_any_write() {
+    let files = workspace("x", &[("a", &[]), ("b", &["a"])]);
+    for budget in 0..files.len() + 3 {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("ws");
+        fault::arm(Some(budget));
+        let result = create(&out, &files);
+        fault::arm(None);
+        if result.is_err() {
+            assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "budget {budget}");
+        } else {
+            assert_eq!(tree(&out).len(), files.len() + 2);
+        }
+    }
+}
+
+#[test]
+fn plan_of_a_missing_folder_creates_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = workspace("x", &[("a", &[])]);
+    let plan =
+        plan(&dir.path().join("nope"), &files, &Ledger::default(), &Options::default()).unwrap();
+    assert!(plan.entries.iter().all(|e| e.action == Action::Create));
+    assert!(!dir.path().join("nope").exists());
+}
+
+#[test]
+fn second_apply_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[]), ("b", &["a"])]);
+    create(&out, &files).unwrap();
+    let before = fault::count();
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    assert_eq!(fault::count(), before, "{:?}", report.written);
+    assert!(!report.plan.writes());
+    assert!(report.plan.entries.iter().all(|e| e.action == Action::Unchanged));
+}
+
+#[test]
+fn untouched_seeded_files_follow_the_spec_and_edited_ones_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("old", &[("a", &[]), ("b", &[])])).unwrap();
+    let mine = "//! a: old\n\npub fn mine() {}\n";
+    fs::write(out.join("crates/a/src/lib.rs"), mine).unwrap();
+
+    let files = workspace("new", &[("a", &[]), ("b", &[])]);
+    let planned = plan(&out, &files, &Ledger::load(&out).unwrap(), &Options::default()).unwrap();
+    let got: BTreeMap<_, _> = actions(&planned).into_iter().collect();
+    assert_eq!(got["crates/a/src/lib.rs"], Action::Conflict);
+    assert_eq!(got["crates/b/src/lib.rs"], Action::Update);
+    assert_eq!(got["README.md"], Action::Update);
+
+    let options = Options { write_conflicts: true, ..Options::default() };
+    let report = apply(&out, &files, &options).unwrap();
+    assert!(report.has_conflicts());
+    assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), mine);
+    assert_eq!(fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap(), "//! b: new\n");
+    assert_eq!(
+        fs::read_to_string(out.join("crates/a/src/lib.rs.trellis-new")).unwrap(),
+        "//! a: new\n"
+    );
+
+    // Accepting the conflict keeps the file and ends the conflict.
+    let options = Options { accept: vec!["crates/a/src/lib.rs".into()], ..Options::default() };
+    let report = apply(&out, &files, &options).unwrap();
+    assert!(!report.has_conflicts());
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    assert!(!report.has_conflicts());
+    assert!(!report.plan.writes());
+    assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), mine);
+}
+
+#[test]
+fn person_edits_without_new_spec_are_not_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("same", &[("a", &[])]);
+    create(&out, &files).unwrap();
+    fs::write(out.join("crates/a/src/lib.rs"), "pub fn mine() {}\n").unwrap();
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    assert!(!report.has_conflicts());
+    assert!(!report.plan.writes());
+}
+
+#[test]
+fn a_deleted_seeded_file_is_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[])]);
+    create(&out, &files).unwrap();
+    fs::remove_file(out.join("README.md")).unwrap();
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    assert_eq!(report.written, vec!["README.md".to_owned()]);
+}
+
+#[test]
+fn manifests_merge_key_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("a", &[]), ("b", &[])])).unwrap();
+    let root = out.join("Cargo.toml");
+    let text = fs::read_to_string(&root).unwrap();
+    let text = text.replace(
+        "[workspace.package]",
+        "# Ours, keep it.\n[workspace.package]\nauthors = [\"me\"]",
+    );
+    fs::write(&root, &text).unwrap();
+    let crate_b = out.join("crates/b/Cargo.toml");
+    let mut b = fs::read_to_string(&crate_b).unwrap();
+    b.push_str("\n[dependencies]\nlibc = \"0.2\" # by hand\n");
+    fs::write(&crate_b, &b).unwrap();
+
+    let files = workspace("x", &[("a", &[]), ("b", &["a"]), ("c", &["a"])]);
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    assert!(!report.has_conflicts(), "{:#?}", report.plan.entries);
+    let root_after = fs::read_to_string(&root).unwrap();
+    assert!(
+        root_after.contains("# Ours, keep it.\n[workspace.package]\nauthors = [\"me\"]"),
+        "{root_after}"
+    );
+    assert!(root_after.contains("    \"crates/c\",\n]"), "{root_after}");
+    assert!(root_after.contains("c = { path = \"crates/c\" }"), "{root_after}");
+    let b_after = fs::read_to_string(&crate_b).unwrap();
+    assert!(b_after.contains("libc = \"0.2\" # by hand"), "{b_after}");
+    assert!(b_after.contains("a.workspace = true"), "{b_after}");
+    let again = apply(&out, &files, &Options::default()).unwrap();
+    assert!(!again.plan.writes(), "{:#?}", again.plan.entries);
+}
+
+#[test]
+fn orphans_stay_until_pruned_and_changed_ones_stay_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("a", &[]), ("b", &[]), ("c", &[])])).unwrap();
+    fs::write(out.join("crates/c/src/lib.rs"), "pub fn mine() {}\n").unwrap();
+    let files = workspace("x", &[("a", &[])]);
+
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    assert_eq!(report.plan.count(Action::Orphan), 4);
+    let root = fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(root.contains("crates/b") && root.contains("crates/c"), "{root}");
+
+    let report = apply(&out, &files, &Options { prune: true, ..Options::default() }).unwrap();
+    assert_eq!(
+        report.deleted,
+        vec!["crates/b/Cargo.toml".to_owned(), "crates/b/src/lib.rs".to_owned()]
+    );
+    assert!(!out.join("crates/b").exists());
+    assert_eq!(fs::read_to_string(out.join("crates/c/src/lib.rs")).unwrap(), "pub fn mine() {}\n");
+    let root = fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(!root.contains("crates/b") && root.contains("crates/c"), "{root}");
+    let again = apply(&out, &files, &Options { prune: true, ..Options::default() }).unwrap();
+    assert!(!again.plan.writes(), "{:#?}", again.plan.entries);
+}
+
+#[test]
+fn a_second_apply_is_refused_while_the_first_holds_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[])]);
+    create(&out, &files).unwrap();
+    let held = fsx::Root::new(&fs::canonicalize(&out).unwrap()).lock(ledger::LOCK_PATH).unwrap();
+    let err = apply(&out, &files, &Options::default()).unwrap_err();
+    assert!(matches!(err, SyncError::Locked(_)), "{err}");
+    drop(held);
+    apply(&out, &files, &Options::default()).unwrap();
+}
