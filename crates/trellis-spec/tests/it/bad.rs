@@ -56,10 +56,8 @@ fn each_bad_spec_reports_its_problem() {
 
 #[test]
 fn every_code_has_a_bad_spec() {
-    let stems: Vec<String> = bad_specs()
-        .iter()
-        .map(|p| p.file_stem().unwrap().to_str().unwrap().to_owned())
-        .collect();
+    let stems: Vec<String> =
+        bad_specs().iter().map(|p| p.file_stem().unwrap().to_str().unwrap().to_owned()).collect();
     let missing: Vec<&str> = codes::ALL
         .iter()
         .filter(|c| !stems.iter().any(|s| code_of(s) == **c))
