@@ -77,7 +77,7 @@ pub fn findings(spec: &Spec, report: &TraceReport, strict: bool) -> Vec<Diagnost
             .in_file(file)
             .at(first.span.clone(), "not in the spec");
             for other in &places[1..] {
-                d = d.also(other.span.clone(), "");
+                d = d.also(other.span.clone(), "and here");
             }
             out.push(d.hint(stray_hint(&stray.id, report, &first.krate)));
         }

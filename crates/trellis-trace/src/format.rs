@@ -41,7 +41,7 @@ pub fn human(report: &TraceReport, color: bool) -> String {
                 let _ = write!(line, "  {name:<name_width$}  {}", at(place));
                 let more = more_count(r);
                 if more > 0 {
-                    let _ = write!(line, " (+{more})");
+                    let _ = write!(line, " (+{more} more)");
                 }
             }
             out.push_str(line.trim_end());
@@ -55,7 +55,7 @@ pub fn human(report: &TraceReport, color: bool) -> String {
             let id = paint(&format!("{:<width$}", stray.id), "31");
             let _ = write!(out, "  {id}  {}", at(&stray.places[0]));
             if stray.places.len() > 1 {
-                let _ = write!(out, " (+{})", stray.places.len() - 1);
+                let _ = write!(out, " (+{} more)", stray.places.len() - 1);
             }
             out.push('\n');
         }
@@ -81,11 +81,12 @@ fn summary(counts: &Counts, with_stray: bool) -> String {
     s
 }
 
-/// The test (or place) a line of the report shows for a requirement: the first covering test
-/// when covered, else the first test that mentions it, else the first other mention.
+/// The test (or place) a line of the report shows for a requirement: a covering test when
+/// there is one, else the test that names it most directly (its pending test, mostly), else the
+/// first other mention.
 fn shown_test(r: &RequirementTrace) -> Option<(&str, &Place)> {
-    let covering = r.tests.iter().find(|t| !t.ignored && t.via != crate::Naming::Text);
-    if let Some(t) = covering.or(r.tests.first()) {
+    let rank = |t: &&crate::TestRef| (t.ignored || t.via == crate::Naming::Text, t.via);
+    if let Some(t) = r.tests.iter().min_by_key(rank) {
         return Some((&t.name, &t.place));
     }
     r.elsewhere.first().map(|p| ("", p))
