@@ -18,9 +18,9 @@ pub struct Report {
     /// The plan it carried out.
     pub plan: Plan,
     /// Files written (created, updated or merged), workspace-relative.
-    pub written: Vec<String>,
+    pub written_files: Vec<String>,
     /// Files deleted by `--prune`.
-    pub deleted: Vec<String>,
+    pub deleted_files: Vec<String>,
     /// `<file>.trellis-new` files written beside conflicts.
     pub conflict_copies: Vec<String>,
     /// Whether the ledger was written.
@@ -31,6 +31,16 @@ impl Report {
     /// Whether some file was left alone because of a conflict (so the command exits 1).
     pub fn has_conflicts(&self) -> bool {
         self.plan.has_conflicts()
+    }
+
+    /// How many files were written (created, updated or merged).
+    pub fn written(&self) -> usize {
+        self.written_files.len()
+    }
+
+    /// How many files `--prune` deleted.
+    pub fn deleted(&self) -> usize {
+        self.deleted_files.len()
     }
 }
 
@@ -150,8 +160,8 @@ impl Drop for Staging {
 fn execute(root: &Root, plan: Plan, options: &Options, fresh: bool) -> Result<Report, SyncError> {
     let mut report = Report {
         plan,
-        written: Vec::new(),
-        deleted: Vec::new(),
+        written_files: Vec::new(),
+        deleted_files: Vec::new(),
         conflict_copies: Vec::new(),
         ledger_written: false,
     };
@@ -163,7 +173,7 @@ fn execute(root: &Root, plan: Plan, options: &Options, fresh: bool) -> Result<Re
     for e in &report.plan.entries {
         if let Op::Write(text) = &e.op {
             root.write(&e.path, text.as_bytes())?;
-            report.written.push(e.path.clone());
+            report.written_files.push(e.path.clone());
         }
     }
     if options.write_conflicts {
@@ -179,7 +189,7 @@ fn execute(root: &Root, plan: Plan, options: &Options, fresh: bool) -> Result<Re
     for e in &report.plan.entries {
         if e.op == Op::Delete {
             root.remove(&e.path)?;
-            report.deleted.push(e.path.clone());
+            report.deleted_files.push(e.path.clone());
         }
     }
     if root.read(IGNORE_PATH)?.is_none() {

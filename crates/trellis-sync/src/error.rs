@@ -99,6 +99,21 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// Whether the error lies in what the person gave (a folder that is not empty, a link in
+    /// the way, a corrupt ledger: exit 2) rather than in the environment or in Trellis itself
+    /// (exit 3).
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Symlink(_)
+                | SyncError::WrongKind { .. }
+                | SyncError::NotEmpty(_)
+                | SyncError::NoWorkspace(_)
+                | SyncError::CorruptLedger { .. }
+                | SyncError::NewerLedger { .. }
+        )
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,

@@ -77,7 +77,7 @@ fn create_writes_every_file_and_the_ledger() {
     let out = dir.path().join("ws");
     let files = workspace("first", &[("a", &[]), ("b", &["a"])]);
     let report = create(&out, &files).unwrap();
-    assert_eq!(report.written.len(), files.len());
+    assert_eq!(report.written(), files.len());
     let tree = tree(&out);
     for f in &files {
         assert_eq!(tree[&f.path], f.contents, "{}", f.path);
@@ -154,7 +154,7 @@ fn second_apply_writes_nothing() {
     create(&out, &files).unwrap();
     let before = fault::count();
     let report = apply(&out, &files, &Options::default()).unwrap();
-    assert_eq!(fault::count(), before, "{:?}", report.written);
+    assert_eq!(fault::count(), before, "{:?}", report.written_files);
     assert!(!report.plan.writes());
     assert!(report.plan.entries.iter().all(|e| e.action == Action::Unchanged));
 }
@@ -214,7 +214,7 @@ fn a_deleted_seeded_file_is_written_again() {
     create(&out, &files).unwrap();
     fs::remove_file(out.join("README.md")).unwrap();
     let report = apply(&out, &files, &Options::default()).unwrap();
-    assert_eq!(report.written, vec!["README.md".to_owned()]);
+    assert_eq!(report.written_files, vec!["README.md".to_owned()]);
 }
 
 #[test]
@@ -266,7 +266,7 @@ fn orphans_stay_until_pruned_and_changed_ones_stay_after() {
 
     let report = apply(&out, &files, &Options { prune: true, ..Options::default() }).unwrap();
     assert_eq!(
-        report.deleted,
+        report.deleted_files,
         vec!["crates/b/Cargo.toml".to_owned(), "crates/b/src/lib.rs".to_owned()]
     );
     assert!(!out.join("crates/b").exists());
