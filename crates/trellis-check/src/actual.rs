@@ -77,7 +77,7 @@ pub enum DepSource {
     /// Another member of this workspace, by name: an internal edge.
     Member(String),
     /// A path outside the workspace's members (a vendored crate, a nested workspace),
-    /// relative to the workspace root when it lies inside it, else absolute.
+    /// relative to the workspace root (with `..` when it lies outside).
     Path(String),
     /// A git repository.
     Git {
@@ -275,14 +275,18 @@ fn source_of(dep: &cargo_metadata::Dependency) -> DepSource {
     }
 }
 
-/// A path relative to the root, `/`-separated (`.` for the root itself); absolute when it is
-/// not under the root.
+/// A path relative to the root, `/`-separated (`.` for the root itself, `..` to leave it).
 fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
-    match path.strip_prefix(root) {
-        Ok(rel) if rel.as_str().is_empty() => ".".to_owned(),
-        Ok(rel) => rel.components().map(|c| c.as_str()).collect::<Vec<_>>().join("/"),
-        Err(_) => path.as_str().replace('\\', "/"),
+    let root: Vec<&str> = root.components().map(|c| c.as_str()).collect();
+    let path: Vec<&str> = path.components().map(|c| c.as_str()).collect();
+    let common = root.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        // Another drive: there is no relative way there.
+        return path.join("/").replace('\\', "/");
     }
+    let mut parts: Vec<&str> = vec![".."; root.len() - common];
+    parts.extend(&path[common..]);
+    if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
 }
 
 /// `1.85.0` → `1.85`: cargo_metadata pads a two-part rust-version with `.0`.

@@ -167,6 +167,18 @@ impl<'a> Cx<'a> {
 
     /// C005, C006, C007: internal edges, both ways, and the layers of the real ones.
     fn edges(&mut self) {
+        // An `[[allow]]` that lets the spec itself declare an edge across layers is in use
+        // for as long as the spec declares that edge.
+        for krate in &self.spec.crates {
+            for (kind, to) in krate.depends.iter() {
+                if let Some(target) = self.spec.crate_named(&to.name)
+                    && kind.is_structural()
+                    && self.upward(krate, target)
+                {
+                    self.allow(krate.name.as_str(), &to.name);
+                }
+            }
+        }
         let actual: Vec<Edge<'a>> = self.actual.edges();
         let actual_set: BTreeSet<(&str, &str, EdgeKind)> =
             actual.iter().map(|e| (e.from, e.to, e.kind)).collect();
@@ -177,18 +189,15 @@ impl<'a> Cx<'a> {
                 // An edge to or from a stranger is covered by C002; xtask is Trellis' own.
                 continue;
             };
+            let upward = edge.kind.is_structural() && self.upward(from, to);
             if from.depends.of(edge.kind).iter().any(|n| n.name == edge.to) {
                 continue;
             }
-            let upward = edge.kind.is_structural()
-                && match (&from.layer, &to.layer) {
-                    (Some(lf), Some(lt)) => self.spec.layer_rank(lf) < self.spec.layer_rank(lt),
-                    _ => false,
-                };
             if self.allow(edge.from, edge.to) {
                 continue;
             }
             let section = edge.kind.manifest_section();
+            let place = self.described_section(edge);
             let (code, message, label, hint) = if upward {
                 let (lf, lt) =
                     (from.layer.as_deref().unwrap_or(""), to.layer.as_deref().unwrap_or(""));
@@ -415,6 +424,35 @@ impl<'a> Cx<'a> {
             .iter()
             .find(|(key, ext)| ext.package.as_deref().unwrap_or(key) == dep.package)
             .map(|(key, _)| key.as_str())
+    }
+
+    /// The section that makes an edge, said fully: `dev-dependencies for cfg(unix), optional`.
+    fn described_section(&self, edge: &Edge<'_>) -> String {
+        let deps = self.actual.member(edge.from).map_or(&[][..], |m| &m.deps[..]);
+        let mut out = edge.kind.manifest_section().to_owned();
+        let mut entries = deps.iter().filter(|d| {
+            d.kind == edge.kind && matches!(&d.source, DepSource::Member(to) if to == edge.to)
+        });
+        if let Some(dep) = entries.next() {
+            if let Some(target) = &dep.target {
+                out.push_str(&format!(" for `{target}`"));
+            }
+            if dep.optional {
+                out.push_str(", optional");
+            }
+            if dep.key != dep.package {
+                out.push_str(&format!(", as `{}`", dep.key));
+            }
+        }
+        out
+    }
+
+    /// Whether an edge from `from` to `to` goes up the layers.
+    fn upward(&self, from: &CrateSpec, to: &CrateSpec) -> bool {
+        match (&from.layer, &to.layer) {
+            (Some(lf), Some(lt)) => self.spec.layer_rank(lf) < self.spec.layer_rank(lt),
+            _ => false,
+        }
     }
 
     /// Whether an `[[allow]]` entry excuses `from` → `to`; marks it used.

@@ -1,1 +1,395 @@
-//! A spec from a workspace.
+//! `infer`: a `Trellis.toml` that describes a workspace as it is, so that an existing project
+//! can start guarding its graph at once.
+//!
+//! The spec says exactly what `check` compares (kinds, paths, internal edges of each kind,
+//! external crates and who uses them), so `check` with it reports nothing. What a spec cannot
+//! say is left out with a comment that explains why, rather than guessed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use trellis_spec::{CrateKind, EdgeKind};
+
+use crate::actual::{Dep, DepSource, Member, Workspace};
+use crate::compare::uses_key;
+use crate::graph_algo;
+
+/// Prints a spec for `workspace`. `name` is the system's name (the root folder's, usually).
+///
+/// The result always parses: a member the spec refuses (cargo accepts some names the spec
+/// does not, such as a keyword of a newer edition) is left out with a comment that says why.
+pub fn infer(workspace: &Workspace, name: &str) -> String {
+    let mut refused: BTreeMap<String, String> = BTreeMap::new();
+    loop {
+        let (text, blocks) = render(workspace, name, &refused);
+        let Err(diagnostics) = trellis_spec::parse(&text, "Trellis.toml") else { return text };
+        let before = refused.len();
+        for d in diagnostics.iter().filter(|d| d.is_error()) {
+            let Some(at) = d.primary.as_ref().map(|l| l.span.start) else { continue };
+            if let Some((_, krate)) = blocks.iter().find(|(range, _)| range.contains(&at)) {
+                refused
+                    .entry(krate.clone())
+                    .or_insert_with(|| format!("the spec refuses it ({})", d.message));
+            }
+        }
+        if refused.len() == before {
+            // Nothing left to leave out: show what is wrong rather than loop.
+            return text;
+        }
+    }
+}
+
+fn render(
+    workspace: &Workspace,
+    name: &str,
+    refused: &BTreeMap<String, String>,
+) -> (String, Vec<(std::ops::Range<usize>, String)>) {
+    let mut out = String::new();
+    let mut blocks = Vec::new();
+    let crates: Vec<&Member> = workspace.members.iter().filter(|m| !m.is_own_xtask()).collect();
+    let why = |m: &Member| refused.get(&m.name).cloned().or_else(|| unrepresentable(m, &crates));
+    let (declarable, left_out): (Vec<&Member>, Vec<&Member>) =
+        crates.iter().partition(|m| why(m).is_none());
+    let index: BTreeMap<&str, usize> =
+        declarable.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect();
+
+    // Structural edges, for layers and cycles.
+    let mut graph = vec![Vec::new(); declarable.len()];
+    for (i, m) in declarable.iter().enumerate() {
+        for d in &m.deps {
+            if let (DepSource::Member(to), true) = (&d.source, d.kind.is_structural())
+                && let Some(&j) = index.get(to.as_str())
+            {
+                graph[i].push(j);
+            }
+        }
+    }
+    for adj in &mut graph {
+        adj.sort_unstable();
+        adj.dedup();
+    }
+    let depth = graph_algo::depths(&graph);
+    // Edges inside a cycle cannot be declared (the spec forbids cycles): they become
+    // `[[allow]]` entries, which `check` reads as exceptions.
+    let mut cyclic: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for component in graph_algo::strongly_connected(&graph) {
+        for &a in &component {
+            for &b in &graph[a] {
+                if component.binary_search(&b).is_ok() {
+                    cyclic.insert((a, b));
+                }
+            }
+        }
+    }
+    let layers = depth.iter().max().map_or(0, |d| d + 1);
+
+    header(&mut out, workspace, name, &crates);
+
+    let _ = writeln!(
+        out,
+        "# Layers suggested from the graph's depth: `layer-0` holds the crates that depend on no"
+    );
+    let _ = writeln!(
+        out,
+        "# other member, and each crate sits one layer above the deepest crate it depends on."
+    );
+    let _ = writeln!(out, "# Rename and merge them into the layers the design intends.");
+    let _ = writeln!(out, "[layers]");
+    let order: Vec<String> = (0..layers).map(|l| quote(&layer_name(l))).collect();
+    let _ = writeln!(out, "order = [{}]", order.join(", "));
+    let _ = writeln!(out);
+
+    let externals = externals(&declarable);
+    if !externals.is_empty() {
+        let _ = writeln!(out, "[dependencies]");
+        for (key, ext) in &externals {
+            out.push_str(&ext.comments);
+            let _ = writeln!(out, "{} = {}", bare_or_quoted(key), ext.value);
+        }
+        let _ = writeln!(out);
+    }
+
+    let mut order: Vec<usize> = (0..declarable.len()).collect();
+    order.sort_by_key(|&i| (depth[i], declarable[i].name.as_str()));
+    let mut allows = Vec::new();
+    for i in order {
+        let m = declarable[i];
+        let start = out.len();
+        let _ = writeln!(out, "[crates.{}]", bare_or_quoted(&m.name));
+        let kind = m.kind().unwrap_or(CrateKind::Lib);
+        if m.kind().is_none() {
+            let _ = writeln!(out, "# cargo sees no lib or bin target here");
+        }
+        let _ = writeln!(out, "kind = {}", quote(kind.as_str()));
+        if m.dir != format!("crates/{}", m.name) {
+            let _ = writeln!(out, "path = {}", quote(&m.dir));
+        }
+        let _ = writeln!(out, "layer = {}", quote(&layer_name(depth[i])));
+        if let Some(summary) = m.description.as_deref().map(one_line).filter(|s| !s.is_empty()) {
+            let _ = writeln!(out, "summary = {}", quote(&summary));
+        }
+        for kind in EdgeKind::ALL {
+            let mut names = BTreeSet::new();
+            for d in m.deps.iter().filter(|d| d.kind == kind) {
+                let DepSource::Member(to) = &d.source else { continue };
+                let Some(&j) = index.get(to.as_str()) else { continue };
+                if kind.is_structural() && cyclic.contains(&(i, j)) {
+                    allows.push((m.name.as_str(), to.as_str(), kind));
+                } else {
+                    names.insert(to.as_str());
+                }
+            }
+            list(&mut out, depends_key(kind), &names);
+        }
+        for kind in EdgeKind::ALL {
+            let names: BTreeSet<&str> = m
+                .deps
+                .iter()
+                .filter(|d| d.kind == kind && !matches!(d.source, DepSource::Member(_)))
+                .map(|d| d.key.as_str())
+                .collect();
+            list(&mut out, uses_key(kind), &names);
+        }
+        blocks.push((start..out.len(), m.name.clone()));
+        let _ = writeln!(out);
+    }
+
+    allows.sort();
+    allows.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    for (from, to, kind) in allows {
+        let _ = writeln!(
+            out,
+            "# `{from}` -> `{to}` ({}) is part of a dependency cycle, which a spec cannot declare.",
+            kind.manifest_section()
+        );
+        let _ = writeln!(out, "[[allow]]");
+        let _ = writeln!(out, "from = {}", quote(from));
+        let _ = writeln!(out, "to = {}", quote(to));
+        let _ = writeln!(
+            out,
+            "reason = \"inferred: part of a dependency cycle; break it, then remove this\""
+        );
+        let _ = writeln!(out);
+    }
+
+    for m in left_out {
+        let why = why(m).unwrap_or_default();
+        let _ = writeln!(out, "# Member `{}` at `{}` is not in this spec: {why}.", m.name, m.dir);
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    (out, blocks)
+}
+
+fn header(out: &mut String, workspace: &Workspace, name: &str, crates: &[&Member]) {
+    let _ = writeln!(
+        out,
+        "# Inferred by `cargo xtask infer` from the workspace as cargo sees it. Review the layers"
+    );
+    let _ = writeln!(
+        out,
+        "# and summaries; `cargo xtask check` compares the workspace with this spec."
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[workspace]");
+    let _ = writeln!(out, "name = {}", quote(name));
+    let root = workspace.members.iter().find(|m| m.dir == ".");
+    if let Some(summary) = root.and_then(|m| m.description.as_deref()).map(one_line) {
+        let _ = writeln!(out, "summary = {}", quote(&summary));
+    }
+    let editions = most_common(crates.iter().map(|m| m.edition.as_str()));
+    if let Some((edition, others)) = editions {
+        if !others.is_empty() {
+            let _ = writeln!(out, "# members also use edition {}", others.join(", "));
+        }
+        let _ = writeln!(out, "edition = {}", quote(edition));
+        // A rust-version below what the edition needs would make the spec invalid.
+        let floor = edition_floor(edition);
+        if let Some((version, _)) =
+            most_common(crates.iter().filter_map(|m| m.rust_version.as_deref()))
+            && minor(version) >= floor
+        {
+            let _ = writeln!(out, "rust-version = {}", quote(version));
+        }
+    }
+    if let Some((license, _)) = most_common(crates.iter().filter_map(|m| m.license.as_deref())) {
+        let _ = writeln!(out, "license = {}", quote(license));
+    }
+    let _ = writeln!(out);
+}
+
+/// An external crate as `[dependencies]` will list it, with comments on what was merged.
+struct External {
+    value: String,
+    comments: String,
+}
+
+/// Every external crate any member uses, by the key code uses it by.
+fn externals(members: &[&Member]) -> BTreeMap<String, External> {
+    let mut seen: BTreeMap<&str, Vec<&Dep>> = BTreeMap::new();
+    for m in members {
+        for d in &m.deps {
+            if !matches!(d.source, DepSource::Member(_)) {
+                seen.entry(d.key.as_str()).or_default().push(d);
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(key, deps)| {
+            let first = deps[0];
+            let mut comments = String::new();
+            let mut fields: Vec<String> = Vec::new();
+            let reqs = most_common(deps.iter().map(|d| d.req.as_str()).filter(|r| *r != "*"));
+            match &first.source {
+                DepSource::Path(path) => fields.push(format!("path = {}", quote(path))),
+                DepSource::Git { url, reference } => {
+                    fields.push(format!("git = {}", quote(url)));
+                    if let Some((kind, value)) = reference {
+                        fields.push(format!("{kind} = {}", quote(value)));
+                    }
+                }
+                DepSource::Registry(Some(index)) => {
+                    let _ = writeln!(
+                        comments,
+                        "# from the registry at {index}: name it with `registry = \"…\"`"
+                    );
+                }
+                DepSource::Registry(None) | DepSource::Member(_) => {}
+            }
+            if let Some((req, others)) = reqs {
+                if !others.is_empty() {
+                    let _ = writeln!(
+                        comments,
+                        "# members ask for several versions of `{key}`: {}; this is the most used",
+                        std::iter::once(req)
+                            .chain(others)
+                            .map(short_req)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+                if !matches!(first.source, DepSource::Path(_) | DepSource::Git { .. }) || req != "*"
+                {
+                    fields.insert(0, format!("version = {}", quote(&short_req(req))));
+                }
+            } else if matches!(first.source, DepSource::Registry(_)) {
+                fields.insert(0, "version = \"*\"".to_owned());
+            }
+            if deps.iter().any(|d| d.source != first.source) {
+                let _ = writeln!(
+                    comments,
+                    "# `{key}` comes from more than one source; this is the first seen"
+                );
+            }
+            if first.package != key {
+                fields.push(format!("package = {}", quote(&first.package)));
+            }
+            let features: BTreeSet<&str> =
+                deps.iter().flat_map(|d| d.features.iter().map(String::as_str)).collect();
+            if !features.is_empty() {
+                let list: Vec<String> = features.iter().map(|f| quote(f)).collect();
+                fields.push(format!("features = [{}]", list.join(", ")));
+            }
+            if deps.iter().all(|d| !d.default_features) {
+                fields.push("default-features = false".to_owned());
+            }
+            (key.to_owned(), External { value: format!("{{ {} }}", fields.join(", ")), comments })
+        })
+        .collect()
+}
+
+/// Why a member cannot be a crate of a spec, if it cannot.
+fn unrepresentable(m: &Member, all: &[&Member]) -> Option<String> {
+    if m.dir == "." {
+        return Some("a spec cannot declare the package at the workspace root yet".to_owned());
+    }
+    if m.dir.starts_with("../") || m.dir.starts_with('/') {
+        return Some("it lies outside the workspace root".to_owned());
+    }
+    if m.dir == "xtask" || m.dir.starts_with("xtask/") {
+        return Some("the `xtask` folder is reserved for the workspace's own xtask".to_owned());
+    }
+    all.iter()
+        .find(|o| o.dir != "." && o.name != m.name && m.dir.starts_with(&format!("{}/", o.dir)))
+        .map(|o| {
+            format!(
+                "its folder is inside crate `{}` at `{}`, which a spec cannot declare",
+                o.name, o.dir
+            )
+        })
+}
+
+fn list(out: &mut String, key: &str, names: &BTreeSet<&str>) {
+    if names.is_empty() {
+        return;
+    }
+    let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
+    let _ = writeln!(out, "{key} = [{}]", names.join(", "));
+}
+
+fn depends_key(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Normal => "depends",
+        EdgeKind::Dev => "dev-depends",
+        EdgeKind::Build => "build-depends",
+    }
+}
+
+fn layer_name(depth: usize) -> String {
+    format!("layer-{depth}")
+}
+
+/// The most common value and the others, most common first (ties: first seen).
+fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<(&'a str, Vec<&'a str>)> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(c, _)| *c == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    let mut it = counts.into_iter().map(|(v, _)| v);
+    let first = it.next()?;
+    Some((first, it.collect()))
+}
+
+/// `^1.2` → `1.2`: cargo's default requirement, written as people write it.
+fn short_req(req: &str) -> String {
+    match req.strip_prefix('^') {
+        Some(rest) if !rest.contains(',') => rest.to_owned(),
+        _ => req.to_owned(),
+    }
+}
+
+fn edition_floor(edition: &str) -> u64 {
+    match edition {
+        "2024" => 85,
+        "2021" => 56,
+        "2018" => 31,
+        _ => 0,
+    }
+}
+
+fn minor(version: &str) -> u64 {
+    version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A TOML basic string.
+fn quote(text: &str) -> String {
+    toml_edit::Value::from(text).to_string()
+}
+
+/// A TOML key: bare when it can be.
+fn bare_or_quoted(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        key.to_owned()
+    } else {
+        quote(key)
+    }
+}
