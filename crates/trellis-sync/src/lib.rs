@@ -21,7 +21,7 @@ mod plan;
 pub use apply::{Report, apply, create};
 pub use error::SyncError;
 pub use ledger::{FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
-pub use plan::{Action, CONFLICT_SUFFIX, Entry, Options, Plan, Rename, plan};
+pub use plan::{Action, CONFLICT_SUFFIX, Entry, Options, Plan, Rename, plan, render_human};
 pub use trellis_render::{Ownership, PlannedFile};
 
 #[cfg(test)]

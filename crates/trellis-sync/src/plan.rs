@@ -614,6 +614,27 @@ fn plan_manifest(
     (e, Some(record))
 }
 
+/// A plan for people: one aligned line per entry (`action  path  (note)`), each followed by
+/// its diff when `diffs` is set and the entry has one.
+pub fn render_human(entries: &[Entry], diffs: bool) -> String {
+    let width = entries.iter().map(|e| e.action.as_str().len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for e in entries {
+        out.push_str(&format!("{:<width$}  {}", e.action.as_str(), e.path));
+        if let Some(note) = &e.note {
+            out.push_str(&format!("  ({note})"));
+        }
+        out.push('\n');
+        if diffs && let Some(diff) = &e.diff {
+            out.push_str(diff);
+            if !diff.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 /// A unified diff from `old` to `new`, with `a/` and `b/` headers.
 pub(crate) fn diff(path: &str, old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(old, new)

@@ -4,9 +4,7 @@
 use serde_json::json;
 use trellis_sync::Options;
 
-use crate::cmd::plan::{
-    Format, Source, conflicts_outcome, human, json_plan, prepare, sync_failure,
-};
+use crate::cmd::plan::{Format, Source, conflicts_outcome, json_plan, prepare, sync_failure};
 use crate::exit::Outcome;
 
 /// Bring the workspace in line with its spec; never overwrites a byte a person wrote.
@@ -49,7 +47,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
         trellis_sync::apply(&prepared.root, &prepared.files, &options).map_err(sync_failure)?;
     match args.format {
         Format::Human => {
-            print!("{}", human(&report.plan.entries, args.diff));
+            print!("{}", trellis_sync::render_human(&report.plan.entries, args.diff));
             let mut summary = format!("apply: {}", report.plan.summary());
             summary.push_str(&format!("; {} written", report.written()));
             if report.deleted() > 0 {

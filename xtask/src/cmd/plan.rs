@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 use serde_json::{Value, json};
 use trellis_render::PlannedFile;
-use trellis_sync::{Action, Entry, Options, Plan, Rename, SyncError};
+use trellis_sync::{Action, Options, Plan, Rename, SyncError};
 
 use crate::cmd::{SPEC_FILE, load_spec, new::load_templates, workspace_root};
 use crate::exit::{Failure, Outcome};
@@ -69,7 +69,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
         .map_err(sync_failure)?;
     match args.format {
         Format::Human => {
-            print!("{}", human(&plan.entries, args.diff));
+            print!("{}", trellis_sync::render_human(&plan.entries, args.diff));
             println!("plan: {}", plan.summary());
         }
         Format::Json => {
@@ -137,26 +137,6 @@ pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
         trellis_sync::CONFLICT_SUFFIX,
     );
     Err(Failure::Findings)
-}
-
-/// One aligned line per entry (`action  path  (note)`), each followed by its diff when asked.
-pub(crate) fn human(entries: &[Entry], diffs: bool) -> String {
-    let width = entries.iter().map(|e| e.action.as_str().len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for e in entries {
-        out.push_str(&format!("{:<width$}  {}", e.action.as_str(), e.path));
-        if let Some(note) = &e.note {
-            out.push_str(&format!("  ({note})"));
-        }
-        out.push('\n');
-        if diffs && let Some(diff) = &e.diff {
-            out.push_str(diff);
-            if !diff.ends_with('\n') {
-                out.push('\n');
-            }
-        }
-    }
-    out
 }
 
 /// The plan as JSON: `{ "format": 1, "workspace", "entries": [...], "summary": {...}, "conflicts" }`,
