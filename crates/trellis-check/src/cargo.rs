@@ -14,6 +14,10 @@ pub struct Cargo {
     pub program: PathBuf,
     /// Pass `--offline`. `metadata --no-deps` fetches nothing, so this only makes sure of it.
     pub offline: bool,
+    /// Let rustup's `cargo` proxy choose the toolchain from the workspace's own
+    /// `rust-toolchain.toml`, even when this process runs under another toolchain (which sets
+    /// `RUSTUP_TOOLCHAIN` for its children). Only matters when `program` is the proxy.
+    pub workspace_toolchain: bool,
 }
 
 impl Cargo {
@@ -22,7 +26,7 @@ impl Cargo {
     pub fn from_env() -> Cargo {
         let program =
             std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
-        Cargo { program, offline: true }
+        Cargo { program, offline: true, workspace_toolchain: false }
     }
 }
 
@@ -79,6 +83,9 @@ pub fn read_metadata(root: &Path, cargo: &Cargo) -> Result<Metadata, MetadataErr
         // backtrace under it.
         .env("RUSTUP_AUTO_INSTALL", "0")
         .env("RUST_BACKTRACE", "0");
+    if cargo.workspace_toolchain {
+        command.env_remove("RUSTUP_TOOLCHAIN");
+    }
     if cargo.offline {
         command.other_options(vec!["--offline".to_owned()]);
     }

@@ -33,6 +33,13 @@ pub struct Names<'a> {
     pub root: &'a str,
 }
 
+impl Default for Names<'_> {
+    /// Names relative to the workspace root: `Trellis.toml`, `crates/a/Cargo.toml`.
+    fn default() -> Self {
+        Names { spec_file: crate::SPEC_FILE, root: "" }
+    }
+}
+
 impl Names<'_> {
     /// How to name a file given relative to the workspace root.
     pub fn file(&self, relative: &str) -> String {
@@ -222,7 +229,7 @@ impl<'a> Cx<'a> {
                 (
                     codes::UNDECLARED_EDGE,
                     format!(
-                        "`{}` depends on `{}` ({section}), which the spec does not declare",
+                        "`{}` depends on `{}` ({place}), which the spec does not declare",
                         edge.from, edge.to
                     ),
                     "not declared in the spec".to_owned(),

@@ -1,1 +1,376 @@
-//! Pictures of the crate graph.
+//! `graph`: the crate graph as a picture (Mermaid or Graphviz dot): as the spec declares it, as
+//! cargo sees it, or both at once with the edges only one side has marked.
+//!
+//! Layers become subgraphs (clusters), highest first; edge kinds are drawn differently
+//! (normal solid, dev dotted and labelled `dev`, build thick and labelled `build`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use trellis_spec::{EdgeKind, Spec};
+
+use crate::actual::Workspace;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A Mermaid flowchart (renders on GitHub, in Markdown).
+    Mermaid,
+    /// Graphviz dot.
+    Dot,
+}
+
+/// Which side of a comparison a node or edge is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Side {
+    /// In the spec and in the workspace (or the only side drawn).
+    Both,
+    /// Only in the spec: missing from the workspace.
+    SpecOnly,
+    /// Only in the workspace: undeclared.
+    ActualOnly,
+}
+
+/// A graph to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Graph {
+    /// Layer names, lowest first.
+    pub layers: Vec<String>,
+    /// Crates, in the order they are drawn.
+    pub nodes: Vec<Node>,
+    /// Edges, sorted.
+    pub edges: Vec<GraphEdge>,
+}
+
+/// A crate in a graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// The crate's name.
+    pub name: String,
+    /// Its layer, when the spec gives it one.
+    pub layer: Option<String>,
+    /// Whether it is in the spec, the workspace or both.
+    pub side: Side,
+}
+
+/// A dependency in a graph.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GraphEdge {
+    /// The depending crate.
+    pub from: String,
+    /// The crate depended on.
+    pub to: String,
+    /// The section.
+    pub kind: EdgeKind,
+    /// Whether the spec, the workspace or both have it.
+    pub side: Side,
+}
+
+/// The graph the spec declares.
+pub fn declared(spec: &Spec) -> Graph {
+    let nodes = spec
+        .crates
+        .iter()
+        .map(|c| Node { name: c.name.to_string(), layer: c.layer.clone(), side: Side::Both })
+        .collect();
+    let mut edges: Vec<GraphEdge> = spec
+        .crates
+        .iter()
+        .flat_map(|c| {
+            c.depends.iter().map(|(kind, to)| GraphEdge {
+                from: c.name.to_string(),
+                to: to.name.clone(),
+                kind,
+                side: Side::Both,
+            })
+        })
+        .collect();
+    edges.sort();
+    edges.dedup();
+    Graph { layers: layer_names(Some(spec)), nodes, edges }
+}
+
+/// The graph cargo sees; layers come from the spec for the crates it declares.
+pub fn actual(workspace: &Workspace, spec: Option<&Spec>) -> Graph {
+    let layer_of =
+        |name: &str| spec.and_then(|s| s.crate_named(name)).and_then(|c| c.layer.clone());
+    let nodes = workspace
+        .members
+        .iter()
+        .filter(|m| !m.is_own_xtask())
+        .map(|m| Node { name: m.name.clone(), layer: layer_of(&m.name), side: Side::Both })
+        .collect();
+    let edges = actual_edges(workspace)
+        .into_iter()
+        .map(|(from, to, kind)| GraphEdge { from, to, kind, side: Side::Both })
+        .collect();
+    Graph { layers: layer_names(spec), nodes, edges }
+}
+
+/// Both graphs in one: what only the spec has is [`Side::SpecOnly`], what only the workspace
+/// has is [`Side::ActualOnly`].
+pub fn diff(spec: &Spec, workspace: &Workspace) -> Graph {
+    let declared = declared(spec);
+    let members: BTreeSet<&str> =
+        workspace.members.iter().filter(|m| !m.is_own_xtask()).map(|m| m.name.as_str()).collect();
+    let mut nodes: Vec<Node> = declared
+        .nodes
+        .into_iter()
+        .map(|mut n| {
+            if !members.contains(n.name.as_str()) {
+                n.side = Side::SpecOnly;
+            }
+            n
+        })
+        .collect();
+    for m in &members {
+        if spec.crate_named(m).is_none() {
+            nodes.push(Node { name: (*m).to_owned(), layer: None, side: Side::ActualOnly });
+        }
+    }
+    let real: BTreeSet<(String, String, EdgeKind)> = actual_edges(workspace);
+    let said: BTreeSet<(String, String, EdgeKind)> =
+        declared.edges.into_iter().map(|e| (e.from, e.to, e.kind)).collect();
+    let mut edges: Vec<GraphEdge> = said
+        .union(&real)
+        .map(|(from, to, kind)| {
+            let side = match (
+                said.contains(&(from.clone(), to.clone(), *kind)),
+                real.contains(&(from.clone(), to.clone(), *kind)),
+            ) {
+                (true, true) => Side::Both,
+                (true, false) => Side::SpecOnly,
+                _ => Side::ActualOnly,
+            };
+            GraphEdge { from: from.clone(), to: to.clone(), kind: *kind, side }
+        })
+        .collect();
+    edges.sort();
+    Graph { layers: layer_names(Some(spec)), nodes, edges }
+}
+
+fn actual_edges(workspace: &Workspace) -> BTreeSet<(String, String, EdgeKind)> {
+    let own_xtask = |name: &str| workspace.member(name).is_some_and(|m| m.is_own_xtask());
+    workspace
+        .edges()
+        .into_iter()
+        .filter(|e| !own_xtask(e.from) && !own_xtask(e.to))
+        .map(|e| (e.from.to_owned(), e.to.to_owned(), e.kind))
+        .collect()
+}
+
+fn layer_names(spec: Option<&Spec>) -> Vec<String> {
+    spec.map(|s| s.layers.iter().map(|l| l.name.clone()).collect()).unwrap_or_default()
+}
+
+/// Draws a graph.
+pub fn render(graph: &Graph, format: Format) -> String {
+    match format {
+        Format::Mermaid => mermaid(graph),
+        Format::Dot => dot(graph),
+    }
+}
+
+/// Nodes grouped for drawing: each layer (highest first), then crates with no layer.
+fn groups(graph: &Graph) -> Vec<(Option<&str>, Vec<&Node>)> {
+    let mut out: Vec<(Option<&str>, Vec<&Node>)> = Vec::new();
+    for layer in graph.layers.iter().rev() {
+        let nodes: Vec<&Node> =
+            graph.nodes.iter().filter(|n| n.layer.as_deref() == Some(layer.as_str())).collect();
+        if !nodes.is_empty() {
+            out.push((Some(layer.as_str()), nodes));
+        }
+    }
+    let rest: Vec<&Node> = graph
+        .nodes
+        .iter()
+        .filter(|n| n.layer.as_ref().is_none_or(|l| !graph.layers.contains(l)))
+        .collect();
+    if !rest.is_empty() {
+        out.push((None, rest));
+    }
+    out
+}
+
+/// Mermaid ids: the name with every character but letters, digits and `_` made `_`, kept
+/// clear of Mermaid's keywords, made unique.
+fn ids(graph: &Graph) -> BTreeMap<&str, String> {
+    let mut taken = BTreeSet::new();
+    let mut out = BTreeMap::new();
+    let names = graph
+        .nodes
+        .iter()
+        .map(|n| n.name.as_str())
+        .chain(graph.edges.iter().flat_map(|e| [e.from.as_str(), e.to.as_str()]));
+    for name in names {
+        if out.contains_key(name) {
+            continue;
+        }
+        let mut base: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+            .collect();
+        // Words Mermaid reads as syntax cannot be ids.
+        const RESERVED: &[&str] = &[
+            "end",
+            "graph",
+            "flowchart",
+            "subgraph",
+            "style",
+            "class",
+            "classDef",
+            "click",
+            "linkStyle",
+            "direction",
+            "default",
+        ];
+        if RESERVED.contains(&base.as_str()) || base.starts_with(|c: char| c.is_ascii_digit()) {
+            base.insert_str(0, "c_");
+        }
+        let mut id = base.clone();
+        let mut n = 2;
+        while !taken.insert(id.clone()) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        out.insert(name, id);
+    }
+    out
+}
+
+fn mermaid(graph: &Graph) -> String {
+    let ids = ids(graph);
+    let mut out = String::from("flowchart TD\n");
+    for (layer, nodes) in groups(graph) {
+        let indent = if layer.is_some() { "        " } else { "    " };
+        if let Some(layer) = layer {
+            let _ = writeln!(out, "    subgraph layer_{}[\"{}\"]", sanitize(layer), escape(layer));
+        }
+        for node in nodes {
+            let _ =
+                writeln!(out, "{indent}{}[\"{}\"]", ids[node.name.as_str()], escape(&node.name));
+        }
+        if layer.is_some() {
+            let _ = writeln!(out, "    end");
+        }
+    }
+    let mut styles: Vec<(usize, &str)> = Vec::new();
+    for (i, e) in graph.edges.iter().enumerate() {
+        let (from, to) = (&ids[e.from.as_str()], &ids[e.to.as_str()]);
+        let mut label: Vec<&str> = Vec::new();
+        match e.kind {
+            EdgeKind::Normal => {}
+            EdgeKind::Dev => label.push("dev"),
+            EdgeKind::Build => label.push("build"),
+        }
+        match e.side {
+            Side::Both => {}
+            Side::SpecOnly => {
+                label.push("missing");
+                styles.push((i, "stroke:#d33,stroke-dasharray:4 4"));
+            }
+            Side::ActualOnly => {
+                label.push("undeclared");
+                styles.push((i, "stroke:#e80"));
+            }
+        }
+        let label = label.join(", ");
+        let _ = match (e.kind, label.is_empty()) {
+            (EdgeKind::Normal, true) => writeln!(out, "    {from} --> {to}"),
+            (EdgeKind::Normal, false) => writeln!(out, "    {from} -->|{label}| {to}"),
+            (EdgeKind::Dev, _) => writeln!(out, "    {from} -.->|{label}| {to}"),
+            (EdgeKind::Build, _) => writeln!(out, "    {from} ==>|{label}| {to}"),
+        };
+    }
+    let spec_only: Vec<&str> = graph
+        .nodes
+        .iter()
+        .filter(|n| n.side == Side::SpecOnly)
+        .map(|n| ids[n.name.as_str()].as_str())
+        .collect();
+    let actual_only: Vec<&str> = graph
+        .nodes
+        .iter()
+        .filter(|n| n.side == Side::ActualOnly)
+        .map(|n| ids[n.name.as_str()].as_str())
+        .collect();
+    if !spec_only.is_empty() {
+        let _ = writeln!(out, "    classDef missing stroke:#d33,stroke-dasharray:4 4");
+        let _ = writeln!(out, "    class {} missing", spec_only.join(","));
+    }
+    if !actual_only.is_empty() {
+        let _ = writeln!(out, "    classDef undeclared stroke:#e80");
+        let _ = writeln!(out, "    class {} undeclared", actual_only.join(","));
+    }
+    for (i, style) in styles {
+        let _ = writeln!(out, "    linkStyle {i} {style}");
+    }
+    out
+}
+
+fn dot(graph: &Graph) -> String {
+    let mut out = String::from("digraph crates {\n    node [shape=box];\n");
+    for (n, (layer, nodes)) in groups(graph).into_iter().enumerate() {
+        let indent = if layer.is_some() { "        " } else { "    " };
+        if let Some(layer) = layer {
+            let _ =
+                writeln!(out, "    subgraph cluster_{n} {{\n        label=\"{}\";", escape(layer));
+        }
+        for node in nodes {
+            let style = match node.side {
+                Side::Both => "",
+                Side::SpecOnly => " [style=dashed, color=red, xlabel=\"missing\"]",
+                Side::ActualOnly => " [color=orange, xlabel=\"undeclared\"]",
+            };
+            let _ = writeln!(out, "{indent}\"{}\"{style};", escape(&node.name));
+        }
+        if layer.is_some() {
+            let _ = writeln!(out, "    }}");
+        }
+    }
+    for e in &graph.edges {
+        let mut attrs: Vec<String> = Vec::new();
+        let mut label: Vec<&str> = Vec::new();
+        match e.kind {
+            EdgeKind::Normal => {}
+            EdgeKind::Dev => {
+                attrs.push("style=dotted".to_owned());
+                label.push("dev");
+            }
+            EdgeKind::Build => {
+                attrs.push("style=bold".to_owned());
+                label.push("build");
+            }
+        }
+        match e.side {
+            Side::Both => {}
+            Side::SpecOnly => {
+                attrs.push("color=red".to_owned());
+                if e.kind == EdgeKind::Normal {
+                    attrs.push("style=dashed".to_owned());
+                }
+                label.push("missing");
+            }
+            Side::ActualOnly => {
+                attrs.push("color=orange".to_owned());
+                label.push("undeclared");
+            }
+        }
+        if !label.is_empty() {
+            attrs.push(format!("label=\"{}\"", label.join(", ")));
+        }
+        let attrs =
+            if attrs.is_empty() { String::new() } else { format!(" [{}]", attrs.join(", ")) };
+        let _ = writeln!(out, "    \"{}\" -> \"{}\"{attrs};", escape(&e.from), escape(&e.to));
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn sanitize(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}

@@ -349,7 +349,7 @@ fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<(&'a str, Ve
             None => counts.push((v, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     let mut it = counts.into_iter().map(|(v, _)| v);
     let first = it.next()?;
     Some((first, it.collect()))

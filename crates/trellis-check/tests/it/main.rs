@@ -2,6 +2,7 @@
 //! under `tests/fixtures/`, one per feature real workspaces have.
 
 mod check;
+mod graph;
 mod infer;
 
 use std::path::{Path, PathBuf};
