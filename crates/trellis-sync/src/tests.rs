@@ -289,3 +289,148 @@ fn a_second_apply_is_refused_while_the_first_holds_the_lock() {
     drop(held);
     apply(&out, &files, &Options::default()).unwrap();
 }
+
+/// A spec, parsed and rendered for real.
+fn render_spec(spec: &str) -> Vec<PlannedFile> {
+    let parsed = trellis_spec::parse(spec, "Trellis.toml").expect("a valid spec");
+    trellis_render::render(&parsed.spec, spec, &trellis_render::Templates::embedded()).unwrap()
+}
+
+const FAULT_BEFORE: &str = r#"[workspace]
+name = "faulty"
+summary = "Before"
+
+[crates.core]
+summary = "The core"
+modules = ["ids"]
+
+[crates.old-name]
+summary = "To be renamed"
+depends = ["core"]
+
+[crates.gone]
+summary = "To be removed"
+depends = ["core"]
+
+[crates.app]
+kind = "bin"
+summary = "The app"
+depends = ["core", "old-name", "gone"]
+"#;
+
+const FAULT_AFTER: &str = r#"[workspace]
+name = "faulty"
+summary = "After"
+edition = "2021"
+
+[crates.core]
+summary = "The core, changed"
+modules = ["ids", "names"]
+requirements = [{ id = "CORE-1", text = "Ids are unique." }]
+
+[crates.new-name]
+renamed-from = "old-name"
+summary = "Renamed"
+depends = ["core"]
+
+[crates.added]
+summary = "New"
+depends = ["core"]
+
+[crates.app]
+kind = "bin"
+summary = "The app"
+depends = ["core", "new-name", "added"]
+"#;
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The workspace of [`FAULT_BEFORE`] after a person's edits; returns what they wrote where.
+fn edited_workspace(root: &Path) -> Vec<(&'static str, &'static str)> {
+    create(root, &render_spec(FAULT_BEFORE)).unwrap();
+    let edits = [
+        ("crates/core/src/lib.rs", "\npub fn person() {}\n"),
+        ("crates/old-name/src/lib.rs", "\npub const MOVED: u8 = 1;\n"),
+        ("Cargo.toml", "\n[profile.dev]\nopt-level = 1 # a person's\n"),
+        ("crates/app/Cargo.toml", "\n[features]\nextra = [] # a person's\n"),
+    ];
+    for (path, text) in edits {
+        let mut s = fs::read_to_string(root.join(path)).unwrap();
+        s.push_str(text);
+        fs::write(root.join(path), s).unwrap();
+    }
+    fs::remove_file(root.join("README.md")).unwrap();
+    edits.to_vec()
+}
+
+fn fault_options() -> Options {
+    Options {
+        prune: true,
+        renames: vec![Rename { from: "old-name".into(), to: "new-name".into() }],
+        ..Options::default()
+    }
+}
+
+/// Stops the run after each single write in turn; the next apply must converge on exactly the
+/// tree an uninterrupted run gives, with every byte the person wrote intact.
+#[test]
+fn a_run_stopped_after_any_write_is_completed_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let pristine = dir.path().join("pristine");
+    let person = edited_workspace(&pristine);
+    let files = render_spec(FAULT_AFTER);
+    fs::write(pristine.join("Trellis.toml"), FAULT_AFTER).unwrap();
+
+    let reference = dir.path().join("reference");
+    copy_tree(&pristine, &reference);
+    let report = apply(&reference, &files, &fault_options()).unwrap();
+    let writes = report.written() + report.deleted() + 1;
+    assert!(writes > 10, "the scenario should write a lot, wrote {writes}");
+    let expected = tree(&reference);
+
+    let mut budget = 0;
+    loop {
+        let run = dir.path().join(format!("run-{budget}"));
+        copy_tree(&pristine, &run);
+        fault::arm(Some(budget));
+        let first = apply(&run, &files, &fault_options());
+        fault::arm(None);
+        match first {
+            Ok(_) => {
+                assert_eq!(tree(&run), expected);
+                break;
+            }
+            Err(SyncError::Injected) => {}
+            Err(e) => panic!("budget {budget}: {e}"),
+        }
+        apply(&run, &files, &fault_options()).unwrap();
+        let got = tree(&run);
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "budget {budget}"
+        );
+        for (path, text) in &expected {
+            assert_eq!(&got[path], text, "budget {budget}: {path}");
+        }
+        for (path, text) in &person {
+            let path = path.replace("old-name", "new-name");
+            assert!(got[&path].contains(text), "budget {budget}: the person's bytes left {path}");
+        }
+        fs::remove_dir_all(&run).unwrap();
+        budget += 1;
+        assert!(budget < 1000, "the run never finished");
+    }
+    assert!(budget >= writes - 1, "stopped only {budget} times for {writes} writes");
+}
