@@ -609,22 +609,38 @@ impl V<'_> {
         }
     }
 
+    /// `from` is a crate of the spec. `to` is a crate or an external crate's key: `check`
+    /// reads exceptions for external crates too, even unlisted ones, so an unknown `to` is only
+    /// a warning, and only when it is close to a crate's name.
     fn allow(&mut self, spec: &Spec, index: &HashMap<&str, usize>) {
         let crate_names: Vec<&str> = spec.crates.iter().map(|c| c.name.as_str()).collect();
         for a in &spec.allow {
-            for end in [&a.from, &a.to] {
-                if index.contains_key(end.name.as_str()) {
-                    continue;
-                }
-                let hint = did_you_mean(&end.name, crate_names.iter().copied())
-                    .unwrap_or_else(|| "an exception names two crates of this spec".to_owned());
+            if !index.contains_key(a.from.name.as_str()) {
+                let hint = did_you_mean(&a.from.name, crate_names.iter().copied())
+                    .unwrap_or_else(|| "`from` names a crate of this spec".to_owned());
                 self.push(
                     Diagnostic::error(
                         codes::UNKNOWN_CRATE,
-                        format!("`{}` is not a crate of this spec", end.name),
+                        format!("`{}` is not a crate of this spec", a.from.name),
                     )
-                    .at(end.span.clone(), "undeclared crate")
+                    .at(a.from.span.clone(), "undeclared crate")
                     .hint(hint),
+                );
+            }
+            let to = a.to.name.as_str();
+            if index.contains_key(to) || spec.dependencies.contains_key(to) {
+                continue;
+            }
+            if let Some(close) = crate::suggest::closest(to, crate_names.iter().copied()) {
+                self.push(
+                    Diagnostic::warning(
+                        codes::UNKNOWN_CRATE,
+                        format!("`{to}` is neither a crate of this spec nor in `[dependencies]`"),
+                    )
+                    .at(a.to.span.clone(), "unknown name")
+                    .hint(format!(
+                        "did you mean `{close}`? (if `{to}` is an external crate that `[dependencies]` does not list, this is fine)"
+                    )),
                 );
             }
         }
