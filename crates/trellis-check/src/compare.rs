@@ -560,3 +560,6 @@ impl HintPush for Diagnostic {
         self.hint = Some(hint);
     }
 }
+
+#[cfg(test)]
+mod tests;

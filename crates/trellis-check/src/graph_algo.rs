@@ -126,3 +126,6 @@ pub(crate) fn depths(graph: &[Vec<usize>]) -> Vec<usize> {
     }
     (0..graph.len()).map(|v| memo[comp_of[v]].unwrap_or(0)).collect()
 }
+
+#[cfg(test)]
+mod tests;

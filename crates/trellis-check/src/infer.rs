@@ -393,3 +393,6 @@ fn bare_or_quoted(key: &str) -> String {
         quote(key)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -51,3 +51,6 @@ pub(crate) fn package_name(text: &str) -> Option<Range<usize>> {
     let doc = Document::parse(text).ok()?;
     doc.as_table().get("package")?.as_table_like()?.get("name")?.span()
 }
+
+#[cfg(test)]
+mod tests;
