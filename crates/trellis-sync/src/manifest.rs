@@ -295,11 +295,7 @@ fn get_item<'a>(root: &'a Table, path: &[String]) -> Option<&'a Item> {
 }
 
 fn get_table_mut<'a>(root: &'a mut Table, path: &[String]) -> Option<&'a mut dyn TableLike> {
-    let mut table: &mut dyn TableLike = root;
-    for key in path {
-        table = table.get_mut(key)?.as_table_like_mut()?;
-    }
-    Some(table)
+    get_table_mut_in(root, path)
 }
 
 /// A copy of a rendered item fit to be placed in another document: its tables lose their
@@ -427,6 +423,7 @@ fn replace_leaf(cur: &mut Table, path: &[String], new: &Item) {
 /// comment of a person's.
 fn remove_leaf(cur: &mut Table, path: &[String]) {
     let (last, parents) = path.split_last().expect("a leaf path is never empty");
+    rescue_comment(cur, path);
     if let Some(parent) = get_table_mut(cur, parents) {
         parent.remove(last);
     }
@@ -447,9 +444,90 @@ fn remove_leaf(cur: &mut Table, path: &[String]) {
         if !removable {
             return;
         }
+        rescue_comment(cur, &path[..depth]);
         if let Some(parent) = get_table_mut(cur, &path[..depth - 1]) {
             parent.remove(&path[depth - 1]);
         }
+    }
+}
+
+/// Before the line of `path` goes, moves the comment lines above it (a person's, or Trellis'
+/// own) onto the next line of the same table, or after the previous one, or after the
+/// table's header, so that no comment is lost with a key.
+fn rescue_comment(cur: &mut Table, path: &[String]) {
+    // The standard table whose body holds the line (dotted keys are lines of their table).
+    let mut depth = path.len() - 1;
+    while depth > 0 {
+        if matches!(get_item(cur, &path[..depth]), Some(Item::Table(t)) if !t.is_dotted()) {
+            break;
+        }
+        depth -= 1;
+    }
+    let (head, rel) = path.split_at(depth);
+    let Some(table) = get_table_mut(cur, head) else { return };
+    let (last, parents) = rel.split_last().expect("a line has a key");
+    let prefix = get_table_mut_in(table, parents)
+        .and_then(|p| {
+            p.key(last).and_then(|k| k.leaf_decor().prefix()?.as_str().map(str::to_owned))
+        })
+        .unwrap_or_default();
+    if !prefix.contains('#') {
+        return;
+    }
+    let mut lines = Vec::new();
+    body_lines(&*table, &mut Vec::new(), &mut lines);
+    let Some(at) = lines.iter().position(|l| l.as_slice() == rel) else { return };
+    if let Some(next) = lines.get(at + 1) {
+        let (key, parents) = next.split_last().expect("a line has a key");
+        if let Some(parent) = get_table_mut_in(table, parents)
+            && let Some(mut key) = parent.key_mut(key)
+        {
+            let old = key.leaf_decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
+            key.leaf_decor_mut().set_prefix(format!("{prefix}{old}"));
+        }
+        return;
+    }
+    let comment = prefix.trim_end_matches('\n');
+    if let Some(previous) = at.checked_sub(1).and_then(|i| lines.get(i)) {
+        let (key, parents) = previous.split_last().expect("a line has a key");
+        if let Some(Item::Value(value)) =
+            get_table_mut_in(table, parents).and_then(|p| p.get_mut(key))
+        {
+            let old = value.decor().suffix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
+            value.decor_mut().set_suffix(format!("{old}\n{comment}"));
+        }
+        return;
+    }
+    if depth > 0
+        && let Some(Item::Table(t)) =
+            get_table_mut(cur, &path[..depth - 1]).and_then(|p| p.get_mut(&path[depth - 1]))
+    {
+        let old = t.decor().suffix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
+        t.decor_mut().set_suffix(format!("{old}\n{comment}"));
+    }
+}
+
+fn get_table_mut_in<'a>(
+    table: &'a mut dyn TableLike,
+    path: &[String],
+) -> Option<&'a mut dyn TableLike> {
+    let mut table = table;
+    for key in path {
+        table = table.get_mut(key)?.as_table_like_mut()?;
+    }
+    Some(table)
+}
+
+/// The lines of a table's body, in order: its values, and the values of its dotted tables.
+fn body_lines(table: &dyn TableLike, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    for (key, item) in table.iter() {
+        prefix.push(key.to_owned());
+        match item {
+            Item::Table(t) if t.is_dotted() => body_lines(t, prefix, out),
+            Item::Value(_) => out.push(prefix.clone()),
+            _ => {}
+        }
+        prefix.pop();
     }
 }
 
