@@ -1,6 +1,6 @@
 use super::*;
 
-fn at<'a>(text: &'a str, span: Option<Range<usize>>) -> &'a str {
+fn at(text: &str, span: Option<Range<usize>>) -> &str {
     &text[span.expect("found")]
 }
 
