@@ -155,6 +155,17 @@ pub fn check_crate_name(name: &str, has_bin: bool) -> Result<Vec<NameWarning>, N
     Ok(warnings)
 }
 
+/// The rules every package name meets, whoever publishes it: its form only, not cargo's
+/// reserved words (an external crate's name is its owner's choice).
+pub(crate) fn check_form(name: &str) -> Result<(), NameError> {
+    match check_crate_name(name, false) {
+        Err(e @ (NameError::Empty | NameError::BadStart { .. } | NameError::BadChar { .. })) => {
+            Err(e)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Why a name cannot be a module (or a generated test function).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IdentError {

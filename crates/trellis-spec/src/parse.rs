@@ -41,6 +41,9 @@ pub(crate) struct CrateSpans {
     pub(crate) path: Option<Span>,
     /// The `layer` value.
     pub(crate) layer: Option<Span>,
+    /// The crate's value is not a table (reported already): only its name is known, so
+    /// checks of its keys would only repeat that error.
+    pub(crate) broken: bool,
 }
 
 /// Parses spec text into a draft, with the diagnostics found on the way. `None` when the text
@@ -55,10 +58,18 @@ pub(crate) fn parse(text: &str, file: &str) -> (Option<Draft>, Vec<Diagnostic>) 
             // the message proper.
             let message = e.message().lines().next().unwrap_or("invalid TOML").trim();
             let message = if message.is_empty() { "invalid TOML" } else { message };
+            let hint = if message.starts_with("duplicate key") {
+                "a key or table appears once in a TOML file; merge the two".to_owned()
+            } else if message.starts_with("string values must be quoted") {
+                let bare = text.get(span.clone()).unwrap_or_default();
+                format!("quote it: `\"{bare}\"`")
+            } else {
+                "the spec is TOML; see docs/spec.md for its format".to_owned()
+            };
             cx.push(
                 Diagnostic::error(codes::TOML_SYNTAX, format!("invalid TOML: {message}"))
                     .at(span, "here")
-                    .hint("the spec is TOML; see docs/spec.md for its format"),
+                    .hint(hint),
             );
             return (None, cx.diags);
         }
@@ -436,7 +447,19 @@ impl Cx<'_> {
             }
             dep.features = self.strings(&dt, "features").into_iter().map(|n| n.name).collect();
             dep.default_features = self.boolean(&dt, "default-features");
-            dep.package = self.string(&dt, "package").map(|(s, _)| s);
+            if let Some((package, span)) = self.string(&dt, "package") {
+                if let Err(e) = crate::names::check_form(&package) {
+                    self.push(
+                        Diagnostic::error(
+                            codes::INVALID_CRATE_NAME,
+                            format!("invalid package name: {e}"),
+                        )
+                        .at(span, "not a package name")
+                        .hint("`package` is the crate's name on its registry or in its repository"),
+                    );
+                }
+                dep.package = Some(package);
+            }
             dep.path = self.string(&dt, "path").map(|(s, _)| s);
             dep.registry = self.string(&dt, "registry").map(|(s, _)| s);
             let git = self.string(&dt, "git");
@@ -567,8 +590,9 @@ impl Cx<'_> {
                 span,
             };
             let mut places = CrateSpans::default();
-            if let Some(ct) = self.table(item, format!("`[crates.{name}]`")) {
-                self.crate_table(&ct, &mut spec, &mut places);
+            match self.table(item, format!("`[crates.{name}]`")) {
+                Some(ct) => self.crate_table(&ct, &mut spec, &mut places),
+                None => places.broken = true,
             }
             crates.push(spec);
             spans.push(places);

@@ -221,7 +221,7 @@ impl V<'_> {
             }
         }
         let layer_names: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
-        for (c, places) in spec.crates.iter().zip(places) {
+        for (c, places) in spec.crates.iter().zip(places).filter(|(_, p)| !p.broken) {
             match (&c.layer, layer_names.is_empty()) {
                 (None, false) => self.push(
                     Diagnostic::error(
@@ -273,10 +273,7 @@ impl V<'_> {
                     .hint("both would be one name in code; use another key and set `package = \"…\"` to the real name"),
                 );
             }
-            if let Err(
-                e @ (NameError::Empty | NameError::BadStart { .. } | NameError::BadChar { .. }),
-            ) = names::check_crate_name(&dep.name, false)
-            {
+            if let Err(e) = names::check_form(&dep.name) {
                 self.push(
                     Diagnostic::error(
                         codes::INVALID_CRATE_NAME,

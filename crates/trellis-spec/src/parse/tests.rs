@@ -104,6 +104,26 @@ fn syntax_error_is_one_diagnostic_at_its_place() {
 }
 
 #[test]
+fn common_syntax_errors_get_a_precise_hint() {
+    let hint = |text: &str| draft(text).1[0].hint.clone().unwrap();
+    assert_eq!(hint("[crates.a]\nkind = lib\n"), "quote it: `\"lib\"`");
+    assert_eq!(
+        hint("[crates.a]\n[crates.a]\n"),
+        "a key or table appears once in a TOML file; merge the two"
+    );
+}
+
+#[test]
+fn a_crate_that_is_not_a_table_is_still_known_by_name() {
+    let (draft, diags) = draft("[workspace]\nname = \"t\"\n[crates]\na = 1\n");
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, codes::WRONG_TYPE);
+    let draft = draft.unwrap();
+    assert_eq!(draft.spec.crates[0].name.as_str(), "a");
+    assert!(draft.crates[0].broken);
+}
+
+#[test]
 fn every_structural_error_is_reported() {
     let text = r#"
 nmae = 1
