@@ -7,7 +7,7 @@
 //! manner of `cargo new`: a path already covered by a glob, or listed in `exclude`, is not
 //! added; a sorted array stays sorted; a new element copies its neighbours' layout.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use toml_edit::{Array, DocumentMut, Item, Table, TableLike, Value};
 
@@ -341,11 +341,81 @@ fn insert(cur: &mut Table, new: &Table, path: &[String], depth: usize) {
     let Some(parent) = get_table_mut(cur, &path[..depth]) else { return };
     let was_sorted = parent.len() >= 2 && is_sorted(parent.iter().map(|(k, _)| k));
     parent.insert(key, item);
-    if was_sorted
-        && !parent.is_dotted()
-        && !matches!(parent.get(key), Some(Item::Table(t)) if !t.is_dotted())
-    {
+    if matches!(parent.get(key), Some(Item::Table(t)) if !t.is_dotted()) {
+        // A standard table prints where its position says, not where it sits in the map.
+        return;
+    }
+    if was_sorted {
         parent.sort_values();
+    } else {
+        place_by_neighbour(cur, new, &path[..depth], key);
+    }
+}
+
+/// Moves a key just added to a table next to its neighbour in the render (before the key that
+/// follows it there, else after the one that precedes it), as a fresh render would place it.
+/// When it takes the place of a key that carries the comment the render gives the new key (a
+/// section's heading comment), the comment moves up to the new key.
+fn place_by_neighbour(cur: &mut Table, new: &Table, parent: &[String], key: &str) {
+    let rendered: &dyn TableLike = if parent.is_empty() {
+        new
+    } else {
+        match get_item(new, parent).and_then(Item::as_table_like) {
+            Some(t) => t,
+            None => return,
+        }
+    };
+    let table: &mut Table = if parent.is_empty() {
+        cur
+    } else {
+        match get_table_mut(cur, &parent[..parent.len() - 1])
+            .and_then(|t| t.get_mut(&parent[parent.len() - 1]))
+        {
+            Some(Item::Table(t)) => t,
+            _ => return,
+        }
+    };
+    let order: Vec<&str> = rendered.iter().map(|(k, _)| k).collect();
+    let Some(r) = order.iter().position(|k| *k == key) else { return };
+    let mut present: Vec<String> =
+        table.iter().map(|(k, _)| k.to_owned()).filter(|k| k != key).collect();
+    let successor = order[r + 1..].iter().find(|k| present.iter().any(|p| p == *k)).copied();
+    let predecessor = order[..r].iter().rev().find(|k| present.iter().any(|p| p == *k)).copied();
+    let at = match (successor, predecessor) {
+        (Some(s), _) => present.iter().position(|k| k == s),
+        (None, Some(p)) => present.iter().position(|k| k == p).map(|i| i + 1),
+        (None, None) => None,
+    };
+    let Some(at) = at else { return };
+    present.insert(at, key.to_owned());
+    let rank: HashMap<&str, usize> =
+        present.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    // The sort is stable, so keys of dotted sub-tables (unranked) keep their order.
+    table.sort_values_by(|a, _, b, _| rank.get(a.get()).cmp(&rank.get(b.get())));
+
+    let Some(successor) = successor else { return };
+    let prefix = |t: &dyn TableLike, k: &str| {
+        t.key(k).and_then(|k| k.leaf_decor().prefix()?.as_str().map(str::to_owned))
+    };
+    let values = |t: &dyn TableLike| {
+        matches!(t.get(key), Some(Item::Value(_)))
+            && matches!(t.get(successor), Some(Item::Value(_)))
+    };
+    if !values(rendered) || !values(table) {
+        return;
+    }
+    let heading = prefix(rendered, key);
+    if heading.is_some()
+        && prefix(table, successor) == heading
+        && prefix(rendered, successor) != heading
+    {
+        let own = prefix(rendered, successor).unwrap_or_default();
+        if let Some(mut k) = table.key_mut(successor) {
+            k.leaf_decor_mut().set_prefix(own);
+        }
+        if let (Some(mut k), Some(heading)) = (table.key_mut(key), heading) {
+            k.leaf_decor_mut().set_prefix(heading);
+        }
     }
 }
 
