@@ -27,7 +27,8 @@ pub use suggest::closest;
 pub struct Parsed {
     /// The validated model.
     pub spec: Spec,
-    /// Things cargo itself only warns about (a crate named `core`, an upper-case name).
+    /// Things worth saying that do not fail the run: names cargo itself only warns about (a
+    /// crate named `core`, an upper-case name), an external dependency no crate uses.
     pub warnings: Vec<Diagnostic>,
 }
 

@@ -4,6 +4,7 @@
 mod bad;
 mod good;
 mod props;
+mod robust;
 
 /// Renders every diagnostic plainly, as a terminal without colour would show them.
 fn render_all(diagnostics: &[trellis_spec::Diagnostic], text: &str) -> String {

@@ -25,14 +25,33 @@ struct Crate {
     edges: Vec<(EdgeKind, usize)>,
     /// (id, text)
     requirements: Vec<(String, String)>,
+    /// Indices into [`EXTERNAL`].
+    uses: Vec<usize>,
+    /// Lives under `libs/` instead of the default `crates/`.
+    custom_path: bool,
 }
 
-/// Per crate: layer, summary, modules, raw edges (kind, target), raw requirements, bin wish.
-type Raw = (usize, String, BTreeSet<String>, Vec<(usize, usize)>, Vec<(String, u16, String)>, bool);
+/// External crates a random crate may use; only the used ones are declared.
+const EXTERNAL: [&str; 3] = ["serde", "anyhow", "rand-core"];
+
+/// Per crate: layer, summary, modules, raw edges (kind, target), raw requirements, bin wish,
+/// uses, custom path.
+type Raw = (
+    usize,
+    String,
+    BTreeSet<String>,
+    Vec<(usize, usize)>,
+    Vec<(String, u16, String)>,
+    bool,
+    BTreeSet<usize>,
+    bool,
+);
 
 fn name() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9]{0,7}(-[a-z0-9]{1,4})?".prop_filter("a name cargo takes without a word", |n| {
-        matches!(trellis_spec::check_crate_name(n, true), Ok(w) if w.is_empty()) && n != "xtask"
+        matches!(trellis_spec::check_crate_name(n, true), Ok(w) if w.is_empty())
+            && n != "xtask"
+            && !EXTERNAL.contains(&n.replace('_', "-").as_str())
     })
 }
 
@@ -57,6 +76,8 @@ fn model() -> impl Strategy<Value = Model> {
                 prop::collection::vec((0usize..3, 0..n), 0..5),
                 prop::collection::vec(("[A-Z]{1,4}", 0u16..1000, any::<String>()), 0..3),
                 any::<bool>(),
+                prop::collection::btree_set(0..EXTERNAL.len(), 0..3),
+                any::<bool>(),
             );
             (Just(layers), Just(names), prop::collection::vec(raw, n))
         })
@@ -70,7 +91,7 @@ fn build(layers: usize, names: Vec<String>, raw: Vec<Raw>) -> Model {
     let keys: Vec<(usize, usize)> = raw.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
     let mut crates: Vec<Crate> = Vec::new();
     let mut ids = BTreeSet::new();
-    for (i, (name, (layer, summary, modules, edges, requirements, _))) in
+    for (i, (name, (layer, summary, modules, edges, requirements, _, uses, custom_path))) in
         names.into_iter().zip(raw.iter().cloned()).enumerate()
     {
         let mut kept: Vec<(EdgeKind, usize)> = Vec::new();
@@ -98,6 +119,8 @@ fn build(layers: usize, names: Vec<String>, raw: Vec<Raw>) -> Model {
             modules: modules.into_iter().collect(),
             edges: kept,
             requirements,
+            uses: uses.into_iter().collect(),
+            custom_path,
         });
     }
     let depended: BTreeSet<usize> =
@@ -117,12 +140,24 @@ fn text(model: &Model) -> String {
     let mut out = String::from("[workspace]\nname = \"random\"\n\n[layers]\norder = [");
     let layers: Vec<String> = (0..model.layers).map(|l| format!("\"l{l}\"")).collect();
     out.push_str(&layers.join(", "));
-    out.push_str("]\n");
+    out.push_str("]\n\n[dependencies]\n");
+    let used: BTreeSet<usize> = model.crates.iter().flat_map(|c| c.uses.iter().copied()).collect();
+    for &e in &used {
+        out.push_str(&format!(
+            "{} = {{ version = \"1\", default-features = false }}\n",
+            EXTERNAL[e]
+        ));
+    }
     for c in &model.crates {
         out.push_str(&format!("\n[crates.{}]\nlayer = \"l{}\"\n", c.name, c.layer));
         if c.bin {
             out.push_str("kind = \"bin\"\n");
         }
+        if c.custom_path {
+            out.push_str(&format!("path = \"libs/{}\"\n", c.name));
+        }
+        let uses: Vec<&str> = c.uses.iter().map(|&e| EXTERNAL[e]).collect();
+        out.push_str(&format!("uses = {uses:?}\n"));
         out.push_str(&format!("summary = {}\n", quote(&c.summary)));
         let list = |items: Vec<&str>| {
             items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
@@ -173,7 +208,11 @@ proptest! {
             prop_assert_eq!(got.name.as_str(), want.name.as_str());
             prop_assert_eq!(got.kind == CrateKind::Bin, want.bin);
             prop_assert_eq!(&got.summary, &want.summary);
-            prop_assert_eq!(got.path.clone(), format!("crates/{}", want.name));
+            let folder = if want.custom_path { "libs" } else { "crates" };
+            prop_assert_eq!(got.path.clone(), format!("{folder}/{}", want.name));
+            let uses: Vec<&str> = got.uses.normal.iter().map(|n| n.name.as_str()).collect();
+            let expected: Vec<&str> = want.uses.iter().map(|&e| EXTERNAL[e]).collect();
+            prop_assert_eq!(uses, expected);
             let mut edges: Vec<(EdgeKind, String)> =
                 got.depends.iter().map(|(k, n)| (k, n.name.clone())).collect();
             let mut expected: Vec<(EdgeKind, String)> =
