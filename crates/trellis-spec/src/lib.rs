@@ -21,6 +21,7 @@ pub use names::{
 };
 pub use parse::{EDITIONS, FORMAT};
 pub use suggest::closest;
+pub use validate::{PathProblem, is_requirement_id, normalize_path};
 
 /// A spec that passed validation, with the warnings it raised on the way.
 #[derive(Debug, Clone)]
@@ -42,8 +43,8 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, Vec<Diagnostic>> {
         diagnostics.extend(validate::validate(&mut draft, file));
         draft.spec
     });
-    // Diagnostics without a place (none today) come first; the rest in text order, errors
-    // before warnings at one place.
+    // Diagnostics without a place (a spec with no crates) come first; the rest in text order,
+    // errors before warnings at one place.
     diagnostics.sort_by_key(|d| {
         let place = d.primary.as_ref().map(|l| (l.span.start, l.span.end));
         (place, std::cmp::Reverse(d.severity))

@@ -782,22 +782,36 @@ fn module_hint(e: &IdentError) -> String {
     }
 }
 
-/// `[A-Za-z][A-Za-z0-9._-]*`.
-pub(crate) fn is_requirement_id(id: &str) -> bool {
+/// Whether `id` has the form of a requirement id: `[A-Za-z][A-Za-z0-9._-]*`.
+pub fn is_requirement_id(id: &str) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 /// Why a crate path is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PathProblem {
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathProblem {
+    /// `""`.
+    #[error("the path is empty")]
     Empty,
+    /// `a\b`: not portable.
+    #[error("the path has a backslash")]
     Backslash,
+    /// `/a`, `C:/a`, `~/a`.
+    #[error("the path is absolute")]
     Absolute,
+    /// A `..` component.
+    #[error("the path leaves the workspace root")]
     Parent,
+    /// `.` or `./`: the root itself.
+    #[error("the path is the workspace root")]
     Root,
+    /// Under `target/`, which `cargo clean` deletes.
+    #[error("the path is inside cargo's build folder `target`")]
     BuildFolder,
+    /// A folder with a Windows device name (`aux`, `con.d`).
+    #[error("the path has the folder `{0}`, a reserved name on Windows")]
     WindowsReserved(String),
 }
 
@@ -836,8 +850,9 @@ impl PathProblem {
     }
 }
 
-/// A crate path with `.` and empty components removed, or why it is refused.
-pub(crate) fn normalize_path(path: &str) -> Result<String, PathProblem> {
+/// A crate path with `.` and empty components removed (`./crates//a/` is `crates/a`), or why
+/// it is refused. The spec's paths are normalized so; other stages may compare theirs the same way.
+pub fn normalize_path(path: &str) -> Result<String, PathProblem> {
     if path.is_empty() {
         return Err(PathProblem::Empty);
     }
