@@ -10,6 +10,33 @@
 //! `CORE-1a` and `RFC-2119` are not.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: ids are short, hashed once per word of every comment, and never chosen by an
+/// attacker who could exploit a weak hash, so speed wins over SipHash's defences.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A hash map keyed by short text.
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// What a word or a test name turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,16 +52,18 @@ pub(crate) enum Id {
 pub(crate) struct Ids {
     /// The spec's ids, in the order of the report.
     pub(crate) known: Vec<String>,
-    by_text: HashMap<Vec<u8>, usize>,
-    by_test_name: HashMap<String, usize>,
+    by_text: Map<Vec<u8>, usize>,
+    by_test_name: Map<String, usize>,
     /// Prefixes of id-shaped words (`CORE-`).
-    prefixes: HashMap<Vec<u8>, ()>,
+    prefixes: Map<Vec<u8>, ()>,
     /// Prefixes in test-name form (`core_` → `CORE-`), to name a stray found in a test name.
-    name_prefixes: HashMap<String, String>,
+    name_prefixes: Map<String, String>,
     /// Which bytes may be part of a word.
     word_byte: [bool; 256],
     /// Which bytes may start an id or a prefix: a cheap filter before any hashing.
     first_byte: [bool; 256],
+    /// The same for test names.
+    name_first_byte: [bool; 256],
 }
 
 impl Ids {
@@ -53,17 +82,22 @@ impl Ids {
             }
         }
         let mut ids = Ids {
-            by_text: HashMap::with_capacity(known.len()),
-            by_test_name: HashMap::with_capacity(known.len()),
-            prefixes: HashMap::new(),
-            name_prefixes: HashMap::new(),
+            by_text: Map::with_capacity_and_hasher(known.len(), Default::default()),
+            by_test_name: Map::with_capacity_and_hasher(known.len(), Default::default()),
+            prefixes: Map::default(),
+            name_prefixes: Map::default(),
             word_byte,
             first_byte: [false; 256],
+            name_first_byte: [false; 256],
             known: Vec::new(),
         };
         for (i, id) in known.iter().enumerate() {
             ids.by_text.entry(id.as_bytes().to_vec()).or_insert(i);
-            ids.by_test_name.entry(trellis_spec::requirement_test_name(id)).or_insert(i);
+            let test_name = trellis_spec::requirement_test_name(id);
+            if let Some(&first) = test_name.as_bytes().first() {
+                ids.name_first_byte[usize::from(first)] = true;
+            }
+            ids.by_test_name.entry(test_name).or_insert(i);
             if let Some(first) = trim(id.as_bytes()).first() {
                 ids.first_byte[usize::from(*first)] = true;
             }
@@ -129,15 +163,17 @@ impl Ids {
     /// `_`-separated beginnings (`core_1_rounds` → `core_1_rounds`, `core_1`, `core`) that is a
     /// requirement's test name, or failing that, shaped like one.
     pub(crate) fn test_name(&self, name: &str) -> Option<Id> {
-        let ends = name.match_indices('_').map(|(i, _)| i).chain([name.len()]);
-        let mut candidates: Vec<usize> = ends.collect();
-        candidates.reverse();
-        for &end in &candidates {
+        if name.is_empty() || !self.first_byte_of_name(name) {
+            return None;
+        }
+        // Longest first: the whole name, then up to each `_` from the right.
+        let ends = || std::iter::once(name.len()).chain(name.rmatch_indices('_').map(|(i, _)| i));
+        for end in ends() {
             if let Some(&i) = self.by_test_name.get(&name[..end]) {
                 return Some(Id::Known(i));
             }
         }
-        for &end in &candidates {
+        for end in ends() {
             let candidate = &name[..end];
             let digits = candidate.bytes().rev().take_while(u8::is_ascii_digit).count();
             if digits == 0 || digits == candidate.len() {
@@ -149,6 +185,11 @@ impl Ids {
             }
         }
         None
+    }
+
+    /// Whether a test name's first byte can start a requirement's test name or prefix.
+    fn first_byte_of_name(&self, name: &str) -> bool {
+        self.name_first_byte[usize::from(name.as_bytes()[0])]
     }
 }
 

@@ -259,53 +259,53 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
     let ids = Ids::new(known);
     let mut evidence: Vec<Evidence> = vec![Evidence::default(); ids.known.len()];
     let mut stray: BTreeMap<String, Vec<Place>> = BTreeMap::new();
+    // Only when one crate's folder is inside another's must a walk look out for it (the spec
+    // forbids it; other callers may not).
     let crate_roots: HashSet<PathBuf> = targets.iter().map(|t| root.join(&t.path)).collect();
-    let mut tokens = Vec::new();
+    let paths: HashSet<&str> = targets.iter().map(|t| t.path.trim_end_matches('/')).collect();
+    let nested = paths.iter().any(|p| p.match_indices('/').any(|(i, _)| paths.contains(&p[..i])));
+    let mut scratch = scan::FileScan::default();
     let mut buf = Vec::new();
     let mut files = 0;
     for target in targets {
         let crate_dir = root.join(&target.path);
         let mut scan_one = |path: &Path, buf: &mut Vec<u8>| -> Result<(), TraceError> {
-            buf.clear();
-            std::fs::File::open(path)
-                .and_then(|mut f| f.read_to_end(buf))
+            let len = read_into(path, buf)
                 .map_err(|source| TraceError::Read { path: path.to_path_buf(), source })?;
+            let buf = &buf[..len];
             files += 1;
-            let found = scan::scan_file(buf, &ids, &mut tokens);
-            if found.hits.is_empty() {
+            scan::scan_file(buf, &ids, &mut scratch);
+            if scratch.hits.is_empty() {
                 return Ok(());
             }
-            let file = relative(root, path);
-            record(&target.name, &file, buf, found, &mut evidence, &mut stray);
+            let file = relative(&target.path, &crate_dir, path);
+            record(&target.name, &file, buf, &mut scratch, &mut evidence, &mut stray);
             Ok(())
         };
-        for dir in CODE_DIRS {
-            let dir = crate_dir.join(dir);
-            let walk = WalkDir::new(&dir).follow_links(false).into_iter().filter_entry(|e| {
-                !(e.depth() > 0
-                    && e.file_type().is_dir()
-                    && (e.file_name() == "target" || crate_roots.contains(e.path())))
-            });
-            for entry in walk {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(e) if e.depth() == 0 && is_not_found(&e) => break,
-                    Err(source) => {
-                        let path = source.path().unwrap_or(&dir).to_path_buf();
-                        return Err(TraceError::List { path, source });
-                    }
-                };
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|x| x == "rs")
-                {
-                    scan_one(entry.path(), &mut buf)?;
-                }
+        // One walk per crate: its code folders and build script, nothing else.
+        let walk = WalkDir::new(&crate_dir).follow_links(false).into_iter().filter_entry(|e| {
+            let name = e.file_name();
+            let is_dir = e.file_type().is_dir();
+            match e.depth() {
+                0 => true,
+                _ if nested && is_dir && crate_roots.contains(e.path()) => false,
+                1 if is_dir => CODE_DIRS.iter().any(|d| name == *d),
+                1 => name == "build.rs",
+                _ => !(is_dir && name == "target"),
             }
-        }
-        let build = crate_dir.join("build.rs");
-        match std::fs::symlink_metadata(&build) {
-            Ok(meta) if meta.is_file() => scan_one(&build, &mut buf)?,
-            _ => {}
+        });
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) if e.depth() == 0 && is_not_found(&e) => break,
+                Err(source) => {
+                    let path = source.path().unwrap_or(&crate_dir).to_path_buf();
+                    return Err(TraceError::List { path, source });
+                }
+            };
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "rs") {
+                scan_one(entry.path(), &mut buf)?;
+            }
         }
     }
     let mut next = 0;
@@ -335,14 +335,44 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
     Ok(TraceReport { crates, stray, files })
 }
 
+/// Reads a whole file into `buf` (grown as needed, never shrunk) and returns its length.
+///
+/// `read_to_end` on a `File` asks for the size and position first; reading into a buffer kept
+/// across files needs neither, and a file is read with as few system calls as a file can be.
+fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut file = std::fs::File::open(path)?;
+    if buf.len() < 64 * 1024 {
+        buf.resize(64 * 1024, 0);
+    }
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 fn is_not_found(e: &walkdir::Error) -> bool {
     e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
 }
 
-fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect();
-    parts.join("/")
+/// The path of a file of a crate relative to the workspace root, `/`-separated: the crate's
+/// path as the spec gives it, then the file's path inside the crate's folder.
+fn relative(crate_path: &str, crate_dir: &Path, path: &Path) -> String {
+    let inside = path.strip_prefix(crate_dir).unwrap_or(path);
+    let mut out = String::with_capacity(crate_path.len() + 1 + inside.as_os_str().len());
+    out.push_str(crate_path);
+    for part in inside.components() {
+        out.push('/');
+        out.push_str(&part.as_os_str().to_string_lossy());
+    }
+    out
 }
 
 /// What was found about one requirement so far.
@@ -374,15 +404,17 @@ fn record(
     krate: &str,
     file: &str,
     src: &[u8],
-    mut found: scan::FileScan,
+    found: &mut scan::FileScan,
     evidence: &mut [Evidence],
     stray: &mut BTreeMap<String, Vec<Place>>,
 ) {
-    found.hits.sort_by_key(|h| h.span.start);
+    let scan::FileScan { hits, tests, .. } = found;
+    hits.sort_by_key(|h| h.span.start);
     let mut lines = LineCounter::default();
     // Per requirement and test of this file: the index of its entry in `evidence[..].tests`.
-    let mut seen: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-    for hit in found.hits {
+    // A file names few requirements, so a list beats a map.
+    let mut seen: Vec<((usize, usize), usize)> = Vec::new();
+    for hit in hits.drain(..) {
         let place = |span: Range<usize>, lines: &mut LineCounter| {
             let (line, column) = lines.at(src, span.start);
             Place { file: file.to_owned(), line, column, span, krate: krate.to_owned() }
@@ -405,15 +437,15 @@ fn record(
                     continue;
                 };
                 let e = &mut evidence[req];
-                if let Some(&k) = seen.get(&(req, t)) {
+                if let Some(&(_, k)) = seen.iter().find(|(key, _)| *key == (req, t)) {
                     e.tests[k].via = e.tests[k].via.min(via);
                     continue;
                 }
-                let test = &found.tests[t];
+                let test = &tests[t];
                 let p = place(test.name_span.clone(), &mut lines);
-                seen.insert((req, t), e.tests.len());
+                seen.push(((req, t), e.tests.len()));
                 e.tests.push(TestRef {
-                    name: test.name.clone(),
+                    name: test.name(src).to_owned(),
                     place: p,
                     ignored: test.ignored,
                     via,

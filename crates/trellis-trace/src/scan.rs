@@ -19,9 +19,7 @@ pub(crate) const MARKER: &[u8] = b"covers:";
 /// A test function found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Test {
-    /// The function's name; empty when it is not an identifier (inside a macro, say).
-    pub(crate) name: String,
-    /// Where the name is (or the `fn` keyword, without a name).
+    /// Where the name is; empty when it is not an identifier (`fn $name` inside a macro).
     pub(crate) name_span: Range<usize>,
     /// Whether `#[ignore]` (with or without a reason) is on it. `#[cfg_attr(…, ignore)]` does
     /// not count: such a test runs in the configurations that matter to it.
@@ -54,13 +52,24 @@ pub(crate) struct Hit {
     pub(crate) test: Option<usize>,
 }
 
-/// What one file holds.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+impl Test {
+    /// The function's name, empty when it has none the scanner could read.
+    pub(crate) fn name<'a>(&self, src: &'a [u8]) -> &'a str {
+        std::str::from_utf8(&src[self.name_span.clone()]).unwrap_or("")
+    }
+}
+
+/// What one file holds. Kept across files, so that scanning thousands of them allocates
+/// almost nothing.
+#[derive(Debug, Default, Clone)]
 pub(crate) struct FileScan {
     /// Its test functions, in order.
     pub(crate) tests: Vec<Test>,
-    /// Every id written in it, in order.
+    /// Every id written in it, text first, then test names.
     pub(crate) hits: Vec<Hit>,
+    /// The tokens of each test: its attributes and comments, signature and body.
+    regions: Vec<Range<usize>>,
+    tokens: Vec<Token>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,54 +100,51 @@ pub(crate) struct Token {
     text_end: usize,
 }
 
-/// Scans one file's bytes. `tokens` is scratch space reused across files.
-pub(crate) fn scan_file(src: &[u8], ids: &Ids, tokens: &mut Vec<Token>) -> FileScan {
-    tokens.clear();
-    tokenize(src, tokens);
-    let regions = find_tests(src, tokens);
-    let mut out = FileScan::default();
-    for region in &regions {
-        out.tests.push(region.test.clone());
-    }
+/// Scans one file's bytes into `out`, replacing what it held.
+pub(crate) fn scan_file(src: &[u8], ids: &Ids, out: &mut FileScan) {
+    out.tests.clear();
+    out.hits.clear();
+    out.regions.clear();
+    out.tokens.clear();
+    tokenize(src, &mut out.tokens);
+    find_tests(src, &out.tokens, &mut out.tests, &mut out.regions);
+    let regions = &out.regions;
     let mut next_region = 0;
-    for (index, token) in tokens.iter().enumerate() {
-        while next_region < regions.len() && regions[next_region].tokens.end <= index {
-            next_region += 1;
-        }
-        let test =
-            regions.get(next_region).filter(|r| r.tokens.start <= index).map(|_| next_region);
+    for (index, token) in out.tokens.iter().enumerate() {
         let (via, text) = match token.kind {
             Kind::Str => (Via::Text, token.text_start..token.text_end),
-            Kind::Comment(doc) => {
-                let text = &src[token.text_start..token.text_end];
-                match marker_end(text) {
-                    Some(end) if test.is_some() => {
-                        // The words before the marker are `covers:` itself: nothing to find.
-                        (Via::Marker, token.text_start + end..token.text_end)
-                    }
-                    _ if doc != Doc::Plain => (Via::Doc, token.text_start..token.text_end),
-                    _ => (Via::Text, token.text_start..token.text_end),
-                }
-            }
+            Kind::Comment(_) => (Via::Doc, token.text_start..token.text_end),
             _ => continue,
         };
+        while next_region < regions.len() && regions[next_region].end <= index {
+            next_region += 1;
+        }
+        let test = regions.get(next_region).filter(|r| r.start <= index).map(|_| next_region);
+        let (via, text) = match token.kind {
+            Kind::Comment(doc) => match marker_end(&src[text.clone()]) {
+                // The words before the marker are `covers:` itself: nothing to find.
+                Some(end) if test.is_some() => (Via::Marker, text.start + end..text.end),
+                _ if doc != Doc::Plain => (Via::Doc, text),
+                _ => (Via::Text, text),
+            },
+            _ => (via, text),
+        };
         let base = text.start;
+        let hits = &mut out.hits;
         ids.find_in(&src[text], |range, id| {
-            out.hits.push(Hit { id, span: base + range.start..base + range.end, via, test });
+            hits.push(Hit { id, span: base + range.start..base + range.end, via, test });
         });
     }
-    // Names go after the text hits of the same test; the caller sorts what it needs.
-    for (index, region) in regions.iter().enumerate() {
-        if let Some(id) = ids.test_name(&region.test.name) {
+    for (index, test) in out.tests.iter().enumerate() {
+        if let Some(id) = ids.test_name(test.name(src)) {
             out.hits.push(Hit {
                 id,
-                span: region.test.name_span.clone(),
+                span: test.name_span.clone(),
                 via: Via::Name,
                 test: Some(index),
             });
         }
     }
-    out
 }
 
 /// Where the marker ends in a comment's text, when the text starts with it (after blanks and,
@@ -352,21 +358,19 @@ fn char_or_lifetime(src: &[u8], i: usize) -> usize {
     j.max(quote + 1)
 }
 
-/// A test function and the tokens that belong to it: attributes and comments before it, its
-/// signature and its body.
-#[derive(Debug)]
-struct Region {
-    test: Test,
-    tokens: Range<usize>,
-}
-
 /// Qualifiers that may stand between a function's attributes and its `fn`.
 fn is_qualifier(word: &[u8]) -> bool {
     matches!(word, b"pub" | b"async" | b"unsafe" | b"const" | b"extern" | b"default" | b"safe")
 }
 
-fn find_tests(src: &[u8], tokens: &[Token]) -> Vec<Region> {
-    let mut regions = Vec::new();
+/// Finds the test functions, each with the tokens that belong to it: the attributes and
+/// comments before it, its signature and its body.
+fn find_tests(
+    src: &[u8],
+    tokens: &[Token],
+    tests: &mut Vec<Test>,
+    regions: &mut Vec<Range<usize>>,
+) {
     // The first token of the current item's attributes and outer comments, and what they said.
     let mut preamble: Option<usize> = None;
     let mut is_test = false;
@@ -413,17 +417,13 @@ fn find_tests(src: &[u8], tokens: &[Token]) -> Vec<Region> {
                     continue;
                 }
                 let name_at = next_code(tokens, i + 1);
-                let (name, name_span) = match tokens.get(name_at) {
-                    Some(t) if t.kind == Kind::Ident => {
-                        (String::from_utf8_lossy(text(t)).into_owned(), t.text_start..t.text_end)
-                    }
-                    _ => (String::new(), token.start..token.end),
+                let name_span = match tokens.get(name_at) {
+                    Some(t) if t.kind == Kind::Ident => t.text_start..t.text_end,
+                    _ => token.end..token.end,
                 };
                 let end = item_end(tokens, name_at);
-                regions.push(Region {
-                    test: Test { name, name_span, ignored: found_ignored },
-                    tokens: start..end + 1,
-                });
+                tests.push(Test { name_span, ignored: found_ignored });
+                regions.push(start..end + 1);
                 i = end + 1;
             }
             Kind::Ident if is_qualifier(text(token)) => {
@@ -445,7 +445,6 @@ fn find_tests(src: &[u8], tokens: &[Token]) -> Vec<Region> {
             }
         }
     }
-    regions
 }
 
 /// Whether only blanks stand between the start of the line and `at`.
@@ -501,28 +500,26 @@ struct Attr {
 
 /// What an outer attribute's tokens (between `[` and `]`) say about a test.
 fn read_attr(src: &[u8], tokens: &[Token]) -> Attr {
-    let code: Vec<&Token> = tokens.iter().filter(|t| !matches!(t.kind, Kind::Comment(_))).collect();
+    let mut code = tokens.iter().filter(|t| !matches!(t.kind, Kind::Comment(_))).peekable();
     let mut last: Option<&[u8]> = None;
     let mut segments = 0;
-    let mut k = 0;
-    while k < code.len() {
-        match code[k].kind {
+    while let Some(t) = code.peek() {
+        match t.kind {
             Kind::Ident => {
-                last = Some(&src[code[k].text_start..code[k].text_end]);
+                last = Some(&src[t.text_start..t.text_end]);
                 segments += 1;
-                k += 1;
             }
-            Kind::Punct(b':') => k += 1,
+            Kind::Punct(b':') => {}
             _ => break,
         }
+        code.next();
     }
-    let rest = &code[k..];
     let Some(last) = last else { return Attr { is_test: false, ignored: false } };
     let is_test = TEST_ATTRS.contains(&last);
     // `#[ignore]` or `#[ignore = "reason"]`; `#[cfg_attr(…, ignore)]` deliberately not.
     let ignored = segments == 1
         && last == b"ignore"
-        && matches!(rest.first().map(|t| t.kind), None | Some(Kind::Punct(b'=')));
+        && matches!(code.next().map(|t| t.kind), None | Some(Kind::Punct(b'=')));
     Attr { is_test, ignored }
 }
 

@@ -13,6 +13,23 @@ use walkdir::WalkDir;
 
 use crate::report::Target;
 
+/// The crates of the synthetic workspace, without writing anything: what [`write_workspace`]
+/// returns for the same numbers.
+pub fn targets(crates: usize, requirements: usize) -> Vec<Target> {
+    let per = crates.max(1);
+    (0..crates)
+        .map(|c| {
+            let name = format!("crate-{c:04}");
+            // Spread evenly: crate `c` gets the requirements whose number modulo `crates` is `c`.
+            let requirements = (0..requirements)
+                .filter(|r| r % per == c)
+                .map(|r| format!("C{c:04}-{}", r / per + 1))
+                .collect();
+            Target { path: format!("crates/{name}"), name, requirements }
+        })
+        .collect()
+}
+
 /// Writes a workspace of `crates` crates with `requirements` requirements in all (spread evenly)
 /// under `root`, which should be empty, and returns its crates as trace targets. The spec text
 /// is in `root/Trellis.toml`.
@@ -21,27 +38,19 @@ pub fn write_workspace(root: &Path, crates: usize, requirements: usize) -> io::R
         "[workspace]\nname = \"synthetic\"\nsummary = \"A synthetic workspace to time trace\"\n\
          edition = \"2024\"\n",
     );
-    let mut targets = Vec::with_capacity(crates);
-    for c in 0..crates {
-        let name = format!("crate-{c:04}");
-        let path = format!("crates/{name}");
-        // Spread the requirements evenly: crate `c` gets those whose number modulo `crates` is `c`.
-        let ids: Vec<String> = (0..requirements)
-            .filter(|r| r % crates.max(1) == c)
-            .map(|r| format!("C{c:04}-{}", r / crates.max(1) + 1))
-            .collect();
-        let _ =
-            write!(spec, "\n[crates.{name}]\nkind = \"lib\"\nsummary = \"Synthetic crate {c}\"\n");
+    let targets = targets(crates, requirements);
+    for (c, target) in targets.iter().enumerate() {
+        let name = &target.name;
+        let _ = write!(spec, "\n[crates.{name}]\nsummary = \"Synthetic crate {c}\"\n");
         let _ = writeln!(spec, "modules = [\"model\"]");
-        if !ids.is_empty() {
+        if !target.requirements.is_empty() {
             spec.push_str("requirements = [\n");
-            for id in &ids {
+            for id in &target.requirements {
                 let _ = writeln!(spec, "  {{ id = \"{id}\", text = \"{}\" }},", text(id));
             }
             spec.push_str("]\n");
         }
-        write_crate(&root.join(&path), c, &ids)?;
-        targets.push(Target { name, path, requirements: ids });
+        write_crate(&root.join(&target.path), c, &target.requirements)?;
     }
     std::fs::write(root.join("Trellis.toml"), spec)?;
     Ok(targets)

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Via, scan_file};
+use super::{FileScan, Via, scan_file};
 use crate::ids::{Id, Ids};
 
 fn ids() -> Ids {
@@ -12,18 +12,19 @@ fn ids() -> Ids {
 /// One line per test, then one per hit: `<id> <via> in <test or ->`, with the text it covers.
 fn show(src: &str) -> String {
     let ids = ids();
-    let scan = scan_file(src.as_bytes(), &ids, &mut Vec::new());
+    let mut scan = FileScan::default();
+    scan_file(src.as_bytes(), &ids, &mut scan);
     let mut out = String::new();
     for t in &scan.tests {
         let ignored = if t.ignored { " ignored" } else { "" };
-        let _ = writeln!(out, "test {}{ignored} @{}", t.name, &src[t.name_span.clone()]);
+        let _ = writeln!(out, "test {}{ignored}", t.name(src.as_bytes()));
     }
     for h in &scan.hits {
         let id = match &h.id {
             Id::Known(i) => ids.known[*i].clone(),
             Id::Stray(s) => format!("stray {s}"),
         };
-        let test = h.test.map_or("-".to_owned(), |t| scan.tests[t].name.clone());
+        let test = h.test.map_or("-", |t| scan.tests[t].name(src.as_bytes()));
         let via = format!("{:?}", h.via).to_lowercase();
         let _ = writeln!(out, "{id} {via} in {test} `{}`", &src[h.span.clone()]);
     }
@@ -42,7 +43,7 @@ fn core_1() {
 }
 "#;
     insta::assert_snapshot!(show(src), @r"
-    test core_1 ignored @core_1
+    test core_1 ignored
     CORE-1 doc in - `CORE-1`
     CORE-1 text in core_1 `CORE-1`
     CORE-1 text in core_1 `CORE-1`
@@ -66,9 +67,9 @@ fn core_2_under_miri() {}
 fn pay_3() {}
 "#;
     insta::assert_snapshot!(show(src), @r"
-    test core_1 ignored @core_1
-    test core_2_under_miri @core_2_under_miri
-    test pay_3 @pay_3
+    test core_1 ignored
+    test core_2_under_miri
+    test pay_3
     CORE-1 name in core_1 `core_1`
     CORE-2 name in core_2_under_miri `core_2_under_miri`
     PAY.3 name in pay_3 `pay_3`
@@ -95,8 +96,8 @@ async fn currency() {}
 fn helper() {}
 "#;
     insta::assert_snapshot!(show(src), @r"
-    test rounds @rounds
-    test currency @currency
+    test rounds
+    test currency
     CORE-1 marker in rounds `CORE-1`
     CORE-2 marker in rounds `CORE-2`
     PAY.3 marker in rounds `PAY.3`
@@ -131,7 +132,7 @@ fn a_quote_in_a_char_literal_does_not_open_a_string() {
     // Were `'"'` read as opening a string, the comment would be swallowed into it.
     let src = "fn f() { let q = '\"'; } // CORE-1\n#[test] fn core_2() {}\n";
     insta::assert_snapshot!(show(src), @r"
-    test core_2 @core_2
+    test core_2
     CORE-1 text in - `CORE-1`
     CORE-2 name in core_2 `core_2`
     ");
@@ -147,7 +148,7 @@ fn t() {}
 /*! inner doc: PAY.3 */
 "#;
     insta::assert_snapshot!(show(src), @r"
-    test t @t
+    test t
     CORE-1 text in t `CORE-1`
     CORE-2 doc in t `CORE-2`
     PAY.3 doc in - `PAY.3`
@@ -175,8 +176,8 @@ mod tests {
 }
 "#;
     insta::assert_snapshot!(show(src), @r#"
-    test core_1_rounds_half_even @core_1_rounds_half_even
-    test login @login
+    test core_1_rounds_half_even
+    test login
     CORE-2 text in core_1_rounds_half_even `CORE-2`
     CORE-1 name in core_1_rounds_half_even `core_1_rounds_half_even`
     LOGIN name in login `login`
@@ -192,7 +193,7 @@ fn whole_words_only_and_strays() {
 fn core_9_old_name() {}
 "#;
     insta::assert_snapshot!(show(src), @r"
-    test core_9_old_name @core_9_old_name
+    test core_9_old_name
     CORE-1 text in core_9_old_name `CORE-1`
     CORE-2 text in core_9_old_name `CORE-2`
     stray CORE-12 text in core_9_old_name `CORE-12`
@@ -218,8 +219,8 @@ fn
 /* a comment between */ core_1() -> Result<(), String> { Ok(()) }
 "#;
     insta::assert_snapshot!(show(src), @r"
-    test plain @plain
-    test core_1 @core_1
+    test plain
+    test core_1
     CORE-1 doc in - `CORE-1`
     CORE-2 text in - `CORE-2`
     CORE-1 name in core_1 `core_1`
@@ -256,7 +257,8 @@ fn garbage_never_panics() {
     }
     // Bytes that are not UTF-8 are read too.
     let ids = ids();
-    let scan = scan_file(b"// CORE-1 \xff\xfe \"CORE-2\xff\"", &ids, &mut Vec::new());
+    let mut scan = FileScan::default();
+    scan_file(b"// CORE-1 \xff\xfe \"CORE-2\xff\"", &ids, &mut scan);
     assert_eq!(scan.hits.len(), 2);
 }
 
@@ -264,7 +266,8 @@ fn garbage_never_panics() {
 fn a_marker_can_name_several_ids_and_the_via_reflects_it() {
     let ids = ids();
     let src = "#[test]\nfn t() {\n    // covers: CORE-1 CORE-2; see also LOGIN\n}\n";
-    let scan = scan_file(src.as_bytes(), &ids, &mut Vec::new());
+    let mut scan = FileScan::default();
+    scan_file(src.as_bytes(), &ids, &mut scan);
     let vias: Vec<Via> = scan.hits.iter().map(|h| h.via).collect();
     assert_eq!(vias, [Via::Marker, Via::Marker, Via::Marker]);
 }
