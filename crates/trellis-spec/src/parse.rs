@@ -82,7 +82,7 @@ pub(crate) fn parse(text: &str, file: &str) -> (Option<Draft>, Vec<Diagnostic>) 
 struct Tab<'a> {
     table: &'a dyn TableLike,
     span: Span,
-    /// How messages name it: `[workspace]`, `[crates.core]`.
+    /// How messages name it, quoted: `` `[workspace]` ``, `` `[crates.core]` ``.
     name: String,
 }
 
@@ -400,6 +400,15 @@ impl Cx<'_> {
                 Diagnostic::error(codes::MISSING_KEY, "`[layers]` has no `order`")
                     .at(tab.span.clone(), "`order` is required here")
                     .hint("list the layers lowest first, e.g. `order = [\"core\", \"app\"]`, or drop `[layers]`"),
+            );
+        }
+        if let Some((_, item)) = self.get(&tab, "order")
+            && item.as_array().is_some_and(|a| a.is_empty())
+        {
+            self.push(
+                Diagnostic::error(codes::INVALID_VALUE, "`[layers] order` is empty")
+                    .at(span_of(item), "no layer")
+                    .hint("list the layers lowest first, or drop `[layers]`"),
             );
         }
         let order = self.strings(&tab, "order");

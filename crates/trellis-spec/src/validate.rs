@@ -288,6 +288,7 @@ impl V<'_> {
 
     fn edges(&mut self, spec: &Spec, index: &HashMap<&str, usize>) {
         let crate_names: Vec<&str> = spec.crates.iter().map(|c| c.name.as_str()).collect();
+        let dep_names: Vec<&str> = spec.dependencies.keys().map(String::as_str).collect();
         let allowed: HashSet<(&str, &str)> =
             spec.allow.iter().map(|a| (a.from.name.as_str(), a.to.name.as_str())).collect();
         for c in &spec.crates {
@@ -374,7 +375,6 @@ impl V<'_> {
                     }
                 }
             }
-            let dep_names: Vec<&str> = spec.dependencies.keys().map(String::as_str).collect();
             for kind in EdgeKind::ALL {
                 let key = uses_key(kind);
                 let mut seen: HashMap<&str, &Span> = HashMap::new();
