@@ -36,6 +36,12 @@ enum Command {
     Bench(cmd::bench::Args),
 }
 
+/// The root of this repository: xtask lives at `<root>/xtask`.
+pub(crate) fn repo_root() -> std::path::PathBuf {
+    let manifest_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

@@ -11,7 +11,6 @@ pub(crate) enum Style {
     Error,
     Warning,
     Good,
-    Bold,
 }
 
 /// Whether stderr, where diagnostics go, should be coloured.
@@ -37,7 +36,6 @@ pub(crate) fn paint(text: &str, style: Style) -> String {
         Style::Error => "1;31",
         Style::Warning => "1;33",
         Style::Good => "1;32",
-        Style::Bold => "1",
     };
     format!("\x1b[{code}m{text}\x1b[0m")
 }

@@ -96,6 +96,11 @@ fn crate_value(c: &CrateSpec) -> Value {
                 .then(|| json!({ "section": kind.manifest_section(), "names": names }))
         })
         .collect();
+    // rustfmt sorts `mod` declarations, so they are written sorted to be formatted as they are.
+    let mut modules: Vec<&str> = c.modules.iter().map(|m| m.name.as_str()).collect();
+    modules.sort_unstable();
+    let mut test_modules: Vec<String> = c.requirements.iter().map(Requirement::test_name).collect();
+    test_modules.sort_unstable();
     json!({
         "name": c.name.as_str(),
         "ident": c.name.ident(),
@@ -103,12 +108,12 @@ fn crate_value(c: &CrateSpec) -> Value {
         "path": c.path,
         "layer": c.layer,
         "summary": c.summary,
-        "modules": c.modules.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+        "modules": modules,
+        "test_modules": test_modules,
         // A proc-macro crate may export nothing but macros, so its modules stay private.
         "module_visibility": if c.kind == CrateKind::Lib { "pub " } else { "" },
         "requirements": c.requirements.iter().map(requirement_value).collect::<Vec<_>>(),
         "sections": sections,
-        "has_build_script": !c.depends.build.is_empty() || !c.uses.build.is_empty(),
     })
 }
 

@@ -82,6 +82,7 @@ pub fn render(
         ("README.md", "workspace/README.md", Seeded),
         ("ARCHITECTURE.md", "workspace/ARCHITECTURE.md", Seeded),
         (".gitignore", "workspace/.gitignore", Seeded),
+        ("rustfmt.toml", "workspace/rustfmt.toml", Seeded),
         (".cargo/config.toml", "workspace/.cargo/config.toml", Seeded),
         ("xtask/Cargo.toml", "workspace/xtask/Cargo.toml", Manifest),
         ("xtask/src/main.rs", "workspace/xtask/src/main.rs", Seeded),

@@ -24,6 +24,7 @@ defaults![
     "workspace/README.md",
     "workspace/ARCHITECTURE.md",
     "workspace/.gitignore",
+    "workspace/rustfmt.toml",
     "workspace/.cargo/config.toml",
     "workspace/xtask/Cargo.toml",
     "workspace/xtask/src/main.rs",

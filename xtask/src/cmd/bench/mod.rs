@@ -1,0 +1,180 @@
+//! `cargo xtask bench`: the speed targets of the issues, measured on synthetic workspaces.
+//!
+//! Each measurement runs several times and reports the median, beside a baseline that does the
+//! least work the same job must do (a plain write of the same files, one `cargo metadata`, one
+//! read of every file). Benchmarks run in release mode: a debug build re-runs itself with
+//! `cargo run --release`.
+
+mod synthetic;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow};
+
+use crate::exit::{Failure, Outcome};
+
+/// Measure Trellis against its speed targets on synthetic workspaces (release mode).
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The benchmarks to run; all when none is named.
+    #[arg(value_enum)]
+    only: Vec<Bench>,
+    /// How many times each measurement runs; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Bench {
+    /// parse + validate + render at 100, 1,000 and 10,000 crates.
+    Render,
+    /// The whole `new` at 1,000 crates, beside a plain write plus one `cargo metadata`.
+    New,
+}
+
+pub(crate) fn run(args: &Args) -> Outcome {
+    if cfg!(debug_assertions) {
+        return rerun_in_release();
+    }
+    let all = args.only.is_empty();
+    let runs = args.runs.max(1);
+    let tmp = tempfile_dir()?;
+    if all || args.only.contains(&Bench::Render) {
+        render(runs)?;
+    }
+    if all || args.only.contains(&Bench::New) {
+        new(runs, &tmp)?;
+    }
+    Ok(())
+}
+
+/// A debug build measures the wrong thing: run the same command from a release build.
+fn rerun_in_release() -> Outcome {
+    eprintln!("benchmarks run in release mode: building it");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["run", "--quiet", "--release", "--package", "xtask", "--"])
+        .args(std::env::args_os().skip(1))
+        .current_dir(crate::repo_root())
+        .status()
+        .context("cannot run cargo")
+        .map_err(Failure::env)?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(1) => Err(Failure::Findings),
+        _ => Err(Failure::env(anyhow!("the release build of the benchmarks failed"))),
+    }
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {
+    let dir = crate::repo_root().join("target/bench");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).context("cannot clear target/bench").map_err(Failure::env)?;
+    }
+    std::fs::create_dir_all(&dir).context("cannot create target/bench").map_err(Failure::env)?;
+    Ok(dir)
+}
+
+/// The median of `runs` timings of `f`; `setup` runs before each, untimed.
+fn median<S, T>(
+    runs: usize,
+    mut setup: impl FnMut(usize) -> S,
+    mut f: impl FnMut(S) -> Result<T, Failure>,
+) -> Result<Duration, Failure> {
+    let mut times = Vec::with_capacity(runs);
+    for run in 0..runs {
+        let input = setup(run);
+        let start = Instant::now();
+        let out = f(input)?;
+        times.push(start.elapsed());
+        drop(out);
+    }
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn print_row(name: &str, value: Duration, note: &str) {
+    println!("{name:<48} {:>10.1} ms  {note}", ms(value));
+}
+
+fn render(runs: usize) -> Outcome {
+    println!("\nparse + validate + render (target: 1,000 crates under 100 ms, linear to 10,000)");
+    let mut per_crate = Vec::new();
+    for crates in [100, 1_000, 10_000] {
+        let text = synthetic::spec(crates, 2);
+        let time = median(
+            runs,
+            |_| (),
+            |()| {
+                let parsed =
+                    trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+                trellis_render::render(&parsed.spec, &text, &trellis_render::Templates::embedded())
+                    .map_err(Failure::env)
+            },
+        )?;
+        let each = ms(time) * 1000.0 / crates as f64;
+        per_crate.push(each);
+        print_row(&format!("{crates} crates"), time, &format!("{each:.1} µs per crate"));
+    }
+    Ok(())
+}
+
+fn new(runs: usize, tmp: &Path) -> Outcome {
+    println!(
+        "\nnew at 1,000 crates (target: within 2x of a plain write of the same files + cargo metadata)"
+    );
+    let text = synthetic::spec(1_000, 2);
+    let parsed = trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+    let templates = trellis_render::Templates::embedded();
+    let files = trellis_render::render(&parsed.spec, &text, &templates).map_err(Failure::env)?;
+    let cargo = trellis_check::Cargo::from_env();
+
+    let baseline = median(
+        runs,
+        |run| tmp.join(format!("plain-{run}")),
+        |dir| {
+            for file in &files {
+                let path = dir.join(&file.path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(Failure::env)?;
+                }
+                std::fs::write(&path, &file.contents).map_err(Failure::env)?;
+            }
+            trellis_check::read_metadata(&dir, &cargo).map_err(Failure::env)
+        },
+    )?;
+    let new = median(
+        runs,
+        |run| tmp.join(format!("new-{run}")),
+        |dir| {
+            let parsed =
+                trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+            let files =
+                trellis_render::render(&parsed.spec, &text, &templates).map_err(Failure::env)?;
+            trellis_sync::create(&dir, &files).map_err(Failure::env)?;
+            let metadata = trellis_check::read_metadata(&dir, &cargo).map_err(Failure::env)?;
+            Ok(trellis_check::check_metadata(&parsed.spec, &text, &metadata, Default::default()))
+        },
+    )?;
+    print_row(
+        "plain write + cargo metadata --no-deps",
+        baseline,
+        &format!("{} files", files.len()),
+    );
+    print_row("new (parse, render, write, verify)", new, &ratio(new, baseline));
+    Ok(())
+}
+
+fn ratio(a: Duration, b: Duration) -> String {
+    format!("{:.2}x the baseline", a.as_secs_f64() / b.as_secs_f64())
+}
+
+fn invalid_synthetic() -> Failure {
+    Failure::env(anyhow!("the synthetic spec does not validate; this is a bug in the benchmark"))
+}

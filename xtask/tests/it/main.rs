@@ -1,0 +1,45 @@
+//! End-to-end tests of `cargo xtask`: the binary on real specs and real folders, and cargo on
+//! what it generates.
+
+mod build;
+mod new;
+mod property;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the xtask binary with arguments, colour off, in `dir`.
+fn xtask(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the xtask binary runs")
+}
+
+/// The process' exit code and its stderr, for assertions that show what went wrong.
+fn outcome(output: &Output) -> (Option<i32>, String) {
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// This repository's root.
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repo").to_path_buf()
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("readable entry"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let relative = e.path().strip_prefix(dir).expect("under dir");
+            relative.to_string_lossy().replace('\\', "/")
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -1,0 +1,136 @@
+//! `new` and `demo`: what they write, and what they refuse to write.
+
+use std::fs;
+
+use crate::{files_under, outcome, xtask};
+
+const SMALL: &str = r#"
+[workspace]
+name = "small"
+
+[crates.base]
+requirements = [{ id = "B-1", text = "Holds." }]
+
+[crates.app]
+kind = "bin"
+depends = ["base"]
+"#;
+
+#[test]
+fn new_writes_the_whole_workspace_and_verifies_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("verified"), "{stderr}");
+    let files = files_under(&tmp.path().join("ws"));
+    for expected in [
+        "Cargo.toml",
+        "Trellis.toml",
+        "crates/app/src/main.rs",
+        "crates/base/src/lib.rs",
+        "crates/base/tests/requirements/b_1.rs",
+        "xtask/src/main.rs",
+        ".cargo/config.toml",
+    ] {
+        assert!(files.iter().any(|f| f == expected), "{expected} missing from {files:#?}");
+    }
+    assert_eq!(fs::read_to_string(tmp.path().join("ws/Trellis.toml")).unwrap(), SMALL);
+    // Nothing is left beside the workspace: no temporary folder.
+    let mut beside: Vec<_> =
+        fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    beside.sort();
+    assert_eq!(beside, ["spec.toml", "ws"]);
+}
+
+#[test]
+fn a_bad_spec_writes_nothing_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = SMALL.replace(r#"depends = ["base"]"#, r#"depends = ["bsae"]"#);
+    fs::write(tmp.path().join("spec.toml"), bad).unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("bsae") && stderr.contains("spec.toml:"), "{stderr}");
+    assert!(!tmp.path().join("ws").exists());
+}
+
+#[test]
+fn a_folder_that_is_not_empty_is_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+    fs::create_dir(tmp.path().join("ws")).unwrap();
+    fs::write(tmp.path().join("ws/notes.txt"), "mine").unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(files_under(&tmp.path().join("ws")), ["notes.txt"]);
+    assert_eq!(fs::read_to_string(tmp.path().join("ws/notes.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn an_empty_folder_is_filled() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+    fs::create_dir(tmp.path().join("ws")).unwrap();
+    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(tmp.path().join("ws/Cargo.toml").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_as_the_output_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+    fs::create_dir(tmp.path().join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("elsewhere"), tmp.path().join("ws")).unwrap();
+    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(files_under(&tmp.path().join("elsewhere")).is_empty());
+}
+
+#[test]
+fn a_missing_spec_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "nope.toml", "--out", "ws"]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("nope.toml"), "{stderr}");
+    assert!(!tmp.path().join("ws").exists());
+}
+
+#[test]
+fn template_overrides_replace_defaults_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+    fs::create_dir_all(tmp.path().join("tpl/workspace")).unwrap();
+    fs::write(tmp.path().join("tpl/workspace/README.md.hbs"), "# {{workspace.name}}, our way\n")
+        .unwrap();
+    fs::write(tmp.path().join("tpl/workspace/.gitignore.hbs"), "/target\n/local\n").unwrap();
+    let args = ["new", "spec.toml", "--out", "ws", "--templates", "tpl"];
+    let (code, stderr) = outcome(&xtask(tmp.path(), &args));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(fs::read_to_string(tmp.path().join("ws/README.md")).unwrap(), "# small, our way\n");
+    assert_eq!(fs::read_to_string(tmp.path().join("ws/.gitignore")).unwrap(), "/target\n/local\n");
+}
+
+#[test]
+fn a_bad_template_writes_nothing() {
+    for (name, text, needle) in [
+        ("workspace/READMEE.md.hbs", "x", "unknown template"),
+        ("workspace/README.md.hbs", "{{workspace.nmae}}", "nmae"),
+        ("workspace/README.md.hbs", "{{#if}", "README.md"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+        let path = tmp.path().join("tpl").join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+        let args = ["new", "spec.toml", "--out", "ws", "--templates", "tpl"];
+        let (code, stderr) = outcome(&xtask(tmp.path(), &args));
+        assert_eq!(code, Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(needle), "{name}: {stderr}");
+        assert!(!tmp.path().join("ws").exists(), "{name}");
+    }
+}
