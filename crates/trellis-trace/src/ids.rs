@@ -131,22 +131,32 @@ impl Ids {
             while i < text.len() && self.is_word_byte(text[i]) {
                 i += 1;
             }
-            let (lead, word) = trim_with_offset(&text[start..i]);
+            let word = &text[start..i];
+            let lead = word.iter().take_while(|b| !b.is_ascii_alphanumeric()).count();
+            let word = &word[lead..];
             let Some(&first) = word.first() else { continue };
             if !self.first_byte[usize::from(first)] {
                 continue;
             }
-            if let Some(id) = self.word(word) {
+            if let Some((id, len)) = self.word(word) {
                 let s = start + lead;
-                found(s..s + word.len(), id);
+                found(s..s + len, id);
             }
         }
     }
 
-    /// What a trimmed word is, if it is an id at all.
-    fn word(&self, word: &[u8]) -> Option<Id> {
-        if let Some(&i) = self.by_text.get(word) {
-            return Some(Id::Known(i));
+    /// What a word is, if it is an id at all, and how long the id is. A known id may end in
+    /// `.`, `-` or `_`; so may a sentence (`see CORE-1.`): the word is tried as it is, then
+    /// without each trailing punctuation character in turn.
+    fn word(&self, mut word: &[u8]) -> Option<(Id, usize)> {
+        loop {
+            if let Some(&i) = self.by_text.get(word) {
+                return Some((Id::Known(i), word.len()));
+            }
+            match word.split_last() {
+                Some((last, rest)) if !last.is_ascii_alphanumeric() => word = rest,
+                _ => break,
+            }
         }
         let digits = word.iter().rev().take_while(|b| b.is_ascii_digit()).count();
         if digits == 0 || digits == word.len() {
@@ -155,7 +165,7 @@ impl Ids {
         let prefix = &word[..word.len() - digits];
         self.prefixes.contains_key(prefix).then(|| {
             // Only ASCII bytes reach a prefix match, so this never loses anything.
-            Id::Stray(String::from_utf8_lossy(word).into_owned())
+            (Id::Stray(String::from_utf8_lossy(word).into_owned()), word.len())
         })
     }
 
@@ -193,15 +203,10 @@ impl Ids {
     }
 }
 
+/// The word without leading and trailing bytes that are not letters or digits.
 fn trim(word: &[u8]) -> &[u8] {
-    trim_with_offset(word).1
-}
-
-/// The word without leading and trailing bytes that are not letters or digits, and how many
-/// bytes were cut from its start.
-fn trim_with_offset(word: &[u8]) -> (usize, &[u8]) {
     let lead = word.iter().take_while(|b| !b.is_ascii_alphanumeric()).count();
     let rest = &word[lead..];
     let trail = rest.iter().rev().take_while(|b| !b.is_ascii_alphanumeric()).count();
-    (lead, &rest[..rest.len() - trail])
+    &rest[..rest.len() - trail]
 }

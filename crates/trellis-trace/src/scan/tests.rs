@@ -271,3 +271,13 @@ fn a_marker_can_name_several_ids_and_the_via_reflects_it() {
     let vias: Vec<Via> = scan.hits.iter().map(|h| h.via).collect();
     assert_eq!(vias, [Via::Marker, Via::Marker, Via::Marker]);
 }
+
+#[test]
+fn ids_that_end_in_punctuation_and_sentences_that_do() {
+    let ids = Ids::new(vec!["API-".into(), "V1.".into(), "CORE-1".into()]);
+    let mut scan = FileScan::default();
+    let src = "// API-, V1. and CORE-1. end here; API- V1 (V1.) CORE-1_\n";
+    scan_file(src.as_bytes(), &ids, &mut scan);
+    let found: Vec<&str> = scan.hits.iter().map(|h| &src[h.span.clone()]).collect();
+    assert_eq!(found, ["API-", "V1.", "CORE-1", "API-", "V1.", "CORE-1"]);
+}
