@@ -4,10 +4,10 @@
 //! Built from `cargo metadata --no-deps`, so cargo has already expanded globs and `exclude`,
 //! resolved `workspace = true` inheritance and found the members wherever they live.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use cargo_metadata::camino::{Utf8Path, Utf8PathBuf};
-use cargo_metadata::{DependencyKind, Metadata, TargetKind};
+use cargo_metadata::{DependencyKind, Metadata, PackageId, TargetKind};
 use trellis_spec::{CrateKind, EdgeKind};
 
 /// The name and folder of the xtask crate that every generated workspace carries, which
@@ -107,7 +107,10 @@ impl Workspace {
     /// `--no-deps`: only workspace members are read).
     pub fn from_metadata(metadata: &Metadata) -> Workspace {
         let root = metadata.workspace_root.clone();
-        let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
+        // Not `Metadata::workspace_packages`, which is quadratic in the number of members.
+        let ids: HashSet<&PackageId> = metadata.workspace_members.iter().collect();
+        let members: Vec<&cargo_metadata::Package> =
+            metadata.packages.iter().filter(|p| ids.contains(&p.id)).collect();
         // A path dependency is internal when its folder is a member's folder.
         let by_dir: BTreeMap<&Utf8Path, &str> = members
             .iter()

@@ -3,7 +3,7 @@
 //! Pure: the only input besides the two models is the text of manifests, asked for by path
 //! through [`Manifests`] and only for members that have a finding to place.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use trellis_spec::{CrateSpec, Diagnostic, EdgeKind, Spec};
 
@@ -60,7 +60,9 @@ pub fn compare(
     manifests: &dyn Manifests,
     names: Names<'_>,
 ) -> Vec<Diagnostic> {
-    let mut cx = Cx { spec, actual, manifests, names, out: Vec::new(), allowed: BTreeSet::new() };
+    let crates = spec.crates.iter().map(|c| (c.name.as_str(), c)).collect();
+    let mut cx =
+        Cx { spec, crates, actual, manifests, names, out: Vec::new(), allowed: BTreeSet::new() };
     cx.crates();
     cx.strangers();
     cx.edges();
@@ -72,6 +74,8 @@ pub fn compare(
 
 struct Cx<'a> {
     spec: &'a Spec,
+    /// The spec's crates by name: a 1,000-crate workspace asks thousands of times.
+    crates: HashMap<&'a str, &'a CrateSpec>,
     actual: &'a Workspace,
     manifests: &'a dyn Manifests,
     names: Names<'a>,
@@ -148,7 +152,7 @@ impl<'a> Cx<'a> {
     /// C002: every member is in the spec, except the workspace's own xtask at `xtask/`.
     fn strangers(&mut self) {
         for member in &self.actual.members {
-            if member.is_own_xtask() || self.spec.crate_named(&member.name).is_some() {
+            if member.is_own_xtask() || self.krate(&member.name).is_some() {
                 continue;
             }
             let span = self.manifests.text(&member.manifest).and_then(locate::package_name);
@@ -178,7 +182,7 @@ impl<'a> Cx<'a> {
         // for as long as the spec declares that edge.
         for krate in &self.spec.crates {
             for (kind, to) in krate.depends.iter() {
-                if let Some(target) = self.spec.crate_named(&to.name)
+                if let Some(target) = self.krate(&to.name)
                     && kind.is_structural()
                     && self.upward(krate, target)
                 {
@@ -190,9 +194,7 @@ impl<'a> Cx<'a> {
         let actual_set: BTreeSet<(&str, &str, EdgeKind)> =
             actual.iter().map(|e| (e.from, e.to, e.kind)).collect();
         for edge in &actual {
-            let (Some(from), Some(to)) =
-                (self.spec.crate_named(edge.from), self.spec.crate_named(edge.to))
-            else {
+            let (Some(from), Some(to)) = (self.krate(edge.from), self.krate(edge.to)) else {
                 // An edge to or from a stranger is covered by C002; xtask is Trellis' own.
                 continue;
             };
@@ -327,7 +329,7 @@ impl<'a> Cx<'a> {
     /// C009, C010, C011: external crates against `[dependencies]` and each crate's `uses`.
     fn externals(&mut self) {
         for member in &self.actual.members {
-            let Some(krate) = self.spec.crate_named(&member.name) else { continue };
+            let Some(krate) = self.krate(&member.name) else { continue };
             let mut seen: BTreeSet<(EdgeKind, String)> = BTreeSet::new();
             for dep in &member.deps {
                 if matches!(dep.source, DepSource::Member(_)) {
@@ -452,6 +454,11 @@ impl<'a> Cx<'a> {
             }
         }
         out
+    }
+
+    /// The spec's crate with this name.
+    fn krate(&self, name: &str) -> Option<&'a CrateSpec> {
+        self.crates.get(name).copied()
     }
 
     /// Whether an edge from `from` to `to` goes up the layers.
