@@ -56,6 +56,9 @@ pub enum NameWarning {
     UpperCase,
     /// A library named after a build folder cannot later grow a binary of the same name.
     BuildFolderLib,
+    /// Two separators in a row (`a--b`, `a_-b`): `a__b` in code, which rustc's
+    /// `non_snake_case` lint warns about (cargo does not).
+    DoubleSeparator,
 }
 
 impl NameWarning {
@@ -72,6 +75,18 @@ impl NameWarning {
                 "the name `{name}` conflicts with cargo's build folder names, so the crate can \
                  never have a binary of that name"
             ),
+            NameWarning::DoubleSeparator => format!(
+                "the name `{name}` is `{}` in code, which is not snake_case",
+                crate_ident(name)
+            ),
+        }
+    }
+
+    /// Who warns: said under the underline.
+    pub fn label(&self) -> &'static str {
+        match self {
+            NameWarning::DoubleSeparator => "rustc warns about this name",
+            _ => "cargo warns about this name",
         }
     }
 
@@ -81,8 +96,22 @@ impl NameWarning {
             NameWarning::StdLibrary => {
                 "use another name, to avoid confusing it with the standard library".to_owned()
             }
-            NameWarning::UpperCase => format!("cargo recommends `{}`", name.to_lowercase()),
+            NameWarning::UpperCase => format!(
+                "cargo recommends `{}`; rustc's `non_snake_case` lint warns about the crate too, \
+                 which fails `clippy -D warnings` unless its root allows that lint",
+                name.to_lowercase()
+            ),
             NameWarning::BuildFolderLib => "use another name if the crate may need a binary".into(),
+            NameWarning::DoubleSeparator => {
+                let mut single = name.replace('_', "-");
+                while single.contains("--") {
+                    single = single.replace("--", "-");
+                }
+                format!(
+                    "rustc's `non_snake_case` lint warns about the crate, which fails \
+                     `clippy -D warnings` unless its root allows that lint; e.g. `{single}`"
+                )
+            }
         }
     }
 }
@@ -151,6 +180,9 @@ pub fn check_crate_name(name: &str, has_bin: bool) -> Result<Vec<NameWarning>, N
     }
     if name.chars().any(|c| c.is_ascii_uppercase()) {
         warnings.push(NameWarning::UpperCase);
+    }
+    if crate_ident(name).trim_matches('_').contains("__") {
+        warnings.push(NameWarning::DoubleSeparator);
     }
     Ok(warnings)
 }

@@ -66,7 +66,7 @@ impl V<'_> {
                         for w in warnings {
                             self.push(
                                 Diagnostic::warning(codes::DISCOURAGED_CRATE_NAME, w.message(name))
-                                    .at(c.span.clone(), "cargo warns about this name")
+                                    .at(c.span.clone(), w.label())
                                     .hint(w.hint(name)),
                             );
                         }

@@ -61,7 +61,19 @@ fn cargo_only_warns_on_std_names_and_upper_case() {
         assert_eq!(check_crate_name(name, false), Ok(vec![NameWarning::StdLibrary]), "{name}");
     }
     assert_eq!(check_crate_name("MyCrate", false), Ok(vec![NameWarning::UpperCase]));
-    assert_eq!(NameWarning::UpperCase.hint("MyCrate"), "cargo recommends `mycrate`");
+    assert!(NameWarning::UpperCase.hint("MyCrate").starts_with("cargo recommends `mycrate`"));
+}
+
+#[test]
+fn doubled_separators_warn_as_rustc_would() {
+    for name in ["a--b", "a__b", "a-_b"] {
+        assert_eq!(check_crate_name(name, false), Ok(vec![NameWarning::DoubleSeparator]), "{name}");
+    }
+    // rustc trims leading and trailing `_` before it looks.
+    for name in ["__a", "a__", "a-", "_a-b"] {
+        assert_eq!(check_crate_name(name, false), Ok(vec![]), "{name}");
+    }
+    assert!(NameWarning::DoubleSeparator.hint("a__b").ends_with("e.g. `a-b`"));
 }
 
 #[test]
