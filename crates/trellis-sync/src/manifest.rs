@@ -469,12 +469,31 @@ fn remove_element(cur: &mut Table, path: &[String]) {
         return;
     };
     let removed = array.remove(index);
-    if index == 0
-        && let Some(next) = array.get_mut(0)
-    {
-        let prefix = removed.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
-        next.decor_mut().set_prefix(prefix);
+    let prefix = removed.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
+    let commented = prefix.contains('#');
+    if let Some(next) = array.get_mut(index) {
+        // The first element's spacing, or a comment above the element, stays in place.
+        if index == 0 || commented {
+            let own = next.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
+            let kept = match (commented, own.contains('#')) {
+                (true, _) => keep_comment(&prefix, &own),
+                // The new first element takes the old first one's spacing, unless a person's
+                // comment stands before it.
+                (false, false) => prefix,
+                (false, true) => own,
+            };
+            next.decor_mut().set_prefix(kept);
+        }
+    } else if commented {
+        let trailing = array.trailing().as_str().unwrap_or("").to_owned();
+        array.set_trailing(keep_comment(&prefix, &trailing));
     }
+}
+
+/// The comment lines of `removed` (what stood before a removed element) followed by `own`.
+fn keep_comment(removed: &str, own: &str) -> String {
+    let comment = removed.trim_end_matches([' ', '\t']);
+    format!("{comment}{own}")
 }
 
 /// Replaces a leaf's value, keeping the comments and spacing around it.

@@ -156,3 +156,13 @@ fn comments_above_a_removed_key_move_to_a_neighbour() {
     assert!(out.contains("# the only one"), "{out}");
     assert!(out.parse::<DocumentMut>().is_ok(), "{out}");
 }
+
+#[test]
+fn comments_inside_a_members_array_outlive_the_member_below_them() {
+    let last = "[workspace]\nmembers = [\n    \"a\",\n    \"b\",\n    \"c\",\n]\n";
+    let cur = "[workspace]\nmembers = [\n    \"a\",\n    # the b team's\n    \"b\",\n    # last\n    \"c\",\n]\n";
+    let (out, _) = merge_texts(cur, Some(last), "[workspace]\nmembers = [\"a\"]\n");
+    assert!(out.contains("# the b team's") && out.contains("# last"), "{out}");
+    let doc: DocumentMut = out.parse().unwrap();
+    assert_eq!(doc["workspace"]["members"].as_array().unwrap().len(), 1, "{out}");
+}

@@ -1,1 +1,295 @@
-//! Random spec edits and random person edits, in sequence, never lose a byte a person wrote.
+//! Random spec edits and random person edits, in sequence, never lose a byte a person wrote;
+//! after every step the manifests parse and a second apply writes nothing.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use proptest::prelude::*;
+use trellis_sync::Options;
+
+use crate::{assert_manifests_parse, files, render};
+
+/// A spec small enough to generate: crates may depend only on crates declared before them,
+/// so the graph is always acyclic.
+#[derive(Debug, Clone)]
+struct Model {
+    next: usize,
+    edition: &'static str,
+    crates: Vec<Krate>,
+}
+
+#[derive(Debug, Clone)]
+struct Krate {
+    name: String,
+    summary: usize,
+    bin: bool,
+    modules: Vec<String>,
+    requirements: usize,
+    /// (edge kind, crate name)
+    edges: Vec<(&'static str, String)>,
+}
+
+impl Model {
+    fn new() -> Model {
+        let mut m = Model { next: 0, edition: "2024", crates: Vec::new() };
+        m.add(false);
+        m.add(false);
+        m
+    }
+
+    fn add(&mut self, bin: bool) {
+        let name = format!("c{}", self.next);
+        self.next += 1;
+        self.crates.push(Krate {
+            name,
+            summary: 0,
+            bin,
+            modules: Vec::new(),
+            requirements: 0,
+            edges: Vec::new(),
+        });
+    }
+
+    fn text(&self) -> String {
+        let mut s = format!(
+            "[workspace]\nname = \"prop\"\nsummary = \"Random\"\nedition = \"{}\"\n",
+            self.edition
+        );
+        for c in &self.crates {
+            s.push_str(&format!("\n[crates.{}]\nsummary = \"Summary {}\"\n", c.name, c.summary));
+            if c.bin {
+                s.push_str("kind = \"bin\"\n");
+            }
+            if !c.modules.is_empty() {
+                let m: Vec<String> = c.modules.iter().map(|m| format!("\"{m}\"")).collect();
+                s.push_str(&format!("modules = [{}]\n", m.join(", ")));
+            }
+            for kind in ["depends", "dev-depends", "build-depends"] {
+                let mut names: Vec<&str> =
+                    c.edges.iter().filter(|(k, _)| *k == kind).map(|(_, n)| n.as_str()).collect();
+                names.sort();
+                names.dedup();
+                if !names.is_empty() {
+                    let n: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+                    s.push_str(&format!("{kind} = [{}]\n", n.join(", ")));
+                }
+            }
+            if c.requirements > 0 {
+                s.push_str("requirements = [\n");
+                for r in 0..c.requirements {
+                    let id = format!("{}-{r}", c.name.to_uppercase());
+                    s.push_str(&format!("  {{ id = \"{id}\", text = \"Requirement {r}.\" }},\n"));
+                }
+                s.push_str("]\n");
+            }
+        }
+        s
+    }
+
+    fn apply(&mut self, edit: &SpecEdit) {
+        let n = self.crates.len();
+        match *edit {
+            SpecEdit::AddCrate(bin) => self.add(bin),
+            SpecEdit::RemoveCrate(i) if n > 1 => {
+                let gone = self.crates.remove(i % n).name;
+                for c in &mut self.crates {
+                    c.edges.retain(|(_, d)| *d != gone);
+                }
+            }
+            SpecEdit::AddEdge(kind, i, j) if n > 1 => {
+                let (a, b) = (i % n, j % n);
+                let (from, to) = if a > b {
+                    (a, b)
+                } else if b > a {
+                    (b, a)
+                } else {
+                    return;
+                };
+                // Only libraries can be depended on.
+                if self.crates[to].bin {
+                    return;
+                }
+                let target = self.crates[to].name.clone();
+                self.crates[from].edges.push((kind, target));
+            }
+            SpecEdit::RemoveEdge(i) => {
+                let c = &mut self.crates[i % n];
+                c.edges.pop();
+            }
+            SpecEdit::Summary(i) => self.crates[i % n].summary += 1,
+            SpecEdit::AddModule(i) => {
+                let c = &mut self.crates[i % n];
+                let m = format!("m{}", c.modules.len());
+                c.modules.push(m);
+            }
+            SpecEdit::AddRequirement(i) => self.crates[i % n].requirements += 1,
+            SpecEdit::Edition => {
+                self.edition = if self.edition == "2024" { "2021" } else { "2024" };
+            }
+            _ => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum SpecEdit {
+    AddCrate(bool),
+    RemoveCrate(usize),
+    AddEdge(&'static str, usize, usize),
+    RemoveEdge(usize),
+    Summary(usize),
+    AddModule(usize),
+    AddRequirement(usize),
+    Edition,
+}
+
+#[derive(Debug, Clone)]
+enum PersonEdit {
+    /// A line at the end of some file.
+    Append(usize),
+    /// A new table at the end of some manifest.
+    Table(usize),
+    /// A comment line before some line of some manifest.
+    Comment(usize, usize),
+    /// A generated file deleted.
+    Delete(usize),
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Spec(SpecEdit),
+    Person(PersonEdit),
+    Apply { prune: bool },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let i = 0..64usize;
+    let kind = prop_oneof![Just("depends"), Just("dev-depends"), Just("build-depends")];
+    prop_oneof![
+        any::<bool>().prop_map(|b| Step::Spec(SpecEdit::AddCrate(b))),
+        i.clone().prop_map(|i| Step::Spec(SpecEdit::RemoveCrate(i))),
+        (kind, i.clone(), i.clone()).prop_map(|(k, a, b)| Step::Spec(SpecEdit::AddEdge(k, a, b))),
+        i.clone().prop_map(|i| Step::Spec(SpecEdit::RemoveEdge(i))),
+        i.clone().prop_map(|i| Step::Spec(SpecEdit::Summary(i))),
+        i.clone().prop_map(|i| Step::Spec(SpecEdit::AddModule(i))),
+        i.clone().prop_map(|i| Step::Spec(SpecEdit::AddRequirement(i))),
+        Just(Step::Spec(SpecEdit::Edition)),
+        i.clone().prop_map(|i| Step::Person(PersonEdit::Append(i))),
+        i.clone().prop_map(|i| Step::Person(PersonEdit::Table(i))),
+        (i.clone(), 0..40usize).prop_map(|(i, l)| Step::Person(PersonEdit::Comment(i, l))),
+        i.prop_map(|i| Step::Person(PersonEdit::Delete(i))),
+        any::<bool>().prop_map(|prune| Step::Apply { prune }),
+    ]
+}
+
+/// Files a person may edit: everything but the spec and Trellis' own bookkeeping.
+fn editable(root: &Path, manifests_only: bool) -> Vec<String> {
+    files(root)
+        .into_keys()
+        .filter(|p| {
+            !p.starts_with(".trellis/") && p != "Trellis.toml" && !p.ends_with(".trellis-new")
+        })
+        .filter(|p| !manifests_only || p.ends_with("Cargo.toml"))
+        .collect()
+}
+
+fn person_edit(
+    root: &Path,
+    edit: &PersonEdit,
+    n: usize,
+    marks: &mut BTreeMap<String, Vec<String>>,
+) {
+    let pick =
+        |list: Vec<String>, i: usize| (!list.is_empty()).then(|| list[i % list.len()].clone());
+    let mark = format!("person-{n}");
+    let (path, text) = match *edit {
+        PersonEdit::Append(i) => {
+            let Some(path) = pick(editable(root, false), i) else { return };
+            let text = format!("\n# {mark}\n");
+            let mut s = fs::read_to_string(root.join(&path)).unwrap();
+            s.push_str(&text);
+            fs::write(root.join(&path), s).unwrap();
+            (path, text)
+        }
+        PersonEdit::Table(i) => {
+            let Some(path) = pick(editable(root, true), i) else { return };
+            let section = if path == "Cargo.toml" { "workspace" } else { "package" };
+            let text = format!("\n[{section}.metadata.{mark}]\nvalue = \"{mark}\" # {mark}\n");
+            let mut s = fs::read_to_string(root.join(&path)).unwrap();
+            s.push_str(&text);
+            fs::write(root.join(&path), s).unwrap();
+            (path, format!("value = \"{mark}\" # {mark}"))
+        }
+        PersonEdit::Comment(i, line) => {
+            let Some(path) = pick(editable(root, true), i) else { return };
+            let s = fs::read_to_string(root.join(&path)).unwrap();
+            let mut lines: Vec<&str> = s.lines().collect();
+            let comment = format!("# {mark}");
+            let at = line % (lines.len() + 1);
+            lines.insert(at, &comment);
+            fs::write(root.join(&path), lines.join("\n") + "\n").unwrap();
+            (path, comment)
+        }
+        PersonEdit::Delete(i) => {
+            let Some(path) = pick(editable(root, false), i) else { return };
+            fs::remove_file(root.join(&path)).unwrap();
+            // The person threw their own bytes away with the file.
+            marks.remove(&path);
+            return;
+        }
+    };
+    marks.entry(path).or_default().push(text);
+}
+
+fn check(root: &Path, marks: &BTreeMap<String, Vec<String>>, after: &str) {
+    for (path, texts) in marks {
+        let now = fs::read_to_string(root.join(path))
+            .unwrap_or_else(|_| panic!("after {after}: `{path}`, which a person edited, is gone"));
+        for text in texts {
+            assert!(
+                now.contains(text.as_str()),
+                "after {after}: `{text}` is gone from `{path}`:\n{now}"
+            );
+        }
+    }
+    assert_manifests_parse(root);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_person_byte_is_ever_lost(steps in proptest::collection::vec(step(), 1..14)) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        let mut model = Model::new();
+        trellis_sync::create(&root, &render(&model.text())).unwrap();
+        let mut marks: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (n, step) in steps.iter().enumerate() {
+            match step {
+                Step::Spec(edit) => {
+                    model.apply(edit);
+                    fs::write(root.join("Trellis.toml"), model.text()).unwrap();
+                }
+                Step::Person(edit) => person_edit(&root, edit, n, &mut marks),
+                Step::Apply { prune } => {
+                    let files = render(&model.text());
+                    let options = Options { prune: *prune, ..Options::default() };
+                    trellis_sync::apply(&root, &files, &options).unwrap();
+                    let after = format!("step {n} ({step:?})");
+                    check(&root, &marks, &after);
+                    let again = trellis_sync::apply(&root, &files, &options).unwrap();
+                    prop_assert!(
+                        !again.plan.writes(),
+                        "after {after}, a second apply writes:\n{}",
+                        trellis_sync::render_human(&again.plan.entries, false)
+                    );
+                }
+            }
+        }
+        let files = render(&model.text());
+        trellis_sync::apply(&root, &files, &Options { prune: true, ..Options::default() }).unwrap();
+        check(&root, &marks, "the final apply");
+    }
+}
