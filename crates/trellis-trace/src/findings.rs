@@ -79,7 +79,14 @@ pub fn findings(spec: &Spec, report: &TraceReport, strict: bool) -> Vec<Diagnost
             for other in &places[1..] {
                 d = d.also(other.span.clone(), "and here");
             }
-            out.push(d.hint(stray_hint(&stray.id, report, &first.krate)));
+            let mut hint = stray_hint(&stray.id, report, &first.krate);
+            if file.contains("/tests/requirements/") {
+                hint.push_str(
+                    "; `cargo xtask apply --prune` deletes a pending test that Trellis wrote and \
+                     the spec no longer plans",
+                );
+            }
+            out.push(d.hint(hint));
         }
     }
     out

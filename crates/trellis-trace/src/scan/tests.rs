@@ -281,3 +281,36 @@ fn ids_that_end_in_punctuation_and_sentences_that_do() {
     let found: Vec<&str> = scan.hits.iter().map(|h| &src[h.span.clone()]).collect();
     assert_eq!(found, ["API-", "V1.", "CORE-1", "API-", "V1.", "CORE-1"]);
 }
+
+proptest::proptest! {
+    /// Any mix of Rust's tricky fragments scans without panicking, and every hit is an id.
+    #[test]
+    fn fragments_never_panic_and_hits_are_ids(parts in proptest::collection::vec(
+        proptest::sample::select(vec![
+            "#[test]", "#[ignore]", "#[cfg_attr(x, ignore)]", "fn ", "core_1", "() ", "{", "}",
+            "(", ")", "[", "]", ";", "//", "///", "//!", "/*", "*/", "/**", "\"", "r#\"", "\"#",
+            "'", "'a", "b'", "\\", "\n", " ", "CORE-1", "CORE-2", "CORE-99", "covers:", "é",
+            "r#fn", "mod m ", "pub ", "#", "!", "PAY.3", "LOGIN", "_", "-", ".",
+        ]),
+        0..40,
+    )) {
+        let src = parts.concat();
+        let ids = ids();
+        let mut scan = FileScan::default();
+        scan_file(src.as_bytes(), &ids, &mut scan);
+        for hit in &scan.hits {
+            let text = &src.as_bytes()[hit.span.clone()];
+            let ok = match &hit.id {
+                Id::Known(i) if hit.via == Via::Name => {
+                    text.starts_with(trellis_spec::requirement_test_name(&ids.known[*i]).as_bytes())
+                }
+                Id::Known(i) => text == ids.known[*i].as_bytes(),
+                Id::Stray(s) => hit.via == Via::Name || text == s.as_bytes(),
+            };
+            proptest::prop_assert!(ok, "{hit:?} in {src:?}");
+            if let Some(t) = hit.test {
+                proptest::prop_assert!(t < scan.tests.len());
+            }
+        }
+    }
+}
