@@ -311,7 +311,12 @@ impl V<'_> {
                         continue;
                     }
                     let Some(&target) = index.get(dep.name.as_str()) else {
-                        let hint = if spec.dependencies.contains_key(&dep.name) {
+                        let renamed = spec.crates.iter().find(|c| {
+                            c.renamed_from.as_ref().is_some_and(|old| old.name == dep.name)
+                        });
+                        let hint = if let Some(new) = renamed {
+                            Some(format!("`{}` was renamed to `{}`", dep.name, new.name))
+                        } else if spec.dependencies.contains_key(&dep.name) {
                             Some(format!(
                                 "`{}` is an external dependency: list it in `{}`",
                                 dep.name,

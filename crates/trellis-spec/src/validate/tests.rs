@@ -129,6 +129,16 @@ fn misplaced_names_get_the_right_hint() {
 }
 
 #[test]
+fn a_dependency_on_an_old_name_points_at_the_rename() {
+    let text = format!(
+        "{HEAD}[crates.ledger]\nrenamed-from = \"books\"\n[crates.app]\ndepends = [\"books\"]\n"
+    );
+    let diags = crate::parse(&text, "t").unwrap_err();
+    assert_eq!(diags[0].code, codes::UNKNOWN_CRATE);
+    assert_eq!(diags[0].hint.as_deref(), Some("`books` was renamed to `ledger`"));
+}
+
+#[test]
 fn cycles_through_normal_and_build_edges_but_not_dev() {
     let cycle = "[crates.a]\ndepends = [\"b\"]\n[crates.b]\nbuild-depends = [\"c\"]\n[crates.c]\ndepends = [\"a\"]\n";
     let text = format!("{HEAD}{cycle}");
