@@ -109,3 +109,20 @@ fn stray_hint(id: &str, report: &TraceReport, krate: &str) -> String {
     };
     format!("if `{id}` was renamed in the spec, {renamed}; if it was dropped, delete this mention")
 }
+
+/// Points findings at their files as the caller shows paths: `spec_file` for `Trellis.toml`,
+/// and every other file (relative to the workspace root) under `root`, when `root` is not empty.
+/// [`findings`] names files from the workspace root; a command run with `--workspace DIR` shows
+/// them from where it was run.
+pub fn relocate(diagnostics: &mut [Diagnostic], spec_file: &str, root: &str) {
+    for d in diagnostics {
+        let Some(file) = d.file.take() else { continue };
+        d.file = Some(if file == SPEC_FILE {
+            spec_file.to_owned()
+        } else if root.is_empty() {
+            file
+        } else {
+            format!("{}/{file}", root.trim_end_matches(['/', '\\']))
+        });
+    }
+}

@@ -167,3 +167,16 @@ fn the_spec_setting_denies_pending_requirements() {
         trellis_trace::findings(&spec, &report, false).iter().map(|d| d.code.id).collect();
     assert_eq!(codes, ["R003", "R003", "R003", "R003"]);
 }
+
+#[test]
+fn findings_can_be_shown_from_elsewhere() {
+    let ws = Workspace::new();
+    let spec = ws.seed(SPEC);
+    ws.remove("crates/money/tests/requirements/core_3.rs");
+    ws.write("crates/money/src/old.rs", "// CORE-4 is gone\n");
+    let report = trace(&spec, ws.root()).expect("trace");
+    let mut found = trellis_trace::findings(&spec, &report, false);
+    trellis_trace::findings::relocate(&mut found, "ws/Trellis.toml", "ws/");
+    let files: Vec<_> = found.iter().filter_map(|d| d.file.as_deref()).collect();
+    assert_eq!(files, ["ws/Trellis.toml", "ws/crates/money/src/old.rs"]);
+}

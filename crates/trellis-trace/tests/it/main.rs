@@ -5,3 +5,4 @@ mod errors;
 mod life;
 mod rendered;
 mod support;
+mod synth;
