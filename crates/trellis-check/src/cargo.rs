@@ -44,6 +44,9 @@ pub enum MetadataError {
         /// What to do about it.
         hint: String,
     },
+    /// The workspace folder does not exist.
+    #[error("there is no folder at `{0}`")]
+    NoFolder(String),
     /// Cargo could not be started at all.
     #[error("cannot run `{program}`: {source}")]
     Spawn {
@@ -62,6 +65,7 @@ impl MetadataError {
     pub fn hint(&self) -> String {
         match self {
             MetadataError::Cargo { hint, .. } => hint.clone(),
+            MetadataError::NoFolder(_) => "pass the workspace's root folder with `--workspace DIR`".to_owned(),
             MetadataError::Spawn { .. } => {
                 "check that cargo is installed, or set `CARGO` to the cargo binary".to_owned()
             }
@@ -72,6 +76,12 @@ impl MetadataError {
 
 /// Runs `cargo metadata --no-deps --format-version 1` once, in `root`.
 pub fn read_metadata(root: &Path, cargo: &Cargo) -> Result<Metadata, MetadataError> {
+    if !root.is_dir() {
+        return Err(MetadataError::NoFolder(root.display().to_string()));
+    }
+    // Cargo runs in `root`, so a relative manifest path would be read from there twice over.
+    let shown = root;
+    let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let mut command = MetadataCommand::new();
     command
         .cargo_path(&cargo.program)
@@ -89,7 +99,7 @@ pub fn read_metadata(root: &Path, cargo: &Cargo) -> Result<Metadata, MetadataErr
     if cargo.offline {
         command.other_options(vec!["--offline".to_owned()]);
     }
-    command.exec().map_err(|error| classify(error, root, &cargo.program))
+    command.exec().map_err(|error| classify(error, shown, &cargo.program))
 }
 
 fn classify(error: cargo_metadata::Error, root: &Path, program: &Path) -> MetadataError {

@@ -61,6 +61,12 @@ fn requirement_findings(_root: &Path, _loaded: &LoadedSpec) -> Vec<Diagnostic> {
 }
 
 fn load(root: &Path) -> Result<LoadedSpec, Failure> {
+    if !root.is_dir() {
+        return Err(Failure::input(anyhow!(
+            "there is no folder at `{}`\nhint: pass the workspace's root folder with `--workspace DIR`",
+            root.display()
+        )));
+    }
     let path = root.join(SPEC_FILE);
     if !path.exists() {
         let dir = root.display();
