@@ -4,7 +4,7 @@
 use serde_json::json;
 use trellis_sync::Options;
 
-use crate::cmd::plan::{Format, Source, conflicts_outcome, json_plan, prepare, sync_failure};
+use crate::cmd::plan::{Format, Source, conflicts_outcome, emit, json_plan, prepare, sync_failure};
 use crate::exit::Outcome;
 
 /// Bring the workspace in line with its spec; never overwrites a byte a person wrote.
@@ -47,8 +47,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
         trellis_sync::apply(&prepared.root, &prepared.files, &options).map_err(sync_failure)?;
     match args.format {
         Format::Human => {
-            print!("{}", trellis_sync::render_human(&report.plan.entries, args.diff));
-            let mut summary = format!("apply: {}", report.plan.summary());
+            let mut summary = trellis_sync::render_human(&report.plan.entries, args.diff);
+            summary.push_str(&format!("apply: {}", report.plan.summary()));
             summary.push_str(&format!("; {} written", report.written()));
             if report.deleted() > 0 {
                 summary.push_str(&format!(", {} deleted", report.deleted()));
@@ -59,7 +59,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
                     report.conflict_copies.len()
                 ));
             }
-            println!("{summary}");
+            summary.push('\n');
+            emit(&summary);
         }
         Format::Json => {
             let applied = json!({
@@ -69,7 +70,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
                 "ledger_written": report.ledger_written,
             });
             let doc = json_plan(&prepared.root, &report.plan, applied);
-            println!("{}", serde_json::to_string_pretty(&doc).expect("JSON values print"));
+            emit(&format!("{}\n", serde_json::to_string_pretty(&doc).expect("JSON values print")));
         }
     }
     conflicts_outcome(&report.plan, "apply")

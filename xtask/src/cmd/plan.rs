@@ -69,12 +69,12 @@ pub(crate) fn run(args: &Args) -> Outcome {
         .map_err(sync_failure)?;
     match args.format {
         Format::Human => {
-            print!("{}", trellis_sync::render_human(&plan.entries, args.diff));
-            println!("plan: {}", plan.summary());
+            let lines = trellis_sync::render_human(&plan.entries, args.diff);
+            emit(&format!("{lines}plan: {}\n", plan.summary()));
         }
         Format::Json => {
             let doc = json_plan(&prepared.root, &plan, Value::Null);
-            println!("{}", serde_json::to_string_pretty(&doc).expect("JSON values print"));
+            emit(&format!("{}\n", serde_json::to_string_pretty(&doc).expect("JSON values print")));
         }
     }
     conflicts_outcome(&plan, "plan")
@@ -115,6 +115,13 @@ pub(crate) fn prepare(source: &Source) -> Result<Prepared, Failure> {
         })
         .collect();
     Ok(Prepared { root, files, renames })
+}
+
+/// Writes data to stdout. A reader that goes away early (`| head`) is not an error worth a
+/// panic: the data was theirs to stop reading.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// Maps a sync error to its exit code: the person's input (2) or the environment (3).
