@@ -47,6 +47,14 @@ pub enum MetadataError {
     /// The workspace folder does not exist.
     #[error("there is no folder at `{0}`")]
     NoFolder(String),
+    /// The folder is a member of a workspace whose root is elsewhere.
+    #[error("`{folder}` is not the root of its workspace, which is at `{root}`")]
+    NotRoot {
+        /// The folder given.
+        folder: String,
+        /// The workspace root cargo found above it.
+        root: String,
+    },
     /// Cargo could not be started at all.
     #[error("cannot run `{program}`: {source}")]
     Spawn {
@@ -65,6 +73,7 @@ impl MetadataError {
     pub fn hint(&self) -> String {
         match self {
             MetadataError::Cargo { hint, .. } => hint.clone(),
+            MetadataError::NotRoot { root, .. } => format!("pass the root: `--workspace {root}`"),
             MetadataError::NoFolder(_) => "pass the workspace's root folder with `--workspace DIR`".to_owned(),
             MetadataError::Spawn { .. } => {
                 "check that cargo is installed, or set `CARGO` to the cargo binary".to_owned()
@@ -99,7 +108,17 @@ pub fn read_metadata(root: &Path, cargo: &Cargo) -> Result<Metadata, MetadataErr
     if cargo.offline {
         command.other_options(vec!["--offline".to_owned()]);
     }
-    command.exec().map_err(|error| classify(error, shown, &cargo.program))
+    let metadata = command.exec().map_err(|error| classify(error, shown, &cargo.program))?;
+    // `--manifest-path` at a member's manifest reads the workspace above it; the spec and
+    // every path Trellis reports are relative to the root, so insist on it.
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    if canonical(metadata.workspace_root.as_std_path()) != canonical(root) {
+        return Err(MetadataError::NotRoot {
+            folder: shown.display().to_string(),
+            root: metadata.workspace_root.to_string(),
+        });
+    }
+    Ok(metadata)
 }
 
 fn classify(error: cargo_metadata::Error, root: &Path, program: &Path) -> MetadataError {

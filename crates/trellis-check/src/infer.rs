@@ -294,7 +294,12 @@ fn externals(members: &[&Member]) -> BTreeMap<String, External> {
             if deps.iter().all(|d| !d.default_features) {
                 fields.push("default-features = false".to_owned());
             }
-            (key.to_owned(), External { value: format!("{{ {} }}", fields.join(", ")), comments })
+            let value = match fields.as_slice() {
+                // Cargo's own shorthand for a plain registry crate.
+                [only] if only.starts_with("version = ") => only["version = ".len()..].to_owned(),
+                _ => format!("{{ {} }}", fields.join(", ")),
+            };
+            (key.to_owned(), External { value, comments })
         })
         .collect()
 }

@@ -142,3 +142,12 @@ fn every_code_is_reported_by_the_drift_fixture_and_documented() {
         );
     }
 }
+
+#[test]
+fn a_member_folder_is_not_taken_for_the_workspace_root() {
+    let error =
+        trellis_check::read_metadata(&fixture("drift").join("crates/api"), &Cargo::from_env())
+            .expect_err("a member is not a root");
+    assert!(matches!(error, MetadataError::NotRoot { .. }), "{error:?}");
+    assert!(error.hint().starts_with("pass the root: `--workspace "), "{}", error.hint());
+}
