@@ -151,3 +151,17 @@ fn a_member_folder_is_not_taken_for_the_workspace_root() {
     assert!(matches!(error, MetadataError::NotRoot { .. }), "{error:?}");
     assert!(error.hint().starts_with("pass the root: `--workspace "), "{}", error.hint());
 }
+
+#[test]
+fn a_clean_workspace_in_both_formats() {
+    let spec = trellis_check::infer::infer(&crate::model("lib-bins"), "lib-bins");
+    let checked = crate::check_with("lib-bins", &spec);
+    insta::assert_snapshot!(
+        "clean_human",
+        report::human(&checked.diagnostics, &checked.sources, false)
+    );
+    insta::assert_snapshot!(
+        "clean_json",
+        report::json_text(&checked.diagnostics, &checked.sources)
+    );
+}

@@ -1,7 +1,7 @@
 //! `infer` on every feature fixture: the spec it prints (snapshot), that the spec parses, and
 //! the round trip: `check` with the inferred spec reports nothing.
 
-use trellis_check::{Cargo, Workspace, report};
+use trellis_check::{Cargo, Workspace, graph, report};
 use trellis_spec::EdgeKind;
 
 use crate::{check_with, fixture, model};
@@ -20,6 +20,7 @@ pub(crate) const FEATURES: &[&str] = &[
     "lib-bins",
     "nested",
     "inherit",
+    "externals",
 ];
 
 fn round_trip(name: &str) {
@@ -30,6 +31,12 @@ fn round_trip(name: &str) {
         checked.diagnostics.is_empty(),
         "check with the inferred spec of `{name}` reports findings:\n{}",
         report::human(&checked.diagnostics, &checked.sources, false)
+    );
+    let parsed = trellis_spec::parse(&spec, "Trellis.toml").expect("parses").spec;
+    let picture = graph::actual(&model(name), Some(&parsed));
+    insta::assert_snapshot!(
+        format!("graph_{name}"),
+        graph::render(&picture, graph::Format::Mermaid)
     );
 }
 
@@ -55,12 +62,13 @@ round_trips! {
     lib_with_several_bins => "lib-bins",
     nested_workspace_and_non_member_path_dependencies => "nested",
     workspace_inheritance_and_own_xtask => "inherit",
+    external_crates_from_registries_git_and_several_versions => "externals",
 }
 
 #[test]
 fn every_feature_fixture_has_a_round_trip() {
     // The list above and FEATURES name the same fixtures.
-    assert_eq!(FEATURES.len(), 12);
+    assert_eq!(FEATURES.len(), 13);
 }
 
 #[test]
@@ -156,4 +164,17 @@ fn new_from_every_inferred_spec_has_the_original_graph() {
 #[ignore = "the generated root manifest has no `exclude`, so cargo makes a path dependency inside the root a member"]
 fn new_from_the_inferred_spec_of_a_workspace_with_non_member_path_dependencies() {
     new_from_inferred("nested");
+}
+
+#[test]
+fn a_cycle_becomes_allowances_and_check_with_them_is_clean() {
+    let spec = trellis_check::infer::infer(&model("drift"), "drift");
+    assert!(spec.contains("[[allow]]\nfrom = \"api\"\nto = \"store\""), "{spec}");
+    assert!(spec.contains("[[allow]]\nfrom = \"store\"\nto = \"api\""), "{spec}");
+    let checked = check_with("drift", &spec);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        report::human(&checked.diagnostics, &checked.sources, false)
+    );
 }
