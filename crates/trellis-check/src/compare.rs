@@ -130,7 +130,13 @@ impl<'a> Cx<'a> {
                 });
             }
             if !member.has_kind(krate.kind) {
-                let actual = member.kind().map_or("none", |k| k.as_str());
+                let hint = match member.kind() {
+                    Some(actual) => format!(
+                        "set `kind = \"{actual}\"` in `[crates.{name}]`, or give the crate a {} target",
+                        krate.kind
+                    ),
+                    None => format!("give the crate a {} target", krate.kind),
+                };
                 self.spec_finding(
                     codes::KIND_MISMATCH,
                     format!(
@@ -141,10 +147,7 @@ impl<'a> Cx<'a> {
                     krate,
                     "declared here",
                 )
-                .hint_push(format!(
-                    "set `kind = \"{actual}\"` in `[crates.{name}]`, or give the crate a {} target",
-                    krate.kind
-                ));
+                .hint_push(hint);
             }
         }
     }
