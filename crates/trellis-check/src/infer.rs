@@ -14,40 +14,75 @@ use crate::actual::{Dep, DepSource, Member, Workspace};
 use crate::compare::uses_key;
 use crate::graph_algo;
 
+/// Why `infer` printed nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InferError {
+    /// Every member is one a spec cannot declare (or there is none but the own xtask).
+    #[error("the workspace has no member a spec can declare")]
+    NothingToDeclare,
+    /// The spec came out invalid in a way no member or field can be left out to fix: a bug
+    /// in Trellis. The diagnostics are rendered as text.
+    #[error("the inferred spec does not validate:\n{0}")]
+    Invalid(String),
+}
+
+/// A part of the inferred spec that can be left out when the spec refuses it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    /// A `[workspace]` key.
+    Field(&'static str),
+    /// An entry of `[dependencies]` (and every `uses` of it).
+    External(String),
+    /// A `[crates.<name>]` table.
+    Crate(String),
+}
+
 /// Prints a spec for `workspace`. `name` is the system's name (the root folder's, usually).
 ///
-/// The result always parses: a member the spec refuses (cargo accepts some names the spec
-/// does not, such as a keyword of a newer edition) is left out with a comment that says why.
-pub fn infer(workspace: &Workspace, name: &str) -> String {
-    let mut refused: BTreeMap<String, String> = BTreeMap::new();
+/// The result always parses: whatever the spec refuses although cargo accepts it (a crate
+/// named with a keyword of a newer edition, a license in an old syntax, a path dependency
+/// outside the root) is left out with a comment that says why.
+pub fn infer(workspace: &Workspace, name: &str) -> Result<String, InferError> {
+    let mut dropped: BTreeMap<Part, String> = BTreeMap::new();
     loop {
-        let (text, blocks) = render(workspace, name, &refused);
-        let Err(diagnostics) = trellis_spec::parse(&text, "Trellis.toml") else { return text };
-        let before = refused.len();
+        let (text, parts) = render(workspace, name, &dropped);
+        if parts.iter().all(|(_, p)| !matches!(p, Part::Crate(_))) {
+            return Err(InferError::NothingToDeclare);
+        }
+        let diagnostics = match trellis_spec::parse(&text, "Trellis.toml") {
+            Ok(_) => return Ok(text),
+            Err(diagnostics) => diagnostics,
+        };
+        let before = dropped.len();
         for d in diagnostics.iter().filter(|d| d.is_error()) {
             let Some(at) = d.primary.as_ref().map(|l| l.span.start) else { continue };
-            if let Some((_, krate)) = blocks.iter().find(|(range, _)| range.contains(&at)) {
-                refused
-                    .entry(krate.clone())
-                    .or_insert_with(|| format!("the spec refuses it ({})", d.message));
+            if let Some((_, part)) = parts.iter().find(|(range, _)| range.contains(&at)) {
+                dropped.entry(part.clone()).or_insert_with(|| d.message.clone());
             }
         }
-        if refused.len() == before {
-            // Nothing left to leave out: show what is wrong rather than loop.
-            return text;
+        if dropped.len() == before {
+            let shown: Vec<String> =
+                diagnostics.iter().map(|d| d.render(Some(&text), false)).collect();
+            return Err(InferError::Invalid(shown.join("\n")));
         }
     }
 }
 
+/// The spec text, and which part of it each range holds.
 fn render(
     workspace: &Workspace,
     name: &str,
-    refused: &BTreeMap<String, String>,
-) -> (String, Vec<(std::ops::Range<usize>, String)>) {
+    dropped: &BTreeMap<Part, String>,
+) -> (String, Vec<(std::ops::Range<usize>, Part)>) {
     let mut out = String::new();
-    let mut blocks = Vec::new();
+    let mut parts = Vec::new();
     let crates: Vec<&Member> = workspace.members.iter().filter(|m| !m.is_own_xtask()).collect();
-    let why = |m: &Member| refused.get(&m.name).cloned().or_else(|| unrepresentable(m, &crates));
+    let why = |m: &Member| {
+        dropped
+            .get(&Part::Crate(m.name.clone()))
+            .map(|message| format!("the spec refuses it ({message})"))
+            .or_else(|| unrepresentable(m, &crates))
+    };
     let (declarable, left_out): (Vec<&Member>, Vec<&Member>) =
         crates.iter().partition(|m| why(m).is_none());
     let index: BTreeMap<&str, usize> =
@@ -83,7 +118,7 @@ fn render(
     }
     let layers = depth.iter().max().map_or(0, |d| d + 1);
 
-    header(&mut out, workspace, name, &crates);
+    header(&mut out, &mut parts, workspace, name, &crates, dropped);
 
     let _ = writeln!(
         out,
@@ -95,16 +130,31 @@ fn render(
     );
     let _ = writeln!(out, "# Rename and merge them into the layers the design intends.");
     let _ = writeln!(out, "[layers]");
-    let order: Vec<String> = (0..layers).map(|l| quote(&layer_name(l))).collect();
+    let order: Vec<String> = (0..layers.max(1)).map(|l| quote(&layer_name(l))).collect();
     let _ = writeln!(out, "order = [{}]", order.join(", "));
     let _ = writeln!(out);
 
-    let externals = externals(&declarable);
-    if !externals.is_empty() {
+    let mut externals = externals(&declarable);
+    let refused_externals: Vec<(String, String)> = dropped
+        .iter()
+        .filter_map(|(part, why)| match part {
+            Part::External(key) => Some((key.clone(), why.clone())),
+            _ => None,
+        })
+        .collect();
+    for (key, _) in &refused_externals {
+        externals.remove(key);
+    }
+    if !externals.is_empty() || !refused_externals.is_empty() {
         let _ = writeln!(out, "[dependencies]");
         for (key, ext) in &externals {
             out.push_str(&ext.comments);
+            let start = out.len();
             let _ = writeln!(out, "{} = {}", bare_or_quoted(key), ext.value);
+            parts.push((start..out.len(), Part::External(key.clone())));
+        }
+        for (key, why) in &refused_externals {
+            let _ = writeln!(out, "# `{key}` is not listed: the spec refuses it ({why}).");
         }
         let _ = writeln!(out);
     }
@@ -147,10 +197,11 @@ fn render(
                 .iter()
                 .filter(|d| d.kind == kind && !matches!(d.source, DepSource::Member(_)))
                 .map(|d| d.key.as_str())
+                .filter(|key| externals.contains_key(*key))
                 .collect();
             list(&mut out, uses_key(kind), &names);
         }
-        blocks.push((start..out.len(), m.name.clone()));
+        parts.push((start..out.len(), Part::Crate(m.name.clone())));
         let _ = writeln!(out);
     }
 
@@ -179,10 +230,17 @@ fn render(
     while out.ends_with("\n\n") {
         out.pop();
     }
-    (out, blocks)
+    (out, parts)
 }
 
-fn header(out: &mut String, workspace: &Workspace, name: &str, crates: &[&Member]) {
+fn header(
+    out: &mut String,
+    parts: &mut Vec<(std::ops::Range<usize>, Part)>,
+    workspace: &Workspace,
+    name: &str,
+    crates: &[&Member],
+    dropped: &BTreeMap<Part, String>,
+) {
     let _ = writeln!(
         out,
         "# Inferred by `cargo xtask infer` from the workspace as cargo sees it. Review the layers"
@@ -194,27 +252,40 @@ fn header(out: &mut String, workspace: &Workspace, name: &str, crates: &[&Member
     let _ = writeln!(out);
     let _ = writeln!(out, "[workspace]");
     let _ = writeln!(out, "name = {}", quote(name));
+    let mut field = |out: &mut String, key: &'static str, value: &str| {
+        if let Some(why) = dropped.get(&Part::Field(key)) {
+            let _ = writeln!(
+                out,
+                "# {key} = {} is left out: the spec refuses it ({why})",
+                quote(value)
+            );
+            return;
+        }
+        let start = out.len();
+        let _ = writeln!(out, "{key} = {}", quote(value));
+        parts.push((start..out.len(), Part::Field(key)));
+    };
     let root = workspace.members.iter().find(|m| m.dir == ".");
     if let Some(summary) = root.and_then(|m| m.description.as_deref()).map(one_line) {
-        let _ = writeln!(out, "summary = {}", quote(&summary));
+        field(out, "summary", &summary);
     }
     let editions = most_common(crates.iter().map(|m| m.edition.as_str()));
     if let Some((edition, others)) = editions {
         if !others.is_empty() {
             let _ = writeln!(out, "# members also use edition {}", others.join(", "));
         }
-        let _ = writeln!(out, "edition = {}", quote(edition));
+        field(out, "edition", edition);
         // A rust-version below what the edition needs would make the spec invalid.
         let floor = edition_floor(edition);
         if let Some((version, _)) =
             most_common(crates.iter().filter_map(|m| m.rust_version.as_deref()))
             && minor(version) >= floor
         {
-            let _ = writeln!(out, "rust-version = {}", quote(version));
+            field(out, "rust-version", version);
         }
     }
     if let Some((license, _)) = most_common(crates.iter().filter_map(|m| m.license.as_deref())) {
-        let _ = writeln!(out, "license = {}", quote(license));
+        field(out, "license", license);
     }
     let _ = writeln!(out);
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::anyhow;
+use trellis_check::infer::InferError;
 use trellis_check::{Cargo, Workspace};
 
 use crate::exit::{Failure, Outcome};
@@ -24,6 +25,16 @@ pub(crate) fn run(args: &Args) -> Outcome {
         .map_err(|e| Failure::env(anyhow!("{e}\nhint: {}", e.hint())))?;
     let workspace = Workspace::from_metadata(&metadata);
     let name = workspace.root.file_name().unwrap_or("workspace").to_owned();
-    print!("{}", trellis_check::infer::infer(&workspace, &name));
-    Ok(())
+    match trellis_check::infer::infer(&workspace, &name) {
+        Ok(spec) => {
+            print!("{spec}");
+            Ok(())
+        }
+        Err(e @ InferError::NothingToDeclare) => Err(Failure::input(anyhow!(
+            "{e}\nhint: a spec declares crates in folders below the root; a lone root package cannot be one yet"
+        ))),
+        Err(e @ InferError::Invalid(_)) => {
+            Err(Failure::env(anyhow!("{e}\nthis is a bug in Trellis: please report it")))
+        }
+    }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::actual::{Member, Workspace};
 
 #[test]
 fn requirements_are_written_as_people_write_them() {
@@ -26,4 +27,57 @@ fn text_reaches_toml_safely() {
     assert_eq!(bare_or_quoted("serde_json-x"), "serde_json-x");
     assert_eq!(bare_or_quoted("a.b"), "\"a.b\"");
     assert_eq!(one_line("two\n  lines "), "two lines");
+}
+
+fn member(name: &str, dir: &str) -> Member {
+    Member {
+        name: name.to_owned(),
+        dir: dir.to_owned(),
+        manifest: format!("{dir}/Cargo.toml"),
+        target_kinds: vec!["lib".to_owned()],
+        bins: Vec::new(),
+        description: None,
+        edition: "2024".to_owned(),
+        rust_version: None,
+        license: None,
+        deps: Vec::new(),
+    }
+}
+
+fn workspace(members: Vec<Member>) -> Workspace {
+    Workspace { root: "/ws".into(), members }
+}
+
+#[test]
+fn a_name_the_spec_refuses_is_left_out_and_the_rest_still_parses() {
+    let ws = workspace(vec![member("ok", "crates/ok"), member("async", "crates/async")]);
+    let text = infer(&ws, "t").expect("infer");
+    assert!(text.contains("[crates.ok]"), "{text}");
+    assert!(!text.contains("[crates.async]"), "{text}");
+    assert!(
+        text.contains(
+            "# Member `async` at `crates/async` is not in this spec: the spec refuses it"
+        ),
+        "{text}"
+    );
+    trellis_spec::parse(&text, "Trellis.toml").expect("parses");
+}
+
+#[test]
+fn a_workspace_with_nothing_to_declare_is_an_error() {
+    let mut xtask = member("xtask", "xtask");
+    xtask.target_kinds = vec!["bin".to_owned()];
+    assert_eq!(infer(&workspace(vec![xtask]), "t"), Err(InferError::NothingToDeclare));
+    assert_eq!(
+        infer(&workspace(vec![member("root", ".")]), "t"),
+        Err(InferError::NothingToDeclare)
+    );
+}
+
+#[test]
+fn an_old_rust_version_for_the_edition_is_left_out() {
+    let mut old = member("a", "crates/a");
+    old.rust_version = Some("1.70".to_owned());
+    let text = infer(&workspace(vec![old]), "t").expect("infer");
+    assert!(!text.contains("rust-version"), "{text}");
 }

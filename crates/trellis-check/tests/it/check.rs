@@ -154,7 +154,7 @@ fn a_member_folder_is_not_taken_for_the_workspace_root() {
 
 #[test]
 fn a_clean_workspace_in_both_formats() {
-    let spec = trellis_check::infer::infer(&crate::model("lib-bins"), "lib-bins");
+    let spec = trellis_check::infer::infer(&crate::model("lib-bins"), "lib-bins").expect("infer");
     let checked = crate::check_with("lib-bins", &spec);
     insta::assert_snapshot!(
         "clean_human",

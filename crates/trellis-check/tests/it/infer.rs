@@ -24,7 +24,7 @@ pub(crate) const FEATURES: &[&str] = &[
 ];
 
 fn round_trip(name: &str) {
-    let spec = trellis_check::infer::infer(&model(name), name);
+    let spec = trellis_check::infer::infer(&model(name), name).expect("infer");
     insta::assert_snapshot!(format!("infer_{name}"), spec);
     let checked = check_with(name, &spec);
     assert!(
@@ -74,7 +74,7 @@ fn every_feature_fixture_has_a_round_trip() {
 #[test]
 fn members_a_spec_cannot_declare_are_left_out_with_a_reason() {
     let name = "unrepresentable";
-    let spec = trellis_check::infer::infer(&model(name), name);
+    let spec = trellis_check::infer::infer(&model(name), name).expect("infer");
     insta::assert_snapshot!("infer_unrepresentable", spec);
     let checked = check_with(name, &spec);
     let found: Vec<(&str, &str)> = checked
@@ -111,7 +111,7 @@ fn internal_graph(
 /// internal graph, as cargo metadata reports it, equals the original's.
 fn new_from_inferred(name: &str) {
     let original = model(name);
-    let text = trellis_check::infer::infer(&original, name);
+    let text = trellis_check::infer::infer(&original, name).expect("infer");
     let spec = trellis_spec::parse(&text, "Trellis.toml").expect("inferred specs parse").spec;
     let files = trellis_render::render(&spec, &text, &trellis_render::Templates::embedded())
         .expect("the inferred spec renders");
@@ -168,7 +168,7 @@ fn new_from_the_inferred_spec_of_a_workspace_with_non_member_path_dependencies()
 
 #[test]
 fn a_cycle_becomes_allowances_and_check_with_them_is_clean() {
-    let spec = trellis_check::infer::infer(&model("drift"), "drift");
+    let spec = trellis_check::infer::infer(&model("drift"), "drift").expect("infer");
     assert!(spec.contains("[[allow]]\nfrom = \"api\"\nto = \"store\""), "{spec}");
     assert!(spec.contains("[[allow]]\nfrom = \"store\"\nto = \"api\""), "{spec}");
     let checked = check_with("drift", &spec);
