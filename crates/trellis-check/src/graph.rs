@@ -374,3 +374,6 @@ fn sanitize(text: &str) -> String {
 fn escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
+
+#[cfg(test)]
+mod tests;
