@@ -105,9 +105,8 @@ impl<'a> Cx<'a> {
                     codes::MISSING_CRATE,
                     format!("crate `{name}` is not a member of the workspace"),
                     krate,
-                    "declared here",
-                )
-                .hint_push(hint);
+                    hint,
+                );
                 continue;
             };
             if member.dir != krate.path {
@@ -115,19 +114,18 @@ impl<'a> Cx<'a> {
                     codes::PATH_MISMATCH,
                     format!("crate `{name}` is at `{}`, not at `{}`", member.dir, krate.path),
                     krate,
-                    "declared here",
-                )
-                .hint_push(if krate.path == format!("crates/{name}") {
-                    format!(
-                        "add `path = \"{}\"` to `[crates.{name}]`, or move the crate to `{}`",
-                        member.dir, krate.path
-                    )
-                } else {
-                    format!(
-                        "set `path = \"{}\"` in `[crates.{name}]`, or move the crate to `{}`",
-                        member.dir, krate.path
-                    )
-                });
+                    if krate.path == format!("crates/{name}") {
+                        format!(
+                            "add `path = \"{}\"` to `[crates.{name}]`, or move the crate to `{}`",
+                            member.dir, krate.path
+                        )
+                    } else {
+                        format!(
+                            "set `path = \"{}\"` in `[crates.{name}]`, or move the crate to `{}`",
+                            member.dir, krate.path
+                        )
+                    },
+                );
             }
             if !member.has_kind(krate.kind) {
                 let hint = match member.kind() {
@@ -145,9 +143,8 @@ impl<'a> Cx<'a> {
                         member.targets_summary()
                     ),
                     krate,
-                    "declared here",
-                )
-                .hint_push(hint);
+                    hint,
+                );
             }
         }
     }
@@ -486,19 +483,20 @@ impl<'a> Cx<'a> {
         !found.is_empty()
     }
 
+    /// An error placed at a crate's `[crates.<name>]` header in the spec.
     fn spec_finding(
         &mut self,
         code: trellis_spec::Code,
         message: String,
         krate: &CrateSpec,
-        label: &str,
-    ) -> &mut Diagnostic {
+        hint: String,
+    ) {
         self.out.push(
             Diagnostic::error(code, message)
                 .in_file(self.names.spec_file)
-                .at(krate.span.clone(), label),
+                .at(krate.span.clone(), "declared here")
+                .hint(hint),
         );
-        self.out.last_mut().expect("just pushed")
     }
 
     /// A finding placed at the manifest entry that makes an internal edge.
@@ -557,17 +555,6 @@ pub(crate) fn uses_key(kind: EdgeKind) -> &'static str {
         EdgeKind::Normal => "uses",
         EdgeKind::Dev => "dev-uses",
         EdgeKind::Build => "build-uses",
-    }
-}
-
-/// Appends a hint to a diagnostic held by reference.
-trait HintPush {
-    fn hint_push(&mut self, hint: String);
-}
-
-impl HintPush for Diagnostic {
-    fn hint_push(&mut self, hint: String) {
-        self.hint = Some(hint);
     }
 }
 
