@@ -126,3 +126,21 @@ path = "../app"
     assert!(starts.is_sorted());
     insta::assert_snapshot!(crate::render_all(&diagnostics, text));
 }
+
+#[test]
+fn the_reference_documents_every_code_and_no_other() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec.md");
+    let docs = std::fs::read_to_string(docs).expect("docs/spec.md is readable");
+    let rows: Vec<(&str, &str)> = docs
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            match cells.as_slice() {
+                ["", id, name, _, ""] if id.starts_with('S') && id.len() == 4 => Some((*id, *name)),
+                _ => None,
+            }
+        })
+        .collect();
+    let codes: Vec<(&str, &str)> = codes::ALL.iter().map(|c| (c.id, c.name)).collect();
+    assert_eq!(rows, codes, "docs/spec.md's table of codes is stale");
+}
