@@ -127,6 +127,38 @@ const REQUIREMENT_KEYS: &[&str] = &["id", "text"];
 const ALLOW_KEYS: &[&str] = &["from", "to", "reason"];
 const CHECK_KEYS: &[&str] = &["pending-requirements"];
 
+/// Where a key that is unknown in one table belongs, or what it is called here: the slips of
+/// someone who knows Cargo.toml, or who put a key in the wrong table.
+fn known_elsewhere(key: &str, here: &[&str]) -> Option<String> {
+    let crate_table = here == CRATE_KEYS;
+    let hint = match key {
+        "name" if crate_table => "a crate's name is its table's key: `[crates.<name>]`".to_owned(),
+        "dependencies" | "dev-dependencies" | "build-dependencies" if crate_table => {
+            "list crates of this spec in `depends` (`dev-depends`, `build-depends`) and external \
+             crates, by their key in `[dependencies]`, in `uses` (`dev-uses`, `build-uses`)"
+                .to_owned()
+        }
+        "description" => "write it as `summary`".to_owned(),
+        "type" | "crate-type" if crate_table => "write it as `kind`".to_owned(),
+        "members" => "the members are the `[crates.<name>]` tables".to_owned(),
+        _ => {
+            let tables: [(&[&str], &str); 6] = [
+                (WORKSPACE_KEYS, "`[workspace]`"),
+                (CRATE_KEYS, "a `[crates.<name>]` table"),
+                (LAYERS_KEYS, "`[layers]`"),
+                (ALLOW_KEYS, "an `[[allow]]` table"),
+                (CHECK_KEYS, "`[check]`"),
+                (TOP_KEYS, "the top level"),
+            ];
+            let (_, place) = tables
+                .iter()
+                .find(|(keys, _)| !std::ptr::eq(*keys, here) && keys.contains(&key))?;
+            format!("`{key}` belongs in {place}")
+        }
+    };
+    Some(hint)
+}
+
 fn span_of(item: &Item) -> Span {
     item.span().unwrap_or(0..0)
 }
@@ -182,14 +214,13 @@ impl Cx<'_> {
             }
             let span =
                 tab.table.key(k).map_or_else(|| tab.span.clone(), |key| key_span(key, &tab.span));
-            let mut d =
+            let d =
                 Diagnostic::error(codes::UNKNOWN_KEY, format!("unknown key `{k}` in {}", tab.name))
                     .at(span, "unknown key");
-            d = match did_you_mean(k, allowed.iter().copied()) {
-                Some(hint) => d.hint(hint),
-                None => d.hint(format!("the keys allowed here are {}", list(allowed))),
-            };
-            self.push(d);
+            let hint = did_you_mean(k, allowed.iter().copied())
+                .or_else(|| known_elsewhere(k, allowed))
+                .unwrap_or_else(|| format!("the keys allowed here are {}", list(allowed)));
+            self.push(d.hint(hint));
         }
     }
 

@@ -124,6 +124,34 @@ fn a_crate_that_is_not_a_table_is_still_known_by_name() {
 }
 
 #[test]
+fn a_key_in_the_wrong_table_is_told_where_it_belongs() {
+    let text = r#"
+[workspace]
+name = "t"
+layer = "low"
+[crates.a]
+edition = "2021"
+description = "x"
+name = "a"
+dependencies = ["b"]
+[check]
+reason = "r"
+"#;
+    let hints: Vec<String> = draft(text).1.into_iter().filter_map(|d| d.hint).collect();
+    assert_eq!(
+        hints,
+        [
+            "`layer` belongs in a `[crates.<name>]` table",
+            "`edition` belongs in `[workspace]`",
+            "write it as `summary`",
+            "a crate's name is its table's key: `[crates.<name>]`",
+            "list crates of this spec in `depends` (`dev-depends`, `build-depends`) and external crates, by their key in `[dependencies]`, in `uses` (`dev-uses`, `build-uses`)",
+            "`reason` belongs in an `[[allow]]` table",
+        ]
+    );
+}
+
+#[test]
 fn every_structural_error_is_reported() {
     let text = r#"
 nmae = 1
