@@ -150,9 +150,8 @@ fn known_elsewhere(key: &str, here: &[&str]) -> Option<String> {
                 (CHECK_KEYS, "`[check]`"),
                 (TOP_KEYS, "the top level"),
             ];
-            let (_, place) = tables
-                .iter()
-                .find(|(keys, _)| !std::ptr::eq(*keys, here) && keys.contains(&key))?;
+            let (_, place) =
+                tables.iter().find(|(keys, _)| *keys != here && keys.contains(&key))?;
             format!("`{key}` belongs in {place}")
         }
     };
