@@ -49,15 +49,15 @@ pub(crate) enum Id {
 
 /// The ids a spec knows, ready for fast lookup.
 #[derive(Debug)]
-pub(crate) struct Ids {
+pub(crate) struct Ids<'a> {
     /// The spec's ids, in the order of the report.
-    pub(crate) known: Vec<String>,
-    by_text: Map<Vec<u8>, usize>,
+    pub(crate) known: Vec<&'a str>,
+    by_text: Map<&'a [u8], usize>,
     by_test_name: Map<String, usize>,
     /// Prefixes of id-shaped words (`CORE-`).
-    prefixes: Map<Vec<u8>, ()>,
+    prefixes: Map<&'a [u8], ()>,
     /// Prefixes in test-name form (`core_` → `CORE-`), to name a stray found in a test name.
-    name_prefixes: Map<String, String>,
+    name_prefixes: Map<String, &'a str>,
     /// Which bytes may be part of a word.
     word_byte: [bool; 256],
     /// Which bytes may start an id or a prefix: a cheap filter before any hashing.
@@ -66,9 +66,9 @@ pub(crate) struct Ids {
     name_first_byte: [bool; 256],
 }
 
-impl Ids {
+impl<'a> Ids<'a> {
     /// Indexes the spec's ids; `known[i]` is the id of requirement `i`.
-    pub(crate) fn new(known: Vec<String>) -> Ids {
+    pub(crate) fn new(known: Vec<&'a str>) -> Ids<'a> {
         let mut word_byte = [false; 256];
         for b in 0..=255u8 {
             word_byte[usize::from(b)] =
@@ -91,8 +91,8 @@ impl Ids {
             name_first_byte: [false; 256],
             known: Vec::new(),
         };
-        for (i, id) in known.iter().enumerate() {
-            ids.by_text.entry(id.as_bytes().to_vec()).or_insert(i);
+        for (i, &id) in known.iter().enumerate() {
+            ids.by_text.entry(id.as_bytes()).or_insert(i);
             let test_name = trellis_spec::requirement_test_name(id);
             if let Some(&first) = test_name.as_bytes().first() {
                 ids.name_first_byte[usize::from(first)] = true;
@@ -102,11 +102,11 @@ impl Ids {
                 ids.first_byte[usize::from(*first)] = true;
             }
             let prefix = id.trim_end_matches(|c: char| c.is_ascii_digit());
-            if prefix.len() < id.len() && !prefix.is_empty() {
-                ids.prefixes.insert(prefix.as_bytes().to_vec(), ());
+            let is_prefix = prefix.len() < id.len() && !prefix.is_empty();
+            if is_prefix && ids.prefixes.insert(prefix.as_bytes(), ()).is_none() {
                 ids.name_prefixes
                     .entry(trellis_spec::requirement_test_name(prefix))
-                    .or_insert_with(|| prefix.to_owned());
+                    .or_insert(prefix);
             }
         }
         ids.known = known;

@@ -255,7 +255,8 @@ pub fn trace(spec: &Spec, root: &Path) -> Result<TraceReport, TraceError> {
 /// `.rs` file once, skipping `target/` folders, the folders of other crates nested inside, and
 /// symbolic links. A crate whose folder is missing has all its requirements lost.
 pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, TraceError> {
-    let known: Vec<String> = targets.iter().flat_map(|t| t.requirements.iter().cloned()).collect();
+    let known: Vec<&str> =
+        targets.iter().flat_map(|t| t.requirements.iter().map(String::as_str)).collect();
     let ids = Ids::new(known);
     let mut evidence: Vec<Evidence> = vec![Evidence::default(); ids.known.len()];
     let mut stray: BTreeMap<String, Vec<Place>> = BTreeMap::new();

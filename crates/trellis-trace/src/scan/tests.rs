@@ -5,8 +5,8 @@ use std::fmt::Write;
 use super::{FileScan, Via, scan_file};
 use crate::ids::{Id, Ids};
 
-fn ids() -> Ids {
-    Ids::new(vec!["CORE-1".into(), "CORE-2".into(), "PAY.3".into(), "LOGIN".into()])
+fn ids() -> Ids<'static> {
+    Ids::new(vec!["CORE-1", "CORE-2", "PAY.3", "LOGIN"])
 }
 
 /// One line per test, then one per hit: `<id> <via> in <test or ->`, with the text it covers.
@@ -21,7 +21,7 @@ fn show(src: &str) -> String {
     }
     for h in &scan.hits {
         let id = match &h.id {
-            Id::Known(i) => ids.known[*i].clone(),
+            Id::Known(i) => ids.known[*i].to_owned(),
             Id::Stray(s) => format!("stray {s}"),
         };
         let test = h.test.map_or("-", |t| scan.tests[t].name(src.as_bytes()));
@@ -274,7 +274,7 @@ fn a_marker_can_name_several_ids_and_the_via_reflects_it() {
 
 #[test]
 fn ids_that_end_in_punctuation_and_sentences_that_do() {
-    let ids = Ids::new(vec!["API-".into(), "V1.".into(), "CORE-1".into()]);
+    let ids = Ids::new(vec!["API-", "V1.", "CORE-1"]);
     let mut scan = FileScan::default();
     let src = "// API-, V1. and CORE-1. end here; API- V1 (V1.) CORE-1_\n";
     scan_file(src.as_bytes(), &ids, &mut scan);
