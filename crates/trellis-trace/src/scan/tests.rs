@@ -302,7 +302,7 @@ proptest::proptest! {
             let text = &src.as_bytes()[hit.span.clone()];
             let ok = match &hit.id {
                 Id::Known(i) if hit.via == Via::Name => {
-                    text.starts_with(trellis_spec::requirement_test_name(&ids.known[*i]).as_bytes())
+                    text.starts_with(trellis_spec::requirement_test_name(ids.known[*i]).as_bytes())
                 }
                 Id::Known(i) => text == ids.known[*i].as_bytes(),
                 Id::Stray(s) => hit.via == Via::Name || text == s.as_bytes(),
