@@ -262,9 +262,12 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
     let mut stray: BTreeMap<String, Vec<Place>> = BTreeMap::new();
     // Only when one crate's folder is inside another's must a walk look out for it (the spec
     // forbids it; other callers may not).
-    let crate_roots: HashSet<PathBuf> = targets.iter().map(|t| root.join(&t.path)).collect();
     let paths: HashSet<&str> = targets.iter().map(|t| t.path.trim_end_matches('/')).collect();
     let nested = paths.iter().any(|p| p.match_indices('/').any(|(i, _)| paths.contains(&p[..i])));
+    let crate_roots: HashSet<PathBuf> = match nested {
+        true => targets.iter().map(|t| root.join(&t.path)).collect(),
+        false => HashSet::new(),
+    };
     let mut scratch = scan::FileScan::default();
     let mut buf = Vec::new();
     let mut files = 0;
@@ -284,7 +287,9 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
             Ok(())
         };
         // One walk per crate: its code folders and build script, nothing else.
-        let walk = WalkDir::new(&crate_dir).follow_links(false).into_iter().filter_entry(|e| {
+        // A crate folder that is a link is not followed either: it may lead out of the workspace.
+        let walk = WalkDir::new(&crate_dir).follow_links(false).follow_root_links(false);
+        let walk = walk.into_iter().filter_entry(|e| {
             let name = e.file_name();
             let is_dir = e.file_type().is_dir();
             match e.depth() {
@@ -304,7 +309,10 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
                     return Err(TraceError::List { path, source });
                 }
             };
-            if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "rs") {
+            if entry.depth() > 0
+                && entry.file_type().is_file()
+                && entry.path().extension().is_some_and(|x| x == "rs")
+            {
                 scan_one(entry.path(), &mut buf)?;
             }
         }

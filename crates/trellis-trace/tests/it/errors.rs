@@ -54,6 +54,15 @@ fn links_are_not_followed() {
     .expect("link");
     let report = trace(&spec, ws.root()).expect("trace");
     assert_eq!(report.requirement("CORE-1").map(|r| r.status), Some(Status::Pending));
+
+    // Nor is a crate folder that is itself a link.
+    let elsewhere = tempfile::tempdir().expect("temporary folder");
+    std::fs::rename(ws.root().join("crates/base"), elsewhere.path().join("base")).expect("move");
+    std::os::unix::fs::symlink(elsewhere.path().join("base"), ws.root().join("crates/base"))
+        .expect("link");
+    let report = trace(&spec, ws.root()).expect("trace");
+    assert_eq!(report.requirement("CORE-1").map(|r| r.status), Some(Status::Lost));
+    assert_eq!(report.files, 0);
 }
 
 #[cfg(unix)]
