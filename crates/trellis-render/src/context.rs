@@ -40,15 +40,17 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
         })
         .collect();
 
+    // Cargo makes every path dependency inside the workspace folder a member, unless excluded.
+    let exclude: Vec<&str> = spec
+        .dependencies
+        .values()
+        .filter_map(|d| d.path.as_deref())
+        .filter(|p| !p.starts_with("..") && !p.starts_with('/'))
+        .collect();
+
     json!({
-        "workspace": {
-            "name": spec.workspace.name,
-            "summary": spec.workspace.summary,
-            "edition": spec.workspace.edition,
-            "rust_version": spec.workspace.rust_version,
-            "license": spec.workspace.license,
-            "version": spec.workspace.version,
-        },
+        "workspace": meta(spec),
+        "exclude": exclude,
         "members": members,
         "layers": spec.layers.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
         "layer_groups": layer_groups,
@@ -62,9 +64,24 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
     })
 }
 
-/// The context of a crate's templates: the workspace, plus `crate`.
-pub(crate) fn for_crate(base: &Value, krate: &CrateSpec) -> Value {
-    with(base, "crate", crate_value(krate))
+/// The workspace's own metadata: what every crate's templates may use of it.
+pub(crate) fn meta(spec: &Spec) -> Value {
+    json!({
+        "name": spec.workspace.name,
+        "summary": spec.workspace.summary,
+        "edition": spec.workspace.edition,
+        "rust_version": spec.workspace.rust_version,
+        "license": spec.workspace.license,
+        "version": spec.workspace.version,
+    })
+}
+
+/// The context of a crate's templates: `workspace` (its metadata only) and `crate`.
+///
+/// Not the whole workspace: a context is built and serialized for every file, so one that
+/// held every crate would make rendering quadratic in the number of crates.
+pub(crate) fn for_crate(meta: &Value, krate: &CrateSpec) -> Value {
+    json!({ "workspace": meta, "crate": crate_value(krate) })
 }
 
 /// The context of a module file: a crate's, plus `module`.
@@ -111,10 +128,18 @@ fn crate_value(c: &CrateSpec) -> Value {
         "modules": modules,
         "test_modules": test_modules,
         // A proc-macro crate may export nothing but macros, so its modules stay private.
+        "snake_case": is_snake_case(&c.name.ident()),
         "module_visibility": if c.kind == CrateKind::Lib { "pub " } else { "" },
         "requirements": c.requirements.iter().map(requirement_value).collect::<Vec<_>>(),
         "sections": sections,
     })
+}
+
+/// Whether rustc's `non_snake_case` lint accepts a crate name (its rule, in `rustc_lint`): no
+/// upper case, no doubled underscore once leading and trailing ones are trimmed.
+fn is_snake_case(ident: &str) -> bool {
+    let ident = ident.trim_matches('_');
+    !ident.contains("__") && !ident.chars().any(char::is_uppercase)
 }
 
 fn requirement_value(r: &Requirement) -> Value {

@@ -66,6 +66,7 @@ pub fn render(
     use Ownership::{Manifest, Once, Seeded};
 
     let workspace = context::workspace(spec);
+    let meta = context::meta(spec);
     let mut files = Vec::new();
     let mut emit = |path: String, template: &str, context: &serde_json::Value, ownership| {
         let contents = templates.render(template, context).map_err(|e| RenderError {
@@ -92,7 +93,7 @@ pub fn render(
 
     for krate in &spec.crates {
         let base = &krate.path;
-        let context = context::for_crate(&workspace, krate);
+        let context = context::for_crate(&meta, krate);
         emit(format!("{base}/Cargo.toml"), "crate/Cargo.toml", &context, Manifest)?;
         match krate.kind {
             CrateKind::Lib | CrateKind::ProcMacro => {

@@ -25,6 +25,10 @@ pub(crate) struct Args {
     /// How to print findings: rustc-style on stderr, or a JSON object on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Fail on requirements whose test is still the pending one, too (as the spec's
+    /// `[check] pending-requirements = "deny"` does).
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -49,15 +53,32 @@ pub(crate) fn run(args: &Args) -> Outcome {
     let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
     let mut diagnostics = checked.diagnostics;
     let mut sources = checked.sources;
-    diagnostics.extend(requirement_findings(&root, &loaded));
+    diagnostics.extend(requirement_findings(&root, &loaded, args.strict, names)?);
     print(args.format, &diagnostics, &mut sources);
     if diagnostics.iter().any(Diagnostic::is_error) { Err(Failure::Findings) } else { Ok(()) }
 }
 
 /// Findings about requirements (lost, stray, pending), from the trace stage. They are printed
 /// with the graph findings and count the same way.
-fn requirement_findings(_root: &Path, _loaded: &LoadedSpec) -> Vec<Diagnostic> {
-    Vec::new()
+fn requirement_findings(
+    root: &Path,
+    loaded: &LoadedSpec,
+    strict: bool,
+    names: Names<'_>,
+) -> Result<Vec<Diagnostic>, Failure> {
+    let report = trellis_trace::trace(&loaded.spec, root).map_err(Failure::env)?;
+    let mut found = trellis_trace::findings(&loaded.spec, &report, strict);
+    // The trace names files relative to the workspace root; name them as check does.
+    for d in &mut found {
+        if let Some(file) = &mut d.file {
+            *file = if file == trellis_trace::findings::SPEC_FILE {
+                names.spec_file.to_owned()
+            } else {
+                names.file(file)
+            };
+        }
+    }
+    Ok(found)
 }
 
 fn load(root: &Path) -> Result<LoadedSpec, Failure> {

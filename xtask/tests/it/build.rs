@@ -6,6 +6,56 @@ use std::process::Command;
 
 use crate::{outcome, xtask};
 
+/// Every crate kind, a build script, a dev-dependency cycle, modules, hostile text and a name
+/// cargo only warns about; no external crates, so cargo needs nothing but this machine.
+const EVERY_KIND: &str = r##"
+[workspace]
+name = "every-kind"
+summary = "quotes \" and \\ backslashes, */ and \"# and {{ braces }}"
+edition = "2024"
+
+[layers]
+order = ["base", "top"]
+
+[crates.base]
+layer = "base"
+summary = "a summary with `ticks`, [brackets] and <tags>"
+modules = ["zeta", "alpha"]
+dev-depends = ["app-lib"]
+requirements = [{ id = "B-1", text = "```\nfn main() { panic!() }\n```\n- a list\n    indented" }]
+
+[crates.macros]
+kind = "proc-macro"
+layer = "base"
+modules = ["expand"]
+
+[crates.Loud--Name]
+layer = "base"
+path = "loud"
+
+[crates.app-lib]
+layer = "top"
+depends = ["base", "macros", "Loud--Name"]
+build-depends = ["base"]
+requirements = [{ id = "APP.1", text = "Works." }]
+
+[crates.tool]
+kind = "bin"
+layer = "top"
+modules = ["cli"]
+depends = ["app-lib"]
+"##;
+
+#[test]
+fn every_kind_of_crate_builds_offline() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("spec.toml"), EVERY_KIND).unwrap();
+    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let stdout = cargo_steps(&tmp.path().join("ws"), "every-kind");
+    assert_eq!(ignored_tests(&stdout), 2, "{stdout}");
+}
+
 #[test]
 fn the_flagship_example_builds_tests_lints_and_documents_itself() {
     let tmp = tempfile::tempdir().unwrap();
@@ -13,10 +63,17 @@ fn the_flagship_example_builds_tests_lints_and_documents_itself() {
     let output = xtask(tmp.path(), &["demo", "--out", out.to_str().unwrap()]);
     let (code, stderr) = outcome(&output);
     assert_eq!(code, Some(0), "{stderr}");
+    // Every requirement waits as an ignored test; none fails, none is missing.
+    let stdout = cargo_steps(&out, "sme-market");
+    assert_eq!(ignored_tests(&stdout), 21, "{stdout}");
+}
 
-    // One target folder for every run of this test, so a second run rebuilds little. The
-    // example uses only crates this repository already locks, so cargo needs no network.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-target");
+/// Runs cargo build, test, clippy, doc and fmt on a workspace, offline, and fails on the first
+/// that fails; returns what `cargo test` printed.
+fn cargo_steps(root: &Path, name: &str) -> String {
+    // One target folder per workspace for every run of this test, so a second run rebuilds
+    // little. The specs use only crates this repository already locks: no network.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated").join(name);
     let steps: [&[&str]; 5] = [
         &["build", "--workspace", "--all-targets", "--offline"],
         &["test", "--workspace", "--offline"],
@@ -24,10 +81,11 @@ fn the_flagship_example_builds_tests_lints_and_documents_itself() {
         &["doc", "--workspace", "--no-deps", "--offline"],
         &["fmt", "--all", "--check"],
     ];
+    let mut test_output = String::new();
     for step in steps {
         let output = Command::new(env!("CARGO"))
             .args(step)
-            .current_dir(&out)
+            .current_dir(root)
             .env("CARGO_TARGET_DIR", &target)
             .env("RUSTDOCFLAGS", "-D warnings")
             .env_remove("RUSTFLAGS")
@@ -37,14 +95,18 @@ fn the_flagship_example_builds_tests_lints_and_documents_itself() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "`cargo {}` failed:\n{stdout}\n{stderr}", step.join(" "));
         if step[0] == "test" {
-            // Every requirement waits as an ignored test; none fails, none is missing.
-            let ignored: usize = stdout
-                .lines()
-                .filter_map(|l| l.strip_prefix("test result: ok."))
-                .filter_map(|l| l.split(';').find_map(|p| p.trim().strip_suffix(" ignored")))
-                .map(|n| n.trim().parse::<usize>().unwrap())
-                .sum();
-            assert_eq!(ignored, 21, "{stdout}");
+            test_output = stdout.into_owned();
         }
     }
+    test_output
+}
+
+/// How many tests `cargo test` reported as ignored, over all test binaries.
+fn ignored_tests(stdout: &str) -> usize {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("test result: ok."))
+        .filter_map(|l| l.split(';').find_map(|p| p.trim().strip_suffix(" ignored")))
+        .map(|n| n.trim().parse::<usize>().unwrap())
+        .sum()
 }

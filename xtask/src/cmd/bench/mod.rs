@@ -32,6 +32,12 @@ enum Bench {
     Render,
     /// The whole `new` at 1,000 crates, beside a plain write plus one `cargo metadata`.
     New,
+    /// A no-op `apply`, and a `plan` of one added crate, at 1,000 crates, beside `cargo metadata`.
+    Apply,
+    /// `check` at 1,000 crates, beside `cargo metadata`.
+    Check,
+    /// `trace` at 1,000 crates with 10,000 requirements, beside one walk and read of the files.
+    Trace,
 }
 
 pub(crate) fn run(args: &Args) -> Outcome {
@@ -46,6 +52,22 @@ pub(crate) fn run(args: &Args) -> Outcome {
     }
     if all || args.only.contains(&Bench::New) {
         new(runs, &tmp)?;
+    }
+    let wanted = |b| all || args.only.contains(&b);
+    if wanted(Bench::Apply) || wanted(Bench::Check) {
+        let text = synthetic::spec(1_000, 2);
+        let root = tmp.join("ws-1000");
+        generate(&text, &root)?;
+        let baseline = metadata_baseline(runs, &root)?;
+        if wanted(Bench::Apply) {
+            apply(runs, &text, &root, baseline)?;
+        }
+        if wanted(Bench::Check) {
+            check(runs, &root, baseline)?;
+        }
+    }
+    if wanted(Bench::Trace) {
+        trace(runs, &tmp)?;
     }
     Ok(())
 }
@@ -168,6 +190,89 @@ fn new(runs: usize, tmp: &Path) -> Outcome {
         &format!("{} files", files.len()),
     );
     print_row("new (parse, render, write, verify)", new, &ratio(new, baseline));
+    Ok(())
+}
+
+/// Writes the workspace of a spec to `root`, as `new` would.
+fn generate(text: &str, root: &Path) -> Result<trellis_spec::Spec, Failure> {
+    let parsed = trellis_spec::parse(text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+    let templates = trellis_render::Templates::embedded();
+    let files = trellis_render::render(&parsed.spec, text, &templates).map_err(Failure::env)?;
+    trellis_sync::create(root, &files).map_err(Failure::env)?;
+    Ok(parsed.spec)
+}
+
+fn metadata_baseline(runs: usize, root: &Path) -> Result<Duration, Failure> {
+    let cargo = trellis_check::Cargo::from_env();
+    let time = median(runs, |_| (), |()| trellis_check::read_metadata(root, &cargo).map_err(Failure::env))?;
+    println!("
+1,000 crates");
+    print_row("cargo metadata --no-deps (the baseline)", time, "");
+    Ok(time)
+}
+
+/// What `apply` does: read and parse the spec, render, plan against disk and ledger, write.
+fn apply(runs: usize, text: &str, root: &Path, baseline: Duration) -> Outcome {
+    let templates = trellis_render::Templates::embedded();
+    let noop = median(runs, |_| (), |()| {
+        let text = std::fs::read_to_string(root.join("Trellis.toml")).map_err(Failure::env)?;
+        let parsed = trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+        let files = trellis_render::render(&parsed.spec, &text, &templates).map_err(Failure::env)?;
+        let report = trellis_sync::apply(root, &files, &trellis_sync::Options::default())
+            .map_err(Failure::env)?;
+        if report.written() > 0 {
+            return Err(Failure::env(anyhow!("a no-op apply wrote {} files", report.written())));
+        }
+        Ok(report)
+    })?;
+    print_row("apply, nothing to do (target: within 1.2x)", noop, &ratio(noop, baseline));
+
+    let added = format!("{text}\n[crates.added]\nlayer = \"l3\"\ndepends = [\"c00001\"]\n");
+    let plan = median(runs, |_| (), |()| {
+        let parsed = trellis_spec::parse(&added, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+        let files = trellis_render::render(&parsed.spec, &added, &templates).map_err(Failure::env)?;
+        let ledger = trellis_sync::Ledger::load(root).map_err(Failure::env)?;
+        trellis_sync::plan(root, &files, &ledger, &trellis_sync::Options::default()).map_err(Failure::env)
+    })?;
+    print_row("plan of one added crate (target: within 1.2x)", plan, &ratio(plan, baseline));
+    Ok(())
+}
+
+/// What `check` does: read the spec, run `cargo metadata --no-deps` once, compare.
+fn check(runs: usize, root: &Path, baseline: Duration) -> Outcome {
+    let cargo = trellis_check::Cargo::from_env();
+    let time = median(runs, |_| (), |()| {
+        let checked = trellis_check::check_workspace(root, &cargo).map_err(Failure::env)?;
+        if checked.has_errors() {
+            return Err(Failure::env(anyhow!("check found drift in a workspace fresh from new")));
+        }
+        Ok(checked)
+    })?;
+    print_row("check (target: within 1.2x)", time, &ratio(time, baseline));
+    Ok(())
+}
+
+/// `trace` against the least any scanner must do: walk the same folders and read every file once.
+fn trace(runs: usize, tmp: &Path) -> Outcome {
+    let text = synthetic::spec(1_000, 10);
+    let root = tmp.join("ws-trace");
+    let spec = generate(&text, &root)?;
+    let baseline = median(runs, |_| (), |()| {
+        let mut bytes = 0;
+        for krate in &spec.crates {
+            for entry in walkdir::WalkDir::new(root.join(&krate.path)) {
+                let entry = entry.map_err(|e| Failure::env(anyhow!(e)))?;
+                if entry.file_type().is_file() {
+                    bytes += std::fs::read(entry.path()).map_err(Failure::env)?.len();
+                }
+            }
+        }
+        Ok(bytes)
+    })?;
+    let time = median(runs, |_| (), |()| trellis_trace::trace(&spec, &root).map_err(Failure::env))?;
+    println!("\n1,000 crates, 10,000 requirements");
+    print_row("walkdir + read every file once (the baseline)", baseline, "");
+    print_row("trace (target: within 1.5x)", time, &ratio(time, baseline));
     Ok(())
 }
 
