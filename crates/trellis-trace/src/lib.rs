@@ -2,9 +2,9 @@
 //! id the spec no longer has (stray).
 //!
 //! [`trace`] reads every `.rs` file of each crate's `src/`, `tests/`, `benches/`, `examples/`
-//! and `build.rs` once, and scans it without a parser (it tokenises just
-//! enough Rust to tell comments, strings, attributes and test functions apart). Each requirement
-//! gets one [`Status`]:
+//! and `build.rs` once, and scans it without a parser (it tokenises just enough Rust to tell
+//! comments, strings, attributes and test functions apart). Each requirement gets one
+//! [`Status`]:
 //!
 //! - **covered**: a test that is not `#[ignore]`d names it, by its function name (the
 //!   requirement's test name, `core_1`, alone or followed by `_` and more) or by a marker comment
@@ -15,8 +15,8 @@
 //!
 //! Ids are found in comments and string literals as whole words; an id-shaped word the spec does
 //! not know (a spec prefix such as `CORE-` followed by digits) is a [`Stray`]. `docs/trace.md`
-//! is the reference; [`findings`] turns a report into `check`'s diagnostics, and [`format`]
-//! prints it.
+//! is the reference; [`findings()`] turns a report into `check`'s diagnostics, [`mod@format`]
+//! prints it, and [`synth`] writes the benchmark's workspace.
 
 pub mod findings;
 pub mod format;
