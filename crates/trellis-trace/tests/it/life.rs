@@ -180,3 +180,39 @@ fn findings_can_be_shown_from_elsewhere() {
     let files: Vec<_> = found.iter().filter_map(|d| d.file.as_deref()).collect();
     assert_eq!(files, ["ws/Trellis.toml", "ws/crates/money/src/old.rs"]);
 }
+
+#[test]
+fn colour_only_when_asked_and_every_markdown_row_has_every_column() {
+    let ws = Workspace::new();
+    let spec = ws.seed(SPEC);
+    ws.remove("crates/money/tests/requirements/core_3.rs");
+    ws.write("crates/web/src/main.rs", "// CORE-9 was renamed\nfn main() {}\n");
+    ws.write("crates/web/tests/shop.rs", "#[test] // covers: LEDGER-1\nfn buys() {}\n");
+    let report = trace(&spec, ws.root()).expect("trace");
+    assert!(!human(&report).contains('\x1b'));
+    let coloured = trellis_trace::format::human(&report, true);
+    for code in ["\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"] {
+        assert!(coloured.contains(code), "{code:?} missing in {coloured}");
+    }
+    let markdown = trellis_trace::format::markdown(&report);
+    let mut columns = None;
+    for line in markdown.lines() {
+        if line.starts_with('|') {
+            let n = line.matches(" |").count() + usize::from(line.ends_with("-|"));
+            if line.starts_with("|:--") {
+                continue;
+            }
+            if line.starts_with("| crate ")
+                || line.starts_with("| requirement ")
+                || line.starts_with("| id ")
+            {
+                columns = Some(n);
+            }
+            assert_eq!(Some(n), columns, "{line}");
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&trellis_trace::format::json(&report)).expect("json");
+    assert_eq!(json["totals"]["lost"], 1);
+    assert_eq!(json["stray"][0]["id"], "CORE-9");
+}
