@@ -434,3 +434,116 @@ fn a_run_stopped_after_any_write_is_completed_by_the_next() {
     }
     assert!(budget >= writes - 1, "stopped only {budget} times for {writes} writes");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_inside_the_workspace_is_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let outside = dir.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    let files = workspace("x", &[("a", &[])]);
+    create(&out, &files).unwrap();
+
+    // A folder replaced by a link to somewhere else.
+    fs::remove_dir_all(out.join("crates/a")).unwrap();
+    std::os::unix::fs::symlink(&outside, out.join("crates/a")).unwrap();
+    let err = apply(&out, &files, &Options::default()).unwrap_err();
+    assert!(matches!(err, SyncError::Symlink(_)), "{err}");
+    let err = plan(&out, &files, &Ledger::load(&out).unwrap(), &Options::default()).unwrap_err();
+    assert!(matches!(err, SyncError::Symlink(_)), "{err}");
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0, "nothing was written through the link");
+
+    // A file replaced by a link.
+    fs::remove_file(out.join("crates/a")).unwrap();
+    fs::create_dir_all(out.join("crates/a/src")).unwrap();
+    let target = outside.join("secret.txt");
+    fs::write(&target, "not yours").unwrap();
+    fs::remove_file(out.join("README.md")).unwrap();
+    std::os::unix::fs::symlink(&target, out.join("README.md")).unwrap();
+    let err = apply(&out, &files, &Options::default()).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert!(err.is_input());
+    assert_eq!(fs::read_to_string(&target).unwrap(), "not yours");
+}
+
+#[test]
+fn planned_paths_must_stay_inside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in [
+        "/etc/passwd",
+        "../x",
+        "a/../../x",
+        "a//b",
+        "a\\b",
+        "",
+        "./a",
+        ".trellis/ledger.toml",
+        "a.trellis-new",
+    ] {
+        let files = vec![pf(bad, "x", Ownership::Seeded)];
+        let err = create(&dir.path().join("ws"), &files).unwrap_err();
+        assert!(matches!(err, SyncError::BadPath { .. }), "{bad:?}: {err}");
+        assert!(!dir.path().join("ws").exists());
+    }
+    let twice = vec![pf("a", "x", Ownership::Seeded), pf("a", "y", Ownership::Seeded)];
+    let err = create(&dir.path().join("ws"), &twice).unwrap_err();
+    assert!(matches!(err, SyncError::Duplicate(_)), "{err}");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn apply_needs_a_workspace_and_a_ledger_it_can_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = workspace("x", &[("a", &[])]);
+    let err = apply(&dir.path().join("nope"), &files, &Options::default()).unwrap_err();
+    assert!(matches!(err, SyncError::NoWorkspace(_)), "{err}");
+
+    let out = dir.path().join("ws");
+    create(&out, &files).unwrap();
+    let before = tree(&out);
+    fs::write(out.join(LEDGER_PATH), "format = 7\n").unwrap();
+    let err = apply(&out, &workspace("y", &[("a", &[])]), &Options::default()).unwrap_err();
+    assert!(matches!(err, SyncError::NewerLedger { found: 7, .. }), "{err}");
+    let mut after = tree(&out);
+    after.insert(LEDGER_PATH.into(), before[LEDGER_PATH].clone());
+    assert_eq!(after, before, "nothing was written");
+}
+
+#[test]
+fn a_manifest_that_is_not_toml_is_a_conflict_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("a", &[])])).unwrap();
+    fs::write(out.join("crates/a/Cargo.toml"), "[package\nbroken").unwrap();
+    let report =
+        apply(&out, &workspace("x", &[("a", &["b"]), ("b", &[])]), &Options::default()).unwrap();
+    let entry = report.plan.entries.iter().find(|e| e.path == "crates/a/Cargo.toml").unwrap();
+    assert_eq!(entry.action, Action::Conflict);
+    assert!(entry.note.as_deref().unwrap().contains("not valid TOML"));
+    assert_eq!(fs::read_to_string(out.join("crates/a/Cargo.toml")).unwrap(), "[package\nbroken");
+    assert!(out.join("crates/b/src/lib.rs").is_file(), "everything else safe was done");
+}
+
+#[test]
+fn renamed_crates_move_with_the_persons_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("old", &[]), ("b", &["old"])])).unwrap();
+    fs::write(out.join("crates/old/notes.md"), "mine\n").unwrap();
+    let files = workspace("x", &[("new", &[]), ("b", &["new"])]);
+    let options = Options {
+        renames: vec![Rename { from: "old".into(), to: "new".into() }],
+        ..Options::default()
+    };
+    let report = apply(&out, &files, &options).unwrap();
+    assert_eq!(report.plan.entries[0].action, Action::Move);
+    assert!(!out.join("crates/old").exists());
+    assert_eq!(fs::read_to_string(out.join("crates/new/notes.md")).unwrap(), "mine\n");
+    let manifest = fs::read_to_string(out.join("crates/new/Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"new\""), "{manifest}");
+    let b = fs::read_to_string(out.join("crates/b/Cargo.toml")).unwrap();
+    assert!(b.contains("new.workspace = true") && !b.contains("old"), "{b}");
+    assert_eq!(report.plan.count(Action::Orphan), 0);
+    assert!(!apply(&out, &files, &options).unwrap().plan.writes());
+}
