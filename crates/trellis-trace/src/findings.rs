@@ -21,11 +21,17 @@ pub const SPEC_FILE: &str = "Trellis.toml";
 /// Lost requirements (R001) and pending ones (R003, only when `strict` or the spec's
 /// `[check] pending-requirements = "deny"`) point at the requirement in `Trellis.toml`; stray ids
 /// (R002) point at the code, one finding per id and file, with the file relative to the
-/// workspace root. Every finding is an error.
+/// workspace root. Every finding is an error. A crate whose folder is missing gets none: `check`
+/// reports the crate itself.
 pub fn findings(spec: &Spec, report: &TraceReport, strict: bool) -> Vec<Diagnostic> {
     let deny_pending = strict || spec.check.deny_pending_requirements;
     let mut out = Vec::new();
     for krate in &report.crates {
+        // A crate whose folder is missing is `check`'s missing-crate or path-mismatch finding;
+        // a lost finding per requirement would only repeat it.
+        if krate.missing {
+            continue;
+        }
         let declared = spec.crate_named(&krate.name);
         for r in &krate.requirements {
             let span = declared

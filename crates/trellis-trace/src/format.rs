@@ -24,7 +24,9 @@ pub fn human(report: &TraceReport, color: bool) -> String {
         let counts = report.counts(krate);
         let head = paint(&krate.name, "1");
         let _ = write!(out, "{head} ({}): ", krate.path);
-        if krate.requirements.is_empty() {
+        if krate.missing {
+            let _ = writeln!(out, "{}; {}", paint("folder missing", "31"), summary(&counts, false));
+        } else if krate.requirements.is_empty() {
             out.push_str("no requirements\n");
         } else {
             let _ = writeln!(out, "{}", summary(&counts, false));
@@ -114,6 +116,7 @@ pub fn json(report: &TraceReport) -> String {
     struct JsonCrate<'a> {
         name: &'a str,
         path: &'a str,
+        missing: bool,
         counts: Counts,
         requirements: &'a [RequirementTrace],
     }
@@ -126,6 +129,7 @@ pub fn json(report: &TraceReport) -> String {
             .map(|c: &CrateTrace| JsonCrate {
                 name: &c.name,
                 path: &c.path,
+                missing: c.missing,
                 counts: report.counts(c),
                 requirements: &c.requirements,
             })

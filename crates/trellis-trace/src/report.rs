@@ -143,6 +143,8 @@ pub struct CrateTrace {
     pub name: String,
     /// Its folder, relative to the workspace root.
     pub path: String,
+    /// Whether the folder is missing (then every requirement is lost, and `check` says why).
+    pub missing: bool,
     /// Its requirements, in the spec's order.
     pub requirements: Vec<RequirementTrace>,
 }
@@ -271,7 +273,8 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
     let mut scratch = scan::FileScan::default();
     let mut buf = Vec::new();
     let mut files = 0;
-    for target in targets {
+    let mut missing = vec![false; targets.len()];
+    for (t, target) in targets.iter().enumerate() {
         let crate_dir = root.join(&target.path);
         let mut scan_one = |path: &Path, buf: &mut Vec<u8>| -> Result<(), TraceError> {
             let len = read_into(path, buf)
@@ -303,7 +306,10 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
         for entry in walk {
             let entry = match entry {
                 Ok(entry) => entry,
-                Err(e) if e.depth() == 0 && is_not_found(&e) => break,
+                Err(e) if e.depth() == 0 && is_not_found(&e) => {
+                    missing[t] = true;
+                    break;
+                }
                 Err(source) => {
                     let path = source.path().unwrap_or(&crate_dir).to_path_buf();
                     return Err(TraceError::List { path, source });
@@ -320,7 +326,8 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
     let mut next = 0;
     let crates = targets
         .iter()
-        .map(|target| {
+        .zip(missing)
+        .map(|(target, missing)| {
             let requirements = target
                 .requirements
                 .iter()
@@ -330,7 +337,8 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
                     e.into_trace(id)
                 })
                 .collect();
-            CrateTrace { name: target.name.clone(), path: target.path.clone(), requirements }
+            let (name, path) = (target.name.clone(), target.path.clone());
+            CrateTrace { name, path, missing, requirements }
         })
         .collect();
     let stray = stray

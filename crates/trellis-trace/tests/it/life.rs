@@ -155,6 +155,10 @@ fn a_missing_crate_folder_loses_its_requirements_without_failing() {
     std::fs::remove_dir_all(ws.root().join("crates/ledger")).expect("remove crate");
     let report = trace(&spec, ws.root()).expect("trace");
     assert_eq!(report.requirement("LEDGER-1").map(|r| r.status), Some(Status::Lost));
+    assert!(report.crates[1].missing && !report.crates[0].missing);
+    // `check` reports the missing crate itself: no lost finding per requirement repeats it.
+    assert!(trellis_trace::findings(&spec, &report, true).iter().all(|d| d.code.id == "R003"));
+    assert!(human(&report).contains("ledger (crates/ledger): folder missing; 1 requirement"));
 }
 
 #[test]
