@@ -104,6 +104,8 @@ pub fn create(out: &Path, files: &[PlannedFile]) -> Result<Report, SyncError> {
     let root = Root::new(&tmp.path);
     let plan = plan_in(&root, files, &Ledger::default(), &Options::default())?;
     let report = execute(&root, plan, &Options::default(), true)?;
+    // The lock file exists from the start, so that the first `apply` adds no file at all.
+    drop(root.lock(LOCK_PATH)?);
     fault::point()?;
     match fs::rename(&tmp.path, out) {
         Ok(()) => {}

@@ -4,6 +4,7 @@
 mod build;
 mod new;
 mod property;
+mod sync;
 mod tidy;
 
 use std::path::{Path, PathBuf};

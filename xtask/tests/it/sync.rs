@@ -1,0 +1,140 @@
+//! `plan` and `apply` end to end: what they print, what they write, and their exit codes.
+
+use std::fs;
+use std::path::Path;
+
+use crate::{files_under, outcome, xtask};
+
+const SPEC: &str = r#"[workspace]
+name = "synced"
+summary = "Before"
+
+[crates.base]
+summary = "The base"
+
+[crates.app]
+kind = "bin"
+depends = ["base"]
+"#;
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn new_workspace(dir: &Path) {
+    fs::write(dir.join("spec.toml"), SPEC).unwrap();
+    let output = xtask(dir, &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+}
+
+#[test]
+fn plan_of_a_folder_that_does_not_exist_creates_everything_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    let output = xtask(tmp.path(), &["plan", "--spec", "spec.toml", "--workspace", "ws"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(0), "{stderr}");
+    let out = stdout(&output);
+    assert!(
+        out.lines().filter(|l| !l.starts_with("plan:")).all(|l| l.starts_with("create  ")),
+        "{out}"
+    );
+    assert!(out.contains("create  crates/base/src/lib.rs"), "{out}");
+    assert!(!tmp.path().join("ws").exists());
+}
+
+#[test]
+fn apply_after_new_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    new_workspace(tmp.path());
+    let before = files_under(&tmp.path().join("ws"));
+    let output = xtask(&tmp.path().join("ws"), &["apply"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout(&output).contains("; 0 written"), "{}", stdout(&output));
+    assert_eq!(files_under(&tmp.path().join("ws")), before);
+}
+
+#[test]
+fn a_conflict_exits_1_and_can_be_seen_and_resolved() {
+    let tmp = tempfile::tempdir().unwrap();
+    new_workspace(tmp.path());
+    let ws = tmp.path().join("ws");
+    let lib = ws.join("crates/base/src/lib.rs");
+    let mine = format!("{}\npub fn mine() {{}}\n", fs::read_to_string(&lib).unwrap());
+    fs::write(&lib, &mine).unwrap();
+    fs::write(ws.join("Trellis.toml"), SPEC.replace("The base", "The base, reworded")).unwrap();
+
+    let output = xtask(&ws, &["plan", "--diff"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(1), "{stderr}");
+    let out = stdout(&output);
+    assert!(out.contains("conflict   crates/base/src/lib.rs"), "{out}");
+    assert!(out.contains("+//! The base, reworded"), "{out}");
+    assert!(stderr.contains("hint: "), "{stderr}");
+
+    let output = xtask(&ws, &["apply", "--write-conflicts"]);
+    assert_eq!(output.status.code(), Some(1), "{}", outcome(&output).1);
+    assert_eq!(fs::read_to_string(&lib).unwrap(), mine);
+    let theirs = fs::read_to_string(ws.join("crates/base/src/lib.rs.trellis-new")).unwrap();
+    assert!(theirs.contains("The base, reworded"), "{theirs}");
+    let manifest = fs::read_to_string(ws.join("crates/base/Cargo.toml")).unwrap();
+    assert!(manifest.contains("The base, reworded"), "the rest was applied: {manifest}");
+
+    let output = xtask(&ws, &["apply", "--accept", "crates/base/src/lib.rs"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let output = xtask(&ws, &["plan", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["format"], 1);
+    assert_eq!(json["conflicts"], 0);
+    assert_eq!(json["summary"]["conflict"], 0);
+    let entry = json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "crates/base/src/lib.rs")
+        .unwrap();
+    assert_eq!(entry["action"], "unchanged");
+    assert_eq!(entry["ownership"], "seeded");
+    assert_eq!(fs::read_to_string(&lib).unwrap(), mine);
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    new_workspace(tmp.path());
+    let ws = tmp.path().join("ws");
+
+    // No spec where one is expected.
+    let output = xtask(tmp.path(), &["plan"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no `Trellis.toml`"), "{stderr}");
+
+    // A bad spec.
+    fs::write(
+        ws.join("Trellis.toml"),
+        SPEC.replace("depends = [\"base\"]", "depends = [\"nobody\"]"),
+    )
+    .unwrap();
+    let before = files_under(&ws);
+    let output = xtask(&ws, &["apply"]);
+    assert_eq!(output.status.code(), Some(2), "{}", outcome(&output).1);
+    assert_eq!(files_under(&ws), before);
+    fs::write(ws.join("Trellis.toml"), SPEC).unwrap();
+
+    // A corrupt ledger.
+    fs::write(ws.join(".trellis/ledger.toml"), "format = \"one\"\n").unwrap();
+    let output = xtask(&ws, &["apply"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("is corrupt") && stderr.contains("hint: restore it"), "{stderr}");
+    assert_eq!(fs::read_to_string(ws.join(".trellis/ledger.toml")).unwrap(), "format = \"one\"\n");
+
+    // Apply on a folder that does not exist.
+    let output = xtask(tmp.path(), &["apply", "--workspace", "nowhere", "--spec", "spec.toml"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no workspace at"), "{stderr}");
+}
