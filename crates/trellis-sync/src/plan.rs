@@ -240,7 +240,17 @@ pub(crate) fn plan_in(
     let mut old = ledger.clone();
     // New folder → old folder, for crates whose folder moves in this run.
     let mut moved: Vec<(String, String)> = Vec::new();
-    for rename in &options.renames {
+    // A crate whose `path` changed under the same name moves like a renamed one: two
+    // packages of one name in a workspace would not build.
+    let mut renames = options.renames.clone();
+    for (name, dir) in &crates {
+        if ledger.crates.get(name).is_some_and(|old_dir| old_dir != dir)
+            && !renames.iter().any(|r| r.to == *name)
+        {
+            renames.push(Rename { from: name.clone(), to: name.clone() });
+        }
+    }
+    for rename in &renames {
         let (Some(old_dir), Some(new_dir)) =
             (ledger.crates.get(&rename.from), crates.get(&rename.to))
         else {
@@ -255,7 +265,11 @@ pub(crate) fn plan_in(
             path: format!("{old_dir} -> {new_dir}"),
             action: Action::Move,
             ownership: None,
-            note: Some(format!("crate `{}` renamed to `{}`", rename.from, rename.to)),
+            note: Some(if rename.from == rename.to {
+                format!("crate `{}` moved", rename.to)
+            } else {
+                format!("crate `{}` renamed to `{}`", rename.from, rename.to)
+            }),
             diff: None,
             op: Op::Nothing,
             theirs: None,

@@ -547,3 +547,28 @@ fn renamed_crates_move_with_the_persons_files() {
     assert_eq!(report.plan.count(Action::Orphan), 0);
     assert!(!apply(&out, &files, &options).unwrap().plan.writes());
 }
+
+#[test]
+fn a_crate_whose_path_changes_moves_with_the_persons_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[]), ("b", &["a"])]);
+    create(&out, &files).unwrap();
+    fs::write(out.join("crates/a/notes.md"), "mine\n").unwrap();
+    let moved: Vec<PlannedFile> = files
+        .iter()
+        .map(|f| PlannedFile {
+            path: f.path.replace("crates/a/", "libs/a/"),
+            contents: f.contents.replace("crates/a\"", "libs/a\""),
+            ownership: f.ownership,
+        })
+        .collect();
+    let report = apply(&out, &moved, &Options::default()).unwrap();
+    assert_eq!(report.plan.entries[0].path, "crates/a -> libs/a");
+    assert_eq!(report.plan.entries[0].note.as_deref(), Some("crate `a` moved"));
+    assert_eq!(fs::read_to_string(out.join("libs/a/notes.md")).unwrap(), "mine\n");
+    assert!(!out.join("crates/a").exists());
+    let root = fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(root.contains("\"libs/a\"") && !root.contains("crates/a"), "{root}");
+    assert!(!apply(&out, &moved, &Options::default()).unwrap().plan.writes());
+}
