@@ -78,18 +78,23 @@ pub fn create(out: &Path, files: &[PlannedFile]) -> Result<Report, SyncError> {
     for f in files {
         fsx::check_rel(&f.path)?;
     }
-    match fs::symlink_metadata(out) {
-        Ok(meta) if meta.file_type().is_symlink() => return Err(SyncError::Symlink(out.into())),
+    let given = out;
+    let resolved;
+    let out = match fs::symlink_metadata(given) {
+        Ok(meta) if meta.file_type().is_symlink() => return Err(SyncError::Symlink(given.into())),
         Ok(meta) if meta.is_dir() => {
-            let mut entries = fs::read_dir(out).map_err(SyncError::io("read", out))?;
+            let mut entries = fs::read_dir(given).map_err(SyncError::io("read", given))?;
             if entries.next().is_some() {
-                return Err(SyncError::NotEmpty(out.into()));
+                return Err(SyncError::NotEmpty(given.into()));
             }
+            // `.` or `a/..` name no folder to rename onto: take the real path.
+            resolved = fs::canonicalize(given).map_err(SyncError::io("resolve", given))?;
+            resolved.as_path()
         }
-        Ok(_) => return Err(SyncError::NotEmpty(out.into())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(SyncError::io("inspect", out)(e)),
-    }
+        Ok(_) => return Err(SyncError::NotEmpty(given.into())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => given,
+        Err(e) => return Err(SyncError::io("inspect", given)(e)),
+    };
     let name = out
         .file_name()
         .filter(|n| !n.is_empty())
@@ -116,9 +121,9 @@ pub fn create(out: &Path, files: &[PlannedFile]) -> Result<Report, SyncError> {
                 io::ErrorKind::DirectoryNotEmpty | io::ErrorKind::AlreadyExists
             ) =>
         {
-            return Err(SyncError::NotEmpty(out.into()));
+            return Err(SyncError::NotEmpty(given.into()));
         }
-        Err(e) => return Err(SyncError::io("move into place", out)(e)),
+        Err(e) => return Err(SyncError::io("move into place", given)(e)),
     }
     tmp.disarm();
     Ok(report)

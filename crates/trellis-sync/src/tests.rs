@@ -106,6 +106,16 @@ fn create_into_an_empty_folder_works() {
     assert!(out.join("crates/a/src/lib.rs").is_file());
 }
 
+#[test]
+fn create_into_an_empty_folder_named_by_dot_dot_works() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("empty/inner")).unwrap();
+    create(&dir.path().join("empty/inner/.."), &workspace("x", &[("a", &[])])).unwrap_err();
+    fs::remove_dir(dir.path().join("empty/inner")).unwrap();
+    create(&dir.path().join("empty/./"), &workspace("x", &[("a", &[])])).unwrap();
+    assert!(dir.path().join("empty/crates/a/src/lib.rs").is_file());
+}
+
 #[cfg(unix)]
 #[test]
 fn create_refuses_a_symlink() {
