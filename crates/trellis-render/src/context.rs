@@ -76,33 +76,28 @@ pub(crate) fn meta(spec: &Spec) -> Value {
     })
 }
 
-/// The context of a crate's templates: `workspace` (its metadata only) and `crate`.
+/// The context of a crate's templates: `workspace` (its metadata only), `crate`, and for a
+/// module's or a requirement's file, `module` or `requirement`.
 ///
-/// Not the whole workspace: a context is built and serialized for every file, so one that
-/// held every crate would make rendering quadratic in the number of crates.
-pub(crate) fn for_crate(meta: &Value, krate: &CrateSpec) -> Value {
-    json!({ "workspace": meta, "crate": crate_value(krate) })
-}
-
-/// The context of a module file: a crate's, plus `module`.
-pub(crate) fn for_module(crate_context: &Value, module: &str) -> Value {
-    with(crate_context, "module", Value::from(module))
-}
-
-/// The context of a requirement's test: a crate's, plus `requirement`.
-pub(crate) fn for_requirement(crate_context: &Value, requirement: &Requirement) -> Value {
-    with(crate_context, "requirement", requirement_value(requirement))
-}
-
-fn with(base: &Value, key: &str, value: Value) -> Value {
-    let mut context = base.clone();
-    if let Some(map) = context.as_object_mut() {
+/// Not the whole workspace: a context is built for every file, so one that held every crate
+/// would make rendering quadratic in the number of crates.
+pub(crate) fn for_crate(meta: &Value, krate: &Value, extra: Option<(&str, Value)>) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert("workspace".to_owned(), meta.clone());
+    map.insert("crate".to_owned(), krate.clone());
+    if let Some((key, value)) = extra {
         map.insert(key.to_owned(), value);
     }
-    context
+    Value::Object(map)
 }
 
-fn crate_value(c: &CrateSpec) -> Value {
+/// A requirement as templates see it.
+pub(crate) fn requirement(r: &Requirement) -> Value {
+    requirement_value(r)
+}
+
+/// A crate as templates see it.
+pub(crate) fn crate_value(c: &CrateSpec) -> Value {
     let sections: Vec<Value> = EdgeKind::ALL
         .into_iter()
         .filter_map(|kind| {

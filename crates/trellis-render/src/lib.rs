@@ -65,10 +65,10 @@ pub fn render(
 ) -> Result<Vec<PlannedFile>, RenderError> {
     use Ownership::{Manifest, Once, Seeded};
 
-    let workspace = context::workspace(spec);
+    let workspace = handlebars::Context::from(context::workspace(spec));
     let meta = context::meta(spec);
     let mut files = Vec::new();
-    let mut emit = |path: String, template: &str, context: &serde_json::Value, ownership| {
+    let mut emit = |path: String, template: &str, context: &handlebars::Context, ownership| {
         let contents = templates.render(template, context).map_err(|e| RenderError {
             file: path.clone(),
             template: template.to_owned(),
@@ -93,7 +93,8 @@ pub fn render(
 
     for krate in &spec.crates {
         let base = &krate.path;
-        let context = context::for_crate(&meta, krate);
+        let krate_value = context::crate_value(krate);
+        let context = handlebars::Context::from(context::for_crate(&meta, &krate_value, None));
         emit(format!("{base}/Cargo.toml"), "crate/Cargo.toml", &context, Manifest)?;
         match krate.kind {
             CrateKind::Lib | CrateKind::ProcMacro => {
@@ -104,7 +105,9 @@ pub fn render(
             }
         }
         for module in &krate.modules {
-            let module_context = context::for_module(&context, &module.name);
+            let extra = Some(("module", serde_json::Value::from(module.name.as_str())));
+            let module_context =
+                handlebars::Context::from(context::for_crate(&meta, &krate_value, extra));
             let path = format!("{base}/src/{}.rs", module.name);
             emit(path, "crate/src/module.rs", &module_context, Seeded)?;
         }
@@ -116,7 +119,9 @@ pub fn render(
             emit(format!("{tests}/main.rs"), "crate/tests/requirements/main.rs", &context, Seeded)?;
             for requirement in &krate.requirements {
                 let path = format!("{tests}/{}.rs", requirement.test_name());
-                let req_context = context::for_requirement(&context, requirement);
+                let extra = Some(("requirement", context::requirement(requirement)));
+                let req_context =
+                    handlebars::Context::from(context::for_crate(&meta, &krate_value, extra));
                 emit(path, "crate/tests/requirements/requirement.rs", &req_context, Seeded)?;
             }
         }

@@ -122,13 +122,15 @@ impl Templates {
         Ok(templates)
     }
 
-    /// Renders one template with a context.
+    /// Renders one template with a context. Taking a ready [`handlebars::Context`] (not a
+    /// `Serialize` value, which Handlebars would serialize anew on every call) lets one context
+    /// serve many files.
     pub(crate) fn render(
         &self,
         name: &str,
-        context: &serde_json::Value,
+        context: &handlebars::Context,
     ) -> Result<String, handlebars::RenderError> {
-        self.registry.render(name, context)
+        self.registry.render_with_context(name, context)
     }
 }
 

@@ -127,22 +127,32 @@ fn print_row(name: &str, value: Duration, note: &str) {
 
 fn render(runs: usize) -> Outcome {
     println!("\nparse + validate + render (target: 1,000 crates under 100 ms, linear to 10,000)");
-    let mut per_crate = Vec::new();
     for crates in [100, 1_000, 10_000] {
         let text = synthetic::spec(crates, 2);
-        let time = median(
+        let parse = median(
             runs,
             |_| (),
-            |()| {
-                let parsed =
-                    trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
-                trellis_render::render(&parsed.spec, &text, &trellis_render::Templates::embedded())
-                    .map_err(Failure::env)
-            },
+            |()| trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic()),
         )?;
-        let each = ms(time) * 1000.0 / crates as f64;
-        per_crate.push(each);
-        print_row(&format!("{crates} crates"), time, &format!("{each:.1} µs per crate"));
+        let spec =
+            trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?.spec;
+        let templates = trellis_render::Templates::embedded();
+        let render = median(
+            runs,
+            |_| (),
+            |()| trellis_render::render(&spec, &text, &templates).map_err(Failure::env),
+        )?;
+        let both = parse + render;
+        let each = ms(both) * 1000.0 / crates as f64;
+        print_row(
+            &format!("{crates} crates"),
+            both,
+            &format!(
+                "{each:.0} µs per crate (parse {:.1} ms, render {:.1} ms)",
+                ms(parse),
+                ms(render)
+            ),
+        );
     }
     Ok(())
 }
@@ -204,9 +214,15 @@ fn generate(text: &str, root: &Path) -> Result<trellis_spec::Spec, Failure> {
 
 fn metadata_baseline(runs: usize, root: &Path) -> Result<Duration, Failure> {
     let cargo = trellis_check::Cargo::from_env();
-    let time = median(runs, |_| (), |()| trellis_check::read_metadata(root, &cargo).map_err(Failure::env))?;
-    println!("
-1,000 crates");
+    let time = median(
+        runs,
+        |_| (),
+        |()| trellis_check::read_metadata(root, &cargo).map_err(Failure::env),
+    )?;
+    println!(
+        "
+1,000 crates"
+    );
     print_row("cargo metadata --no-deps (the baseline)", time, "");
     Ok(time)
 }
@@ -214,26 +230,42 @@ fn metadata_baseline(runs: usize, root: &Path) -> Result<Duration, Failure> {
 /// What `apply` does: read and parse the spec, render, plan against disk and ledger, write.
 fn apply(runs: usize, text: &str, root: &Path, baseline: Duration) -> Outcome {
     let templates = trellis_render::Templates::embedded();
-    let noop = median(runs, |_| (), |()| {
-        let text = std::fs::read_to_string(root.join("Trellis.toml")).map_err(Failure::env)?;
-        let parsed = trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
-        let files = trellis_render::render(&parsed.spec, &text, &templates).map_err(Failure::env)?;
-        let report = trellis_sync::apply(root, &files, &trellis_sync::Options::default())
-            .map_err(Failure::env)?;
-        if report.written() > 0 {
-            return Err(Failure::env(anyhow!("a no-op apply wrote {} files", report.written())));
-        }
-        Ok(report)
-    })?;
+    let noop = median(
+        runs,
+        |_| (),
+        |()| {
+            let text = std::fs::read_to_string(root.join("Trellis.toml")).map_err(Failure::env)?;
+            let parsed =
+                trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+            let files =
+                trellis_render::render(&parsed.spec, &text, &templates).map_err(Failure::env)?;
+            let report = trellis_sync::apply(root, &files, &trellis_sync::Options::default())
+                .map_err(Failure::env)?;
+            if report.written() > 0 {
+                return Err(Failure::env(anyhow!(
+                    "a no-op apply wrote {} files",
+                    report.written()
+                )));
+            }
+            Ok(report)
+        },
+    )?;
     print_row("apply, nothing to do (target: within 1.2x)", noop, &ratio(noop, baseline));
 
     let added = format!("{text}\n[crates.added]\nlayer = \"l3\"\ndepends = [\"c00001\"]\n");
-    let plan = median(runs, |_| (), |()| {
-        let parsed = trellis_spec::parse(&added, "Trellis.toml").map_err(|_| invalid_synthetic())?;
-        let files = trellis_render::render(&parsed.spec, &added, &templates).map_err(Failure::env)?;
-        let ledger = trellis_sync::Ledger::load(root).map_err(Failure::env)?;
-        trellis_sync::plan(root, &files, &ledger, &trellis_sync::Options::default()).map_err(Failure::env)
-    })?;
+    let plan = median(
+        runs,
+        |_| (),
+        |()| {
+            let parsed =
+                trellis_spec::parse(&added, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+            let files =
+                trellis_render::render(&parsed.spec, &added, &templates).map_err(Failure::env)?;
+            let ledger = trellis_sync::Ledger::load(root).map_err(Failure::env)?;
+            trellis_sync::plan(root, &files, &ledger, &trellis_sync::Options::default())
+                .map_err(Failure::env)
+        },
+    )?;
     print_row("plan of one added crate (target: within 1.2x)", plan, &ratio(plan, baseline));
     Ok(())
 }
@@ -241,13 +273,19 @@ fn apply(runs: usize, text: &str, root: &Path, baseline: Duration) -> Outcome {
 /// What `check` does: read the spec, run `cargo metadata --no-deps` once, compare.
 fn check(runs: usize, root: &Path, baseline: Duration) -> Outcome {
     let cargo = trellis_check::Cargo::from_env();
-    let time = median(runs, |_| (), |()| {
-        let checked = trellis_check::check_workspace(root, &cargo).map_err(Failure::env)?;
-        if checked.has_errors() {
-            return Err(Failure::env(anyhow!("check found drift in a workspace fresh from new")));
-        }
-        Ok(checked)
-    })?;
+    let time = median(
+        runs,
+        |_| (),
+        |()| {
+            let checked = trellis_check::check_workspace(root, &cargo).map_err(Failure::env)?;
+            if checked.has_errors() {
+                return Err(Failure::env(anyhow!(
+                    "check found drift in a workspace fresh from new"
+                )));
+            }
+            Ok(checked)
+        },
+    )?;
     print_row("check (target: within 1.2x)", time, &ratio(time, baseline));
     Ok(())
 }
@@ -257,18 +295,22 @@ fn trace(runs: usize, tmp: &Path) -> Outcome {
     let text = synthetic::spec(1_000, 10);
     let root = tmp.join("ws-trace");
     let spec = generate(&text, &root)?;
-    let baseline = median(runs, |_| (), |()| {
-        let mut bytes = 0;
-        for krate in &spec.crates {
-            for entry in walkdir::WalkDir::new(root.join(&krate.path)) {
-                let entry = entry.map_err(|e| Failure::env(anyhow!(e)))?;
-                if entry.file_type().is_file() {
-                    bytes += std::fs::read(entry.path()).map_err(Failure::env)?.len();
+    let baseline = median(
+        runs,
+        |_| (),
+        |()| {
+            let mut bytes = 0;
+            for krate in &spec.crates {
+                for entry in walkdir::WalkDir::new(root.join(&krate.path)) {
+                    let entry = entry.map_err(|e| Failure::env(anyhow!(e)))?;
+                    if entry.file_type().is_file() {
+                        bytes += std::fs::read(entry.path()).map_err(Failure::env)?.len();
+                    }
                 }
             }
-        }
-        Ok(bytes)
-    })?;
+            Ok(bytes)
+        },
+    )?;
     let time = median(runs, |_| (), |()| trellis_trace::trace(&spec, &root).map_err(Failure::env))?;
     println!("\n1,000 crates, 10,000 requirements");
     print_row("walkdir + read every file once (the baseline)", baseline, "");
