@@ -47,9 +47,7 @@ pub(crate) fn load_spec(path: &Path) -> Result<LoadedSpec, Failure> {
             print_diagnostics(&diagnostics, Some(&text));
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             let plural = if errors == 1 { "" } else { "s" };
-            Err(Failure::input(anyhow!(
-                "`{shown}` has {errors} error{plural}; nothing was written"
-            )))
+            Err(Failure::input(anyhow!("`{shown}` has {errors} error{plural}")))
         }
     }
 }
