@@ -2,6 +2,7 @@
 //! what it generates.
 
 mod build;
+mod lifecycle;
 mod new;
 mod property;
 mod sync;
