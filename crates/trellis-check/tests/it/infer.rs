@@ -155,15 +155,9 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 
 #[test]
 fn new_from_every_inferred_spec_has_the_original_graph() {
-    for name in FEATURES.iter().filter(|n| **n != "nested") {
+    for name in FEATURES {
         new_from_inferred(name);
     }
-}
-
-#[test]
-#[ignore = "the generated root manifest has no `exclude`, so cargo makes a path dependency inside the root a member"]
-fn new_from_the_inferred_spec_of_a_workspace_with_non_member_path_dependencies() {
-    new_from_inferred("nested");
 }
 
 #[test]
