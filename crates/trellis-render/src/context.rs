@@ -3,8 +3,11 @@
 //!
 //! Every key is always present (`null` or empty when the spec says nothing), so strict mode
 //! catches a template's typo without tripping over an optional field.
+//!
+//! Values are built with [`obj`], which moves each value in: `serde_json::json!` serializes
+//! every interpolated value again, a deep copy that made up a third of rendering's time.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 use trellis_spec::{CrateKind, CrateSpec, EdgeKind, ExternalDep, GitRef, Requirement, Spec};
 
 /// The context shared by every template: the whole workspace.
@@ -25,7 +28,7 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
                 .filter(|c| c.layer.as_deref() == Some(layer.name.as_str()))
                 .map(|c| c.name.as_str())
                 .collect();
-            json!({ "name": layer.name, "crates": names })
+            obj([("name", layer.name.as_str().into()), ("crates", names.into())])
         })
         .collect();
     let ungrouped: Vec<&str> =
@@ -35,7 +38,11 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
         .iter()
         .flat_map(|c| {
             c.depends.iter().map(move |(kind, to)| {
-                json!({ "from": c.name.as_str(), "to": to.name, "kind": edge_kind(kind) })
+                obj([
+                    ("from", c.name.as_str().into()),
+                    ("to", to.name.as_str().into()),
+                    ("kind", edge_kind(kind).into()),
+                ])
             })
         })
         .collect();
@@ -48,64 +55,92 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
         .filter(|p| !p.starts_with("..") && !p.starts_with('/'))
         .collect();
 
-    json!({
-        "workspace": meta(spec),
-        "exclude": exclude,
-        "members": members,
-        "layers": spec.layers.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
-        "layer_groups": layer_groups,
-        "ungrouped": ungrouped,
-        "edges": edges,
-        "dependencies": spec.dependencies.values().map(|d| json!({
-            "name": d.name,
-            "toml": inline_table(d),
-        })).collect::<Vec<_>>(),
-        "crates": crates.iter().map(|c| crate_value(c)).collect::<Vec<_>>(),
-    })
+    let dependencies: Vec<Value> = spec
+        .dependencies
+        .values()
+        .map(|d| obj([("name", d.name.as_str().into()), ("toml", inline_table(d).into())]))
+        .collect();
+    let layers: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
+    obj([
+        ("workspace", meta(spec)),
+        ("exclude", exclude.into()),
+        ("members", members.into()),
+        ("layers", layers.into()),
+        ("layer_groups", layer_groups.into()),
+        ("ungrouped", ungrouped.into()),
+        ("edges", edges.into()),
+        ("dependencies", dependencies.into()),
+        ("crates", crates.iter().map(|c| crate_value(c)).collect::<Vec<_>>().into()),
+    ])
 }
 
 /// The workspace's own metadata: what every crate's templates may use of it.
 pub(crate) fn meta(spec: &Spec) -> Value {
-    json!({
-        "name": spec.workspace.name,
-        "summary": spec.workspace.summary,
-        "edition": spec.workspace.edition,
-        "rust_version": spec.workspace.rust_version,
-        "license": spec.workspace.license,
-        "version": spec.workspace.version,
-    })
+    let w = &spec.workspace;
+    obj([
+        ("name", w.name.as_str().into()),
+        ("summary", w.summary.as_str().into()),
+        ("edition", w.edition.as_str().into()),
+        ("rust_version", w.rust_version.as_deref().into()),
+        ("license", w.license.as_deref().into()),
+        ("version", w.version.as_str().into()),
+    ])
 }
 
-/// The context of a crate's templates: `workspace` (its metadata only), `crate`, and for a
-/// module's or a requirement's file, `module` or `requirement`.
+/// The context of a crate's own templates (manifest, lib.rs or main.rs, build script, the
+/// requirements' test binary): `workspace` (its metadata only) and the whole `crate`.
 ///
-/// Not the whole workspace: a context is built for every file, so one that held every crate
+/// Not the whole workspace: a context is built for every crate, so one that held every crate
 /// would make rendering quadratic in the number of crates.
-pub(crate) fn for_crate(meta: &Value, krate: &Value, extra: Option<(&str, Value)>) -> Value {
-    let mut map = serde_json::Map::new();
-    map.insert("workspace".to_owned(), meta.clone());
-    map.insert("crate".to_owned(), krate.clone());
-    if let Some((key, value)) = extra {
+pub(crate) fn for_crate(meta: &Value, krate: &CrateSpec) -> Value {
+    obj([("workspace", meta.clone()), ("crate", crate_value(krate))])
+}
+
+/// The context of one module's or one requirement's file: `workspace`, the crate's identity
+/// (`crate.name`, `ident`, `kind`, `path`, `layer`, `summary`), and `module` or `requirement`.
+///
+/// There is one such file per module and per requirement, so the context is kept small: it is
+/// built and dropped for every one of them.
+pub(crate) fn for_item(meta: &Value, krate: &CrateSpec, key: &str, item: Value) -> Value {
+    let identity = obj([
+        ("name", krate.name.as_str().into()),
+        ("ident", krate.name.ident().into()),
+        ("kind", krate.kind.as_str().into()),
+        ("path", krate.path.as_str().into()),
+        ("layer", krate.layer.as_deref().into()),
+        ("summary", krate.summary.as_str().into()),
+    ]);
+    obj([("workspace", meta.clone()), ("crate", identity), (key, item)])
+}
+
+/// A requirement as templates see it.
+pub(crate) fn requirement(r: &Requirement) -> Value {
+    obj([
+        ("id", r.id.as_str().into()),
+        ("text", r.text.as_str().into()),
+        ("test_name", r.test_name().into()),
+    ])
+}
+
+/// A JSON object from keys and values, moving each value in.
+fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    let mut map = Map::new();
+    for (key, value) in pairs {
         map.insert(key.to_owned(), value);
     }
     Value::Object(map)
 }
 
-/// A requirement as templates see it.
-pub(crate) fn requirement(r: &Requirement) -> Value {
-    requirement_value(r)
-}
-
-/// A crate as templates see it.
-pub(crate) fn crate_value(c: &CrateSpec) -> Value {
+fn crate_value(c: &CrateSpec) -> Value {
     let sections: Vec<Value> = EdgeKind::ALL
         .into_iter()
         .filter_map(|kind| {
             let mut names: Vec<&str> = c.depends.of(kind).iter().map(|n| n.name.as_str()).collect();
             names.extend(c.uses.of(kind).iter().map(|n| n.name.as_str()));
             names.sort_unstable();
-            (!names.is_empty())
-                .then(|| json!({ "section": kind.manifest_section(), "names": names }))
+            (!names.is_empty()).then(|| {
+                obj([("section", kind.manifest_section().into()), ("names", names.into())])
+            })
         })
         .collect();
     // rustfmt sorts `mod` declarations, so they are written sorted to be formatted as they are.
@@ -113,21 +148,23 @@ pub(crate) fn crate_value(c: &CrateSpec) -> Value {
     modules.sort_unstable();
     let mut test_modules: Vec<String> = c.requirements.iter().map(Requirement::test_name).collect();
     test_modules.sort_unstable();
-    json!({
-        "name": c.name.as_str(),
-        "ident": c.name.ident(),
-        "kind": c.kind.as_str(),
-        "path": c.path,
-        "layer": c.layer,
-        "summary": c.summary,
-        "modules": modules,
-        "test_modules": test_modules,
-        // A proc-macro crate may export nothing but macros, so its modules stay private.
-        "snake_case": is_snake_case(&c.name.ident()),
-        "module_visibility": if c.kind == CrateKind::Lib { "pub " } else { "" },
-        "requirements": c.requirements.iter().map(requirement_value).collect::<Vec<_>>(),
-        "sections": sections,
-    })
+    // A proc-macro crate may export nothing but macros, so its modules stay private.
+    let visibility = if c.kind == CrateKind::Lib { "pub " } else { "" };
+    let requirements: Vec<Value> = c.requirements.iter().map(requirement).collect();
+    obj([
+        ("name", c.name.as_str().into()),
+        ("ident", c.name.ident().into()),
+        ("kind", c.kind.as_str().into()),
+        ("path", c.path.as_str().into()),
+        ("layer", c.layer.as_deref().into()),
+        ("summary", c.summary.as_str().into()),
+        ("modules", modules.into()),
+        ("test_modules", test_modules.into()),
+        ("snake_case", is_snake_case(&c.name.ident()).into()),
+        ("module_visibility", visibility.into()),
+        ("requirements", requirements.into()),
+        ("sections", sections.into()),
+    ])
 }
 
 /// Whether rustc's `non_snake_case` lint accepts a crate name (its rule, in `rustc_lint`): no
@@ -135,10 +172,6 @@ pub(crate) fn crate_value(c: &CrateSpec) -> Value {
 fn is_snake_case(ident: &str) -> bool {
     let ident = ident.trim_matches('_');
     !ident.contains("__") && !ident.chars().any(char::is_uppercase)
-}
-
-fn requirement_value(r: &Requirement) -> Value {
-    json!({ "id": r.id, "text": r.text, "test_name": r.test_name() })
 }
 
 fn edge_kind(kind: EdgeKind) -> &'static str {

@@ -9,7 +9,7 @@ mod templates;
 mod text;
 
 pub use templates::{DEFAULTS, TemplateError, Templates};
-use trellis_spec::{CrateKind, Spec};
+use trellis_spec::{CrateKind, CrateSpec, Spec};
 
 /// Where every generated workspace keeps its own `xtask` crate.
 pub const XTASK_PATH: &str = "xtask";
@@ -65,19 +65,25 @@ pub fn render(
 ) -> Result<Vec<PlannedFile>, RenderError> {
     use Ownership::{Manifest, Once, Seeded};
 
-    let workspace = handlebars::Context::from(context::workspace(spec));
     let meta = context::meta(spec);
-    let mut files = Vec::new();
-    let mut emit = |path: String, template: &str, context: &handlebars::Context, ownership| {
-        let contents = templates.render(template, context).map_err(|e| RenderError {
-            file: path.clone(),
-            template: template.to_owned(),
-            message: e.to_string(),
-        })?;
-        files.push(PlannedFile { path, contents, ownership });
-        Ok::<(), RenderError>(())
-    };
+    // Each crate's files depend on that crate alone, so large specs render on every core:
+    // Handlebars' own work per file is what rendering costs, and it cannot be made smaller.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = spec.crates.len().div_ceil(threads).max(CRATES_PER_THREAD);
+    let crate_files = std::thread::scope(|scope| {
+        let workers: Vec<_> = spec
+            .crates
+            .chunks(chunk)
+            .map(|crates| scope.spawn(|| render_crates(crates, &meta, templates)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
 
+    let workspace = handlebars::Context::from(context::workspace(spec));
+    let mut files = Files { templates, files: Vec::new() };
     for (path, template, ownership) in [
         ("Cargo.toml", "workspace/Cargo.toml", Manifest),
         ("README.md", "workspace/README.md", Seeded),
@@ -88,50 +94,91 @@ pub fn render(
         ("xtask/Cargo.toml", "workspace/xtask/Cargo.toml", Manifest),
         ("xtask/src/main.rs", "workspace/xtask/src/main.rs", Seeded),
     ] {
-        emit(path.to_owned(), template, &workspace, ownership)?;
+        files.emit(path.to_owned(), template, &workspace, ownership)?;
     }
-
-    for krate in &spec.crates {
-        let base = &krate.path;
-        let krate_value = context::crate_value(krate);
-        let context = handlebars::Context::from(context::for_crate(&meta, &krate_value, None));
-        emit(format!("{base}/Cargo.toml"), "crate/Cargo.toml", &context, Manifest)?;
-        match krate.kind {
-            CrateKind::Lib | CrateKind::ProcMacro => {
-                emit(format!("{base}/src/lib.rs"), "crate/src/lib.rs", &context, Seeded)?;
-            }
-            CrateKind::Bin => {
-                emit(format!("{base}/src/main.rs"), "crate/src/main.rs", &context, Seeded)?;
-            }
-        }
-        for module in &krate.modules {
-            let extra = Some(("module", serde_json::Value::from(module.name.as_str())));
-            let module_context =
-                handlebars::Context::from(context::for_crate(&meta, &krate_value, extra));
-            let path = format!("{base}/src/{}.rs", module.name);
-            emit(path, "crate/src/module.rs", &module_context, Seeded)?;
-        }
-        if !krate.depends.build.is_empty() || !krate.uses.build.is_empty() {
-            emit(format!("{base}/build.rs"), "crate/build.rs", &context, Seeded)?;
-        }
-        if !krate.requirements.is_empty() {
-            let tests = format!("{base}/tests/requirements");
-            emit(format!("{tests}/main.rs"), "crate/tests/requirements/main.rs", &context, Seeded)?;
-            for requirement in &krate.requirements {
-                let path = format!("{tests}/{}.rs", requirement.test_name());
-                let extra = Some(("requirement", context::requirement(requirement)));
-                let req_context =
-                    handlebars::Context::from(context::for_crate(&meta, &krate_value, extra));
-                emit(path, "crate/tests/requirements/requirement.rs", &req_context, Seeded)?;
-            }
-        }
-    }
-
+    let mut files = files.files;
+    files.extend(crate_files.into_iter().flatten());
     files.push(PlannedFile {
         path: SPEC_FILE.to_owned(),
         contents: spec_text.to_owned(),
         ownership: Once,
     });
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Below this many crates a thread costs more than it saves.
+const CRATES_PER_THREAD: usize = 64;
+
+/// The files of some crates: manifest, lib.rs or main.rs, modules, build script, requirements.
+fn render_crates(
+    crates: &[CrateSpec],
+    meta: &serde_json::Value,
+    templates: &Templates,
+) -> Result<Vec<PlannedFile>, RenderError> {
+    use Ownership::{Manifest, Seeded};
+
+    let mut files = Files { templates, files: Vec::new() };
+    for krate in crates {
+        let base = &krate.path;
+        let context = handlebars::Context::from(context::for_crate(meta, krate));
+        files.emit(format!("{base}/Cargo.toml"), "crate/Cargo.toml", &context, Manifest)?;
+        let (main, template) = match krate.kind {
+            CrateKind::Lib | CrateKind::ProcMacro => ("lib.rs", "crate/src/lib.rs"),
+            CrateKind::Bin => ("main.rs", "crate/src/main.rs"),
+        };
+        files.emit(format!("{base}/src/{main}"), template, &context, Seeded)?;
+        for module in &krate.modules {
+            let item = serde_json::Value::from(module.name.as_str());
+            let module_context =
+                handlebars::Context::from(context::for_item(meta, krate, "module", item));
+            let path = format!("{base}/src/{}.rs", module.name);
+            files.emit(path, "crate/src/module.rs", &module_context, Seeded)?;
+        }
+        if !krate.depends.build.is_empty() || !krate.uses.build.is_empty() {
+            files.emit(format!("{base}/build.rs"), "crate/build.rs", &context, Seeded)?;
+        }
+        if !krate.requirements.is_empty() {
+            let tests = format!("{base}/tests/requirements");
+            let main = format!("{tests}/main.rs");
+            files.emit(main, "crate/tests/requirements/main.rs", &context, Seeded)?;
+            for requirement in &krate.requirements {
+                let path = format!("{tests}/{}.rs", requirement.test_name());
+                let item = context::requirement(requirement);
+                let req_context =
+                    handlebars::Context::from(context::for_item(meta, krate, "requirement", item));
+                files.emit(
+                    path,
+                    "crate/tests/requirements/requirement.rs",
+                    &req_context,
+                    Seeded,
+                )?;
+            }
+        }
+    }
+    Ok(files.files)
+}
+
+/// Rendered files, gathered one template at a time.
+struct Files<'a> {
+    templates: &'a Templates,
+    files: Vec<PlannedFile>,
+}
+
+impl Files<'_> {
+    fn emit(
+        &mut self,
+        path: String,
+        template: &str,
+        context: &handlebars::Context,
+        ownership: Ownership,
+    ) -> Result<(), RenderError> {
+        let contents = self.templates.render(template, context).map_err(|e| RenderError {
+            file: path.clone(),
+            template: template.to_owned(),
+            message: e.to_string(),
+        })?;
+        self.files.push(PlannedFile { path, contents, ownership });
+        Ok(())
+    }
 }
