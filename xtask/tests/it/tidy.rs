@@ -74,3 +74,11 @@ fn the_readme_opens_with_the_two_commands() {
         assert!(ci.contains(command), ".ci/run lacks `{command}`");
     }
 }
+
+#[test]
+fn the_template_reference_names_every_template() {
+    let doc = fs::read_to_string(repo_root().join("docs/templates.md")).unwrap();
+    for (name, _) in trellis_render::DEFAULTS {
+        assert!(doc.contains(&format!("`{name}`")), "docs/templates.md does not describe `{name}`");
+    }
+}
