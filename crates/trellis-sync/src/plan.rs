@@ -328,7 +328,15 @@ pub(crate) fn plan_in(
             continue;
         }
         let cur = root.read(path)?;
-        let unchanged = cur.as_deref().is_some_and(|c| hash_bytes(c) == record.hash);
+        // A manifest is Trellis' alone only while it is exactly a render: once merged with a
+        // person's keys, the hash of the file as Trellis left it holds their bytes too.
+        let unchanged = cur.as_deref().is_some_and(|c| {
+            let hash = hash_bytes(c);
+            match record.ownership {
+                Ownership::Manifest => record.rendered.as_deref() == Some(hash.as_str()),
+                Ownership::Seeded | Ownership::Once => hash == record.hash,
+            }
+        });
         orphans.push(Orphan { path, record, cur, unchanged });
     }
     let crate_of = |path: &str| -> Option<&KnownCrate> {
@@ -542,8 +550,9 @@ fn plan_manifest(
     ctx: &FileCtx<'_>,
 ) -> (Entry, Option<FileRecord>) {
     let new_hash = hash_bytes(f.contents.as_bytes());
-    let Some(cur) = cur else {
-        let mut e = with_diff(entry(f, Action::Create), ctx, "", &f.contents);
+    // The whole render written as it is: Trellis owns every leaf.
+    let whole = |action: Action, old: &str| {
+        let mut e = with_diff(entry(f, action), ctx, old, &f.contents);
         e.op = Op::Write(f.contents.clone());
         let keys = leaves(new_doc.as_table())
             .into_iter()
@@ -558,17 +567,28 @@ fn plan_manifest(
         let record = FileRecord {
             ownership: f.ownership,
             hash: new_hash.clone(),
-            rendered: Some(new_hash),
+            rendered: Some(new_hash.clone()),
             keys,
         };
-        return (e, Some(record));
+        (e, Some(record))
+    };
+    let Some(cur) = cur else {
+        return whole(Action::Create, "");
     };
     let cur_hash = hash_bytes(cur);
     if let Some(rec) = rec
         && rec.hash == cur_hash
-        && rec.rendered.as_deref() == Some(new_hash.as_str())
     {
-        return (entry(f, Action::Unchanged), Some(rec.clone()));
+        if rec.rendered.as_deref() == Some(new_hash.as_str()) {
+            return (entry(f, Action::Unchanged), Some(rec.clone()));
+        }
+        // Still exactly Trellis' last render, with no key held back for an orphan: the new
+        // render replaces it whole, in the render's own layout.
+        if rec.rendered.as_deref() == Some(cur_hash.as_str())
+            && !rec.keys.keys().any(|k| (ctx.keep)(k))
+        {
+            return whole(Action::Update, &String::from_utf8_lossy(cur));
+        }
     }
     let conflict = |note: String| {
         let mut e = entry(f, Action::Conflict);

@@ -582,3 +582,24 @@ fn a_crate_whose_path_changes_moves_with_the_persons_files() {
     assert!(root.contains("\"libs/a\"") && !root.contains("crates/a"), "{root}");
     assert!(!apply(&out, &moved, &Options::default()).unwrap().plan.writes());
 }
+
+#[test]
+fn a_manifest_merged_with_a_persons_keys_is_never_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[]), ("b", &[])]);
+    create(&out, &files).unwrap();
+    let manifest = out.join("crates/b/Cargo.toml");
+    let mine = format!(
+        "{}\n[package.metadata.mine]\nkeep = true\n",
+        fs::read_to_string(&manifest).unwrap()
+    );
+    fs::write(&manifest, &mine).unwrap();
+    // An apply that merges nothing new still records the file as it is.
+    apply(&out, &files, &Options::default()).unwrap();
+    let report =
+        apply(&out, &workspace("x", &[("a", &[])]), &Options { prune: true, ..Options::default() })
+            .unwrap();
+    assert_eq!(fs::read_to_string(&manifest).unwrap(), mine);
+    assert_eq!(report.deleted(), 0, "{:?}", report.deleted_files);
+}

@@ -152,6 +152,8 @@ enum PersonEdit {
     Table(usize),
     /// A comment line before some line of some manifest.
     Comment(usize, usize),
+    /// The value of some one-line key of some manifest changed.
+    Value(usize, usize),
     /// A generated file deleted.
     Delete(usize),
 }
@@ -178,6 +180,7 @@ fn step() -> impl Strategy<Value = Step> {
         i.clone().prop_map(|i| Step::Person(PersonEdit::Append(i))),
         i.clone().prop_map(|i| Step::Person(PersonEdit::Table(i))),
         (i.clone(), 0..40usize).prop_map(|(i, l)| Step::Person(PersonEdit::Comment(i, l))),
+        (i.clone(), 0..40usize).prop_map(|(i, l)| Step::Person(PersonEdit::Value(i, l))),
         i.prop_map(|i| Step::Person(PersonEdit::Delete(i))),
         any::<bool>().prop_map(|prune| Step::Apply { prune }),
     ]
@@ -231,6 +234,30 @@ fn person_edit(
             fs::write(root.join(&path), lines.join("\n") + "\n").unwrap();
             (path, comment)
         }
+        PersonEdit::Value(i, line) => {
+            let Some(path) = pick(editable(root, true), i) else { return };
+            let s = fs::read_to_string(root.join(&path)).unwrap();
+            let mut lines: Vec<String> = s.lines().map(str::to_owned).collect();
+            // A line `key = value` with the whole value on it.
+            let simple = |l: &str| {
+                l.split_once(" = ").is_some_and(|(k, v)| {
+                    !k.starts_with('#')
+                        && !k.contains(['[', '"'])
+                        && !v.ends_with('[')
+                        && !v.contains('#')
+                })
+            };
+            let candidates: Vec<usize> = (0..lines.len()).filter(|&n| simple(&lines[n])).collect();
+            if candidates.is_empty() {
+                return;
+            }
+            let at = candidates[line % candidates.len()];
+            let key = lines[at].split_once(" = ").unwrap().0.to_owned();
+            let text = format!("{key} = \"{mark}\"");
+            lines[at] = text.clone();
+            fs::write(root.join(&path), lines.join("\n") + "\n").unwrap();
+            (path, text)
+        }
         PersonEdit::Delete(i) => {
             let Some(path) = pick(editable(root, false), i) else { return };
             fs::remove_file(root.join(&path)).unwrap();
@@ -239,7 +266,11 @@ fn person_edit(
             return;
         }
     };
-    marks.entry(path).or_default().push(text);
+    // A person may overwrite their own earlier edit: only what is there now must stay.
+    let now = fs::read_to_string(root.join(&path)).unwrap();
+    let texts = marks.entry(path).or_default();
+    texts.retain(|t| now.contains(t.as_str()));
+    texts.push(text);
 }
 
 fn check(root: &Path, marks: &BTreeMap<String, Vec<String>>, after: &str) {
