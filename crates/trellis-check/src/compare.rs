@@ -292,12 +292,12 @@ impl<'a> Cx<'a> {
             adj.sort_unstable();
             adj.dedup();
         }
-        for component in crate::graph_algo::strongly_connected(&graph) {
+        for component in trellis_spec::graph::strongly_connected(&graph) {
             let self_loop = component.len() == 1 && graph[component[0]].contains(&component[0]);
             if component.len() < 2 && !self_loop {
                 continue;
             }
-            let cycle = crate::graph_algo::shortest_cycle(&graph, &component);
+            let cycle = trellis_spec::graph::shortest_cycle(&graph, &component);
             let names: Vec<&str> = cycle.iter().map(|&i| members[i].name.as_str()).collect();
             let pairs: Vec<(&str, &str)> =
                 (0..names.len()).map(|i| (names[i], names[(i + 1) % names.len()])).collect();

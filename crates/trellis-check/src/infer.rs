@@ -12,7 +12,6 @@ use trellis_spec::{CrateKind, EdgeKind};
 
 use crate::actual::{Dep, DepSource, Member, Workspace};
 use crate::compare::uses_key;
-use crate::graph_algo;
 
 /// Why `infer` printed nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,11 +102,11 @@ fn render(
         adj.sort_unstable();
         adj.dedup();
     }
-    let depth = graph_algo::depths(&graph);
+    let depth = trellis_spec::graph::depths(&graph);
     // Edges inside a cycle cannot be declared (the spec forbids cycles): they become
     // `[[allow]]` entries, which `check` reads as exceptions.
     let mut cyclic: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for component in graph_algo::strongly_connected(&graph) {
+    for component in trellis_spec::graph::strongly_connected(&graph) {
         for &a in &component {
             for &b in &graph[a] {
                 if component.binary_search(&b).is_ok() {

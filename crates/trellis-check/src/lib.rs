@@ -12,7 +12,6 @@ mod cargo;
 pub mod codes;
 mod compare;
 pub mod graph;
-mod graph_algo;
 pub mod infer;
 mod locate;
 pub mod report;

@@ -1,11 +1,14 @@
 //! Graph algorithms over adjacency lists of node indices: strongly connected components (for
 //! cycles), the shortest cycle through a component (to name it), and depth (to suggest layers).
+//!
+//! Pure and shared: validation finds the spec's cycles with them, `check` the workspace's, and
+//! `infer` suggests layers from depth.
 
 use std::collections::VecDeque;
 
 /// The strongly connected components, each sorted, in order of their smallest node.
 /// Iterative Tarjan, so a deep graph cannot overflow the stack.
-pub(crate) fn strongly_connected(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
+pub fn strongly_connected(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
     const UNSEEN: usize = usize::MAX;
     let n = graph.len();
     let mut index = vec![UNSEEN; n];
@@ -64,7 +67,7 @@ pub(crate) fn strongly_connected(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
 
 /// The shortest cycle through the smallest node of a strongly connected component, as the
 /// nodes in order (the first is not repeated at the end).
-pub(crate) fn shortest_cycle(graph: &[Vec<usize>], component: &[usize]) -> Vec<usize> {
+pub fn shortest_cycle(graph: &[Vec<usize>], component: &[usize]) -> Vec<usize> {
     let start = component[0];
     if graph[start].contains(&start) {
         return vec![start];
@@ -94,7 +97,7 @@ pub(crate) fn shortest_cycle(graph: &[Vec<usize>], component: &[usize]) -> Vec<u
 
 /// Each node's depth: 0 for a node with no outgoing edges, else one more than the deepest node
 /// it points to. Nodes on a cycle count the cycle once (their component is collapsed).
-pub(crate) fn depths(graph: &[Vec<usize>]) -> Vec<usize> {
+pub fn depths(graph: &[Vec<usize>]) -> Vec<usize> {
     let components = strongly_connected(graph);
     let mut comp_of = vec![0; graph.len()];
     for (c, nodes) in components.iter().enumerate() {

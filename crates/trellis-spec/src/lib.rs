@@ -7,6 +7,7 @@
 
 pub mod codes;
 mod diag;
+pub mod graph;
 mod model;
 mod names;
 mod parse;

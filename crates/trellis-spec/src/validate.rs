@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::codes;
 use crate::diag::Diagnostic;
+use crate::graph;
 use crate::model::{CrateKind, CrateSpec, EdgeKind, Named, Span, Spec};
 use crate::names::{self, IdentError, NameError};
 use crate::parse::{CrateSpans, Draft, either, list};
@@ -440,7 +441,6 @@ impl V<'_> {
     /// Finds each strongly connected set of crates through normal and build edges, and names
     /// one whole cycle in it.
     fn cycles(&mut self, spec: &Spec, index: &HashMap<&str, usize>) {
-        let n = spec.crates.len();
         // For each crate: (target, the entry that names it), structural edges only.
         let graph: Vec<Vec<(usize, &Named)>> = spec
             .crates
@@ -457,13 +457,13 @@ impl V<'_> {
             .collect();
         let adjacency: Vec<Vec<usize>> =
             graph.iter().map(|edges| edges.iter().map(|&(t, _)| t).collect()).collect();
-        for component in strongly_connected(&adjacency) {
+        for component in graph::strongly_connected(&adjacency) {
             if component.len() < 2 {
                 continue;
             }
-            let start = *component.iter().min().expect("component is not empty");
-            let members: HashSet<usize> = component.iter().copied().collect();
-            let cycle = shortest_cycle(&adjacency, start, &members, n);
+            // Components are sorted: the cycle goes through the first crate of the component.
+            let start = component[0];
+            let cycle = graph::shortest_cycle(&adjacency, &component);
             let mut names: Vec<&str> =
                 cycle.iter().map(|&i| spec.crates[i].name.as_str()).collect();
             names.push(spec.crates[start].name.as_str());
@@ -886,95 +886,4 @@ pub fn normalize_path(path: &str) -> Result<String, PathProblem> {
         return Err(PathProblem::WindowsReserved((*part).to_owned()));
     }
     Ok(parts.join("/"))
-}
-
-/// Tarjan's strongly connected components, iteratively (a 10,000-crate chain must not
-/// overflow the stack). Components come out in reverse topological order.
-pub(crate) fn strongly_connected(adjacency: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    const UNSEEN: usize = usize::MAX;
-    let n = adjacency.len();
-    let mut order = vec![UNSEEN; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut components = Vec::new();
-    let mut next = 0;
-    for root in 0..n {
-        if order[root] != UNSEEN {
-            continue;
-        }
-        // (node, index of the next edge to follow)
-        let mut calls = vec![(root, 0)];
-        order[root] = next;
-        low[root] = next;
-        next += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (node, ref mut edge)) = calls.last_mut() {
-            if let Some(&target) = adjacency[node].get(*edge) {
-                *edge += 1;
-                if order[target] == UNSEEN {
-                    order[target] = next;
-                    low[target] = next;
-                    next += 1;
-                    stack.push(target);
-                    on_stack[target] = true;
-                    calls.push((target, 0));
-                } else if on_stack[target] {
-                    low[node] = low[node].min(order[target]);
-                }
-                continue;
-            }
-            calls.pop();
-            if let Some(&(parent, _)) = calls.last() {
-                low[parent] = low[parent].min(low[node]);
-            }
-            if low[node] == order[node] {
-                let mut component = Vec::new();
-                while let Some(member) = stack.pop() {
-                    on_stack[member] = false;
-                    component.push(member);
-                    if member == node {
-                        break;
-                    }
-                }
-                components.push(component);
-            }
-        }
-    }
-    components
-}
-
-/// The shortest cycle through `start` inside `members`, as the list of its crates from
-/// `start` (breadth-first, so the message names as few crates as possible).
-fn shortest_cycle(
-    adjacency: &[Vec<usize>],
-    start: usize,
-    members: &HashSet<usize>,
-    n: usize,
-) -> Vec<usize> {
-    let mut parent: Vec<Option<usize>> = vec![None; n];
-    let mut queue = std::collections::VecDeque::from([start]);
-    let mut visited = vec![false; n];
-    visited[start] = true;
-    while let Some(node) = queue.pop_front() {
-        for &next in &adjacency[node] {
-            if next == start {
-                let mut path = vec![node];
-                let mut at = node;
-                while let Some(p) = parent[at] {
-                    path.push(p);
-                    at = p;
-                }
-                path.reverse();
-                return path;
-            }
-            if members.contains(&next) && !visited[next] {
-                visited[next] = true;
-                parent[next] = Some(node);
-                queue.push_back(next);
-            }
-        }
-    }
-    vec![start]
 }

@@ -152,24 +152,6 @@ fn cycles_through_normal_and_build_edges_but_not_dev() {
 }
 
 #[test]
-fn strongly_connected_components() {
-    let graph = vec![vec![1], vec![2], vec![0, 3], vec![], vec![4]];
-    let mut components: Vec<Vec<usize>> = strongly_connected(&graph)
-        .into_iter()
-        .map(|mut c| {
-            c.sort();
-            c
-        })
-        .collect();
-    components.sort();
-    assert_eq!(components, [vec![0, 1, 2], vec![3], vec![4]]);
-    // A long chain must not overflow the stack.
-    let chain: Vec<Vec<usize>> =
-        (0..100_000).map(|i| if i + 1 < 100_000 { vec![i + 1] } else { vec![] }).collect();
-    assert_eq!(strongly_connected(&chain).len(), 100_000);
-}
-
-#[test]
 fn layers() {
     let layered = "[layers]\norder = [\"low\", \"high\"]\n";
     assert_eq!(
