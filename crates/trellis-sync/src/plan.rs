@@ -236,63 +236,9 @@ pub(crate) fn plan_in(
         rendered.insert(f.path.as_str(), doc);
     }
 
-    let mut entries = Vec::new();
-    let mut old = ledger.clone();
-    // New folder → old folder, for crates whose folder moves in this run.
-    let mut moved: Vec<(String, String)> = Vec::new();
-    // A crate whose `path` changed under the same name moves like a renamed one: two
-    // packages of one name in a workspace would not build.
-    let mut renames = options.renames.clone();
-    for (name, dir) in &crates {
-        if ledger.crates.get(name).is_some_and(|old_dir| old_dir != dir)
-            && !renames.iter().any(|r| r.to == *name)
-        {
-            renames.push(Rename { from: name.clone(), to: name.clone() });
-        }
-    }
-    for rename in &renames {
-        let (Some(old_dir), Some(new_dir)) =
-            (ledger.crates.get(&rename.from), crates.get(&rename.to))
-        else {
-            continue;
-        };
-        if old_dir == new_dir {
-            old.crates.remove(&rename.from);
-            continue;
-        }
-        let (from_exists, to_exists) = (root.dir_exists(old_dir)?, root.dir_exists(new_dir)?);
-        let mut entry = Entry {
-            path: format!("{old_dir} -> {new_dir}"),
-            action: Action::Move,
-            ownership: None,
-            note: Some(if rename.from == rename.to {
-                format!("crate `{}` moved", rename.to)
-            } else {
-                format!("crate `{}` renamed to `{}`", rename.from, rename.to)
-            }),
-            diff: None,
-            op: Op::Nothing,
-            theirs: None,
-        };
-        if from_exists && to_exists {
-            entry.action = Action::Conflict;
-            entry.note = Some(format!(
-                "crate `{}` renamed to `{}`, but both folders exist; move or merge them by hand",
-                rename.from, rename.to
-            ));
-            entries.push(entry);
-            continue;
-        }
-        if from_exists {
-            entry.op = Op::Move { from: old_dir.clone(), to: new_dir.clone() };
-            moved.push((new_dir.clone(), old_dir.clone()));
-            entries.push(entry);
-        }
-        // Moved now, or by an earlier run that stopped before its ledger: either way the
-        // ledger's records follow the folder.
-        rekey(&mut old, old_dir, new_dir);
-        old.crates.remove(&rename.from);
-    }
+    // Crate folders move first; the ledger's records follow them.
+    let Moves { mut entries, ledger: old, moved } =
+        plan_moves(root, ledger, &crates, &options.renames)?;
     // Where a planned path is to be read from before the moves happen.
     let source = |path: &str| -> String {
         for (new_dir, old_dir) in &moved {
@@ -306,101 +252,9 @@ pub(crate) fn plan_in(
     };
 
     let mut next = Ledger { crates: crates.clone(), files: BTreeMap::new() };
-
-    // Orphans: recorded last time, not planned now. Read them first: whether an orphan crate
-    // is pruned decides what the root manifest keeps.
-    let planned_dirs: BTreeSet<&str> = crates.values().map(String::as_str).collect();
-    let orphan_crates: Vec<KnownCrate> = old
-        .crates
-        .iter()
-        .filter(|(name, dir)| !planned_dirs.contains(dir.as_str()) || !crates.contains_key(*name))
-        .map(|(name, dir)| KnownCrate { name: name.clone(), dir: dir.clone() })
-        .collect();
-    struct Orphan<'a> {
-        path: &'a str,
-        record: &'a FileRecord,
-        cur: Option<Vec<u8>>,
-        unchanged: bool,
-    }
-    let mut orphans = Vec::new();
-    for (path, record) in &old.files {
-        if planned.contains(path.as_str()) {
-            continue;
-        }
-        let cur = root.read(path)?;
-        // A manifest is Trellis' alone only while it is exactly a render: once merged with a
-        // person's keys, the hash of the file as Trellis left it holds their bytes too.
-        let unchanged = cur.as_deref().is_some_and(|c| {
-            let hash = hash_bytes(c);
-            match record.ownership {
-                Ownership::Manifest => record.rendered.as_deref() == Some(hash.as_str()),
-                Ownership::Seeded | Ownership::Once => hash == record.hash,
-            }
-        });
-        orphans.push(Orphan { path, record, cur, unchanged });
-    }
-    let crate_of = |path: &str| -> Option<&KnownCrate> {
-        orphan_crates
-            .iter()
-            .find(|c| path.strip_prefix(c.dir.as_str()).is_some_and(|r| r.starts_with('/')))
-    };
-    // A crate is pruned as a whole, or not at all: half a crate would not build.
-    let mut prunable: BTreeMap<&str, bool> =
-        orphan_crates.iter().map(|c| (c.dir.as_str(), true)).collect();
-    for o in &orphans {
-        if let Some(c) = crate_of(o.path)
-            && o.cur.is_some()
-            && !o.unchanged
-        {
-            prunable.insert(c.dir.as_str(), false);
-        }
-    }
-    // Orphan crates that stay: their manifest is still there and is not being deleted.
-    let mut staying: Vec<&KnownCrate> = Vec::new();
-    for c in &orphan_crates {
-        let manifest = format!("{}/Cargo.toml", c.dir);
-        let present = orphans.iter().any(|o| o.path == manifest && o.cur.is_some());
-        if present && !(options.prune && prunable[c.dir.as_str()]) {
-            staying.push(c);
-            if !crates.contains_key(&c.name) {
-                next.crates.insert(c.name.clone(), c.dir.clone());
-            }
-        }
-    }
-    for o in &orphans {
-        let Some(cur) = &o.cur else { continue };
-        let in_crate = crate_of(o.path);
-        let mut entry = Entry {
-            path: o.path.to_owned(),
-            action: Action::Orphan,
-            ownership: Some(o.record.ownership),
-            note: None,
-            diff: None,
-            op: Op::Nothing,
-            theirs: None,
-        };
-        let crate_ok = in_crate.is_none_or(|c| prunable[c.dir.as_str()]);
-        if options.prune && o.unchanged && crate_ok {
-            entry.action = Action::Delete;
-            entry.op = Op::Delete;
-            if options.diff {
-                entry.diff = Some(diff(o.path, &String::from_utf8_lossy(cur), ""));
-            }
-        } else {
-            entry.note = Some(
-                if !o.unchanged {
-                    "changed since Trellis wrote it: kept"
-                } else if !crate_ok {
-                    "unchanged, but its crate holds changed files: kept"
-                } else {
-                    "no longer in the spec: kept (`--prune` deletes it)"
-                }
-                .to_owned(),
-            );
-            next.files.insert(o.path.to_owned(), o.record.clone());
-        }
-        entries.push(entry);
-    }
+    // Orphans before the files: whether an orphan crate is pruned decides what the root
+    // manifest keeps.
+    let staying = plan_orphans(root, &old, &planned, &crates, options, &mut entries, &mut next)?;
 
     let keep_root = |path: &[String]| -> bool {
         staying.iter().any(|c| match path {
@@ -437,6 +291,190 @@ pub(crate) fn plan_in(
     });
     let ledger_changes = next != *ledger;
     Ok(Plan { entries, ledger: next, ledger_changes })
+}
+
+/// The moves of a plan, and the ledger as it reads once they are done.
+struct Moves {
+    entries: Vec<Entry>,
+    ledger: Ledger,
+    /// New folder → old folder, for crates whose folder moves in this run.
+    moved: Vec<(String, String)>,
+}
+
+/// Plans the folder moves of renamed crates (and of crates whose path changed under the same
+/// name: two packages of one name in a workspace would not build).
+fn plan_moves(
+    root: &Root,
+    ledger: &Ledger,
+    crates: &BTreeMap<String, String>,
+    renames: &[Rename],
+) -> Result<Moves, SyncError> {
+    let mut out = Moves { entries: Vec::new(), ledger: ledger.clone(), moved: Vec::new() };
+    let mut renames = renames.to_vec();
+    for (name, dir) in crates {
+        if ledger.crates.get(name).is_some_and(|old_dir| old_dir != dir)
+            && !renames.iter().any(|r| r.to == *name)
+        {
+            renames.push(Rename { from: name.clone(), to: name.clone() });
+        }
+    }
+    for rename in &renames {
+        let (Some(old_dir), Some(new_dir)) =
+            (ledger.crates.get(&rename.from), crates.get(&rename.to))
+        else {
+            continue;
+        };
+        if old_dir == new_dir {
+            out.ledger.crates.remove(&rename.from);
+            continue;
+        }
+        let (from_exists, to_exists) = (root.dir_exists(old_dir)?, root.dir_exists(new_dir)?);
+        let mut entry = Entry {
+            path: format!("{old_dir} -> {new_dir}"),
+            action: Action::Move,
+            ownership: None,
+            note: Some(if rename.from == rename.to {
+                format!("crate `{}` moved", rename.to)
+            } else {
+                format!("crate `{}` renamed to `{}`", rename.from, rename.to)
+            }),
+            diff: None,
+            op: Op::Nothing,
+            theirs: None,
+        };
+        if from_exists && to_exists {
+            entry.action = Action::Conflict;
+            entry.note = Some(format!(
+                "crate `{}` renamed to `{}`, but both folders exist; move or merge them by hand",
+                rename.from, rename.to
+            ));
+            out.entries.push(entry);
+            continue;
+        }
+        if from_exists {
+            entry.op = Op::Move { from: old_dir.clone(), to: new_dir.clone() };
+            out.moved.push((new_dir.clone(), old_dir.clone()));
+            out.entries.push(entry);
+        }
+        // Moved now, or by an earlier run that stopped before its ledger: either way the
+        // ledger's records follow the folder.
+        rekey(&mut out.ledger, old_dir, new_dir);
+        out.ledger.crates.remove(&rename.from);
+    }
+    Ok(out)
+}
+
+/// Plans the orphans: files in the ledger that are no longer planned. Adds their entries, keeps
+/// in `next` the records of those that stay, and returns the orphan crates that stay (their
+/// entries in the root manifest stay with them).
+fn plan_orphans(
+    root: &Root,
+    old: &Ledger,
+    planned: &HashSet<&str>,
+    crates: &BTreeMap<String, String>,
+    options: &Options,
+    entries: &mut Vec<Entry>,
+    next: &mut Ledger,
+) -> Result<Vec<KnownCrate>, SyncError> {
+    struct Orphan<'a> {
+        path: &'a str,
+        record: &'a FileRecord,
+        cur: Option<Vec<u8>>,
+        unchanged: bool,
+    }
+    let planned_dirs: BTreeSet<&str> = crates.values().map(String::as_str).collect();
+    let orphan_crates: Vec<KnownCrate> = old
+        .crates
+        .iter()
+        .filter(|(name, dir)| !planned_dirs.contains(dir.as_str()) || !crates.contains_key(*name))
+        .map(|(name, dir)| KnownCrate { name: name.clone(), dir: dir.clone() })
+        .collect();
+    let mut orphans = Vec::new();
+    for (path, record) in &old.files {
+        if planned.contains(path.as_str()) {
+            continue;
+        }
+        let cur = root.read(path)?;
+        // A manifest is Trellis' alone only while it is exactly a render: once merged with a
+        // person's keys, the hash of the file as Trellis left it holds their bytes too.
+        let unchanged = cur.as_deref().is_some_and(|c| {
+            let hash = hash_bytes(c);
+            match record.ownership {
+                Ownership::Manifest => record.rendered.as_deref() == Some(hash.as_str()),
+                Ownership::Seeded | Ownership::Once => hash == record.hash,
+            }
+        });
+        orphans.push(Orphan { path, record, cur, unchanged });
+    }
+    let crate_of = |path: &str| -> Option<&KnownCrate> {
+        orphan_crates
+            .iter()
+            .find(|c| path.strip_prefix(c.dir.as_str()).is_some_and(|r| r.starts_with('/')))
+    };
+    // A crate is pruned as a whole, or not at all: half a crate would not build.
+    let mut prunable: BTreeMap<&str, bool> =
+        orphan_crates.iter().map(|c| (c.dir.as_str(), true)).collect();
+    for o in &orphans {
+        if let Some(c) = crate_of(o.path)
+            && o.cur.is_some()
+            && !o.unchanged
+        {
+            prunable.insert(c.dir.as_str(), false);
+        }
+    }
+    for o in &orphans {
+        let Some(cur) = &o.cur else { continue };
+        let mut entry = Entry {
+            path: o.path.to_owned(),
+            action: Action::Orphan,
+            ownership: Some(o.record.ownership),
+            note: None,
+            diff: None,
+            op: Op::Nothing,
+            theirs: None,
+        };
+        let crate_ok = crate_of(o.path).is_none_or(|c| prunable[c.dir.as_str()]);
+        if options.prune && o.unchanged && crate_ok {
+            entry.action = Action::Delete;
+            entry.op = Op::Delete;
+            if options.diff {
+                entry.diff = Some(diff(o.path, &String::from_utf8_lossy(cur), ""));
+            }
+        } else {
+            entry.note = Some(
+                if !o.unchanged {
+                    "changed since Trellis wrote it: kept"
+                } else if !crate_ok {
+                    "unchanged, but its crate holds changed files: kept"
+                } else {
+                    "no longer in the spec: kept (`--prune` deletes it)"
+                }
+                .to_owned(),
+            );
+            next.files.insert(o.path.to_owned(), o.record.clone());
+        }
+        entries.push(entry);
+    }
+    // Orphan crates that stay: their manifest is still there and is not being deleted.
+    let staying: Vec<bool> = orphan_crates
+        .iter()
+        .map(|c| {
+            let manifest = format!("{}/Cargo.toml", c.dir);
+            let present = orphans.iter().any(|o| o.path == manifest && o.cur.is_some());
+            present && !(options.prune && prunable[c.dir.as_str()])
+        })
+        .collect();
+    let staying: Vec<KnownCrate> = orphan_crates
+        .into_iter()
+        .zip(staying)
+        .filter_map(|(c, stays)| stays.then_some(c))
+        .collect();
+    for c in &staying {
+        if !crates.contains_key(&c.name) {
+            next.crates.insert(c.name.clone(), c.dir.clone());
+        }
+    }
+    Ok(staying)
 }
 
 /// Moves the ledger's records under `from/` to `to/`.
