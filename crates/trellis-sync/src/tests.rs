@@ -603,3 +603,39 @@ fn a_manifest_merged_with_a_persons_keys_is_never_pruned() {
     assert_eq!(fs::read_to_string(&manifest).unwrap(), mine);
     assert_eq!(report.deleted(), 0, "{:?}", report.deleted_files);
 }
+
+#[test]
+fn a_manifest_key_conflict_merges_the_rest_and_can_be_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("a", &[])])).unwrap();
+    let root = out.join("Cargo.toml");
+    let mine = fs::read_to_string(&root)
+        .unwrap()
+        .replace("edition = \"2024\"", "edition = \"2021\" # ours");
+    fs::write(&root, &mine).unwrap();
+
+    let mut files = workspace("x", &[("a", &[]), ("b", &[])]);
+    files[0].contents = files[0].contents.replace("edition = \"2024\"", "edition = \"2027\"");
+    let options = Options { write_conflicts: true, diff: true, ..Options::default() };
+    let report = apply(&out, &files, &options).unwrap();
+    let entry = report.plan.entries.iter().find(|e| e.path == "Cargo.toml").unwrap();
+    assert_eq!(entry.action, Action::Conflict);
+    assert!(entry.note.as_deref().unwrap().contains("`workspace.package.edition`"), "{entry:?}");
+    assert!(entry.diff.as_deref().unwrap().contains("+edition = \"2027\" # ours"), "{entry:?}");
+    let merged = fs::read_to_string(&root).unwrap();
+    assert!(
+        merged.contains("edition = \"2021\" # ours") && merged.contains("\"crates/b\""),
+        "{merged}"
+    );
+    let theirs = fs::read_to_string(out.join("Cargo.toml.trellis-new")).unwrap();
+    assert!(theirs.contains("edition = \"2027\" # ours"), "{theirs}");
+
+    // Still a conflict until accepted; then the person's value stays and all is quiet.
+    assert!(apply(&out, &files, &Options::default()).unwrap().has_conflicts());
+    let accept = Options { accept: vec!["Cargo.toml".into()], ..Options::default() };
+    assert!(!apply(&out, &files, &accept).unwrap().has_conflicts());
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    assert!(!report.has_conflicts() && !report.plan.writes(), "{:#?}", report.plan.entries);
+    assert!(fs::read_to_string(&root).unwrap().contains("edition = \"2021\" # ours"));
+}
