@@ -639,3 +639,39 @@ fn a_manifest_key_conflict_merges_the_rest_and_can_be_accepted() {
     assert!(!report.has_conflicts() && !report.plan.writes(), "{:#?}", report.plan.entries);
     assert!(fs::read_to_string(&root).unwrap().contains("edition = \"2021\" # ours"));
 }
+
+/// The whole tree as sorted `==== path ====` sections.
+fn tree_text(root: &Path) -> String {
+    tree(root).into_iter().map(|(path, text)| format!("==== {path} ====\n{text}")).collect()
+}
+
+/// A whole workspace after a person's edits and a spec change, ledger included: every byte
+/// that `apply` decides, in one snapshot (fixture files, so template changes leave it alone).
+#[test]
+fn whole_tree_after_person_edits_and_a_spec_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("before", &[("a", &[]), ("b", &["a"]), ("c", &["a"])])).unwrap();
+    let edit = |path: &str, from: &str, to: &str| {
+        let text = fs::read_to_string(out.join(path)).unwrap();
+        assert!(text.contains(from), "{from:?} not in {path}");
+        fs::write(out.join(path), text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "Cargo.toml",
+        "[workspace.package]\n",
+        "[workspace.package]\n# ours\nauthors = [\"me\"]\n",
+    );
+    edit("crates/b/Cargo.toml", "[dependencies]\n", "[dependencies]\nlibc = \"0.2\" # by hand\n");
+    edit("crates/a/src/lib.rs", "//! a: before\n", "//! a: before\n\npub fn mine() {}\n");
+    fs::remove_file(out.join("README.md")).unwrap();
+
+    let files = workspace("after", &[("a", &[]), ("b", &[]), ("d", &["a", "b"])]);
+    let report = apply(&out, &files, &Options { prune: true, ..Options::default() }).unwrap();
+    insta::assert_snapshot!(format!(
+        "{}{}\n\n{}",
+        render_human(&report.plan.entries, false),
+        report.plan.summary(),
+        tree_text(&out)
+    ));
+}
