@@ -675,3 +675,28 @@ fn whole_tree_after_person_edits_and_a_spec_change() {
         tree_text(&out)
     ));
 }
+
+#[test]
+fn a_workspace_without_a_ledger_is_adopted_file_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[])]);
+    create(&out, &files).unwrap();
+    let ledger = fs::read_to_string(out.join(LEDGER_PATH)).unwrap();
+    fs::remove_file(out.join(LEDGER_PATH)).unwrap();
+    fs::write(out.join("README.md"), "# ours\n").unwrap();
+
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    let readme = report.plan.entries.iter().find(|e| e.path == "README.md").unwrap();
+    assert_eq!(readme.action, Action::Conflict);
+    assert_eq!(
+        readme.note.as_deref(),
+        Some("a file Trellis did not write is in the way: kept as it is")
+    );
+    assert_eq!(report.plan.count(Action::Unchanged), files.len() - 1);
+    assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "# ours\n");
+    // Every file that matched is Trellis' again; the one in the way is not.
+    let relearnt = fs::read_to_string(out.join(LEDGER_PATH)).unwrap();
+    assert_ne!(relearnt, ledger);
+    assert!(!relearnt.contains("[files.\"README.md\"]"), "{relearnt}");
+}
