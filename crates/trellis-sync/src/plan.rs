@@ -286,9 +286,8 @@ pub(crate) fn plan_in(
         }
         entries.push(entry);
     }
-    entries.sort_by(|a, b| {
-        (a.action != Action::Move).cmp(&(b.action != Action::Move)).then(a.path.cmp(&b.path))
-    });
+    // Folder moves (done or refused) first: they happen before any file.
+    entries.sort_by(|a, b| (a.ownership.is_some(), &a.path).cmp(&(b.ownership.is_some(), &b.path)));
     let ledger_changes = next != *ledger;
     Ok(Plan { entries, ledger: next, ledger_changes })
 }

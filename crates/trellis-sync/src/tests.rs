@@ -700,3 +700,21 @@ fn a_workspace_without_a_ledger_is_adopted_file_by_file() {
     assert_ne!(relearnt, ledger);
     assert!(!relearnt.contains("[files.\"README.md\"]"), "{relearnt}");
 }
+
+#[test]
+fn a_rename_onto_a_folder_that_exists_is_a_conflict_and_moves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("old", &[])])).unwrap();
+    fs::create_dir_all(out.join("crates/new")).unwrap();
+    fs::write(out.join("crates/new/mine.txt"), "mine\n").unwrap();
+    let options = Options {
+        renames: vec![Rename { from: "old".into(), to: "new".into() }],
+        ..Options::default()
+    };
+    let report = apply(&out, &workspace("x", &[("new", &[])]), &options).unwrap();
+    assert_eq!(report.plan.entries[0].action, Action::Conflict);
+    assert_eq!(report.plan.entries[0].path, "crates/old -> crates/new");
+    assert!(out.join("crates/old/src/lib.rs").is_file());
+    assert_eq!(fs::read_to_string(out.join("crates/new/mine.txt")).unwrap(), "mine\n");
+}

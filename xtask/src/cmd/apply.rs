@@ -45,6 +45,14 @@ pub(crate) fn run(args: &Args) -> Outcome {
     };
     let report =
         trellis_sync::apply(&prepared.root, &prepared.files, &options).map_err(sync_failure)?;
+    for path in &options.accept {
+        if !report.plan.entries.iter().any(|e| e.path == *path) {
+            eprintln!(
+                "{}: `--accept {path}` names no file of this workspace's plan; nothing accepted for it",
+                crate::term::paint("warning", crate::term::Style::Warning)
+            );
+        }
+    }
     match args.format {
         Format::Human => {
             let mut summary = trellis_sync::render_human(&report.plan.entries, args.diff);
