@@ -300,3 +300,21 @@ fn short_version(version: &cargo_metadata::semver::Version) -> String {
         version.to_string()
     }
 }
+#[cfg(test)]
+impl Member {
+    /// A library member with nothing but a name, a folder and dependencies, for unit tests.
+    pub(crate) fn library(name: &str, dir: &str, deps: Vec<Dep>) -> Member {
+        Member {
+            name: name.to_owned(),
+            dir: dir.to_owned(),
+            manifest: format!("{dir}/Cargo.toml"),
+            target_kinds: vec!["lib".to_owned()],
+            bins: Vec::new(),
+            description: None,
+            edition: "2024".to_owned(),
+            rust_version: None,
+            license: None,
+            deps,
+        }
+    }
+}

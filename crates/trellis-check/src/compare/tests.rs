@@ -3,21 +3,6 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::actual::{Dep, DepSource, Member, Workspace};
 
-fn member(name: &str, dir: &str, deps: Vec<Dep>) -> Member {
-    Member {
-        name: name.to_owned(),
-        dir: dir.to_owned(),
-        manifest: format!("{dir}/Cargo.toml"),
-        target_kinds: vec!["lib".to_owned()],
-        bins: Vec::new(),
-        description: None,
-        edition: "2024".to_owned(),
-        rust_version: None,
-        license: None,
-        deps,
-    }
-}
-
 fn on(to: &str, kind: EdgeKind) -> Dep {
     Dep {
         key: to.to_owned(),
@@ -66,8 +51,8 @@ fn an_allowance_the_spec_needs_for_a_declared_edge_is_in_use() {
         LAYERED.replace("layer = \"low\"\n", "layer = \"low\"\ndepends = [\"b\"]\n")
     );
     let ws = workspace(vec![
-        member("a", "crates/a", vec![on("b", EdgeKind::Normal)]),
-        member("b", "crates/b", vec![]),
+        Member::library("a", "crates/a", vec![on("b", EdgeKind::Normal)]),
+        Member::library("b", "crates/b", vec![]),
     ]);
     assert_eq!(codes(&spec, &ws), Vec::<&str>::new());
 }
@@ -75,13 +60,13 @@ fn an_allowance_the_spec_needs_for_a_declared_edge_is_in_use() {
 #[test]
 fn an_undeclared_dev_edge_up_the_layers_is_only_undeclared() {
     let ws = workspace(vec![
-        member("a", "crates/a", vec![on("b", EdgeKind::Dev)]),
-        member("b", "crates/b", vec![]),
+        Member::library("a", "crates/a", vec![on("b", EdgeKind::Dev)]),
+        Member::library("b", "crates/b", vec![]),
     ]);
     assert_eq!(codes(LAYERED, &ws), ["undeclared-edge"]);
     let ws = workspace(vec![
-        member("a", "crates/a", vec![on("b", EdgeKind::Build)]),
-        member("b", "crates/b", vec![]),
+        Member::library("a", "crates/a", vec![on("b", EdgeKind::Build)]),
+        Member::library("b", "crates/b", vec![]),
     ]);
     assert_eq!(codes(LAYERED, &ws), ["layer-violation"]);
 }
@@ -89,19 +74,19 @@ fn an_undeclared_dev_edge_up_the_layers_is_only_undeclared() {
 #[test]
 fn the_own_xtask_is_no_stranger_but_an_xtask_elsewhere_is() {
     let xtask = |dir: &str| {
-        let mut m = member("xtask", dir, vec![on("a", EdgeKind::Normal)]);
+        let mut m = Member::library("xtask", dir, vec![on("a", EdgeKind::Normal)]);
         m.target_kinds = vec!["bin".to_owned()];
         m
     };
     let ws = workspace(vec![
-        member("a", "crates/a", vec![]),
-        member("b", "crates/b", vec![]),
+        Member::library("a", "crates/a", vec![]),
+        Member::library("b", "crates/b", vec![]),
         xtask("xtask"),
     ]);
     assert_eq!(codes(LAYERED, &ws), Vec::<&str>::new());
     let ws = workspace(vec![
-        member("a", "crates/a", vec![]),
-        member("b", "crates/b", vec![]),
+        Member::library("a", "crates/a", vec![]),
+        Member::library("b", "crates/b", vec![]),
         xtask("tools/xtask"),
     ]);
     assert_eq!(codes(LAYERED, &ws), ["undeclared-crate"]);
@@ -111,8 +96,8 @@ fn the_own_xtask_is_no_stranger_but_an_xtask_elsewhere_is() {
 fn a_finding_whose_manifest_cannot_be_read_still_names_the_file() {
     let spec = trellis_spec::parse(LAYERED, "Trellis.toml").expect("valid").spec;
     let ws = workspace(vec![
-        member("a", "crates/a", vec![on("b", EdgeKind::Dev)]),
-        member("b", "crates/b", vec![]),
+        Member::library("a", "crates/a", vec![on("b", EdgeKind::Dev)]),
+        Member::library("b", "crates/b", vec![]),
     ]);
     let none: BTreeMap<String, String> = BTreeMap::new();
     let names = Names { spec_file: "../t/Trellis.toml", root: "../t" };
@@ -137,18 +122,18 @@ uses = ["json"]
 "#;
     let mut dep = on("serde_json", EdgeKind::Normal);
     dep.source = DepSource::Registry(None);
-    let ws = workspace(vec![member("a", "crates/a", vec![dep.clone()])]);
+    let ws = workspace(vec![Member::library("a", "crates/a", vec![dep.clone()])]);
     assert_eq!(codes(spec, &ws), Vec::<&str>::new());
     dep.key = "sj".to_owned();
-    let ws = workspace(vec![member("a", "crates/a", vec![dep])]);
+    let ws = workspace(vec![Member::library("a", "crates/a", vec![dep])]);
     assert_eq!(codes(spec, &ws), Vec::<&str>::new());
 }
 
 #[test]
 fn a_self_dependency_is_a_cycle() {
     let ws = workspace(vec![
-        member("a", "crates/a", vec![on("a", EdgeKind::Normal)]),
-        member("b", "crates/b", vec![]),
+        Member::library("a", "crates/a", vec![on("a", EdgeKind::Normal)]),
+        Member::library("b", "crates/b", vec![]),
     ]);
     let spec = trellis_spec::parse(LAYERED, "Trellis.toml").expect("valid").spec;
     let found = compare(&spec, &ws, &BTreeMap::new(), Names::default());

@@ -29,28 +29,16 @@ fn text_reaches_toml_safely() {
     assert_eq!(one_line("two\n  lines "), "two lines");
 }
 
-fn member(name: &str, dir: &str) -> Member {
-    Member {
-        name: name.to_owned(),
-        dir: dir.to_owned(),
-        manifest: format!("{dir}/Cargo.toml"),
-        target_kinds: vec!["lib".to_owned()],
-        bins: Vec::new(),
-        description: None,
-        edition: "2024".to_owned(),
-        rust_version: None,
-        license: None,
-        deps: Vec::new(),
-    }
-}
-
 fn workspace(members: Vec<Member>) -> Workspace {
     Workspace { root: "/ws".into(), members }
 }
 
 #[test]
 fn a_name_the_spec_refuses_is_left_out_and_the_rest_still_parses() {
-    let ws = workspace(vec![member("ok", "crates/ok"), member("async", "crates/async")]);
+    let ws = workspace(vec![
+        Member::library("ok", "crates/ok", Vec::new()),
+        Member::library("async", "crates/async", Vec::new()),
+    ]);
     let text = infer(&ws, "t").expect("infer");
     assert!(text.contains("[crates.ok]"), "{text}");
     assert!(!text.contains("[crates.async]"), "{text}");
@@ -65,18 +53,18 @@ fn a_name_the_spec_refuses_is_left_out_and_the_rest_still_parses() {
 
 #[test]
 fn a_workspace_with_nothing_to_declare_is_an_error() {
-    let mut xtask = member("xtask", "xtask");
+    let mut xtask = Member::library("xtask", "xtask", Vec::new());
     xtask.target_kinds = vec!["bin".to_owned()];
     assert_eq!(infer(&workspace(vec![xtask]), "t"), Err(InferError::NothingToDeclare));
     assert_eq!(
-        infer(&workspace(vec![member("root", ".")]), "t"),
+        infer(&workspace(vec![Member::library("root", ".", Vec::new())]), "t"),
         Err(InferError::NothingToDeclare)
     );
 }
 
 #[test]
 fn an_old_rust_version_for_the_edition_is_left_out() {
-    let mut old = member("a", "crates/a");
+    let mut old = Member::library("a", "crates/a", Vec::new());
     old.rust_version = Some("1.70".to_owned());
     let text = infer(&workspace(vec![old]), "t").expect("infer");
     assert!(!text.contains("rust-version"), "{text}");
