@@ -300,6 +300,7 @@ fn short_version(version: &cargo_metadata::semver::Version) -> String {
         version.to_string()
     }
 }
+
 #[cfg(test)]
 impl Member {
     /// A library member with nothing but a name, a folder and dependencies, for unit tests.
