@@ -63,24 +63,39 @@ pub fn render(
     spec_text: &str,
     templates: &Templates,
 ) -> Result<Vec<PlannedFile>, RenderError> {
-    use Ownership::{Manifest, Once, Seeded};
-
     let meta = context::meta(spec);
     // Each crate's files depend on that crate alone, so large specs render on every core:
     // Handlebars' own work per file is what rendering costs, and it cannot be made smaller.
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let chunk = spec.crates.len().div_ceil(threads).max(CRATES_PER_THREAD);
-    let crate_files = std::thread::scope(|scope| {
+    let (workspace_files, crate_files) = std::thread::scope(|scope| {
         let workers: Vec<_> = spec
             .crates
             .chunks(chunk)
             .map(|crates| scope.spawn(|| render_crates(crates, &meta, templates)))
             .collect();
-        workers
+        // The workspace's own files render here, while the workers render the crates.
+        let workspace_files = render_workspace(spec, templates);
+        let crate_files = workers
             .into_iter()
             .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+            .collect::<Result<Vec<_>, _>>();
+        (workspace_files, crate_files)
+    });
+    let mut files = workspace_files?;
+    files.extend(crate_files?.into_iter().flatten());
+    files.push(PlannedFile {
+        path: SPEC_FILE.to_owned(),
+        contents: spec_text.to_owned(),
+        ownership: Ownership::Once,
+    });
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// The files at the workspace's root and its own xtask crate.
+fn render_workspace(spec: &Spec, templates: &Templates) -> Result<Vec<PlannedFile>, RenderError> {
+    use Ownership::{Manifest, Seeded};
 
     let workspace = handlebars::Context::from(context::workspace(spec));
     let mut files = Files { templates, files: Vec::new() };
@@ -96,15 +111,7 @@ pub fn render(
     ] {
         files.emit(path.to_owned(), template, &workspace, ownership)?;
     }
-    let mut files = files.files;
-    files.extend(crate_files.into_iter().flatten());
-    files.push(PlannedFile {
-        path: SPEC_FILE.to_owned(),
-        contents: spec_text.to_owned(),
-        ownership: Once,
-    });
-    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok(files.files)
 }
 
 /// Below this many crates a thread costs more than it saves.
