@@ -58,12 +58,12 @@ pub(crate) fn run(args: &Args) -> Outcome {
         let text = synthetic::spec(1_000, 2);
         let root = tmp.join("ws-1000");
         generate(&text, &root)?;
-        let baseline = metadata_baseline(runs, &root)?;
+        println!("\n1,000 crates, each beside `cargo metadata --no-deps` run alternately with it");
         if wanted(Bench::Apply) {
-            apply(runs, &text, &root, baseline)?;
+            apply(runs, &text, &root)?;
         }
         if wanted(Bench::Check) {
-            check(runs, &root, baseline)?;
+            check(runs, &root)?;
         }
     }
     if wanted(Bench::Trace) {
@@ -117,6 +117,35 @@ fn median<S, T>(
     Ok(times[times.len() / 2])
 }
 
+/// The medians of `runs` timings each of a baseline and a subject, run alternately so that both
+/// meet the same machine: timing all of one and then all of the other lets a change in the page
+/// cache or in other load between the two land on one side only. Each side times itself with
+/// [`timed`], so that what it prepares first is not counted.
+fn versus(
+    runs: usize,
+    mut baseline: impl FnMut(usize) -> Result<Duration, Failure>,
+    mut subject: impl FnMut(usize) -> Result<Duration, Failure>,
+) -> Result<(Duration, Duration), Failure> {
+    let mut base = Vec::with_capacity(runs);
+    let mut sub = Vec::with_capacity(runs);
+    for run in 0..runs {
+        base.push(baseline(run)?);
+        sub.push(subject(run)?);
+    }
+    base.sort();
+    sub.sort();
+    Ok((base[runs / 2], sub[runs / 2]))
+}
+
+/// How long `f` takes; what it returns is dropped after the clock stops.
+fn timed<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<Duration, Failure> {
+    let start = Instant::now();
+    let out = f()?;
+    let elapsed = start.elapsed();
+    drop(out);
+    Ok(elapsed)
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -167,31 +196,41 @@ fn new(runs: usize, tmp: &Path) -> Outcome {
     let files = trellis_render::render(&parsed.spec, &text, &templates).map_err(Failure::env)?;
     let cargo = trellis_check::Cargo::from_env();
 
-    let baseline = median(
-        runs,
-        |run| tmp.join(format!("plain-{run}")),
-        |dir| {
-            for file in &files {
-                let path = dir.join(&file.path);
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(Failure::env)?;
-                }
-                std::fs::write(&path, &file.contents).map_err(Failure::env)?;
+    let write_plain = |dir: &Path| -> Result<(), Failure> {
+        for file in &files {
+            let path = dir.join(&file.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(Failure::env)?;
             }
-            trellis_check::read_metadata(&dir, &cargo).map_err(Failure::env)
-        },
-    )?;
-    let new = median(
+            std::fs::write(&path, &file.contents).map_err(Failure::env)?;
+        }
+        Ok(())
+    };
+    let (baseline, new) = versus(
         runs,
-        |run| tmp.join(format!("new-{run}")),
-        |dir| {
-            let parsed =
-                trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
-            let files =
-                trellis_render::render(&parsed.spec, &text, &templates).map_err(Failure::env)?;
-            trellis_sync::create(&dir, &files).map_err(Failure::env)?;
-            let metadata = trellis_check::read_metadata(&dir, &cargo).map_err(Failure::env)?;
-            Ok(trellis_check::check_metadata(&parsed.spec, &text, &metadata, Default::default()))
+        |run| {
+            let dir = tmp.join(format!("plain-{run}"));
+            timed(|| {
+                write_plain(&dir)?;
+                trellis_check::read_metadata(&dir, &cargo).map_err(Failure::env)
+            })
+        },
+        |run| {
+            let dir = tmp.join(format!("new-{run}"));
+            timed(|| {
+                let parsed =
+                    trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+                let files = trellis_render::render(&parsed.spec, &text, &templates)
+                    .map_err(Failure::env)?;
+                trellis_sync::create(&dir, &files).map_err(Failure::env)?;
+                let metadata = trellis_check::read_metadata(&dir, &cargo).map_err(Failure::env)?;
+                Ok(trellis_check::check_metadata(
+                    &parsed.spec,
+                    &text,
+                    &metadata,
+                    Default::default(),
+                ))
+            })
         },
     )?;
     print_row(
@@ -212,81 +251,86 @@ fn generate(text: &str, root: &Path) -> Result<trellis_spec::Spec, Failure> {
     Ok(parsed.spec)
 }
 
-fn metadata_baseline(runs: usize, root: &Path) -> Result<Duration, Failure> {
+/// One timing of the baseline of `apply`, `plan` and `check`: `cargo metadata --no-deps`.
+fn metadata(root: &Path) -> Result<Duration, Failure> {
     let cargo = trellis_check::Cargo::from_env();
-    let time = median(
-        runs,
-        |_| (),
-        |()| trellis_check::read_metadata(root, &cargo).map_err(Failure::env),
-    )?;
-    println!(
-        "
-1,000 crates"
+    timed(|| trellis_check::read_metadata(root, &cargo).map_err(Failure::env))
+}
+
+/// A subject beside its baseline, with the ratio.
+fn print_pair(name: &str, baseline: Duration, subject: Duration) {
+    print_row(
+        name,
+        subject,
+        &format!("{} (cargo metadata: {:.1} ms)", ratio(subject, baseline), ms(baseline)),
     );
-    print_row("cargo metadata --no-deps (the baseline)", time, "");
-    Ok(time)
 }
 
 /// What `apply` does: read and parse the spec, render, plan against disk and ledger, write.
-fn apply(runs: usize, text: &str, root: &Path, baseline: Duration) -> Outcome {
+fn apply(runs: usize, text: &str, root: &Path) -> Outcome {
     let templates = trellis_render::Templates::embedded();
-    let noop = median(
+    let (baseline, noop) = versus(
         runs,
-        |_| (),
-        |()| {
-            let text = std::fs::read_to_string(root.join("Trellis.toml")).map_err(Failure::env)?;
-            let parsed =
-                trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
-            let files =
-                trellis_render::render(&parsed.spec, &text, &templates).map_err(Failure::env)?;
-            let report = trellis_sync::apply(root, &files, &trellis_sync::Options::default())
-                .map_err(Failure::env)?;
-            if report.written() > 0 {
-                return Err(Failure::env(anyhow!(
-                    "a no-op apply wrote {} files",
-                    report.written()
-                )));
-            }
-            Ok(report)
+        |_| metadata(root),
+        |_| {
+            timed(|| {
+                let text =
+                    std::fs::read_to_string(root.join("Trellis.toml")).map_err(Failure::env)?;
+                let parsed =
+                    trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+                let files = trellis_render::render(&parsed.spec, &text, &templates)
+                    .map_err(Failure::env)?;
+                let report = trellis_sync::apply(root, &files, &trellis_sync::Options::default())
+                    .map_err(Failure::env)?;
+                if report.written() > 0 {
+                    let written = report.written();
+                    return Err(Failure::env(anyhow!("a no-op apply wrote {written} files")));
+                }
+                Ok(report)
+            })
         },
     )?;
-    print_row("apply, nothing to do (target: within 1.2x)", noop, &ratio(noop, baseline));
+    print_pair("apply, nothing to do (target: within 1.2x)", baseline, noop);
 
     let added = format!("{text}\n[crates.added]\nlayer = \"l3\"\ndepends = [\"c00001\"]\n");
-    let plan = median(
+    let (baseline, plan) = versus(
         runs,
-        |_| (),
-        |()| {
-            let parsed =
-                trellis_spec::parse(&added, "Trellis.toml").map_err(|_| invalid_synthetic())?;
-            let files =
-                trellis_render::render(&parsed.spec, &added, &templates).map_err(Failure::env)?;
-            let ledger = trellis_sync::Ledger::load(root).map_err(Failure::env)?;
-            trellis_sync::plan(root, &files, &ledger, &trellis_sync::Options::default())
-                .map_err(Failure::env)
+        |_| metadata(root),
+        |_| {
+            timed(|| {
+                let parsed =
+                    trellis_spec::parse(&added, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+                let files = trellis_render::render(&parsed.spec, &added, &templates)
+                    .map_err(Failure::env)?;
+                let ledger = trellis_sync::Ledger::load(root).map_err(Failure::env)?;
+                trellis_sync::plan(root, &files, &ledger, &trellis_sync::Options::default())
+                    .map_err(Failure::env)
+            })
         },
     )?;
-    print_row("plan of one added crate (target: within 1.2x)", plan, &ratio(plan, baseline));
+    print_pair("plan of one added crate (target: within 1.2x)", baseline, plan);
     Ok(())
 }
 
 /// What `check` does: read the spec, run `cargo metadata --no-deps` once, compare.
-fn check(runs: usize, root: &Path, baseline: Duration) -> Outcome {
+fn check(runs: usize, root: &Path) -> Outcome {
     let cargo = trellis_check::Cargo::from_env();
-    let time = median(
+    let (baseline, time) = versus(
         runs,
-        |_| (),
-        |()| {
-            let checked = trellis_check::check_workspace(root, &cargo).map_err(Failure::env)?;
-            if checked.has_errors() {
-                return Err(Failure::env(anyhow!(
-                    "check found drift in a workspace fresh from new"
-                )));
-            }
-            Ok(checked)
+        |_| metadata(root),
+        |_| {
+            timed(|| {
+                let checked = trellis_check::check_workspace(root, &cargo).map_err(Failure::env)?;
+                if checked.has_errors() {
+                    return Err(Failure::env(anyhow!(
+                        "check found drift in a workspace fresh from new"
+                    )));
+                }
+                Ok(checked)
+            })
         },
     )?;
-    print_row("check (target: within 1.2x)", time, &ratio(time, baseline));
+    print_pair("check (target: within 1.2x)", baseline, time);
     Ok(())
 }
 
@@ -295,23 +339,23 @@ fn trace(runs: usize, tmp: &Path) -> Outcome {
     let text = synthetic::spec(1_000, 10);
     let root = tmp.join("ws-trace");
     let spec = generate(&text, &root)?;
-    let baseline = median(
-        runs,
-        |_| (),
-        |()| {
-            let mut bytes = 0;
-            for krate in &spec.crates {
-                for entry in walkdir::WalkDir::new(root.join(&krate.path)) {
-                    let entry = entry.map_err(|e| Failure::env(anyhow!(e)))?;
-                    if entry.file_type().is_file() {
-                        bytes += std::fs::read(entry.path()).map_err(Failure::env)?.len();
-                    }
+    let walk_and_read = || -> Result<usize, Failure> {
+        let mut bytes = 0;
+        for krate in &spec.crates {
+            for entry in walkdir::WalkDir::new(root.join(&krate.path)) {
+                let entry = entry.map_err(|e| Failure::env(anyhow!(e)))?;
+                if entry.file_type().is_file() {
+                    bytes += std::fs::read(entry.path()).map_err(Failure::env)?.len();
                 }
             }
-            Ok(bytes)
-        },
+        }
+        Ok(bytes)
+    };
+    let (baseline, time) = versus(
+        runs,
+        |_| timed(walk_and_read),
+        |_| timed(|| trellis_trace::trace(&spec, &root).map_err(Failure::env)),
     )?;
-    let time = median(runs, |_| (), |()| trellis_trace::trace(&spec, &root).map_err(Failure::env))?;
     println!("\n1,000 crates, 10,000 requirements");
     print_row("walkdir + read every file once (the baseline)", baseline, "");
     print_row("trace (target: within 1.5x)", time, &ratio(time, baseline));
