@@ -155,7 +155,9 @@ fn print_row(name: &str, value: Duration, note: &str) {
 }
 
 fn render(runs: usize) -> Outcome {
-    println!("\nparse + validate + render (target: 1,000 crates under 100 ms, linear to 10,000)");
+    println!(
+        "\nparse + validate + render (target: render of 1,000 crates under 100 ms, linear to 10,000)"
+    );
     for crates in [100, 1_000, 10_000] {
         let text = synthetic::spec(crates, 2);
         let parse = median(
