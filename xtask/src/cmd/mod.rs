@@ -33,9 +33,19 @@ pub(crate) struct LoadedSpec {
 ///
 /// A spec with errors is a [`Failure::Input`] whose diagnostics have already been printed.
 pub(crate) fn load_spec(path: &Path) -> Result<LoadedSpec, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Failure::input(anyhow!("no spec at `{}`", path.display())),
-        _ => Failure::env(anyhow!(e).context(format!("cannot read `{}`", path.display()))),
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let shown = path.display();
+        match e.kind() {
+            std::io::ErrorKind::NotFound => Failure::input(anyhow!("no spec at `{shown}`")),
+            std::io::ErrorKind::IsADirectory => Failure::input(anyhow!(
+                "`{shown}` is a folder, not a spec\nhint: name the spec file, e.g. `{shown}/Trellis.toml`"
+            )),
+            // A spec that is not UTF-8 is the user's input, not a failing machine.
+            std::io::ErrorKind::InvalidData => {
+                Failure::input(anyhow!("`{shown}` is not UTF-8 text; a spec is a TOML file"))
+            }
+            _ => Failure::env(anyhow!(e).context(format!("cannot read `{shown}`"))),
+        }
     })?;
     let shown = path.display().to_string();
     match trellis_spec::parse(&text, &shown) {

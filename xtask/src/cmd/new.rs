@@ -72,10 +72,11 @@ fn verify(loaded: &LoadedSpec, out: &Path) -> Outcome {
     let checked =
         trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, Default::default());
     if checked.diagnostics.is_empty() {
+        let crates = loaded.spec.crates.len();
+        let plural = if crates == 1 { "" } else { "s" };
         eprintln!(
-            "{} cargo metadata sees the {} crates and their edges as the spec declares them",
+            "{} cargo metadata sees the {crates} crate{plural} and their edges as the spec declares them",
             crate::term::paint("verified", crate::term::Style::Good),
-            loaded.spec.crates.len()
         );
         return Ok(());
     }

@@ -134,3 +134,26 @@ fn a_bad_template_writes_nothing() {
         assert!(!tmp.path().join("ws").exists(), "{name}");
     }
 }
+
+#[test]
+fn a_folder_or_a_binary_file_as_the_spec_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join("specs")).unwrap();
+    fs::write(tmp.path().join("bin.toml"), b"\xff\xfe[workspace]").unwrap();
+    for (spec, needle) in [("specs", "is a folder"), ("bin.toml", "not UTF-8")] {
+        let (code, stderr) = outcome(&xtask(tmp.path(), &["new", spec, "--out", "ws"]));
+        assert_eq!(code, Some(2), "{spec}: {stderr}");
+        assert!(stderr.contains(needle), "{spec}: {stderr}");
+        assert!(!tmp.path().join("ws").exists());
+    }
+}
+
+#[test]
+fn missing_parent_folders_of_the_output_are_created() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "a/b/ws"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(tmp.path().join("a/b/ws/Cargo.toml").exists());
+    assert!(stderr.contains("the 2 crates"), "{stderr}");
+}
