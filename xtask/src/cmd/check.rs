@@ -48,7 +48,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
         root.join(SPEC_FILE).display().to_string()
     };
     let metadata = trellis_check::read_metadata(&root, &Cargo::from_env())
-        .map_err(|e| Failure::env(anyhow!("{e}\nhint: {}", e.hint())))?;
+        .map_err(crate::cmd::metadata_failure)?;
     let names = Names { spec_file: &spec_file, root: &shown_root };
     let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
     let mut diagnostics = checked.diagnostics;

@@ -54,7 +54,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
         (Some(spec), false) => graph::declared(spec),
         (spec, true) => {
             let metadata = trellis_check::read_metadata(&root, &Cargo::from_env())
-                .map_err(|e| Failure::env(anyhow!("{e}\nhint: {}", e.hint())))?;
+                .map_err(crate::cmd::metadata_failure)?;
             let workspace = Workspace::from_metadata(&metadata);
             match (spec, args.diff) {
                 (Some(spec), true) => graph::diff(spec, &workspace),

@@ -22,7 +22,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Outcome {
     let root = args.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
     let metadata = trellis_check::read_metadata(&root, &Cargo::from_env())
-        .map_err(|e| Failure::env(anyhow!("{e}\nhint: {}", e.hint())))?;
+        .map_err(crate::cmd::metadata_failure)?;
     let workspace = Workspace::from_metadata(&metadata);
     let name = workspace.root.file_name().unwrap_or("workspace").to_owned();
     match trellis_check::infer::infer(&workspace, &name) {

@@ -62,6 +62,16 @@ pub(crate) fn load_spec(path: &Path) -> Result<LoadedSpec, Failure> {
     }
 }
 
+/// Why `cargo metadata` could not be read, as a failure with its hint: a folder that does not
+/// exist is the command line's fault (exit 2); cargo failing is the environment's (exit 3).
+pub(crate) fn metadata_failure(e: trellis_check::MetadataError) -> Failure {
+    let error = anyhow!("{e}\nhint: {}", e.hint());
+    match e {
+        trellis_check::MetadataError::NoFolder(_) => Failure::Input(error),
+        _ => Failure::Environment(error),
+    }
+}
+
 /// Prints diagnostics to stderr, rendered against `source` (the text of the file they name).
 pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic], source: Option<&str>) {
     let color = crate::term::stderr_color();

@@ -67,8 +67,8 @@ pub(crate) fn generate(loaded: &LoadedSpec, out: &Path, templates: &Templates) -
 fn verify(loaded: &LoadedSpec, out: &Path) -> Outcome {
     let cargo = trellis_check::Cargo::from_env();
     let root = std::path::absolute(out).map_err(Failure::env)?;
-    let metadata = trellis_check::read_metadata(&root, &cargo)
-        .map_err(|e| Failure::env(anyhow!("{e}\nhint: {}", e.hint())))?;
+    let metadata =
+        trellis_check::read_metadata(&root, &cargo).map_err(crate::cmd::metadata_failure)?;
     let checked =
         trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, Default::default());
     if checked.diagnostics.is_empty() {

@@ -95,3 +95,14 @@ fn check_without_a_spec_suggests_infer() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("infer"), "{stderr}");
 }
+
+#[test]
+fn a_workspace_folder_that_does_not_exist_is_an_input_error_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    for command in ["plan", "apply", "check", "graph", "infer", "trace"] {
+        let (code, stderr) = outcome(&xtask(tmp.path(), &[command, "--workspace", "nowhere"]));
+        assert_eq!(code, Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("nowhere") && stderr.contains("hint:"), "{command}: {stderr}");
+        assert!(!tmp.path().join("nowhere").exists(), "{command} created the folder");
+    }
+}
