@@ -15,15 +15,14 @@
 //!
 //! Ids are found in comments and string literals as whole words; an id-shaped word the spec does
 //! not know (a spec prefix such as `CORE-` followed by digits) is a [`Stray`]. `docs/trace.md`
-//! is the reference; [`findings()`] turns a report into `check`'s diagnostics, [`mod@format`]
-//! prints it, and [`synth`] writes the benchmark's workspace.
+//! is the reference; [`findings()`] turns a report into `check`'s diagnostics, and [`mod@format`]
+//! prints it.
 
 pub mod findings;
 pub mod format;
 mod ids;
 mod report;
 mod scan;
-pub mod synth;
 
 pub use findings::findings;
 pub use report::{

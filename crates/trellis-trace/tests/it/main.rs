@@ -5,4 +5,3 @@ mod errors;
 mod life;
 mod rendered;
 mod support;
-mod synth;
