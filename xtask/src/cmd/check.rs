@@ -69,15 +69,7 @@ fn requirement_findings(
     let report = trellis_trace::trace(&loaded.spec, root).map_err(Failure::env)?;
     let mut found = trellis_trace::findings(&loaded.spec, &report, strict);
     // The trace names files relative to the workspace root; name them as check does.
-    for d in &mut found {
-        if let Some(file) = &mut d.file {
-            *file = if file == trellis_trace::findings::SPEC_FILE {
-                names.spec_file.to_owned()
-            } else {
-                names.file(file)
-            };
-        }
-    }
+    trellis_trace::findings::relocate(&mut found, names.spec_file, names.root);
     Ok(found)
 }
 
