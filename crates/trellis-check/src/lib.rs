@@ -27,8 +27,7 @@ pub use actual::{Dep, DepSource, Edge, Member, Workspace, XTASK};
 pub use cargo::{Cargo, MetadataError, read_metadata};
 pub use compare::{Manifests, Names, compare};
 
-/// The file name of a spec at a workspace root.
-pub const SPEC_FILE: &str = "Trellis.toml";
+pub use trellis_spec::SPEC_FILE;
 
 /// Findings, with the text of every file they point into (for rendering them).
 #[derive(Debug, Clone, Default)]

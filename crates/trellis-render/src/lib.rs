@@ -14,8 +14,7 @@ use trellis_spec::{CrateKind, CrateSpec, Spec};
 /// Where every generated workspace keeps its own `xtask` crate.
 pub const XTASK_PATH: &str = "xtask";
 
-/// The spec's file name at a workspace root.
-pub const SPEC_FILE: &str = "Trellis.toml";
+pub use trellis_spec::SPEC_FILE;
 
 /// One file of the workspace, as Trellis would write it now.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -60,6 +60,9 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, Vec<Diagnostic>> {
     }
 }
 
+/// The spec's file name at a workspace root.
+pub const SPEC_FILE: &str = "Trellis.toml";
+
 /// The flagship example: the spec of a platform that helps small and medium exporters sell
 /// across borders (`cargo xtask demo` generates it).
 pub const EXAMPLE: &str = include_str!("../specs/sme-market.toml");

@@ -13,8 +13,7 @@ pub const STRAY: Code = Code::new("R002", "stray-requirement");
 /// A requirement whose test is still the pending one.
 pub const PENDING: Code = Code::new("R003", "pending-requirement");
 
-/// The file lost and pending findings point into: the spec at the workspace root.
-pub const SPEC_FILE: &str = "Trellis.toml";
+pub use trellis_spec::SPEC_FILE;
 
 /// `check`'s findings about requirements.
 ///

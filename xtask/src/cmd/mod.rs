@@ -18,8 +18,7 @@ use trellis_spec::{Diagnostic, Spec};
 
 use crate::exit::Failure;
 
-/// The spec file's name at a workspace root.
-pub(crate) const SPEC_FILE: &str = "Trellis.toml";
+pub(crate) use trellis_spec::SPEC_FILE;
 
 /// A spec read from disk and validated.
 pub(crate) struct LoadedSpec {
