@@ -38,6 +38,8 @@ pub struct Member {
     pub bins: Vec<String>,
     /// `package.description`.
     pub description: Option<String>,
+    /// `package.version`.
+    pub version: String,
     /// `package.edition`.
     pub edition: String,
     /// `package.rust-version`.
@@ -164,6 +166,7 @@ impl Workspace {
                     target_kinds,
                     bins,
                     description: package.description.clone(),
+                    version: package.version.to_string(),
                     edition: package.edition.as_str().to_owned(),
                     rust_version: package.rust_version.as_ref().map(short_version),
                     license: package.license.clone(),
@@ -312,6 +315,7 @@ impl Member {
             target_kinds: vec!["lib".to_owned()],
             bins: Vec::new(),
             description: None,
+            version: "0.1.0".to_owned(),
             edition: "2024".to_owned(),
             rust_version: None,
             license: None,

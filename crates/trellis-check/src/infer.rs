@@ -286,6 +286,12 @@ fn header(
     if let Some((license, _)) = most_common(crates.iter().filter_map(|m| m.license.as_deref())) {
         field(out, "license", license);
     }
+    // The version new crates start at, as the members have it (the spec's default otherwise).
+    if let Some((version, _)) = most_common(crates.iter().map(|m| m.version.as_str()))
+        && version != "0.1.0"
+    {
+        field(out, "version", version);
+    }
     let _ = writeln!(out);
 }
 
@@ -355,8 +361,14 @@ fn externals(members: &[&Member]) -> BTreeMap<String, External> {
             if first.package != key {
                 fields.push(format!("package = {}", quote(&first.package)));
             }
-            let features: BTreeSet<&str> =
-                deps.iter().flat_map(|d| d.features.iter().map(String::as_str)).collect();
+            // Only the features every member asks for: a pin is what a new member gets, and a
+            // feature one member turns on for its tests must not reach the others.
+            let mut asked = deps.iter().map(|d| d.features.iter().map(String::as_str));
+            let mut features: BTreeSet<&str> = asked.next().into_iter().flatten().collect();
+            for more in asked {
+                let more: BTreeSet<&str> = more.collect();
+                features.retain(|f| more.contains(f));
+            }
             if !features.is_empty() {
                 let list: Vec<String> = features.iter().map(|f| quote(f)).collect();
                 fields.push(format!("features = [{}]", list.join(", ")));

@@ -25,14 +25,34 @@ pub struct PlannedFile {
     pub contents: String,
     /// Who owns which byte of it once it exists.
     pub ownership: Ownership,
+    /// When the sync stage may create it while it is absent.
+    pub seed: Seed,
+}
+
+/// When the sync stage may create a planned file that is absent.
+///
+/// A workspace Trellis did not create (an adopted one) already has its own README, its own
+/// tooling and its own targets: Trellis adds only what the spec asks for, never a second
+/// README or a `src/lib.rs` beside a library whose root lives elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Seed {
+    /// Whenever it is absent: manifests, the spec, requirement tests.
+    Always,
+    /// Only in a workspace Trellis created: the workspace's README, ARCHITECTURE.md,
+    /// `rustfmt.toml`, `.gitignore`, cargo alias and `xtask` crate.
+    Scaffold,
+    /// A target source of the crate in this folder (its root, its modules, its build script):
+    /// only while Trellis seeds that crate, that is when it creates the crate's manifest or
+    /// seeded its sources before.
+    Source(String),
 }
 
 /// How the sync stage may touch a file that already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Ownership {
-    /// A Cargo manifest: merged key by key. Trellis owns the keys it renders (and those the
-    /// ledger says it rendered last time); every other key, comment and blank line is the
-    /// person's.
+    /// A Cargo manifest. Trellis owns facts, not text: that a member is listed, that an
+    /// edge or a `uses` exists, the package keys the spec sets. A missing fact is inserted in
+    /// the file's own style; every other key, comment and blank line is the person's.
     Manifest,
     /// A seeded file (sources, tests, docs): written when absent, rewritten only while it is
     /// exactly what Trellis last wrote.
@@ -87,6 +107,7 @@ pub fn render(
         path: SPEC_FILE.to_owned(),
         contents: spec_text.to_owned(),
         ownership: Ownership::Once,
+        seed: Seed::Always,
     });
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -98,8 +119,14 @@ fn render_workspace(spec: &Spec, templates: &Templates) -> Result<Vec<PlannedFil
 
     let workspace = handlebars::Context::from(context::workspace(spec));
     let mut files = Files { templates, files: Vec::new() };
+    files.emit(
+        "Cargo.toml".to_owned(),
+        "workspace/Cargo.toml",
+        &workspace,
+        Manifest,
+        Seed::Always,
+    )?;
     for (path, template, ownership) in [
-        ("Cargo.toml", "workspace/Cargo.toml", Manifest),
         ("README.md", "workspace/README.md", Seeded),
         ("ARCHITECTURE.md", "workspace/ARCHITECTURE.md", Seeded),
         (".gitignore", "workspace/.gitignore", Seeded),
@@ -108,7 +135,7 @@ fn render_workspace(spec: &Spec, templates: &Templates) -> Result<Vec<PlannedFil
         ("xtask/Cargo.toml", "workspace/xtask/Cargo.toml", Manifest),
         ("xtask/src/main.rs", "workspace/xtask/src/main.rs", Seeded),
     ] {
-        files.emit(path.to_owned(), template, &workspace, ownership)?;
+        files.emit(path.to_owned(), template, &workspace, ownership, Seed::Scaffold)?;
     }
     Ok(files.files)
 }
@@ -128,26 +155,33 @@ fn render_crates(
     for krate in crates {
         let base = &krate.path;
         let context = handlebars::Context::from(context::for_crate(meta, krate));
-        files.emit(format!("{base}/Cargo.toml"), "crate/Cargo.toml", &context, Manifest)?;
+        let source = || Seed::Source(base.clone());
+        files.emit(
+            format!("{base}/Cargo.toml"),
+            "crate/Cargo.toml",
+            &context,
+            Manifest,
+            Seed::Always,
+        )?;
         let (main, template) = match krate.kind {
             CrateKind::Lib | CrateKind::ProcMacro => ("lib.rs", "crate/src/lib.rs"),
             CrateKind::Bin => ("main.rs", "crate/src/main.rs"),
         };
-        files.emit(format!("{base}/src/{main}"), template, &context, Seeded)?;
+        files.emit(format!("{base}/src/{main}"), template, &context, Seeded, source())?;
         for module in &krate.modules {
             let item = serde_json::Value::from(module.name.as_str());
             let module_context =
                 handlebars::Context::from(context::for_item(meta, krate, "module", item));
             let path = format!("{base}/src/{}.rs", module.name);
-            files.emit(path, "crate/src/module.rs", &module_context, Seeded)?;
+            files.emit(path, "crate/src/module.rs", &module_context, Seeded, source())?;
         }
         if !krate.depends.build.is_empty() || !krate.uses.build.is_empty() {
-            files.emit(format!("{base}/build.rs"), "crate/build.rs", &context, Seeded)?;
+            files.emit(format!("{base}/build.rs"), "crate/build.rs", &context, Seeded, source())?;
         }
         if !krate.requirements.is_empty() {
             let tests = format!("{base}/tests/requirements");
             let main = format!("{tests}/main.rs");
-            files.emit(main, "crate/tests/requirements/main.rs", &context, Seeded)?;
+            files.emit(main, "crate/tests/requirements/main.rs", &context, Seeded, Seed::Always)?;
             for requirement in &krate.requirements {
                 let path = format!("{tests}/{}.rs", requirement.test_name());
                 let item = context::requirement(requirement);
@@ -158,6 +192,7 @@ fn render_crates(
                     "crate/tests/requirements/requirement.rs",
                     &req_context,
                     Seeded,
+                    Seed::Always,
                 )?;
             }
         }
@@ -178,13 +213,14 @@ impl Files<'_> {
         template: &str,
         context: &handlebars::Context,
         ownership: Ownership,
+        seed: Seed,
     ) -> Result<(), RenderError> {
         let contents = self.templates.render(template, context).map_err(|e| RenderError {
             file: path.clone(),
             template: template.to_owned(),
             message: e.to_string(),
         })?;
-        self.files.push(PlannedFile { path, contents, ownership });
+        self.files.push(PlannedFile { path, contents, ownership, seed });
         Ok(())
     }
 }

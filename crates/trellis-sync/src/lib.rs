@@ -22,7 +22,7 @@ pub use apply::{Report, apply, create};
 pub use error::SyncError;
 pub use ledger::{FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
 pub use plan::{Action, CONFLICT_SUFFIX, Entry, Options, Plan, Rename, plan, render_human};
-pub use trellis_render::{Ownership, PlannedFile};
+pub use trellis_render::{Ownership, PlannedFile, Seed};
 
 #[cfg(test)]
 mod tests;

@@ -1,27 +1,47 @@
-//! Manifests merged key by key: Trellis adds, changes and removes only the keys it owns (those
-//! it renders now, or those the ledger says it rendered last time); every other key, comment,
-//! blank line and the order of keys stay exactly as a person left them.
+//! Manifests as facts. Trellis owns facts, not text: in a manifest it owns exactly what the spec
+//! decides (that a member is listed, that an internal edge or an external `uses` exists, the
+//! package keys the spec sets) and nothing else. Other keys, their order, quoting, comments,
+//! blank lines, features, versions, lints and `publish` are the person's.
 //!
-//! Ownership is per leaf (a value that is not a table), so a person may add `features` to a
-//! dependency entry Trellis wrote. `workspace.members` is managed element by element, in the
-//! manner of `cargo new`: a path already covered by a glob, or listed in `exclude`, is not
-//! added; a sorted array stays sorted; a new element copies its neighbours' layout.
+//! - A fact already present in any form counts: an edge plain, `workspace = true`, by path,
+//!   renamed with `package =`, optional, or under `[target.'cfg(…)'.dependencies]`; a member
+//!   listed or matched by a glob.
+//! - A missing fact is inserted in the style the file already uses, the way `cargo add` and
+//!   `cargo new` do: no existing line changes.
+//! - A fact the spec changes (a crate it renames or moves, a description, a version it pins) is
+//!   changed in place, that value alone; a fact Trellis inserted and the spec dropped is removed
+//!   while it is still exactly what Trellis wrote.
+//! - A fact that cannot be added or changed without touching what a person wrote is a conflict,
+//!   and the file is not written at all.
+//!
+//! The ledger records, per manifest, the facts Trellis wrote or decided, each with a short hash
+//! of its value ([`Policy::base`]), so that a person's later change of one is told apart from a
+//! spec change.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use toml_edit::{Array, DocumentMut, Item, Table, TableLike, Value};
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
 
 use crate::ledger::{KeyPath, dotted, short_hash};
 
-/// Arrays Trellis manages element by element rather than as one value.
-const SET_ARRAYS: &[[&str; 2]] = &[["workspace", "members"], ["workspace", "default-members"]];
+/// The dependency kinds as a spec's render spells them, each with every table name cargo reads
+/// for it (the underscore spellings are cargo's older aliases, still accepted).
+const KINDS: [(&str, &[&str]); 3] = [
+    ("dependencies", &["dependencies"]),
+    ("dev-dependencies", &["dev-dependencies", "dev_dependencies"]),
+    ("build-dependencies", &["build-dependencies", "build_dependencies"]),
+];
+
+/// The `[package]` keys whose value the spec sets.
+const PACKAGE_FACTS: [&str; 2] = ["name", "description"];
 
 /// How a merge should treat what it finds.
 pub(crate) struct Policy<'a> {
-    /// The keys Trellis owned last time, with the hash of the value it wanted then.
+    /// The facts Trellis wrote or decided last time, with the hash of the value it wanted then.
     pub(crate) base: &'a BTreeMap<KeyPath, String>,
-    /// Owned keys that are no longer rendered but must stay for now (they point at an orphan
-    /// crate that is not being pruned).
+    /// Facts no longer planned that must stay for now (they point at an orphan crate that is
+    /// not being pruned).
     pub(crate) keep: &'a dyn Fn(&[String]) -> bool,
     /// The person has resolved this file's conflicts: keep their values, own Trellis' ones.
     pub(crate) accept: bool,
@@ -32,154 +52,836 @@ pub(crate) struct Policy<'a> {
 /// What a merge did.
 #[derive(Debug, Default)]
 pub(crate) struct Merged {
-    /// Whether the document changed at all.
-    pub(crate) changed: bool,
-    /// The keys Trellis owns after the merge, with the hash of the value it wants.
+    /// The facts Trellis owns after the merge, with the hash of the value it wants.
     pub(crate) keys: BTreeMap<KeyPath, String>,
-    /// Keys whose value a person changed while Trellis wants a new one: kept as they are.
+    /// Facts that cannot be added or changed without touching a person's text.
     pub(crate) conflicts: Vec<String>,
-    /// Whether some owned key was kept only because of [`Policy::keep`].
+    /// Whether some owned fact was kept only because of [`Policy::keep`].
     pub(crate) deferred: bool,
 }
 
-/// Merges the rendered manifest `new` into the person's `cur`, in place.
-pub(crate) fn merge(cur: &mut DocumentMut, new: &DocumentMut, policy: &Policy<'_>) -> Merged {
-    let mut out = Merged::default();
-    let leaves = leaves(new.as_table());
-    let wanted: HashSet<&KeyPath> = leaves.iter().map(|(p, _)| p).collect();
+impl Merged {
+    fn conflict(&mut self, what: String, path: &KeyPath, policy: &Policy<'_>) {
+        self.conflicts.push(what);
+        if let Some(base) = policy.base.get(path) {
+            self.keys.insert(path.clone(), base.clone());
+        }
+    }
+}
 
-    // Removals first, so that a key whose shape changes (a string becoming a table) has room.
-    for (path, base_hash) in policy.base {
-        if wanted.contains(path) {
-            continue;
-        }
-        if (policy.keep)(path) {
-            out.deferred = true;
-            out.keys.insert(path.clone(), base_hash.clone());
-            continue;
-        }
-        match find(cur.as_table(), path) {
-            Found::Element => {
-                remove_element(cur.as_table_mut(), path);
-                out.changed = true;
-            }
-            Found::Present(item) if canon_hash(item) == *base_hash => {
-                remove_leaf(cur.as_table_mut(), path);
-                out.changed = true;
-            }
-            // Changed by a person, and Trellis no longer wants it: it is theirs now.
-            Found::Present(_) | Found::Absent(_) | Found::Blocked(_) => {}
+/// What the rest of the workspace looks like to the merge of one manifest.
+pub(crate) struct Workspace<'a> {
+    /// The crates the spec plans: name → folder.
+    pub(crate) crates: &'a BTreeMap<String, String>,
+    /// Crates renamed in this run: old name → new name.
+    pub(crate) renamed: BTreeMap<String, String>,
+    /// Crate folders moved in this run or by an earlier one: old folder → new folder.
+    pub(crate) moved: BTreeMap<String, String>,
+    /// The root manifest as the workspace has it, or as Trellis is about to create it.
+    pub(crate) root: &'a Table,
+    /// Whether the root is Trellis' render, created in this run.
+    pub(crate) root_is_render: bool,
+    /// The rendered root manifest: the spec's pins of external crates come from here.
+    pub(crate) rendered_root: &'a Table,
+    /// `[workspace.dependencies]` entries that inserted edges refer to and the root lacks.
+    pub(crate) needed: RefCell<BTreeSet<String>>,
+}
+
+impl Workspace<'_> {
+    fn root_entries(&self) -> Option<&dyn TableLike> {
+        get_item(self.root, &path(&["workspace", "dependencies"]))?.as_table_like()
+    }
+
+    /// Notes a crate whose manifest Trellis creates: where the root lists members in
+    /// `[workspace.dependencies]` (as a generated workspace does), the new one joins them.
+    pub(crate) fn add_member(&self, name: &str) {
+        let lists_members = self.root_entries().is_some_and(|entries| {
+            entries
+                .iter()
+                .any(|(_, item)| item.as_table_like().is_some_and(|t| t.contains_key("path")))
+        });
+        if lists_members {
+            self.require(name);
         }
     }
 
-    for (path, value) in &leaves {
-        let new_hash = value.hash();
-        let base = policy.base.get(path);
-        match find(cur.as_table(), path) {
-            Found::Absent(depth) => {
-                insert(cur.as_table_mut(), new.as_table(), path, depth);
-                out.changed = true;
-                out.keys.insert(path.clone(), new_hash);
-            }
-            Found::Element => {
-                out.keys.insert(path.clone(), new_hash);
-            }
-            Found::Present(item) => {
-                let cur_hash = canon_hash(item);
-                if cur_hash == new_hash || base == Some(&new_hash) || policy.accept {
-                    // Equal, or the person changed it and Trellis has nothing new to say, or
-                    // the person resolved the conflict: their value stays.
-                    out.keys.insert(path.clone(), new_hash);
-                } else if base == Some(&cur_hash) || policy.force {
-                    let LeafValue::Item(new_item) = value else {
-                        unreachable!("elements are never present items")
-                    };
-                    replace_leaf(cur.as_table_mut(), path, new_item);
-                    out.changed = true;
-                    out.keys.insert(path.clone(), new_hash);
-                } else {
-                    out.conflicts.push(dotted(path));
-                    if let Some(base) = base {
-                        out.keys.insert(path.clone(), base.clone());
-                    }
-                }
-            }
-            Found::Blocked(depth) => {
-                if policy.force {
-                    let parent = &path[..depth];
-                    if let Some(t) = get_table_mut(cur.as_table_mut(), parent)
-                        && let Some(item) = get_item(new.as_table(), &path[..=depth])
-                    {
-                        t.insert(&path[depth], detached(item));
-                        out.changed = true;
-                    }
-                } else {
-                    out.conflicts.push(dotted(path));
-                    if let Some(base) = base {
-                        out.keys.insert(path.clone(), base.clone());
+    /// Notes that a member refers to the root's entry for `name` (`workspace = true`).
+    fn require(&self, name: &str) {
+        if self.root_entries().is_none_or(|entries| !entries.contains_key(name)) {
+            self.needed.borrow_mut().insert(name.to_owned());
+        }
+    }
+
+    /// Notes every root entry a crate manifest Trellis writes refers to.
+    pub(crate) fn require_inherited(&self, doc: &Table) {
+        for (kind, _) in KINDS {
+            for (_, table) in kind_tables(doc, kind) {
+                for (key, item) in table.iter() {
+                    let inherits = item
+                        .as_table_like()
+                        .is_some_and(|t| t.get("workspace").and_then(Item::as_bool) == Some(true));
+                    if inherits {
+                        self.require(key);
                     }
                 }
             }
         }
     }
-    out
-}
 
-/// A rendered leaf: a value, or one element of a managed array.
-pub(crate) enum LeafValue<'a> {
-    Item(&'a Item),
-    Element(String),
-}
+    /// Whether an edge on `name` is written `workspace = true`: where the root has an entry
+    /// for it, or where the root pins its dependencies in `[workspace.dependencies]` (members
+    /// as path entries for an internal edge, registry crates for an external one), in which
+    /// case the entry is added to the root too.
+    fn inherits(&self, name: &str) -> bool {
+        let Some(entries) = self.root_entries() else { return false };
+        let internal = self.crates.get(name);
+        if let Some(entry) = entries.get(name) {
+            // A member's entry must lead to the member: a workspace may pin a member's
+            // released version from the registry for the rest to use.
+            let to = entry.as_table_like().and_then(|t| t.get("path")).and_then(Item::as_str);
+            return internal
+                .is_none_or(|dir| to.and_then(|p| normalize("", p)).as_ref() == Some(dir));
+        }
+        let internal = internal.is_some();
+        let styled = entries.iter().any(|(_, item)| {
+            let has_path = item.as_table_like().is_some_and(|t| t.contains_key("path"));
+            has_path == internal
+        });
+        let pinned = internal
+            || get_item(self.rendered_root, &path(&["workspace", "dependencies", name])).is_some();
+        styled && pinned
+    }
 
-impl LeafValue<'_> {
-    fn hash(&self) -> String {
-        match self {
-            LeafValue::Item(item) => canon_hash(item),
-            LeafValue::Element(s) => short_hash(s),
+    /// The entry an edge from the crate in `dir` on `name` gets where it is written in full: a
+    /// path to a member, or the spec's pin of an external crate.
+    fn full_entry(&self, dir: &str, name: &str) -> Item {
+        if let Some(to) = self.crates.get(name) {
+            let mut t = InlineTable::new();
+            t.insert("path", relative(dir, to).into());
+            return Item::Value(Value::InlineTable(t));
+        }
+        match get_item(self.rendered_root, &path(&["workspace", "dependencies", name])) {
+            Some(item) => detached(item),
+            // Validation makes every `uses` name a pinned dependency.
+            None => Item::Value("*".into()),
         }
     }
 }
 
-fn set_array(path: &[String]) -> bool {
-    SET_ARRAYS.iter().any(|a| path.len() == 2 && path[0] == a[0] && path[1] == a[1])
+fn path(keys: &[&str]) -> KeyPath {
+    keys.iter().map(|k| (*k).to_owned()).collect()
 }
 
-fn is_element(path: &[String]) -> bool {
-    path.len() == 3 && set_array(&path[..2])
+/// The package name a dependency entry refers to: its `package` key, else its own key.
+fn package_of<'a>(key: &'a str, item: &'a Item) -> &'a str {
+    item.as_table_like().and_then(|t| t.get("package")).and_then(Item::as_str).unwrap_or(key)
 }
 
-/// Every leaf of a rendered manifest, in document order.
-pub(crate) fn leaves(table: &Table) -> Vec<(KeyPath, LeafValue<'_>)> {
+/// Every dependency table of one kind, wherever cargo reads it: the top-level table and each
+/// `[target.<cfg>.<kind>]`, with the key path of each.
+fn kind_tables<'a>(doc: &'a Table, kind: &str) -> Vec<(KeyPath, &'a dyn TableLike)> {
+    let spellings = KINDS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |(_, s)| *s);
     let mut out = Vec::new();
-    let mut path = Vec::new();
-    walk(table, &mut path, &mut out);
+    for spelling in spellings {
+        if let Some(t) = doc.get(spelling).and_then(Item::as_table_like) {
+            out.push((path(&[spelling]), t));
+        }
+    }
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (cfg, target) in targets.iter() {
+            let Some(target) = target.as_table_like() else { continue };
+            for spelling in spellings {
+                if let Some(t) = target.get(spelling).and_then(Item::as_table_like) {
+                    out.push((path(&["target", cfg, spelling]), t));
+                }
+            }
+        }
+    }
     out
 }
 
-fn walk<'a>(
-    table: &'a dyn TableLike,
-    path: &mut Vec<String>,
-    out: &mut Vec<(KeyPath, LeafValue<'a>)>,
-) {
-    for (key, item) in table.iter() {
-        path.push(key.to_owned());
-        if set_array(path)
-            && let Some(array) = item.as_array()
-        {
-            for element in array.iter() {
-                if let Some(s) = element.as_str() {
-                    let mut p = path.clone();
-                    p.push(s.to_owned());
-                    out.push((p, LeafValue::Element(s.to_owned())));
+/// Whether the manifest has an edge of `kind` on package `name`, in any form.
+fn has_edge(doc: &Table, kind: &str, name: &str) -> bool {
+    kind_tables(doc, kind)
+        .iter()
+        .any(|(_, t)| t.iter().any(|(k, item)| package_of(k, item) == name))
+}
+
+/// The edges a rendered crate manifest states: (kind, key) pairs, keyed by package name.
+fn edges(doc: &Table) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (kind, _) in KINDS {
+        if let Some(t) = doc.get(kind).and_then(Item::as_table_like) {
+            out.extend(t.iter().map(|(k, item)| (kind, package_of(k, item).to_owned())));
+        }
+    }
+    out
+}
+
+/// The facts a manifest states, each with the hash of its value: what a whole manifest
+/// written by Trellis makes Trellis the owner of.
+pub(crate) fn facts(doc: &Table) -> BTreeMap<KeyPath, String> {
+    let mut out = BTreeMap::new();
+    for key in PACKAGE_FACTS {
+        let p = path(&["package", key]);
+        if let Some(item) = get_item(doc, &p) {
+            out.insert(p, canon_hash(item));
+        }
+    }
+    for (kind, _) in KINDS {
+        if let Some(t) = doc.get(kind).and_then(Item::as_table_like) {
+            for (k, item) in t.iter() {
+                out.insert(path(&[kind, k]), canon_hash(item));
+            }
+        }
+    }
+    let package = path(&["workspace", "package"]);
+    if let Some(t) = get_item(doc, &package).and_then(Item::as_table_like) {
+        for (k, item) in t.iter() {
+            out.insert(path(&["workspace", "package", k]), canon_hash(item));
+        }
+    }
+    for array in ["members", "default-members"] {
+        let p = path(&["workspace", array]);
+        if let Some(a) = get_item(doc, &p).and_then(Item::as_array) {
+            for m in a.iter().filter_map(Value::as_str) {
+                let mut p = p.clone();
+                p.push(m.to_owned());
+                out.insert(p, short_hash(m));
+            }
+        }
+    }
+    if let Some(t) =
+        get_item(doc, &path(&["workspace", "dependencies"])).and_then(Item::as_table_like)
+    {
+        for (k, item) in t.iter() {
+            out.insert(path(&["workspace", "dependencies", k]), canon_hash(item));
+            if let Some(v) = pinned_version(item) {
+                out.insert(path(&["workspace", "dependencies", k, "version"]), short_hash(v));
+            }
+        }
+    }
+    out
+}
+
+/// The version requirement of a `[workspace.dependencies]` entry: the string itself, or its
+/// `version` key.
+fn pinned_version(item: &Item) -> Option<&str> {
+    item.as_str().or_else(|| item.as_table_like()?.get("version")?.as_str())
+}
+
+/// A crate manifest Trellis creates in a workspace that already has a root: the render,
+/// resolved against the root as it is. Package keys are inherited exactly where the root's
+/// `[workspace.package]` has them (every key it has, as `cargo new` does), `[lints]` only where
+/// the root has `[workspace.lints]`, and each edge is written `workspace = true` only where the
+/// root has (or gets) a matching `[workspace.dependencies]` entry.
+pub(crate) fn fresh(new: &DocumentMut, dir: &str, ws: &Workspace<'_>) -> DocumentMut {
+    let mut doc = new.clone();
+    if ws.root_is_render {
+        return doc;
+    }
+    let root_package =
+        get_item(ws.root, &path(&["workspace", "package"])).and_then(Item::as_table_like);
+    let rendered_package =
+        get_item(ws.rendered_root, &path(&["workspace", "package"])).and_then(Item::as_table_like);
+    if let Some(package) = doc.get_mut("package").and_then(Item::as_table_like_mut) {
+        let inherited: Vec<String> = package
+            .iter()
+            .filter(|(_, item)| is_inherited(item))
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        for key in &inherited {
+            if root_package.is_some_and(|p| p.contains_key(key)) {
+                continue;
+            }
+            // The root does not have it: the spec's own value, written out, or nothing.
+            match rendered_package.and_then(|p| p.get(key)).and_then(Item::as_value) {
+                Some(v) => {
+                    let mut v = v.clone();
+                    v.decor_mut().clear();
+                    package.insert(key, Item::Value(v));
+                }
+                None => {
+                    package.remove(key);
                 }
             }
-        } else if let Some(sub) = item.as_table_like() {
-            walk(sub, path, out);
-        } else if !item.is_none() {
-            out.push((path.clone(), LeafValue::Item(item)));
         }
-        path.pop();
+        if let Some(root_package) = root_package {
+            for (key, _) in root_package.iter() {
+                if !package.contains_key(key) {
+                    let mut t = Table::new();
+                    t.set_dotted(true);
+                    t.insert("workspace", toml_edit::value(true));
+                    package.insert(key, Item::Table(t));
+                }
+            }
+        }
     }
+    if doc.get("lints").is_some_and(is_inherited)
+        && get_item(ws.root, &path(&["workspace", "lints"])).is_none()
+    {
+        doc.remove("lints");
+    }
+    for (kind, name) in edges(doc.as_table()) {
+        if ws.inherits(&name) {
+            continue;
+        }
+        let entry = ws.full_entry(dir, &name);
+        if let Some(t) = doc.get_mut(kind).and_then(Item::as_table_like_mut) {
+            t.insert(&name, entry);
+        }
+    }
+    doc
+}
+
+/// Whether an item is `{ workspace = true }`, in any of its spellings.
+fn is_inherited(item: &Item) -> bool {
+    item.as_table_like()
+        .is_some_and(|t| t.len() == 1 && t.get("workspace").and_then(Item::as_bool) == Some(true))
+}
+
+/// Merges the facts of the rendered crate manifest `new` into the person's `cur`, in place.
+/// `dir` is the crate's folder now, `old_dir` where it was before this run's moves.
+pub(crate) fn merge_member(
+    cur: &mut DocumentMut,
+    new: &DocumentMut,
+    dir: &str,
+    old_dir: &str,
+    ws: &Workspace<'_>,
+    policy: &Policy<'_>,
+) -> Merged {
+    let mut out = Merged::default();
+    follow_member(cur.as_table_mut(), dir, old_dir, ws);
+    for key in PACKAGE_FACTS {
+        let p = path(&["package", key]);
+        value_fact(cur.as_table_mut(), new.as_table(), &p, true, policy, &mut out);
+    }
+
+    let wanted = edges(new.as_table());
+    // Edges Trellis wrote that the spec dropped go while they are exactly what it wrote.
+    for (p, base_hash) in policy.base {
+        let [kind, name] = p.as_slice() else { continue };
+        if !KINDS.iter().any(|(k, _)| k == kind)
+            || wanted.iter().any(|(k, n)| k == kind && n == name)
+        {
+            continue;
+        }
+        if (policy.keep)(p) {
+            out.deferred = true;
+            out.keys.insert(p.clone(), base_hash.clone());
+            continue;
+        }
+        if get_item(cur.as_table(), p).is_some_and(|item| canon_hash(item) == *base_hash) {
+            remove_entry(cur.as_table_mut(), p);
+        }
+    }
+    for (kind, name) in wanted {
+        let p = path(&[kind, &name]);
+        if has_edge(cur.as_table(), kind, &name) {
+            // Trellis' own entry stays its own, under a new name too.
+            let was = ws.renamed.iter().find(|(_, to)| **to == name).map(|(from, _)| from);
+            let owned = policy.base.contains_key(&p)
+                || was.is_some_and(|from| policy.base.contains_key(&path(&[kind, from])));
+            if owned && let Some(item) = get_item(cur.as_table(), &p) {
+                out.keys.insert(p, canon_hash(item));
+            }
+            continue;
+        }
+        let entry = if ws.inherits(&name) {
+            inherited_entry(cur.as_table(), kind)
+        } else {
+            ws.full_entry(dir, &name)
+        };
+        match insert_edge(cur.as_table_mut(), kind, &name, entry) {
+            Ok(hash) => {
+                out.keys.insert(p, hash);
+            }
+            Err(why) => out.conflict(format!("{} ({why})", dotted(&p)), &p, policy),
+        }
+    }
+    out
+}
+
+/// `workspace = true`, in the spelling the table already uses: inline where its entries are
+/// inline tables, else dotted (`name.workspace = true`), as `cargo add` writes it.
+fn inherited_entry(doc: &Table, kind: &str) -> Item {
+    let inline = doc.get(kind).and_then(Item::as_table_like).is_some_and(|t| {
+        t.iter().any(|(_, item)| matches!(item, Item::Value(Value::InlineTable(_))))
+            && !t.iter().any(|(_, item)| matches!(item, Item::Table(t) if t.is_dotted()))
+    });
+    if inline {
+        let mut t = InlineTable::new();
+        t.insert("workspace", true.into());
+        Item::Value(Value::InlineTable(t))
+    } else {
+        let mut t = Table::new();
+        t.set_dotted(true);
+        t.insert("workspace", toml_edit::value(true));
+        Item::Table(t)
+    }
+}
+
+/// Adds an edge to the crate's top-level table of its kind (created at the end of the file if
+/// absent): in order when the table's keys are sorted, else last. Returns the hash of what it
+/// wrote, or why it cannot.
+fn insert_edge(doc: &mut Table, kind: &str, name: &str, entry: Item) -> Result<String, String> {
+    let hash = canon_hash(&entry);
+    let Some(holder) = doc.get_mut(kind).filter(|i| !i.is_none()) else {
+        let mut t = Table::new();
+        t.insert(name, entry);
+        doc.insert(kind, Item::Table(t));
+        return Ok(hash);
+    };
+    let Some(table) = holder.as_table_like() else {
+        return Err(format!("`{kind}` is not a table"));
+    };
+    if let Some(item) = table.get(name) {
+        return Err(format!(
+            "the key `{name}` is taken by a dependency on package `{}`",
+            package_of(name, item)
+        ));
+    }
+    let sorted = table.len() >= 2 && is_sorted(table.iter().map(|(k, _)| k));
+    match holder {
+        Item::Table(t) => {
+            t.insert(name, entry);
+            if sorted {
+                t.sort_values();
+            }
+        }
+        Item::Value(Value::InlineTable(t)) => {
+            let Ok(value) = entry.into_value() else {
+                return Err(format!("`{kind}` cannot hold the entry inline"));
+            };
+            t.insert(name, value);
+            if sorted {
+                t.sort_values();
+            }
+        }
+        _ => return Err(format!("`{kind}` is not a table")),
+    }
+    Ok(hash)
+}
+
+/// A value the spec sets (`package.name`, `package.description`, a pinned version), merged
+/// three ways: Trellis' last wish (the base), the person's file and the spec now.
+fn value_fact(
+    cur: &mut Table,
+    new: &Table,
+    p: &KeyPath,
+    insert: bool,
+    policy: &Policy<'_>,
+    out: &mut Merged,
+) {
+    let base = policy.base.get(p);
+    let Some(wanted) = get_item(new, p) else {
+        // The spec no longer sets it: a value still exactly Trellis' goes.
+        if let Some(base) = base
+            && get_item(cur, p).is_some_and(|item| canon_hash(item) == *base)
+        {
+            remove_leaf(cur, p);
+        }
+        return;
+    };
+    let new_hash = canon_hash(wanted);
+    let (last, parents) = p.split_last().expect("a fact has a key");
+    let Some(parent) = get_table_mut(cur, parents) else {
+        // No table for it (`[workspace.package]` in a root that has none): nothing to set.
+        return;
+    };
+    let Some(slot) = parent.get_mut(last) else {
+        if insert {
+            parent.insert(last, detached(wanted));
+            out.keys.insert(p.clone(), new_hash);
+        }
+        return;
+    };
+    let cur_hash = canon_hash(slot);
+    // Equal; or the person changed it and Trellis has nothing new to say; or the person has
+    // resolved the conflict: their value stays.
+    if cur_hash == new_hash || base == Some(&new_hash) || policy.accept {
+        out.keys.insert(p.clone(), new_hash);
+        return;
+    }
+    // Adopting: the value the file has is what the spec meant, until the spec changes it.
+    if base.is_none() && !policy.force {
+        out.keys.insert(p.clone(), cur_hash);
+        return;
+    }
+    // Still Trellis' last value, and a plain value on both sides: changed in place, its
+    // comments and spacing kept.
+    let replaceable = base == Some(&cur_hash) || policy.force;
+    if let (true, Item::Value(old), Item::Value(fresh)) = (replaceable, &*slot, wanted) {
+        let mut fresh = fresh.clone();
+        *fresh.decor_mut() = old.decor().clone();
+        *slot = Item::Value(fresh);
+        out.keys.insert(p.clone(), new_hash);
+        return;
+    }
+    out.conflict(format!("{} (a person changed it)", dotted(p)), p, policy);
+}
+
+/// Merges the facts of the rendered root manifest `new` into the person's `cur`, in place:
+/// members, the `[workspace.dependencies]` entries edges need, the versions the spec pins.
+pub(crate) fn merge_root(
+    cur: &mut DocumentMut,
+    new: &DocumentMut,
+    ws: &Workspace<'_>,
+    policy: &Policy<'_>,
+) -> Merged {
+    let mut out = Merged::default();
+    follow_root(cur.as_table_mut(), ws);
+    // The workspace's package keys the spec sets (edition, version, license, rust-version):
+    // changed in place where the root has them, never added to a root that lacks one (new
+    // crates then state the value themselves, see `fresh`).
+    let package = path(&["workspace", "package"]);
+    let mut keys: Vec<KeyPath> =
+        policy.base.keys().filter(|p| p.starts_with(&package) && p.len() == 3).cloned().collect();
+    if let Some(t) = get_item(new.as_table(), &package).and_then(Item::as_table_like) {
+        keys.extend(t.iter().map(|(k, _)| path(&["workspace", "package", k])));
+    }
+    keys.sort();
+    keys.dedup();
+    for p in &keys {
+        value_fact(cur.as_table_mut(), new.as_table(), p, false, policy, &mut out);
+    }
+    let members = path(&["workspace", "members"]);
+    let wanted_members: Vec<String> = get_item(new.as_table(), &members)
+        .and_then(Item::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        // Only crates planned in this workspace: an adopted one has no xtask of Trellis'.
+        .filter(|m| ws.crates.values().any(|dir| dir == m))
+        .collect();
+    let entries = path(&["workspace", "dependencies"]);
+    let wanted_entries: Vec<String> = get_item(new.as_table(), &entries)
+        .and_then(Item::as_table_like)
+        .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
+        .unwrap_or_default();
+
+    // Facts Trellis wrote that the spec dropped: a member of a pruned crate (and its
+    // `default-members` line, or cargo could not load the workspace), an entry nobody needs.
+    for (p, base_hash) in policy.base {
+        let gone = match p.as_slice() {
+            [w, m, dir] if w == "workspace" && m == "members" => !wanted_members.contains(dir),
+            [w, d, name] if w == "workspace" && d == "dependencies" => {
+                !wanted_entries.contains(name)
+            }
+            _ => false,
+        };
+        if !gone {
+            continue;
+        }
+        if (policy.keep)(p) {
+            out.deferred = true;
+            out.keys.insert(p.clone(), base_hash.clone());
+            continue;
+        }
+        if p[1] == "members" {
+            remove_element(cur.as_table_mut(), p);
+            remove_element(cur.as_table_mut(), &path(&["workspace", "default-members", &p[2]]));
+        } else if get_item(cur.as_table(), p).is_some_and(|item| canon_hash(item) == *base_hash) {
+            remove_entry(cur.as_table_mut(), p);
+        }
+    }
+
+    for member in &wanted_members {
+        let mut p = members.clone();
+        p.push(member.clone());
+        match get_item(cur.as_table(), &members) {
+            Some(item) => match item.as_array() {
+                Some(array) if covers(array, member) => {
+                    // Trellis' own line stays its own, moved to a new folder too.
+                    let was = ws.moved.iter().find(|(_, to)| *to == member).map(|(from, _)| from);
+                    let owned = policy.base.contains_key(&p)
+                        || was.is_some_and(|from| {
+                            policy.base.contains_key(&path(&["workspace", "members", from]))
+                        });
+                    if owned {
+                        out.keys.insert(p, short_hash(member));
+                    }
+                }
+                Some(_) => {
+                    let array = get_table_mut(cur.as_table_mut(), &members[..1])
+                        .and_then(|t| t.get_mut("members"))
+                        .and_then(Item::as_array_mut)
+                        .expect("checked above");
+                    insert_element(array, member);
+                    out.keys.insert(p, short_hash(member));
+                }
+                None => out.conflict(
+                    format!("workspace.members (not an array, so `{member}` cannot join it)"),
+                    &p,
+                    policy,
+                ),
+            },
+            None => match get_table_mut(cur.as_table_mut(), &members[..1]) {
+                Some(workspace) => {
+                    workspace.insert("members", toml_edit::value(Array::from_iter([member])));
+                    out.keys.insert(p, short_hash(member));
+                }
+                None => out.conflict(
+                    format!("workspace.members (the manifest has no `[workspace]`, so `{member}` cannot join it)"),
+                    &p,
+                    policy,
+                ),
+            },
+        }
+    }
+
+    for name in ws.needed.borrow().iter() {
+        let p = path(&["workspace", "dependencies", name]);
+        if get_item(cur.as_table(), &p).is_some() {
+            continue;
+        }
+        let Some(item) = get_item(new.as_table(), &p) else { continue };
+        let Some(table) = get_table_mut(cur.as_table_mut(), &entries) else {
+            out.conflict(format!("{} (its table is not a table)", dotted(&p)), &p, policy);
+            continue;
+        };
+        let sorted = table.len() >= 2 && is_sorted(table.iter().map(|(k, _)| k));
+        table.insert(name, detached(item));
+        if sorted {
+            table.sort_values();
+        }
+        out.keys.insert(p, canon_hash(item));
+    }
+    // Entries Trellis recorded and still wants stay its own.
+    for name in &wanted_entries {
+        let p = path(&["workspace", "dependencies", name]);
+        if !out.keys.contains_key(&p)
+            && get_item(cur.as_table(), &p).is_some()
+            && let Some(base) = policy.base.get(&p)
+        {
+            out.keys.insert(p, base.clone());
+        }
+    }
+    // Versions the spec pins, where the root has the entry: the version alone is Trellis'
+    // fact; features and the rest of the entry are the person's.
+    for name in &wanted_entries {
+        let entry = path(&["workspace", "dependencies", name]);
+        let Some(wanted) = get_item(new.as_table(), &entry).and_then(pinned_version) else {
+            continue;
+        };
+        let Some(item) = get_item(cur.as_table(), &entry) else { continue };
+        let at = if item.is_str() {
+            entry.clone()
+        } else {
+            path(&["workspace", "dependencies", name, "version"])
+        };
+        // An entry with no version (a git or path source) is the person's choice.
+        if get_item(cur.as_table(), &at).and_then(Item::as_str).is_none() {
+            continue;
+        }
+        let fact = path(&["workspace", "dependencies", name, "version"]);
+        pin_fact(cur.as_table_mut(), &at, &fact, wanted, policy, &mut out);
+    }
+    out
+}
+
+/// A version the spec pins, merged three ways like [`value_fact`], compared as a version
+/// requirement's text and replaced in place.
+fn pin_fact(
+    cur: &mut Table,
+    at: &KeyPath,
+    fact: &KeyPath,
+    wanted: &str,
+    policy: &Policy<'_>,
+    out: &mut Merged,
+) {
+    let new_hash = short_hash(wanted);
+    let base = policy.base.get(fact);
+    let (last, parents) = at.split_last().expect("a fact has a key");
+    let Some(Item::Value(slot)) = get_table_mut(cur, parents).and_then(|t| t.get_mut(last)) else {
+        return;
+    };
+    let cur_hash = short_hash(slot.as_str().unwrap_or_default());
+    if cur_hash == new_hash || base == Some(&new_hash) || policy.accept {
+        out.keys.insert(fact.clone(), new_hash);
+    } else if base.is_none() && !policy.force {
+        // Adopting: the version the root pins is what the spec meant.
+        out.keys.insert(fact.clone(), cur_hash);
+    } else if base == Some(&cur_hash) || policy.force {
+        let decor = slot.decor().clone();
+        *slot = Value::from(wanted);
+        *slot.decor_mut() = decor;
+        out.keys.insert(fact.clone(), new_hash);
+    } else {
+        out.conflict(format!("{} (a person changed it)", dotted(fact)), fact, policy);
+    }
+}
+
+/// Renames and moves, followed in a crate manifest: an entry on a renamed crate takes its new
+/// name (its `package` value, else its key), and a `path` that led to a moved folder (or that
+/// this crate's own move would break) leads there again. Each value changes in place.
+fn follow_member(doc: &mut Table, dir: &str, old_dir: &str, ws: &Workspace<'_>) {
+    if ws.renamed.is_empty() && ws.moved.is_empty() {
+        return;
+    }
+    for (kind, _) in KINDS {
+        let tables: Vec<KeyPath> = kind_tables(doc, kind).into_iter().map(|(p, _)| p).collect();
+        for p in tables {
+            if let Some(table) = get_item_mut(doc, &p) {
+                follow_entries(table, dir, old_dir, ws);
+            }
+        }
+    }
+}
+
+/// Renames and moves, followed in the root manifest: `members` and `default-members` lines
+/// that named a moved folder, and `[workspace.dependencies]` entries.
+fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
+    if ws.renamed.is_empty() && ws.moved.is_empty() {
+        return;
+    }
+    for array in ["members", "default-members"] {
+        let Some(array) =
+            get_item_mut(doc, &path(&["workspace", array])).and_then(Item::as_array_mut)
+        else {
+            continue;
+        };
+        for element in array.iter_mut() {
+            let Some(to) = element.as_str().and_then(|s| ws.moved.get(clean(s))) else { continue };
+            let decor = element.decor().clone();
+            *element = Value::from(to.as_str());
+            *element.decor_mut() = decor;
+        }
+    }
+    if let Some(entries) = get_item_mut(doc, &path(&["workspace", "dependencies"])) {
+        follow_entries(entries, "", "", ws);
+    }
+}
+
+fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>) {
+    let keys: Vec<String> = match table.as_table_like() {
+        Some(t) => t.iter().map(|(k, _)| k.to_owned()).collect(),
+        None => return,
+    };
+    for key in keys {
+        let Some(entry) = table.as_table_like_mut().and_then(|t| t.get_mut(&key)) else {
+            continue;
+        };
+        if let Some(fields) = entry.as_table_like_mut()
+            && let Some(Item::Value(p)) = fields.get_mut("path")
+            && let Some(was) = p.as_str().and_then(|s| normalize(old_dir, s))
+        {
+            let target = ws.moved.get(&was).cloned().unwrap_or(was);
+            if p.as_str().and_then(|s| normalize(dir, s)).as_deref() != Some(target.as_str()) {
+                set_str(p, &relative(dir, &target));
+            }
+        }
+        let package = package_of(&key, entry).to_owned();
+        let Some(to) = ws.renamed.get(&package) else { continue };
+        match entry.as_table_like_mut().and_then(|t| t.get_mut("package")) {
+            Some(Item::Value(p)) => set_str(p, to),
+            _ => rename_key(table, &key, to),
+        }
+    }
+}
+
+/// Replaces a string value, keeping the comments and spacing around it.
+fn set_str(slot: &mut Value, text: &str) {
+    let decor = slot.decor().clone();
+    *slot = Value::from(text);
+    *slot.decor_mut() = decor;
+}
+
+/// Renames a key where it stands, keeping its comments, spacing and value. A key already
+/// taken is left alone (the merge then reports the edge it cannot add).
+fn rename_key(holder: &mut Item, from: &str, to: &str) {
+    let rank = |t: &dyn TableLike| -> HashMap<String, usize> {
+        t.iter()
+            .enumerate()
+            .map(|(i, (k, _))| (if k == from { to.to_owned() } else { k.to_owned() }, i))
+            .collect()
+    };
+    let renamed = |key: &Key| {
+        let mut new = Key::new(to);
+        *new.leaf_decor_mut() = key.leaf_decor().clone();
+        *new.dotted_decor_mut() = key.dotted_decor().clone();
+        new
+    };
+    match holder {
+        Item::Table(t) => {
+            if t.contains_key(to) {
+                return;
+            }
+            let order = rank(t);
+            let (Some(key), Some(item)) = (t.key(from).cloned(), t.remove(from)) else { return };
+            t.insert_formatted(&renamed(&key), item);
+            t.sort_values_by(|a, _, b, _| order.get(a.get()).cmp(&order.get(b.get())));
+        }
+        Item::Value(Value::InlineTable(t)) => {
+            if t.contains_key(to) {
+                return;
+            }
+            let order = rank(t);
+            let (Some(key), Some(value)) = (t.key(from).cloned(), t.remove(from)) else { return };
+            t.insert_formatted(&renamed(&key), value);
+            t.sort_values_by(|a, _, b, _| order.get(a.get()).cmp(&order.get(b.get())));
+        }
+        _ => {}
+    }
+}
+
+/// Whether `member` is listed in `members`, exactly or through a glob. Globs match as cargo
+/// expands them: `*` never crosses a `/`. (cargo lists a folder whose path also falls under
+/// `workspace.exclude` as a member all the same: an explicit member wins.)
+fn covers(members: &Array, member: &str) -> bool {
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    };
+    members.iter().filter_map(Value::as_str).any(|listed| {
+        clean(listed) == member
+            || glob::Pattern::new(clean(listed)).is_ok_and(|p| p.matches_with(member, options))
+    })
+}
+
+/// A member path as cargo reads it: without a leading `./` or a trailing `/`.
+fn clean(path: &str) -> &str {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    path.strip_suffix('/').unwrap_or(path)
+}
+
+/// The workspace-relative folder that `rel` leads to from folder `dir` (`""` is the root), or
+/// `None` when it leaves the workspace or is absolute.
+pub(crate) fn normalize(dir: &str, rel: &str) -> Option<String> {
+    if rel.starts_with('/') || rel.contains('\\') && rel.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The relative path from folder `from` to folder `to`, both workspace-relative, `/`-separated.
+pub(crate) fn relative(from: &str, to: &str) -> String {
+    let from: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    let to: Vec<&str> = to.split('/').filter(|p| !p.is_empty()).collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
+}
+
+fn get_item_mut<'a>(root: &'a mut Table, path: &[String]) -> Option<&'a mut Item> {
+    let (last, parents) = path.split_last()?;
+    let mut table: &mut dyn TableLike = root;
+    for key in parents {
+        table = table.get_mut(key)?.as_table_like_mut()?;
+    }
+    table.get_mut(last).filter(|i| !i.is_none())
 }
 
 /// The short hash of a value's canonical text: formatting, comments and quoting style aside.
@@ -234,57 +936,6 @@ fn canon_value(v: &Value, out: &mut String) {
     }
 }
 
-/// Where a key path leads in a document.
-enum Found<'a> {
-    /// The component at this depth is missing (every table above it exists).
-    Absent(usize),
-    /// The component at this depth is a value, not a table, so the path cannot exist.
-    Blocked(usize),
-    /// The leaf.
-    Present(&'a Item),
-    /// An element of a managed array: listed, or covered by a glob, or excluded.
-    Element,
-}
-
-fn find<'a>(root: &'a Table, path: &[String]) -> Found<'a> {
-    if is_element(path) {
-        return match get_item(root, &path[..2]) {
-            None => find_prefix(root, &path[..2]),
-            Some(item) => match item.as_array() {
-                None => Found::Blocked(1),
-                Some(array) if covers(root, array, &path[2]) => Found::Element,
-                Some(_) => Found::Absent(2),
-            },
-        };
-    }
-    find_prefix(root, path)
-}
-
-fn find_prefix<'a>(root: &'a Table, path: &[String]) -> Found<'a> {
-    let mut table: &dyn TableLike = root;
-    for (depth, key) in path.iter().enumerate() {
-        match table.get(key) {
-            None => return Found::Absent(depth),
-            Some(item) if item.is_none() => return Found::Absent(depth),
-            Some(item) if depth + 1 == path.len() => return Found::Present(item),
-            Some(item) => match item.as_table_like() {
-                Some(t) => table = t,
-                None => return Found::Blocked(depth),
-            },
-        }
-    }
-    Found::Absent(path.len())
-}
-
-/// Whether `member` is already in `array`, matched by one of its globs, or excluded.
-fn covers(root: &Table, array: &Array, member: &str) -> bool {
-    let listed = array.iter().filter_map(Value::as_str).any(|p| p == member || glob(p, member));
-    let excluded = get_item(root, &["workspace".into(), "exclude".into()])
-        .and_then(Item::as_array)
-        .is_some_and(|a| a.iter().filter_map(Value::as_str).any(|p| p == member));
-    listed || excluded
-}
-
 fn get_item<'a>(root: &'a Table, path: &[String]) -> Option<&'a Item> {
     let (last, parents) = path.split_last()?;
     let mut table: &dyn TableLike = root;
@@ -323,102 +974,6 @@ fn unposition(item: &mut Item) {
     }
 }
 
-/// Inserts the rendered subtree at `path[..=depth]` (its parent exists, it does not), or one
-/// element of a managed array.
-fn insert(cur: &mut Table, new: &Table, path: &[String], depth: usize) {
-    if is_element(path) && depth == 2 {
-        if let Some(array) = get_table_mut(cur, &path[..1])
-            .and_then(|t| t.get_mut(&path[1]))
-            .and_then(Item::as_array_mut)
-        {
-            insert_element(array, &path[2]);
-        }
-        return;
-    }
-    let Some(item) = get_item(new, &path[..=depth]) else { return };
-    let item = detached(item);
-    let key = &path[depth];
-    let Some(parent) = get_table_mut(cur, &path[..depth]) else { return };
-    let was_sorted = parent.len() >= 2 && is_sorted(parent.iter().map(|(k, _)| k));
-    parent.insert(key, item);
-    if matches!(parent.get(key), Some(Item::Table(t)) if !t.is_dotted()) {
-        // A standard table prints where its position says, not where it sits in the map.
-        return;
-    }
-    if was_sorted {
-        parent.sort_values();
-    } else {
-        place_by_neighbour(cur, new, &path[..depth], key);
-    }
-}
-
-/// Moves a key just added to a table next to its neighbour in the render (before the key that
-/// follows it there, else after the one that precedes it), as a fresh render would place it.
-/// When it takes the place of a key that carries the comment the render gives the new key (a
-/// section's heading comment), the comment moves up to the new key.
-fn place_by_neighbour(cur: &mut Table, new: &Table, parent: &[String], key: &str) {
-    let rendered: &dyn TableLike = if parent.is_empty() {
-        new
-    } else {
-        match get_item(new, parent).and_then(Item::as_table_like) {
-            Some(t) => t,
-            None => return,
-        }
-    };
-    let table: &mut Table = if parent.is_empty() {
-        cur
-    } else {
-        match get_table_mut(cur, &parent[..parent.len() - 1])
-            .and_then(|t| t.get_mut(&parent[parent.len() - 1]))
-        {
-            Some(Item::Table(t)) => t,
-            _ => return,
-        }
-    };
-    let order: Vec<&str> = rendered.iter().map(|(k, _)| k).collect();
-    let Some(r) = order.iter().position(|k| *k == key) else { return };
-    let mut present: Vec<String> =
-        table.iter().map(|(k, _)| k.to_owned()).filter(|k| k != key).collect();
-    let successor = order[r + 1..].iter().find(|k| present.iter().any(|p| p == *k)).copied();
-    let predecessor = order[..r].iter().rev().find(|k| present.iter().any(|p| p == *k)).copied();
-    let at = match (successor, predecessor) {
-        (Some(s), _) => present.iter().position(|k| k == s),
-        (None, Some(p)) => present.iter().position(|k| k == p).map(|i| i + 1),
-        (None, None) => None,
-    };
-    let Some(at) = at else { return };
-    present.insert(at, key.to_owned());
-    let rank: HashMap<&str, usize> =
-        present.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
-    // The sort is stable, so keys of dotted sub-tables (unranked) keep their order.
-    table.sort_values_by(|a, _, b, _| rank.get(a.get()).cmp(&rank.get(b.get())));
-
-    let Some(successor) = successor else { return };
-    let prefix = |t: &dyn TableLike, k: &str| {
-        t.key(k).and_then(|k| k.leaf_decor().prefix()?.as_str().map(str::to_owned))
-    };
-    let values = |t: &dyn TableLike| {
-        matches!(t.get(key), Some(Item::Value(_)))
-            && matches!(t.get(successor), Some(Item::Value(_)))
-    };
-    if !values(rendered) || !values(table) {
-        return;
-    }
-    let heading = prefix(rendered, key);
-    if heading.is_some()
-        && prefix(table, successor) == heading
-        && prefix(rendered, successor) != heading
-    {
-        let own = prefix(rendered, successor).unwrap_or_default();
-        if let Some(mut k) = table.key_mut(successor) {
-            k.leaf_decor_mut().set_prefix(own);
-        }
-        if let (Some(mut k), Some(heading)) = (table.key_mut(key), heading) {
-            k.leaf_decor_mut().set_prefix(heading);
-        }
-    }
-}
-
 fn is_sorted<'a>(mut keys: impl Iterator<Item = &'a str>) -> bool {
     let Some(mut prev) = keys.next() else { return true };
     for k in keys {
@@ -430,18 +985,27 @@ fn is_sorted<'a>(mut keys: impl Iterator<Item = &'a str>) -> bool {
     true
 }
 
-/// Adds `member` to a managed array as `cargo new` would: in order when the array is sorted,
-/// else at the end, with the layout of the elements already there.
+/// Adds `member` to `members` as `cargo new` would: in order when the array is sorted, else
+/// at the end, with the layout (not the comments) of the elements already there. A comment
+/// stays on the line it was written on.
 fn insert_element(array: &mut Array, member: &str) {
     let strs: Vec<&str> = array.iter().filter_map(Value::as_str).collect();
     let sorted = strs.len() == array.len() && is_sorted(strs.iter().copied());
     let index = if sorted { strs.partition_point(|s| *s < member) } else { array.len() };
     let prefix_of =
         |v: &Value| v.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
+    // The whitespace that starts an element's line, without the comment lines above it.
+    let layout = |prefix: &str| match prefix.rfind('\n') {
+        Some(i) => format!("\n{}", &prefix[i + 1..]),
+        None if prefix.trim().is_empty() => prefix.to_owned(),
+        None => " ".to_owned(),
+    };
     let first = array.get(0).map(prefix_of);
-    let other = array.get(1).map(prefix_of).or_else(|| {
-        first.as_ref().map(|f| if f.contains('\n') { f.clone() } else { " ".to_owned() })
+    let other = array.get(1).map(prefix_of).map(|p| layout(&p)).or_else(|| {
+        first.as_ref().map(|f| if f.contains('\n') { layout(f) } else { " ".to_owned() })
     });
+    let appended = index == array.len();
+    let trailing = array.trailing().as_str().unwrap_or("").to_owned();
     array.insert(index, member);
     let (Some(first), Some(other)) = (first, other) else { return };
     let mut set = |i: usize, prefix: String| {
@@ -450,8 +1014,14 @@ fn insert_element(array: &mut Array, member: &str) {
         }
     };
     if index == 0 {
-        set(0, first);
-        set(1, other);
+        set(0, layout(&first));
+        set(1, if first.contains('#') { first } else { other });
+    } else if appended && trailing.contains('#') {
+        // A comment after the last element's comma belongs to that element's line.
+        let cut = trailing.rfind('\n').map_or(trailing.len(), |i| i + 1);
+        let indent = other.trim_start_matches('\n');
+        set(index, format!("{}{indent}", &trailing[..cut]));
+        array.set_trailing(format!("\n{}", &trailing[cut..]));
     } else {
         set(index, other);
     }
@@ -496,16 +1066,21 @@ fn keep_comment(removed: &str, own: &str) -> String {
     format!("{comment}{own}")
 }
 
-/// Replaces a leaf's value, keeping the comments and spacing around it.
-fn replace_leaf(cur: &mut Table, path: &[String], new: &Item) {
-    let (last, parents) = path.split_last().expect("a leaf path is never empty");
-    let Some(parent) = get_table_mut(cur, parents) else { return };
-    let Some(slot) = parent.get_mut(last) else { return };
-    let mut new = detached(new);
-    if let (Item::Value(old), Item::Value(fresh)) = (&*slot, &mut new) {
-        *fresh.decor_mut() = old.decor().clone();
+/// Removes a dependency entry: a dotted one (`b.workspace = true`) leaf by leaf, since its
+/// line's comments hang on its last key.
+fn remove_entry(cur: &mut Table, p: &[String]) {
+    let mut leaves = Vec::new();
+    if let Some(Item::Table(t)) = get_item(cur, p)
+        && t.is_dotted()
+    {
+        body_lines(t, &mut p.to_vec(), &mut leaves);
     }
-    *slot = new;
+    if leaves.is_empty() {
+        leaves.push(p.to_vec());
+    }
+    for leaf in leaves {
+        remove_leaf(cur, &leaf);
+    }
 }
 
 /// Removes a leaf, then every table above it that this left empty and that carries no
@@ -617,48 +1192,6 @@ fn body_lines(table: &dyn TableLike, prefix: &mut Vec<String>, out: &mut Vec<Vec
             _ => {}
         }
         prefix.pop();
-    }
-}
-
-/// Glob matching as Cargo applies it to `workspace.members`: `*` (any run of characters),
-/// `?` (one character) and `[...]` classes.
-pub(crate) fn glob(pattern: &str, text: &str) -> bool {
-    if !pattern.contains(['*', '?', '[']) {
-        return false;
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    glob_at(&p, &t)
-}
-
-fn glob_at(p: &[char], t: &[char]) -> bool {
-    match p.first() {
-        None => t.is_empty(),
-        Some('*') => (0..=t.len()).any(|i| glob_at(&p[1..], &t[i..])),
-        Some('?') => !t.is_empty() && glob_at(&p[1..], &t[1..]),
-        Some('[') => {
-            let Some(close) = p.iter().skip(2).position(|&c| c == ']').map(|i| i + 2) else {
-                return t.first() == Some(&'[') && glob_at(&p[1..], &t[1..]);
-            };
-            let Some(&c) = t.first() else { return false };
-            let (negate, class) = match p[1] {
-                '!' | '^' => (true, &p[2..close]),
-                _ => (false, &p[1..close]),
-            };
-            let mut hit = false;
-            let mut i = 0;
-            while i < class.len() {
-                if i + 2 < class.len() && class[i + 1] == '-' {
-                    hit |= class[i] <= c && c <= class[i + 2];
-                    i += 3;
-                } else {
-                    hit |= class[i] == c;
-                    i += 1;
-                }
-            }
-            hit != negate && glob_at(&p[close + 1..], &t[1..])
-        }
-        Some(&c) => t.first() == Some(&c) && glob_at(&p[1..], &t[1..]),
     }
 }
 

@@ -5,12 +5,15 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use toml_edit::DocumentMut;
-use trellis_render::{Ownership, PlannedFile};
+use trellis_render::{Ownership, PlannedFile, Seed};
 
 use crate::SyncError;
 use crate::fsx::{self, Root};
 use crate::ledger::{FileRecord, Ledger, hash_bytes};
-use crate::manifest::{self, Policy, canon_hash, leaves};
+use crate::manifest::{self, Policy};
+
+/// The root manifest's path.
+const ROOT_MANIFEST: &str = "Cargo.toml";
 
 /// How to plan (and apply).
 #[derive(Debug, Clone, Default)]
@@ -203,7 +206,7 @@ pub(crate) fn plan_in(
 ) -> Result<Plan, SyncError> {
     let mut sorted: Vec<&PlannedFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut planned = HashSet::new();
+    let mut seen = HashSet::new();
     for f in &sorted {
         fsx::check_rel(&f.path)?;
         if f.path == ".trellis"
@@ -215,10 +218,17 @@ pub(crate) fn plan_in(
                 reason: "it is reserved for Trellis' own bookkeeping",
             });
         }
-        if !planned.insert(f.path.as_str()) {
+        if !seen.insert(f.path.as_str()) {
             return Err(SyncError::Duplicate(f.path.clone()));
         }
     }
+
+    // A workspace Trellis did not create keeps its own README, tooling and xtask: Trellis'
+    // scaffolding is planned only where it created the workspace (see `Seed`).
+    let root_manifest = root.read(ROOT_MANIFEST)?;
+    let scaffolded = root_manifest.is_none()
+        || sorted.iter().any(|f| f.seed == Seed::Scaffold && ledger.files.contains_key(&f.path));
+    sorted.retain(|f| f.seed != Seed::Scaffold || scaffolded);
 
     // Rendered manifests, parsed once; the crates they declare.
     let mut rendered: BTreeMap<&str, DocumentMut> = BTreeMap::new();
@@ -237,7 +247,7 @@ pub(crate) fn plan_in(
     }
 
     // Crate folders move first; the ledger's records follow them.
-    let Moves { mut entries, ledger: old, moved } =
+    let Moves { mut entries, ledger: old, moved, relocated } =
         plan_moves(root, ledger, &crates, &options.renames)?;
     // Where a planned path is to be read from before the moves happen.
     let source = |path: &str| -> String {
@@ -250,6 +260,30 @@ pub(crate) fn plan_in(
         }
         path.to_owned()
     };
+
+    // An adopted crate has its own targets: its sources are seeded only while Trellis seeds
+    // the crate, that is when it creates the manifest now or seeded its sources before.
+    let mut created = BTreeSet::new();
+    for dir in crates.values() {
+        if root.read(&source(&format!("{dir}/Cargo.toml")))?.is_none() {
+            created.insert(dir.as_str());
+        }
+    }
+    let mut seeding: BTreeMap<&str, bool> = BTreeMap::new();
+    for f in &sorted {
+        let Seed::Source(dir) = &f.seed else { continue };
+        if seeding.contains_key(dir.as_str()) {
+            continue;
+        }
+        let seeds = created.contains(dir.as_str())
+            || sorted.iter().any(|g| g.seed == f.seed && old.files.contains_key(&g.path));
+        seeding.insert(dir, seeds);
+    }
+    sorted.retain(|f| match &f.seed {
+        Seed::Source(dir) => seeding.get(dir.as_str()) == Some(&true),
+        Seed::Always | Seed::Scaffold => true,
+    });
+    let planned: HashSet<&str> = sorted.iter().map(|f| f.path.as_str()).collect();
 
     let mut next = Ledger { crates: crates.clone(), files: BTreeMap::new() };
     // Orphans before the files: whether an orphan crate is pruned decides what the root
@@ -267,18 +301,57 @@ pub(crate) fn plan_in(
     };
     let keep_none = |_: &[String]| false;
 
+    let empty = DocumentMut::new();
+    let rendered_root = rendered.get(ROOT_MANIFEST).unwrap_or(&empty);
+    let root_doc: Option<DocumentMut> = root_manifest
+        .as_deref()
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|t| t.parse().ok());
+    let ws = manifest::Workspace {
+        crates: &crates,
+        renamed: options
+            .renames
+            .iter()
+            .filter(|r| r.from != r.to)
+            .map(|r| (r.from.clone(), r.to.clone()))
+            .collect(),
+        moved: relocated,
+        root: root_doc.as_ref().unwrap_or(rendered_root).as_table(),
+        root_is_render: root_manifest.is_none(),
+        rendered_root: rendered_root.as_table(),
+        needed: Default::default(),
+    };
+
+    for (name, dir) in &crates {
+        if created.contains(dir.as_str()) {
+            ws.add_member(name);
+        }
+    }
+
     let accept: HashSet<&str> = options.accept.iter().map(String::as_str).collect();
-    for f in &sorted {
-        let cur = root.read(&source(&f.path))?;
+    // The root manifest last: the edges added to members decide which entries it needs.
+    let (roots, others): (Vec<&PlannedFile>, Vec<&PlannedFile>) =
+        sorted.iter().partition(|f| f.path == ROOT_MANIFEST);
+    for f in others.into_iter().chain(roots) {
+        let from = source(&f.path);
+        let cur = if f.path == ROOT_MANIFEST { root_manifest.clone() } else { root.read(&from)? };
         let record = old.files.get(&f.path).filter(|r| r.ownership == f.ownership);
         let keep: &dyn Fn(&[String]) -> bool =
-            if f.path == "Cargo.toml" { &keep_root } else { &keep_none };
+            if f.path == ROOT_MANIFEST { &keep_root } else { &keep_none };
         let ctx = FileCtx { accept: accept.contains(f.path.as_str()), diff: options.diff, keep };
         let (entry, record) = match f.ownership {
             Ownership::Seeded => plan_seeded(f, cur.as_deref(), record, &ctx),
             Ownership::Once => plan_once(f, cur.as_deref(), record, &ctx),
             Ownership::Manifest => {
-                plan_manifest(f, cur.as_deref(), record, &rendered[f.path.as_str()], &ctx)
+                let role = match f.path.strip_suffix("/Cargo.toml") {
+                    None => Role::Root,
+                    Some(dir) => {
+                        let old_dir = from.strip_suffix("/Cargo.toml").unwrap_or(dir);
+                        Role::Member { dir, old_dir }
+                    }
+                };
+                let doc = &rendered[f.path.as_str()];
+                plan_manifest(f, cur.as_deref(), record, doc, &ctx, &ws, role)
             }
         };
         if let Some(record) = record {
@@ -298,6 +371,9 @@ struct Moves {
     ledger: Ledger,
     /// New folder → old folder, for crates whose folder moves in this run.
     moved: Vec<(String, String)>,
+    /// Old folder → new folder, for every crate whose folder changed since the ledger was
+    /// written: moved in this run, or by an earlier one that stopped before its ledger.
+    relocated: BTreeMap<String, String>,
 }
 
 /// Plans the folder moves of renamed crates (and of crates whose path changed under the same
@@ -308,7 +384,12 @@ fn plan_moves(
     crates: &BTreeMap<String, String>,
     renames: &[Rename],
 ) -> Result<Moves, SyncError> {
-    let mut out = Moves { entries: Vec::new(), ledger: ledger.clone(), moved: Vec::new() };
+    let mut out = Moves {
+        entries: Vec::new(),
+        ledger: ledger.clone(),
+        moved: Vec::new(),
+        relocated: BTreeMap::new(),
+    };
     let mut renames = renames.to_vec();
     for (name, dir) in crates {
         if ledger.crates.get(name).is_some_and(|old_dir| old_dir != dir)
@@ -356,8 +437,9 @@ fn plan_moves(
             out.entries.push(entry);
         }
         // Moved now, or by an earlier run that stopped before its ledger: either way the
-        // ledger's records follow the folder.
+        // ledger's records and the manifests' paths follow the folder.
         rekey(&mut out.ledger, old_dir, new_dir);
+        out.relocated.insert(old_dir.clone(), new_dir.clone());
         out.ledger.crates.remove(&rename.from);
     }
     Ok(out)
@@ -579,52 +661,71 @@ fn plan_once(
     }
 }
 
+/// Which manifest is being planned.
+#[derive(Clone, Copy)]
+enum Role<'a> {
+    /// The workspace's root manifest.
+    Root,
+    /// A crate's manifest, in folder `dir` (at `old_dir` before this run's moves).
+    Member { dir: &'a str, old_dir: &'a str },
+}
+
 fn plan_manifest(
     f: &PlannedFile,
     cur: Option<&[u8]>,
     rec: Option<&FileRecord>,
     new_doc: &DocumentMut,
     ctx: &FileCtx<'_>,
+    ws: &manifest::Workspace<'_>,
+    role: Role<'_>,
 ) -> (Entry, Option<FileRecord>) {
     let new_hash = hash_bytes(f.contents.as_bytes());
-    // The whole render written as it is: Trellis owns every leaf.
-    let whole = |action: Action, old: &str| {
-        let mut e = with_diff(entry(f, action), ctx, old, &f.contents);
-        e.op = Op::Write(f.contents.clone());
-        let keys = leaves(new_doc.as_table())
-            .into_iter()
-            .map(|(path, value)| {
-                let hash = match value {
-                    manifest::LeafValue::Item(item) => canon_hash(item),
-                    manifest::LeafValue::Element(s) => crate::ledger::short_hash(&s),
-                };
-                (path, hash)
-            })
-            .collect();
+    // A whole manifest written by Trellis: it owns every fact the manifest states.
+    let whole = |action: Action, old: &str, text: String, doc: &DocumentMut| {
+        ws.require_inherited(doc.as_table());
+        let mut e = with_diff(entry(f, action), ctx, old, &text);
+        let hash = hash_bytes(text.as_bytes());
         let record = FileRecord {
             ownership: f.ownership,
-            hash: new_hash.clone(),
             rendered: Some(new_hash.clone()),
-            keys,
+            hash,
+            keys: manifest::facts(doc.as_table()),
         };
+        e.op = Op::Write(text);
         (e, Some(record))
     };
     let Some(cur) = cur else {
-        return whole(Action::Create, "");
+        return match role {
+            Role::Root => whole(Action::Create, "", f.contents.clone(), new_doc),
+            Role::Member { dir, .. } => {
+                let doc = manifest::fresh(new_doc, dir, ws);
+                whole(Action::Create, "", doc.to_string(), &doc)
+            }
+        };
     };
     let cur_hash = hash_bytes(cur);
     if let Some(rec) = rec
         && rec.hash == cur_hash
     {
-        if rec.rendered.as_deref() == Some(new_hash.as_str()) {
+        // Merged cleanly against this very render, and untouched since. (The root also
+        // depends on the entries other manifests need, so it is always looked at.)
+        let needs_nothing = matches!(role, Role::Member { .. }) || ws.needed.borrow().is_empty();
+        if rec.rendered.as_deref() == Some(new_hash.as_str()) && needs_nothing {
             return (entry(f, Action::Unchanged), Some(rec.clone()));
         }
-        // Still exactly Trellis' last render, with no key held back for an orphan: the new
-        // render replaces it whole, in the render's own layout.
+        // Still byte for byte a render of Trellis', with no fact held back for an orphan: the
+        // new render replaces it whole, in the render's own layout.
         if rec.rendered.as_deref() == Some(cur_hash.as_str())
             && !rec.keys.keys().any(|k| (ctx.keep)(k))
         {
-            return whole(Action::Update, &String::from_utf8_lossy(cur));
+            let old = String::from_utf8_lossy(cur);
+            return match role {
+                Role::Root => whole(Action::Update, &old, f.contents.clone(), new_doc),
+                Role::Member { dir, .. } => {
+                    let doc = manifest::fresh(new_doc, dir, ws);
+                    whole(Action::Update, &old, doc.to_string(), &doc)
+                }
+            };
         }
     }
     let conflict = |note: String| {
@@ -636,43 +737,55 @@ fn plan_manifest(
     let Ok(text) = std::str::from_utf8(cur) else {
         return conflict("not UTF-8, so it cannot be merged: kept as it is".into());
     };
-    let mut doc: DocumentMut = match text.parse() {
-        Ok(doc) => doc,
-        Err(e) => {
-            let e: toml_edit::TomlError = e;
-            return conflict(format!(
-                "not valid TOML ({}), so it cannot be merged: kept as it is",
-                e.message()
-            ));
-        }
+    let parsed: Result<DocumentMut, _> = text.parse();
+    let Ok(original) = parsed else {
+        let e: toml_edit::TomlError = parsed.expect_err("matched above");
+        return conflict(format!(
+            "not valid TOML ({}), so it cannot be merged: kept as it is",
+            e.message()
+        ));
     };
     let empty = BTreeMap::new();
     let base = rec.map_or(&empty, |r| &r.keys);
     let policy = Policy { base, keep: ctx.keep, accept: ctx.accept, force: false };
-    let merged = manifest::merge(&mut doc, new_doc, &policy);
-    let out = doc.to_string();
-    let changed = out != text;
-    let clean = merged.conflicts.is_empty() && !merged.deferred;
-    let written = if changed { hash_bytes(out.as_bytes()) } else { cur_hash.clone() };
-    let record = FileRecord {
-        ownership: f.ownership,
-        hash: written,
-        rendered: clean.then(|| new_hash.clone()),
-        keys: merged.keys,
+    let merge = |policy: &Policy<'_>| {
+        let mut doc = original.clone();
+        let merged = match role {
+            Role::Root => manifest::merge_root(&mut doc, new_doc, ws, policy),
+            Role::Member { dir, old_dir } => {
+                manifest::merge_member(&mut doc, new_doc, dir, old_dir, ws, policy)
+            }
+        };
+        (doc.to_string(), merged)
     };
-    let mut e = if !merged.conflicts.is_empty() {
-        let mut forced: DocumentMut = text.parse().expect("parsed once already");
-        manifest::merge(&mut forced, new_doc, &Policy { force: true, ..policy });
-        let theirs = forced.to_string();
+    let (out, merged) = merge(&policy);
+    if !merged.conflicts.is_empty() {
+        // Nothing is written to a file with a conflict: a half-merged manifest is no one's.
+        let (theirs, _) = merge(&Policy { force: true, ..policy });
         let mut e = with_diff(entry(f, Action::Conflict), ctx, text, &theirs);
-        let plural = if merged.conflicts.len() == 1 { "" } else { "s" };
+        let others = if out != text && theirs != text {
+            "; its other changes wait until this is resolved"
+        } else {
+            ""
+        };
         e.note = Some(format!(
-            "a person changed key{plural} {} that Trellis wants to change: kept; every other key merged",
+            "cannot add or change without touching a person's text: {}{others}",
             merged.conflicts.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
         ));
         e.theirs = Some(theirs);
-        e
-    } else if changed {
+        return (e, rec.cloned());
+    }
+    let changed = out != text;
+    if changed && let Ok(doc) = out.parse::<DocumentMut>() {
+        ws.require_inherited(doc.as_table());
+    }
+    let record = FileRecord {
+        ownership: f.ownership,
+        hash: if changed { hash_bytes(out.as_bytes()) } else { cur_hash.clone() },
+        rendered: (!merged.deferred).then(|| new_hash.clone()),
+        keys: merged.keys,
+    };
+    let mut e = if changed {
         let action =
             if rec.is_some_and(|r| r.hash == cur_hash) { Action::Update } else { Action::Merge };
         with_diff(entry(f, action), ctx, text, &out)

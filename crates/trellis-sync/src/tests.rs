@@ -8,7 +8,21 @@ use super::*;
 use crate::fsx::fault;
 
 pub(crate) fn pf(path: &str, contents: &str, ownership: Ownership) -> PlannedFile {
-    PlannedFile { path: path.to_owned(), contents: contents.to_owned(), ownership }
+    PlannedFile {
+        path: path.to_owned(),
+        contents: contents.to_owned(),
+        ownership,
+        seed: seed(path),
+    }
+}
+
+/// When a render would let a file be created: as `trellis_render` marks its files.
+fn seed(path: &str) -> Seed {
+    match path.split_once("/src/") {
+        _ if path == "README.md" => Seed::Scaffold,
+        Some((dir, _)) => Seed::Source(dir.to_owned()),
+        None => Seed::Always,
+    }
 }
 
 /// A small workspace as a render would plan it: `crates` are `(name, deps)`.
@@ -257,7 +271,9 @@ fn manifests_merge_key_by_key() {
     let b_after = fs::read_to_string(&crate_b).unwrap();
     assert!(b_after.contains("libc = \"0.2\" # by hand"), "{b_after}");
     assert!(b_after.contains("a.workspace = true"), "{b_after}");
+    let ledger = fs::read_to_string(out.join(LEDGER_PATH)).unwrap();
     let again = apply(&out, &files, &Options::default()).unwrap();
+    assert_eq!(fs::read_to_string(out.join(LEDGER_PATH)).unwrap(), ledger);
     assert!(!again.plan.writes(), "{:#?}", again.plan.entries);
 }
 
@@ -571,6 +587,7 @@ fn a_crate_whose_path_changes_moves_with_the_persons_files() {
             path: f.path.replace("crates/a/", "libs/a/"),
             contents: f.contents.replace("crates/a\"", "libs/a\""),
             ownership: f.ownership,
+            seed: seed(&f.path.replace("crates/a/", "libs/a/")),
         })
         .collect();
     let report = apply(&out, &moved, &Options::default()).unwrap();
@@ -604,40 +621,52 @@ fn a_manifest_merged_with_a_persons_keys_is_never_pruned() {
     assert_eq!(report.deleted(), 0, "{:?}", report.deleted_files);
 }
 
+/// `files` with a description in crate `a`'s manifest.
+fn described(mut files: Vec<PlannedFile>, description: &str) -> Vec<PlannedFile> {
+    let a = files.iter_mut().find(|f| f.path == "crates/a/Cargo.toml").unwrap();
+    a.contents = a
+        .contents
+        .replace("name = \"a\"\n", &format!("name = \"a\"\ndescription = \"{description}\"\n"));
+    files
+}
+
 #[test]
-fn a_manifest_key_conflict_merges_the_rest_and_can_be_accepted() {
+fn a_manifest_conflict_writes_nothing_to_it_and_can_be_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");
-    create(&out, &workspace("x", &[("a", &[])])).unwrap();
-    let root = out.join("Cargo.toml");
-    let mine = fs::read_to_string(&root)
-        .unwrap()
-        .replace("edition = \"2024\"", "edition = \"2021\" # ours");
-    fs::write(&root, &mine).unwrap();
+    create(&out, &described(workspace("x", &[("a", &[]), ("b", &[])]), "one")).unwrap();
+    let manifest = out.join("crates/a/Cargo.toml");
+    let mine = fs::read_to_string(&manifest).unwrap().replace("\"one\"", "\"mine\" # ours");
+    fs::write(&manifest, &mine).unwrap();
 
-    let mut files = workspace("x", &[("a", &[]), ("b", &[])]);
-    files[0].contents = files[0].contents.replace("edition = \"2024\"", "edition = \"2027\"");
+    // The spec changes the description the person changed, and adds an edge.
+    let files = described(workspace("x", &[("a", &["b"]), ("b", &[])]), "two");
     let options = Options { write_conflicts: true, diff: true, ..Options::default() };
     let report = apply(&out, &files, &options).unwrap();
-    let entry = report.plan.entries.iter().find(|e| e.path == "Cargo.toml").unwrap();
+    let entry = report.plan.entries.iter().find(|e| e.path == "crates/a/Cargo.toml").unwrap();
     assert_eq!(entry.action, Action::Conflict);
-    assert!(entry.note.as_deref().unwrap().contains("`workspace.package.edition`"), "{entry:?}");
-    assert!(entry.diff.as_deref().unwrap().contains("+edition = \"2027\" # ours"), "{entry:?}");
-    let merged = fs::read_to_string(&root).unwrap();
+    let note = entry.note.as_deref().unwrap();
+    assert!(note.contains("`package.description (a person changed it)`"), "{note}");
+    assert!(note.contains("its other changes wait"), "{note}");
+    assert!(entry.diff.as_deref().unwrap().contains("+description = \"two\" # ours"), "{entry:?}");
+    assert_eq!(fs::read_to_string(&manifest).unwrap(), mine, "nothing is written to it");
+    let theirs = fs::read_to_string(out.join("crates/a/Cargo.toml.trellis-new")).unwrap();
     assert!(
-        merged.contains("edition = \"2021\" # ours") && merged.contains("\"crates/b\""),
-        "{merged}"
+        theirs.contains("description = \"two\" # ours") && theirs.contains("b.workspace"),
+        "{theirs}"
     );
-    let theirs = fs::read_to_string(out.join("Cargo.toml.trellis-new")).unwrap();
-    assert!(theirs.contains("edition = \"2027\" # ours"), "{theirs}");
 
-    // Still a conflict until accepted; then the person's value stays and all is quiet.
+    // Still a conflict until accepted; then the person's value stays and the edge lands.
     assert!(apply(&out, &files, &Options::default()).unwrap().has_conflicts());
-    let accept = Options { accept: vec!["Cargo.toml".into()], ..Options::default() };
+    let accept = Options { accept: vec!["crates/a/Cargo.toml".into()], ..Options::default() };
     assert!(!apply(&out, &files, &accept).unwrap().has_conflicts());
+    let after = fs::read_to_string(&manifest).unwrap();
+    assert!(
+        after.contains("description = \"mine\" # ours") && after.contains("b.workspace = true"),
+        "{after}"
+    );
     let report = apply(&out, &files, &Options::default()).unwrap();
     assert!(!report.has_conflicts() && !report.plan.writes(), "{:#?}", report.plan.entries);
-    assert!(fs::read_to_string(&root).unwrap().contains("edition = \"2021\" # ours"));
 }
 
 /// The whole tree as sorted `==== path ====` sections.
@@ -677,27 +706,24 @@ fn whole_tree_after_person_edits_and_a_spec_change() {
 }
 
 #[test]
-fn a_workspace_without_a_ledger_is_adopted_file_by_file() {
+fn a_workspace_without_a_ledger_is_adopted_and_its_own_files_stay_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");
     let files = workspace("x", &[("a", &[])]);
     create(&out, &files).unwrap();
-    let ledger = fs::read_to_string(out.join(LEDGER_PATH)).unwrap();
     fs::remove_file(out.join(LEDGER_PATH)).unwrap();
     fs::write(out.join("README.md"), "# ours\n").unwrap();
 
     let report = apply(&out, &files, &Options::default()).unwrap();
-    let readme = report.plan.entries.iter().find(|e| e.path == "README.md").unwrap();
-    assert_eq!(readme.action, Action::Conflict);
-    assert_eq!(
-        readme.note.as_deref(),
-        Some("a file Trellis did not write is in the way: kept as it is")
-    );
-    assert_eq!(report.plan.count(Action::Unchanged), files.len() - 1);
+    // An adopted workspace keeps its own README and targets: Trellis' scaffolding and the
+    // sources of crates it did not create are not planned.
+    for path in ["README.md", "crates/a/src/lib.rs"] {
+        assert!(report.plan.entries.iter().all(|e| e.path != path), "{:#?}", report.plan.entries);
+    }
+    assert_eq!(report.plan.count(Action::Unchanged), files.len() - 2);
+    assert!(report.written_files.is_empty(), "{:?}", report.written_files);
     assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "# ours\n");
-    // Every file that matched is Trellis' again; the one in the way is not.
     let relearnt = fs::read_to_string(out.join(LEDGER_PATH)).unwrap();
-    assert_ne!(relearnt, ledger);
     assert!(!relearnt.contains("[files.\"README.md\"]"), "{relearnt}");
 }
 

@@ -1,6 +1,8 @@
 //! End-to-end tests of `cargo xtask`: the binary on real specs and real folders, and cargo on
 //! what it generates.
 
+mod adopt;
+mod adopt_property;
 mod build;
 mod lifecycle;
 mod new;

@@ -1,121 +1,304 @@
-//! Tests of the key-by-key merge: what a person wrote stays, what Trellis owns follows the
-//! render, members are added the way `cargo new` adds them.
+//! Tests of manifests as facts: a fact present in any form counts, a missing one is inserted
+//! in the file's own style, what a person wrote stays byte for byte.
 
 use std::collections::BTreeMap;
 
 use super::*;
 
-/// Merges `new` into `cur` with `base` owned from last time (as rendered by `last`).
-fn merge_texts(cur: &str, last: Option<&str>, new: &str) -> (String, Merged) {
-    let base: BTreeMap<KeyPath, String> = match last {
-        None => BTreeMap::new(),
-        Some(last) => {
-            let last: DocumentMut = last.parse().unwrap();
-            leaves(last.as_table())
-                .into_iter()
-                .map(|(p, v)| {
-                    let h = v.hash();
-                    (p, h)
-                })
-                .collect()
-        }
-    };
+/// The facts Trellis owned after writing `last` whole (as `create` records them).
+fn base_of(last: Option<&str>) -> BTreeMap<KeyPath, String> {
+    last.map(|t| facts(t.parse::<DocumentMut>().unwrap().as_table())).unwrap_or_default()
+}
+
+fn crates(list: &[(&str, &str)]) -> BTreeMap<String, String> {
+    list.iter().map(|(n, d)| ((*n).to_owned(), (*d).to_owned())).collect()
+}
+
+struct Case<'a> {
+    /// The root manifest as the workspace has it.
+    root: &'a str,
+    /// The rendered root.
+    rendered_root: &'a str,
+    crates: &'a [(&'a str, &'a str)],
+    renamed: &'a [(&'a str, &'a str)],
+    moved: &'a [(&'a str, &'a str)],
+}
+
+const ROOT: &str = "[workspace]\nmembers = [\"crates/*\"]\n";
+
+impl Case<'_> {
+    fn plain() -> Case<'static> {
+        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[] }
+    }
+
+    fn member(&self, cur: &str, last: Option<&str>, new: &str, dir: &str) -> (String, Merged) {
+        let base = base_of(last);
+        let root: DocumentMut = self.root.parse().unwrap();
+        let rendered_root: DocumentMut = self.rendered_root.parse().unwrap();
+        let crates = crates(self.crates);
+        let ws = Workspace {
+            crates: &crates,
+            renamed: crates_pairs(self.renamed),
+            moved: crates_pairs(self.moved),
+            root: root.as_table(),
+            root_is_render: false,
+            rendered_root: rendered_root.as_table(),
+            needed: RefCell::default(),
+        };
+        let mut doc: DocumentMut = cur.parse().unwrap();
+        let new: DocumentMut = new.parse().unwrap();
+        let keep = |_: &[String]| false;
+        let policy = Policy { base: &base, keep: &keep, accept: false, force: false };
+        let old_dir = self.moved.iter().find(|(_, to)| *to == dir).map_or(dir, |(from, _)| *from);
+        let merged = merge_member(&mut doc, &new, dir, old_dir, &ws, &policy);
+        (doc.to_string(), merged)
+    }
+}
+
+fn crates_pairs(list: &[(&str, &str)]) -> BTreeMap<String, String> {
+    crates(list)
+}
+
+/// Merges the rendered root `new` into `cur`, with `last` written whole by Trellis before.
+fn root(cur: &str, last: Option<&str>, new: &str) -> (String, Merged) {
+    let base = base_of(last);
     let mut doc: DocumentMut = cur.parse().unwrap();
     let new: DocumentMut = new.parse().unwrap();
+    let members: Vec<(String, String)> = get_item(new.as_table(), &path(&["workspace", "members"]))
+        .and_then(Item::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(|m| (m.to_owned(), m.to_owned())).collect())
+        .unwrap_or_default();
+    let crates: BTreeMap<String, String> = members.into_iter().collect();
+    let current = doc.clone();
+    let ws = Workspace {
+        crates: &crates,
+        renamed: BTreeMap::new(),
+        moved: BTreeMap::new(),
+        root: current.as_table(),
+        root_is_render: false,
+        rendered_root: new.as_table(),
+        needed: RefCell::default(),
+    };
     let keep = |_: &[String]| false;
-    let merged =
-        merge(&mut doc, &new, &Policy { base: &base, keep: &keep, accept: false, force: false });
+    let merged = merge_root(
+        &mut doc,
+        &new,
+        &ws,
+        &Policy { base: &base, keep: &keep, accept: false, force: false },
+    );
     (doc.to_string(), merged)
 }
 
-const LAST: &str = "[workspace]\nmembers = [\n    \"crates/a\",\n    \"crates/c\",\n]\n\n[workspace.dependencies]\na = { path = \"crates/a\" }\nc = { path = \"crates/c\" }\n";
+const LAST: &str = "[workspace]\nmembers = [\n    \"crates/a\",\n    \"crates/c\",\n]\n";
 
 #[test]
 fn members_join_a_sorted_multiline_array_in_order_and_in_layout() {
     let new = LAST.replace("    \"crates/a\",\n", "    \"crates/a\",\n    \"crates/b\",\n");
-    let (out, merged) = merge_texts(LAST, Some(LAST), &new);
-    assert!(
-        out.contains("members = [\n    \"crates/a\",\n    \"crates/b\",\n    \"crates/c\",\n]"),
-        "{out}"
-    );
+    let (out, merged) = root(LAST, Some(LAST), &new);
+    assert_eq!(out, new);
     assert!(merged.conflicts.is_empty());
 }
 
 #[test]
 fn members_join_an_unsorted_single_line_array_at_the_end() {
     let cur = "[workspace]\nmembers = [\"z\", \"crates/a\"]\n";
-    let (out, _) = merge_texts(cur, None, "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n");
-    assert!(out.contains("members = [\"z\", \"crates/a\", \"crates/b\"]"), "{out}");
+    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n");
+    assert_eq!(out, "[workspace]\nmembers = [\"z\", \"crates/a\", \"crates/b\"]\n");
 }
 
 #[test]
 fn members_join_at_the_front_keeping_the_layout() {
     let cur = "[workspace]\nmembers = [\"crates/b\", \"crates/c\"]\n";
-    let (out, _) = merge_texts(
-        cur,
-        None,
-        "[workspace]\nmembers = [\"crates/a\", \"crates/b\", \"crates/c\"]\n",
-    );
-    assert!(out.contains("members = [\"crates/a\", \"crates/b\", \"crates/c\"]"), "{out}");
+    let new = "[workspace]\nmembers = [\"crates/a\", \"crates/b\", \"crates/c\"]\n";
+    let (out, _) = root(cur, None, new);
+    assert_eq!(out, new);
 }
 
 #[test]
-fn a_glob_or_an_exclude_covers_a_member() {
-    let cur = "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"tools/x\"]\n";
-    let new = "[workspace]\nmembers = [\"crates/a\", \"tools/x\"]\n";
-    let (out, merged) = merge_texts(cur, None, new);
-    assert_eq!(out, cur);
-    assert!(!merged.changed || out == cur);
-}
-
-#[test]
-fn removed_members_leave_and_the_first_keeps_its_place() {
-    let cur = "[workspace]\nmembers = [\"crates/a\", \"crates/b\", \"mine\"]\n";
-    let last = "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n";
-    let (out, _) = merge_texts(cur, Some(last), "[workspace]\nmembers = [\"crates/b\"]\n");
-    assert!(out.contains("members = [\"crates/b\", \"mine\"]"), "{out}");
-}
-
-#[test]
-fn comments_blank_lines_and_a_persons_keys_stay() {
-    let cur = "# top comment\n[package]\nname = \"a\" # the name\n\n# mine\nauthors = [\"me\"]\nversion.workspace = true\n\n[dependencies]\nlibc = \"0.2\"\nb.workspace = true\n";
-    let last =
-        "[package]\nname = \"a\"\nversion.workspace = true\n\n[dependencies]\nb.workspace = true\n";
-    let new = "[package]\nname = \"a2\"\nversion.workspace = true\n\n[dependencies]\nc.workspace = true\n";
-    let (out, merged) = merge_texts(cur, Some(last), new);
+fn a_comment_in_a_hand_formatted_members_array_stays_once() {
+    let cur = "[workspace]\nmembers = [\n  # the core\n  \"core\",\n  # tools, by hand\n  \"tools\",   # keep\n]\n";
+    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"core\", \"tools\", \"zeta\"]\n");
     assert_eq!(
         out,
-        "# top comment\n[package]\nname = \"a2\" # the name\n\n# mine\nauthors = [\"me\"]\nversion.workspace = true\n\n[dependencies]\nlibc = \"0.2\"\nc.workspace = true\n"
+        "[workspace]\nmembers = [\n  # the core\n  \"core\",\n  # tools, by hand\n  \"tools\",   # keep\n  \"zeta\",\n]\n"
+    );
+}
+
+#[test]
+fn a_glob_covers_a_member_one_level_deep_as_cargo_expands_it() {
+    let cur = "[workspace]\nmembers = [\"crates/*\", \"./tools/x/\"]\n";
+    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a\", \"tools/x\"]\n");
+    assert_eq!(out, cur);
+    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a/b\"]\n");
+    assert_eq!(out, "[workspace]\nmembers = [\"crates/*\", \"./tools/x/\", \"crates/a/b\"]\n");
+}
+
+#[test]
+fn a_pruned_member_leaves_members_and_default_members() {
+    let last = "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n";
+    let cur = "[workspace]\nmembers = [\"crates/a\", \"crates/b\", \"mine\"]\ndefault-members = [\"crates/b\", \"mine\"]\n";
+    let (out, _) = root(cur, Some(last), "[workspace]\nmembers = [\"crates/a\"]\n");
+    assert_eq!(
+        out,
+        "[workspace]\nmembers = [\"crates/a\", \"mine\"]\ndefault-members = [\"mine\"]\n"
+    );
+}
+
+#[test]
+fn an_edge_present_in_any_form_counts() {
+    let forms = [
+        "[dependencies]\nb = { path = \"../b\", version = \"0.1.0\" , default-features = false}\n",
+        "[target.'cfg(unix)'.dependencies]\nb = { path = \"../b\" }\n",
+        "[target.\"cfg(unix)\".dependencies.first]\npackage = \"b\"\npath = \"../b\"\noptional = true\n",
+        "[dependencies]\nfirst = { package = \"b\", path = \"../b\", optional = true }\n",
+        "[dependencies]\nb = { workspace = true }\n",
+        "[dependencies.b]\nworkspace = true\nfeatures = [\"x\"]\n",
+    ];
+    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
+    let inline = "dependencies = { b = { workspace = true } }\n[package]\nname = \"a\"\n";
+    for cur in forms
+        .iter()
+        .map(|form| format!("[package]\nname = \"a\"\n{form}"))
+        .chain([inline.to_owned()])
+    {
+        let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+        let (out, merged) = case.member(&cur, None, new, "a");
+        assert_eq!(out, cur);
+        assert!(merged.conflicts.is_empty());
+    }
+}
+
+#[test]
+fn a_missing_edge_is_inserted_in_the_files_style() {
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\nc.workspace = true\n";
+    // No [workspace.dependencies] in the root: a path, as `cargo add --path` writes it.
+    let case =
+        Case { crates: &[("a", "crates/a"), ("b", "crates/b"), ("c", "lib/c")], ..Case::plain() };
+    let cur = "[package]\nname = \"a\" # mine\n\n[dependencies]\nb = { path = \"../b\" }\n";
+    let (out, _) = case.member(cur, None, new, "crates/a");
+    assert_eq!(out, format!("{cur}c = {{ path = \"../../lib/c\" }}\n"));
+
+    // The root lists members: `workspace = true`, inline where the table is inline; the root
+    // needs the entry.
+    let root = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nb = { path = \"crates/b\" }\n";
+    let rendered_root =
+        "[workspace.dependencies]\nb = { path = \"crates/b\" }\nc = { path = \"lib/c\" }\n";
+    let case = Case { root, rendered_root, ..case };
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nb = { workspace = true }\n";
+    let (out, _) = case.member(cur, None, new, "crates/a");
+    assert_eq!(out, format!("{cur}c = {{ workspace = true }}\n"));
+
+    // A file with no such table gets one at its end, sorted tables stay sorted.
+    let cur =
+        "[package]\nname = \"a\"\n\n[dependencies]\naa = \"1\"\nb.workspace = true\nzz = \"1\"\n";
+    let (out, _) = case.member(cur, None, new, "crates/a");
+    assert_eq!(
+        out,
+        "[package]\nname = \"a\"\n\n[dependencies]\naa = \"1\"\nb.workspace = true\nc.workspace = true\nzz = \"1\"\n"
+    );
+    let cur = "[package]\nname = \"a\"\n\n[features]\nx = []\n";
+    let (out, _) = case.member(cur, None, new, "crates/a");
+    assert!(out.starts_with(cur), "{out}");
+    let doc: DocumentMut = out.parse().unwrap();
+    assert!(doc["dependencies"]["c"].is_table_like(), "{out}");
+}
+
+#[test]
+fn an_external_crate_is_written_with_the_specs_pin_where_the_root_does_not_pin_it() {
+    let rendered_root =
+        "[workspace.dependencies]\nitoa = { version = \"1\", default-features = false }\n";
+    let case = Case { rendered_root, crates: &[("a", "a")], ..Case::plain() };
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nitoa.workspace = true\n";
+    let (out, _) = case.member("[package]\nname = \"a\"\n", None, new, "a");
+    assert!(
+        out.ends_with("[dependencies]\nitoa = { version = \"1\", default-features = false }\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_key_taken_by_another_package_is_a_conflict_and_nothing_changes() {
+    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
+    let cur =
+        "[package]\nname = \"a\"\n\n[dependencies]\nb = { package = \"other\", version = \"1\" }\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    let (_, merged) = case.member(cur, None, new, "a");
+    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
+    assert!(merged.conflicts[0].contains("dependencies.b"), "{:?}", merged.conflicts);
+}
+
+#[test]
+fn a_rename_and_a_move_change_the_values_in_place() {
+    let case = Case {
+        crates: &[("a", "crates/a"), ("beta", "libs/beta")],
+        renamed: &[("alpha", "beta")],
+        moved: &[("crates/alpha", "libs/beta")],
+        ..Case::plain()
+    };
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\n# the core\nalpha = { path = \"../alpha\", version = \"0.1\" } # pinned\n\n[target.'cfg(unix)'.dependencies]\nfirst = { package = \"alpha\", path = \"../alpha\", optional = true }\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nbeta.workspace = true\n";
+    let (out, merged) = case.member(cur, None, new, "crates/a");
+    assert_eq!(
+        out,
+        "[package]\nname = \"a\"\n\n[dependencies]\n# the core\nbeta = { path = \"../../libs/beta\", version = \"0.1\" } # pinned\n\n[target.'cfg(unix)'.dependencies]\nfirst = { package = \"beta\", path = \"../../libs/beta\", optional = true }\n"
     );
     assert!(merged.conflicts.is_empty());
 }
 
 #[test]
-fn a_key_a_person_changed_is_kept_and_conflicts_only_when_trellis_changes_it_too() {
-    let last = "[package]\nedition = \"2021\"\n";
-    let cur = "[package]\nedition = \"2024\" # mine\n";
-    let (out, merged) = merge_texts(cur, Some(last), last);
+fn a_moved_crate_keeps_its_paths_to_others() {
+    let case = Case {
+        crates: &[("a", "libs/a"), ("b", "crates/b")],
+        moved: &[("crates/a", "libs/a")],
+        ..Case::plain()
+    };
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\" }\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    let (out, _) = case.member(cur, None, new, "libs/a");
+    assert_eq!(
+        out,
+        "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../../crates/b\" }\n"
+    );
+}
+
+#[test]
+fn an_edge_trellis_wrote_goes_with_the_spec_and_a_persons_stays() {
+    let case = Case { crates: &[("a", "a"), ("b", "b"), ("c", "c")], ..Case::plain() };
+    let last =
+        "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\nc.workspace = true\n";
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\n# needed for the parser\nb.workspace = true\nlibc = \"0.2\"\nc = { workspace = true, features = [\"x\"] }\n";
+    let (out, _) = case.member(cur, Some(last), "[package]\nname = \"a\"\n", "a");
+    assert_eq!(
+        out,
+        "[package]\nname = \"a\"\n\n[dependencies]\n# needed for the parser\nlibc = \"0.2\"\nc = { workspace = true, features = [\"x\"] }\n"
+    );
+}
+
+#[test]
+fn a_description_follows_the_spec_unless_a_person_changed_it() {
+    let case = Case { crates: &[("a", "a")], ..Case::plain() };
+    let last = "[package]\nname = \"a\"\ndescription = \"old\"\n";
+    let new = "[package]\nname = \"a\"\ndescription = \"new\"\n";
+    let (out, merged) =
+        case.member("[package]\nname = \"a\"\ndescription = \"old\" # ok\n", Some(last), new, "a");
+    assert_eq!(out, "[package]\nname = \"a\"\ndescription = \"new\" # ok\n");
+    assert!(merged.conflicts.is_empty());
+    let cur = "[package]\nname = \"a\"\ndescription = \"mine\"\n";
+    let (out, merged) = case.member(cur, Some(last), last, "a");
     assert_eq!(out, cur);
     assert!(merged.conflicts.is_empty());
-    let (out, merged) = merge_texts(cur, Some(last), "[package]\nedition = \"2018\"\n");
+    let (out, merged) = case.member(cur, Some(last), new, "a");
     assert_eq!(out, cur);
-    assert_eq!(merged.conflicts, vec!["package.edition".to_owned()]);
+    assert_eq!(merged.conflicts.len(), 1);
 }
 
 #[test]
-fn a_persons_value_in_the_way_of_a_new_key_is_a_conflict() {
-    let cur = "[dependencies]\nserde = \"1\"\n";
-    let (out, merged) = merge_texts(cur, None, "[dependencies]\nserde.workspace = true\n");
-    assert_eq!(out, cur);
-    assert_eq!(merged.conflicts, vec!["dependencies.serde.workspace".to_owned()]);
-}
-
-#[test]
-fn a_person_may_add_to_an_entry_trellis_owns() {
+fn a_pinned_version_changes_in_place_and_features_stay() {
     let last = "[workspace.dependencies]\nserde = { version = \"1\" }\n";
     let cur = "[workspace.dependencies]\nserde = { version = \"1\", features = [\"rc\"] }\n";
-    let new = "[workspace.dependencies]\nserde = { version = \"1.0.200\" }\n";
-    let (out, merged) = merge_texts(cur, Some(last), new);
+    let new =
+        "[workspace.dependencies]\nserde = { version = \"1.0.200\", features = [\"derive\"] }\n";
+    let (out, merged) = root(cur, Some(last), new);
     assert_eq!(
         out,
         "[workspace.dependencies]\nserde = { version = \"1.0.200\", features = [\"rc\"] }\n"
@@ -124,44 +307,55 @@ fn a_person_may_add_to_an_entry_trellis_owns() {
 }
 
 #[test]
+fn a_new_crate_resolves_against_the_root_it_joins() {
+    let rendered = "[package]\nname = \"n\"\nversion.workspace = true\nedition.workspace = true\npublish.workspace = true\n\n[dependencies]\nb.workspace = true\n\n[lints]\nworkspace = true\n";
+    let rendered_root =
+        "[workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n";
+    let root = "[workspace]\nmembers = [\"*\"]\n\n[workspace.package]\nedition = \"2021\"\nrepository = \"https://example.org/x\"\n";
+    let crates = crates(&[("n", "n"), ("b", "b")]);
+    let root: DocumentMut = root.parse().unwrap();
+    let rendered_root: DocumentMut = rendered_root.parse().unwrap();
+    let ws = Workspace {
+        crates: &crates,
+        renamed: BTreeMap::new(),
+        moved: BTreeMap::new(),
+        root: root.as_table(),
+        root_is_render: false,
+        rendered_root: rendered_root.as_table(),
+        needed: RefCell::default(),
+    };
+    let out = fresh(&rendered.parse().unwrap(), "n", &ws).to_string();
+    assert_eq!(
+        out,
+        "[package]\nname = \"n\"\nversion = \"0.1.0\"\nedition.workspace = true\npublish = false\nrepository.workspace = true\n\n[dependencies]\nb = { path = \"../b\" }\n"
+    );
+}
+
+#[test]
 fn empty_tables_trellis_emptied_go_unless_a_person_commented_them() {
-    let last =
-        "[dependencies]\nb.workspace = true\n\n# keep me\n[dev-dependencies]\nc.workspace = true\n";
-    let (out, _) = merge_texts(last, Some(last), "");
-    assert_eq!(out, "\n# keep me\n[dev-dependencies]\n");
+    let case = Case { crates: &[("a", "a"), ("b", "b"), ("c", "c")], ..Case::plain() };
+    let last = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n\n# keep me\n[dev-dependencies]\nc.workspace = true\n";
+    let (out, _) = case.member(last, Some(last), "[package]\nname = \"a\"\n", "a");
+    assert_eq!(out, "[package]\nname = \"a\"\n\n# keep me\n[dev-dependencies]\n");
 }
 
 #[test]
-fn globs_match_as_cargo_does() {
-    assert!(glob("crates/*", "crates/a"));
-    assert!(glob("crates/*", "crates/a/b"));
-    assert!(glob("c?ates/[a-c]x", "crates/bx"));
-    assert!(!glob("c?ates/[!a-c]x", "crates/bx"));
-    assert!(!glob("crates/a", "crates/a"));
-    assert!(!glob("crates/*/x", "crates/a"));
-}
-
-#[test]
-fn comments_above_a_removed_key_move_to_a_neighbour() {
-    let last = "[dependencies]\nb.workspace = true\nc.workspace = true\n";
-    let cur = "[dependencies]\n# needed for the parser\nb.workspace = true\nlibc = \"0.2\"\n# and this one\nc.workspace = true\n";
-    let (out, _) = merge_texts(cur, Some(last), "[dependencies]\n");
-    assert_eq!(out, "[dependencies]\n# needed for the parser\nlibc = \"0.2\"\n# and this one\n");
-    let reparsed: DocumentMut = out.parse().unwrap();
-    assert_eq!(reparsed.to_string(), out);
-
-    let cur = "[dependencies]\n# the only one\nb = { workspace = true }\n\n[features]\n";
-    let last = "[dependencies]\nb = { workspace = true }\n";
-    let (out, _) = merge_texts(cur, Some(last), "");
-    assert!(out.contains("# the only one"), "{out}");
-    assert!(out.parse::<DocumentMut>().is_ok(), "{out}");
+fn paths_resolve_and_relate_inside_the_workspace() {
+    assert_eq!(normalize("crates/a", "../b").as_deref(), Some("crates/b"));
+    assert_eq!(normalize("crates/a", "./../../lib/c/").as_deref(), Some("lib/c"));
+    assert_eq!(normalize("a", "../.."), None);
+    assert_eq!(normalize("", "/abs"), None);
+    assert_eq!(relative("crates/a", "crates/b"), "../b");
+    assert_eq!(relative("", "crates/b"), "crates/b");
+    assert_eq!(relative("a/b", "a"), "..");
+    assert_eq!(relative("a", "a"), ".");
 }
 
 #[test]
 fn comments_inside_a_members_array_outlive_the_member_below_them() {
     let last = "[workspace]\nmembers = [\n    \"a\",\n    \"b\",\n    \"c\",\n]\n";
     let cur = "[workspace]\nmembers = [\n    \"a\",\n    # the b team's\n    \"b\",\n    # last\n    \"c\",\n]\n";
-    let (out, _) = merge_texts(cur, Some(last), "[workspace]\nmembers = [\"a\"]\n");
+    let (out, _) = root(cur, Some(last), "[workspace]\nmembers = [\"a\"]\n");
     assert!(out.contains("# the b team's") && out.contains("# last"), "{out}");
     let doc: DocumentMut = out.parse().unwrap();
     assert_eq!(doc["workspace"]["members"].as_array().unwrap().len(), 1, "{out}");

@@ -1,0 +1,175 @@
+//! Adopting workspaces people wrote, as folders of data (cargo's `cargo_add` UI tests are the
+//! model): `tests/fixtures/adopt/<case>/in/` is the person's workspace. `infer`, then `apply`,
+//! must leave it byte for byte. Where the case has a `spec.toml` (a spec change made on top of
+//! the inferred one), `apply` with it must give `out/` byte for byte, list in `plan` exactly the
+//! files it writes, add lines without changing any (unless the change renames), and leave a
+//! workspace `check` passes.
+//!
+//! `TRELLIS_BLESS=1 cargo test -p xtask --test it adopt` writes `out/` from what `apply` gives:
+//! review the diff before committing it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::{files_under, outcome, repo_root, xtask};
+
+fn fixtures() -> PathBuf {
+    repo_root().join("xtask/tests/fixtures/adopt")
+}
+
+/// Every file of a workspace with its bytes, Trellis' bookkeeping and the spec aside.
+fn tree(dir: &Path) -> BTreeMap<String, String> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| !p.starts_with(".trellis/") && p != "Trellis.toml" && !p.starts_with("target/"))
+        .map(|p| {
+            let text = fs::read_to_string(dir.join(&p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+            (p, text)
+        })
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for rel in files_under(from) {
+        let dest = to.join(&rel);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(from.join(&rel), dest).unwrap();
+    }
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Whether `new` holds every character of `old`, in order: text was only inserted (a member
+/// joining a one-line `members` array inserts into that line, as `cargo new` does).
+fn only_insertions(old: &str, new: &str) -> bool {
+    let mut chars = new.chars();
+    old.chars().all(|c| chars.any(|n| n == c))
+}
+
+fn run_case(case: &Path) -> Result<(), String> {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    copy_dir(&case.join("in"), &ws);
+    let before = tree(&ws);
+
+    let inferred = xtask(&ws, &["infer", "--workspace", "."]);
+    if inferred.status.code() != Some(0) {
+        return Err(format!("{name}: infer failed: {}", outcome(&inferred).1));
+    }
+    fs::write(ws.join("Trellis.toml"), &inferred.stdout).unwrap();
+    let applied = xtask(&ws, &["apply", "--workspace", "."]);
+    if applied.status.code() != Some(0) {
+        return Err(format!(
+            "{name}: adopting, apply exits {:?}:\n{}{}",
+            applied.status.code(),
+            stdout(&applied),
+            outcome(&applied).1
+        ));
+    }
+    if tree(&ws) != before {
+        let changed: Vec<_> = tree(&ws)
+            .into_iter()
+            .filter(|(p, t)| before.get(p) != Some(t))
+            .map(|(p, _)| p)
+            .collect();
+        return Err(format!("{name}: adopting changed or added {changed:?}\n{}", stdout(&applied)));
+    }
+    let Ok(spec) = fs::read_to_string(case.join("spec.toml")) else { return Ok(()) };
+
+    fs::write(ws.join("Trellis.toml"), &spec).unwrap();
+    let planned = xtask(&ws, &["plan", "--workspace", ".", "--format", "json"]);
+    if planned.status.code() != Some(0) {
+        return Err(format!(
+            "{name}: plan exits {:?}: {}",
+            planned.status.code(),
+            outcome(&planned).1
+        ));
+    }
+    let plan: serde_json::Value = serde_json::from_slice(&planned.stdout).unwrap();
+    let mut listed: Vec<String> = plan["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e["action"].as_str(), Some("create" | "update" | "merge")))
+        .map(|e| e["path"].as_str().unwrap().to_owned())
+        .collect();
+    listed.sort();
+    // A folder `plan` moves is the same files under a new path.
+    let mut before = before;
+    for e in plan["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "move") {
+        let (from, to) = e["path"].as_str().unwrap().split_once(" -> ").unwrap();
+        let moved: Vec<String> =
+            before.keys().filter(|p| p.starts_with(&format!("{from}/"))).cloned().collect();
+        for path in moved {
+            let text = before.remove(&path).unwrap();
+            before.insert(format!("{to}{}", &path[from.len()..]), text);
+        }
+    }
+    let applied = xtask(&ws, &["apply", "--workspace", "."]);
+    if applied.status.code() != Some(0) {
+        return Err(format!(
+            "{name}: apply exits {:?}:\n{}{}",
+            applied.status.code(),
+            stdout(&applied),
+            outcome(&applied).1
+        ));
+    }
+    let after = tree(&ws);
+    let written: Vec<String> =
+        after.iter().filter(|(p, t)| before.get(*p) != Some(*t)).map(|(p, _)| p.clone()).collect();
+    if written != listed {
+        return Err(format!("{name}: plan listed {listed:?}, apply wrote {written:?}"));
+    }
+    if !spec.contains("renamed-from") {
+        for (path, old) in &before {
+            if let Some(new) = after.get(path)
+                && !only_insertions(old, new)
+            {
+                return Err(format!("{name}: {path} had lines changed:\n{new}"));
+            }
+        }
+    }
+    let checked = xtask(&ws, &["check", "--workspace", "."]);
+    if checked.status.code() != Some(0) {
+        return Err(format!(
+            "{name}: check exits {:?}:\n{}{}",
+            checked.status.code(),
+            stdout(&checked),
+            outcome(&checked).1
+        ));
+    }
+
+    let out = case.join("out");
+    if std::env::var_os("TRELLIS_BLESS").is_some() {
+        let _ = fs::remove_dir_all(&out);
+        for (path, text) in &after {
+            let dest = out.join(path);
+            fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            fs::write(dest, text).unwrap();
+        }
+    }
+    let expected = tree(&out);
+    if after != expected {
+        let differ: Vec<_> = after
+            .keys()
+            .chain(expected.keys())
+            .filter(|p| after.get(*p) != expected.get(*p))
+            .collect();
+        return Err(format!("{name}: out/ differs in {differ:?} (TRELLIS_BLESS=1 rewrites it)"));
+    }
+    Ok(())
+}
+
+#[test]
+fn person_written_workspaces_are_adopted_byte_for_byte_and_evolve_by_insertion() {
+    let mut cases: Vec<PathBuf> =
+        fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 11, "{cases:?}");
+    let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -1,0 +1,299 @@
+//! Random person-written workspaces, adopted and then evolved through the binary: every edge
+//! form cargo reads (plain, by path, `workspace = true`, renamed, optional, dotted tables,
+//! under `[target.'cfg(…)']`), inline tables, comments, globs, `exclude` and `default-members`.
+//!
+//! `infer` then `apply` must change no byte. A random spec change that adds crates and edges
+//! must then only insert text, leave a workspace cargo loads with the spec's graph (`check`
+//! exits 0), and write exactly the files `plan` listed.
+//!
+//! CI runs a few cases (each runs cargo several times); `PROPTEST_CASES=200` runs many.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use crate::{files_under, outcome, xtask};
+
+/// How one crate depends on another, in the person's manifest.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    /// `b = { path = "../b" }`
+    Path,
+    /// `b = { path = "../b", version = "0.1.0", default-features = false }`
+    PathVersion,
+    /// `b = { workspace = true }` (the root lists members in `[workspace.dependencies]`)
+    Inherited,
+    /// `b.workspace = true`
+    Dotted,
+    /// `alias = { package = "b", path = "../b" }`
+    Renamed,
+    /// `b = { path = "../b", optional = true }` (normal edges only)
+    Optional,
+    /// `[target.'cfg(unix)'.<kind>] b = { path = "../b" }`
+    Target,
+    /// `[<kind>.b]` as a table of its own
+    Table,
+}
+
+#[derive(Debug, Clone)]
+struct Edge {
+    to: usize,
+    /// `dependencies`, `dev-dependencies` or `build-dependencies`
+    kind: &'static str,
+    form: Form,
+}
+
+#[derive(Debug, Clone)]
+struct Person {
+    /// Each crate's folder group: `crates/`, `libs/` or the root.
+    groups: Vec<usize>,
+    edges: Vec<Vec<Edge>>,
+    globs: bool,
+    multiline: bool,
+    default_members: bool,
+    sorted_members: bool,
+}
+
+const GROUPS: [&str; 3] = ["crates/", "libs/", ""];
+
+impl Person {
+    fn name(i: usize) -> String {
+        format!("p{i}")
+    }
+
+    fn dir(&self, i: usize) -> String {
+        format!("{}{}", GROUPS[self.groups[i]], Person::name(i))
+    }
+
+    fn write(&self, root: &Path) {
+        let n = self.groups.len();
+        let mut members: Vec<String> = (0..n).map(|i| self.dir(i)).collect();
+        // A glob that matches no folder is an error to cargo: only where a crate lives.
+        if self.globs && self.groups.contains(&0) {
+            members.retain(|m| !m.starts_with("crates/"));
+            members.push("crates/*".into());
+        }
+        if self.sorted_members {
+            members.sort();
+        }
+        let list = if self.multiline {
+            let lines: Vec<String> =
+                members.iter().map(|m| format!("    # {m}, by hand\n    \"{m}\",")).collect();
+            format!("[\n{}\n]", lines.join("\n"))
+        } else {
+            let quoted: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
+            format!("[{}]", quoted.join(", "))
+        };
+        let mut text =
+            format!("# The person's workspace.\n[workspace]\nresolver = \"2\"\nmembers = {list}\n");
+        text.push_str("exclude = [\"crates/old\"]\n");
+        if self.default_members {
+            text.push_str(&format!("default-members = [\"{}\"]\n", self.dir(0)));
+        }
+        text.push_str("\n[workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        text.push_str("\n[workspace.dependencies]\n# members\n");
+        for i in 0..n {
+            text.push_str(&format!("{} = {{ path = \"{}\" }}\n", Person::name(i), self.dir(i)));
+        }
+        text.push_str("\n[profile.dev]\nopt-level = 1 # a person's choice\n");
+        fs::write(root.join("Cargo.toml"), text).unwrap();
+
+        for i in 0..n {
+            let dir = root.join(self.dir(i));
+            fs::create_dir_all(dir.join("src")).unwrap();
+            fs::write(dir.join("src/lib.rs"), "").unwrap();
+            let mut tables: BTreeMap<String, String> = BTreeMap::new();
+            let mut features = String::new();
+            for (k, e) in self.edges[i].iter().enumerate() {
+                let to = Person::name(e.to);
+                let rel = relative(&self.dir(i), &self.dir(e.to));
+                let (table, line) = match e.form {
+                    Form::Path => (e.kind.to_owned(), format!("{to} = {{ path = \"{rel}\" }}\n")),
+                    Form::PathVersion => (
+                        e.kind.to_owned(),
+                        format!(
+                            "{to} = {{ path = \"{rel}\", version = \"0.1.0\" , default-features = false}}\n"
+                        ),
+                    ),
+                    Form::Inherited => {
+                        (e.kind.to_owned(), format!("{to} = {{ workspace = true }} # inherited\n"))
+                    }
+                    Form::Dotted => (e.kind.to_owned(), format!("{to}.workspace = true\n")),
+                    Form::Renamed => (
+                        e.kind.to_owned(),
+                        format!("alias{k} = {{ package = \"{to}\", path = \"{rel}\" }}\n"),
+                    ),
+                    Form::Optional => {
+                        features = format!("\n[features]\nextra = [\"dep:{to}\"]\n");
+                        (
+                            e.kind.to_owned(),
+                            format!("{to} = {{ path = \"{rel}\", optional = true }}\n"),
+                        )
+                    }
+                    Form::Target => (
+                        format!("target.'cfg(unix)'.{}", e.kind),
+                        format!("{to} = {{ path = \"{rel}\" }}\n"),
+                    ),
+                    Form::Table => (format!("{}.{to}", e.kind), format!("path = \"{rel}\"\n")),
+                };
+                tables.entry(table).or_default().push_str(&line);
+            }
+            let mut text = format!(
+                "[package]\nname = \"{}\"\nversion.workspace = true\nedition = \"2021\" # pinned\n",
+                Person::name(i)
+            );
+            for (table, body) in tables {
+                text.push_str(&format!("\n# {table}, by hand\n[{table}]\n{body}"));
+            }
+            text.push_str(&features);
+            fs::write(dir.join("Cargo.toml"), text).unwrap();
+        }
+    }
+}
+
+fn relative(from: &str, to: &str) -> String {
+    let up = from.split('/').count();
+    format!("{}{to}", "../".repeat(up))
+}
+
+fn person() -> impl Strategy<Value = Person> {
+    (2usize..6).prop_flat_map(|n| {
+        let form = prop_oneof![
+            Just(Form::Path),
+            Just(Form::PathVersion),
+            Just(Form::Inherited),
+            Just(Form::Dotted),
+            Just(Form::Renamed),
+            Just(Form::Optional),
+            Just(Form::Target),
+            Just(Form::Table),
+        ];
+        let kind =
+            prop_oneof![Just("dependencies"), Just("dev-dependencies"), Just("build-dependencies")];
+        let edge = (0..n, 0..n, kind, form);
+        (
+            proptest::collection::vec(0..GROUPS.len(), n),
+            proptest::collection::vec(edge, 0..n * 2),
+            any::<(bool, bool, bool, bool)>(),
+        )
+            .prop_map(
+                move |(groups, raw, (globs, multiline, default_members, sorted_members))| {
+                    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); n];
+                    for (a, b, kind, form) in raw {
+                        // Normal and build edges go from later crates to earlier ones (no cycle);
+                        // dev edges may go either way, but never to the crate itself.
+                        let (from, to) =
+                            if kind == "dev-dependencies" { (a, b) } else { (a.max(b), a.min(b)) };
+                        if from == to || edges[from].iter().any(|e| e.to == to && e.kind == kind) {
+                            continue;
+                        }
+                        let form = match form {
+                            Form::Optional if kind == "dev-dependencies" => Form::Path,
+                            f => f,
+                        };
+                        edges[from].push(Edge { to, kind, form });
+                    }
+                    Person { groups, edges, globs, multiline, default_members, sorted_members }
+                },
+            )
+    })
+}
+
+/// Every file with its bytes, bookkeeping and the spec aside.
+fn tree(dir: &Path) -> BTreeMap<String, String> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| !p.starts_with(".trellis/") && p != "Trellis.toml" && !p.starts_with("target/"))
+        .map(|p| {
+            let text = fs::read_to_string(dir.join(&p)).unwrap();
+            (p, text)
+        })
+        .collect()
+}
+
+fn run(ws: &Path, args: &[&str]) -> Result<std::process::Output, TestCaseError> {
+    let out = xtask(ws, args);
+    if out.status.code() == Some(0) {
+        Ok(out)
+    } else {
+        Err(TestCaseError::fail(format!(
+            "`{}` exits {:?}:\n{}{}",
+            args.join(" "),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            outcome(&out).1
+        )))
+    }
+}
+
+/// The spec change: a crate `fresh` in `new/` (or under the glob) that `p{user}` depends on,
+/// and which dev-depends on `p{used}`.
+fn change(spec: &str, user: usize, used: usize, under_glob: bool) -> String {
+    let mut doc: toml_edit::DocumentMut = spec.parse().unwrap();
+    let path = if under_glob { "crates/fresh" } else { "new/fresh" };
+    let fresh: toml_edit::Table = format!(
+        "kind = \"lib\"\npath = \"{path}\"\nlayer = \"layer-0\"\ndev-depends = [\"{}\"]\n",
+        Person::name(used)
+    )
+    .parse::<toml_edit::DocumentMut>()
+    .unwrap()
+    .as_table()
+    .clone();
+    let crates = doc["crates"].as_table_mut().unwrap();
+    crates.insert("fresh", toml_edit::Item::Table(fresh));
+    let user = crates[&Person::name(user)].as_table_mut().unwrap();
+    let depends = user.entry("depends").or_insert(toml_edit::value(toml_edit::Array::new()));
+    depends.as_array_mut().unwrap().push("fresh");
+    doc.to_string()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn adopting_changes_no_byte_and_a_spec_change_only_inserts(
+        p in person(),
+        user in 0usize..6,
+        used in 0usize..6,
+        under_glob in any::<bool>(),
+    ) {
+        let n = p.groups.len();
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path().join("ws");
+        fs::create_dir_all(&ws).unwrap();
+        p.write(&ws);
+        let before = tree(&ws);
+
+        let inferred = run(&ws, &["infer", "--workspace", "."])?;
+        fs::write(ws.join("Trellis.toml"), &inferred.stdout).unwrap();
+        run(&ws, &["apply", "--workspace", "."])?;
+        prop_assert_eq!(&tree(&ws), &before, "adopting changed bytes");
+        run(&ws, &["check", "--workspace", "."])?;
+
+        let spec = String::from_utf8(inferred.stdout).unwrap();
+        fs::write(ws.join("Trellis.toml"), change(&spec, user % n, used % n, under_glob)).unwrap();
+        let planned = run(&ws, &["plan", "--workspace", ".", "--format", "json"])?;
+        let plan: serde_json::Value = serde_json::from_slice(&planned.stdout).unwrap();
+        let mut listed: Vec<String> = plan["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e["action"].as_str(), Some("create" | "update" | "merge")))
+            .map(|e| e["path"].as_str().unwrap().to_owned())
+            .collect();
+        listed.sort();
+        run(&ws, &["apply", "--workspace", "."])?;
+        let after = tree(&ws);
+        let written: Vec<String> =
+            after.iter().filter(|(k, v)| before.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
+        prop_assert_eq!(&written, &listed, "plan and apply disagree");
+        for (path, old) in &before {
+            let new = &after[path];
+            let mut chars = new.chars();
+            prop_assert!(old.chars().all(|c| chars.any(|n| n == c)), "{} lost text:\n{}", path, new);
+        }
+        run(&ws, &["check", "--workspace", "."])?;
+    }
+}
