@@ -138,3 +138,49 @@ fn bad_input_exits_2_and_writes_nothing() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("no workspace at"), "{stderr}");
 }
+
+/// Every file under `dir` with its bytes.
+fn contents_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_under(dir)
+        .into_iter()
+        .filter(|f| f != ".trellis/apply.lock")
+        .map(|f| {
+            let bytes = fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn an_apply_whose_result_cargo_cannot_load_is_rolled_back_and_exits_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    new_workspace(tmp.path());
+    let ws = tmp.path().join("ws");
+    // A template override that renders valid TOML which cargo refuses: the render and the
+    // merge accept it, only cargo sees the problem.
+    let templates = tmp.path().join("templates/workspace");
+    fs::create_dir_all(&templates).unwrap();
+    let root_template =
+        fs::read_to_string(crate::repo_root().join("templates/workspace/Cargo.toml.hbs")).unwrap();
+    fs::write(
+        templates.join("Cargo.toml.hbs"),
+        format!("{root_template}\n[profile.dev]\nopt-level = \"fastest\"\n"),
+    )
+    .unwrap();
+    // And a spec change, so that the run has more to undo than the root manifest.
+    fs::write(ws.join("Trellis.toml"), SPEC.replace("The base", "The base, reworded")).unwrap();
+    let before = contents_under(&ws);
+
+    let output = xtask(&ws, &["apply", "--templates", "../templates"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("does not pass verification"), "{stderr}");
+    assert!(stderr.contains("opt-level"), "cargo's message is shown: {stderr}");
+    assert!(stderr.contains("rolled back"), "{stderr}");
+    assert_eq!(contents_under(&ws), before, "the tree is as it was");
+
+    // Without the override, the same spec change applies and cargo loads it.
+    let output = xtask(&ws, &["apply"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    assert!(!ws.join(".trellis/journal.toml").exists());
+}
