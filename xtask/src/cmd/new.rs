@@ -50,8 +50,16 @@ pub(crate) fn generate(loaded: &LoadedSpec, out: &Path, templates: &Templates) -
     let files =
         trellis_render::render(&loaded.spec, &loaded.text, templates).map_err(Failure::input)?;
     let cancel = crate::signal::cancel_flag();
-    let report =
-        trellis_sync::create_with(out, &files, &cancel).map_err(crate::cmd::plan::sync_failure)?;
+    let report = trellis_sync::create_with(out, &files, &cancel).map_err(|e| {
+        if e.is_interrupted() {
+            Failure::Interrupted(anyhow!(
+                "interrupted: `{}` was not created, and nothing was left behind",
+                out.display()
+            ))
+        } else {
+            crate::cmd::plan::sync_failure(e)
+        }
+    })?;
     eprintln!(
         "{} {} files in `{}`",
         crate::term::paint("created", crate::term::Style::Good),
