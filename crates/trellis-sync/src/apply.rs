@@ -265,7 +265,8 @@ pub fn create_with(
 struct Staging {
     path: PathBuf,
     armed: bool,
-    _lock: fs::File,
+    /// Closed before the folder is removed: some systems refuse to delete an open file.
+    lock: Option<fs::File>,
 }
 
 /// `.<name>.trellis-<pid>-<n>`: the name of a staging folder.
@@ -288,7 +289,7 @@ impl Staging {
                             return Err(e);
                         }
                     };
-                    return Ok(Staging { path, armed: true, _lock: lock });
+                    return Ok(Staging { path, armed: true, lock: Some(lock) });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(SyncError::io("create folder", path)(e)),
@@ -304,6 +305,7 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        drop(self.lock.take());
         if self.armed {
             let _ = fs::remove_dir_all(&self.path);
         }
@@ -488,7 +490,7 @@ fn transact(
         for e in report.plan.entries.iter().filter(|e| e.action == Action::Conflict) {
             let Some(theirs) = e.trellis_version() else { continue };
             let copy = format!("{}{CONFLICT_SUFFIX}", e.path);
-            let cur = root.read(&copy)?;
+            let cur = root.read(&source(&copy))?;
             if cur.as_deref() != Some(theirs.as_bytes()) {
                 let (after, seen) = (hash_bytes(theirs.as_bytes()), cur.as_deref().map(hash_bytes));
                 journal.changes.push(Change::Write { path: copy.clone(), before: cur, after });

@@ -1004,3 +1004,42 @@ fn a_rename_onto_a_folder_that_exists_is_a_conflict_and_moves_nothing() {
     assert!(out.join("crates/old/src/lib.rs").is_file());
     assert_eq!(fs::read_to_string(out.join("crates/new/mine.txt")).unwrap(), "mine\n");
 }
+
+#[test]
+fn the_journal_reads_back_what_it_wrote_and_refuses_what_it_cannot_read() {
+    use crate::journal::{Change, Journal};
+    let journal = Journal {
+        ledger_before: Some(b"format = 1\n".to_vec()),
+        changes: vec![
+            Change::Move { from: "crates/a".into(), to: "libs/a".into() },
+            Change::Write {
+                path: "libs/a/Cargo.toml".into(),
+                before: Some(b"[package]\nname = \"a\" # \"quoted\" \\ \t\n".to_vec()),
+                after: "ab".repeat(32),
+            },
+            Change::Write { path: "new.txt".into(), before: None, after: "cd".repeat(32) },
+            Change::Delete { path: "bin.dat".into(), before: vec![0xff, 0x00, 0x80] },
+        ],
+    };
+    let text = journal.to_text();
+    assert!(text.contains("before-hex = \"ff0080\""), "{text}");
+    assert_eq!(Journal::parse(&text, Path::new("j")).unwrap(), journal);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[])]);
+    create(&out, &files).unwrap();
+    for (bad, why) in [
+        ("format = 1\n[[changes]]\nkind = \"write\"\npath = \"../x\"\nafter = \"a\"\n", "`.`"),
+        ("format = 1\nsurprise = true\n", "unknown key"),
+        ("format = 1\n[[changes]]\nkind = \"delete\"\npath = \"a\"\n", "no `before`"),
+    ] {
+        fs::write(out.join(JOURNAL_PATH), bad).unwrap();
+        let err = apply(&out, &files, &Options::default()).unwrap_err();
+        assert!(matches!(err, SyncError::CorruptJournal { .. }) && err.is_input(), "{err}");
+        assert!(err.to_string().contains(why), "{err}");
+    }
+    fs::write(out.join(JOURNAL_PATH), "format = 2\n").unwrap();
+    let err = apply(&out, &files, &Options::default()).unwrap_err();
+    assert!(matches!(err, SyncError::NewerJournal { found: 2, .. }), "{err}");
+}
