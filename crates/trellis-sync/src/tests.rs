@@ -729,6 +729,15 @@ fn a_killed_news_staging_folder_is_removed_by_the_next_new_but_a_live_one_stays(
     assert!(live.is_dir() && mine.is_dir());
     assert!(dir.path().join(".x.trellis-4000000002-0").is_file());
     drop(held);
+
+    // `apply` on a workspace in that folder sweeps it too.
+    let dead = dir.path().join(".next.trellis-4000000003-1");
+    fs::create_dir_all(dead.join("crates")).unwrap();
+    let report =
+        apply(&dir.path().join("next"), &workspace("x", &[("a", &[])]), &Options::default())
+            .unwrap();
+    assert!(!dead.exists());
+    assert_eq!(report.recovery.staging.len(), 1, "{:?}", report.recovery.staging);
 }
 
 #[cfg(unix)]
