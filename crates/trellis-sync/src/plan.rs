@@ -34,8 +34,9 @@ pub struct Options {
     /// On `apply`, checks the workspace once everything is written and before the run is
     /// committed; when it refuses, the run is rolled back (see [`Verifier`]).
     pub verify: Option<Verifier>,
-    /// On `apply` (and `create`): set by the caller (a Ctrl-C handler) to stop the run between
-    /// two changes; the run then rolls back and returns [`SyncError::Interrupted`].
+    /// On `apply`: set by the caller (a Ctrl-C handler) to stop the run between two changes;
+    /// the run then rolls back and returns [`SyncError::Interrupted`] (`create_with` takes the
+    /// same kind of flag for `new`).
     pub cancel: Option<Arc<AtomicBool>>,
 }
 
