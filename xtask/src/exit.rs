@@ -1,7 +1,8 @@
 //! Exit codes, and how a failed command is reported.
 //!
 //! 0: all good. 1: findings (drift, violations, conflicts). 2: the spec or the command line is
-//! wrong. 3: the environment failed (cargo, I/O). Clap already exits 2 on a bad command line.
+//! wrong. 3: the environment failed (cargo, I/O). 130: interrupted (Ctrl-C, SIGTERM), after
+//! cleaning up. Clap already exits 2 on a bad command line.
 
 use std::process::ExitCode;
 
@@ -15,6 +16,8 @@ pub(crate) enum Failure {
     Input(anyhow::Error),
     /// The environment failed: cargo, the file system.
     Environment(anyhow::Error),
+    /// A signal (Ctrl-C, SIGTERM) stopped the command, which cleaned up first.
+    Interrupted(anyhow::Error),
 }
 
 /// What every command returns.
@@ -44,6 +47,10 @@ pub(crate) fn report(outcome: Outcome) -> ExitCode {
         Err(Failure::Environment(error)) => {
             print_error(&error);
             ExitCode::from(3)
+        }
+        Err(Failure::Interrupted(error)) => {
+            print_error(&error);
+            ExitCode::from(130)
         }
     }
 }

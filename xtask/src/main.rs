@@ -8,6 +8,7 @@
 
 mod cmd;
 mod exit;
+mod signal;
 mod term;
 
 use std::process::ExitCode;

@@ -1,21 +1,28 @@
-//! Doing what a plan says: moves, then writes, then deletions, the ledger last; and `create`,
-//! which is the same apply onto an empty folder built beside the target and renamed into place.
+//! Doing what a plan says, as a transaction: a journal first, then moves, writes and deletions,
+//! the ledger, a verification, and the journal removed last; any failure rolls back. And
+//! `create`, which is an apply onto an empty folder built beside the target and renamed into
+//! place.
 
+use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use trellis_render::PlannedFile;
 
 use crate::SyncError;
 use crate::fsx::{self, Root, fault};
-use crate::ledger::{IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH, LOCK_PATH, Ledger};
+use crate::journal::{self, Change, JOURNAL_PATH, Journal, Rollback};
+use crate::ledger::{IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH, LOCK_PATH, Ledger, hash_bytes};
 use crate::plan::{Action, CONFLICT_SUFFIX, Op, Options, Plan, plan_in};
 
 /// What an `apply` (or a `create`) did.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// The plan it carried out.
+    /// The plan it carried out. An entry whose file a person saved while the run was going is
+    /// turned into a [`Action::Conflict`] (see [`Report::changed_meanwhile`]).
     pub plan: Plan,
     /// Files written (created, updated or merged), workspace-relative.
     pub written_files: Vec<String>,
@@ -25,6 +32,22 @@ pub struct Report {
     pub conflict_copies: Vec<String>,
     /// Whether the ledger was written.
     pub ledger_written: bool,
+    /// Files that changed on disk between planning and writing (a person's save): left as they
+    /// were saved, and reported as conflicts.
+    pub changed_meanwhile: Vec<String>,
+    /// What was cleaned up first, from an earlier run that was interrupted.
+    pub recovery: Recovery,
+}
+
+/// What `apply` cleaned up before planning: an interrupted run, temporary files.
+#[derive(Debug, Clone, Default)]
+pub struct Recovery {
+    /// An earlier run was interrupted; this is how its rollback went.
+    pub rollback: Option<Rollback>,
+    /// Temporary files of interrupted writes, removed (workspace-relative).
+    pub temporaries: Vec<String>,
+    /// Staging folders of `new` runs whose process is gone, removed from beside the workspace.
+    pub staging: Vec<PathBuf>,
 }
 
 impl Report {
@@ -44,12 +67,64 @@ impl Report {
     }
 }
 
-/// Brings the workspace at `root` in line with `files`: plans, then does everything safe,
-/// the ledger last. Conflicts are never overwritten; they are in the report (see
-/// [`Report::has_conflicts`]). A second `apply` with the same files writes nothing.
+/// Checks a workspace that `apply` has just written, before the run is committed: `Err` (a
+/// message for people) rolls the whole run back. The engine never runs cargo itself; the
+/// command line passes a verifier that does (`cargo metadata`, compared with the spec).
 ///
-/// Only one `apply` runs on a workspace at a time: another one finds the lock taken and
-/// returns [`SyncError::Locked`] at once.
+/// A verifier may look at the workspace twice: once before the first change (only when the run
+/// changes something), to learn how things stood, and once after every change, to decide.
+#[derive(Clone)]
+pub struct Verifier(Arc<StartFn>);
+
+/// The check a [`Verifier`] runs after the changes: the workspace root in, a message for
+/// people when it refuses.
+pub type Check = Box<dyn FnOnce(&Path) -> Result<(), String>>;
+
+/// What a [`Verifier`] runs before the first change: it returns the check for after.
+type StartFn = dyn Fn(&Path) -> Check + Send + Sync;
+
+impl Verifier {
+    /// A verifier that only checks the workspace after the changes.
+    pub fn new(check: impl Fn(&Path) -> Result<(), String> + Send + Sync + 'static) -> Verifier {
+        let check = Arc::new(check);
+        Verifier(Arc::new(move |_: &Path| -> Check {
+            let check = Arc::clone(&check);
+            Box::new(move |root: &Path| check(root))
+        }))
+    }
+
+    /// A verifier that reads the workspace before the first change: `start` gets the root and
+    /// returns the check to run after the changes, which may compare with what it saw.
+    pub fn with_baseline(start: impl Fn(&Path) -> Check + Send + Sync + 'static) -> Verifier {
+        Verifier(Arc::new(start))
+    }
+
+    fn start(&self, root: &Path) -> Check {
+        (self.0)(root)
+    }
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Verifier(..)")
+    }
+}
+
+/// Brings the workspace at `root` in line with `files`, as one transaction:
+///
+/// 1. an interrupted earlier run is rolled back (whatever the spec says now), and temporary
+///    files of interrupted writes are removed;
+/// 2. the plan is made, and every change it makes is written to the journal
+///    (`.trellis/journal.toml`) before the first one;
+/// 3. the changes are made, each only while the file still holds what the plan read (a
+///    person's save meanwhile wins, and is reported as a conflict); then the ledger;
+/// 4. [`Options::verify`], when given and something was written, checks the result;
+/// 5. the journal is removed. A failure, a refusal or [`Options::cancel`] at any point before
+///    rolls the run back.
+///
+/// Conflicts are never overwritten; they are in the report (see [`Report::has_conflicts`]). A
+/// second `apply` with the same files writes nothing. Only one `apply` runs on a workspace at a
+/// time: another one finds the lock taken and returns [`SyncError::Locked`] at once.
 pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Report, SyncError> {
     match fs::metadata(root) {
         Ok(meta) if meta.is_dir() => {}
@@ -65,9 +140,51 @@ pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Re
     let dir = fs::canonicalize(root).map_err(SyncError::io("resolve", root))?;
     let root = Root::new(&dir);
     let _lock = root.lock(LOCK_PATH)?;
+    let mut recovery = recover(&root, files)?;
+    if let Some(parent) = dir.parent() {
+        recovery.staging = sweep_stale_staging(parent);
+    }
     let ledger = Ledger::load_in(&root)?;
     let plan = plan_in(&root, files, &ledger, options)?;
-    execute(&root, plan, options, false)
+    let mut report = transact(&root, plan, &ledger, options)?;
+    report.recovery = recovery;
+    Ok(report)
+}
+
+/// Whether the workspace at `root` holds the journal of an interrupted `apply`, which the next
+/// `apply` rolls back before anything else. Reads only (for `plan`).
+pub fn unfinished(root: &Path) -> Result<bool, SyncError> {
+    let root = Root::new(root);
+    Ok(root.read(JOURNAL_PATH)?.is_some())
+}
+
+/// Rolls back an interrupted run, if its journal is there, and removes the temporary files of
+/// interrupted writes: in `.trellis/`, the root, and every folder the journal, the planned
+/// files or the ledger name (the only folders Trellis ever writes in).
+fn recover(root: &Root, files: &[PlannedFile]) -> Result<Recovery, SyncError> {
+    let mut recovery = Recovery::default();
+    let journal = Journal::load(root)?;
+    if let Some(journal) = &journal {
+        let rolled = journal::rollback(root, journal).and_then(|r| {
+            root.remove(JOURNAL_PATH)?;
+            Ok(r)
+        });
+        recovery.rollback = Some(rolled.map_err(|error| SyncError::RollbackFailed {
+            cause: "an earlier `apply` was interrupted".into(),
+            done: Vec::new(),
+            error: Box::new(error),
+        })?);
+    }
+    let ledger = Ledger::load_in(root).unwrap_or_default();
+    let mut dirs: Vec<&str> = vec!["", ".trellis"];
+    let named = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(ledger.files.keys().map(String::as_str))
+        .chain(journal.iter().flat_map(Journal::paths));
+    dirs.extend(named.filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir)));
+    recovery.temporaries = root.sweep_temps(dirs)?;
+    Ok(recovery)
 }
 
 /// Creates a new workspace at `out` from `files`. `out` must be absent or an empty folder.
@@ -75,6 +192,17 @@ pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Re
 /// The whole tree, ledger included, is built in a fresh folder beside `out` and renamed into
 /// place in one step, so a failure at any point leaves nothing behind.
 pub fn create(out: &Path, files: &[PlannedFile]) -> Result<Report, SyncError> {
+    create_with(out, files, &AtomicBool::new(false))
+}
+
+/// [`create`], stopping cleanly (the staging folder removed, [`SyncError::Interrupted`]) when
+/// `cancel` is set between two writes. Staging folders that runs whose process is gone left in
+/// the same parent folder are removed first.
+pub fn create_with(
+    out: &Path,
+    files: &[PlannedFile],
+    cancel: &AtomicBool,
+) -> Result<Report, SyncError> {
     for f in files {
         fsx::check_rel(&f.path)?;
     }
@@ -105,13 +233,15 @@ pub fn create(out: &Path, files: &[PlannedFile]) -> Result<Report, SyncError> {
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(SyncError::io("create folder", &parent))?;
+    sweep_stale_staging(&parent);
     let tmp = Staging::new(&parent, &name)?;
     let root = Root::new(&tmp.path);
     let plan = plan_in(&root, files, &Ledger::default(), &Options::default())?;
-    let report = execute(&root, plan, &Options::default(), true)?;
-    // The lock file exists from the start, so that the first `apply` adds no file at all.
-    drop(root.lock(LOCK_PATH)?);
+    let report = execute_fresh(&root, plan, cancel)?;
     fault::point()?;
+    if cancel.load(Ordering::SeqCst) {
+        return Err(SyncError::Interrupted { rollback: Rollback::default() });
+    }
     match fs::rename(&tmp.path, out) {
         Ok(()) => {}
         // Someone put something there meanwhile.
@@ -129,19 +259,38 @@ pub fn create(out: &Path, files: &[PlannedFile]) -> Result<Report, SyncError> {
     Ok(report)
 }
 
-/// A staging folder beside the target, removed unless disarmed.
+/// A staging folder beside the target, removed unless disarmed. It holds its own lock
+/// (`.trellis/apply.lock` inside it) for as long as it lives, so that another run can tell a
+/// live staging folder from one whose process was killed.
 struct Staging {
     path: PathBuf,
     armed: bool,
+    /// Closed before the folder is removed: some systems refuse to delete an open file.
+    lock: Option<fs::File>,
 }
+
+/// `.<name>.trellis-<pid>-<n>`: the name of a staging folder.
+const STAGING_MARK: &str = ".trellis-";
 
 impl Staging {
     fn new(parent: &Path, name: &str) -> Result<Staging, SyncError> {
         let pid = std::process::id();
         for n in 0..1000 {
-            let path = parent.join(format!(".{name}.trellis-{pid}-{n}"));
+            let path = parent.join(format!(".{name}{STAGING_MARK}{pid}-{n}"));
             match fs::create_dir(&path) {
-                Ok(()) => return Ok(Staging { path, armed: true }),
+                Ok(()) => {
+                    // The lock file exists from the start, so that the first `apply` adds no
+                    // file at all.
+                    let lock = Root::new(&path).lock(LOCK_PATH);
+                    let lock = match lock {
+                        Ok(lock) => lock,
+                        Err(e) => {
+                            let _ = fs::remove_dir_all(&path);
+                            return Err(e);
+                        }
+                    };
+                    return Ok(Staging { path, armed: true, lock: Some(lock) });
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(SyncError::io("create folder", path)(e)),
             }
@@ -156,55 +305,348 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        drop(self.lock.take());
         if self.armed {
             let _ = fs::remove_dir_all(&self.path);
         }
     }
 }
 
-/// Carries out a plan. Any error stops the run before the ledger is written; since every
-/// write is atomic and never touches a person's file, the next `apply` completes the work.
-fn execute(root: &Root, plan: Plan, options: &Options, fresh: bool) -> Result<Report, SyncError> {
+/// The process id in a staging folder's name (`.<name>.trellis-<pid>-<n>`), if it is one.
+fn staging_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    let (_, tail) = rest.rsplit_once(STAGING_MARK)?;
+    let (pid, n) = tail.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(pid) && digits(n)).then(|| pid.parse().ok()).flatten()
+}
+
+/// Whether process `pid` is alive, where the system says so without `unsafe` (`/proc`).
+fn alive(pid: u32) -> Option<bool> {
+    Path::new("/proc/self").is_dir().then(|| Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Removes, from `parent`, the staging folders of `new` runs whose process is gone (killed
+/// outright: a signal that can be caught cleans up itself). A folder is stale when its lock is
+/// free and, where the system can tell, its process is not running; a folder that is a link,
+/// or whose lock is held, is never touched. Best effort: returns what it removed.
+fn sweep_stale_staging(parent: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = fs::read_dir(parent) else { return removed };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(staging_pid) else { continue };
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let path = entry.path();
+        let living = alive(pid);
+        if living == Some(true) {
+            continue;
+        }
+        let lock = path.join(LOCK_PATH);
+        let lock_free = match fs::symlink_metadata(&lock) {
+            Ok(meta) if meta.is_file() => {
+                fs::OpenOptions::new().write(true).open(&lock).is_ok_and(|f| f.try_lock().is_ok())
+            }
+            Ok(_) => false,
+            // Killed before it locked: only the process table can tell.
+            Err(_) => living == Some(false),
+        };
+        if lock_free && fs::remove_dir_all(&path).is_ok() {
+            removed.push(path);
+        }
+    }
+    removed
+}
+
+/// Carries out a plan in a fresh staging folder: no journal, since the folder is removed whole
+/// on any failure.
+fn execute_fresh(root: &Root, plan: Plan, cancel: &AtomicBool) -> Result<Report, SyncError> {
     let mut report = Report {
         plan,
         written_files: Vec::new(),
         deleted_files: Vec::new(),
         conflict_copies: Vec::new(),
         ledger_written: false,
+        changed_meanwhile: Vec::new(),
+        recovery: Recovery::default(),
+    };
+    let stop = || -> Result<(), SyncError> {
+        match cancel.load(Ordering::SeqCst) {
+            true => Err(SyncError::Interrupted { rollback: Rollback::default() }),
+            false => Ok(()),
+        }
     };
     for e in &report.plan.entries {
-        if let Op::Move { from, to } = &e.op {
-            root.move_dir(from, to)?;
-        }
-    }
-    for e in &report.plan.entries {
         if let Op::Write(text) = &e.op {
+            stop()?;
             root.write(&e.path, text.as_bytes())?;
             report.written_files.push(e.path.clone());
         }
+    }
+    stop()?;
+    root.write(IGNORE_PATH, IGNORE_TEXT.as_bytes())?;
+    stop()?;
+    root.write(LEDGER_PATH, report.plan.ledger.to_text().as_bytes())?;
+    report.ledger_written = true;
+    Ok(report)
+}
+
+/// One change of a run, as `transact` carries it out.
+enum Step {
+    Move {
+        from: String,
+        to: String,
+    },
+    /// Entry `entry`'s file gets `text`, while it still hashes to `seen`.
+    Write {
+        entry: usize,
+    },
+    /// A `<file>.trellis-new` copy beside a conflict.
+    Copy {
+        path: String,
+        text: String,
+        seen: Option<String>,
+    },
+    Delete {
+        entry: usize,
+    },
+    Ignore,
+}
+
+/// Why a run stopped before its end.
+enum Stop {
+    Failed(SyncError),
+    Cancelled,
+    Refused(String),
+}
+
+impl From<SyncError> for Stop {
+    fn from(e: SyncError) -> Stop {
+        Stop::Failed(e)
+    }
+}
+
+/// Carries out a plan as a transaction (see [`apply`]). `before` is the ledger the plan was
+/// made from.
+fn transact(
+    root: &Root,
+    plan: Plan,
+    before: &Ledger,
+    options: &Options,
+) -> Result<Report, SyncError> {
+    let mut report = Report {
+        plan,
+        written_files: Vec::new(),
+        deleted_files: Vec::new(),
+        conflict_copies: Vec::new(),
+        ledger_written: false,
+        changed_meanwhile: Vec::new(),
+        recovery: Recovery::default(),
+    };
+    let moves: Vec<(String, String)> = report
+        .plan
+        .entries
+        .iter()
+        .filter_map(|e| match &e.op {
+            Op::Move { from, to } => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    // Where a path is before the moves: the journal is written before the first change, so
+    // a file in a folder that moves is read at its old place.
+    let source = |path: &str| -> String {
+        for (from, to) in &moves {
+            if let Some(rest) = path.strip_prefix(to.as_str())
+                && rest.starts_with('/')
+            {
+                return format!("{from}{rest}");
+            }
+        }
+        path.to_owned()
+    };
+
+    // What the run will change, and each file's bytes now: the journal.
+    let mut journal = Journal { ledger_before: root.read(LEDGER_PATH)?, changes: Vec::new() };
+    let mut steps = Vec::new();
+    let mut meanwhile = Vec::new();
+    for (from, to) in &moves {
+        journal.changes.push(Change::Move { from: from.clone(), to: to.clone() });
+        steps.push(Step::Move { from: from.clone(), to: to.clone() });
+    }
+    for (i, e) in report.plan.entries.iter().enumerate() {
+        let Op::Write(text) = &e.op else { continue };
+        let cur = root.read(&source(&e.path))?;
+        if cur.as_deref().map(hash_bytes) != e.seen {
+            meanwhile.push(i);
+            continue;
+        }
+        let after = hash_bytes(text.as_bytes());
+        journal.changes.push(Change::Write { path: e.path.clone(), before: cur, after });
+        steps.push(Step::Write { entry: i });
     }
     if options.write_conflicts {
         for e in report.plan.entries.iter().filter(|e| e.action == Action::Conflict) {
             let Some(theirs) = e.trellis_version() else { continue };
             let copy = format!("{}{CONFLICT_SUFFIX}", e.path);
-            if root.read(&copy)?.as_deref() != Some(theirs.as_bytes()) {
-                root.write(&copy, theirs.as_bytes())?;
+            let cur = root.read(&source(&copy))?;
+            if cur.as_deref() != Some(theirs.as_bytes()) {
+                let (after, seen) = (hash_bytes(theirs.as_bytes()), cur.as_deref().map(hash_bytes));
+                journal.changes.push(Change::Write { path: copy.clone(), before: cur, after });
+                steps.push(Step::Copy { path: copy.clone(), text: theirs.to_owned(), seen });
             }
             report.conflict_copies.push(copy);
         }
     }
-    for e in &report.plan.entries {
-        if e.op == Op::Delete {
-            root.remove(&e.path)?;
-            report.deleted_files.push(e.path.clone());
+    for (i, e) in report.plan.entries.iter().enumerate() {
+        if e.op != Op::Delete {
+            continue;
+        }
+        match root.read(&e.path)? {
+            Some(cur) if Some(hash_bytes(&cur)) == e.seen => {
+                journal.changes.push(Change::Delete { path: e.path.clone(), before: cur });
+                steps.push(Step::Delete { entry: i });
+            }
+            _ => meanwhile.push(i),
         }
     }
     if root.read(IGNORE_PATH)?.is_none() {
-        root.write(IGNORE_PATH, IGNORE_TEXT.as_bytes())?;
+        let after = hash_bytes(IGNORE_TEXT.as_bytes());
+        journal.changes.push(Change::Write { path: IGNORE_PATH.into(), before: None, after });
+        steps.push(Step::Ignore);
     }
-    if fresh || report.plan.ledger_changes || root.read(LEDGER_PATH)?.is_none() {
-        root.write(LEDGER_PATH, report.plan.ledger.to_text().as_bytes())?;
-        report.ledger_written = true;
+    let ledger_now = |report: &mut Report, meanwhile: &[usize]| {
+        for &i in meanwhile {
+            let path = report.plan.entries[i].path.clone();
+            match before.files.get(&source(&path)) {
+                Some(record) => report.plan.ledger.files.insert(path, record.clone()),
+                None => report.plan.ledger.files.remove(&path),
+            };
+        }
+        report.plan.ledger.to_text()
+    };
+    let ledger_text = ledger_now(&mut report, &meanwhile);
+    if steps.is_empty() && journal.ledger_before.as_deref() == Some(ledger_text.as_bytes()) {
+        mark_meanwhile(&mut report, &meanwhile);
+        return Ok(report);
     }
-    Ok(report)
+    let check = options.verify.as_ref().map(|v| v.start(root.dir()));
+    root.write(JOURNAL_PATH, journal.to_text().as_bytes())?;
+
+    let mut done: Vec<String> = Vec::new();
+    let cancelled = || options.cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst));
+    let run = (|| -> Result<(), Stop> {
+        for step in &steps {
+            if cancelled() {
+                return Err(Stop::Cancelled);
+            }
+            match step {
+                Step::Move { from, to } => {
+                    root.move_dir(from, to)?;
+                    done.push(format!("{from} -> {to}"));
+                }
+                Step::Write { entry } => {
+                    let e = &report.plan.entries[*entry];
+                    let Op::Write(text) = &e.op else { continue };
+                    if root.write_checked(&e.path, text.as_bytes(), e.seen.as_deref())? {
+                        report.written_files.push(e.path.clone());
+                        done.push(e.path.clone());
+                    } else {
+                        meanwhile.push(*entry);
+                    }
+                }
+                Step::Copy { path, text, seen } => {
+                    // A copy someone changed meanwhile is left; the conflict is reported anyway.
+                    if root.write_checked(path, text.as_bytes(), seen.as_deref())? {
+                        done.push(path.clone());
+                    }
+                }
+                Step::Delete { entry } => {
+                    let e = &report.plan.entries[*entry];
+                    let seen = e.seen.as_deref().unwrap_or_default();
+                    if root.remove_checked(&e.path, seen)? {
+                        report.deleted_files.push(e.path.clone());
+                        done.push(e.path.clone());
+                    } else {
+                        meanwhile.push(*entry);
+                    }
+                }
+                Step::Ignore => {
+                    if root.write_checked(IGNORE_PATH, IGNORE_TEXT.as_bytes(), None)? {
+                        done.push(IGNORE_PATH.into());
+                    }
+                }
+            }
+        }
+        if cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        let ledger_text = ledger_now(&mut report, &meanwhile);
+        if journal.ledger_before.as_deref() != Some(ledger_text.as_bytes()) {
+            root.write(LEDGER_PATH, ledger_text.as_bytes())?;
+            report.ledger_written = true;
+            done.push(LEDGER_PATH.into());
+        }
+        // Only a change to the workspace itself can change what cargo sees.
+        let touched = done.iter().any(|p| !p.starts_with(".trellis/"));
+        if let Some(check) = check
+            && touched
+            && let Err(message) = check(root.dir())
+        {
+            // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
+            return Err(if cancelled() { Stop::Cancelled } else { Stop::Refused(message) });
+        }
+        root.remove(JOURNAL_PATH)?;
+        Ok(())
+    })();
+    match run {
+        Ok(()) => {
+            mark_meanwhile(&mut report, &meanwhile);
+            Ok(report)
+        }
+        // A simulated kill: the process is gone, nothing more happens until the next run.
+        #[cfg(test)]
+        Err(Stop::Failed(SyncError::Injected)) => Err(SyncError::Injected),
+        Err(stop) => Err(roll_back(root, &journal, stop, done)),
+    }
+}
+
+/// Rolls a stopped run back through its journal and says what happened.
+fn roll_back(root: &Root, journal: &Journal, stop: Stop, done: Vec<String>) -> SyncError {
+    let rolled = journal::rollback(root, journal).and_then(|r| {
+        root.remove(JOURNAL_PATH)?;
+        Ok(r)
+    });
+    match (stop, rolled) {
+        (Stop::Cancelled, Ok(rollback)) => SyncError::Interrupted { rollback },
+        (Stop::Refused(message), Ok(rollback)) => SyncError::Verification { message, rollback },
+        (Stop::Failed(error), Ok(rollback)) => {
+            SyncError::Failed { error: Box::new(error), done, rollback }
+        }
+        (stop, Err(error)) => {
+            let cause = match stop {
+                Stop::Cancelled => "interrupted".to_owned(),
+                Stop::Refused(message) => {
+                    format!("the workspace as applied does not pass verification:\n{message}\n")
+                }
+                Stop::Failed(e) => e.to_string(),
+            };
+            SyncError::RollbackFailed { cause, done, error: Box::new(error) }
+        }
+    }
+}
+
+/// Turns the entries whose file a person saved during the run into conflicts.
+fn mark_meanwhile(report: &mut Report, meanwhile: &[usize]) {
+    for &i in meanwhile {
+        let e = &mut report.plan.entries[i];
+        e.action = Action::Conflict;
+        e.note = Some("changed while `apply` ran: kept as it was saved; run `apply` again".into());
+        if let Op::Write(text) = &e.op {
+            e.theirs = Some(text.clone());
+        }
+        e.op = Op::Nothing;
+        report.changed_meanwhile.push(e.path.clone());
+    }
 }

@@ -3,9 +3,11 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::Rollback;
+
 /// Why a plan or an apply could not go ahead. Whatever the variant, nothing a person wrote
-/// has been lost: a failed run stops before the ledger is written, and the next `apply`
-/// completes it.
+/// has been lost: a run that fails part-way is rolled back through its journal, now or by the
+/// next `apply`.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     /// A planned path is absolute, leaves the root, or is not `/`-separated plain names: a
@@ -92,6 +94,78 @@ pub enum SyncError {
         #[source]
         source: io::Error,
     },
+    /// The journal of an interrupted `apply` cannot be read as a journal.
+    #[error(
+        "the journal `{}` of an interrupted `apply` is corrupt: {reason}\nhint: restore the workspace from version control, then delete the journal; Trellis will not guess what the run did",
+        .path.display()
+    )]
+    CorruptJournal {
+        /// The journal's path.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The journal was written by a newer Trellis.
+    #[error(
+        "the journal `{}` has format {found}, but this Trellis reads format {supported} at most\nhint: finish with the Trellis that wrote it (its next `apply` rolls the interrupted run back)",
+        .path.display()
+    )]
+    NewerJournal {
+        /// The journal's path.
+        path: PathBuf,
+        /// The format it declares.
+        found: i64,
+        /// The newest format this build reads.
+        supported: i64,
+    },
+    /// The verifier (see [`crate::Options::verify`]) refused the workspace as written: every
+    /// change was rolled back.
+    #[error(
+        "the workspace as applied does not pass verification:\n{message}\n{}\nhint: this is a bug in Trellis or in a template override; the workspace is as it was before",
+        rolled_back(.rollback)
+    )]
+    Verification {
+        /// The verifier's message (cargo's, for `cargo xtask apply`).
+        message: String,
+        /// What the rollback did.
+        rollback: Rollback,
+    },
+    /// The caller asked the run to stop (Ctrl-C): every change was rolled back.
+    #[error("interrupted; {}", rolled_back(.rollback))]
+    Interrupted {
+        /// What the rollback did.
+        rollback: Rollback,
+    },
+    /// The file system failed in the middle of a run: every change was rolled back.
+    #[error(
+        "{}\n`apply` stopped after {}; {}\nhint: fix the cause (disk space, permissions), then run `cargo xtask apply` again",
+        chain(.error),
+        changes(.done),
+        rolled_back(.rollback)
+    )]
+    Failed {
+        /// What failed.
+        error: Box<SyncError>,
+        /// The changes made before it failed (paths, `old -> new` for a moved folder).
+        done: Vec<String>,
+        /// What the rollback did.
+        rollback: Rollback,
+    },
+    /// A run stopped (`cause`), and rolling it back failed too: the journal stays, and the
+    /// next `apply` finishes the rollback before anything else.
+    #[error(
+        "{cause}, after {}; rolling back failed too: {}\nthe journal `.trellis/journal.toml` stays: the next `cargo xtask apply` finishes the rollback, then applies the spec\nhint: fix the cause (disk space, permissions), then run `cargo xtask apply`",
+        changes(.done),
+        chain(.error)
+    )]
+    RollbackFailed {
+        /// Why the run stopped.
+        cause: String,
+        /// The changes made before it stopped.
+        done: Vec<String>,
+        /// Why the rollback failed.
+        error: Box<SyncError>,
+    },
     /// The test-only fault-injection point stopped the run.
     #[cfg(test)]
     #[error("fault injected after the allowed number of writes")]
@@ -111,7 +185,14 @@ impl SyncError {
                 | SyncError::NoWorkspace(_)
                 | SyncError::CorruptLedger { .. }
                 | SyncError::NewerLedger { .. }
+                | SyncError::CorruptJournal { .. }
+                | SyncError::NewerJournal { .. }
         )
+    }
+
+    /// Whether the run stopped because the caller asked it to (Ctrl-C), after rolling back.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, SyncError::Interrupted { .. })
     }
 
     pub(crate) fn io(
@@ -121,4 +202,48 @@ impl SyncError {
         let path = path.into();
         move |source| SyncError::Io { action, path, source }
     }
+}
+
+/// An error and its sources, on one line: `cannot write `x`: No space left on device`.
+fn chain(error: &SyncError) -> String {
+    let mut out = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        out.push_str(&format!(": {e}"));
+        source = e.source();
+    }
+    out
+}
+
+/// `3 changes (a, b, c)`, the first few named.
+fn changes(done: &[String]) -> String {
+    const SHOWN: usize = 5;
+    match done.len() {
+        0 => "no change".to_owned(),
+        n => {
+            let plural = if n == 1 { "" } else { "s" };
+            let mut names: Vec<String> =
+                done.iter().take(SHOWN).map(|p| format!("`{p}`")).collect();
+            if n > SHOWN {
+                names.push(format!("and {} more", n - SHOWN));
+            }
+            format!("{n} change{plural} ({})", names.join(", "))
+        }
+    }
+}
+
+/// What a rollback did, for people.
+fn rolled_back(rollback: &Rollback) -> String {
+    let mut out = match rollback.undone.len() {
+        0 => "nothing needed rolling back".to_owned(),
+        n => format!("rolled back: {n} change{} undone", if n == 1 { "" } else { "s" }),
+    };
+    if !rollback.kept.is_empty() {
+        let names: Vec<String> = rollback.kept.iter().map(|p| format!("`{p}`")).collect();
+        out.push_str(&format!(
+            "; changed by a person meanwhile, so left as they are: {}",
+            names.join(", ")
+        ));
+    }
+    out
 }

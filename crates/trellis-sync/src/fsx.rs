@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::SyncError;
+use crate::ledger::hash_bytes;
 
 /// Checks that a planned path is relative, `/`-separated and made of plain names only.
 pub(crate) fn check_rel(path: &str) -> Result<(), SyncError> {
@@ -46,6 +47,11 @@ pub(crate) struct Root {
 impl Root {
     pub(crate) fn new(dir: &Path) -> Root {
         Root { dir: dir.to_path_buf(), dirs: RefCell::new(HashMap::new()) }
+    }
+
+    /// The root folder itself.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub(crate) fn abs(&self, rel: &str) -> PathBuf {
@@ -131,29 +137,92 @@ impl Root {
         fault::point()?;
         self.make_parents(rel)?;
         let abs = self.abs(rel);
-        let existing = match fs::symlink_metadata(&abs) {
-            Ok(meta) if meta.file_type().is_symlink() => return Err(SyncError::Symlink(abs)),
-            Ok(meta) if meta.is_dir() => {
-                return Err(SyncError::WrongKind {
-                    path: abs,
-                    what: "a folder where a file belongs",
-                });
+        let existing = self.file_permissions(&abs)?;
+        let tmp = self.temp_beside(&abs, bytes, existing)?;
+        tmp.persist(&abs).map_err(|e| SyncError::io("write", &abs)(e.error))?;
+        Ok(())
+    }
+
+    /// Writes `bytes` at `rel` only while the file still holds what the caller decided on:
+    /// bytes hashing to `expect`, or no file at all when `expect` is `None`. Returns whether it
+    /// wrote; `false` means a person saved the file meanwhile and it was left as they saved it.
+    ///
+    /// The new bytes go to a temporary file first, so that only a read and a compare lie
+    /// between the check and the rename: a save that lands in that window (microseconds) is
+    /// still lost. A file expected absent is created without that window (a rename that
+    /// refuses to replace).
+    pub(crate) fn write_checked(
+        &self,
+        rel: &str,
+        bytes: &[u8],
+        expect: Option<&str>,
+    ) -> Result<bool, SyncError> {
+        fault::point()?;
+        self.make_parents(rel)?;
+        let abs = self.abs(rel);
+        let existing = self.file_permissions(&abs)?;
+        let tmp = self.temp_beside(&abs, bytes, existing)?;
+        fault::meanwhile(&self.dir, rel);
+        match expect {
+            None => match tmp.persist_noclobber(&abs) {
+                Ok(_) => Ok(true),
+                Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+                Err(e) => Err(SyncError::io("write", &abs)(e.error)),
+            },
+            Some(hash) => {
+                if self.read(rel)?.as_deref().map(hash_bytes).as_deref() != Some(hash) {
+                    return Ok(false);
+                }
+                tmp.persist(&abs).map_err(|e| SyncError::io("write", &abs)(e.error))?;
+                Ok(true)
             }
-            Ok(meta) => Some(meta.permissions()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(SyncError::io("inspect", abs)(e)),
-        };
+        }
+    }
+
+    /// Deletes the file at `rel` (as [`Root::remove`]) only while its bytes still hash to
+    /// `expect`; returns whether it did. The window between the check and the deletion is a
+    /// read and a compare, as in [`Root::write_checked`].
+    pub(crate) fn remove_checked(&self, rel: &str, expect: &str) -> Result<bool, SyncError> {
+        fault::meanwhile(&self.dir, rel);
+        if self.read(rel)?.as_deref().map(hash_bytes).as_deref() != Some(expect) {
+            return Ok(false);
+        }
+        self.remove(rel)?;
+        Ok(true)
+    }
+
+    /// The permissions of the file at `abs` (`None` when absent); an error when it is a link
+    /// or a folder.
+    fn file_permissions(&self, abs: &Path) -> Result<Option<fs::Permissions>, SyncError> {
+        match fs::symlink_metadata(abs) {
+            Ok(meta) if meta.file_type().is_symlink() => Err(SyncError::Symlink(abs.into())),
+            Ok(meta) if meta.is_dir() => Err(SyncError::WrongKind {
+                path: abs.into(),
+                what: "a folder where a file belongs",
+            }),
+            Ok(meta) => Ok(Some(meta.permissions())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(SyncError::io("inspect", abs)(e)),
+        }
+    }
+
+    /// A temporary file beside `abs` holding `bytes`, named as [`is_temp_name`] recognises.
+    fn temp_beside(
+        &self,
+        abs: &Path,
+        bytes: &[u8],
+        existing: Option<fs::Permissions>,
+    ) -> Result<tempfile::NamedTempFile, SyncError> {
         let parent = abs.parent().unwrap_or(&self.dir);
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".trellis-").suffix(".tmp");
+        builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX).rand_bytes(TEMP_RANDOM);
         // A temporary file is private (0600); the file it becomes must not be.
         if let Some(permissions) = existing.or_else(default_permissions) {
             builder.permissions(permissions);
         }
-        let mut tmp = builder.tempfile_in(parent).map_err(SyncError::io("write", &abs))?;
-        tmp.write_all(bytes).map_err(SyncError::io("write", &abs))?;
-        tmp.persist(&abs).map_err(|e| SyncError::io("write", &abs)(e.error))?;
-        Ok(())
+        let mut tmp = builder.tempfile_in(parent).map_err(SyncError::io("write", abs))?;
+        tmp.write_all(bytes).map_err(SyncError::io("write", abs))?;
+        Ok(tmp)
     }
 
     /// Deletes the file at `rel`, then every folder above it that this left empty (never the
@@ -166,6 +235,13 @@ impl Root {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(SyncError::io("delete", abs)(e)),
         }
+        self.remove_empty_parents(rel);
+        Ok(())
+    }
+
+    /// Removes every folder above `rel` that is empty, nearest first, up to the first one that
+    /// still holds something (never the root itself).
+    pub(crate) fn remove_empty_parents(&self, rel: &str) {
         let dirs: Vec<&str> = ancestors(rel).collect();
         for dir in dirs.into_iter().rev() {
             // A folder that still holds something (a person's file) stays.
@@ -174,7 +250,45 @@ impl Root {
             }
             self.dirs.borrow_mut().insert(dir.to_owned(), false);
         }
-        Ok(())
+    }
+
+    /// Removes the temporary files that interrupted writes left in the folders `dirs`
+    /// (workspace-relative, `""` for the root); returns them. Only regular files named as
+    /// [`is_temp_name`] says are touched; a folder that is a link, or absent, is skipped.
+    pub(crate) fn sweep_temps<'a>(
+        &self,
+        dirs: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<String>, SyncError> {
+        let dirs: std::collections::BTreeSet<&str> = dirs.into_iter().collect();
+        let mut removed = Vec::new();
+        for dir in dirs {
+            if !matches!(self.dir_exists(dir), Ok(true)) {
+                continue;
+            }
+            let abs = self.abs(dir);
+            let entries = fs::read_dir(&abs).map_err(SyncError::io("read", &abs))?;
+            for entry in entries {
+                let entry = entry.map_err(SyncError::io("read", &abs))?;
+                let name = entry.file_name();
+                let Some(name) = name.to_str().filter(|n| is_temp_name(n)) else { continue };
+                // `file_type` does not follow links: a link named like a temporary file stays.
+                if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                    continue;
+                }
+                let path = entry.path();
+                match fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(SyncError::io("delete", path)(e)),
+                }
+                removed.push(if dir.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{dir}/{name}")
+                });
+            }
+        }
+        Ok(removed)
     }
 
     /// Moves the folder `from` to `to` (which must not exist), in one rename.
@@ -209,6 +323,19 @@ impl Root {
     }
 }
 
+/// How every temporary file Trellis makes is named: `.trellis-` then [`TEMP_RANDOM`] random
+/// letters and digits, then `.tmp`. Recovery removes exactly these names and no others.
+const TEMP_PREFIX: &str = ".trellis-";
+const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_RANDOM: usize = 6;
+
+/// Whether `name` is the name of a temporary file Trellis makes (see [`TEMP_PREFIX`]).
+pub(crate) fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix(TEMP_PREFIX)
+        .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+        .is_some_and(|r| r.len() == TEMP_RANDOM && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 #[cfg(unix)]
 fn default_permissions() -> Option<fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
@@ -230,18 +357,24 @@ pub(crate) mod fault {
     pub(crate) fn point() -> Result<(), SyncError> {
         Ok(())
     }
+
+    #[inline(always)]
+    pub(crate) fn meanwhile(_root: &std::path::Path, _rel: &str) {}
 }
 
 /// The fault-injection point, armed per thread by tests.
 #[cfg(test)]
 pub(crate) mod fault {
-    use std::cell::Cell;
+    use std::cell::{Cell, RefCell};
+    use std::path::Path;
 
     use crate::SyncError;
 
     thread_local! {
         static BUDGET: Cell<Option<usize>> = const { Cell::new(None) };
         static COUNT: Cell<usize> = const { Cell::new(0) };
+        static FAIL: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+        static ON_POINT: RefCell<Option<Box<dyn FnMut()>>> = const { RefCell::new(None) };
     }
 
     /// Counts one change to the disk, or fails when the budget is spent.
@@ -252,8 +385,34 @@ pub(crate) mod fault {
             }
             BUDGET.set(Some(left - 1));
         }
+        if let Some((after, times)) = FAIL.get() {
+            if after > 0 {
+                FAIL.set(Some((after - 1, times)));
+            } else if times > 0 {
+                FAIL.set(Some((0, times - 1)));
+                // What a full disk looks like to the run: an I/O error; the process lives on.
+                let full = std::io::Error::other("no space left on device (injected)");
+                return Err(SyncError::io("write", "injected")(full));
+            }
+        }
+        ON_POINT.with(|h| {
+            if let Some(hook) = h.borrow_mut().as_mut() {
+                hook();
+            }
+        });
         COUNT.set(COUNT.get() + 1);
         Ok(())
+    }
+
+    /// Lets `after` more changes succeed, then makes the next `times` fail with an I/O error,
+    /// as a full disk would; the changes after those succeed (`None`: no failures).
+    pub(crate) fn fail(plan: Option<(usize, usize)>) {
+        FAIL.set(plan);
+    }
+
+    /// Runs `hook` at every change this thread makes (`None`: no more).
+    pub(crate) fn on_point(hook: Option<Box<dyn FnMut()>>) {
+        ON_POINT.with(|h| *h.borrow_mut() = hook);
     }
 
     /// Allows `budget` more changes on this thread, then fails (`None`: no limit).
@@ -264,5 +423,26 @@ pub(crate) mod fault {
     /// How many changes this thread has made so far.
     pub(crate) fn count() -> usize {
         COUNT.get()
+    }
+
+    /// What a test does "meanwhile": called with the root and the path right before `apply`
+    /// checks a file it is about to replace or delete, as a person's save could land there.
+    type Hook = Box<dyn FnMut(&Path, &str)>;
+
+    thread_local! {
+        static HOOK: RefCell<Option<Hook>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `hook` before every checked replace or delete on this thread (`None`: no more).
+    pub(crate) fn on_meanwhile(hook: Option<Hook>) {
+        HOOK.with(|h| *h.borrow_mut() = hook);
+    }
+
+    pub(crate) fn meanwhile(root: &Path, rel: &str) {
+        HOOK.with(|h| {
+            if let Some(hook) = h.borrow_mut().as_mut() {
+                hook(root, rel);
+            }
+        });
     }
 }

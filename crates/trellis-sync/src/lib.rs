@@ -4,7 +4,10 @@
 //! - [`create`] makes a new workspace: the whole tree is built beside the target folder and
 //!   renamed into place, so a failure leaves nothing behind.
 //! - [`plan`] decides, file by file, what [`apply`] would do ([`Action`]), reading only.
-//! - [`apply`] does it: atomic writes, conflicts never overwritten, the ledger last.
+//! - [`apply`] does it, as a transaction: a journal (`.trellis/journal.toml`) first, atomic
+//!   writes that never overwrite a person's file (nor a save made while the run goes), the
+//!   ledger, an optional verification, the journal removed last; a run that fails, is
+//!   refused or is interrupted is rolled back, now or by the next `apply`.
 //!
 //! Who owns which byte is recorded in the [`Ledger`] (`.trellis/ledger.toml`): the hash of
 //! every file Trellis wrote and, per manifest, the keys it owns. Seeded files are rewritten
@@ -14,12 +17,14 @@
 mod apply;
 mod error;
 mod fsx;
+mod journal;
 mod ledger;
 mod manifest;
 mod plan;
 
-pub use apply::{Report, apply, create};
+pub use apply::{Check, Recovery, Report, Verifier, apply, create, create_with, unfinished};
 pub use error::SyncError;
+pub use journal::{JOURNAL_FORMAT, JOURNAL_PATH, Rollback};
 pub use ledger::{FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
 pub use plan::{Action, CONFLICT_SUFFIX, Entry, Options, Plan, Rename, plan, render_human};
 pub use trellis_render::{Ownership, PlannedFile, Seed};

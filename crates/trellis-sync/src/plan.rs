@@ -3,11 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use toml_edit::DocumentMut;
 use trellis_render::{Ownership, PlannedFile, Seed};
 
 use crate::SyncError;
+use crate::apply::Verifier;
 use crate::fsx::{self, Root};
 use crate::ledger::{FileRecord, Ledger, hash_bytes};
 use crate::manifest::{self, Policy};
@@ -31,6 +34,13 @@ pub struct Options {
     /// On `apply`, write Trellis' version of every conflicted file beside it, as
     /// `<file>.trellis-new`.
     pub write_conflicts: bool,
+    /// On `apply`, checks the workspace once everything is written and before the run is
+    /// committed; when it refuses, the run is rolled back (see [`Verifier`]).
+    pub verify: Option<Verifier>,
+    /// On `apply`: set by the caller (a Ctrl-C handler) to stop the run between two changes;
+    /// the run then rolls back and returns [`SyncError::Interrupted`] (`create_with` takes the
+    /// same kind of flag for `new`).
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// One crate renamed in the spec.
@@ -117,6 +127,9 @@ pub struct Entry {
     pub(crate) op: Op,
     /// Trellis' version of a conflicted file.
     pub(crate) theirs: Option<String>,
+    /// The hash of the bytes this entry was decided on (`None`: the file was absent). `apply`
+    /// replaces or deletes the file only while it still holds them.
+    pub(crate) seen: Option<String>,
 }
 
 /// The change to the disk behind an entry.
@@ -339,7 +352,7 @@ pub(crate) fn plan_in(
         let keep: &dyn Fn(&[String]) -> bool =
             if f.path == ROOT_MANIFEST { &keep_root } else { &keep_none };
         let ctx = FileCtx { accept: accept.contains(f.path.as_str()), diff: options.diff, keep };
-        let (entry, record) = match f.ownership {
+        let (mut entry, record) = match f.ownership {
             Ownership::Seeded => plan_seeded(f, cur.as_deref(), record, &ctx),
             Ownership::Once => plan_once(f, cur.as_deref(), record, &ctx),
             Ownership::Manifest => {
@@ -354,6 +367,7 @@ pub(crate) fn plan_in(
                 plan_manifest(f, cur.as_deref(), record, doc, &ctx, &ws, role)
             }
         };
+        entry.seen = cur.as_deref().map(hash_bytes);
         if let Some(record) = record {
             next.files.insert(f.path.clone(), record);
         }
@@ -421,6 +435,7 @@ fn plan_moves(
             diff: None,
             op: Op::Nothing,
             theirs: None,
+            seen: None,
         };
         if from_exists && to_exists {
             entry.action = Action::Conflict;
@@ -513,7 +528,9 @@ fn plan_orphans(
             diff: None,
             op: Op::Nothing,
             theirs: None,
+            seen: None,
         };
+        entry.seen = Some(hash_bytes(cur));
         let crate_ok = crate_of(o.path).is_none_or(|c| prunable[c.dir.as_str()]);
         if options.prune && o.unchanged && crate_ok {
             entry.action = Action::Delete;
@@ -588,6 +605,7 @@ fn entry(f: &PlannedFile, action: Action) -> Entry {
         diff: None,
         op: Op::Nothing,
         theirs: None,
+        seen: None,
     }
 }
 

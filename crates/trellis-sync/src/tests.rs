@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::*;
 use crate::fsx::fault;
+use crate::journal::JOURNAL_PATH;
 
 pub(crate) fn pf(path: &str, contents: &str, ownership: Ownership) -> PlannedFile {
     PlannedFile {
@@ -408,14 +409,36 @@ fn fault_options() -> Options {
     }
 }
 
-/// Stops the run after each single write in turn; the next apply must converge on exactly the
-/// tree an uninterrupted run gives, with every byte the person wrote intact.
+/// Every temporary file (fsx's naming) and journal under `root`.
+fn leftovers(root: &Path) -> Vec<String> {
+    tree(root)
+        .into_keys()
+        .filter(|p| p == JOURNAL_PATH || p.rsplit('/').next().is_some_and(crate::fsx::is_temp_name))
+        .collect()
+}
+
+/// What a process killed in the middle of a write leaves: a temporary file beside its target.
+fn leave_temporaries(root: &Path) {
+    fs::write(root.join(".trellis-a1B2c3.tmp"), "half a file").unwrap();
+    if root.join("crates/core/src").is_dir() {
+        fs::write(root.join("crates/core/src/.trellis-Zz9yX8.tmp"), "half").unwrap();
+    }
+}
+
+/// Stops the run after each single change in turn, as a kill would (the journal stays, and so
+/// may a temporary file); then two endings, each from a copy of the stopped state:
+/// (a) the next apply with the same files converges on exactly the tree a clean run gives;
+/// (b) the spec is reverted and the next apply gives exactly the tree a clean run of the old
+/// spec gives from the state before the killed run.
+/// Both end with no temporary file, no journal, and every byte the person wrote.
 #[test]
-fn a_run_stopped_after_any_write_is_completed_by_the_next() {
+fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let pristine = dir.path().join("pristine");
     let person = edited_workspace(&pristine);
     let files = render_spec(FAULT_AFTER);
+    let old_files = render_spec(FAULT_BEFORE);
+    let old_options = Options { prune: true, ..Options::default() };
     fs::write(pristine.join("Trellis.toml"), FAULT_AFTER).unwrap();
 
     let reference = dir.path().join("reference");
@@ -424,6 +447,29 @@ fn a_run_stopped_after_any_write_is_completed_by_the_next() {
     let writes = report.written() + report.deleted() + 1;
     assert!(writes > 10, "the scenario should write a lot, wrote {writes}");
     let expected = tree(&reference);
+
+    let reverted = dir.path().join("reverted");
+    copy_tree(&pristine, &reverted);
+    fs::write(reverted.join("Trellis.toml"), FAULT_BEFORE).unwrap();
+    apply(&reverted, &old_files, &old_options).unwrap();
+    let expected_reverted = tree(&reverted);
+
+    let check = |got: &BTreeMap<String, String>,
+                 want: &BTreeMap<String, String>,
+                 root: &Path,
+                 what: &str,
+                 renamed: bool| {
+        assert_eq!(leftovers(root), Vec::<String>::new(), "{what}");
+        assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{what}");
+        for (path, text) in want {
+            assert_eq!(&got[path], text, "{what}: {path}");
+        }
+        for (path, text) in &person {
+            let path =
+                if renamed { path.replace("old-name", "new-name") } else { path.to_string() };
+            assert!(got[&path].contains(text), "{what}: the person's bytes left {path}");
+        }
+    };
 
     let mut budget = 0;
     loop {
@@ -435,30 +481,279 @@ fn a_run_stopped_after_any_write_is_completed_by_the_next() {
         match first {
             Ok(_) => {
                 assert_eq!(tree(&run), expected);
+                assert_eq!(leftovers(&run), Vec::<String>::new());
                 break;
             }
             Err(SyncError::Injected) => {}
             Err(e) => panic!("budget {budget}: {e}"),
         }
-        apply(&run, &files, &fault_options()).unwrap();
-        let got = tree(&run);
-        assert_eq!(
-            got.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>(),
-            "budget {budget}"
+        leave_temporaries(&run);
+        let back = dir.path().join(format!("back-{budget}"));
+        copy_tree(&run, &back);
+
+        // (a) The same spec again.
+        let report = apply(&run, &files, &fault_options()).unwrap();
+        assert!(report.recovery.rollback.as_ref().is_none_or(|r| r.kept.is_empty()));
+        assert!(!report.recovery.temporaries.is_empty(), "budget {budget}");
+        check(&tree(&run), &expected, &run, &format!("budget {budget}, same spec"), true);
+
+        // (b) The spec reverted.
+        fs::write(back.join("Trellis.toml"), FAULT_BEFORE).unwrap();
+        apply(&back, &old_files, &old_options).unwrap();
+        check(
+            &tree(&back),
+            &expected_reverted,
+            &back,
+            &format!("budget {budget}, spec reverted"),
+            false,
         );
-        for (path, text) in &expected {
-            assert_eq!(&got[path], text, "budget {budget}: {path}");
-        }
-        for (path, text) in &person {
-            let path = path.replace("old-name", "new-name");
-            assert!(got[&path].contains(text), "budget {budget}: the person's bytes left {path}");
-        }
+
         fs::remove_dir_all(&run).unwrap();
+        fs::remove_dir_all(&back).unwrap();
         budget += 1;
         assert!(budget < 1000, "the run never finished");
     }
-    assert!(budget >= writes - 1, "stopped only {budget} times for {writes} writes");
+    assert!(budget >= writes, "stopped only {budget} times for {writes} writes");
+}
+
+/// A full disk in the middle of a run: the error says what was done and that it was rolled
+/// back; the tree is as it was, with no journal.
+#[test]
+fn an_io_failure_mid_run_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let pristine = dir.path().join("pristine");
+    edited_workspace(&pristine);
+    let files = render_spec(FAULT_AFTER);
+    for after in [2, 5, 12] {
+        let run = dir.path().join(format!("run-{after}"));
+        copy_tree(&pristine, &run);
+        let before = tree(&run);
+        fault::fail(Some((after, 1)));
+        let err = apply(&run, &files, &fault_options()).unwrap_err();
+        fault::fail(None);
+        let SyncError::Failed { done, rollback, .. } = &err else { panic!("{err}") };
+        assert_eq!(done.len(), after - 1, "{err}");
+        assert!(rollback.kept.is_empty(), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("no space left") && text.contains("rolled back"), "{text}");
+        assert!(text.contains("run `cargo xtask apply` again"), "{text}");
+        assert_eq!(tree(&run), before, "after {after}");
+    }
+}
+
+/// A run whose rollback fails too keeps its journal and says the next apply finishes it; the
+/// next apply does, then applies the spec.
+#[test]
+fn a_failed_rollback_keeps_the_journal_for_the_next_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let pristine = dir.path().join("pristine");
+    edited_workspace(&pristine);
+    let files = render_spec(FAULT_AFTER);
+    let reference = dir.path().join("reference");
+    copy_tree(&pristine, &reference);
+    apply(&reference, &files, &fault_options()).unwrap();
+
+    let run = dir.path().join("run");
+    copy_tree(&pristine, &run);
+    // The 6th change fails, and so does the first change of the rollback after it.
+    fault::fail(Some((5, 2)));
+    let err = apply(&run, &files, &fault_options()).unwrap_err();
+    fault::fail(None);
+    assert!(matches!(err, SyncError::RollbackFailed { .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("the next `cargo xtask apply` finishes the rollback"), "{text}");
+    assert!(run.join(JOURNAL_PATH).is_file());
+
+    let report = apply(&run, &files, &fault_options()).unwrap();
+    assert!(report.recovery.rollback.is_some());
+    assert_eq!(tree(&run), tree(&reference));
+}
+
+/// A person's save between the plan and the write wins: the file keeps what they saved, the
+/// entry becomes a conflict, and its ledger record stays as it was.
+#[test]
+fn a_save_during_apply_wins_and_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("old", &[("a", &[]), ("b", &[])])).unwrap();
+    let ledger_before = Ledger::load(&out).unwrap();
+    let files = workspace("new", &[("a", &[]), ("b", &[]), ("c", &["a"])]);
+    let saved = "//! b, as a person saved it during apply\n";
+    let created = "//! c, made by a person during apply\n";
+    fault::on_meanwhile(Some(Box::new(move |root: &Path, rel: &str| match rel {
+        "crates/b/src/lib.rs" => fs::write(root.join(rel), saved).unwrap(),
+        "crates/c/src/lib.rs" => fs::write(root.join(rel), created).unwrap(),
+        _ => {}
+    })));
+    let report = apply(&out, &files, &Options::default());
+    fault::on_meanwhile(None);
+    let report = report.unwrap();
+    assert_eq!(fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap(), saved);
+    assert_eq!(fs::read_to_string(out.join("crates/c/src/lib.rs")).unwrap(), created);
+    assert_eq!(report.changed_meanwhile, ["crates/b/src/lib.rs", "crates/c/src/lib.rs"]);
+    assert!(report.has_conflicts());
+    for path in &report.changed_meanwhile {
+        let entry = report.plan.entries.iter().find(|e| &e.path == path).unwrap();
+        assert_eq!(entry.action, Action::Conflict, "{path}");
+        assert!(entry.note.as_deref().unwrap().contains("changed while `apply` ran"));
+        assert!(!report.written_files.contains(path));
+    }
+    // Everything else was done; the ledger still says what Trellis wrote in `b` before.
+    assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), "//! a: new\n");
+    let ledger = Ledger::load(&out).unwrap();
+    assert_eq!(ledger.files["crates/b/src/lib.rs"], ledger_before.files["crates/b/src/lib.rs"]);
+    assert!(!ledger.files.contains_key("crates/c/src/lib.rs"));
+    assert!(!out.join(JOURNAL_PATH).exists());
+    // The next run sees the person's files as theirs.
+    let again = apply(&out, &files, &Options::default()).unwrap();
+    let b = again.plan.entries.iter().find(|e| e.path == "crates/b/src/lib.rs").unwrap();
+    assert_eq!(b.action, Action::Conflict);
+    assert_eq!(fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap(), saved);
+}
+
+/// A person's edit to an orphan during a pruning run: the orphan is not deleted.
+#[test]
+fn a_save_to_an_orphan_during_apply_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("a", &[]), ("b", &[])])).unwrap();
+    fault::on_meanwhile(Some(Box::new(|root: &Path, rel: &str| {
+        if rel == "crates/b/src/lib.rs" {
+            fs::write(root.join(rel), "pub fn mine() {}\n").unwrap();
+        }
+    })));
+    let report =
+        apply(&out, &workspace("x", &[("a", &[])]), &Options { prune: true, ..Options::default() });
+    fault::on_meanwhile(None);
+    let report = report.unwrap();
+    assert_eq!(report.changed_meanwhile, ["crates/b/src/lib.rs"]);
+    assert_eq!(fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap(), "pub fn mine() {}\n");
+}
+
+#[test]
+fn a_verifier_that_refuses_rolls_everything_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("old", &[]), ("b", &["old"]), ("gone", &[])])).unwrap();
+    fs::write(out.join("crates/b/notes.md"), "mine\n").unwrap();
+    let before = tree(&out);
+    let files = workspace("y", &[("new", &[]), ("b", &["new"]), ("added", &["b"])]);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen_by = std::sync::Arc::clone(&seen);
+    let options = Options {
+        prune: true,
+        renames: vec![Rename { from: "old".into(), to: "new".into() }],
+        verify: Some(Verifier::new(move |root: &Path| {
+            // It sees the workspace fully written.
+            seen_by.lock().unwrap().push(fs::read_to_string(root.join("crates/new/src/lib.rs")));
+            Err("cargo says no".into())
+        })),
+        ..Options::default()
+    };
+    let err = apply(&out, &files, &options).unwrap_err();
+    let SyncError::Verification { message, rollback } = &err else { panic!("{err}") };
+    assert_eq!(message, "cargo says no");
+    assert!(rollback.undone.len() > 5, "{rollback:?}");
+    assert!(rollback.kept.is_empty());
+    assert!(err.to_string().contains("cargo says no"));
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert!(seen.lock().unwrap()[0].as_ref().is_ok_and(|s| s == "//! new: y\n"));
+    assert_eq!(tree(&out), before, "byte for byte as before, ledger included");
+    assert!(!out.join("crates/new").exists() && !out.join("crates/added").exists());
+
+    // A verifier is not asked when nothing is written.
+    let same = workspace("x", &[("old", &[]), ("b", &["old"]), ("gone", &[])]);
+    let options = Options {
+        verify: Some(Verifier::new(|_: &Path| panic!("nothing was written"))),
+        ..Options::default()
+    };
+    apply(&out, &same, &options).unwrap();
+}
+
+#[test]
+fn an_apply_cancelled_mid_run_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("a", &[]), ("b", &["a"])])).unwrap();
+    let before = tree(&out);
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&cancel);
+    let mut n = 0;
+    fault::on_point(Some(Box::new(move || {
+        n += 1;
+        // The journal, then two files: then Ctrl-C.
+        if n == 3 {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    })));
+    let options = Options { cancel: Some(cancel), ..Options::default() };
+    let err = apply(&out, &workspace("y", &[("a", &[]), ("b", &[]), ("c", &[])]), &options);
+    fault::on_point(None);
+    let err = err.unwrap_err();
+    let SyncError::Interrupted { rollback } = &err else { panic!("{err}") };
+    assert_eq!(rollback.undone.len(), 2, "{rollback:?}");
+    assert!(err.is_interrupted());
+    assert_eq!(tree(&out), before);
+}
+
+#[test]
+fn a_new_cancelled_mid_run_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = workspace("x", &[("a", &[]), ("b", &["a"])]);
+    for at in [0, 1, 4, files.len() + 2] {
+        let out = dir.path().join("ws");
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&cancel);
+        let mut n = 0;
+        fault::on_point(Some(Box::new(move || {
+            if n == at {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            n += 1;
+        })));
+        let result = create_with(&out, &files, &cancel);
+        fault::on_point(None);
+        let err = result.unwrap_err();
+        assert!(err.is_interrupted(), "at {at}: {err}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "at {at}");
+    }
+}
+
+#[test]
+fn a_killed_news_staging_folder_is_removed_by_the_next_new_but_a_live_one_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    // Killed outright: its process is gone, its lock free.
+    let dead = dir.path().join(".ws.trellis-4000000000-0");
+    fs::create_dir_all(dead.join(".trellis")).unwrap();
+    fs::write(dead.join(".trellis/apply.lock"), "").unwrap();
+    fs::create_dir_all(dead.join("crates/a")).unwrap();
+    fs::write(dead.join("crates/a/Cargo.toml"), "[package]\n").unwrap();
+    // Killed before it took its lock.
+    let early = dir.path().join(".other.trellis-4000000001-3");
+    fs::create_dir(&early).unwrap();
+    // A live run (this process, holding the lock).
+    let live = dir.path().join(format!(".ws.trellis-{}-9", std::process::id()));
+    fs::create_dir(&live).unwrap();
+    let held = fsx::Root::new(&live).lock(ledger::LOCK_PATH).unwrap();
+    // Not a staging folder: the name does not fit, or it is a file.
+    let mine = dir.path().join(".ws.trellis-notes");
+    fs::create_dir(&mine).unwrap();
+    fs::write(dir.path().join(".x.trellis-4000000002-0"), "a file").unwrap();
+
+    create(&dir.path().join("next"), &workspace("x", &[("a", &[])])).unwrap();
+    assert!(!dead.exists() && !early.exists());
+    assert!(live.is_dir() && mine.is_dir());
+    assert!(dir.path().join(".x.trellis-4000000002-0").is_file());
+    drop(held);
+
+    // `apply` on a workspace in that folder sweeps it too.
+    let dead = dir.path().join(".next.trellis-4000000003-1");
+    fs::create_dir_all(dead.join("crates")).unwrap();
+    let report =
+        apply(&dir.path().join("next"), &workspace("x", &[("a", &[])]), &Options::default())
+            .unwrap();
+    assert!(!dead.exists());
+    assert_eq!(report.recovery.staging.len(), 1, "{:?}", report.recovery.staging);
 }
 
 #[cfg(unix)]
@@ -743,4 +1038,43 @@ fn a_rename_onto_a_folder_that_exists_is_a_conflict_and_moves_nothing() {
     assert_eq!(report.plan.entries[0].path, "crates/old -> crates/new");
     assert!(out.join("crates/old/src/lib.rs").is_file());
     assert_eq!(fs::read_to_string(out.join("crates/new/mine.txt")).unwrap(), "mine\n");
+}
+
+#[test]
+fn the_journal_reads_back_what_it_wrote_and_refuses_what_it_cannot_read() {
+    use crate::journal::{Change, Journal};
+    let journal = Journal {
+        ledger_before: Some(b"format = 1\n".to_vec()),
+        changes: vec![
+            Change::Move { from: "crates/a".into(), to: "libs/a".into() },
+            Change::Write {
+                path: "libs/a/Cargo.toml".into(),
+                before: Some(b"[package]\nname = \"a\" # \"quoted\" \\ \t\n".to_vec()),
+                after: "ab".repeat(32),
+            },
+            Change::Write { path: "new.txt".into(), before: None, after: "cd".repeat(32) },
+            Change::Delete { path: "bin.dat".into(), before: vec![0xff, 0x00, 0x80] },
+        ],
+    };
+    let text = journal.to_text();
+    assert!(text.contains("before-hex = \"ff0080\""), "{text}");
+    assert_eq!(Journal::parse(&text, Path::new("j")).unwrap(), journal);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[])]);
+    create(&out, &files).unwrap();
+    for (bad, why) in [
+        ("format = 1\n[[changes]]\nkind = \"write\"\npath = \"../x\"\nafter = \"a\"\n", "`.`"),
+        ("format = 1\nsurprise = true\n", "unknown key"),
+        ("format = 1\n[[changes]]\nkind = \"delete\"\npath = \"a\"\n", "no `before`"),
+    ] {
+        fs::write(out.join(JOURNAL_PATH), bad).unwrap();
+        let err = apply(&out, &files, &Options::default()).unwrap_err();
+        assert!(matches!(err, SyncError::CorruptJournal { .. }) && err.is_input(), "{err}");
+        assert!(err.to_string().contains(why), "{err}");
+    }
+    fs::write(out.join(JOURNAL_PATH), "format = 2\n").unwrap();
+    let err = apply(&out, &files, &Options::default()).unwrap_err();
+    assert!(matches!(err, SyncError::NewerJournal { found: 2, .. }), "{err}");
 }

@@ -71,6 +71,55 @@ pub(crate) fn metadata_failure(e: trellis_check::MetadataError) -> Failure {
     }
 }
 
+/// Why cargo does not see a workspace as its spec declares it.
+pub(crate) enum Mismatch {
+    /// `cargo metadata --no-deps` failed: cargo cannot load the workspace.
+    Metadata(trellis_check::MetadataError),
+    /// Cargo loads it, but its members or edges differ from the spec: the findings.
+    Graph(trellis_check::Checked),
+}
+
+impl Mismatch {
+    /// The findings as text for people, without colour (for an error message).
+    pub(crate) fn message(&self) -> String {
+        match self {
+            Mismatch::Metadata(e) => format!("{e}\nhint: {}", e.hint()),
+            Mismatch::Graph(checked) => checked
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let source = d.file.as_ref().and_then(|f| checked.sources.get(f));
+                    d.render(source.map(String::as_str), false)
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        }
+    }
+
+    /// The findings, each as `code: message`: what tells one mismatch from another.
+    pub(crate) fn findings(&self) -> Vec<String> {
+        match self {
+            Mismatch::Metadata(e) => vec![e.to_string()],
+            Mismatch::Graph(checked) => checked
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.code.id, d.message))
+                .collect(),
+        }
+    }
+}
+
+/// Reads a workspace back through `cargo metadata --no-deps`: cargo must load it, and its
+/// members and internal edges must be exactly the spec's. `new` requires this of what it
+/// generates; `apply` requires that it made nothing worse (see `cmd::apply`).
+pub(crate) fn cargo_sees_spec(loaded: &LoadedSpec, root: &Path) -> Result<(), Mismatch> {
+    let cargo = trellis_check::Cargo::from_env();
+    let metadata = trellis_check::read_metadata(root, &cargo).map_err(Mismatch::Metadata)?;
+    let checked =
+        trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, Default::default());
+    if checked.diagnostics.is_empty() { Ok(()) } else { Err(Mismatch::Graph(checked)) }
+}
+
 /// Prints diagnostics to stderr, rendered against `source` (the text of the file they name).
 pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic], source: Option<&str>) {
     let color = crate::term::stderr_color();

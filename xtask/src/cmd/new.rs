@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 use trellis_render::Templates;
 
-use crate::cmd::{LoadedSpec, load_spec, print_diagnostics};
+use crate::cmd::{LoadedSpec, Mismatch, load_spec, print_diagnostics};
 use crate::exit::{Failure, Outcome};
 
 /// Create a workspace from a spec.
@@ -49,9 +49,16 @@ pub(crate) fn load_templates(dir: Option<&Path>) -> Result<Templates, Failure> {
 pub(crate) fn generate(loaded: &LoadedSpec, out: &Path, templates: &Templates) -> Outcome {
     let files =
         trellis_render::render(&loaded.spec, &loaded.text, templates).map_err(Failure::input)?;
-    let report = trellis_sync::create(out, &files).map_err(|e| match e.is_input() {
-        true => Failure::input(e),
-        false => Failure::env(e),
+    let cancel = crate::signal::cancel_flag();
+    let report = trellis_sync::create_with(out, &files, &cancel).map_err(|e| {
+        if e.is_interrupted() {
+            Failure::Interrupted(anyhow!(
+                "interrupted: `{}` was not created, and nothing was left behind",
+                out.display()
+            ))
+        } else {
+            crate::cmd::plan::sync_failure(e)
+        }
     })?;
     eprintln!(
         "{} {} files in `{}`",
@@ -59,33 +66,40 @@ pub(crate) fn generate(loaded: &LoadedSpec, out: &Path, templates: &Templates) -
         report.written(),
         out.display()
     );
-    verify(loaded, out)
+    let verified = verify(loaded, out);
+    if crate::signal::interrupted() {
+        // The workspace is in place, complete; only cargo's look at it was cut short.
+        return Err(Failure::Interrupted(anyhow!(
+            "interrupted while cargo verified `{}`; the workspace is complete: `cargo xtask check` verifies it",
+            out.display()
+        )));
+    }
+    verified
 }
 
 /// Reads the new workspace back through `cargo metadata --no-deps`: its members and internal
 /// edges must be exactly the spec's. A difference is Trellis' fault, not the user's: exit 3.
 fn verify(loaded: &LoadedSpec, out: &Path) -> Outcome {
-    let cargo = trellis_check::Cargo::from_env();
-    let root = std::path::absolute(out).map_err(Failure::env)?;
-    let metadata =
-        trellis_check::read_metadata(&root, &cargo).map_err(crate::cmd::metadata_failure)?;
-    let checked =
-        trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, Default::default());
-    if checked.diagnostics.is_empty() {
-        let crates = loaded.spec.crates.len();
-        let plural = if crates == 1 { "" } else { "s" };
-        eprintln!(
-            "{} cargo metadata sees the {crates} crate{plural} and their edges as the spec declares them",
-            crate::term::paint("verified", crate::term::Style::Good),
-        );
-        return Ok(());
+    match crate::cmd::cargo_sees_spec(loaded, out) {
+        Ok(()) => {
+            let crates = loaded.spec.crates.len();
+            let plural = if crates == 1 { "" } else { "s" };
+            eprintln!(
+                "{} cargo metadata sees the {crates} crate{plural} and their edges as the spec declares them",
+                crate::term::paint("verified", crate::term::Style::Good),
+            );
+            Ok(())
+        }
+        Err(Mismatch::Metadata(e)) => Err(crate::cmd::metadata_failure(e)),
+        Err(Mismatch::Graph(checked)) => {
+            for d in &checked.diagnostics {
+                let source = d.file.as_ref().and_then(|f| checked.sources.get(f));
+                print_diagnostics(std::slice::from_ref(d), source.map(String::as_str));
+            }
+            Err(Failure::env(anyhow!(
+                "the generated workspace at `{}` differs from its spec as cargo sees it; this is a bug in Trellis",
+                out.display()
+            )))
+        }
     }
-    for d in &checked.diagnostics {
-        let source = d.file.as_ref().and_then(|f| checked.sources.get(f));
-        print_diagnostics(std::slice::from_ref(d), source.map(String::as_str));
-    }
-    Err(Failure::env(anyhow!(
-        "the generated workspace at `{}` differs from its spec as cargo sees it; this is a bug in Trellis",
-        out.display()
-    )))
 }

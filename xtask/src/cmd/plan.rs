@@ -5,13 +5,14 @@
 //! docs/sync.md).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::anyhow;
 use serde_json::{Value, json};
 use trellis_render::PlannedFile;
 use trellis_sync::{Action, Options, Plan, Rename, SyncError};
 
-use crate::cmd::{SPEC_FILE, load_spec, new::load_templates, workspace_root};
+use crate::cmd::{LoadedSpec, SPEC_FILE, load_spec, new::load_templates, workspace_root};
 use crate::exit::{Failure, Outcome};
 
 /// Show what `apply` would do, file by file; writes nothing, ever.
@@ -64,6 +65,16 @@ pub(crate) fn run(args: &Args) -> Outcome {
         renames: prepared.renames.clone(),
         ..Options::default()
     };
+    // An interrupted `apply` left its journal: this plan sees the half-done workspace, while the
+    // next `apply` first rolls that run back. Say so rather than show a plan as if all were well.
+    let unfinished = trellis_sync::unfinished(&prepared.root).map_err(sync_failure)?;
+    if unfinished {
+        eprintln!(
+            "{}: an `apply` was interrupted here (`{}` remains): the next `apply` first rolls it back to the state before that run, then plans again, so what it does can differ from this plan\nhint: run `cargo xtask apply` to finish the rollback",
+            crate::term::paint("warning", crate::term::Style::Warning),
+            trellis_sync::JOURNAL_PATH,
+        );
+    }
     let ledger = trellis_sync::Ledger::load(&prepared.root).map_err(sync_failure)?;
     let plan = trellis_sync::plan(&prepared.root, &prepared.files, &ledger, &options)
         .map_err(sync_failure)?;
@@ -73,7 +84,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
             emit(&format!("{lines}plan: {}\n", plan.summary()));
         }
         Format::Json => {
-            let doc = json_plan(&prepared.root, &plan, Value::Null);
+            let mut doc = json_plan(&prepared.root, &plan, Value::Null);
+            doc["unfinished_apply"] = json!(unfinished);
             emit(&format!("{}\n", serde_json::to_string_pretty(&doc).expect("JSON values print")));
         }
     }
@@ -83,6 +95,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
 /// A workspace, rendered from its spec and ready to plan or apply.
 pub(crate) struct Prepared {
     pub(crate) root: PathBuf,
+    /// The spec, shared with `apply`'s verifier.
+    pub(crate) loaded: Arc<LoadedSpec>,
     pub(crate) files: Vec<PlannedFile>,
     pub(crate) renames: Vec<Rename>,
 }
@@ -114,7 +128,7 @@ pub(crate) fn prepare(source: &Source) -> Result<Prepared, Failure> {
             Some(Rename { from: from.name.clone(), to: c.name.as_str().to_owned() })
         })
         .collect();
-    Ok(Prepared { root, files, renames })
+    Ok(Prepared { root, loaded: Arc::new(loaded), files, renames })
 }
 
 /// Writes data to stdout. A reader that goes away early (`| head`) is not an error worth a
@@ -124,9 +138,16 @@ pub(crate) fn emit(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-/// Maps a sync error to its exit code: the person's input (2) or the environment (3).
+/// Maps a sync error to its exit code: the person's input (2), the environment (3), or a
+/// signal that stopped the run (130).
 pub(crate) fn sync_failure(e: SyncError) -> Failure {
-    if e.is_input() { Failure::input(e) } else { Failure::env(e) }
+    if e.is_interrupted() {
+        Failure::Interrupted(anyhow!(e))
+    } else if e.is_input() {
+        Failure::input(e)
+    } else {
+        Failure::env(e)
+    }
 }
 
 /// Exit 1, with a hint, when some file is in conflict.

@@ -157,3 +157,57 @@ fn missing_parent_folders_of_the_output_are_created() {
     assert!(tmp.path().join("a/b/ws/Cargo.toml").exists());
     assert!(stderr.contains("the 2 crates"), "{stderr}");
 }
+
+/// SIGTERM (as Ctrl-C) at any moment of `new`: the run stops cleanly and leaves no staging
+/// folder; interrupted, it exits 130. Whatever the moment the signal lands, nothing half-made
+/// stays beside the target.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_new_leaves_no_staging_folder() {
+    let mut spec = String::from("[workspace]\nname = \"big\"\n");
+    for i in 0..60 {
+        spec.push_str(&format!("\n[crates.c{i}]\nmodules = [\"a\", \"b\"]\n"));
+    }
+    for delay in [0, 10, 30, 60, 120] {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("spec.toml"), &spec).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["new", "spec.toml", "--out", "ws"])
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let beside: Vec<String> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".trellis-"))
+            .collect();
+        assert!(beside.is_empty(), "delay {delay}: {beside:?}");
+        if output.status.code() == Some(130) {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains("interrupted"), "{stderr}");
+        }
+    }
+}
+
+/// A `new` killed outright (SIGKILL cannot be caught) leaves its staging folder; the next `new`
+/// into the same folder removes it, since its process is gone.
+#[test]
+fn the_next_new_removes_a_killed_news_staging_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+    let stale = tmp.path().join(".ws.trellis-4000000000-0");
+    fs::create_dir_all(stale.join(".trellis")).unwrap();
+    fs::write(stale.join(".trellis/apply.lock"), "").unwrap();
+    fs::write(stale.join("Cargo.toml"), "[workspace]\n").unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    assert!(!stale.exists());
+}

@@ -138,3 +138,125 @@ fn bad_input_exits_2_and_writes_nothing() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("no workspace at"), "{stderr}");
 }
+
+/// Every file under `dir` with its bytes.
+fn contents_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_under(dir)
+        .into_iter()
+        .filter(|f| f != ".trellis/apply.lock")
+        .map(|f| {
+            let bytes = fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn an_apply_whose_result_cargo_cannot_load_is_rolled_back_and_exits_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    new_workspace(tmp.path());
+    let ws = tmp.path().join("ws");
+    // A template override that renders valid TOML which cargo refuses: the render and the
+    // merge accept it, only cargo sees the problem.
+    let templates = tmp.path().join("templates/workspace");
+    fs::create_dir_all(&templates).unwrap();
+    let root_template =
+        fs::read_to_string(crate::repo_root().join("templates/workspace/Cargo.toml.hbs")).unwrap();
+    fs::write(
+        templates.join("Cargo.toml.hbs"),
+        format!("{root_template}\n[profile.dev]\nopt-level = \"fastest\"\n"),
+    )
+    .unwrap();
+    // And a spec change, so that the run has more to undo than the root manifest.
+    fs::write(ws.join("Trellis.toml"), SPEC.replace("The base", "The base, reworded")).unwrap();
+    let before = contents_under(&ws);
+
+    let output = xtask(&ws, &["apply", "--templates", "../templates"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("does not pass verification"), "{stderr}");
+    assert!(stderr.contains("opt-level"), "cargo's message is shown: {stderr}");
+    assert!(stderr.contains("rolled back"), "{stderr}");
+    assert_eq!(contents_under(&ws), before, "the tree is as it was");
+
+    // Without the override, the same spec change applies and cargo loads it.
+    let output = xtask(&ws, &["apply"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    assert!(!ws.join(".trellis/journal.toml").exists());
+}
+
+/// The journal a run from `before` to `after` writes, as `apply` writes it (docs/sync.md).
+fn journal_between(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) -> String {
+    use sha2::Digest;
+    let quote = |bytes: &[u8]| serde_json::to_string(std::str::from_utf8(bytes).unwrap()).unwrap();
+    let old: std::collections::BTreeMap<_, _> = before.iter().cloned().collect();
+    let mut out = String::from("format = 1\n");
+    if let Some(ledger) = old.get(".trellis/ledger.toml") {
+        out.push_str(&format!("ledger-before = {}\n", quote(ledger)));
+    }
+    for (path, bytes) in after {
+        if path == ".trellis/ledger.toml" || old.get(path) == Some(bytes) {
+            continue;
+        }
+        let hash: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        out.push_str(&format!(
+            "\n[[changes]]\nkind = \"write\"\npath = {path:?}\nafter = \"{hash}\"\n"
+        ));
+        if let Some(was) = old.get(path) {
+            out.push_str(&format!("before = {}\n", quote(was)));
+        }
+    }
+    out
+}
+
+/// The user's report: a run killed part-way leaves a root manifest that lists a crate whose
+/// manifest was never written, so cargo cannot load the workspace; the spec is reverted. `plan`
+/// warns; `apply` rolls the killed run back, so cargo loads the workspace again and the tree is
+/// exactly as it was before the killed run.
+#[test]
+fn a_killed_run_is_rolled_back_even_after_the_spec_is_reverted() {
+    let tmp = tempfile::tempdir().unwrap();
+    new_workspace(tmp.path());
+    let ws = tmp.path().join("ws");
+    let before = contents_under(&ws);
+
+    // A complete run that adds a crate, to learn what the killed one would have written.
+    let grown = format!("{SPEC}\n[crates.extra]\nsummary = \"Added\"\ndepends = [\"base\"]\n");
+    fs::write(ws.join("Trellis.toml"), &grown).unwrap();
+    let output = xtask(&ws, &["apply"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let mut after = contents_under(&ws);
+    after.retain(|(p, _)| p != "Trellis.toml");
+    let journal = journal_between(&before, &after);
+
+    // Killed after the root manifest, before the new crate's manifest: cargo cannot load it.
+    fs::remove_file(ws.join("crates/extra/Cargo.toml")).unwrap();
+    fs::write(ws.join(".trellis/journal.toml"), journal).unwrap();
+    fs::write(
+        ws.join(".trellis/ledger.toml"),
+        &before.iter().find(|(p, _)| p == ".trellis/ledger.toml").unwrap().1,
+    )
+    .unwrap();
+    fs::write(ws.join("crates/base/src/.trellis-q1W2e3.tmp"), "half").unwrap();
+    let output = xtask(&ws, &["check"]);
+    assert_eq!(output.status.code(), Some(3), "cargo cannot load it: {}", outcome(&output).1);
+
+    // The spec reverted.
+    fs::write(ws.join("Trellis.toml"), SPEC).unwrap();
+    let output = xtask(&ws, &["plan", "--format", "json"]);
+    let (code, stderr) = outcome(&output);
+    assert!(stderr.contains("an `apply` was interrupted here"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["unfinished_apply"], true, "{code:?}");
+
+    let output = xtask(&ws, &["apply"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("was rolled back"), "{stderr}");
+    assert!(stderr.contains("temporary file"), "{stderr}");
+    assert_eq!(contents_under(&ws), before, "exactly as before the killed run");
+    let output = xtask(&ws, &["check"]);
+    assert_eq!(output.status.code(), Some(0), "cargo loads it again: {}", outcome(&output).1);
+    let output = xtask(&ws, &["apply"]);
+    assert!(stdout(&output).contains("; 0 written"), "{}", stdout(&output));
+}
