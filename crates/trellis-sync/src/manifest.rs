@@ -586,12 +586,14 @@ pub(crate) fn merge_root(
         }
     }
 
+    let excluded = get_item(cur.as_table(), &path(&["workspace", "exclude"])).cloned();
+    let exclude = excluded.as_ref().and_then(Item::as_array);
     for member in &wanted_members {
         let mut p = members.clone();
         p.push(member.clone());
         match get_item(cur.as_table(), &members) {
             Some(item) => match item.as_array() {
-                Some(array) if covers(array, member) => {
+                Some(array) if covers(array, exclude, member) => {
                     // Trellis' own line stays its own, moved to a new folder too.
                     let was = ws.moved.iter().find(|(_, to)| *to == member).map(|(from, _)| from);
                     let owned = policy.base.contains_key(&p)
@@ -825,19 +827,27 @@ fn rename_key(holder: &mut Item, from: &str, to: &str) {
     }
 }
 
-/// Whether `member` is listed in `members`, exactly or through a glob. Globs match as cargo
-/// expands them: `*` never crosses a `/`. (cargo lists a folder whose path also falls under
-/// `workspace.exclude` as a member all the same: an explicit member wins.)
-fn covers(members: &Array, member: &str) -> bool {
+/// Whether `member` is a member through `members`, as cargo decides it
+/// (`WorkspaceRootConfig::is_excluded` in cargo's `core/workspace.rs`): listed exactly, or
+/// matched by a glob and not under a `workspace.exclude` path. Globs match as cargo expands
+/// them, folder by folder: `*` never crosses a `/`.
+fn covers(members: &Array, exclude: Option<&Array>, member: &str) -> bool {
     let options = glob::MatchOptions {
         case_sensitive: true,
         require_literal_separator: true,
         require_literal_leading_dot: false,
     };
-    members.iter().filter_map(Value::as_str).any(|listed| {
-        clean(listed) == member
-            || glob::Pattern::new(clean(listed)).is_ok_and(|p| p.matches_with(member, options))
-    })
+    let listed: Vec<&str> = members.iter().filter_map(Value::as_str).map(clean).collect();
+    if listed.contains(&member) {
+        return true;
+    }
+    let excluded = exclude.into_iter().flatten().filter_map(Value::as_str).map(clean).any(|x| {
+        member.strip_prefix(x).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    !excluded
+        && listed
+            .iter()
+            .any(|m| glob::Pattern::new(m).is_ok_and(|p| p.matches_with(member, options)))
 }
 
 /// A member path as cargo reads it: without a leading `./` or a trailing `/`.

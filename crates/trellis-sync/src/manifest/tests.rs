@@ -134,6 +134,25 @@ fn a_glob_covers_a_member_one_level_deep_as_cargo_expands_it() {
 }
 
 #[test]
+fn a_member_a_glob_matches_but_exclude_leaves_out_is_listed_as_cargo_lets_it() {
+    let cur = "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/old\"]\n";
+    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a\", \"crates/old\"]\n");
+    assert_eq!(
+        out,
+        "[workspace]\nmembers = [\"crates/*\", \"crates/old\"]\nexclude = [\"crates/old\"]\n"
+    );
+}
+
+#[test]
+fn quoting_and_target_headers_stay_as_the_person_wrote_them() {
+    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
+    let cur = "[package]\nname = \"a\"\n\"rs\".targets = [\"x\"]\n\n[target.\"cfg(unix)\".dependencies]\nlibc = '0.2'\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    let (out, _) = case.member(cur, None, new, "a");
+    assert_eq!(out, format!("{cur}\n[dependencies]\nb = {{ path = \"../b\" }}\n"));
+}
+
+#[test]
 fn a_pruned_member_leaves_members_and_default_members() {
     let last = "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n";
     let cur = "[workspace]\nmembers = [\"crates/a\", \"crates/b\", \"mine\"]\ndefault-members = [\"crates/b\", \"mine\"]\n";
