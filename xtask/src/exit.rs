@@ -33,6 +33,16 @@ impl Failure {
     pub(crate) fn env(error: impl Into<anyhow::Error>) -> Failure {
         Failure::Environment(error.into())
     }
+
+    /// The same failure, its message led by `context` (`context: message`).
+    pub(crate) fn context(self, context: String) -> Failure {
+        match self {
+            Failure::Findings => Failure::Findings,
+            Failure::Input(e) => Failure::Input(e.context(context)),
+            Failure::Environment(e) => Failure::Environment(e.context(context)),
+            Failure::Interrupted(e) => Failure::Interrupted(e.context(context)),
+        }
+    }
 }
 
 /// Prints what went wrong, if anything, and picks the exit code.

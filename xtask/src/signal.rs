@@ -25,8 +25,3 @@ pub(crate) fn cancel_flag() -> Arc<AtomicBool> {
         flag
     }))
 }
-
-/// Whether a signal asked the run to stop.
-pub(crate) fn interrupted() -> bool {
-    FLAG.get().is_some_and(|f| f.load(Ordering::SeqCst))
-}

@@ -192,16 +192,21 @@ fn recover(root: &Root, files: &[PlannedFile]) -> Result<Recovery, SyncError> {
 /// The whole tree, ledger included, is built in a fresh folder beside `out` and renamed into
 /// place in one step, so a failure at any point leaves nothing behind.
 pub fn create(out: &Path, files: &[PlannedFile]) -> Result<Report, SyncError> {
-    create_with(out, files, &AtomicBool::new(false))
+    create_with(out, files, &AtomicBool::new(false), None)
 }
 
 /// [`create`], stopping cleanly (the staging folder removed, [`SyncError::Interrupted`]) when
 /// `cancel` is set between two writes. Staging folders that runs whose process is gone left in
 /// the same parent folder are removed first.
+///
+/// With `verify`, the finished tree is checked in its staging folder before it is moved into
+/// place: a tree the verifier refuses is removed, and `out` is left as it was
+/// ([`SyncError::Verification`]).
 pub fn create_with(
     out: &Path,
     files: &[PlannedFile],
     cancel: &AtomicBool,
+    verify: Option<&Verifier>,
 ) -> Result<Report, SyncError> {
     for f in files {
         fsx::check_rel(&f.path)?;
@@ -241,6 +246,17 @@ pub fn create_with(
     fault::point()?;
     if cancel.load(Ordering::SeqCst) {
         return Err(SyncError::Interrupted { rollback: Rollback::default() });
+    }
+    if let Some(verify) = verify {
+        let check = verify.start(&tmp.path);
+        check(&tmp.path).map_err(|message| SyncError::Verification {
+            message,
+            rollback: Rollback::default(),
+        })?;
+        // The verifier may take a while (cargo): a stop asked for meanwhile still leaves nothing.
+        if cancel.load(Ordering::SeqCst) {
+            return Err(SyncError::Interrupted { rollback: Rollback::default() });
+        }
     }
     match fs::rename(&tmp.path, out) {
         Ok(()) => {}

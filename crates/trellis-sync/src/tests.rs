@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use super::*;
 use crate::fsx::fault;
@@ -159,6 +160,20 @@ fn create_leaves_nothing_when_stopped_at_any_write() {
             assert_eq!(tree(&out).len(), files.len() + 2);
         }
     }
+}
+
+#[test]
+fn create_that_fails_verification_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[])]);
+    let refuse = Verifier::new(|root: &Path| {
+        assert!(root.join("Cargo.toml").is_file(), "verified before the move, complete");
+        Err("cargo refuses it".to_owned())
+    });
+    let err = create_with(&out, &files, &AtomicBool::new(false), Some(&refuse)).unwrap_err();
+    assert!(matches!(err, SyncError::Verification { .. }), "{err}");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -711,7 +726,7 @@ fn a_new_cancelled_mid_run_leaves_nothing() {
             }
             n += 1;
         })));
-        let result = create_with(&out, &files, &cancel);
+        let result = create_with(&out, &files, &cancel, None);
         fault::on_point(None);
         let err = result.unwrap_err();
         assert!(err.is_interrupted(), "at {at}: {err}");

@@ -43,7 +43,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
         Failure::env(anyhow!("the embedded example does not validate; this is a bug in Trellis"))
     })?;
     let loaded = LoadedSpec { text, spec: parsed.spec };
-    generate(&loaded, &out, &load_templates(None)?)?;
+    generate(&std::sync::Arc::new(loaded), &out, &load_templates(None)?)?;
     let dir = out.display();
     println!("{dir}");
     eprintln!(

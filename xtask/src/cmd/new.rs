@@ -4,9 +4,11 @@
 //! the result back through `cargo metadata` to prove cargo sees exactly the spec's graph.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::anyhow;
 use trellis_render::Templates;
+use trellis_sync::Verifier;
 
 use crate::cmd::{LoadedSpec, Mismatch, load_spec, print_diagnostics};
 use crate::exit::{Failure, Outcome};
@@ -29,7 +31,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Outcome {
     let loaded = load_spec(&args.spec)?;
     let templates = load_templates(args.templates.as_deref())?;
-    generate(&loaded, &args.out, &templates)?;
+    generate(&Arc::new(loaded), &args.out, &templates)?;
     eprintln!(
         "next: `cd {}` and `cargo xtask ci` builds, lints, tests and documents it",
         args.out.display()
@@ -45,20 +47,43 @@ pub(crate) fn load_templates(dir: Option<&Path>) -> Result<Templates, Failure> {
     }
 }
 
-/// Renders a validated spec into a new workspace at `out`, and verifies it with cargo.
-pub(crate) fn generate(loaded: &LoadedSpec, out: &Path, templates: &Templates) -> Outcome {
+/// Renders a validated spec into a new workspace at `out`, verified with cargo before it is
+/// moved into place: a tree cargo refuses, or a run interrupted, leaves nothing behind.
+pub(crate) fn generate(loaded: &Arc<LoadedSpec>, out: &Path, templates: &Templates) -> Outcome {
     let files =
         trellis_render::render(&loaded.spec, &loaded.text, templates).map_err(Failure::input)?;
     let cancel = crate::signal::cancel_flag();
-    let report = trellis_sync::create_with(out, &files, &cancel).map_err(|e| {
+    // What cargo said of the staging folder, kept for the error this command reports.
+    let verdict: Arc<Mutex<Outcome>> = Arc::new(Mutex::new(Ok(())));
+    let verifier = {
+        let (loaded, verdict) = (Arc::clone(loaded), Arc::clone(&verdict));
+        Verifier::new(move |root: &Path| {
+            let outcome = verify(&loaded, root);
+            let refused = outcome.is_err();
+            *verdict.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = outcome;
+            if refused { Err("cargo does not see the spec's graph".to_owned()) } else { Ok(()) }
+        })
+    };
+    let report = trellis_sync::create_with(out, &files, &cancel, Some(&verifier)).map_err(|e| {
         if e.is_interrupted() {
-            Failure::Interrupted(anyhow!(
+            return Failure::Interrupted(anyhow!(
                 "interrupted: `{}` was not created, and nothing was left behind",
                 out.display()
-            ))
-        } else {
-            crate::cmd::plan::sync_failure(e)
+            ));
         }
+        if let trellis_sync::SyncError::Verification { .. } = e {
+            let verdict = std::mem::replace(
+                &mut *verdict.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+                Ok(()),
+            );
+            if let Err(failure) = verdict {
+                return failure.context(format!(
+                    "`{}` was not created, and nothing was left behind",
+                    out.display()
+                ));
+            }
+        }
+        crate::cmd::plan::sync_failure(e)
     })?;
     eprintln!(
         "{} {} files in `{}`",
@@ -66,30 +91,20 @@ pub(crate) fn generate(loaded: &LoadedSpec, out: &Path, templates: &Templates) -
         report.written(),
         out.display()
     );
-    let verified = verify(loaded, out);
-    if crate::signal::interrupted() {
-        // The workspace is in place, complete; only cargo's look at it was cut short.
-        return Err(Failure::Interrupted(anyhow!(
-            "interrupted while cargo verified `{}`; the workspace is complete: `cargo xtask check` verifies it",
-            out.display()
-        )));
-    }
-    verified
+    let crates = loaded.spec.crates.len();
+    let plural = if crates == 1 { "" } else { "s" };
+    eprintln!(
+        "{} cargo metadata sees the {crates} crate{plural} and their edges as the spec declares them",
+        crate::term::paint("verified", crate::term::Style::Good),
+    );
+    Ok(())
 }
 
-/// Reads the new workspace back through `cargo metadata --no-deps`: its members and internal
+/// Reads a new workspace back through `cargo metadata --no-deps`: its members and internal
 /// edges must be exactly the spec's. A difference is Trellis' fault, not the user's: exit 3.
-fn verify(loaded: &LoadedSpec, out: &Path) -> Outcome {
-    match crate::cmd::cargo_sees_spec(loaded, out) {
-        Ok(()) => {
-            let crates = loaded.spec.crates.len();
-            let plural = if crates == 1 { "" } else { "s" };
-            eprintln!(
-                "{} cargo metadata sees the {crates} crate{plural} and their edges as the spec declares them",
-                crate::term::paint("verified", crate::term::Style::Good),
-            );
-            Ok(())
-        }
+fn verify(loaded: &LoadedSpec, root: &Path) -> Outcome {
+    match crate::cmd::cargo_sees_spec(loaded, root) {
+        Ok(()) => Ok(()),
         Err(Mismatch::Metadata(e)) => Err(crate::cmd::metadata_failure(e)),
         Err(Mismatch::Graph(checked)) => {
             for d in &checked.diagnostics {
@@ -97,8 +112,7 @@ fn verify(loaded: &LoadedSpec, out: &Path) -> Outcome {
                 print_diagnostics(std::slice::from_ref(d), source.map(String::as_str));
             }
             Err(Failure::env(anyhow!(
-                "the generated workspace at `{}` differs from its spec as cargo sees it; this is a bug in Trellis",
-                out.display()
+                "the generated workspace differs from its spec as cargo sees it; this is a bug in Trellis"
             )))
         }
     }

@@ -250,7 +250,11 @@ fn change(spec: &str, user: usize, used: usize, under_glob: bool) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+    // `PROPTEST_CASES` runs more cases locally; CI keeps a small share.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(16),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn adopting_changes_no_byte_and_a_spec_change_only_inserts(

@@ -211,3 +211,30 @@ fn the_next_new_removes_a_killed_news_staging_folder() {
     assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
     assert!(!stale.exists());
 }
+
+#[test]
+fn a_workspace_cargo_refuses_is_never_moved_into_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
+    // A template override that renders TOML cargo refuses: only cargo's look can tell.
+    let templates = tmp.path().join("templates/workspace");
+    fs::create_dir_all(&templates).unwrap();
+    let root =
+        fs::read_to_string(crate::repo_root().join("templates/workspace/Cargo.toml.hbs")).unwrap();
+    fs::write(
+        templates.join("Cargo.toml.hbs"),
+        format!("{root}\n[profile.dev]\nopt-level = \"fastest\"\n"),
+    )
+    .unwrap();
+    let output =
+        xtask(tmp.path(), &["new", "spec.toml", "--out", "ws", "--templates", "templates"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("nothing was left behind") && stderr.contains("opt-level"), "{stderr}");
+    let mut left: Vec<String> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["spec.toml", "templates"]);
+}
