@@ -49,6 +49,10 @@ pub(crate) struct FileRecord {
     /// (no conflict, nothing deferred), so that an unchanged file and an unchanged render need
     /// no merge at all.
     pub(crate) rendered: Option<String>,
+    /// Manifests only: the file as recorded (`hash`) is Trellis' whole, written by it and never
+    /// merged with a person's text, so it may be replaced or pruned as a whole. Written as
+    /// `whole = true`; a ledger without the key had it where `rendered` equals `hash`.
+    pub(crate) whole: bool,
     /// Manifests only: every key Trellis owns, with a short hash of its value.
     pub(crate) keys: BTreeMap<KeyPath, String>,
 }
@@ -159,6 +163,9 @@ impl Ledger {
             if let Some(rendered) = &record.rendered {
                 let _ = writeln!(out, "rendered = {}", quote(rendered));
             }
+            if record.whole && record.rendered.as_ref() != Some(&record.hash) {
+                out.push_str("whole = true\n");
+            }
             if !record.keys.is_empty() {
                 let _ = writeln!(out, "\n[files.{}.keys]", key_repr(path));
                 for (key, hash) in &record.keys {
@@ -175,6 +182,7 @@ fn parse_record(item: &Item) -> Result<FileRecord, String> {
     let mut ownership = None;
     let mut hash = None;
     let mut rendered = None;
+    let mut whole = None;
     let mut keys = BTreeMap::new();
     for (key, value) in table.iter() {
         match key {
@@ -188,6 +196,7 @@ fn parse_record(item: &Item) -> Result<FileRecord, String> {
             }
             "hash" => hash = Some(hex_field(value, 64, "hash")?),
             "rendered" => rendered = Some(hex_field(value, 64, "rendered")?),
+            "whole" => whole = Some(value.as_bool().ok_or("`whole` is not a boolean")?),
             "keys" => {
                 let table = value.as_table_like().ok_or("`keys` is not a table")?;
                 for (dotted, hash) in table.iter() {
@@ -202,9 +211,11 @@ fn parse_record(item: &Item) -> Result<FileRecord, String> {
             other => return Err(format!("unknown key `{other}`")),
         }
     }
+    let hash = hash.ok_or("no `hash`")?;
     Ok(FileRecord {
         ownership: ownership.ok_or("no `ownership`")?,
-        hash: hash.ok_or("no `hash`")?,
+        whole: whole.unwrap_or(rendered.as_ref() == Some(&hash)),
+        hash,
         rendered,
         keys,
     })

@@ -649,14 +649,19 @@ pub(crate) fn merge_root(
         }
         out.keys.insert(p, canon_hash(item));
     }
-    // Entries Trellis recorded and still wants stay its own.
+    // Entries Trellis recorded and still wants stay its own, under a new name too.
     for name in &wanted_entries {
         let p = path(&["workspace", "dependencies", name]);
+        let was = ws.renamed.iter().find(|(_, to)| *to == name).map(|(from, _)| from);
+        let owned = policy.base.contains_key(&p)
+            || was.is_some_and(|from| {
+                policy.base.contains_key(&path(&["workspace", "dependencies", from]))
+            });
         if !out.keys.contains_key(&p)
-            && get_item(cur.as_table(), &p).is_some()
-            && let Some(base) = policy.base.get(&p)
+            && owned
+            && let Some(item) = get_item(cur.as_table(), &p)
         {
-            out.keys.insert(p, base.clone());
+            out.keys.insert(p, canon_hash(item));
         }
     }
     // Versions the spec pins, where the root has the entry: the version alone is Trellis'
@@ -1073,6 +1078,8 @@ fn remove_element(cur: &mut Table, path: &[String]) {
 /// The comment lines of `removed` (what stood before a removed element) followed by `own`.
 fn keep_comment(removed: &str, own: &str) -> String {
     let comment = removed.trim_end_matches([' ', '\t']);
+    // The comment's own line break ends its line: no blank line where none stood.
+    let own = if comment.ends_with('\n') { own.strip_prefix('\n').unwrap_or(own) } else { own };
     format!("{comment}{own}")
 }
 

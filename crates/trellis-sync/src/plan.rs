@@ -330,7 +330,11 @@ pub(crate) fn plan_in(
             .collect(),
         moved: relocated,
         root: root_doc.as_ref().unwrap_or(rendered_root).as_table(),
-        root_is_render: root_manifest.is_none(),
+        // Created now, or still byte for byte Trellis' render: the new render replaces it.
+        root_is_render: root_manifest.as_deref().is_none_or(|cur| {
+            let hash = hash_bytes(cur);
+            old.files.get(ROOT_MANIFEST).is_some_and(|r| r.hash == hash && r.whole)
+        }),
         rendered_root: rendered_root.as_table(),
         needed: Default::default(),
     };
@@ -496,7 +500,7 @@ fn plan_orphans(
         let unchanged = cur.as_deref().is_some_and(|c| {
             let hash = hash_bytes(c);
             match record.ownership {
-                Ownership::Manifest => record.rendered.as_deref() == Some(hash.as_str()),
+                Ownership::Manifest => record.whole && hash == record.hash,
                 Ownership::Seeded | Ownership::Once => hash == record.hash,
             }
         });
@@ -610,7 +614,7 @@ fn entry(f: &PlannedFile, action: Action) -> Entry {
 }
 
 fn record(f: &PlannedFile, hash: String) -> FileRecord {
-    FileRecord { ownership: f.ownership, hash, rendered: None, keys: BTreeMap::new() }
+    FileRecord { ownership: f.ownership, hash, rendered: None, whole: false, keys: BTreeMap::new() }
 }
 
 fn with_diff(mut e: Entry, ctx: &FileCtx<'_>, old: &str, new: &str) -> Entry {
@@ -706,6 +710,7 @@ fn plan_manifest(
         let record = FileRecord {
             ownership: f.ownership,
             rendered: Some(new_hash.clone()),
+            whole: true,
             hash,
             keys: manifest::facts(doc.as_table()),
         };
@@ -733,9 +738,7 @@ fn plan_manifest(
         }
         // Still byte for byte a render of Trellis', with no fact held back for an orphan: the
         // new render replaces it whole, in the render's own layout.
-        if rec.rendered.as_deref() == Some(cur_hash.as_str())
-            && !rec.keys.keys().any(|k| (ctx.keep)(k))
-        {
+        if rec.whole && !rec.keys.keys().any(|k| (ctx.keep)(k)) {
             let old = String::from_utf8_lossy(cur);
             return match role {
                 Role::Root => whole(Action::Update, &old, f.contents.clone(), new_doc),
@@ -801,6 +804,8 @@ fn plan_manifest(
         ownership: f.ownership,
         hash: if changed { hash_bytes(out.as_bytes()) } else { cur_hash.clone() },
         rendered: (!merged.deferred).then(|| new_hash.clone()),
+        // Untouched by this merge, a file Trellis wrote whole stays its own.
+        whole: !changed && rec.is_some_and(|r| r.whole && r.hash == cur_hash),
         keys: merged.keys,
     };
     let mut e = if changed {

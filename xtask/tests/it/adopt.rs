@@ -173,3 +173,73 @@ fn person_written_workspaces_are_adopted_byte_for_byte_and_evolve_by_insertion()
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Runs the binary in `ws`, requiring exit 0; returns stdout.
+fn ok(ws: &Path, args: &[&str]) -> String {
+    let output = xtask(ws, args);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(0), "`{}`:\n{}{stderr}", args.join(" "), stdout(&output));
+    stdout(&output)
+}
+
+/// Whether every byte the person wrote is still there, in order, in each of their files.
+fn person_bytes_kept(before: &BTreeMap<String, String>, ws: &Path) {
+    for (path, old) in before {
+        let now = fs::read_to_string(ws.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(only_insertions(old, &now), "{path} lost text:\n{now}");
+    }
+}
+
+/// An adopted workspace's life through the binary: adopted with no byte changed, a crate
+/// added, an edge added, the new crate renamed, then pruned; after each step `check` passes
+/// and the person's text is all there.
+#[test]
+fn an_adopted_workspace_gains_a_crate_an_edge_a_rename_and_a_prune() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    copy_dir(&fixtures().join("members-style/in"), &ws);
+    let person = tree(&ws);
+    let spec = String::from_utf8(xtask(&ws, &["infer"]).stdout).unwrap();
+    fs::write(ws.join("Trellis.toml"), &spec).unwrap();
+    ok(&ws, &["apply"]);
+    assert_eq!(tree(&ws), person, "adopting changes nothing");
+
+    // A crate.
+    let step = |spec: &str| {
+        fs::write(ws.join("Trellis.toml"), spec).unwrap();
+        ok(&ws, &["apply"]);
+        ok(&ws, &["check"]);
+        person_bytes_kept(&person, &ws);
+        let again = ok(&ws, &["apply"]);
+        assert!(again.contains("; 0 written"), "a second apply writes:\n{again}");
+    };
+    let added =
+        format!("{spec}\n[crates.gamma]\nkind = \"lib\"\nlayer = \"layer-0\"\nuses = [\"itoa\"]\n");
+    step(&added);
+    assert!(ws.join("crates/gamma/src/lib.rs").is_file());
+
+    // An edge on it.
+    let edge = added.replace("depends = [\"alpha\"]", "depends = [\"alpha\", \"gamma\"]");
+    assert_ne!(edge, added);
+    step(&edge);
+    let beta = fs::read_to_string(ws.join("crates/beta/Cargo.toml")).unwrap();
+    assert!(beta.contains("gamma = { workspace = true }"), "{beta}");
+
+    // Renamed, and moved with it.
+    let renamed = edge
+        .replace("[crates.gamma]\n", "[crates.delta]\nrenamed-from = \"gamma\"\n")
+        .replace("\"alpha\", \"gamma\"", "\"alpha\", \"delta\"");
+    step(&renamed);
+    assert!(!ws.join("crates/gamma").exists() && ws.join("crates/delta/src/lib.rs").is_file());
+    let root = fs::read_to_string(ws.join("Cargo.toml")).unwrap();
+    assert!(
+        root.contains("\"crates/delta\"") && root.contains("delta = { path = \"crates/delta\" }"),
+        "{root}"
+    );
+
+    // Pruned: what Trellis wrote for it goes, the person's workspace is as it was.
+    fs::write(ws.join("Trellis.toml"), &spec).unwrap();
+    ok(&ws, &["apply", "--prune"]);
+    ok(&ws, &["check"]);
+    assert_eq!(tree(&ws), person, "pruning the crate Trellis added restores the person's files");
+}

@@ -19,6 +19,7 @@ fn sample() -> Ledger {
     ledger.files.insert(
         "Cargo.toml".into(),
         FileRecord {
+            whole: false,
             ownership: Ownership::Manifest,
             hash: "a".repeat(64),
             rendered: Some("b".repeat(64)),
@@ -28,6 +29,7 @@ fn sample() -> Ledger {
     ledger.files.insert(
         "crates/core/src/lib.rs".into(),
         FileRecord {
+            whole: false,
             ownership: Ownership::Seeded,
             hash: "c".repeat(64),
             rendered: None,
