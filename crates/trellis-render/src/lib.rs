@@ -39,7 +39,8 @@ pub enum Seed {
     /// Whenever it is absent: manifests, the spec, requirement tests.
     Always,
     /// Only in a workspace Trellis created: the workspace's README, ARCHITECTURE.md,
-    /// `rustfmt.toml`, `.gitignore`, cargo alias and `xtask` crate.
+    /// `rustfmt.toml`, `.gitignore`, cargo alias and `xtask` crate (unless the spec says
+    /// `scaffold = true`, which makes them [`Seed::Always`]).
     Scaffold,
     /// A target source of the crate in this folder (its root, its modules, its build script):
     /// only while Trellis seeds that crate, that is when it creates the crate's manifest or
@@ -135,7 +136,8 @@ fn render_workspace(spec: &Spec, templates: &Templates) -> Result<Vec<PlannedFil
         ("xtask/Cargo.toml", "workspace/xtask/Cargo.toml", Manifest),
         ("xtask/src/main.rs", "workspace/xtask/src/main.rs", Seeded),
     ] {
-        files.emit(path.to_owned(), template, &workspace, ownership, Seed::Scaffold)?;
+        let seed = if spec.workspace.scaffold { Seed::Always } else { Seed::Scaffold };
+        files.emit(path.to_owned(), template, &workspace, ownership, seed)?;
     }
     Ok(files.files)
 }

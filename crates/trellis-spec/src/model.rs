@@ -52,6 +52,10 @@ pub struct WorkspaceMeta {
     pub license: Option<String>,
     /// Version every crate starts at.
     pub version: String,
+    /// Whether Trellis' workspace files (README, ARCHITECTURE, `rustfmt.toml`, `.gitignore`,
+    /// the cargo alias and the `xtask` crate) are planned in a workspace Trellis did not create
+    /// too (`scaffold = true`); they always are in one it creates.
+    pub scaffold: bool,
 }
 
 /// One layer of `[layers] order`.

@@ -94,7 +94,7 @@ struct Cx<'f> {
 const TOP_KEYS: &[&str] =
     &["format", "workspace", "layers", "dependencies", "crates", "allow", "check"];
 const WORKSPACE_KEYS: &[&str] =
-    &["name", "summary", "edition", "rust-version", "license", "version"];
+    &["name", "summary", "edition", "rust-version", "license", "version", "scaffold"];
 const LAYERS_KEYS: &[&str] = &["order"];
 const DEP_KEYS: &[&str] = &[
     "version",
@@ -324,6 +324,7 @@ impl Cx<'_> {
             rust_version: None,
             license: None,
             version: "0.1.0".to_owned(),
+            scaffold: false,
         };
         let Some((_, item)) = self.get(top, "workspace") else {
             self.push(
@@ -403,6 +404,9 @@ impl Cx<'_> {
                 );
             }
             meta.license = Some(license);
+        }
+        if let Some(scaffold) = self.boolean(&tab, "scaffold") {
+            meta.scaffold = scaffold;
         }
         if let Some((version, span)) = self.string(&tab, "version") {
             if is_semver(&version) {

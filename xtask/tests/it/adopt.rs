@@ -243,3 +243,19 @@ fn an_adopted_workspace_gains_a_crate_an_edge_a_rename_and_a_prune() {
     ok(&ws, &["check"]);
     assert_eq!(tree(&ws), person, "pruning the crate Trellis added restores the person's files");
 }
+
+#[test]
+fn an_adopted_workspace_gets_trellis_workspace_files_only_when_the_spec_asks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    copy_dir(&fixtures().join("apply-feature-union/in"), &ws);
+    let spec = String::from_utf8(xtask(&ws, &["infer"]).stdout).unwrap();
+    let asked = spec.replacen("[workspace]\n", "[workspace]\nscaffold = true\n", 1);
+    assert_ne!(asked, spec);
+    fs::write(ws.join("Trellis.toml"), asked).unwrap();
+    ok(&ws, &["apply"]);
+    for file in ["README.md", "ARCHITECTURE.md", "rustfmt.toml", "xtask/src/main.rs"] {
+        assert!(ws.join(file).is_file(), "{file}");
+    }
+    ok(&ws, &["check"]);
+}
