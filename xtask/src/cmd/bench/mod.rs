@@ -32,7 +32,8 @@ enum Bench {
     Render,
     /// The whole `new` at 1,000 crates, beside a plain write plus one `cargo metadata`.
     New,
-    /// A no-op `apply`, and a `plan` of one added crate, at 1,000 crates, beside `cargo metadata`.
+    /// A no-op `apply`, and a `plan` of one added crate, at 1,000 crates, beside `cargo metadata`;
+    /// adopting the same workspace without its ledger, and a no-op `apply` on it.
     Apply,
     /// `check` at 1,000 crates, beside `cargo metadata`.
     Check,
@@ -61,6 +62,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
         println!("\n1,000 crates, each beside `cargo metadata --no-deps` run alternately with it");
         if wanted(Bench::Apply) {
             apply(runs, &text, &root)?;
+            adopted(runs, &text, &root, &tmp.join("ws-1000-adopted"))?;
         }
         if wanted(Bench::Check) {
             check(runs, &root)?;
@@ -311,6 +313,62 @@ fn apply(runs: usize, text: &str, root: &Path) -> Outcome {
         },
     )?;
     print_pair("plan of one added crate (target: within 1.2x)", baseline, plan);
+    Ok(())
+}
+
+/// `apply` on an adopted workspace: the generated one with its ledger gone, so every file is
+/// the person's. Adopting merges every manifest's facts (and writes only the ledger); the
+/// no-op `apply` after it is measured like the one on a generated workspace.
+fn adopted(runs: usize, text: &str, generated: &Path, root: &Path) -> Outcome {
+    let templates = trellis_render::Templates::embedded();
+    let parsed = trellis_spec::parse(text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
+    let files = trellis_render::render(&parsed.spec, text, &templates).map_err(Failure::env)?;
+    let fresh = |root: &Path| -> Outcome {
+        let _ = std::fs::remove_dir_all(root);
+        let copy = Command::new("cp")
+            .arg("-r")
+            .arg(generated)
+            .arg(root)
+            .status()
+            .context("cannot copy the workspace")
+            .map_err(Failure::env)?;
+        if !copy.success() {
+            return Err(Failure::env(anyhow!("cp -r failed")));
+        }
+        std::fs::remove_dir_all(root.join(".trellis")).map_err(Failure::env)
+    };
+    let apply = |root: &Path| {
+        trellis_sync::apply(root, &files, &trellis_sync::Options::default()).map_err(Failure::env)
+    };
+    let (baseline, adopting) = versus(
+        runs,
+        |_| metadata(generated),
+        |_| {
+            fresh(root)?;
+            timed(|| {
+                let report = apply(root)?;
+                match report.written() {
+                    0 => Ok(report),
+                    n => Err(Failure::env(anyhow!("adopting wrote {n} files"))),
+                }
+            })
+        },
+    )?;
+    print_pair("apply adopting it (every manifest merged)", baseline, adopting);
+    let (baseline, noop) = versus(
+        runs,
+        |_| metadata(root),
+        |_| {
+            timed(|| {
+                let report = apply(root)?;
+                match report.written() {
+                    0 => Ok(report),
+                    n => Err(Failure::env(anyhow!("a no-op apply wrote {n} files"))),
+                }
+            })
+        },
+    )?;
+    print_pair("apply on it, nothing to do (target: within 1.2x)", baseline, noop);
     Ok(())
 }
 
