@@ -10,9 +10,9 @@
 //!   refused or is interrupted is rolled back, now or by the next `apply`.
 //!
 //! Who owns which byte is recorded in the [`Ledger`] (`.trellis/ledger.toml`): the hash of
-//! every file Trellis wrote and, per manifest, the keys it owns. Seeded files are rewritten
-//! only while they still hash to what Trellis last wrote; manifests are merged key by key
-//! (see `manifest.rs`). docs/sync.md describes the rules for people.
+//! every file Trellis wrote and, per manifest, the facts it owns. Seeded files are rewritten
+//! only while they still hash to what Trellis last wrote; in a manifest Trellis owns facts,
+//! not text (see `manifest.rs`). docs/sync.md describes the rules for people.
 
 mod apply;
 mod error;
