@@ -213,8 +213,11 @@ impl Member {
             Some(CrateKind::Lib)
         } else if has("bin") {
             Some(CrateKind::Bin)
-        } else {
+        } else if self.target_kinds.is_empty() {
             None
+        } else {
+            // Examples, tests or benches only.
+            Some(CrateKind::Examples)
         }
     }
 
@@ -226,6 +229,7 @@ impl Member {
             CrateKind::ProcMacro => has("proc-macro"),
             CrateKind::Lib => ["lib", "rlib", "dylib", "cdylib", "staticlib"].into_iter().any(has),
             CrateKind::Bin => has("bin"),
+            CrateKind::Examples => self.kind() == Some(CrateKind::Examples),
         }
     }
 

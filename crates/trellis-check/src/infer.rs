@@ -174,6 +174,15 @@ fn render(
             let _ = writeln!(out, "path = {}", quote(&m.dir));
         }
         let _ = writeln!(out, "layer = {}", quote(&layer_name(depth[i])));
+        // The features a crate's tests turn on through a dev-dependency on the crate itself.
+        let own: BTreeSet<&str> = m
+            .deps
+            .iter()
+            .filter(|d| d.kind == EdgeKind::Dev)
+            .filter(|d| matches!(&d.source, DepSource::Member(to) if *to == m.name))
+            .flat_map(|d| d.features.iter().map(String::as_str))
+            .collect();
+        list(&mut out, "features", &own);
         if let Some(summary) = m.description.as_deref().map(one_line).filter(|s| !s.is_empty()) {
             let _ = writeln!(out, "summary = {}", quote(&summary));
         }
@@ -387,24 +396,14 @@ fn externals(members: &[&Member]) -> BTreeMap<String, External> {
 }
 
 /// Why a member cannot be a crate of a spec, if it cannot.
-fn unrepresentable(m: &Member, all: &[&Member]) -> Option<String> {
-    if m.dir == "." {
-        return Some("a spec cannot declare the package at the workspace root yet".to_owned());
-    }
+fn unrepresentable(m: &Member, _all: &[&Member]) -> Option<String> {
     if m.dir.starts_with("../") || m.dir.starts_with('/') {
         return Some("it lies outside the workspace root".to_owned());
     }
     if m.dir == "xtask" || m.dir.starts_with("xtask/") {
         return Some("the `xtask` folder is reserved for the workspace's own xtask".to_owned());
     }
-    all.iter()
-        .find(|o| o.dir != "." && o.name != m.name && m.dir.starts_with(&format!("{}/", o.dir)))
-        .map(|o| {
-            format!(
-                "its folder is inside crate `{}` at `{}`, which a spec cannot declare",
-                o.name, o.dir
-            )
-        })
+    None
 }
 
 fn list(out: &mut String, key: &str, names: &BTreeSet<&str>) {

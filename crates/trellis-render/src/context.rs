@@ -12,7 +12,9 @@ use trellis_spec::{CrateKind, CrateSpec, EdgeKind, ExternalDep, GitRef, Requirem
 
 /// The context shared by every template: the whole workspace.
 pub(crate) fn workspace(spec: &Spec) -> Value {
-    let mut members: Vec<&str> = spec.crates.iter().map(|c| c.path.as_str()).collect();
+    // The package at the root (`path = "."`) is a member without being listed.
+    let mut members: Vec<&str> =
+        spec.crates.iter().map(|c| c.path.as_str()).filter(|p| *p != ".").collect();
     members.push(crate::XTASK_PATH);
     members.sort_unstable();
 
@@ -61,6 +63,7 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
         .map(|d| obj([("name", d.name.as_str().into()), ("toml", inline_table(d).into())]))
         .collect();
     let layers: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
+    let released = released(spec);
     obj([
         ("workspace", meta(spec)),
         ("exclude", exclude.into()),
@@ -70,8 +73,21 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
         ("ungrouped", ungrouped.into()),
         ("edges", edges.into()),
         ("dependencies", dependencies.into()),
-        ("crates", crates.iter().map(|c| crate_value(c)).collect::<Vec<_>>().into()),
+        ("crates", crates.iter().map(|c| crate_value(c, &released)).collect::<Vec<_>>().into()),
     ])
+}
+
+/// The crates the workspace also uses from the registry under their own name (a member's
+/// released version): an edge on one of them is written as a path, since the root's
+/// `[workspace.dependencies]` entry of that name is the registry's.
+fn released(spec: &Spec) -> Value {
+    let map: Map<String, Value> = spec
+        .crates
+        .iter()
+        .filter(|c| spec.dependencies.contains_key(c.name.as_str()))
+        .map(|c| (c.name.as_str().to_owned(), c.path.as_str().into()))
+        .collect();
+    Value::Object(map)
 }
 
 /// The workspace's own metadata: what every crate's templates may use of it.
@@ -84,6 +100,7 @@ pub(crate) fn meta(spec: &Spec) -> Value {
         ("rust_version", w.rust_version.as_deref().into()),
         ("license", w.license.as_deref().into()),
         ("version", w.version.as_str().into()),
+        ("released", released(spec)),
     ])
 }
 
@@ -93,7 +110,8 @@ pub(crate) fn meta(spec: &Spec) -> Value {
 /// Not the whole workspace: a context is built for every crate, so one that held every crate
 /// would make rendering quadratic in the number of crates.
 pub(crate) fn for_crate(meta: &Value, krate: &CrateSpec) -> Value {
-    obj([("workspace", meta.clone()), ("crate", crate_value(krate))])
+    let value = crate_value(krate, &meta["released"]);
+    obj([("workspace", meta.clone()), ("crate", value)])
 }
 
 /// The context of one module's or one requirement's file: `workspace`, the crate's identity
@@ -131,15 +149,52 @@ fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
     Value::Object(map)
 }
 
-fn crate_value(c: &CrateSpec) -> Value {
+/// A crate as its templates see it. `released` maps the crates the workspace also uses from
+/// the registry to their folders (see [`released`]).
+fn crate_value(c: &CrateSpec, released: &Value) -> Value {
+    use crate::text::toml_str;
+    let features: Vec<&str> = c.features.iter().map(|f| f.name.as_str()).collect();
+    // How an entry is written when not `name.workspace = true`.
+    let written = |kind: EdgeKind, name: &str| -> Value {
+        if kind == EdgeKind::Dev && name == c.name.as_str() {
+            // The crate's tests use the crate itself, with every feature it declares.
+            let on: Vec<String> = features.iter().map(|f| toml_str(f)).collect();
+            return if on.is_empty() {
+                "{ path = \".\" }".into()
+            } else {
+                format!("{{ path = \".\", features = [{}] }}", on.join(", ")).into()
+            };
+        }
+        match released.get(name).and_then(Value::as_str) {
+            Some(to) => {
+                format!("{{ path = {} }}", toml_str(&trellis_spec::relative_path(&c.path, to)))
+                    .into()
+            }
+            None => Value::Null,
+        }
+    };
     let sections: Vec<Value> = EdgeKind::ALL
         .into_iter()
         .filter_map(|kind| {
-            let mut names: Vec<&str> = c.depends.of(kind).iter().map(|n| n.name.as_str()).collect();
-            names.extend(c.uses.of(kind).iter().map(|n| n.name.as_str()));
-            names.sort_unstable();
+            let mut entries: Vec<(&str, Value)> = c
+                .depends
+                .of(kind)
+                .iter()
+                .map(|n| (n.name.as_str(), written(kind, &n.name)))
+                .collect();
+            entries.extend(c.uses.of(kind).iter().map(|n| (n.name.as_str(), Value::Null)));
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let names: Vec<&str> = entries.iter().map(|(n, _)| *n).collect();
+            let entries: Vec<Value> = entries
+                .into_iter()
+                .map(|(name, value)| obj([("name", name.into()), ("value", value)]))
+                .collect();
             (!names.is_empty()).then(|| {
-                obj([("section", kind.manifest_section().into()), ("names", names.into())])
+                obj([
+                    ("section", kind.manifest_section().into()),
+                    ("names", names.into()),
+                    ("entries", entries.into()),
+                ])
             })
         })
         .collect();
@@ -164,6 +219,8 @@ fn crate_value(c: &CrateSpec) -> Value {
         ("module_visibility", visibility.into()),
         ("requirements", requirements.into()),
         ("sections", sections.into()),
+        ("features", features.into()),
+        ("released", released.get(c.name.as_str()).is_some().into()),
     ])
 }
 

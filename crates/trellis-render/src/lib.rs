@@ -103,7 +103,16 @@ pub fn render(
         (workspace_files, crate_files)
     });
     let mut files = workspace_files?;
-    files.extend(crate_files?.into_iter().flatten());
+    let mut crate_files: Vec<PlannedFile> = crate_files?.into_iter().flatten().collect();
+    // The package at the root (`path = "."`) shares the root manifest: its package tables
+    // first, as cargo new writes a root package, then the workspace's.
+    if let Some(at) = crate_files.iter().position(|f| f.path == "Cargo.toml") {
+        let package = crate_files.swap_remove(at);
+        if let Some(root) = files.iter_mut().find(|f| f.path == "Cargo.toml") {
+            root.contents = format!("{}\n{}", package.contents, root.contents);
+        }
+    }
+    files.extend(crate_files);
     files.push(PlannedFile {
         path: SPEC_FILE.to_owned(),
         contents: spec_text.to_owned(),
@@ -155,33 +164,34 @@ fn render_crates(
 
     let mut files = Files { templates, files: Vec::new() };
     for krate in crates {
-        let base = &krate.path;
+        // The root package's files sit at the root itself.
+        let base = if krate.path == "." { String::new() } else { krate.path.clone() };
+        let at = |rel: &str| if base.is_empty() { rel.to_owned() } else { format!("{base}/{rel}") };
         let context = handlebars::Context::from(context::for_crate(meta, krate));
         let source = || Seed::Source(base.clone());
-        files.emit(
-            format!("{base}/Cargo.toml"),
-            "crate/Cargo.toml",
-            &context,
-            Manifest,
-            Seed::Always,
-        )?;
-        let (main, template) = match krate.kind {
-            CrateKind::Lib | CrateKind::ProcMacro => ("lib.rs", "crate/src/lib.rs"),
-            CrateKind::Bin => ("main.rs", "crate/src/main.rs"),
+        files.emit(at("Cargo.toml"), "crate/Cargo.toml", &context, Manifest, Seed::Always)?;
+        let (root, template) = match krate.kind {
+            CrateKind::Lib | CrateKind::ProcMacro => ("src/lib.rs".to_owned(), "crate/src/lib.rs"),
+            CrateKind::Bin => ("src/main.rs".to_owned(), "crate/src/main.rs"),
+            // A package of examples: one example, named after the crate, as cargo finds it.
+            CrateKind::Examples => (
+                format!("examples/{}.rs", krate.name.as_str().replace('-', "_")),
+                "crate/src/main.rs",
+            ),
         };
-        files.emit(format!("{base}/src/{main}"), template, &context, Seeded, source())?;
+        files.emit(at(&root), template, &context, Seeded, source())?;
         for module in &krate.modules {
             let item = serde_json::Value::from(module.name.as_str());
             let module_context =
                 handlebars::Context::from(context::for_item(meta, krate, "module", item));
-            let path = format!("{base}/src/{}.rs", module.name);
+            let path = at(&format!("src/{}.rs", module.name));
             files.emit(path, "crate/src/module.rs", &module_context, Seeded, source())?;
         }
         if !krate.depends.build.is_empty() || !krate.uses.build.is_empty() {
-            files.emit(format!("{base}/build.rs"), "crate/build.rs", &context, Seeded, source())?;
+            files.emit(at("build.rs"), "crate/build.rs", &context, Seeded, source())?;
         }
         if !krate.requirements.is_empty() {
-            let tests = format!("{base}/tests/requirements");
+            let tests = at("tests/requirements");
             let main = format!("{tests}/main.rs");
             files.emit(main, "crate/tests/requirements/main.rs", &context, Seeded, Seed::Always)?;
             for requirement in &krate.requirements {

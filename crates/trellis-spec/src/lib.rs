@@ -22,7 +22,7 @@ pub use names::{
 };
 pub use parse::{EDITIONS, FORMAT};
 pub use suggest::closest;
-pub use validate::{PathProblem, is_requirement_id, normalize_path};
+pub use validate::{PathProblem, is_requirement_id, normalize_path, relative_path};
 
 /// A spec that passed validation, with the warnings it raised on the way.
 #[derive(Debug, Clone)]

@@ -130,6 +130,9 @@ pub struct CrateSpec {
     pub depends: Edges,
     /// External dependencies: keys of [`Spec::dependencies`], by edge kind.
     pub uses: Edges,
+    /// The crate's own features (`[features]`, each `name = []`). A dev-dependency of the
+    /// crate on itself turns them all on: how a crate's tests reach its optional code.
+    pub features: Vec<Named>,
     /// Requirements the crate must meet.
     pub requirements: Vec<Requirement>,
     /// Renamed from (issue 3's `renamed-from`), when the spec says so.
@@ -223,11 +226,15 @@ pub enum CrateKind {
     Bin,
     /// A procedural-macro library (`src/lib.rs`, `proc-macro = true`).
     ProcMacro,
+    /// A package with no lib or bin target: only examples (and tests or benches), such as a
+    /// workspace's `examples/` package (`examples/<crate>.rs`).
+    Examples,
 }
 
 impl CrateKind {
     /// All kinds, as the spec spells them.
-    pub const ALL: [CrateKind; 3] = [CrateKind::Lib, CrateKind::Bin, CrateKind::ProcMacro];
+    pub const ALL: [CrateKind; 4] =
+        [CrateKind::Lib, CrateKind::Bin, CrateKind::ProcMacro, CrateKind::Examples];
 
     /// The spelling in the spec.
     pub fn as_str(self) -> &'static str {
@@ -235,6 +242,7 @@ impl CrateKind {
             CrateKind::Lib => "lib",
             CrateKind::Bin => "bin",
             CrateKind::ProcMacro => "proc-macro",
+            CrateKind::Examples => "examples",
         }
     }
 
@@ -245,7 +253,7 @@ impl CrateKind {
 
     /// Whether the crate has a library target others can depend on.
     pub fn has_lib(self) -> bool {
-        !matches!(self, CrateKind::Bin)
+        matches!(self, CrateKind::Lib | CrateKind::ProcMacro)
     }
 }
 

@@ -116,15 +116,18 @@ impl NameWarning {
     }
 }
 
-/// Rust's keywords, strict and reserved, as cargo lists them, plus `gen` (reserved since the
-/// 2024 edition, which Trellis generates by default).
+/// Rust's keywords, strict and reserved, as cargo lists them. `gen`, reserved since the 2024
+/// edition only, is in `EDITION_2024_KEYWORDS`: cargo itself accepts it as a package name.
 pub const KEYWORDS: &[&str] = &[
     "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
-    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
-    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
+
+/// Keywords reserved from the 2024 edition on: code of that edition could not name a crate so.
+pub(crate) const EDITION_2024_KEYWORDS: &[&str] = &["gen"];
 
 /// Folder names inside cargo's `target/<profile>/`: a binary of that name would collide.
 pub const BUILD_FOLDERS: &[&str] = &["deps", "examples", "build", "incremental"];
@@ -222,7 +225,8 @@ pub fn check_ident(name: &str) -> Result<(), IdentError> {
     if !first_ok || !rest_ok || name.chars().all(|c| c == '_') {
         return Err(IdentError::NotIdent(name.to_owned()));
     }
-    if is_keyword(name) {
+    // Modules and tests are code of any edition the spec may name: 2024's keywords too.
+    if is_keyword(name) || EDITION_2024_KEYWORDS.contains(&name) {
         return Err(IdentError::Keyword(name.to_owned()));
     }
     let inner = name.trim_matches('_');

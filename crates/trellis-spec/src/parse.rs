@@ -122,6 +122,7 @@ const CRATE_KEYS: &[&str] = &[
     "build-uses",
     "requirements",
     "renamed-from",
+    "features",
 ];
 const REQUIREMENT_KEYS: &[&str] = &["id", "text"];
 const ALLOW_KEYS: &[&str] = &["from", "to", "reason"];
@@ -628,6 +629,7 @@ impl Cx<'_> {
                 modules: Vec::new(),
                 depends: Edges::default(),
                 uses: Edges::default(),
+                features: Vec::new(),
                 requirements: Vec::new(),
                 renamed_from: None,
                 span,
@@ -685,6 +687,7 @@ impl Cx<'_> {
             dev: self.strings(ct, "dev-uses"),
             build: self.strings(ct, "build-uses"),
         };
+        spec.features = self.strings(ct, "features");
         spec.requirements = self.requirements(ct);
         if let Some((old, span)) = self.string(ct, "renamed-from") {
             spec.renamed_from = Some(Named { name: old, span });

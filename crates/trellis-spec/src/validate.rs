@@ -36,6 +36,7 @@ pub(crate) fn validate(draft: &mut Draft, file: &str) -> Vec<Diagnostic> {
     v.cycles(spec, &index);
     v.requirements(spec);
     v.modules(spec);
+    v.features(spec);
     v.allow(spec, &index);
     v.renames(spec, &index);
     v.diags
@@ -62,7 +63,14 @@ impl V<'_> {
                         .hint("every generated workspace has its own `xtask` crate; choose another name"),
                 );
             } else {
-                match names::check_crate_name(name, c.kind == CrateKind::Bin) {
+                let edition_keyword = spec.workspace.edition.as_str() >= "2024"
+                    && names::EDITION_2024_KEYWORDS.contains(&c.name.ident().as_str());
+                let checked = if edition_keyword {
+                    Err(names::NameError::Keyword(name.to_owned()))
+                } else {
+                    names::check_crate_name(name, c.kind == CrateKind::Bin)
+                };
+                match checked {
                     Ok(warnings) => {
                         for w in warnings {
                             self.push(
@@ -106,8 +114,8 @@ impl V<'_> {
         }
     }
 
-    /// Checks and normalizes every crate's path, then looks for two crates on one path or one
-    /// inside another.
+    /// Checks and normalizes every crate's path (`.` is the package at the workspace root), then
+    /// looks for two crates on one path.
     fn paths(&mut self, draft: &mut Draft) {
         let mut ok: Vec<Option<String>> = Vec::new();
         for (c, places) in draft.spec.crates.iter_mut().zip(&draft.crates) {
@@ -117,7 +125,12 @@ impl V<'_> {
                 ok.push(None);
                 continue;
             }
-            match normalize_path(&c.path) {
+            // `.` is the package at the workspace root, beside `[workspace]`.
+            let normalized = match normalize_path(&c.path) {
+                Err(PathProblem::Root) => Ok(".".to_owned()),
+                other => other,
+            };
+            match normalized {
                 Ok(normal) => {
                     if normal.split('/').next() == Some("xtask") && c.name.as_str() != "xtask" {
                         self.push(
@@ -171,29 +184,8 @@ impl V<'_> {
                 );
                 continue;
             }
-            let mut prefix = String::new();
-            for part in lower.split('/') {
-                if !prefix.is_empty() {
-                    if let Some(&outer) = owners.get(&prefix) {
-                        let other = &spec.crates[outer];
-                        self.push(
-                            Diagnostic::error(
-                                codes::PATH_OVERLAP,
-                                format!(
-                                    "crate `{}` at `{path}` is inside crate `{}` at `{}`",
-                                    c.name, other.name, other.path
-                                ),
-                            )
-                            .at(span.clone(), "nested path")
-                            .also(other.span.clone(), "the outer crate")
-                            .hint("cargo would see the inner crate's files as part of the outer one; give them sibling folders"),
-                        );
-                        break;
-                    }
-                    prefix.push('/');
-                }
-                prefix.push_str(part);
-            }
+            // A crate inside another crate's folder is allowed: cargo leaves a folder with
+            // its own `Cargo.toml` out of the outer package, and real workspaces nest so.
         }
     }
 
@@ -263,7 +255,15 @@ impl V<'_> {
         let idents: HashMap<String, &CrateSpec> =
             spec.crates.iter().map(|c| (c.name.ident(), c)).collect();
         for dep in spec.dependencies.values() {
-            if let Some(c) = idents.get(&names::crate_ident(&dep.name)) {
+            // A member that the workspace uses from the registry under its own name (its
+            // released version) is a deliberate external dependency; any other clash of names
+            // would be one name in code for two crates.
+            let released = |c: &CrateSpec| {
+                dep.name == c.name.as_str()
+                    && dep.package.as_deref().is_none_or(|p| p == c.name.as_str())
+                    && dep.path.is_none()
+            };
+            if let Some(c) = idents.get(&names::crate_ident(&dep.name)).filter(|c| !released(c)) {
                 self.push(
                     Diagnostic::error(
                         codes::DEPENDENCY_SHADOWS_CRATE,
@@ -300,15 +300,28 @@ impl V<'_> {
                     if self.repeated(&mut seen, dep, key) {
                         continue;
                     }
-                    if dep.name == c.name.as_str() {
+                    // A crate's tests may depend on the crate itself, to turn its features on
+                    // (cargo allows it for dev-dependencies alone).
+                    if dep.name == c.name.as_str() && (kind != EdgeKind::Dev || !c.kind.has_lib()) {
+                        let hint = if kind == EdgeKind::Dev {
+                            "only a crate with a library can dev-depend on itself".to_owned()
+                        } else {
+                            format!(
+                                "remove `{}` from `{key}`; a crate's tests may use it through `dev-depends`",
+                                dep.name
+                            )
+                        };
                         self.push(
                             Diagnostic::error(
                                 codes::SELF_DEPENDENCY,
                                 format!("crate `{}` depends on itself", c.name),
                             )
                             .at(dep.span.clone(), "itself")
-                            .hint(format!("remove `{}` from `{key}`", dep.name)),
+                            .hint(hint),
                         );
+                        continue;
+                    }
+                    if dep.name == c.name.as_str() {
                         continue;
                     }
                     let Some(&target) = index.get(dep.name.as_str()) else {
@@ -386,6 +399,22 @@ impl V<'_> {
                 let mut seen: HashMap<&str, &Span> = HashMap::new();
                 for used in c.uses.of(kind) {
                     if self.repeated(&mut seen, used, key) {
+                        continue;
+                    }
+                    if let Some((_, internal)) = c.depends.iter().find(|(_, d)| d.name == used.name)
+                    {
+                        self.push(
+                            Diagnostic::error(
+                                codes::DUPLICATE_ENTRY,
+                                format!(
+                                    "crate `{}` both depends on crate `{}` and uses the external `{}`",
+                                    c.name, used.name, used.name
+                                ),
+                            )
+                            .at(used.span.clone(), "the external one")
+                            .also(internal.span.clone(), "the crate of this spec")
+                            .hint("one name is one dependency in a manifest; keep one of them"),
+                        );
                         continue;
                     }
                     if spec.dependencies.contains_key(&used.name) {
@@ -572,8 +601,48 @@ impl V<'_> {
         }
     }
 
+    /// Feature names, as cargo accepts them (`core/src/cargo/util/toml/mod.rs`,
+    /// `validate_feature_name`): ASCII letters, digits, `_`, `-`, `+`, `.`, not starting with
+    /// `-`, `+` or `.`; no repeats.
+    fn features(&mut self, spec: &Spec) {
+        for c in &spec.crates {
+            let mut seen: HashMap<&str, &Span> = HashMap::new();
+            for f in &c.features {
+                if self.repeated(&mut seen, f, "features") {
+                    continue;
+                }
+                let valid = f
+                    .name
+                    .chars()
+                    .next()
+                    .is_some_and(|first| first.is_ascii_alphanumeric() || first == '_')
+                    && f.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-+.".contains(ch));
+                if !valid || f.name == "default" {
+                    self.push(
+                        Diagnostic::error(codes::INVALID_VALUE, format!("`{}` is not a feature name", f.name))
+                            .at(f.span.clone(), "not a feature name")
+                            .hint("use ASCII letters, digits, `_`, `-`, `+` or `.`, starting with a letter, a digit or `_` (and not `default`)"),
+                    );
+                }
+            }
+        }
+    }
+
     fn modules(&mut self, spec: &Spec) {
         for c in &spec.crates {
+            if c.kind == CrateKind::Examples
+                && let Some(first) = c.modules.first()
+            {
+                self.push(
+                    Diagnostic::error(
+                        codes::INVALID_MODULE,
+                        format!("crate `{}` is of kind `examples`: it has no lib or bin to hold modules", c.name),
+                    )
+                    .at(first.span.clone(), "module of a package without a lib or bin")
+                    .hint("drop `modules`, or make the crate a `lib` or `bin`"),
+                );
+                continue;
+            }
             let mut seen: HashMap<&str, &Span> = HashMap::new();
             for m in &c.modules {
                 if let Some(first) = seen.get(m.name.as_str()) {
@@ -794,6 +863,19 @@ pub fn is_requirement_id(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
+/// The relative path from folder `from` to folder `to`, both normalized workspace-relative
+/// paths (`.` or `""` is the root), as a `path = "…"` dependency between them is written.
+pub fn relative_path(from: &str, to: &str) -> String {
+    let split = |p: &str| -> Vec<String> {
+        p.split('/').filter(|p| !p.is_empty() && *p != ".").map(str::to_owned).collect()
+    };
+    let (from, to) = (split(from), split(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<&str> = vec![".."; from.len() - common];
+    out.extend(to[common..].iter().map(String::as_str));
+    if out.is_empty() { ".".to_owned() } else { out.join("/") }
+}
+
 /// Why a crate path is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathProblem {
@@ -815,6 +897,9 @@ pub enum PathProblem {
     /// Under `target/`, which `cargo clean` deletes.
     #[error("the path is inside cargo's build folder `target`")]
     BuildFolder,
+    /// A glob character (`*`, `?`, `[`, `]`), which `workspace.members` would expand.
+    #[error("the path has a glob character")]
+    Glob,
     /// A folder with a Windows device name (`aux`, `con.d`).
     #[error("the path has the folder `{0}`, a reserved name on Windows")]
     WindowsReserved(String),
@@ -840,11 +925,15 @@ impl PathProblem {
             ),
             PathProblem::Root => (
                 format!("the path `{path}` is the workspace root"),
-                "the root holds the virtual manifest; give the crate a folder of its own",
+                "write `path = \".\"` for the package at the root",
             ),
             PathProblem::BuildFolder => (
                 format!("the path `{path}` is inside cargo's build folder `target`"),
                 "`cargo clean` would delete it; choose another folder",
+            ),
+            PathProblem::Glob => (
+                format!("the path `{path}` has a glob character (`*`, `?`, `[` or `]`)"),
+                "cargo reads `workspace.members` as globs; name the folder without them",
             ),
             PathProblem::WindowsReserved(part) => (
                 format!("the path `{path}` has the folder `{part}`, a reserved name on Windows"),
@@ -878,6 +967,11 @@ pub fn normalize_path(path: &str) -> Result<String, PathProblem> {
     }
     if parts[0] == "target" {
         return Err(PathProblem::BuildFolder);
+    }
+    // Cargo reads `members` as globs, so a folder named with one of their characters could not
+    // be listed as itself.
+    if path.contains(['*', '?', '[', ']']) {
+        return Err(PathProblem::Glob);
     }
     if let Some(part) = parts.iter().find(|p| {
         let stem = p.split('.').next().unwrap_or(p);

@@ -61,6 +61,13 @@ pub(crate) struct Merged {
 }
 
 impl Merged {
+    /// Adds what a second merge of the same file did.
+    pub(crate) fn absorb(&mut self, other: Merged) {
+        self.keys.extend(other.keys);
+        self.conflicts.extend(other.conflicts);
+        self.deferred |= other.deferred;
+    }
+
     fn conflict(&mut self, what: String, path: &KeyPath, policy: &Policy<'_>) {
         self.conflicts.push(what);
         if let Some(base) = policy.base.get(path) {
@@ -880,15 +887,7 @@ pub(crate) fn normalize(dir: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The relative path from folder `from` to folder `to`, both workspace-relative, `/`-separated.
-pub(crate) fn relative(from: &str, to: &str) -> String {
-    let from: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
-    let to: Vec<&str> = to.split('/').filter(|p| !p.is_empty()).collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&str> = vec![".."; from.len() - common];
-    parts.extend(&to[common..]);
-    if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
-}
+pub(crate) use trellis_spec::relative_path as relative;
 
 fn get_item_mut<'a>(root: &'a mut Table, path: &[String]) -> Option<&'a mut Item> {
     let (last, parents) = path.split_last()?;

@@ -18,6 +18,11 @@ use crate::manifest::{self, Policy};
 /// The root manifest's path.
 const ROOT_MANIFEST: &str = "Cargo.toml";
 
+/// The manifest of the crate in folder `dir` (`""` is the root).
+fn manifest_of(dir: &str) -> String {
+    if dir.is_empty() { ROOT_MANIFEST.to_owned() } else { format!("{dir}/{ROOT_MANIFEST}") }
+}
+
 /// How to plan (and apply).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -250,7 +255,10 @@ pub(crate) fn plan_in(
         let doc: DocumentMut = f.contents.parse().map_err(|e: toml_edit::TomlError| {
             SyncError::BadManifest { path: f.path.clone(), reason: e.message().to_owned() }
         })?;
-        if let Some(dir) = f.path.strip_suffix("/Cargo.toml")
+        // The root manifest holds a package too when the spec has one at `.` (folder `""`).
+        let dir =
+            if f.path == ROOT_MANIFEST { Some("") } else { f.path.strip_suffix("/Cargo.toml") };
+        if let Some(dir) = dir
             && let Some(name) =
                 doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str())
         {
@@ -278,7 +286,7 @@ pub(crate) fn plan_in(
     // the crate, that is when it creates the manifest now or seeded its sources before.
     let mut created = BTreeSet::new();
     for dir in crates.values() {
-        if root.read(&source(&format!("{dir}/Cargo.toml")))?.is_none() {
+        if root.read(&source(&manifest_of(dir)))?.is_none() {
             created.insert(dir.as_str());
         }
     }
@@ -772,7 +780,15 @@ fn plan_manifest(
     let merge = |policy: &Policy<'_>| {
         let mut doc = original.clone();
         let merged = match role {
-            Role::Root => manifest::merge_root(&mut doc, new_doc, ws, policy),
+            Role::Root => {
+                let mut merged = manifest::merge_root(&mut doc, new_doc, ws, policy);
+                // A package at the root: its facts live in the same file.
+                if new_doc.get("package").is_some() {
+                    let package = manifest::merge_member(&mut doc, new_doc, "", "", ws, policy);
+                    merged.absorb(package);
+                }
+                merged
+            }
             Role::Member { dir, old_dir } => {
                 manifest::merge_member(&mut doc, new_doc, dir, old_dir, ws, policy)
             }

@@ -44,6 +44,11 @@ kind = "bin"
 layer = "top"
 modules = ["cli"]
 depends = ["app-lib"]
+
+[crates.demos]
+kind = "examples"
+layer = "top"
+depends = ["app-lib"]
 "##;
 
 #[test]
@@ -54,6 +59,45 @@ fn every_kind_of_crate_builds_offline() {
     assert_eq!(code, Some(0), "{stderr}");
     let stdout = cargo_steps(&tmp.path().join("ws"), "every-kind");
     assert_eq!(ignored_tests(&stdout), 2, "{stdout}");
+}
+
+/// The shapes real workspaces have: a package at the root beside `[workspace]`, packages
+/// nested in another package's folder, a crate whose tests turn its own features on, a package
+/// of examples only.
+const REAL_SHAPES: &str = r##"
+[workspace]
+name = "real-shapes"
+edition = "2024"
+
+[crates.engine]
+kind = "bin"
+path = "."
+depends = ["compiler", "geom"]
+
+[crates.compiler]
+path = "compiler"
+depends = ["frontend"]
+
+[crates.frontend]
+path = "compiler/frontend"
+
+[crates.geom]
+features = ["approx", "serde-like"]
+dev-depends = ["geom"]
+
+[crates.demos]
+kind = "examples"
+path = "examples"
+dev-depends = ["geom"]
+"##;
+
+#[test]
+fn real_workspace_shapes_build_offline() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("spec.toml"), REAL_SHAPES).unwrap();
+    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    cargo_steps(&tmp.path().join("ws"), "real-shapes");
 }
 
 #[test]

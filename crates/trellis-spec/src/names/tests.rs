@@ -26,7 +26,8 @@ fn cargo_refuses_a_bad_start_or_character() {
 
 #[test]
 fn keywords_and_test_are_refused() {
-    for kw in ["fn", "Self", "self", "async", "try", "gen", "abstract", "yield"] {
+    // `gen` is a keyword of the 2024 edition only: validation refuses it there (see validate).
+    for kw in ["fn", "Self", "self", "async", "try", "abstract", "yield"] {
         assert_eq!(refused(kw, false), NameError::Keyword(kw.to_owned()));
     }
     assert_eq!(refused("test", false), NameError::Test);

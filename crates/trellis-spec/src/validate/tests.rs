@@ -61,9 +61,10 @@ fn paths() {
         "a\\b",
         "../x",
         "a/../../x",
-        ".",
-        "./",
         "target/x",
+        "crates/*",
+        "crates/a?",
+        "crates/[ab]",
         "crates/con",
     ] {
         let body = format!("[crates.a]\npath = {bad:?}\n");
@@ -75,15 +76,30 @@ fn paths() {
         ["path-overlap"]
     );
     assert_eq!(codes_of("[crates.a]\npath = \"X\"\n[crates.b]\npath = \"x\"\n"), ["path-overlap"]);
+    // A package nested in another's folder, and a package at the root, are real shapes.
     assert_eq!(
         codes_of("[crates.a]\npath = \"x\"\n[crates.b]\npath = \"x/b\"\n"),
-        ["path-overlap"]
+        Vec::<&str>::new()
     );
-    assert_eq!(codes_of("[crates.a]\n[crates.b]\npath = \"crates/a/b\"\n"), ["path-overlap"]);
+    assert_eq!(codes_of("[crates.a]\npath = \".\"\n[crates.b]\n"), Vec::<&str>::new());
+    assert_eq!(codes_of("[crates.a]\npath = \".\"\n[crates.b]\npath = \"./\"\n"), ["path-overlap"]);
     assert_eq!(
         codes_of("[crates.a]\npath = \"x\"\n[crates.b]\npath = \"xy\"\n"),
         Vec::<&str>::new()
     );
+}
+
+#[test]
+fn a_keyword_of_the_2024_edition_is_a_crate_name_before_it() {
+    let spec = |edition: &str| {
+        format!("[workspace]\nname = \"w\"\nedition = \"{edition}\"\n[crates.gen]\n")
+    };
+    let codes = |text: &str| match crate::parse(text, "Trellis.toml") {
+        Ok(_) => Vec::new(),
+        Err(ds) => ds.iter().map(|d| d.code.name).collect::<Vec<_>>(),
+    };
+    assert_eq!(codes(&spec("2021")), Vec::<&str>::new());
+    assert_eq!(codes(&spec("2024")), ["invalid-crate-name"]);
 }
 
 #[test]
@@ -223,9 +239,16 @@ fn modules() {
 
 #[test]
 fn external_dependencies() {
+    // A member used from the registry under its own name: its released version.
     assert_eq!(
-        codes_of("[dependencies]\na = \"1\"\n[crates.a]\nuses = [\"a\"]\n"),
-        ["dependency-shadows-crate"]
+        codes_of("[dependencies]\na = \"1\"\n[crates.a]\n[crates.b]\nuses = [\"a\"]\n"),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        codes_of(
+            "[dependencies]\na = \"1\"\n[crates.a]\n[crates.b]\ndepends = [\"a\"]\nuses = [\"a\"]\n"
+        ),
+        ["duplicate-entry"]
     );
     assert_eq!(
         codes_of(
