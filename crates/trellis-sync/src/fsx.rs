@@ -301,8 +301,8 @@ impl Root {
         Ok(())
     }
 
-    /// Takes the workspace's apply lock, refusing at once when another run holds it. The lock
-    /// is released when the returned file is dropped (or the process dies).
+    /// Takes the workspace's apply lock, refusing (after a moment, see below) when another run
+    /// holds it. The lock is released when the returned file is dropped (or the process dies).
     pub(crate) fn lock(&self, rel: &str) -> Result<File, SyncError> {
         self.make_parents(rel)?;
         let abs = self.abs(rel);
@@ -315,10 +315,22 @@ impl Root {
             .write(true)
             .open(&abs)
             .map_err(SyncError::io("open the lock", &abs))?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(fs::TryLockError::WouldBlock) => Err(SyncError::Locked(self.dir.clone())),
-            Err(fs::TryLockError::Error(e)) => Err(SyncError::io("lock", abs)(e)),
+        // A child process this one (or another thread of it) is starting shares the lock until
+        // it executes its program: a lock held that briefly is not another `apply`, so it is
+        // tried again for a moment before another run is reported.
+        let mut tries = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(fs::TryLockError::WouldBlock) if tries < 25 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(SyncError::Locked(self.dir.clone()));
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(SyncError::io("lock", abs)(e)),
+            }
         }
     }
 }

@@ -36,6 +36,10 @@ const KINDS: [(&str, &[&str]); 3] = [
 /// The `[package]` keys whose value the spec sets.
 const PACKAGE_FACTS: [&str; 2] = ["name", "description"];
 
+/// The `[workspace.package]` keys whose value the spec's `[workspace]` sets. `publish` and the
+/// rest of what a render puts there are the person's in a root that exists.
+const WORKSPACE_PACKAGE_FACTS: [&str; 4] = ["version", "edition", "rust-version", "license"];
+
 /// How a merge should treat what it finds.
 pub(crate) struct Policy<'a> {
     /// The facts Trellis wrote or decided last time, with the hash of the value it wanted then.
@@ -99,6 +103,17 @@ impl Workspace<'_> {
         get_item(self.root, &path(&["workspace", "dependencies"]))?.as_table_like()
     }
 
+    /// The package an edge keyed `key` is on: a crate of the spec, or the package an external
+    /// pin names (`serde = { package = "serde-json-core", … }`).
+    fn package_of(&self, key: &str) -> String {
+        if self.crates.contains_key(key) {
+            return key.to_owned();
+        }
+        get_item(self.rendered_root, &path(&["workspace", "dependencies", key]))
+            .map_or(key, |item| package_of(key, item))
+            .to_owned()
+    }
+
     /// Notes a crate whose manifest Trellis creates: where the root lists members in
     /// `[workspace.dependencies]` (as a generated workspace does), the new one joins them.
     pub(crate) fn add_member(&self, name: &str) {
@@ -146,8 +161,10 @@ impl Workspace<'_> {
             // A member's entry must lead to the member: a workspace may pin a member's
             // released version from the registry for the rest to use.
             let to = entry.as_table_like().and_then(|t| t.get("path")).and_then(Item::as_str);
-            return internal
-                .is_none_or(|dir| to.and_then(|p| normalize("", p)).as_ref() == Some(dir));
+            // (Its folder as it will be once this run's moves are done.)
+            let leads =
+                to.and_then(|p| normalize("", p)).map(|d| self.moved.get(&d).cloned().unwrap_or(d));
+            return internal.is_none_or(|dir| leads.as_ref() == Some(dir));
         }
         let internal = internal.is_some();
         let styled = entries.iter().any(|(_, item)| {
@@ -214,12 +231,12 @@ fn has_edge(doc: &Table, kind: &str, name: &str) -> bool {
         .any(|(_, t)| t.iter().any(|(k, item)| package_of(k, item) == name))
 }
 
-/// The edges a rendered crate manifest states: (kind, key) pairs, keyed by package name.
+/// The edges a rendered crate manifest states: (kind, key) pairs.
 fn edges(doc: &Table) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     for (kind, _) in KINDS {
         if let Some(t) = doc.get(kind).and_then(Item::as_table_like) {
-            out.extend(t.iter().map(|(k, item)| (kind, package_of(k, item).to_owned())));
+            out.extend(t.iter().map(|(k, _)| (kind, k.to_owned())));
         }
     }
     out
@@ -244,7 +261,7 @@ pub(crate) fn facts(doc: &Table) -> BTreeMap<KeyPath, String> {
     }
     let package = path(&["workspace", "package"]);
     if let Some(t) = get_item(doc, &package).and_then(Item::as_table_like) {
-        for (k, item) in t.iter() {
+        for (k, item) in t.iter().filter(|(k, _)| WORKSPACE_PACKAGE_FACTS.contains(k)) {
             out.insert(path(&["workspace", "package", k]), canon_hash(item));
         }
     }
@@ -384,7 +401,7 @@ pub(crate) fn merge_member(
     }
     for (kind, name) in wanted {
         let p = path(&[kind, &name]);
-        if has_edge(cur.as_table(), kind, &name) {
+        if has_edge(cur.as_table(), kind, &ws.package_of(&name)) {
             // Trellis' own entry stays its own, under a new name too.
             let was = ws.renamed.iter().find(|(_, to)| **to == name).map(|(from, _)| from);
             let owned = policy.base.contains_key(&p)
@@ -433,6 +450,10 @@ fn inherited_entry(doc: &Table, kind: &str) -> Item {
 /// wrote, or why it cannot.
 fn insert_edge(doc: &mut Table, kind: &str, name: &str, entry: Item) -> Result<String, String> {
     let hash = canon_hash(&entry);
+    // Into the table the file has, in whichever spelling (`dev_dependencies` too): cargo would
+    // read only one of two.
+    let spellings = KINDS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |(_, s)| *s);
+    let kind = spellings.iter().copied().find(|s| doc.contains_key(s)).unwrap_or(kind);
     let Some(holder) = doc.get_mut(kind).filter(|i| !i.is_none()) else {
         let mut t = Table::new();
         t.insert(name, entry);
@@ -510,9 +531,20 @@ fn value_fact(
         out.keys.insert(p.clone(), new_hash);
         return;
     }
-    // Adopting: the value the file has is what the spec meant, until the spec changes it.
     if base.is_none() && !policy.force {
-        out.keys.insert(p.clone(), cur_hash);
+        // A package's name is its identity: a manifest naming another package here is not
+        // the crate the spec declares.
+        if p.as_slice() == ["package", "name"] {
+            out.conflict(
+                format!("{} (the manifest here is another package's)", dotted(p)),
+                p,
+                policy,
+            );
+            return;
+        }
+        // Adopting: the value stays the person's, and Trellis records its own wish, so that
+        // only a change of the spec can make it speak again.
+        out.keys.insert(p.clone(), new_hash);
         return;
     }
     // Still Trellis' last value, and a plain value on both sides: changed in place, its
@@ -542,10 +574,12 @@ pub(crate) fn merge_root(
     // changed in place where the root has them, never added to a root that lacks one (new
     // crates then state the value themselves, see `fresh`).
     let package = path(&["workspace", "package"]);
-    let mut keys: Vec<KeyPath> =
-        policy.base.keys().filter(|p| p.starts_with(&package) && p.len() == 3).cloned().collect();
+    let spec_keys = |p: &KeyPath| {
+        p.len() == 3 && p.starts_with(&package) && WORKSPACE_PACKAGE_FACTS.contains(&p[2].as_str())
+    };
+    let mut keys: Vec<KeyPath> = policy.base.keys().filter(|p| spec_keys(p)).cloned().collect();
     if let Some(t) = get_item(new.as_table(), &package).and_then(Item::as_table_like) {
-        keys.extend(t.iter().map(|(k, _)| path(&["workspace", "package", k])));
+        keys.extend(t.iter().map(|(k, _)| path(&["workspace", "package", k])).filter(spec_keys));
     }
     keys.sort();
     keys.dedup();
@@ -714,8 +748,8 @@ fn pin_fact(
     if cur_hash == new_hash || base == Some(&new_hash) || policy.accept {
         out.keys.insert(fact.clone(), new_hash);
     } else if base.is_none() && !policy.force {
-        // Adopting: the version the root pins is what the spec meant.
-        out.keys.insert(fact.clone(), cur_hash);
+        // Adopting: the root's version stays; Trellis records its own wish.
+        out.keys.insert(fact.clone(), new_hash);
     } else if base == Some(&cur_hash) || policy.force {
         let decor = slot.decor().clone();
         *slot = Value::from(wanted);
@@ -733,11 +767,32 @@ fn follow_member(doc: &mut Table, dir: &str, old_dir: &str, ws: &Workspace<'_>) 
     if ws.renamed.is_empty() && ws.moved.is_empty() {
         return;
     }
+    let mut renamed_keys = Vec::new();
     for (kind, _) in KINDS {
         let tables: Vec<KeyPath> = kind_tables(doc, kind).into_iter().map(|(p, _)| p).collect();
         for p in tables {
             if let Some(table) = get_item_mut(doc, &p) {
-                follow_entries(table, dir, old_dir, ws);
+                renamed_keys.extend(follow_entries(table, dir, old_dir, ws));
+            }
+        }
+    }
+    // `[features]` names dependencies by their keys (`dep:foo`, `foo/feature`, `foo?/feature`,
+    // or `foo` for an optional one): a renamed key is renamed there too, or cargo would refuse
+    // the manifest.
+    let Some(features) = doc.get_mut("features").and_then(Item::as_table_like_mut) else { return };
+    for (_, item) in features.iter_mut() {
+        let Some(list) = item.as_array_mut() else { continue };
+        for value in list.iter_mut() {
+            let Some(text) = value.as_str() else { continue };
+            let renamed = renamed_keys.iter().find_map(|(from, to)| {
+                let rest = text.strip_prefix("dep:").map_or(text, |r| r);
+                let dep = text.starts_with("dep:");
+                let tail = rest.strip_prefix(from.as_str())?;
+                (tail.is_empty() || tail.starts_with('/') || tail.starts_with("?/"))
+                    .then(|| format!("{}{to}{tail}", if dep { "dep:" } else { "" }))
+            });
+            if let Some(renamed) = renamed {
+                set_str(value, &renamed);
             }
         }
     }
@@ -767,10 +822,17 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
     }
 }
 
-fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>) {
+/// Follows renames and moves in one dependency table; returns the keys it renamed.
+fn follow_entries(
+    table: &mut Item,
+    dir: &str,
+    old_dir: &str,
+    ws: &Workspace<'_>,
+) -> Vec<(String, String)> {
+    let mut renamed_keys = Vec::new();
     let keys: Vec<String> = match table.as_table_like() {
         Some(t) => t.iter().map(|(k, _)| k.to_owned()).collect(),
-        None => return,
+        None => return renamed_keys,
     };
     for key in keys {
         let Some(entry) = table.as_table_like_mut().and_then(|t| t.get_mut(&key)) else {
@@ -789,29 +851,55 @@ fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>
         let Some(to) = ws.renamed.get(&package) else { continue };
         match entry.as_table_like_mut().and_then(|t| t.get_mut("package")) {
             Some(Item::Value(p)) => set_str(p, to),
-            _ => rename_key(table, &key, to),
+            _ => {
+                if rename_key(table, &key, to) {
+                    renamed_keys.push((key.clone(), to.clone()));
+                }
+            }
         }
     }
+    renamed_keys
 }
 
-/// Replaces a string value, keeping the comments and spacing around it.
+/// Replaces a string value, keeping the comments and spacing around it and its quoting: a
+/// literal string (`'…'`) stays one where the new text can be one.
 fn set_str(slot: &mut Value, text: &str) {
     let decor = slot.decor().clone();
-    *slot = Value::from(text);
+    let literal = match &*slot {
+        Value::String(f) => f
+            .as_repr()
+            .and_then(|r| r.as_raw().as_str())
+            .is_some_and(|raw| raw.starts_with('\'') && !raw.starts_with("\'\'\'")),
+        _ => false,
+    };
+    *slot = match format!("'{text}'").parse::<Value>() {
+        Ok(v) if literal && !text.contains(['\'', '\n', '\r']) => v,
+        _ => Value::from(text),
+    };
     *slot.decor_mut() = decor;
 }
 
 /// Renames a key where it stands, keeping its comments, spacing and value. A key already
-/// taken is left alone (the merge then reports the edge it cannot add).
-fn rename_key(holder: &mut Item, from: &str, to: &str) {
+/// taken is left alone (the merge then reports the edge it cannot add). Returns whether it
+/// renamed.
+fn rename_key(holder: &mut Item, from: &str, to: &str) -> bool {
     let rank = |t: &dyn TableLike| -> HashMap<String, usize> {
         t.iter()
             .enumerate()
             .map(|(i, (k, _))| (if k == from { to.to_owned() } else { k.to_owned() }, i))
             .collect()
     };
+    // The new key quoted as the old one was: `"first"` stays quoted.
     let renamed = |key: &Key| {
-        let mut new = Key::new(to);
+        let quote = key
+            .as_repr()
+            .and_then(|r| r.as_raw().as_str())
+            .and_then(|raw| raw.chars().next())
+            .filter(|c| *c == '"' || *c == '\'');
+        let mut new = quote
+            .and_then(|q| Key::parse(&format!("{q}{to}{q}")).ok())
+            .and_then(|mut keys| (keys.len() == 1).then(|| keys.remove(0)))
+            .unwrap_or_else(|| Key::new(to));
         *new.leaf_decor_mut() = key.leaf_decor().clone();
         *new.dotted_decor_mut() = key.dotted_decor().clone();
         new
@@ -819,23 +907,29 @@ fn rename_key(holder: &mut Item, from: &str, to: &str) {
     match holder {
         Item::Table(t) => {
             if t.contains_key(to) {
-                return;
+                return false;
             }
             let order = rank(t);
-            let (Some(key), Some(item)) = (t.key(from).cloned(), t.remove(from)) else { return };
+            let (Some(key), Some(item)) = (t.key(from).cloned(), t.remove(from)) else {
+                return false;
+            };
             t.insert_formatted(&renamed(&key), item);
             t.sort_values_by(|a, _, b, _| order.get(a.get()).cmp(&order.get(b.get())));
+            true
         }
         Item::Value(Value::InlineTable(t)) => {
             if t.contains_key(to) {
-                return;
+                return false;
             }
             let order = rank(t);
-            let (Some(key), Some(value)) = (t.key(from).cloned(), t.remove(from)) else { return };
+            let (Some(key), Some(value)) = (t.key(from).cloned(), t.remove(from)) else {
+                return false;
+            };
             t.insert_formatted(&renamed(&key), value);
             t.sort_values_by(|a, _, b, _| order.get(a.get()).cmp(&order.get(b.get())));
+            true
         }
-        _ => {}
+        _ => false,
     }
 }
 
@@ -896,6 +990,71 @@ fn get_item_mut<'a>(root: &'a mut Table, path: &[String]) -> Option<&'a mut Item
         table = table.get_mut(key)?.as_table_like_mut()?;
     }
     table.get_mut(last).filter(|i| !i.is_none())
+}
+
+/// The merge's result as the person's own text: toml_edit prints what it parsed nearly, not
+/// exactly, as it was (line endings, a missing final line break, the quoting of a table
+/// header's parts). So the changes from `printed` (the untouched document as toml_edit prints
+/// it) to `merged` are carried over to `text` line by line: a line the merge did not touch
+/// keeps its bytes, an inserted line takes the file's line ending. When toml_edit's printing
+/// changed the number of lines, `merged` is used as it is, with the file's line ending.
+pub(crate) fn carry_over(text: &str, printed: &str, merged: &str) -> String {
+    if printed == merged {
+        return text.to_owned();
+    }
+    let crlf = text.contains("\r\n") && !text.replace("\r\n", "").contains('\n');
+    let ending = |line: &str| -> String {
+        match line.strip_suffix('\n') {
+            Some(body) if crlf && !body.ends_with('\r') => format!("{body}\r\n"),
+            _ => line.to_owned(),
+        }
+    };
+    let theirs: Vec<&str> = text.split_inclusive('\n').collect();
+    let printed_lines: Vec<&str> = printed.split_inclusive('\n').collect();
+    if theirs.len() != printed_lines.len() {
+        let mut out: String = merged.split_inclusive('\n').map(ending).collect();
+        if !text.ends_with('\n') && out.ends_with('\n') {
+            out.pop();
+            if out.ends_with('\r') {
+                out.pop();
+            }
+        }
+        return out;
+    }
+    let diff = similar::TextDiff::from_lines(printed, merged);
+    let mut out = String::with_capacity(merged.len() + 64);
+    // A person's last line without a line break gets one only if something follows it.
+    let mut owed = "";
+    for change in diff.iter_all_changes() {
+        match change.tag() {
+            similar::ChangeTag::Delete => {}
+            similar::ChangeTag::Equal => {
+                out.push_str(owed);
+                let line = change.old_index().map_or("", |i| theirs[i]);
+                out.push_str(line);
+                owed = if line.ends_with('\n') {
+                    ""
+                } else if crlf {
+                    "\r\n"
+                } else {
+                    "\n"
+                };
+            }
+            similar::ChangeTag::Insert => {
+                out.push_str(owed);
+                owed = "";
+                out.push_str(&ending(change.value()));
+            }
+        }
+    }
+    // A file that ended without a line break still does.
+    if !text.is_empty() && !text.ends_with('\n') && out.ends_with('\n') {
+        out.pop();
+        if out.ends_with('\r') {
+            out.pop();
+        }
+    }
+    out
 }
 
 /// The short hash of a value's canonical text: formatting, comments and quoting style aside.
@@ -999,45 +1158,78 @@ fn is_sorted<'a>(mut keys: impl Iterator<Item = &'a str>) -> bool {
     true
 }
 
+/// The text between two elements of a one-element-per-line array (an element's prefix, or the
+/// array's trailing text) split in two: what ends the previous element's line (spaces and a
+/// comment there, through the line break), and the rest (comment lines above the next element,
+/// then its indentation). `None` for the gaps of an array on one line.
+fn split_gap(gap: &str) -> Option<(&str, &str)> {
+    gap.find('\n').map(|i| gap.split_at(i + 1))
+}
+
+fn prefix_of(v: &Value) -> String {
+    v.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned()
+}
+
 /// Adds `member` to `members` as `cargo new` would: in order when the array is sorted, else
-/// at the end, with the layout (not the comments) of the elements already there. A comment
-/// stays on the line it was written on.
+/// at the end, with the layout of the elements already there. Every comment stays on the line
+/// it was written on: one that ends an element's line stays after that element, one above an
+/// element stays above it, one before the closing bracket stays before it.
 fn insert_element(array: &mut Array, member: &str) {
     let strs: Vec<&str> = array.iter().filter_map(Value::as_str).collect();
     let sorted = strs.len() == array.len() && is_sorted(strs.iter().copied());
     let index = if sorted { strs.partition_point(|s| *s < member) } else { array.len() };
-    let prefix_of =
-        |v: &Value| v.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
-    // The whitespace that starts an element's line, without the comment lines above it.
-    let layout = |prefix: &str| match prefix.rfind('\n') {
-        Some(i) => format!("\n{}", &prefix[i + 1..]),
-        None if prefix.trim().is_empty() => prefix.to_owned(),
-        None => " ".to_owned(),
+    let len = array.len();
+    // A last element without a comma may hold the comments after it as its own suffix: they
+    // belong after the comma that joins the new element.
+    let mut trailing = array.trailing().as_str().unwrap_or("").to_owned();
+    if index == len
+        && let Some(last) = array.get_mut(len.wrapping_sub(1))
+    {
+        let suffix = last.decor().suffix().and_then(|s| s.as_str()).unwrap_or("").to_owned();
+        if suffix.contains('\n') {
+            last.decor_mut().set_suffix("");
+            trailing = format!("{suffix}{trailing}");
+        }
+    }
+    let gap = if index < len {
+        array.get(index).map(prefix_of).unwrap_or_default()
+    } else {
+        trailing.clone()
     };
-    let first = array.get(0).map(prefix_of);
-    let other = array.get(1).map(prefix_of).map(|p| layout(&p)).or_else(|| {
-        first.as_ref().map(|f| if f.contains('\n') { layout(f) } else { " ".to_owned() })
-    });
-    let appended = index == array.len();
-    let trailing = array.trailing().as_str().unwrap_or("").to_owned();
+    // The indentation of an element's line, from the elements there are.
+    let indent = (0..len)
+        .filter_map(|i| array.get(i).map(prefix_of))
+        .find_map(|p| p.rfind('\n').map(|n| p[n + 1..].to_owned()))
+        .unwrap_or_else(|| "    ".to_owned());
     array.insert(index, member);
-    let (Some(first), Some(other)) = (first, other) else { return };
-    let mut set = |i: usize, prefix: String| {
+    let set = |array: &mut Array, i: usize, prefix: String| {
         if let Some(v) = array.get_mut(i) {
             v.decor_mut().set_prefix(prefix);
         }
     };
-    if index == 0 {
-        set(0, layout(&first));
-        set(1, if first.contains('#') { first } else { other });
-    } else if appended && trailing.contains('#') {
-        // A comment after the last element's comma belongs to that element's line.
-        let cut = trailing.rfind('\n').map_or(trailing.len(), |i| i + 1);
-        let indent = other.trim_start_matches('\n');
-        set(index, format!("{}{indent}", &trailing[..cut]));
-        array.set_trailing(format!("\n{}", &trailing[cut..]));
-    } else {
-        set(index, other);
+    match split_gap(&gap) {
+        Some((ends_line, rest)) if len > 0 => {
+            set(array, index, format!("{ends_line}{indent}"));
+            let after = format!("\n{rest}");
+            if index < len {
+                set(array, index + 1, after);
+            } else {
+                array.set_trailing(after);
+            }
+        }
+        // One line: the new element is spaced as the others are.
+        _ if len > 0 => {
+            if index == 0 {
+                set(array, 0, gap.clone());
+                set(array, 1, " ".to_owned());
+            } else {
+                set(array, index, " ".to_owned());
+            }
+            if index == len {
+                array.set_trailing(trailing);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -1053,33 +1245,48 @@ fn remove_element(cur: &mut Table, path: &[String]) {
         return;
     };
     let removed = array.remove(index);
-    let prefix = removed.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
-    let commented = prefix.contains('#');
-    if let Some(next) = array.get_mut(index) {
-        // The first element's spacing, or a comment above the element, stays in place.
-        if index == 0 || commented {
-            let own = next.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned();
-            let kept = match (commented, own.contains('#')) {
-                (true, _) => keep_comment(&prefix, &own),
-                // The new first element takes the old first one's spacing, unless a person's
-                // comment stands before it.
-                (false, false) => prefix,
-                (false, true) => own,
+    let before = prefix_of(&removed);
+    let last = index == array.len();
+    let after = if last {
+        array.trailing().as_str().unwrap_or("").to_owned()
+    } else {
+        array.get(index).map(prefix_of).unwrap_or_default()
+    };
+    let joined = match (split_gap(&before), split_gap(&after)) {
+        // One element a line: what ended the line before stays, comments above the removed
+        // element stay, a comment that ended its own line becomes a line of its own.
+        (Some((ends_before, above)), Some((ends_removed, rest))) => {
+            let comment = ends_removed.trim();
+            let own_line = if comment.is_empty() {
+                String::new()
+            } else {
+                let indent = above.rsplit('\n').next().unwrap_or("");
+                format!("{comment}\n{indent}")
             };
-            next.decor_mut().set_prefix(kept);
+            let above = above.trim_end_matches([' ', '\t']);
+            let indent = rest.rsplit('\n').next().unwrap_or("");
+            let rest_lines = &rest[..rest.len() - indent.len()];
+            if own_line.is_empty() {
+                format!("{ends_before}{above}{rest_lines}{indent}")
+            } else {
+                let own_indent = own_line.rsplit('\n').next().unwrap_or("");
+                format!("{ends_before}{above}{own_indent}{comment}\n{rest_lines}{indent}")
+            }
         }
-    } else if commented {
-        let trailing = array.trailing().as_str().unwrap_or("").to_owned();
-        array.set_trailing(keep_comment(&prefix, &trailing));
+        // On one line: the element's spacing goes with it, the first one's stays first.
+        _ => {
+            if index == 0 {
+                before
+            } else {
+                after
+            }
+        }
+    };
+    if last {
+        array.set_trailing(joined);
+    } else if let Some(next) = array.get_mut(index) {
+        next.decor_mut().set_prefix(joined);
     }
-}
-
-/// The comment lines of `removed` (what stood before a removed element) followed by `own`.
-fn keep_comment(removed: &str, own: &str) -> String {
-    let comment = removed.trim_end_matches([' ', '\t']);
-    // The comment's own line break ends its line: no blank line where none stood.
-    let own = if comment.ends_with('\n') { own.strip_prefix('\n').unwrap_or(own) } else { own };
-    format!("{comment}{own}")
 }
 
 /// Removes a dependency entry: a dotted one (`b.workspace = true`) leaf by leaf, since its

@@ -387,6 +387,26 @@ pub(crate) fn plan_in(
     }
     // Folder moves (done or refused) first: they happen before any file.
     entries.sort_by(|a, b| (a.ownership.is_some(), &a.path).cmp(&(b.ownership.is_some(), &b.path)));
+    // Manifests change together (a renamed crate's dependents, the root's entries), so one in
+    // conflict holds the whole run back: nothing is half-applied, and `apply` exits 1.
+    let blocking: Vec<String> = entries
+        .iter()
+        .filter(|e| e.action == Action::Conflict && e.ownership == Some(Ownership::Manifest))
+        .map(|e| e.path.clone())
+        .collect();
+    if !blocking.is_empty() {
+        let waits = format!(
+            "held back until the conflict in {} is resolved: manifests change together",
+            blocking.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        );
+        for e in entries.iter_mut().filter(|e| e.op != Op::Nothing) {
+            e.op = Op::Nothing;
+            e.action = Action::Unchanged;
+            e.note = Some(waits.clone());
+            e.diff = None;
+        }
+        return Ok(Plan { entries, ledger: ledger.clone(), ledger_changes: false });
+    }
     let ledger_changes = next != *ledger;
     Ok(Plan { entries, ledger: next, ledger_changes })
 }
@@ -777,6 +797,7 @@ fn plan_manifest(
     let empty = BTreeMap::new();
     let base = rec.map_or(&empty, |r| &r.keys);
     let policy = Policy { base, keep: ctx.keep, accept: ctx.accept, force: false };
+    let printed = original.to_string();
     let merge = |policy: &Policy<'_>| {
         let mut doc = original.clone();
         let merged = match role {
@@ -793,7 +814,7 @@ fn plan_manifest(
                 manifest::merge_member(&mut doc, new_doc, dir, old_dir, ws, policy)
             }
         };
-        (doc.to_string(), merged)
+        (manifest::carry_over(text, &printed, &doc.to_string()), merged)
     };
     let (out, merged) = merge(&policy);
     if !merged.conflicts.is_empty() {
@@ -825,8 +846,9 @@ fn plan_manifest(
         keys: merged.keys,
     };
     let mut e = if changed {
-        let action =
-            if rec.is_some_and(|r| r.hash == cur_hash) { Action::Update } else { Action::Merge };
+        // `update` is for a file still exactly what Trellis wrote; a person's is merged.
+        let whole = rec.is_some_and(|r| r.whole && r.hash == cur_hash);
+        let action = if whole { Action::Update } else { Action::Merge };
         with_diff(entry(f, action), ctx, text, &out)
     } else {
         entry(f, Action::Unchanged)

@@ -858,7 +858,10 @@ fn a_manifest_that_is_not_toml_is_a_conflict_and_left_alone() {
     assert_eq!(entry.action, Action::Conflict);
     assert!(entry.note.as_deref().unwrap().contains("not valid TOML"));
     assert_eq!(fs::read_to_string(out.join("crates/a/Cargo.toml")).unwrap(), "[package\nbroken");
-    assert!(out.join("crates/b/src/lib.rs").is_file(), "everything else safe was done");
+    // Manifests change together: the run waits for the conflict, half-applied it is no one's.
+    assert!(!out.join("crates/b").exists(), "nothing else was written");
+    let held = report.plan.entries.iter().find(|e| e.path == "crates/b/Cargo.toml").unwrap();
+    assert!(held.note.as_deref().unwrap().contains("held back"), "{held:?}");
 }
 
 #[test]

@@ -379,3 +379,146 @@ fn comments_inside_a_members_array_outlive_the_member_below_them() {
     let doc: DocumentMut = out.parse().unwrap();
     assert_eq!(doc["workspace"]["members"].as_array().unwrap().len(), 1, "{out}");
 }
+
+/// `members` after `member` joins it (through the root merge, as `apply` does).
+fn joined(cur: &str, member: &str) -> String {
+    let doc: DocumentMut = cur.parse().unwrap();
+    let mut members: Vec<String> = doc["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    members.push(member.to_owned());
+    let quoted: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
+    root(cur, None, &format!("[workspace]\nmembers = [{}]\n", quoted.join(", "))).0
+}
+
+#[test]
+fn a_comment_stays_on_the_line_it_was_written_on_when_a_member_joins() {
+    // One that ends an element's line stays after that element.
+    let cur = "[workspace]\nmembers = [\n  \"crates/*\",   # glob for all crates\n  \"tools/gen\", # a generator\n]\n";
+    assert_eq!(
+        joined(cur, "tools/cli"),
+        "[workspace]\nmembers = [\n  \"crates/*\",   # glob for all crates\n  \"tools/cli\",\n  \"tools/gen\", # a generator\n]\n"
+    );
+    // One after the opening bracket stays there.
+    let cur = "[workspace]\nmembers = [ # opening comment\n  \"apps/cli\",\n]\n";
+    assert_eq!(
+        joined(cur, "apps/a0"),
+        "[workspace]\nmembers = [ # opening comment\n  \"apps/a0\",\n  \"apps/cli\",\n]\n"
+    );
+    // One before the closing bracket stays before it.
+    let cur = "[workspace]\nmembers = [\n  \"a\",\n  \"b\",\n  # end of the list\n]\n";
+    assert_eq!(
+        joined(cur, "c"),
+        "[workspace]\nmembers = [\n  \"a\",\n  \"b\",\n  \"c\",\n  # end of the list\n]\n"
+    );
+    // A last element without a comma: its comment stays on its line, after the new comma.
+    let cur = "[workspace]\nmembers = [\n  \"mid\" # last, no comma\n  # dangling\n]\n";
+    let out = joined(cur, "new");
+    assert!(out.contains("\"mid\", # last, no comma\n") && out.contains("\"new\""), "{out}");
+    assert!(out.parse::<DocumentMut>().is_ok(), "{out}");
+}
+
+#[test]
+fn a_comment_that_ended_a_removed_members_line_becomes_a_line_of_its_own() {
+    let last = "[workspace]\nmembers = [\"apps/a0\", \"libs/core\"]\n";
+    let cur = "[workspace]\nmembers = [\"apps/a0\", \"libs/core\"]\ndefault-members = [\n  \"apps/a0\", # the person's default\n  \"libs/core\",\n]\n";
+    let (out, _) = root(cur, Some(last), "[workspace]\nmembers = [\"libs/core\"]\n");
+    assert_eq!(
+        out,
+        "[workspace]\nmembers = [\"libs/core\"]\ndefault-members = [\n  # the person's default\n  \"libs/core\",\n]\n"
+    );
+}
+
+/// A member merge as `plan` writes it: the result carried over to the person's own text.
+fn member_text(case: &Case<'_>, cur: &str, new: &str, dir: &str) -> (String, Merged) {
+    let printed = cur.parse::<DocumentMut>().unwrap().to_string();
+    let (out, merged) = case.member(cur, None, new, dir);
+    (carry_over(cur, &printed, &out), merged)
+}
+
+#[test]
+fn line_endings_a_missing_final_line_break_and_header_quoting_stay_the_persons() {
+    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    // CRLF: untouched lines keep theirs, the inserted one takes it too.
+    let cur = "[package]\r\nname = \"a\"\r\n\r\n[dependencies]\r\nlibc = \"0.2\"\r\n";
+    let (out, _) = member_text(&case, cur, new, "a");
+    assert_eq!(out, format!("{cur}b = {{ path = \"../b\" }}\r\n"));
+    // Nothing to add: not a byte changes, whatever toml_edit would print.
+    let have = "[package]\r\nname = \"a\"\r\n[dependencies]\r\nb = { path = \"../b\" }";
+    assert_eq!(member_text(&case, have, new, "a").0, have);
+    let quoted = "[\"package\"]\nname = \"a\"\n\n[\"dependencies\".'b']\npath = '../b'\n";
+    assert_eq!(member_text(&case, quoted, new, "a").0, quoted);
+    // No final line break: an insertion at the end is joined on its own line, and none added.
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nlibc = \"0.2\"";
+    let (out, _) = member_text(&case, cur, new, "a");
+    assert_eq!(
+        out,
+        "[package]\nname = \"a\"\n\n[dependencies]\nlibc = \"0.2\"\nb = { path = \"../b\" }"
+    );
+}
+
+#[test]
+fn a_rename_keeps_quoting_and_follows_features() {
+    let case = Case {
+        crates: &[("app", "app"), ("foo-core", "foo")],
+        renamed: &[("foo", "foo-core")],
+        ..Case::plain()
+    };
+    let cur = "[package]\nname = \"app\"\n\n[dependencies]\n\"foo\" = { path = '../foo', optional = true }\n\n[features]\nfast = [\"dep:foo\", \"foo/bar\", 'foo?/baz', \"other\"]\n";
+    let new = "[package]\nname = \"app\"\n\n[dependencies]\nfoo-core.workspace = true\n";
+    let (out, merged) = case.member(cur, None, new, "app");
+    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+    assert_eq!(
+        out,
+        "[package]\nname = \"app\"\n\n[dependencies]\n\"foo-core\" = { path = '../foo', optional = true }\n\n[features]\nfast = [\"dep:foo-core\", \"foo-core/bar\", 'foo-core?/baz', \"other\"]\n"
+    );
+}
+
+#[test]
+fn an_edge_joins_the_table_in_the_spelling_the_file_has() {
+    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
+    let cur = "[package]\nname = \"a\"\n\n[dev_dependencies]\nlibc = \"0.2\"\n";
+    let new = "[package]\nname = \"a\"\n\n[dev-dependencies]\nb.workspace = true\n";
+    let (out, _) = case.member(cur, None, new, "a");
+    assert_eq!(out, format!("{cur}b = {{ path = \"../b\" }}\n"));
+}
+
+#[test]
+fn an_external_crate_under_another_package_name_counts_by_its_package() {
+    let rendered_root =
+        "[workspace.dependencies]\nserde = { version = \"0.5\", package = \"serde-json-core\" }\n";
+    let case = Case { rendered_root, crates: &[("a", "a")], ..Case::plain() };
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nserde = { package = \"serde-json-core\", version = \"0.5\" }\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nserde.workspace = true\n";
+    let (out, merged) = case.member(cur, None, new, "a");
+    assert_eq!(out, cur);
+    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+}
+
+#[test]
+fn adopting_keeps_the_roots_own_values_and_publish_is_never_trellis() {
+    let cur = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"2.0.0\"\npublish = [\"my-reg\"]\n";
+    let new = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"0.1.0\"\npublish = false\n";
+    let (out, merged) = root(cur, None, new);
+    assert_eq!(out, cur);
+    // Trellis records its own wish: only a change of the spec makes it speak again.
+    let (out, _) = root(cur, None, new);
+    assert_eq!(out, cur);
+    assert!(
+        !merged.keys.keys().any(|k| k.last().is_some_and(|k| k == "publish")),
+        "{:?}",
+        merged.keys
+    );
+}
+
+#[test]
+fn a_manifest_of_another_package_where_a_crate_is_planned_is_a_conflict() {
+    let case = Case { crates: &[("exp", "crates/experimental")], ..Case::plain() };
+    let cur = "[package]\nname = \"experimental\"\nversion = \"0.1.0\"\n";
+    let (_, merged) = case.member(cur, None, "[package]\nname = \"exp\"\n", "crates/experimental");
+    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
+}
