@@ -3,6 +3,9 @@
 //!
 //! Layers become subgraphs (clusters), highest first; edge kinds are drawn differently
 //! (normal solid, dev dotted and labelled `dev`, build thick and labelled `build`).
+//!
+//! Big graphs get smaller views of the same [`Graph`]: [`reduce`] drops the edges a longer path
+//! implies, and [`layer`] keeps one layer, with every other layer folded into one node.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -51,6 +54,21 @@ pub struct Node {
     pub layer: Option<String>,
     /// Whether it is in the spec, the workspace or both.
     pub side: Side,
+    /// A crate, or a whole layer folded into one node.
+    pub kind: NodeKind,
+}
+
+/// What a node of a graph stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// One crate.
+    Crate,
+    /// Every crate of a layer other than the one a [`layer`] view shows (or every crate with no
+    /// layer): this many.
+    Layer {
+        /// How many crates it stands for.
+        crates: usize,
+    },
 }
 
 /// A dependency in a graph.
@@ -71,7 +89,12 @@ pub fn declared(spec: &Spec) -> Graph {
     let nodes = spec
         .crates
         .iter()
-        .map(|c| Node { name: c.name.to_string(), layer: c.layer.clone(), side: Side::Both })
+        .map(|c| Node {
+            name: c.name.to_string(),
+            layer: c.layer.clone(),
+            side: Side::Both,
+            kind: NodeKind::Crate,
+        })
         .collect();
     let mut edges: Vec<GraphEdge> = spec
         .crates
@@ -98,7 +121,12 @@ pub fn actual(workspace: &Workspace, spec: Option<&Spec>) -> Graph {
         .members
         .iter()
         .filter(|m| !m.is_own_xtask())
-        .map(|m| Node { name: m.name.clone(), layer: layer_of(&m.name), side: Side::Both })
+        .map(|m| Node {
+            name: m.name.clone(),
+            layer: layer_of(&m.name),
+            side: Side::Both,
+            kind: NodeKind::Crate,
+        })
         .collect();
     let edges = actual_edges(workspace)
         .into_iter()
@@ -125,7 +153,12 @@ pub fn diff(spec: &Spec, workspace: &Workspace) -> Graph {
         .collect();
     for m in &members {
         if spec.crate_named(m).is_none() {
-            nodes.push(Node { name: (*m).to_owned(), layer: None, side: Side::ActualOnly });
+            nodes.push(Node {
+                name: (*m).to_owned(),
+                layer: None,
+                side: Side::ActualOnly,
+                kind: NodeKind::Crate,
+            });
         }
     }
     let real: BTreeSet<(String, String, EdgeKind)> = actual_edges(workspace);
@@ -161,6 +194,116 @@ fn actual_edges(workspace: &Workspace) -> BTreeSet<(String, String, EdgeKind)> {
 
 fn layer_names(spec: Option<&Spec>) -> Vec<String> {
     spec.map(|s| s.layers.iter().map(|l| l.name.clone()).collect()).unwrap_or_default()
+}
+
+/// The graph without the normal and build edges a longer path of normal and build edges
+/// already implies (`a -> c` beside `a -> b -> c`): its transitive reduction, which keeps what
+/// each crate reaches. An edge kept keeps its kind.
+///
+/// Dev edges are all kept and imply nothing: they are not part of the layered graph (a dev edge
+/// may point up a layer or close a cycle), and that a crate's tests use a crate directly is
+/// worth seeing. In a [`diff`], only edges both sides have are reduced, through paths both
+/// sides have: a `missing` or `undeclared` edge is what the picture is for.
+pub fn reduce(graph: &Graph) -> Graph {
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let names = graph
+        .nodes
+        .iter()
+        .map(|n| n.name.as_str())
+        .chain(graph.edges.iter().flat_map(|e| [e.from.as_str(), e.to.as_str()]));
+    for name in names {
+        let next = index.len();
+        index.entry(name).or_insert(next);
+    }
+    let reducible = |e: &GraphEdge| e.kind != EdgeKind::Dev && e.side == Side::Both;
+    let mut adjacency = vec![Vec::new(); index.len()];
+    for e in graph.edges.iter().filter(|e| reducible(e)) {
+        adjacency[index[e.from.as_str()]].push(index[e.to.as_str()]);
+    }
+    let reduced = trellis_spec::graph::transitive_reduction(&adjacency);
+    let kept: BTreeSet<(usize, usize)> = reduced
+        .iter()
+        .enumerate()
+        .flat_map(|(v, next)| next.iter().map(move |&w| (v, w)))
+        .collect();
+    let edges = graph
+        .edges
+        .iter()
+        .filter(|e| !reducible(e) || kept.contains(&(index[e.from.as_str()], index[e.to.as_str()])))
+        .cloned()
+        .collect();
+    Graph { layers: graph.layers.clone(), nodes: graph.nodes.clone(), edges }
+}
+
+/// One layer of a graph: its crates, the edges between them, and every edge that leaves it,
+/// drawn to one node per other layer (and one for crates with no layer) rather than to the
+/// crate it reaches. `None` when the graph has no such layer.
+///
+/// Folding keeps the view as small as the layer: what a layer relies on is the layers below it,
+/// and the crates there would otherwise outnumber the layer's own. Edges into the layer from
+/// other layers are left out; they belong to the views of those layers.
+pub fn layer(graph: &Graph, name: &str) -> Option<Graph> {
+    if !graph.layers.iter().any(|l| l == name) {
+        return None;
+    }
+    // A crate's layer as drawn: one the graph does not know counts as none.
+    let layer_of: BTreeMap<&str, Option<&str>> = graph
+        .nodes
+        .iter()
+        .map(|n| {
+            let layer = n.layer.as_deref().filter(|l| graph.layers.iter().any(|k| k == l));
+            (n.name.as_str(), layer)
+        })
+        .collect();
+    let layer_of = |krate: &str| layer_of.get(krate).copied().flatten();
+    let inside = |krate: &str| layer_of(krate) == Some(name);
+    let mut crates_in: BTreeMap<Option<&str>, usize> = BTreeMap::new();
+    for n in &graph.nodes {
+        *crates_in.entry(layer_of(&n.name)).or_default() += 1;
+    }
+    let mut reached: BTreeSet<Option<&str>> = BTreeSet::new();
+    let mut edges: Vec<GraphEdge> = Vec::new();
+    for e in graph.edges.iter().filter(|e| inside(&e.from)) {
+        if inside(&e.to) {
+            edges.push(e.clone());
+            continue;
+        }
+        let other = layer_of(&e.to);
+        reached.insert(other);
+        edges.push(GraphEdge { to: folded_name(other), ..e.clone() });
+    }
+    edges.sort();
+    edges.dedup();
+    let mut nodes: Vec<Node> = graph.nodes.iter().filter(|n| inside(&n.name)).cloned().collect();
+    // Other layers highest first, as layers are drawn, then crates with no layer.
+    let others = graph.layers.iter().rev().map(|l| Some(l.as_str())).chain([None]);
+    for other in others.filter(|o| reached.contains(o)) {
+        nodes.push(Node {
+            name: folded_name(other),
+            layer: None,
+            side: Side::Both,
+            kind: NodeKind::Layer { crates: crates_in.get(&other).copied().unwrap_or(0) },
+        });
+    }
+    Some(Graph { layers: vec![name.to_owned()], nodes, edges })
+}
+
+/// The name of the node that stands for a folded layer: no crate can have it, for crate names
+/// hold no spaces.
+fn folded_name(layer: Option<&str>) -> String {
+    match layer {
+        Some(layer) => format!("layer {layer}"),
+        None => "no layer".to_owned(),
+    }
+}
+
+/// What a node says: a crate's name, or a folded layer's name and size.
+fn label(node: &Node) -> String {
+    match node.kind {
+        NodeKind::Crate => node.name.clone(),
+        NodeKind::Layer { crates: 1 } => format!("{} (1 crate)", node.name),
+        NodeKind::Layer { crates } => format!("{} ({crates} crates)", node.name),
+    }
 }
 
 /// Draws a graph.
@@ -247,8 +390,13 @@ fn mermaid(graph: &Graph) -> String {
             let _ = writeln!(out, "    subgraph layer_{}[\"{}\"]", sanitize(layer), escape(layer));
         }
         for node in nodes {
-            let _ =
-                writeln!(out, "{indent}{}[\"{}\"]", ids[node.name.as_str()], escape(&node.name));
+            let id = &ids[node.name.as_str()];
+            let label = escape(&label(node));
+            let _ = match node.kind {
+                NodeKind::Crate => writeln!(out, "{indent}{id}[\"{label}\"]"),
+                // A folded layer is a stadium, not a box: it is no crate.
+                NodeKind::Layer { .. } => writeln!(out, "{indent}{id}([\"{label}\"])"),
+            };
         }
         if layer.is_some() {
             let _ = writeln!(out, "    end");
@@ -317,10 +465,13 @@ fn dot(graph: &Graph) -> String {
                 writeln!(out, "    subgraph cluster_{n} {{\n        label=\"{}\";", escape(layer));
         }
         for node in nodes {
-            let style = match node.side {
-                Side::Both => "",
-                Side::SpecOnly => " [style=dashed, color=red, xlabel=\"missing\"]",
-                Side::ActualOnly => " [color=orange, xlabel=\"undeclared\"]",
+            let style = match (node.kind, node.side) {
+                (NodeKind::Layer { .. }, _) => {
+                    format!(" [shape=folder, label=\"{}\"]", escape(&label(node)))
+                }
+                (_, Side::Both) => String::new(),
+                (_, Side::SpecOnly) => " [style=dashed, color=red, xlabel=\"missing\"]".to_owned(),
+                (_, Side::ActualOnly) => " [color=orange, xlabel=\"undeclared\"]".to_owned(),
             };
             let _ = writeln!(out, "{indent}\"{}\"{style};", escape(&node.name));
         }

@@ -1,10 +1,11 @@
 //! Graph algorithms over adjacency lists of node indices: strongly connected components (for
-//! cycles), the shortest cycle through a component (to name it), and depth (to suggest layers).
+//! cycles), the shortest cycle through a component (to name it), depth (to suggest layers), and
+//! the transitive reduction (to draw big graphs).
 //!
-//! Pure and shared: validation finds the spec's cycles with them, `check` the workspace's, and
-//! `infer` suggests layers from depth.
+//! Pure and shared: validation finds the spec's cycles with them, `check` the workspace's,
+//! `infer` suggests layers from depth, and `graph --reduce` draws the reduction.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 /// The strongly connected components, each sorted, in order of their smallest node.
 /// Iterative Tarjan, so a deep graph cannot overflow the stack.
@@ -128,6 +129,75 @@ pub fn depths(graph: &[Vec<usize>]) -> Vec<usize> {
         }
     }
     (0..graph.len()).map(|v| memo[comp_of[v]].unwrap_or(0)).collect()
+}
+
+/// The transitive reduction: the graph without every edge `u -> v` that a path of two or more
+/// edges from `u` to `v` already implies. Each adjacency list keeps its order; a repeated edge
+/// is kept or dropped with its twin. Every node reaches exactly what it reached before.
+///
+/// On a DAG the reduction is unique. A graph with cycles has none that is unique, so each
+/// strongly connected component is taken as one node: edges inside a component are all kept,
+/// and an edge between two components is dropped when a longer path joins them.
+///
+/// Time is linear in the edges times the components / 64, memory a bit per pair of components
+/// (12.5 MB at 10,000 crates).
+pub fn transitive_reduction(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let components = strongly_connected(graph);
+    let mut comp_of = vec![0; graph.len()];
+    for (c, nodes) in components.iter().enumerate() {
+        for &v in nodes {
+            comp_of[v] = c;
+        }
+    }
+    let successors: Vec<Vec<usize>> = components
+        .iter()
+        .enumerate()
+        .map(|(c, nodes)| {
+            let mut next: Vec<usize> = nodes
+                .iter()
+                .flat_map(|&v| graph[v].iter().map(|&w| comp_of[w]))
+                .filter(|&d| d != c)
+                .collect();
+            next.sort_unstable();
+            next.dedup();
+            next
+        })
+        .collect();
+    // Every edge between components goes to a shallower one, so by rising depth each
+    // component's successors are done before it.
+    let depth = depths(graph);
+    let mut order: Vec<usize> = (0..components.len()).collect();
+    order.sort_by_key(|&c| depth[components[c][0]]);
+    // `reach` row `c`: the components `c` reaches by one edge or more, one bit each.
+    let words = components.len().div_ceil(64);
+    let mut reach = vec![0u64; components.len() * words];
+    let mut implied: HashSet<(usize, usize)> = HashSet::new();
+    let mut further = vec![0u64; words];
+    for c in order {
+        // What `c` reaches by two edges or more: what its successors reach.
+        further.fill(0);
+        for &d in &successors[c] {
+            for (f, r) in further.iter_mut().zip(&reach[d * words..(d + 1) * words]) {
+                *f |= r;
+            }
+        }
+        let row = &mut reach[c * words..(c + 1) * words];
+        row.copy_from_slice(&further);
+        for &d in &successors[c] {
+            if further[d / 64] & (1 << (d % 64)) != 0 {
+                implied.insert((c, d));
+            }
+            row[d / 64] |= 1 << (d % 64);
+        }
+    }
+    graph
+        .iter()
+        .enumerate()
+        .map(|(v, next)| {
+            let c = comp_of[v];
+            next.iter().copied().filter(|&w| !implied.contains(&(c, comp_of[w]))).collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -15,6 +15,14 @@ pub const PENDING: Code = Code::new("R003", "pending-requirement");
 
 pub use trellis_spec::SPEC_FILE;
 
+/// Whether [`findings`] can report anything for this spec, whatever the code holds: only when
+/// the spec has a requirement. Without one there is nothing to lose or leave pending, and no
+/// spec id to take a prefix from, so no word in the code is id-shaped and none is stray.
+/// `check` reads no source file for such a spec.
+pub fn possible(spec: &Spec) -> bool {
+    spec.crates.iter().any(|c| !c.requirements.is_empty())
+}
+
 /// `check`'s findings about requirements.
 ///
 /// Lost requirements (R001) and pending ones (R003, only when `strict` or the spec's

@@ -12,6 +12,14 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use memchr::memmem;
+
+/// The most needles [`Ids::may_hold_id`] searches a file for. Each is a pass over the file with
+/// a SIMD search that is several times faster than the tokenizer, so a handful of them is
+/// cheaper than scanning a file that names no requirement; a spec with ids in dozens of forms
+/// (a prefix per crate, say) scans every file instead.
+const MAX_NEEDLES: usize = 8;
+
 /// FNV-1a: ids are short, hashed once per word of every comment, and never chosen by an
 /// attacker who could exploit a weak hash, so speed wins over SipHash's defences.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +72,9 @@ pub(crate) struct Ids<'a> {
     first_byte: [bool; 256],
     /// The same for test names.
     name_first_byte: [bool; 256],
+    /// Text one of which every file that holds an id contains; `None` when there are too many
+    /// to search for.
+    needles: Option<Vec<memmem::Finder<'static>>>,
 }
 
 impl<'a> Ids<'a> {
@@ -89,6 +100,7 @@ impl<'a> Ids<'a> {
             word_byte,
             first_byte: [false; 256],
             name_first_byte: [false; 256],
+            needles: None,
             known: Vec::new(),
         };
         for (i, &id) in known.iter().enumerate() {
@@ -109,8 +121,19 @@ impl<'a> Ids<'a> {
                     .or_insert(prefix);
             }
         }
+        ids.needles = needles(&known);
         ids.known = known;
         ids
+    }
+
+    /// Whether a file can hold an id at all: false only when it contains none of the text every
+    /// id, id-shaped word and test name that [`Ids::find_in`] and [`Ids::test_name`] match must
+    /// contain. A file without any is not worth tokenizing.
+    pub(crate) fn may_hold_id(&self, src: &[u8]) -> bool {
+        match &self.needles {
+            Some(needles) => needles.iter().any(|n| n.find(src).is_some()),
+            None => true,
+        }
     }
 
     /// Whether a byte can be part of a word.
@@ -201,6 +224,31 @@ impl<'a> Ids<'a> {
     fn first_byte_of_name(&self, name: &str) -> bool {
         self.name_first_byte[usize::from(name.as_bytes()[0])]
     }
+}
+
+/// What every match contains: a known id is written whole, an id-shaped word starts with its
+/// prefix, and a test name starts with the test-name form of either (`CORE-12` → `CORE-` and
+/// `core_`; `LOGIN` → `LOGIN` and `login`). A needle that holds a shorter one adds nothing.
+fn needles(known: &[&str]) -> Option<Vec<memmem::Finder<'static>>> {
+    let mut texts: Vec<String> = Vec::new();
+    for id in known {
+        let prefix = id.trim_end_matches(|c: char| c.is_ascii_digit());
+        let stem = if prefix.len() < id.len() && !prefix.is_empty() { prefix } else { id };
+        texts.push(stem.to_owned());
+        texts.push(trellis_spec::requirement_test_name(stem));
+    }
+    texts.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    texts.dedup();
+    let mut kept: Vec<String> = Vec::new();
+    for text in texts {
+        if !kept.iter().any(|k| text.contains(k.as_str())) {
+            kept.push(text);
+            if kept.len() > MAX_NEEDLES {
+                return None;
+            }
+        }
+    }
+    Some(kept.iter().map(|k| memmem::Finder::new(k.as_bytes()).into_owned()).collect())
 }
 
 /// The word without leading and trailing bytes that are not letters or digits.

@@ -1,10 +1,11 @@
-//! The trace itself: walk each crate's files once, scan them, and give every requirement its
-//! status.
+//! The trace itself: walk each crate's files once, scan them on every core, and give every
+//! requirement its status.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use trellis_spec::Spec;
@@ -260,8 +261,45 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
     let known: Vec<&str> =
         targets.iter().flat_map(|t| t.requirements.iter().map(String::as_str)).collect();
     let ids = Ids::new(known);
-    let mut evidence: Vec<Evidence> = vec![Evidence::default(); ids.known.len()];
-    let mut stray: BTreeMap<String, Vec<Place>> = BTreeMap::new();
+    let (sources, missing) = list(targets, root)?;
+    let found = scan_all(targets, root, &sources, &ids)?;
+    let mut evidence = found.evidence;
+    let mut next = 0;
+    let crates = targets
+        .iter()
+        .zip(missing)
+        .map(|(target, missing)| {
+            let requirements = target
+                .requirements
+                .iter()
+                .map(|id| {
+                    let e = std::mem::take(&mut evidence[next]);
+                    next += 1;
+                    e.into_trace(id)
+                })
+                .collect();
+            let (name, path) = (target.name.clone(), target.path.clone());
+            CrateTrace { name, path, missing, requirements }
+        })
+        .collect();
+    let stray = found
+        .stray
+        .into_iter()
+        .map(|(id, mut places)| {
+            places.sort();
+            places.dedup();
+            Stray { id, places }
+        })
+        .collect();
+    Ok(TraceReport { crates, stray, files: sources.len() })
+}
+
+/// A file to scan: the index of its crate in the targets, and its path.
+type Source = (usize, PathBuf);
+
+/// Lists the files of every crate, in the order of the targets and of the walks, and which
+/// crates' folders are missing.
+fn list(targets: &[Target], root: &Path) -> Result<(Vec<Source>, Vec<bool>), TraceError> {
     // Only when one crate's folder is inside another's must a walk look out for it (the spec
     // forbids it; other callers may not).
     let paths: HashSet<&str> = targets.iter().map(|t| t.path.trim_end_matches('/')).collect();
@@ -270,25 +308,10 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
         true => targets.iter().map(|t| root.join(&t.path)).collect(),
         false => HashSet::new(),
     };
-    let mut scratch = scan::FileScan::default();
-    let mut buf = Vec::new();
-    let mut files = 0;
+    let mut sources = Vec::new();
     let mut missing = vec![false; targets.len()];
     for (t, target) in targets.iter().enumerate() {
         let crate_dir = root.join(&target.path);
-        let mut scan_one = |path: &Path, buf: &mut Vec<u8>| -> Result<(), TraceError> {
-            let len = read_into(path, buf)
-                .map_err(|source| TraceError::Read { path: path.to_path_buf(), source })?;
-            let buf = &buf[..len];
-            files += 1;
-            scan::scan_file(buf, &ids, &mut scratch);
-            if scratch.hits.is_empty() {
-                return Ok(());
-            }
-            let file = relative(&target.path, &crate_dir, path);
-            record(&target.name, &file, buf, &mut scratch, &mut evidence, &mut stray);
-            Ok(())
-        };
         // One walk per crate: its code folders and build script, nothing else.
         // A crate folder that is a link is not followed either: it may lead out of the workspace.
         let walk = WalkDir::new(&crate_dir).follow_links(false).follow_root_links(false);
@@ -319,37 +342,115 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
                 && entry.file_type().is_file()
                 && entry.path().extension().is_some_and(|x| x == "rs")
             {
-                scan_one(entry.path(), &mut buf)?;
+                sources.push((t, entry.into_path()));
             }
         }
     }
-    let mut next = 0;
-    let crates = targets
-        .iter()
-        .zip(missing)
-        .map(|(target, missing)| {
-            let requirements = target
-                .requirements
-                .iter()
-                .map(|id| {
-                    let e = std::mem::take(&mut evidence[next]);
-                    next += 1;
-                    e.into_trace(id)
-                })
-                .collect();
-            let (name, path) = (target.name.clone(), target.path.clone());
-            CrateTrace { name, path, missing, requirements }
+    Ok((sources, missing))
+}
+
+/// Files a worker takes at a time: enough that taking them costs nothing, few enough that the
+/// workers finish together.
+const FILES_PER_TAKE: usize = 16;
+
+/// What the files say about each requirement, and the stray ids in them.
+#[derive(Debug)]
+struct Found {
+    /// Per requirement, in the order of [`Ids::known`].
+    evidence: Vec<Evidence>,
+    stray: BTreeMap<String, Vec<Place>>,
+}
+
+impl Found {
+    fn new(requirements: usize) -> Found {
+        Found { evidence: vec![Evidence::default(); requirements], stray: BTreeMap::new() }
+    }
+
+    /// Adds what another worker found. Order does not matter: every list is sorted before it is
+    /// reported, and no two workers read the same file.
+    fn merge(&mut self, other: Found) {
+        for (mine, theirs) in self.evidence.iter_mut().zip(other.evidence) {
+            mine.tests.extend(theirs.tests);
+            mine.elsewhere.extend(theirs.elsewhere);
+        }
+        for (id, places) in other.stray {
+            self.stray.entry(id).or_default().extend(places);
+        }
+    }
+}
+
+/// Reads and scans every file, on every core. Reading is most of the cost, and a file's scan
+/// depends on that file alone. The error reported is the first in the order of `sources`,
+/// whichever worker met it, so a run fails the same way each time.
+fn scan_all(
+    targets: &[Target],
+    root: &Path,
+    sources: &[Source],
+    ids: &Ids<'_>,
+) -> Result<Found, TraceError> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = threads.min(sources.len().div_ceil(FILES_PER_TAKE)).max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut found = Found::new(ids.known.len());
+        let mut failed: Option<(usize, TraceError)> = None;
+        let mut scratch = scan::FileScan::default();
+        let mut buf = Vec::new();
+        loop {
+            let start = next.fetch_add(FILES_PER_TAKE, Ordering::Relaxed);
+            if start >= sources.len() {
+                break;
+            }
+            for (i, (t, path)) in sources.iter().enumerate().skip(start).take(FILES_PER_TAKE) {
+                let len = match read_into(path, &mut buf) {
+                    Ok(len) => len,
+                    Err(source) => {
+                        if failed.as_ref().is_none_or(|(j, _)| i < *j) {
+                            failed = Some((i, TraceError::Read { path: path.clone(), source }));
+                        }
+                        continue;
+                    }
+                };
+                let src = &buf[..len];
+                if !ids.may_hold_id(src) {
+                    continue;
+                }
+                scan::scan_file(src, ids, &mut scratch);
+                if scratch.hits.is_empty() {
+                    continue;
+                }
+                let target = &targets[*t];
+                let file = relative(&target.path, &root.join(&target.path), path);
+                record(&target.name, &file, src, &mut scratch, &mut found);
+            }
+        }
+        (found, failed)
+    };
+    let results: Vec<(Found, Option<(usize, TraceError)>)> = if threads == 1 {
+        vec![work()]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
         })
-        .collect();
-    let stray = stray
-        .into_iter()
-        .map(|(id, mut places)| {
-            places.sort();
-            places.dedup();
-            Stray { id, places }
-        })
-        .collect();
-    Ok(TraceReport { crates, stray, files })
+    };
+    let mut all = Found::new(ids.known.len());
+    let mut first_error: Option<(usize, TraceError)> = None;
+    for (found, failed) in results {
+        all.merge(found);
+        if let Some((i, e)) = failed
+            && first_error.as_ref().is_none_or(|(j, _)| i < *j)
+        {
+            first_error = Some((i, e));
+        }
+    }
+    match first_error {
+        Some((_, e)) => Err(e),
+        None => Ok(all),
+    }
 }
 
 /// Reads a whole file into `buf` (grown as needed, never shrunk) and returns its length.
@@ -417,15 +518,9 @@ impl Evidence {
 }
 
 /// Files the hits of one file under their requirements (or as strays).
-fn record(
-    krate: &str,
-    file: &str,
-    src: &[u8],
-    found: &mut scan::FileScan,
-    evidence: &mut [Evidence],
-    stray: &mut BTreeMap<String, Vec<Place>>,
-) {
-    let scan::FileScan { hits, tests, .. } = found;
+fn record(krate: &str, file: &str, src: &[u8], scanned: &mut scan::FileScan, found: &mut Found) {
+    let Found { evidence, stray } = found;
+    let scan::FileScan { hits, tests, .. } = scanned;
     hits.sort_by_key(|h| h.span.start);
     let mut lines = LineCounter::default();
     // Per requirement and test of this file: the index of its entry in `evidence[..].tests`.

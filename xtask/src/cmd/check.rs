@@ -41,36 +41,61 @@ pub(crate) fn run(args: &Args) -> Outcome {
     let root = args.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
     // Files are named as the user would reach them from where they ran the command.
     let shown_root = args.workspace.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
-    let loaded = load(&root)?;
+    let (diagnostics, mut sources) = check(&root, &shown_root, args.strict)?;
+    print(args.format, &diagnostics, &mut sources);
+    if diagnostics.iter().any(Diagnostic::is_error) { Err(Failure::Findings) } else { Ok(()) }
+}
+
+/// Every finding of `check` on the workspace at `root`, with the text of the files they point
+/// into: what the command does but print, and what `cargo xtask bench check` times.
+///
+/// The requirements' trace reads every source file, so it runs only for a spec that has
+/// requirements, and then on other threads while `cargo metadata` runs, which leaves this
+/// process idle: `check` then costs what the slower of the two costs.
+pub(crate) fn check(
+    root: &Path,
+    shown_root: &str,
+    strict: bool,
+) -> Result<(Vec<Diagnostic>, BTreeMap<String, String>), Failure> {
+    let loaded = load(root)?;
     let spec_file = if shown_root.is_empty() {
         SPEC_FILE.to_owned()
     } else {
         root.join(SPEC_FILE).display().to_string()
     };
-    let metadata = trellis_check::read_metadata(&root, &Cargo::from_env())
-        .map_err(crate::cmd::metadata_failure)?;
-    let names = Names { spec_file: &spec_file, root: &shown_root };
+    let (metadata, traced) = std::thread::scope(|scope| {
+        let traced = trellis_trace::findings::possible(&loaded.spec)
+            .then(|| scope.spawn(|| trellis_trace::trace(&loaded.spec, root)));
+        let metadata = trellis_check::read_metadata(root, &Cargo::from_env());
+        let traced = traced
+            .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .transpose();
+        (metadata, traced)
+    });
+    // Cargo's failure comes first: a workspace cargo cannot load is what needs fixing.
+    let metadata = metadata.map_err(crate::cmd::metadata_failure)?;
+    let report = traced.map_err(Failure::env)?;
+    let names = Names { spec_file: &spec_file, root: shown_root };
     let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
     let mut diagnostics = checked.diagnostics;
-    let mut sources = checked.sources;
-    diagnostics.extend(requirement_findings(&root, &loaded, args.strict, names)?);
-    print(args.format, &diagnostics, &mut sources);
-    if diagnostics.iter().any(Diagnostic::is_error) { Err(Failure::Findings) } else { Ok(()) }
+    if let Some(report) = report {
+        diagnostics.extend(requirement_findings(&loaded, &report, strict, names));
+    }
+    Ok((diagnostics, checked.sources))
 }
 
 /// Findings about requirements (lost, stray, pending), from the trace stage. They are printed
 /// with the graph findings and count the same way.
 fn requirement_findings(
-    root: &Path,
     loaded: &LoadedSpec,
+    report: &trellis_trace::TraceReport,
     strict: bool,
     names: Names<'_>,
-) -> Result<Vec<Diagnostic>, Failure> {
-    let report = trellis_trace::trace(&loaded.spec, root).map_err(Failure::env)?;
-    let mut found = trellis_trace::findings(&loaded.spec, &report, strict);
+) -> Vec<Diagnostic> {
+    let mut found = trellis_trace::findings(&loaded.spec, report, strict);
     // The trace names files relative to the workspace root; name them as check does.
     trellis_trace::findings::relocate(&mut found, names.spec_file, names.root);
-    Ok(found)
+    found
 }
 
 fn load(root: &Path) -> Result<LoadedSpec, Failure> {

@@ -1,7 +1,8 @@
 //! `cargo xtask graph`: the crate graph as a Mermaid or dot picture, on stdout.
 //!
 //! Declared (from the spec alone, no cargo), actual (`--actual`, from `cargo metadata`), or
-//! both at once (`--diff`) with the edges only one side has marked.
+//! both at once (`--diff`) with the edges only one side has marked; any of them reduced
+//! (`--reduce`) or one layer of it (`--layer NAME`), for graphs too big to read whole.
 
 use std::path::PathBuf;
 
@@ -24,6 +25,14 @@ pub(crate) struct Args {
     /// Draw both, marking crates and edges only the spec or only the workspace has.
     #[arg(long)]
     diff: bool,
+    /// Leave out every normal and build edge that a longer path already implies (the
+    /// transitive reduction); dev edges are all kept.
+    #[arg(long)]
+    reduce: bool,
+    /// Draw one layer: its crates, their edges, and the edges leaving it, each to one node per
+    /// other layer.
+    #[arg(long, value_name = "NAME")]
+    layer: Option<String>,
     /// The picture's language.
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     format: GraphFormat,
@@ -63,6 +72,19 @@ pub(crate) fn run(args: &Args) -> Outcome {
         }
         (None, false) => unreachable!("a missing spec without --actual returned above"),
     };
+    let picture = if args.reduce { graph::reduce(&picture) } else { picture };
+    let picture = match &args.layer {
+        None => picture,
+        Some(name) => graph::layer(&picture, name).ok_or_else(|| no_layer(name, &picture))?,
+    };
     print!("{}", graph::render(&picture, format));
     Ok(())
+}
+
+fn no_layer(name: &str, picture: &graph::Graph) -> Failure {
+    let hint = match picture.layers.as_slice() {
+        [] => "the graph has no layers: they come from the spec's `[layers]`".to_owned(),
+        layers => format!("the layers are {}", layers.join(", ")),
+    };
+    Failure::input(anyhow!("there is no layer `{name}`\nhint: {hint}"))
 }

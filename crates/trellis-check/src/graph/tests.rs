@@ -1,7 +1,7 @@
 use super::*;
 
 fn node(name: &str) -> Node {
-    Node { name: name.to_owned(), layer: None, side: Side::Both }
+    Node { name: name.to_owned(), layer: None, side: Side::Both, kind: NodeKind::Crate }
 }
 
 #[test]
@@ -32,6 +32,7 @@ fn dot_escapes_names_and_marks_sides() {
             name: "a\"b".into(),
             layer: Some("low".into()),
             side: Side::ActualOnly,
+            kind: NodeKind::Crate,
         }],
         edges: vec![GraphEdge {
             from: "a\"b".into(),

@@ -312,5 +312,40 @@ proptest::proptest! {
                 proptest::prop_assert!(t < scan.tests.len());
             }
         }
+        proptest::prop_assert!(ids.may_hold_id(src.as_bytes()) || scan.hits.is_empty());
     }
+
+    /// The prefilter never hides a hit: ids, id-shaped words and test names pieced together
+    /// from fragments are all found in a file it lets through, and it lets through every file
+    /// that has one.
+    #[test]
+    fn a_file_the_prefilter_skips_holds_no_id(parts in proptest::collection::vec(
+        proptest::sample::select(vec![
+            "C", "O", "RE", "co", "re", "-", "_", ".", "1", "7", "PA", "Y", "pa", "y", "LOG", "IN",
+            "log", "in", " ", "\n", "// ", "\"", "#[test]\nfn ", "() {}\n", "covers: ",
+        ]),
+        0..30,
+    )) {
+        let src = parts.concat();
+        let ids = ids();
+        let mut scan = FileScan::default();
+        scan_file(src.as_bytes(), &ids, &mut scan);
+        proptest::prop_assert!(ids.may_hold_id(src.as_bytes()) || scan.hits.is_empty(), "{src:?}");
+    }
+}
+
+#[test]
+fn the_prefilter_searches_for_a_few_stems_or_lets_everything_through() {
+    let ids = ids();
+    let holds = |src: &str| ids.may_hold_id(src.as_bytes());
+    assert_eq!(
+        ["fn main() {}", "// CORE-7", "fn core_3_x", "PAY.", "pay_9", "LOGIN", "fn login_ok"]
+            .map(holds),
+        [false, true, true, true, true, true, true]
+    );
+    // Each prefix is two needles; past eight needles every file is scanned.
+    let many: Vec<String> = (0..5).map(|k| format!("P{k}-1")).collect();
+    let many = Ids::new(many.iter().map(String::as_str).collect());
+    assert!(many.may_hold_id(b"fn main() {}"));
+    assert!(!Ids::new(Vec::new()).may_hold_id(b"// CORE-1"));
 }

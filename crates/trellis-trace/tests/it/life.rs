@@ -173,6 +173,22 @@ fn the_spec_setting_denies_pending_requirements() {
 }
 
 #[test]
+fn a_spec_without_requirements_finds_nothing_in_any_code() {
+    let ws = Workspace::new();
+    let mut spec = ws.seed(SPEC);
+    // The same code, but a spec that has dropped every requirement.
+    ws.write("crates/web/src/main.rs", "// covers: CORE-9, WEB-1\n#[test]\nfn core_7() {}\n");
+    for krate in &mut spec.crates {
+        krate.requirements.clear();
+    }
+    let report = trace(&spec, ws.root()).expect("trace");
+    assert!(!trellis_trace::findings::possible(&spec));
+    assert!(report.stray.is_empty());
+    assert_eq!(trellis_trace::findings(&spec, &report, true), []);
+    assert!(trellis_trace::findings::possible(&ws.seed(SPEC)));
+}
+
+#[test]
 fn findings_can_be_shown_from_elsewhere() {
     let ws = Workspace::new();
     let spec = ws.seed(SPEC);

@@ -35,7 +35,8 @@ enum Bench {
     /// A no-op `apply`, and a `plan` of one added crate, at 1,000 crates, beside `cargo metadata`;
     /// adopting the same workspace without its ledger, and a no-op `apply` on it.
     Apply,
-    /// `check` at 1,000 crates, beside `cargo metadata`.
+    /// `check` at 1,000 crates, and on 100 crates of 20 files of 300 lines with and without
+    /// requirements, beside `cargo metadata`.
     Check,
     /// `trace` at 1,000 crates with 10,000 requirements, beside one walk and read of the files.
     Trace,
@@ -67,6 +68,9 @@ pub(crate) fn run(args: &Args) -> Outcome {
         if wanted(Bench::Check) {
             check(runs, &root)?;
         }
+    }
+    if wanted(Bench::Check) {
+        check_sources(runs, &tmp)?;
     }
     if wanted(Bench::Trace) {
         trace(runs, &tmp)?;
@@ -372,25 +376,72 @@ fn adopted(runs: usize, text: &str, generated: &Path, root: &Path) -> Outcome {
     Ok(())
 }
 
-/// What `check` does: read the spec, run `cargo metadata --no-deps` once, compare.
+/// What `check` does: read the spec, run `cargo metadata --no-deps` once, compare, and trace the
+/// requirements (the command's own code, all but the printing).
 fn check(runs: usize, root: &Path) -> Outcome {
-    let cargo = trellis_check::Cargo::from_env();
-    let (baseline, time) = versus(
-        runs,
-        |_| metadata(root),
-        |_| {
-            timed(|| {
-                let checked = trellis_check::check_workspace(root, &cargo).map_err(Failure::env)?;
-                if checked.has_errors() {
-                    return Err(Failure::env(anyhow!(
-                        "check found drift in a workspace fresh from new"
-                    )));
-                }
-                Ok(checked)
-            })
-        },
-    )?;
+    let (baseline, time) = versus(runs, |_| metadata(root), |_| timed(|| checked_clean(root)))?;
     print_pair("check (target: within 1.2x)", baseline, time);
+    Ok(())
+}
+
+/// `check` on the command's path, failing the benchmark on any finding: a workspace fresh from
+/// `new` has none.
+fn checked_clean(root: &Path) -> Result<Vec<trellis_spec::Diagnostic>, Failure> {
+    let (diagnostics, _) = crate::cmd::check::check(root, "", false)?;
+    match diagnostics.iter().find(|d| d.is_error()) {
+        Some(d) => Err(Failure::env(anyhow!(
+            "check found drift in a workspace fresh from new: {}",
+            d.message
+        ))),
+        None => Ok(diagnostics),
+    }
+}
+
+/// Crates, files per crate and lines per file of the realistic `check` benchmark: 2,000 source
+/// files, about what the large workspaces of issue 9 hold.
+const REAL_CRATES: usize = 100;
+const REAL_FILES: usize = 20;
+const REAL_LINES: usize = 300;
+
+/// `check` on workspaces shaped like real ones: 100 crates of 20 files of 300 lines each (beside
+/// what `new` writes), once with no requirements (nothing to trace) and once with two a crate,
+/// numbered under one prefix, the first covered by a marked test in the crate's first file.
+fn check_sources(runs: usize, tmp: &Path) -> Outcome {
+    println!(
+        "\n{REAL_CRATES} crates of {REAL_FILES} files of {REAL_LINES} lines (and what `new` writes), \
+         each beside `cargo metadata --no-deps` run alternately with it (target: within 1.2x)"
+    );
+    for requirements in [0, 2] {
+        let text = synthetic::spec_numbered(REAL_CRATES, requirements);
+        let root = tmp.join(format!("ws-real-{requirements}"));
+        let spec = generate(&text, &root)?;
+        for (i, krate) in spec.crates.iter().enumerate() {
+            let covered = (requirements > 0).then(|| synthetic::numbered_id(i, requirements, 0));
+            for f in 0..REAL_FILES {
+                let covers = covered.as_deref().filter(|_| f == 0);
+                let path = root.join(&krate.path).join(format!("src/part_{f:02}.rs"));
+                let code = synthetic::source(i, f, REAL_LINES, covers);
+                std::fs::write(&path, code).map_err(Failure::env)?;
+            }
+        }
+        let (baseline, time) =
+            versus(runs, |_| metadata(&root), |_| timed(|| checked_clean(&root)))?;
+        let files = trellis_trace::trace(&spec, &root).map_err(Failure::env)?.files;
+        let name = match requirements {
+            0 => format!("check, no requirements, {files} files"),
+            n => format!("check, {} requirements, {files} files", n * REAL_CRATES),
+        };
+        print_pair(&name, baseline, time);
+        if requirements > 0 {
+            // What `check` hides behind cargo: the trace on its own.
+            let alone = median(
+                runs,
+                |_| (),
+                |()| trellis_trace::trace(&spec, &root).map_err(Failure::env),
+            )?;
+            print_row("  the trace alone (check runs it beside cargo)", alone, "");
+        }
+    }
     Ok(())
 }
 
