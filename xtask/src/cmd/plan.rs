@@ -158,9 +158,10 @@ pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
     }
     let plural = if n == 1 { "" } else { "s" };
     eprintln!(
-        "{}: {n} conflict{plural}: a person changed what Trellis wants to change, so {} left as it is\n\
+        "{}: {n} conflict{plural}: Trellis cannot change {} without touching a person's text (each note says why), so {} left as it is\n\
          hint: `cargo xtask plan --diff` shows Trellis' version; `cargo xtask apply --write-conflicts` writes it beside the file as `<file>{}`; once merged by hand, `apply --accept <file>` ends the conflict",
         crate::term::paint(command, crate::term::Style::Warning),
+        if n == 1 { "a file" } else { "files" },
         if n == 1 { "it is" } else { "they are" },
         trellis_sync::CONFLICT_SUFFIX,
     );
