@@ -8,9 +8,11 @@
 //! `TRELLIS_BLESS=1 cargo test -p xtask --test it adopt` writes `out/` from what `apply` gives:
 //! review the diff before committing it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
 use std::fs;
 use std::path::{Path, PathBuf};
+use trellis_spec::EdgeKind;
 
 use crate::{files_under, outcome, repo_root, xtask};
 
@@ -78,6 +80,7 @@ fn run_case(case: &Path) -> Result<(), String> {
             .collect();
         return Err(format!("{name}: adopting changed or added {changed:?}\n{}", stdout(&applied)));
     }
+    round_trip(&ws).map_err(|e| format!("{name}: {e}"))?;
     let Ok(spec) = fs::read_to_string(case.join("spec.toml")) else { return Ok(()) };
 
     fs::write(ws.join("Trellis.toml"), &spec).unwrap();
@@ -160,6 +163,43 @@ fn run_case(case: &Path) -> Result<(), String> {
             .filter(|p| after.get(*p) != expected.get(*p))
             .collect();
         return Err(format!("{name}: out/ differs in {differ:?} (TRELLIS_BLESS=1 rewrites it)"));
+    }
+    Ok(())
+}
+
+/// The round trip of issue 9 on an adopted workspace: `check` with the inferred spec finds
+/// nothing, and `new` from it gives the same members and internal edges (from, to, kind), self
+/// edges included.
+pub(crate) fn round_trip(ws: &Path) -> Result<(), String> {
+    let checked = xtask(ws, &["check", "--workspace", "."]);
+    if checked.status.code() != Some(0) {
+        return Err(format!(
+            "check with the inferred spec exits {:?}:\n{}{}",
+            checked.status.code(),
+            stdout(&checked),
+            outcome(&checked).1
+        ));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = ws.join("Trellis.toml");
+    let made = xtask(tmp.path(), &["new", spec.to_str().unwrap(), "--out", "again"]);
+    if made.status.code() != Some(0) {
+        return Err(format!(
+            "new from the inferred spec exits {:?}:\n{}",
+            made.status.code(),
+            outcome(&made).1
+        ));
+    }
+    // The generated workspace's own xtask aside.
+    let own = |(members, edges): (BTreeSet<String>, BTreeSet<(String, String, EdgeKind)>)| {
+        let members: BTreeSet<String> = members.into_iter().filter(|m| m != "xtask").collect();
+        let edges: BTreeSet<_> = edges.into_iter().filter(|(f, _, _)| f != "xtask").collect();
+        (members, edges)
+    };
+    let theirs = own(crate::property::cargo_edges(ws));
+    let ours = own(crate::property::cargo_edges(&tmp.path().join("again")));
+    if theirs != ours {
+        return Err(format!("new from the inferred spec has another graph:\n{theirs:?}\n{ours:?}"));
     }
     Ok(())
 }

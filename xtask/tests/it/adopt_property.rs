@@ -274,7 +274,7 @@ proptest! {
         fs::write(ws.join("Trellis.toml"), &inferred.stdout).unwrap();
         run(&ws, &["apply", "--workspace", "."])?;
         prop_assert_eq!(&tree(&ws), &before, "adopting changed bytes");
-        run(&ws, &["check", "--workspace", "."])?;
+        crate::adopt::round_trip(&ws).map_err(TestCaseError::fail)?;
 
         let spec = String::from_utf8(inferred.stdout).unwrap();
         fs::write(ws.join("Trellis.toml"), change(&spec, user % n, used % n, under_glob)).unwrap();

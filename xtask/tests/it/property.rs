@@ -102,7 +102,9 @@ fn spec_of(crates: &[RandomCrate]) -> (String, BTreeSet<(String, String, EdgeKin
 }
 
 /// The internal edges cargo sees, read straight from `cargo metadata --no-deps`.
-fn cargo_edges(root: &std::path::Path) -> (BTreeSet<String>, BTreeSet<(String, String, EdgeKind)>) {
+pub(crate) fn cargo_edges(
+    root: &std::path::Path,
+) -> (BTreeSet<String>, BTreeSet<(String, String, EdgeKind)>) {
     let metadata = cargo_metadata::MetadataCommand::new()
         .current_dir(root)
         .no_deps()
