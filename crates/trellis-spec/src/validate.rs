@@ -356,12 +356,12 @@ impl V<'_> {
                             Diagnostic::error(
                                 codes::DEPENDS_ON_BINARY,
                                 format!(
-                                    "`{}` depends on `{}`, a binary crate with no library",
-                                    c.name, t.name
+                                    "`{}` depends on `{}`, a crate with no library (kind `{}`)",
+                                    c.name, t.name, t.kind
                                 ),
                             )
-                            .at(dep.span.clone(), "a binary")
-                            .also(t.span.clone(), "declared `kind = \"bin\"` here")
+                            .at(dep.span.clone(), "no library")
+                            .also(t.span.clone(), format!("declared `kind = \"{}\"` here", t.kind))
                             .hint("move the code both need into a lib crate and depend on that"),
                         );
                     }

@@ -121,7 +121,11 @@ impl Ledger {
                         let dir = dir.as_str().ok_or_else(|| {
                             corrupt(format!("crate `{name}`: folder is not a string"))
                         })?;
-                        fsx::check_rel(dir).map_err(|e| corrupt(e.to_string()))?;
+                        // `.` is the package at the root (folder `""` inside Trellis).
+                        let dir = if dir == "." { "" } else { dir };
+                        if !dir.is_empty() {
+                            fsx::check_rel(dir).map_err(|e| corrupt(e.to_string()))?;
+                        }
                         ledger.crates.insert(name.to_owned(), dir.to_owned());
                     }
                 }
@@ -153,6 +157,7 @@ impl Ledger {
         if !self.crates.is_empty() {
             out.push_str("\n[crates]\n");
             for (name, dir) in &self.crates {
+                let dir = if dir.is_empty() { "." } else { dir.as_str() };
                 let _ = writeln!(out, "{} = {}", key_repr(name), quote(dir));
             }
         }

@@ -45,34 +45,70 @@ struct Edge {
     form: Form,
 }
 
+/// What one crate is, beyond its edges: the shapes issue 9 is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A library.
+    Lib,
+    /// A library whose tests dev-depend on itself to turn its feature `approx` on.
+    SelfTested,
+    /// Examples only: no lib, no bin (nothing depends on it).
+    Examples,
+}
+
 #[derive(Debug, Clone)]
 struct Person {
-    /// Each crate's folder group: `crates/`, `libs/` or the root.
+    /// Each crate's folder group: `crates/`, `libs/`, the root, or inside crate 0's folder.
     groups: Vec<usize>,
+    shapes: Vec<Shape>,
     edges: Vec<Vec<Edge>>,
+    /// Crates that use crate `.0`'s released version from the registry (`p0 = "0.1"`).
+    released: Option<(usize, Vec<usize>)>,
+    /// Crate 0 is the package at the root, beside `[workspace]`.
+    root_package: bool,
     globs: bool,
     multiline: bool,
     default_members: bool,
     sorted_members: bool,
 }
 
-const GROUPS: [&str; 3] = ["crates/", "libs/", ""];
+const GROUPS: [&str; 4] = ["crates/", "libs/", "", "nested"];
 
 impl Person {
     fn name(i: usize) -> String {
         format!("p{i}")
     }
 
+    /// The crate's folder, `""` for the package at the root.
     fn dir(&self, i: usize) -> String {
+        if i == 0 && self.root_package {
+            return String::new();
+        }
+        if GROUPS[self.groups[i]] == "nested" {
+            // Inside crate 0's folder (at the root, that is just the root's folder).
+            if i == 0 {
+                return "crates/p0".to_owned();
+            }
+            let outer = self.dir(0);
+            return if outer.is_empty() {
+                Person::name(i)
+            } else {
+                format!("{outer}/{}", Person::name(i))
+            };
+        }
         format!("{}{}", GROUPS[self.groups[i]], Person::name(i))
     }
 
     fn write(&self, root: &Path) {
         let n = self.groups.len();
-        let mut members: Vec<String> = (0..n).map(|i| self.dir(i)).collect();
-        // A glob that matches no folder is an error to cargo: only where a crate lives.
-        if self.globs && self.groups.contains(&0) {
-            members.retain(|m| !m.starts_with("crates/"));
+        // The root package is a member without being listed.
+        let mut members: Vec<String> =
+            (0..n).map(|i| self.dir(i)).filter(|d| !d.is_empty()).collect();
+        // A glob that matches no folder is an error to cargo: only where a crate lives, one
+        // level deep (`*` does not cross `/`).
+        let globbed = |m: &String| m.starts_with("crates/") && m.matches('/').count() == 1;
+        if self.globs && members.iter().any(globbed) {
+            members.retain(|m| !globbed(m));
             members.push("crates/*".into());
         }
         if self.sorted_members {
@@ -86,76 +122,106 @@ impl Person {
             let quoted: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
             format!("[{}]", quoted.join(", "))
         };
-        let mut text =
-            format!("# The person's workspace.\n[workspace]\nresolver = \"2\"\nmembers = {list}\n");
+        let mut text = String::new();
+        if self.root_package {
+            text.push_str(&self.manifest(0));
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "# The person's workspace.\n[workspace]\nresolver = \"2\"\nmembers = {list}\n"
+        ));
         text.push_str("exclude = [\"crates/old\"]\n");
         if self.default_members {
             text.push_str(&format!("default-members = [\"{}\"]\n", self.dir(0)));
         }
         text.push_str("\n[workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\n");
         text.push_str("\n[workspace.dependencies]\n# members\n");
-        for i in 0..n {
-            text.push_str(&format!("{} = {{ path = \"{}\" }}\n", Person::name(i), self.dir(i)));
+        for i in (0..n).filter(|&i| self.shapes[i] != Shape::Examples) {
+            let dir = if self.dir(i).is_empty() { ".".to_owned() } else { self.dir(i) };
+            text.push_str(&format!("{} = {{ path = \"{dir}\" }}\n", Person::name(i)));
         }
         text.push_str("\n[profile.dev]\nopt-level = 1 # a person's choice\n");
         fs::write(root.join("Cargo.toml"), text).unwrap();
 
         for i in 0..n {
             let dir = root.join(self.dir(i));
-            fs::create_dir_all(dir.join("src")).unwrap();
-            fs::write(dir.join("src/lib.rs"), "").unwrap();
-            let mut tables: BTreeMap<String, String> = BTreeMap::new();
-            let mut features = String::new();
-            for (k, e) in self.edges[i].iter().enumerate() {
-                let to = Person::name(e.to);
-                let rel = relative(&self.dir(i), &self.dir(e.to));
-                let (table, line) = match e.form {
-                    Form::Path => (e.kind.to_owned(), format!("{to} = {{ path = \"{rel}\" }}\n")),
-                    Form::PathVersion => (
-                        e.kind.to_owned(),
-                        format!(
-                            "{to} = {{ path = \"{rel}\", version = \"0.1.0\" , default-features = false}}\n"
-                        ),
-                    ),
-                    Form::Inherited => {
-                        (e.kind.to_owned(), format!("{to} = {{ workspace = true }} # inherited\n"))
-                    }
-                    Form::Dotted => (e.kind.to_owned(), format!("{to}.workspace = true\n")),
-                    Form::Renamed => (
-                        e.kind.to_owned(),
-                        format!("alias{k} = {{ package = \"{to}\", path = \"{rel}\" }}\n"),
-                    ),
-                    Form::Optional => {
-                        features = format!("\n[features]\nextra = [\"dep:{to}\"]\n");
-                        (
-                            e.kind.to_owned(),
-                            format!("{to} = {{ path = \"{rel}\", optional = true }}\n"),
-                        )
-                    }
-                    Form::Target => (
-                        format!("target.'cfg(unix)'.{}", e.kind),
-                        format!("{to} = {{ path = \"{rel}\" }}\n"),
-                    ),
-                    Form::Table => (format!("{}.{to}", e.kind), format!("path = \"{rel}\"\n")),
-                };
-                tables.entry(table).or_default().push_str(&line);
+            fs::create_dir_all(&dir).unwrap();
+            if self.shapes[i] == Shape::Examples {
+                fs::create_dir_all(dir.join("examples")).unwrap();
+                fs::write(dir.join("examples/demo.rs"), "fn main() {}\n").unwrap();
+            } else {
+                fs::create_dir_all(dir.join("src")).unwrap();
+                fs::write(dir.join("src/lib.rs"), "").unwrap();
             }
-            let mut text = format!(
-                "[package]\nname = \"{}\"\nversion.workspace = true\nedition = \"2021\" # pinned\n",
-                Person::name(i)
-            );
-            for (table, body) in tables {
-                text.push_str(&format!("\n# {table}, by hand\n[{table}]\n{body}"));
+            if !(i == 0 && self.root_package) {
+                fs::write(dir.join("Cargo.toml"), self.manifest(i)).unwrap();
             }
-            text.push_str(&features);
-            fs::write(dir.join("Cargo.toml"), text).unwrap();
         }
+    }
+
+    /// Crate `i`'s package tables, as a person wrote them.
+    fn manifest(&self, i: usize) -> String {
+        let mut tables: BTreeMap<String, String> = BTreeMap::new();
+        let mut features = String::new();
+        if self.shapes[i] == Shape::SelfTested {
+            features.push_str("approx = []\n");
+            let line =
+                format!("{} = {{ path = \".\", features = [\"approx\"] }}\n", Person::name(i));
+            tables.entry("dev-dependencies".into()).or_default().push_str(&line);
+        }
+        if let Some((used, users)) = &self.released
+            && users.contains(&i)
+        {
+            let line = format!("{} = \"0.1\" # its release\n", Person::name(*used));
+            tables.entry("dependencies".into()).or_default().push_str(&line);
+        }
+        for (k, e) in self.edges[i].iter().enumerate() {
+            let to = Person::name(e.to);
+            let rel = relative(&self.dir(i), &self.dir(e.to));
+            let (table, line) = match e.form {
+                Form::Path => (e.kind.to_owned(), format!("{to} = {{ path = \"{rel}\" }}\n")),
+                Form::PathVersion => (
+                    e.kind.to_owned(),
+                    format!(
+                        "{to} = {{ path = \"{rel}\", version = \"0.1.0\" , default-features = false}}\n"
+                    ),
+                ),
+                Form::Inherited => {
+                    (e.kind.to_owned(), format!("{to} = {{ workspace = true }} # inherited\n"))
+                }
+                Form::Dotted => (e.kind.to_owned(), format!("{to}.workspace = true\n")),
+                Form::Renamed => (
+                    e.kind.to_owned(),
+                    format!("alias{k} = {{ package = \"{to}\", path = \"{rel}\" }}\n"),
+                ),
+                Form::Optional => {
+                    features.push_str(&format!("extra{k} = [\"dep:{to}\"]\n"));
+                    (e.kind.to_owned(), format!("{to} = {{ path = \"{rel}\", optional = true }}\n"))
+                }
+                Form::Target => (
+                    format!("target.'cfg(unix)'.{}", e.kind),
+                    format!("{to} = {{ path = \"{rel}\" }}\n"),
+                ),
+                Form::Table => (format!("{}.{to}", e.kind), format!("path = \"{rel}\"\n")),
+            };
+            tables.entry(table).or_default().push_str(&line);
+        }
+        let mut text = format!(
+            "[package]\nname = \"{}\"\nversion.workspace = true\nedition = \"2021\" # pinned\n",
+            Person::name(i)
+        );
+        for (table, body) in tables {
+            text.push_str(&format!("\n# {table}, by hand\n[{table}]\n{body}"));
+        }
+        if !features.is_empty() {
+            text.push_str(&format!("\n[features]\n{features}"));
+        }
+        text
     }
 }
 
 fn relative(from: &str, to: &str) -> String {
-    let up = from.split('/').count();
-    format!("{}{to}", "../".repeat(up))
+    trellis_spec::relative_path(from, to)
 }
 
 fn person() -> impl Strategy<Value = Person> {
@@ -173,31 +239,57 @@ fn person() -> impl Strategy<Value = Person> {
         let kind =
             prop_oneof![Just("dependencies"), Just("dev-dependencies"), Just("build-dependencies")];
         let edge = (0..n, 0..n, kind, form);
+        let shape = prop_oneof![
+            4 => Just(Shape::Lib),
+            1 => Just(Shape::SelfTested),
+            1 => Just(Shape::Examples),
+        ];
         (
             proptest::collection::vec(0..GROUPS.len(), n),
+            proptest::collection::vec(shape, n),
             proptest::collection::vec(edge, 0..n * 2),
             any::<(bool, bool, bool, bool)>(),
+            any::<(bool, bool)>(),
         )
-            .prop_map(
-                move |(groups, raw, (globs, multiline, default_members, sorted_members))| {
-                    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); n];
-                    for (a, b, kind, form) in raw {
-                        // Normal and build edges go from later crates to earlier ones (no cycle);
-                        // dev edges may go either way, but never to the crate itself.
-                        let (from, to) =
-                            if kind == "dev-dependencies" { (a, b) } else { (a.max(b), a.min(b)) };
-                        if from == to || edges[from].iter().any(|e| e.to == to && e.kind == kind) {
-                            continue;
-                        }
-                        let form = match form {
-                            Form::Optional if kind == "dev-dependencies" => Form::Path,
-                            f => f,
-                        };
-                        edges[from].push(Edge { to, kind, form });
+            .prop_map(move |(groups, mut shapes, raw, flags, (root_package, release))| {
+                let (globs, multiline, default_members, sorted_members) = flags;
+                // Crate 0 is a library: packages nest in its folder, and it may be released.
+                shapes[0] = Shape::Lib;
+                let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); n];
+                for (a, b, kind, form) in raw {
+                    // Normal and build edges go from later crates to earlier ones (no cycle);
+                    // dev edges may go either way, but never to the crate itself.
+                    let (from, to) =
+                        if kind == "dev-dependencies" { (a, b) } else { (a.max(b), a.min(b)) };
+                    // Nothing depends on a package without a lib.
+                    if from == to
+                        || shapes[to] == Shape::Examples
+                        || edges[from].iter().any(|e| e.to == to && e.kind == kind)
+                    {
+                        continue;
                     }
-                    Person { groups, edges, globs, multiline, default_members, sorted_members }
-                },
-            )
+                    let form = match form {
+                        Form::Optional if kind == "dev-dependencies" => Form::Path,
+                        f => f,
+                    };
+                    edges[from].push(Edge { to, kind, form });
+                }
+                // Crate 0's release, used by crates that have no path to it.
+                let users: Vec<usize> =
+                    (1..n).filter(|&i| !edges[i].iter().any(|e| e.to == 0)).collect();
+                let released = (release && !users.is_empty()).then_some((0, users));
+                Person {
+                    groups,
+                    shapes,
+                    edges,
+                    released,
+                    root_package,
+                    globs,
+                    multiline,
+                    default_members,
+                    sorted_members,
+                }
+            })
     })
 }
 
@@ -277,7 +369,10 @@ proptest! {
         crate::adopt::round_trip(&ws).map_err(TestCaseError::fail)?;
 
         let spec = String::from_utf8(inferred.stdout).unwrap();
-        fs::write(ws.join("Trellis.toml"), change(&spec, user % n, used % n, under_glob)).unwrap();
+        // The new crate's tests use a crate with a library.
+        let libs: Vec<usize> = (0..n).filter(|&i| p.shapes[i] != Shape::Examples).collect();
+        let used = libs[used % libs.len()];
+        fs::write(ws.join("Trellis.toml"), change(&spec, user % n, used, under_glob)).unwrap();
         let planned = run(&ws, &["plan", "--workspace", ".", "--format", "json"])?;
         let plan: serde_json::Value = serde_json::from_slice(&planned.stdout).unwrap();
         let mut listed: Vec<String> = plan["entries"]
