@@ -164,14 +164,10 @@ impl<'a> Cx<'a> {
             if let Some(span) = span {
                 d = d.at(span, "not declared in the spec");
             }
-            let hint = if member.name == crate::actual::XTASK {
-                "the workspace's own xtask must live at `xtask/`: move it there, or declare it in the spec".to_owned()
-            } else {
-                format!(
-                    "add `[crates.{}]` to the spec (`cargo xtask infer` prints one for every member), or remove it from the workspace's `members`",
-                    member.name
-                )
-            };
+            let hint = format!(
+                "add `[crates.{}]` to the spec (`cargo xtask infer` prints one for every member), or remove it from the workspace's `members`",
+                member.name
+            );
             self.out.push(d.hint(hint));
         }
     }

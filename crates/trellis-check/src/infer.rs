@@ -400,9 +400,6 @@ fn unrepresentable(m: &Member, _all: &[&Member]) -> Option<String> {
     if m.dir.starts_with("../") || m.dir.starts_with('/') {
         return Some("it lies outside the workspace root".to_owned());
     }
-    if m.dir == "xtask" || m.dir.starts_with("xtask/") {
-        return Some("the `xtask` folder is reserved for the workspace's own xtask".to_owned());
-    }
     None
 }
 

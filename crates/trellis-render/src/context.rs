@@ -15,7 +15,9 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
     // The package at the root (`path = "."`) is a member without being listed.
     let mut members: Vec<&str> =
         spec.crates.iter().map(|c| c.path.as_str()).filter(|p| *p != ".").collect();
-    members.push(crate::XTASK_PATH);
+    if !spec.has_own_xtask() {
+        members.push(crate::XTASK_PATH);
+    }
     members.sort_unstable();
 
     let mut crates: Vec<&CrateSpec> = spec.crates.iter().collect();

@@ -145,6 +145,11 @@ fn render_workspace(spec: &Spec, templates: &Templates) -> Result<Vec<PlannedFil
         ("xtask/Cargo.toml", "workspace/xtask/Cargo.toml", Manifest),
         ("xtask/src/main.rs", "workspace/xtask/src/main.rs", Seeded),
     ] {
+        // A workspace with an xtask of its own keeps it, and its own cargo alias.
+        let xtask = path.starts_with("xtask/") || path == ".cargo/config.toml";
+        if xtask && spec.has_own_xtask() {
+            continue;
+        }
         let seed = if spec.workspace.scaffold { Seed::Always } else { Seed::Scaffold };
         files.emit(path.to_owned(), template, &workspace, ownership, seed)?;
     }

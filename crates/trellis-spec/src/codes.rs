@@ -22,8 +22,6 @@ pub const CRATE_NAME_COLLISION: Code = Code::new("S008", "crate-name-collision")
 pub const INVALID_PATH: Code = Code::new("S009", "invalid-path");
 /// Two crates on one path, or one inside another.
 pub const PATH_OVERLAP: Code = Code::new("S010", "path-overlap");
-/// A name or path Trellis reserves for the generated workspace (`xtask`).
-pub const RESERVED_NAME: Code = Code::new("S011", "reserved-name");
 /// A crate name that is not declared in `[crates]`.
 pub const UNKNOWN_CRATE: Code = Code::new("S012", "unknown-crate");
 /// A `uses` entry that is not declared in `[dependencies]`.
@@ -83,7 +81,6 @@ pub const ALL: &[Code] = &[
     CRATE_NAME_COLLISION,
     INVALID_PATH,
     PATH_OVERLAP,
-    RESERVED_NAME,
     UNKNOWN_CRATE,
     UNKNOWN_DEPENDENCY,
     DEPENDS_ON_BINARY,

@@ -349,6 +349,14 @@ impl AsRef<str> for CrateName {
 }
 
 impl Spec {
+    /// Whether the spec declares the workspace's own xtask: a crate named `xtask`, or one in the
+    /// `xtask/` folder. Trellis then generates no `xtask` crate (nor its cargo alias) of its own.
+    pub fn has_own_xtask(&self) -> bool {
+        self.crates.iter().any(|c| {
+            c.name.as_str() == "xtask" || c.path == "xtask" || c.path.starts_with("xtask/")
+        })
+    }
+
     /// The crate with this name.
     pub fn crate_named(&self, name: &str) -> Option<&CrateSpec> {
         self.crates.iter().find(|c| c.name.as_str() == name)

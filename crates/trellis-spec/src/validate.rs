@@ -56,13 +56,9 @@ impl V<'_> {
         let mut idents: HashMap<String, &CrateSpec> = HashMap::new();
         for c in &spec.crates {
             let name = c.name.as_str();
-            if name == "xtask" {
-                self.push(
-                    Diagnostic::error(codes::RESERVED_NAME, "the crate name `xtask` is reserved")
-                        .at(c.span.clone(), "reserved")
-                        .hint("every generated workspace has its own `xtask` crate; choose another name"),
-                );
-            } else {
+            // A crate named `xtask` is the workspace's own: Trellis then generates none (see
+            // `Spec::has_own_xtask`).
+            {
                 let edition_keyword = spec.workspace.edition.as_str() >= "2024"
                     && names::EDITION_2024_KEYWORDS.contains(&c.name.ident().as_str());
                 let checked = if edition_keyword {
@@ -132,18 +128,6 @@ impl V<'_> {
             };
             match normalized {
                 Ok(normal) => {
-                    if normal.split('/').next() == Some("xtask") && c.name.as_str() != "xtask" {
-                        self.push(
-                            Diagnostic::error(
-                                codes::RESERVED_NAME,
-                                format!("the path `{}` is inside the reserved `xtask` folder", c.path),
-                            )
-                            .at(span, "reserved path")
-                            .hint("every generated workspace has its own `xtask` crate there; choose another path"),
-                        );
-                        ok.push(None);
-                        continue;
-                    }
                     c.path = normal.clone();
                     ok.push(Some(normal));
                 }
