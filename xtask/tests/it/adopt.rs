@@ -44,9 +44,22 @@ fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The files a `plan --format json` says `apply` writes (create, update, merge), sorted.
+pub(crate) fn planned_writes(plan: &serde_json::Value) -> Vec<String> {
+    let mut listed: Vec<String> = plan["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e["action"].as_str(), Some("create" | "update" | "merge")))
+        .map(|e| e["path"].as_str().unwrap().to_owned())
+        .collect();
+    listed.sort();
+    listed
+}
+
 /// Whether `new` holds every character of `old`, in order: text was only inserted (a member
 /// joining a one-line `members` array inserts into that line, as `cargo new` does).
-fn only_insertions(old: &str, new: &str) -> bool {
+pub(crate) fn only_insertions(old: &str, new: &str) -> bool {
     let mut chars = new.chars();
     old.chars().all(|c| chars.any(|n| n == c))
 }
@@ -93,14 +106,7 @@ fn run_case(case: &Path) -> Result<(), String> {
         ));
     }
     let plan: serde_json::Value = serde_json::from_slice(&planned.stdout).unwrap();
-    let mut listed: Vec<String> = plan["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| matches!(e["action"].as_str(), Some("create" | "update" | "merge")))
-        .map(|e| e["path"].as_str().unwrap().to_owned())
-        .collect();
-    listed.sort();
+    let listed = planned_writes(&plan);
     // A folder `plan` moves is the same files under a new path.
     let mut before = before;
     for e in plan["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "move") {
