@@ -337,10 +337,17 @@ impl<'a> Cx<'a> {
                     {
                         let d = self.dep_finding(
                             codes::UNDECLARED_DEPENDENCY,
-                            format!(
-                                "`{}` uses `{}`, which the spec's `[dependencies]` does not list",
-                                member.name, dep.key
-                            ),
+                            if dep.key == dep.package {
+                                format!(
+                                    "`{}` uses `{}`, which the spec's `[dependencies]` does not list",
+                                    member.name, dep.key
+                                )
+                            } else {
+                                format!(
+                                    "`{}` uses `{}` (package `{}`), which the spec's `[dependencies]` does not list",
+                                    member.name, dep.key, dep.package
+                                )
+                            },
                             member,
                             dep,
                             "not in the spec's [dependencies]",
@@ -420,14 +427,22 @@ impl<'a> Cx<'a> {
 
     /// The spec's `[dependencies]` key a manifest dependency corresponds to: by key, else by
     /// package name.
+    /// The `[dependencies]` key a manifest's external dependency is: the same key naming the
+    /// same package, else any key naming that package. A key that names another package is
+    /// not it (`serde = { package = "serde-json-core" }` is not the spec's `serde = "1"`).
     fn listed(&self, dep: &Dep) -> Option<&'a str> {
-        if let Some((key, _)) = self.spec.dependencies.get_key_value(&dep.key) {
+        let package = |key: &'a String, ext: &'a trellis_spec::ExternalDep| {
+            ext.package.as_deref().unwrap_or(key.as_str())
+        };
+        if let Some((key, ext)) = self.spec.dependencies.get_key_value(&dep.key)
+            && package(key, ext) == dep.package
+        {
             return Some(key);
         }
         self.spec
             .dependencies
             .iter()
-            .find(|(key, ext)| ext.package.as_deref().unwrap_or(key) == dep.package)
+            .find(|(key, ext)| package(key, ext) == dep.package)
             .map(|(key, _)| key.as_str())
     }
 

@@ -140,3 +140,30 @@ fn a_self_dependency_is_a_cycle() {
     let cycle = found.iter().find(|d| d.code == codes::CYCLE).expect("a cycle");
     assert_eq!(cycle.message, "dependency cycle: a -> a");
 }
+
+#[test]
+fn an_external_crate_is_the_spec_s_only_when_its_package_is_too() {
+    let registry = |key: &str, package: &str| Dep {
+        key: key.to_owned(),
+        package: package.to_owned(),
+        source: DepSource::Registry(None),
+        req: "^1".to_owned(),
+        ..on(key, EdgeKind::Normal)
+    };
+    let spec = |pin: &str| {
+        format!(
+            "[workspace]\nname = \"t\"\n\n[dependencies]\nserde = {pin}\n\n[crates.a]\nuses = [\"serde\"]\n"
+        )
+    };
+    let ws = workspace(vec![Member::library(
+        "a",
+        "crates/a",
+        vec![registry("serde", "serde-json-core")],
+    )]);
+    assert_eq!(
+        codes(&spec("{ version = \"1\", package = \"serde-json-core\" }"), &ws),
+        Vec::<&str>::new()
+    );
+    // The same key naming another package is not the spec's `serde`.
+    assert_eq!(codes(&spec("\"1\""), &ws), ["undeclared-dependency", "missing-use"]);
+}
