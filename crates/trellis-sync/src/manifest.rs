@@ -472,7 +472,17 @@ fn insert_edge(doc: &mut Table, kind: &str, name: &str, entry: Item) -> Result<S
     let sorted = table.len() >= 2 && is_sorted(table.iter().map(|(k, _)| k));
     match holder {
         Item::Table(t) => {
+            // Indented as the table's entries are (a person's tabs, say).
+            let indent = t
+                .iter()
+                .filter_map(|(k, _)| t.key(k)?.leaf_decor().prefix()?.as_str())
+                .map(|p| p.rsplit('\n').next().unwrap_or(p))
+                .find(|p| !p.is_empty() && p.trim().is_empty())
+                .map(str::to_owned);
             t.insert(name, entry);
+            if let (Some(indent), Some(mut key)) = (indent, t.key_mut(name)) {
+                key.leaf_decor_mut().set_prefix(indent);
+            }
             if sorted {
                 t.sort_values();
             }

@@ -522,3 +522,12 @@ fn a_manifest_of_another_package_where_a_crate_is_planned_is_a_conflict() {
     let (_, merged) = case.member(cur, None, "[package]\nname = \"exp\"\n", "crates/experimental");
     assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
 }
+
+#[test]
+fn an_inserted_edge_is_indented_as_its_table_is() {
+    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\n\tlibc = \"0.2\"\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    let (out, _) = case.member(cur, None, new, "a");
+    assert_eq!(out, format!("{cur}\tb = {{ path = \"../b\" }}\n"));
+}
