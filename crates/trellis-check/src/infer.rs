@@ -283,8 +283,9 @@ fn header(
             let _ = writeln!(out, "# members also use edition {}", others.join(", "));
         }
         field(out, "edition", edition);
-        // A rust-version below what the edition needs would make the spec invalid.
-        let floor = edition_floor(edition);
+        // A rust-version below what the edition needs, or what the generated manifests need
+        // (`resolver = "3"`, cargo 1.84), would make the spec invalid.
+        let floor = edition_floor(edition).max(84);
         if let Some((version, _)) =
             most_common(crates.iter().filter_map(|m| m.rust_version.as_deref()))
             && minor(version) >= floor

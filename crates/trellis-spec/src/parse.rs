@@ -370,7 +370,22 @@ impl Cx<'_> {
             match parse_rust_version(&rust_version) {
                 Some(v) => {
                     let needed = edition_min_rust(&meta.edition);
-                    if v < needed {
+                    if v < OUTPUT_MIN_RUST && needed <= OUTPUT_MIN_RUST {
+                        self.push(
+                            Diagnostic::error(
+                                codes::INVALID_VALUE,
+                                format!(
+                                    "the generated workspace needs rust-version 1.{} or later",
+                                    OUTPUT_MIN_RUST.0
+                                ),
+                            )
+                            .at(span.clone(), "older than what the generated manifests need")
+                            .hint(format!(
+                                "its manifests use `resolver = \"3\"` (cargo 1.84), `[lints]` (1.74) and workspace inheritance (1.64); raise it to \"1.{}\"",
+                                OUTPUT_MIN_RUST.0
+                            )),
+                        );
+                    } else if v < needed {
                         let mut d = Diagnostic::error(
                             codes::INVALID_VALUE,
                             format!(
@@ -410,7 +425,7 @@ impl Cx<'_> {
             meta.scaffold = scaffold;
         }
         if let Some((version, span)) = self.string(&tab, "version") {
-            if is_semver(&version) {
+            if semver::Version::parse(&version).is_ok() {
                 meta.version = version;
             } else {
                 self.push(
@@ -522,12 +537,23 @@ impl Cx<'_> {
         out
     }
 
+    /// A dependency's version requirement, by the rules cargo reads it with (the `semver`
+    /// crate's `VersionReq`, which cargo uses).
     fn version_req(&mut self, version: &str, span: Span) {
         if version.trim().is_empty() {
             self.push(
                 Diagnostic::error(codes::INVALID_VALUE, "the version requirement is empty")
                     .at(span, "empty version")
                     .hint("write a requirement such as \"1\" or \"0.4.2\""),
+            );
+        } else if let Err(e) = semver::VersionReq::parse(version) {
+            self.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    format!("`{version}` is not a version requirement: {e}"),
+                )
+                .at(span, "cargo cannot read this")
+                .hint("write a requirement as cargo reads it, such as \"1\", \"^0.4.2\" or \">=1.2, <2\""),
             );
         }
     }
@@ -842,6 +868,10 @@ pub(crate) fn parse_rust_version(s: &str) -> Option<(u32, u32)> {
     }
 }
 
+/// The oldest Rust (1.minor, patch) whose cargo reads the manifests Trellis generates: they
+/// set `resolver = "3"`, new in cargo 1.84.
+const OUTPUT_MIN_RUST: (u32, u32) = (84, 0);
+
 /// The first Rust (1.minor, patch) that knows an edition.
 fn edition_min_rust(edition: &str) -> (u32, u32) {
     match edition {
@@ -850,26 +880,4 @@ fn edition_min_rust(edition: &str) -> (u32, u32) {
         "2024" => (85, 0),
         _ => (0, 0),
     }
-}
-
-/// `major.minor.patch` with an optional `-pre` and `+build`, as cargo requires of `version`.
-pub(crate) fn is_semver(s: &str) -> bool {
-    let (core, _build) = s.split_once('+').unwrap_or((s, ""));
-    let (core, pre) = match core.split_once('-') {
-        Some((c, p)) => (c, Some(p)),
-        None => (core, None),
-    };
-    let numbers: Vec<&str> = core.split('.').collect();
-    let numeric = |p: &&str| {
-        !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (*p == "0" || !p.starts_with('0'))
-    };
-    let ident_ok = |p: &str| {
-        p.split('.').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-    };
-    numbers.len() == 3
-        && numbers.iter().all(numeric)
-        && pre.is_none_or(ident_ok)
-        && (!s.contains('+') || ident_ok(_build))
 }

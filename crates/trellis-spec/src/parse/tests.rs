@@ -190,11 +190,27 @@ fn rust_versions() {
 }
 
 #[test]
-fn semver_versions() {
+fn versions_are_read_as_cargo_reads_them() {
+    let codes = |text: &str| match crate::parse(text, "Trellis.toml") {
+        Ok(_) => Vec::new(),
+        Err(ds) => ds.iter().map(|d| d.code.name).collect::<Vec<_>>(),
+    };
+    let workspace = |v: &str| format!("[workspace]\nname = \"w\"\nversion = \"{v}\"\n[crates.a]\n");
     for good in ["0.1.0", "1.2.3-alpha.1", "1.0.0+build.5", "10.20.30"] {
-        assert!(is_semver(good), "{good}");
+        assert_eq!(codes(&workspace(good)), Vec::<&str>::new(), "{good}");
     }
-    for bad in ["1", "1.2", "01.2.3", "1.2.3-", "a.b.c", ""] {
-        assert!(!is_semver(bad), "{bad}");
+    for bad in ["1", "1.2", "01.2.3", "1.2.3-", "a.b.c"] {
+        assert_eq!(codes(&workspace(bad)), ["invalid-value"], "{bad}");
+    }
+    let dependency = |r: &str| {
+        format!(
+            "[workspace]\nname = \"w\"\n[dependencies]\nx = \"{r}\"\n[crates.a]\nuses = [\"x\"]\n"
+        )
+    };
+    for good in ["1", "^0.4.2", ">=1.2, <2", "~1.3", "=1.0.0", "*", "1.*"] {
+        assert_eq!(codes(&dependency(good)), Vec::<&str>::new(), "{good}");
+    }
+    for bad in ["one", "1.2.3.4", ">= 1 <2", "^", "1.2.3 - 2"] {
+        assert_eq!(codes(&dependency(bad)), ["invalid-value"], "{bad}");
     }
 }
