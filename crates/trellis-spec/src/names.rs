@@ -36,6 +36,9 @@ pub enum NameError {
     /// The name is a Rust keyword.
     #[error("`{0}` is a Rust keyword")]
     Keyword(String),
+    /// Longer than a file name may be: the crate's folder and files are named after it.
+    #[error("the name is {0} bytes long; file systems hold {max} a file name", max = MAX_FILE_NAME - 3)]
+    TooLong(usize),
     /// `test` would shadow Rust's built-in test library.
     #[error("`test` conflicts with Rust's built-in test library")]
     Test,
@@ -126,6 +129,9 @@ pub const KEYWORDS: &[&str] = &[
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// The longest file or folder name most file systems hold, in bytes (ext4, APFS, NTFS: 255).
+pub(crate) const MAX_FILE_NAME: usize = 255;
+
 /// Keywords reserved from the 2024 edition on: code of that edition could not name a crate so.
 pub(crate) const EDITION_2024_KEYWORDS: &[&str] = &["gen"];
 
@@ -164,6 +170,10 @@ pub fn check_crate_name(name: &str, has_bin: bool) -> Result<Vec<NameWarning>, N
     }
     if is_keyword(name) {
         return Err(NameError::Keyword(name.to_owned()));
+    }
+    // Its folder, and an example or a binary's file `<name>.rs`, are named after it.
+    if name.len() + ".rs".len() > MAX_FILE_NAME {
+        return Err(NameError::TooLong(name.len()));
     }
     if name == "test" {
         return Err(NameError::Test);

@@ -308,7 +308,7 @@ impl Cx<'_> {
         let workspace = self.workspace(&top, text);
         let layers = self.layers(&top);
         let dependencies = self.dependencies(&top);
-        let (crates, spans) = self.crates(&top);
+        let (crates, spans) = self.crates(&top, text);
         let allow = self.allow(&top);
         let check = self.check(&top);
         Draft {
@@ -625,12 +625,16 @@ impl Cx<'_> {
         }
     }
 
-    fn crates(&mut self, top: &Tab<'_>) -> (Vec<CrateSpec>, Vec<CrateSpans>) {
+    fn crates(&mut self, top: &Tab<'_>, text: &str) -> (Vec<CrateSpec>, Vec<CrateSpans>) {
         let mut crates = Vec::new();
         let mut spans = Vec::new();
         let Some((_, item)) = self.get(top, "crates") else {
+            // The place a crate would go: the spec's last line.
+            let body = text.trim_end();
+            let last = body.rfind('\n').map_or(0, |i| i + 1)..body.len();
             self.push(
                 Diagnostic::error(codes::NO_CRATES, "the spec declares no crate")
+                    .at(last, "a `[crates.<name>]` table is expected after this")
                     .hint("declare at least one, e.g. `[crates.core]` with `summary = \"…\"`"),
             );
             return (crates, spans);

@@ -335,6 +335,25 @@ impl V<'_> {
                         continue;
                     };
                     let t = &spec.crates[target];
+                    // `extern crate std` is the standard library's: a crate of that name can be
+                    // declared (cargo warns), but code depending on it would not build.
+                    if SYSROOT.contains(&t.name.ident().as_str()) {
+                        self.push(
+                            Diagnostic::error(
+                                codes::INVALID_CRATE_NAME,
+                                format!(
+                                    "`{}` depends on `{}`, a name Rust gives its own `{}` crate",
+                                    c.name,
+                                    t.name,
+                                    t.name.ident()
+                                ),
+                            )
+                            .at(dep.span.clone(), "the standard library's name")
+                            .also(t.span.clone(), "declared here")
+                            .hint(format!("rename the crate, e.g. `{}-lib`", t.name)),
+                        );
+                        continue;
+                    }
                     if !t.kind.has_lib() {
                         self.push(
                             Diagnostic::error(
@@ -549,6 +568,13 @@ impl V<'_> {
                     }
                     Err(IdentError::NotIdent(_)) => Some("not an identifier"),
                     Ok(()) if test == "main" => Some("the name of the tests' own `main.rs`"),
+                    // Its file is `tests/requirements/<test>.rs`.
+                    Ok(()) if names::is_windows_reserved(&test) => {
+                        Some("a file name Windows reserves for a device")
+                    }
+                    Ok(()) if test.len() + ".rs".len() > names::MAX_FILE_NAME => {
+                        Some("too long for a file name")
+                    }
                     Ok(()) => None,
                 };
                 if let Some(problem) = problem {
@@ -647,6 +673,17 @@ impl V<'_> {
                     Ok(()) if m.name == "lib" || m.name == "main" => Some((
                         format!("`{}` would be `src/{}.rs`, a crate root", m.name, m.name),
                         "choose another name".to_owned(),
+                    )),
+                    Ok(()) if names::is_windows_reserved(&m.name) => Some((
+                        format!("`src/{}.rs` is a file name Windows reserves for a device", m.name),
+                        "a checkout on Windows would fail; choose another name".to_owned(),
+                    )),
+                    Ok(()) if m.name.len() + ".rs".len() > names::MAX_FILE_NAME => Some((
+                        format!("`{}.rs` is longer than a file name may be", m.name),
+                        format!(
+                            "file systems hold {} bytes a name; shorten it",
+                            names::MAX_FILE_NAME
+                        ),
                     )),
                     Ok(()) => None,
                 };
@@ -784,6 +821,9 @@ fn uses_key(kind: EdgeKind) -> &'static str {
     }
 }
 
+/// The crates of Rust's sysroot that every crate can already name.
+const SYSROOT: [&str; 4] = ["std", "core", "alloc", "proc_macro"];
+
 fn name_hint(e: &NameError, name: &str) -> String {
     match e {
         NameError::Empty => "name the crate".to_owned(),
@@ -804,6 +844,7 @@ fn name_hint(e: &NameError, name: &str) -> String {
         NameError::WindowsReserved(_) => {
             "the crate's folder could not be created on Windows; choose another name".to_owned()
         }
+        NameError::TooLong(_) => "shorten the name".to_owned(),
     }
 }
 
@@ -881,6 +922,9 @@ pub enum PathProblem {
     /// Under `target/`, which `cargo clean` deletes.
     #[error("the path is inside cargo's build folder `target`")]
     BuildFolder,
+    /// A folder name longer than file systems hold.
+    #[error("the path has a folder name longer than {} bytes", names::MAX_FILE_NAME)]
+    TooLong,
     /// A glob character (`*`, `?`, `[`, `]`), which `workspace.members` would expand.
     #[error("the path has a glob character")]
     Glob,
@@ -914,6 +958,13 @@ impl PathProblem {
             PathProblem::BuildFolder => (
                 format!("the path `{path}` is inside cargo's build folder `target`"),
                 "`cargo clean` would delete it; choose another folder",
+            ),
+            PathProblem::TooLong => (
+                format!(
+                    "the path `{path}` has a folder name longer than {} bytes",
+                    names::MAX_FILE_NAME
+                ),
+                "file systems hold 255 bytes a name; shorten it",
             ),
             PathProblem::Glob => (
                 format!("the path `{path}` has a glob character (`*`, `?`, `[` or `]`)"),
@@ -956,6 +1007,9 @@ pub fn normalize_path(path: &str) -> Result<String, PathProblem> {
     // be listed as itself.
     if path.contains(['*', '?', '[', ']']) {
         return Err(PathProblem::Glob);
+    }
+    if parts.iter().any(|p| p.len() > names::MAX_FILE_NAME) {
+        return Err(PathProblem::TooLong);
     }
     if let Some(part) = parts.iter().find(|p| {
         let stem = p.split('.').next().unwrap_or(p);

@@ -284,3 +284,28 @@ fn allowances_and_renames() {
     );
     assert_eq!(codes_of("[crates.a]\nrenamed-from = \"old-a\"\n"), Vec::<&str>::new());
 }
+
+#[test]
+fn file_names_the_spec_derives_hold_on_every_system() {
+    // Windows device names, as modules and as requirement tests.
+    assert_eq!(codes_of("[crates.a]\nmodules = [\"aux\"]\n"), ["invalid-module"]);
+    assert_eq!(codes_of("[crates.a]\nmodules = [\"com1\"]\n"), ["invalid-module"]);
+    let requirement =
+        |id: &str| format!("[crates.a]\nrequirements = [{{ id = \"{id}\", text = \"t\" }}]\n");
+    assert_eq!(codes_of(&requirement("NUL")), ["invalid-requirement-id"]);
+    assert_eq!(codes_of(&requirement("prn")), ["invalid-requirement-id"]);
+    // Names longer than a file name may be.
+    let long = "a".repeat(300);
+    assert_eq!(codes_of(&format!("[crates.{long}]\n")), ["invalid-crate-name"]);
+    assert_eq!(codes_of(&format!("[crates.a]\nmodules = [\"{long}\"]\n")), ["invalid-module"]);
+    assert_eq!(codes_of(&format!("[crates.a]\npath = \"x/{long}\"\n")), ["invalid-path"]);
+}
+
+#[test]
+fn a_crate_named_like_the_sysroot_cannot_be_depended_on() {
+    assert_eq!(codes_of("[crates.std]\n"), ["discouraged-crate-name"]);
+    assert_eq!(
+        codes_of("[crates.std]\n[crates.a]\ndepends = [\"std\"]\n"),
+        ["discouraged-crate-name", "invalid-crate-name"]
+    );
+}
