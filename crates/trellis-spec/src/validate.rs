@@ -821,8 +821,10 @@ fn uses_key(kind: EdgeKind) -> &'static str {
     }
 }
 
-/// The crates of Rust's sysroot that every crate can already name.
-const SYSROOT: [&str; 4] = ["std", "core", "alloc", "proc_macro"];
+/// The sysroot crates a dependency cannot stand in for: with a dependency named `std`, the
+/// standard library's own macros (`vec!`, `println!`) resolve to it and the crate does not
+/// build. (`core`, `alloc` and `proc_macro` as dependency names build: cargo only warns.)
+const SYSROOT: [&str; 1] = ["std"];
 
 fn name_hint(e: &NameError, name: &str) -> String {
     match e {

@@ -342,22 +342,22 @@ const FAULT_BEFORE: &str = r#"[workspace]
 name = "faulty"
 summary = "Before"
 
-[crates.core]
+[crates.basis]
 summary = "The core"
 modules = ["ids"]
 
 [crates.old-name]
 summary = "To be renamed"
-depends = ["core"]
+depends = ["basis"]
 
 [crates.gone]
 summary = "To be removed"
-depends = ["core"]
+depends = ["basis"]
 
 [crates.app]
 kind = "bin"
 summary = "The app"
-depends = ["core", "old-name", "gone"]
+depends = ["basis", "old-name", "gone"]
 "#;
 
 const FAULT_AFTER: &str = r#"[workspace]
@@ -365,7 +365,7 @@ name = "faulty"
 summary = "After"
 edition = "2021"
 
-[crates.core]
+[crates.basis]
 summary = "The core, changed"
 modules = ["ids", "names"]
 requirements = [{ id = "CORE-1", text = "Ids are unique." }]
@@ -373,16 +373,16 @@ requirements = [{ id = "CORE-1", text = "Ids are unique." }]
 [crates.new-name]
 renamed-from = "old-name"
 summary = "Renamed"
-depends = ["core"]
+depends = ["basis"]
 
 [crates.added]
 summary = "New"
-depends = ["core"]
+depends = ["basis"]
 
 [crates.app]
 kind = "bin"
 summary = "The app"
-depends = ["core", "new-name", "added"]
+depends = ["basis", "new-name", "added"]
 "#;
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -402,7 +402,7 @@ fn copy_tree(from: &Path, to: &Path) {
 fn edited_workspace(root: &Path) -> Vec<(&'static str, &'static str)> {
     create(root, &render_spec(FAULT_BEFORE)).unwrap();
     let edits = [
-        ("crates/core/src/lib.rs", "\npub fn person() {}\n"),
+        ("crates/basis/src/lib.rs", "\npub fn person() {}\n"),
         ("crates/old-name/src/lib.rs", "\npub const MOVED: u8 = 1;\n"),
         ("Cargo.toml", "\n[profile.dev]\nopt-level = 1 # a person's\n"),
         ("crates/app/Cargo.toml", "\n[features]\nextra = [] # a person's\n"),
@@ -435,8 +435,8 @@ fn leftovers(root: &Path) -> Vec<String> {
 /// What a process killed in the middle of a write leaves: a temporary file beside its target.
 fn leave_temporaries(root: &Path) {
     fs::write(root.join(".trellis-a1B2c3.tmp"), "half a file").unwrap();
-    if root.join("crates/core/src").is_dir() {
-        fs::write(root.join("crates/core/src/.trellis-Zz9yX8.tmp"), "half").unwrap();
+    if root.join("crates/basis/src").is_dir() {
+        fs::write(root.join("crates/basis/src/.trellis-Zz9yX8.tmp"), "half").unwrap();
     }
 }
 

@@ -308,4 +308,9 @@ fn a_crate_named_like_the_sysroot_cannot_be_depended_on() {
         codes_of("[crates.std]\n[crates.a]\ndepends = [\"std\"]\n"),
         ["discouraged-crate-name", "invalid-crate-name"]
     );
+    // `core` as a dependency's name builds: a warning only.
+    assert_eq!(
+        codes_of("[crates.core]\n[crates.a]\ndepends = [\"core\"]\n"),
+        ["discouraged-crate-name"]
+    );
 }
