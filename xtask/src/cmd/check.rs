@@ -10,7 +10,7 @@ use anyhow::anyhow;
 use trellis_check::{Cargo, Names, report};
 use trellis_spec::Diagnostic;
 
-use crate::cmd::{LoadedSpec, SPEC_FILE, load_spec};
+use crate::cmd::{LoadedSpec, SPEC_FILE, load_spec_and_warnings};
 use crate::exit::{Failure, Outcome};
 
 /// Compare the spec with the workspace as cargo sees it.
@@ -57,7 +57,8 @@ pub(crate) fn check(
     shown_root: &str,
     strict: bool,
 ) -> Result<(Vec<Diagnostic>, BTreeMap<String, String>), Failure> {
-    let loaded = load(root)?;
+    // The spec's own warnings are findings too: counted in the summary, listed in the JSON.
+    let (loaded, warnings) = load(root)?;
     let spec_file = if shown_root.is_empty() {
         SPEC_FILE.to_owned()
     } else {
@@ -77,7 +78,8 @@ pub(crate) fn check(
     let report = traced.map_err(Failure::env)?;
     let names = Names { spec_file: &spec_file, root: shown_root };
     let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
-    let mut diagnostics = checked.diagnostics;
+    let mut diagnostics = warnings;
+    diagnostics.extend(checked.diagnostics);
     if let Some(report) = report {
         diagnostics.extend(requirement_findings(&loaded, &report, strict, names));
     }
@@ -98,7 +100,7 @@ fn requirement_findings(
     found
 }
 
-fn load(root: &Path) -> Result<LoadedSpec, Failure> {
+fn load(root: &Path) -> Result<(LoadedSpec, Vec<Diagnostic>), Failure> {
     if !root.is_dir() {
         return Err(Failure::input(anyhow!(
             "there is no folder at `{}`\nhint: pass the workspace's root folder with `--workspace DIR`",
@@ -114,7 +116,7 @@ fn load(root: &Path) -> Result<LoadedSpec, Failure> {
     }
     // Shown as `Trellis.toml` when checking the current folder.
     let shown = if root == Path::new(".") { PathBuf::from(SPEC_FILE) } else { path };
-    load_spec(&shown)
+    load_spec_and_warnings(&shown)
 }
 
 fn print(format: Format, diagnostics: &[Diagnostic], sources: &mut BTreeMap<String, String>) {

@@ -32,6 +32,16 @@ pub(crate) struct LoadedSpec {
 ///
 /// A spec with errors is a [`Failure::Input`] whose diagnostics have already been printed.
 pub(crate) fn load_spec(path: &Path) -> Result<LoadedSpec, Failure> {
+    let (loaded, warnings) = load_spec_and_warnings(path)?;
+    print_diagnostics(&warnings, Some(&loaded.text));
+    Ok(loaded)
+}
+
+/// Reads and validates a spec like [`load_spec`], but returns its warnings instead of printing
+/// them, for a command that reports them with its own findings (`check`). Errors are printed.
+pub(crate) fn load_spec_and_warnings(
+    path: &Path,
+) -> Result<(LoadedSpec, Vec<Diagnostic>), Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let shown = path.display();
         match e.kind() {
@@ -48,10 +58,7 @@ pub(crate) fn load_spec(path: &Path) -> Result<LoadedSpec, Failure> {
     })?;
     let shown = path.display().to_string();
     match trellis_spec::parse(&text, &shown) {
-        Ok(parsed) => {
-            print_diagnostics(&parsed.warnings, Some(&text));
-            Ok(LoadedSpec { text, spec: parsed.spec })
-        }
+        Ok(parsed) => Ok((LoadedSpec { text, spec: parsed.spec }, parsed.warnings)),
         Err(diagnostics) => {
             print_diagnostics(&diagnostics, Some(&text));
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();

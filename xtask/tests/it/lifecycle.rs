@@ -106,3 +106,31 @@ fn a_workspace_folder_that_does_not_exist_is_an_input_error_everywhere() {
         assert!(!tmp.path().join("nowhere").exists(), "{command} created the folder");
     }
 }
+
+#[test]
+fn the_specs_own_warnings_are_findings_of_check_in_both_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    fs::create_dir_all(ws.join("core/src")).unwrap();
+    fs::write(ws.join("Cargo.toml"), "[workspace]\nmembers = [\"core\"]\nresolver = \"2\"\n")
+        .unwrap();
+    fs::write(
+        ws.join("core/Cargo.toml"),
+        "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    fs::write(ws.join("core/src/lib.rs"), "").unwrap();
+    let spec = xtask(ws, &["infer"]);
+    fs::write(ws.join("Trellis.toml"), &spec.stdout).unwrap();
+    let human = xtask(ws, &["check"]);
+    let (code, stderr) = outcome(&human);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning[S007]") && stderr.contains("check: 0 errors, 1 warning"),
+        "{stderr}"
+    );
+    let out = xtask(ws, &["check", "--format", "json"]);
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["warnings"], 1, "{doc}");
+    assert_eq!(doc["findings"][0]["code"], "S007", "{doc}");
+}
