@@ -425,8 +425,6 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The spec's `[dependencies]` key a manifest dependency corresponds to: by key, else by
-    /// package name.
     /// The `[dependencies]` key a manifest's external dependency is: the same key naming the
     /// same package, else any key naming that package. A key that names another package is
     /// not it (`serde = { package = "serde-json-core" }` is not the spec's `serde = "1"`).

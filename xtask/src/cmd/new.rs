@@ -30,6 +30,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let loaded = load_spec(&args.spec)?;
+    refuse_idle_allowances(&loaded, &args.spec)?;
     let templates = load_templates(args.templates.as_deref())?;
     generate(&Arc::new(loaded), &args.out, &templates)?;
     eprintln!(
@@ -37,6 +38,46 @@ pub(crate) fn run(args: &Args) -> Outcome {
         args.out.display()
     );
     Ok(())
+}
+
+/// A new workspace holds exactly the spec's edges, so the only finding an `[[allow]]` can
+/// excuse there is a declared normal or build edge up the layers. One that excuses nothing
+/// would fail `check` (C012) in the workspace `new` is about to write: refused before writing.
+fn refuse_idle_allowances(loaded: &LoadedSpec, file: &Path) -> Outcome {
+    let spec = &loaded.spec;
+    let rank =
+        |name: &str| spec.crate_named(name)?.layer.as_deref().and_then(|l| spec.layer_rank(l));
+    let idle: Vec<trellis_spec::Diagnostic> = spec
+        .allow
+        .iter()
+        .filter(|a| {
+            let declared = spec.crate_named(&a.from.name).is_some_and(|c| {
+                c.depends.iter().any(|(kind, to)| kind.is_structural() && to.name == a.to.name)
+            });
+            let upward = matches!((rank(&a.from.name), rank(&a.to.name)), (Some(f), Some(t)) if f < t);
+            !(declared && upward)
+        })
+        .map(|a| {
+            trellis_spec::Diagnostic::error(
+                trellis_check::codes::UNUSED_ALLOWANCE,
+                format!(
+                    "`[[allow]]` from `{}` to `{}` excuses nothing in a new workspace",
+                    a.from.name, a.to.name
+                ),
+            )
+            .in_file(file.display().to_string())
+            .at(a.span.clone(), "no declared edge up the layers needs it")
+            .hint("a new workspace holds exactly the spec's edges; remove the entry, or declare the edge it is for")
+        })
+        .collect();
+    if idle.is_empty() {
+        return Ok(());
+    }
+    print_diagnostics(&idle, Some(&loaded.text));
+    Err(Failure::input(anyhow!(
+        "the spec has {} exception(s) that would fail `check` in the new workspace; nothing was written",
+        idle.len()
+    )))
 }
 
 /// The templates to render with: the defaults, or the defaults under a folder of overrides.

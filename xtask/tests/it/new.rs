@@ -238,3 +238,20 @@ fn a_workspace_cargo_refuses_is_never_moved_into_place() {
     left.sort();
     assert_eq!(left, ["spec.toml", "templates"]);
 }
+
+#[test]
+fn an_exception_that_excuses_nothing_in_a_new_workspace_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "[workspace]\nname = \"w\"\n\n[layers]\norder = [\"low\", \"high\"]\n\n[crates.a]\nlayer = \"low\"\n\n[crates.b]\nlayer = \"high\"\n\n[[allow]]\nfrom = \"a\"\nto = \"b\"\nreason = \"an edge that is not declared\"\n";
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("error[C012]") && stderr.contains("spec.toml:13:1"), "{stderr}");
+    assert!(!tmp.path().join("ws").exists());
+    // Declared, the edge up the layers needs it: the workspace is written and verified.
+    let declared = spec.replace("layer = \"low\"\n", "layer = \"low\"\ndepends = [\"b\"]\n");
+    fs::write(tmp.path().join("spec.toml"), declared).unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+}
