@@ -74,9 +74,9 @@ fn refuse_idle_allowances(loaded: &LoadedSpec, file: &Path) -> Outcome {
         return Ok(());
     }
     print_diagnostics(&idle, Some(&loaded.text));
+    let (n, plural) = (idle.len(), if idle.len() == 1 { "y" } else { "ies" });
     Err(Failure::input(anyhow!(
-        "the spec has {} exception(s) that would fail `check` in the new workspace; nothing was written",
-        idle.len()
+        "{n} `[[allow]]` entr{plural} would fail `check` in the new workspace; nothing was written"
     )))
 }
 
