@@ -48,6 +48,7 @@ pub(crate) fn doc_item(prefix: &str, label: &str, text: &str) -> String {
 
 fn doc_lines(prefix: &str, first: &str, rest: &str, text: &str) -> String {
     let mut out = String::new();
+    let text = doc_chars(text);
     let lines: Vec<&str> = text.trim().lines().collect();
     let lines = if lines.is_empty() { vec![""] } else { lines };
     for (i, line) in lines.iter().enumerate() {
@@ -65,6 +66,34 @@ fn doc_lines(prefix: &str, first: &str, rest: &str, text: &str) -> String {
         }
     }
     out
+}
+
+/// Text a doc comment can hold as every lint requires: a tab becomes a space (clippy's
+/// `tabs_in_doc_comments`), a carriage return a line break (rustc refuses a bare CR in a doc
+/// comment), and a control or bidirectional-text character its code point written out as
+/// `U+202E` (rustc's deny-by-default `text_direction_codepoint_in_comment`, and characters no
+/// reader would see).
+fn doc_chars(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(' '),
+            '\r' => out.push('\n'),
+            '\n' => out.push('\n'),
+            c if c.is_control() || is_bidi_control(c) => {
+                let _ = write!(out, "U+{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The code points that change the direction text is shown in (rustc's list in its
+/// `text_direction_codepoint_in_comment` lint, after Unicode's Bidi_Control property).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Escapes a line's inline Markdown, and the first character when it would start a block

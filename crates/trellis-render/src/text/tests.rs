@@ -50,3 +50,13 @@ fn case_conversions() {
     assert_eq!(pascal("market-core"), "MarketCore");
     assert_eq!(kebab("market_core"), "market-core");
 }
+
+#[test]
+fn doc_comments_hold_any_character_a_toml_string_can() {
+    assert_eq!(doc("//! ", "Reads\tregisters"), "//! Reads registers");
+    assert_eq!(doc("//! ", "one\rtwo"), "//! one\n//! two");
+    assert_eq!(doc("//! ", "a\r\nb"), "//! a\n//! b");
+    assert_eq!(doc("//! ", "evil \u{202E} text"), "//! evil U+202E text");
+    assert_eq!(doc("//! ", "bell\u{7}"), "//! bellU+0007");
+    assert!(rust_str("x\u{202E}").contains("\\u{202e}"), "{}", rust_str("x\u{202E}"));
+}
