@@ -121,7 +121,7 @@ pub enum SyncError {
     /// The verifier (see [`crate::Options::verify`]) refused the workspace as written: every
     /// change was rolled back.
     #[error(
-        "the workspace as applied does not pass verification:\n{message}\n{}\nhint: this is a bug in Trellis or in a template override; the workspace is as it was before",
+        "the workspace as applied does not pass verification:\n{message}\n{}\nhint: the workspace is as it was before; when cargo's message names a file a person wrote (a manifest at odds with the spec change), fix it and apply again; otherwise this is a bug in Trellis or in a template override",
         rolled_back(.rollback)
     )]
     Verification {

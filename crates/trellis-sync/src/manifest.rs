@@ -96,6 +96,9 @@ pub(crate) struct Workspace<'a> {
     pub(crate) rendered_root: &'a Table,
     /// `[workspace.dependencies]` entries that inserted edges refer to and the root lacks.
     pub(crate) needed: RefCell<BTreeSet<String>>,
+    /// Folders that are members without being listed: path dependencies of members inside the
+    /// workspace, which cargo makes members (see [`Workspace::note_path_dependencies`]).
+    pub(crate) implicit: RefCell<BTreeSet<String>>,
 }
 
 impl Workspace<'_> {
@@ -112,6 +115,35 @@ impl Workspace<'_> {
         get_item(self.rendered_root, &path(&["workspace", "dependencies", key]))
             .map_or(key, |item| package_of(key, item))
             .to_owned()
+    }
+
+    /// The package a member's entry is on: its `package`, or, for an entry that inherits
+    /// (`first.workspace = true`), the package of the root's entry it inherits.
+    fn package_of_entry<'i>(&'i self, key: &'i str, item: &'i Item) -> &'i str {
+        let inherits = item.as_table_like().is_some_and(|t| {
+            t.get("workspace").and_then(Item::as_bool) == Some(true) && !t.contains_key("package")
+        });
+        match self.root_entries().and_then(|e| e.get(key)).filter(|_| inherits) {
+            Some(entry) => package_of(key, entry),
+            None => package_of(key, item),
+        }
+    }
+
+    /// Notes the path dependencies of the member in `dir` (its manifest as it stands): cargo
+    /// makes every path dependency inside the workspace a member unless `exclude` says not.
+    pub(crate) fn note_path_dependencies(&self, doc: &Table, dir: &str) {
+        let mut implicit = self.implicit.borrow_mut();
+        for (kind, _) in KINDS {
+            for (_, table) in kind_tables(doc, kind) {
+                for (_, entry) in table.iter() {
+                    let to =
+                        entry.as_table_like().and_then(|t| t.get("path")).and_then(Item::as_str);
+                    if let Some(to) = to.and_then(|p| normalize(dir, p)) {
+                        implicit.insert(to);
+                    }
+                }
+            }
+        }
     }
 
     /// Notes a crate whose manifest Trellis creates: where the root lists members in
@@ -225,10 +257,21 @@ fn kind_tables<'a>(doc: &'a Table, kind: &str) -> Vec<(KeyPath, &'a dyn TableLik
 }
 
 /// Whether the manifest has an edge of `kind` on package `name`, in any form.
-fn has_edge(doc: &Table, kind: &str, name: &str) -> bool {
+fn has_edge(doc: &Table, kind: &str, name: &str, ws: &Workspace<'_>) -> bool {
     kind_tables(doc, kind)
         .iter()
-        .any(|(_, t)| t.iter().any(|(k, item)| package_of(k, item) == name))
+        .any(|(_, t)| t.iter().any(|(k, item)| ws.package_of_entry(k, item) == name))
+}
+
+/// Where a crate's own entry of `kind` on `key` is: the top-level table, in whichever
+/// spelling the file has.
+fn entry_path(doc: &Table, kind: &str, key: &str) -> KeyPath {
+    let spellings = KINDS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |(_, s)| *s);
+    spellings
+        .iter()
+        .map(|s| path(&[s, key]))
+        .find(|p| get_item(doc, p).is_some())
+        .unwrap_or_else(|| path(&[kind, key]))
 }
 
 /// The edges a rendered crate manifest states: (kind, key) pairs.
@@ -395,18 +438,22 @@ pub(crate) fn merge_member(
             out.keys.insert(p.clone(), base_hash.clone());
             continue;
         }
-        if get_item(cur.as_table(), p).is_some_and(|item| canon_hash(item) == *base_hash) {
-            remove_entry(cur.as_table_mut(), p);
+        let at = entry_path(cur.as_table(), kind, name);
+        if get_item(cur.as_table(), &at).is_some_and(|item| canon_hash(item) == *base_hash) {
+            remove_entry(cur.as_table_mut(), &at);
         }
     }
     for (kind, name) in wanted {
         let p = path(&[kind, &name]);
-        if has_edge(cur.as_table(), kind, &ws.package_of(&name)) {
+        if has_edge(cur.as_table(), kind, &ws.package_of(&name), ws) {
             // Trellis' own entry stays its own, under a new name too.
             let was = ws.renamed.iter().find(|(_, to)| **to == name).map(|(from, _)| from);
             let owned = policy.base.contains_key(&p)
                 || was.is_some_and(|from| policy.base.contains_key(&path(&[kind, from])));
-            if owned && let Some(item) = get_item(cur.as_table(), &p) {
+            if owned
+                && let Some(item) =
+                    get_item(cur.as_table(), &entry_path(cur.as_table(), kind, &name))
+            {
                 out.keys.insert(p, canon_hash(item));
             }
             continue;
@@ -469,7 +516,8 @@ fn insert_edge(doc: &mut Table, kind: &str, name: &str, entry: Item) -> Result<S
             package_of(name, item)
         ));
     }
-    let sorted = table.len() >= 2 && is_sorted(table.iter().map(|(k, _)| k));
+    // As `cargo add` decides: a table whose keys are in order (one key is) stays in order.
+    let sorted = is_sorted(table.iter().map(|(k, _)| k));
     match holder {
         Item::Table(t) => {
             // Indented as the table's entries are (a person's tabs, say).
@@ -639,9 +687,28 @@ pub(crate) fn merge_root(
 
     let excluded = get_item(cur.as_table(), &path(&["workspace", "exclude"])).cloned();
     let exclude = excluded.as_ref().and_then(Item::as_array);
+    // A package at the root makes its path dependencies members too.
+    if cur.get("package").is_some() {
+        ws.note_path_dependencies(cur.as_table(), "");
+    }
+    let implicit = ws.implicit.borrow().clone();
+    let is_excluded = |member: &str| {
+        exclude.into_iter().flatten().filter_map(Value::as_str).map(clean).any(|x| {
+            member.strip_prefix(x).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    };
     for member in &wanted_members {
         let mut p = members.clone();
         p.push(member.clone());
+        // A member through a path dependency needs no line (and has none of Trellis').
+        if implicit.contains(member)
+            && !is_excluded(member)
+            && get_item(cur.as_table(), &members)
+                .and_then(Item::as_array)
+                .is_none_or(|a| !a.iter().filter_map(Value::as_str).any(|m| clean(m) == member))
+        {
+            continue;
+        }
         match get_item(cur.as_table(), &members) {
             Some(item) => match item.as_array() {
                 Some(array) if covers(array, exclude, member) => {
@@ -830,6 +897,17 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
     if let Some(entries) = get_item_mut(doc, &path(&["workspace", "dependencies"])) {
         follow_entries(entries, "", "", ws);
     }
+    // `[patch.<registry>]` entries lead to members by path too (the root's folder is theirs).
+    let registries: Vec<String> = doc
+        .get("patch")
+        .and_then(Item::as_table_like)
+        .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
+        .unwrap_or_default();
+    for registry in registries {
+        if let Some(entries) = get_item_mut(doc, &path(&["patch", &registry])) {
+            follow_paths(entries, ws);
+        }
+    }
 }
 
 /// Follows renames and moves in one dependency table; returns the keys it renamed.
@@ -869,6 +947,21 @@ fn follow_entries(
         }
     }
     renamed_keys
+}
+
+/// Follows moves in a table of entries by path, renames aside (a `[patch]` entry names a
+/// package on a registry, which a rename in the spec does not rename).
+fn follow_paths(table: &mut Item, ws: &Workspace<'_>) {
+    let Some(t) = table.as_table_like_mut() else { return };
+    for (_, entry) in t.iter_mut() {
+        if let Some(fields) = entry.as_table_like_mut()
+            && let Some(Item::Value(p)) = fields.get_mut("path")
+            && let Some(was) = p.as_str().and_then(|s| normalize("", s))
+            && let Some(to) = ws.moved.get(&was)
+        {
+            set_str(p, &relative("", to));
+        }
+    }
 }
 
 /// Replaces a string value, keeping the comments and spacing around it and its quoting: a
@@ -1258,7 +1351,9 @@ fn remove_element(cur: &mut Table, path: &[String]) {
     let before = prefix_of(&removed);
     let last = index == array.len();
     let after = if last {
-        array.trailing().as_str().unwrap_or("").to_owned()
+        // Without a trailing comma, what stands before `]` may be the last element's suffix.
+        let suffix = removed.decor().suffix().and_then(|s| s.as_str()).unwrap_or("");
+        format!("{suffix}{}", array.trailing().as_str().unwrap_or(""))
     } else {
         array.get(index).map(prefix_of).unwrap_or_default()
     };

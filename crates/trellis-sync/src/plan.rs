@@ -345,6 +345,7 @@ pub(crate) fn plan_in(
         }),
         rendered_root: rendered_root.as_table(),
         needed: Default::default(),
+        implicit: Default::default(),
     };
 
     for (name, dir) in &crates {
@@ -360,6 +361,15 @@ pub(crate) fn plan_in(
     for f in others.into_iter().chain(roots) {
         let from = source(&f.path);
         let cur = if f.path == ROOT_MANIFEST { root_manifest.clone() } else { root.read(&from)? };
+        // A member's path dependencies are members to cargo: the root merge must know them.
+        if f.ownership == Ownership::Manifest
+            && let Some(dir) = f.path.strip_suffix("/Cargo.toml")
+            && let Some(text) = cur.as_deref().and_then(|b| std::str::from_utf8(b).ok())
+            && text.contains("path")
+            && let Ok(doc) = text.parse::<DocumentMut>()
+        {
+            ws.note_path_dependencies(doc.as_table(), dir);
+        }
         let record = old.files.get(&f.path).filter(|r| r.ownership == f.ownership);
         let keep: &dyn Fn(&[String]) -> bool =
             if f.path == ROOT_MANIFEST { &keep_root } else { &keep_none };

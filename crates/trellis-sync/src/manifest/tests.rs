@@ -44,6 +44,7 @@ impl Case<'_> {
             root_is_render: false,
             rendered_root: rendered_root.as_table(),
             needed: RefCell::default(),
+            implicit: RefCell::default(),
         };
         let mut doc: DocumentMut = cur.parse().unwrap();
         let new: DocumentMut = new.parse().unwrap();
@@ -78,6 +79,7 @@ fn root(cur: &str, last: Option<&str>, new: &str) -> (String, Merged) {
         root_is_render: false,
         rendered_root: new.as_table(),
         needed: RefCell::default(),
+        implicit: RefCell::default(),
     };
     let keep = |_: &[String]| false;
     let merged = merge_root(
@@ -342,6 +344,7 @@ fn a_new_crate_resolves_against_the_root_it_joins() {
         root_is_render: false,
         rendered_root: rendered_root.as_table(),
         needed: RefCell::default(),
+        implicit: RefCell::default(),
     };
     let out = fresh(&rendered.parse().unwrap(), "n", &ws).to_string();
     assert_eq!(
@@ -444,7 +447,7 @@ fn line_endings_a_missing_final_line_break_and_header_quoting_stay_the_persons()
     let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
     let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
     // CRLF: untouched lines keep theirs, the inserted one takes it too.
-    let cur = "[package]\r\nname = \"a\"\r\n\r\n[dependencies]\r\nlibc = \"0.2\"\r\n";
+    let cur = "[package]\r\nname = \"a\"\r\n\r\n[dependencies]\r\naa = \"0.2\"\r\n";
     let (out, _) = member_text(&case, cur, new, "a");
     assert_eq!(out, format!("{cur}b = {{ path = \"../b\" }}\r\n"));
     // Nothing to add: not a byte changes, whatever toml_edit would print.
@@ -453,11 +456,11 @@ fn line_endings_a_missing_final_line_break_and_header_quoting_stay_the_persons()
     let quoted = "[\"package\"]\nname = \"a\"\n\n[\"dependencies\".'b']\npath = '../b'\n";
     assert_eq!(member_text(&case, quoted, new, "a").0, quoted);
     // No final line break: an insertion at the end is joined on its own line, and none added.
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nlibc = \"0.2\"";
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\naa = \"0.2\"";
     let (out, _) = member_text(&case, cur, new, "a");
     assert_eq!(
         out,
-        "[package]\nname = \"a\"\n\n[dependencies]\nlibc = \"0.2\"\nb = { path = \"../b\" }"
+        "[package]\nname = \"a\"\n\n[dependencies]\naa = \"0.2\"\nb = { path = \"../b\" }"
     );
 }
 
@@ -481,7 +484,7 @@ fn a_rename_keeps_quoting_and_follows_features() {
 #[test]
 fn an_edge_joins_the_table_in_the_spelling_the_file_has() {
     let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
-    let cur = "[package]\nname = \"a\"\n\n[dev_dependencies]\nlibc = \"0.2\"\n";
+    let cur = "[package]\nname = \"a\"\n\n[dev_dependencies]\naa = \"0.2\"\n";
     let new = "[package]\nname = \"a\"\n\n[dev-dependencies]\nb.workspace = true\n";
     let (out, _) = case.member(cur, None, new, "a");
     assert_eq!(out, format!("{cur}b = {{ path = \"../b\" }}\n"));
@@ -526,8 +529,72 @@ fn a_manifest_of_another_package_where_a_crate_is_planned_is_a_conflict() {
 #[test]
 fn an_inserted_edge_is_indented_as_its_table_is() {
     let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\n\tlibc = \"0.2\"\n";
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\n\taa = \"0.2\"\n";
     let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
     let (out, _) = case.member(cur, None, new, "a");
     assert_eq!(out, format!("{cur}\tb = {{ path = \"../b\" }}\n"));
+}
+
+#[test]
+fn an_entry_that_inherits_a_renamed_root_entry_is_on_the_roots_package() {
+    let root = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nfirst = { package = \"alpha\", path = \"crates/alpha\" }\nserde1 = { package = \"serde\", version = \"1\" }\n";
+    let rendered_root = "[workspace.dependencies]\nserde = \"1\"\n";
+    let case = Case {
+        root,
+        rendered_root,
+        crates: &[("a", "crates/a"), ("alpha", "crates/alpha")],
+        ..Case::plain()
+    };
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nfirst.workspace = true\nserde1.workspace = true\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nalpha.workspace = true\nserde.workspace = true\n";
+    let (out, merged) = case.member(cur, None, new, "crates/a");
+    assert_eq!(out, cur);
+    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+}
+
+#[test]
+fn an_edge_trellis_added_under_the_legacy_spelling_goes_with_the_spec() {
+    let case = Case { crates: &[("a", "a"), ("b", "b"), ("c", "c")], ..Case::plain() };
+    let cur = "[package]\nname = \"a\"\n\n[dev_dependencies]\nc = { path = \"../c\" }\n";
+    let wanted =
+        "[package]\nname = \"a\"\n\n[dev-dependencies]\nb.workspace = true\nc.workspace = true\n";
+    let (added, merged) = case.member(cur, None, wanted, "a");
+    assert_eq!(
+        added,
+        "[package]\nname = \"a\"\n\n[dev_dependencies]\nb = { path = \"../b\" }\nc = { path = \"../c\" }\n"
+    );
+    let keep = |_: &[String]| false;
+    let policy = Policy { base: &merged.keys, keep: &keep, accept: false, force: false };
+    let mut doc: DocumentMut = added.parse().unwrap();
+    let root: DocumentMut = ROOT.parse().unwrap();
+    let empty = DocumentMut::new();
+    let crates = crates(case.crates);
+    let ws = Workspace {
+        crates: &crates,
+        renamed: BTreeMap::new(),
+        moved: BTreeMap::new(),
+        root: root.as_table(),
+        root_is_render: false,
+        rendered_root: empty.as_table(),
+        needed: RefCell::default(),
+        implicit: RefCell::default(),
+    };
+    let dropped = "[package]\nname = \"a\"\n\n[dev-dependencies]\nc.workspace = true\n";
+    merge_member(&mut doc, &dropped.parse().unwrap(), "a", "a", &ws, &policy);
+    assert_eq!(doc.to_string(), cur);
+}
+
+#[test]
+fn a_member_by_path_dependency_is_not_listed_again() {
+    let cur = "[package]\nname = \"root\"\n\n[dependencies]\na = { path = \"crates/a\" }\n\n[workspace]\n";
+    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a\"]\n");
+    assert_eq!(out, cur);
+}
+
+#[test]
+fn the_last_member_of_an_array_without_a_trailing_comma_leaves_cleanly() {
+    let last = "[workspace]\nmembers = [\"crates/a\", \"crates/zz\"]\n";
+    let cur = "[workspace]\nmembers = [\n    \"crates/a\",\n    \"crates/zz\"\n]\n";
+    let (out, _) = root(cur, Some(last), "[workspace]\nmembers = [\"crates/a\"]\n");
+    assert_eq!(out, "[workspace]\nmembers = [\n    \"crates/a\"\n]\n");
 }
