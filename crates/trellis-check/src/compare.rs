@@ -165,7 +165,7 @@ impl<'a> Cx<'a> {
                 d = d.at(span, "not declared in the spec");
             }
             let hint = format!(
-                "add `[crates.{}]` to the spec (`cargo xtask infer` prints one for every member), or remove it from the workspace's `members`",
+                "add `[crates.{}]` to the spec (`cargo xtask infer` prints one, or says why the spec refuses it), or remove it from the workspace's `members`",
                 member.name
             );
             self.out.push(d.hint(hint));
