@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use trellis_spec::{Diagnostic, line_col};
+use trellis_spec::{Diagnostic, Source};
 
 /// The version of the JSON format.
 pub const JSON_VERSION: u32 = 1;
@@ -58,13 +58,14 @@ pub struct JsonSummary {
 /// The JSON report of `diagnostics`; `sources` maps each file name to its text, to turn spans
 /// into lines and columns.
 pub fn json(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> JsonReport {
+    let indexed = indexed(sources);
     let findings = diagnostics
         .iter()
         .map(|d| {
-            let text = d.file.as_ref().and_then(|f| sources.get(f));
-            let (start, end) = match (text, &d.primary) {
-                (Some(text), Some(label)) => {
-                    (Some(line_col(text, label.span.start)), Some(line_col(text, label.span.end)))
+            let source = d.file.as_deref().and_then(|f| indexed.get(f));
+            let (start, end) = match (source, &d.primary) {
+                (Some(source), Some(label)) => {
+                    (Some(source.line_col(label.span.start)), Some(source.line_col(label.span.end)))
                 }
                 _ => (None, None),
             };
@@ -86,6 +87,11 @@ pub fn json(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> J
     JsonReport { version: JSON_VERSION, findings, summary: JsonSummary { errors, warnings } }
 }
 
+/// Every file's lines indexed once, however many findings point into it.
+fn indexed(sources: &BTreeMap<String, String>) -> BTreeMap<&str, Source<'_>> {
+    sources.iter().map(|(file, text)| (file.as_str(), Source::new(text))).collect()
+}
+
 /// The JSON report as pretty-printed text, with a final newline.
 pub fn json_text(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> String {
     let mut text = serde_json::to_string_pretty(&json(diagnostics, sources))
@@ -101,10 +107,11 @@ pub fn human(
     sources: &BTreeMap<String, String>,
     color: bool,
 ) -> String {
+    let indexed = indexed(sources);
     let mut out = String::new();
     for d in diagnostics {
-        let text = d.file.as_ref().and_then(|f| sources.get(f)).map(String::as_str);
-        out.push_str(&d.render(text, color));
+        let source = d.file.as_deref().and_then(|f| indexed.get(f));
+        out.push_str(&d.render_in(source, color));
         out.push_str("\n\n");
     }
     out.push_str(&summary(diagnostics));

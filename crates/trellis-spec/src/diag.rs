@@ -136,28 +136,42 @@ impl Diagnostic {
 
     /// Renders the diagnostic as rustc would, given the text of [`Diagnostic::file`] (pass
     /// `None` when there is no file or it cannot be read: the message and hint still show).
+    ///
+    /// To render many diagnostics of one file, build its [`Source`] once and use
+    /// [`Diagnostic::render_in`]: this indexes the text's lines on every call.
     pub fn render(&self, source: Option<&str>, color: bool) -> String {
+        self.render_in(source.map(Source::new).as_ref(), color)
+    }
+
+    /// Renders the diagnostic against an indexed source. Only the lines its labels cover are
+    /// handed to the renderer, so rendering costs what those lines cost, not the whole file:
+    /// thousands of diagnostics on a large spec render in time linear in their number.
+    pub fn render_in(&self, source: Option<&Source<'_>>, color: bool) -> String {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
         let title = level.primary_title(&self.message).id(self.code.id);
         let mut group = match (source, &self.primary, &self.file) {
-            (Some(text), Some(primary), _) => {
-                let mut snippet = Snippet::source(text).fold(true);
+            (Some(source), Some(primary), _) => {
+                let text = source.text;
+                let spans: Vec<Span> = std::iter::once(&primary.span)
+                    .chain(self.secondary.iter().map(|l| &l.span))
+                    .map(|s| clamp(s, text))
+                    .collect();
+                let (start, end, first_line) = source.excerpt(&spans);
+                let shift = |s: &Span| s.start - start..s.end - start;
+                let mut snippet =
+                    Snippet::source(&text[start..end]).line_start(first_line).fold(true);
                 if let Some(file) = &self.file {
                     snippet = snippet.path(file.as_str());
                 }
                 snippet = snippet.annotation(
-                    AnnotationKind::Primary
-                        .span(clamp(&primary.span, text))
-                        .label(primary.text.as_str()),
+                    AnnotationKind::Primary.span(shift(&spans[0])).label(primary.text.as_str()),
                 );
-                for label in &self.secondary {
+                for (label, span) in self.secondary.iter().zip(&spans[1..]) {
                     snippet = snippet.annotation(
-                        AnnotationKind::Context
-                            .span(clamp(&label.span, text))
-                            .label(label.text.as_str()),
+                        AnnotationKind::Context.span(shift(span)).label(label.text.as_str()),
                     );
                 }
                 title.element(snippet)
@@ -173,10 +187,57 @@ impl Diagnostic {
     }
 }
 
-/// Keeps a span inside the text, so a stale span can never make rendering panic.
+/// Keeps a span inside the text and on character boundaries, so a stale span can never make
+/// rendering panic.
 fn clamp(span: &Span, text: &str) -> Span {
-    let end = span.end.min(text.len());
-    span.start.min(end)..end
+    let end = text.floor_char_boundary(span.end.min(text.len()));
+    text.floor_char_boundary(span.start.min(end))..end
+}
+
+/// A file's text with where each of its lines starts: what rendering and locating many
+/// diagnostics in one file need, computed once.
+#[derive(Debug, Clone)]
+pub struct Source<'a> {
+    text: &'a str,
+    /// The byte offset at which each line starts; the first is 0.
+    lines: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    /// Indexes `text`'s lines.
+    pub fn new(text: &'a str) -> Source<'a> {
+        let lines =
+            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Source { text, lines }
+    }
+
+    /// The text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The 0-based index of the line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.lines.partition_point(|&start| start <= offset).saturating_sub(1)
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset, as [`line_col`].
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = self.text.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.line_of(offset);
+        (line + 1, self.text[self.lines[line]..offset].chars().count() + 1)
+    }
+
+    /// The whole lines that hold `spans`: their start and end offsets, and the 1-based number
+    /// of the first.
+    fn excerpt(&self, spans: &[Span]) -> (usize, usize, usize) {
+        let from = spans.iter().map(|s| s.start).min().unwrap_or(0);
+        let to = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        let first = self.line_of(from);
+        let last = self.line_of(to);
+        let end = self.lines.get(last + 1).map_or(self.text.len(), |&next| next);
+        (self.lines[first], end, first + 1)
+    }
 }
 
 /// The 1-based line and column (in characters) of a byte offset in a text.

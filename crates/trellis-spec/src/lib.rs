@@ -14,7 +14,7 @@ mod parse;
 mod suggest;
 mod validate;
 
-pub use diag::{Code, Diagnostic, Label, Severity, line_col};
+pub use diag::{Code, Diagnostic, Label, Severity, Source, line_col};
 pub use model::*;
 pub use names::{
     BUILD_FOLDERS, IdentError, KEYWORDS, NameError, NameWarning, check_crate_name, check_ident,

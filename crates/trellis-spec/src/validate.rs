@@ -12,11 +12,11 @@ use crate::graph;
 use crate::model::{CrateKind, CrateSpec, EdgeKind, Named, Span, Spec};
 use crate::names::{self, IdentError, NameError};
 use crate::parse::{CrateSpans, Draft, either, list};
-use crate::suggest::did_you_mean;
+use crate::suggest::Suggester;
 
 /// The warnings of a spec that has no errors, each in `file`.
 pub(crate) fn tidy(spec: &Spec, file: &str) -> Vec<Diagnostic> {
-    let mut v = V { file, diags: Vec::new() };
+    let mut v = V { file, diags: Vec::new(), suggest: Suggester::new() };
     v.unused(spec);
     v.diags
 }
@@ -24,7 +24,7 @@ pub(crate) fn tidy(spec: &Spec, file: &str) -> Vec<Diagnostic> {
 /// Every problem of the draft, each in `file`. Normalizes crate paths in place (`./a/b/` is
 /// `a/b`), so later stages see one spelling.
 pub(crate) fn validate(draft: &mut Draft, file: &str) -> Vec<Diagnostic> {
-    let mut v = V { file, diags: Vec::new() };
+    let mut v = V { file, diags: Vec::new(), suggest: Suggester::new() };
     v.paths(draft);
     let spec = &draft.spec;
     let index: HashMap<&str, usize> =
@@ -45,6 +45,7 @@ pub(crate) fn validate(draft: &mut Draft, file: &str) -> Vec<Diagnostic> {
 struct V<'f> {
     file: &'f str,
     diags: Vec<Diagnostic>,
+    suggest: Suggester,
 }
 
 impl V<'_> {
@@ -222,7 +223,7 @@ impl V<'_> {
                     )),
                 ),
                 (Some(layer), false) if !layer_names.contains(&layer.as_str()) => {
-                    let hint = did_you_mean(layer, layer_names.iter().copied())
+                    let hint = self.suggest.did_you_mean(layer, &layer_names)
                         .unwrap_or_else(|| format!("the layers are {}", list(&layer_names)));
                     self.push(
                         Diagnostic::error(codes::UNKNOWN_LAYER, format!("unknown layer `{layer}`"))
@@ -272,6 +273,12 @@ impl V<'_> {
     }
 
     fn edges(&mut self, spec: &Spec, index: &HashMap<&str, usize>) {
+        // Old name → the crate renamed from it, for hints (looked up once per unknown name).
+        let renamed_to: HashMap<&str, &CrateSpec> = spec
+            .crates
+            .iter()
+            .filter_map(|c| Some((c.renamed_from.as_ref()?.name.as_str(), c)))
+            .collect();
         let crate_names: Vec<&str> = spec.crates.iter().map(|c| c.name.as_str()).collect();
         let dep_names: Vec<&str> = spec.dependencies.keys().map(String::as_str).collect();
         let allowed: HashSet<(&str, &str)> =
@@ -309,9 +316,7 @@ impl V<'_> {
                         continue;
                     }
                     let Some(&target) = index.get(dep.name.as_str()) else {
-                        let renamed = spec.crates.iter().find(|c| {
-                            c.renamed_from.as_ref().is_some_and(|old| old.name == dep.name)
-                        });
+                        let renamed = renamed_to.get(dep.name.as_str());
                         let hint = if let Some(new) = renamed {
                             Some(format!("`{}` was renamed to `{}`", dep.name, new.name))
                         } else if spec.dependencies.contains_key(&dep.name) {
@@ -321,7 +326,7 @@ impl V<'_> {
                                 uses_key(kind)
                             ))
                         } else {
-                            did_you_mean(&dep.name, crate_names.iter().copied())
+                            self.suggest.did_you_mean(&dep.name, &crate_names)
                         };
                         let d = Diagnostic::error(
                             codes::UNKNOWN_CRATE,
@@ -367,6 +372,8 @@ impl V<'_> {
                             .also(t.span.clone(), format!("declared `kind = \"{}\"` here", t.kind))
                             .hint("move the code both need into a lib crate and depend on that"),
                         );
+                        // One error says it all: the edge cannot be, so its layers are moot.
+                        continue;
                     }
                     if !kind.is_structural()
                         || allowed.contains(&(c.name.as_str(), t.name.as_str()))
@@ -430,7 +437,7 @@ impl V<'_> {
                             depends_key(kind)
                         )
                     } else {
-                        did_you_mean(&used.name, dep_names.iter().copied()).unwrap_or_else(|| {
+                        self.suggest.did_you_mean(&used.name, &dep_names).unwrap_or_else(|| {
                             format!("declare it in `[dependencies]`, e.g. `{} = \"1\"`", used.name)
                         })
                     };
@@ -708,7 +715,9 @@ impl V<'_> {
         let crate_names: Vec<&str> = spec.crates.iter().map(|c| c.name.as_str()).collect();
         for a in &spec.allow {
             if !index.contains_key(a.from.name.as_str()) {
-                let hint = did_you_mean(&a.from.name, crate_names.iter().copied())
+                let hint = self
+                    .suggest
+                    .did_you_mean(&a.from.name, &crate_names)
                     .unwrap_or_else(|| "`from` names a crate of this spec".to_owned());
                 self.push(
                     Diagnostic::error(
@@ -723,7 +732,7 @@ impl V<'_> {
             if index.contains_key(to) || spec.dependencies.contains_key(to) {
                 continue;
             }
-            if let Some(close) = crate::suggest::closest(to, crate_names.iter().copied()) {
+            if let Some(close) = self.suggest.closest(to, &crate_names) {
                 self.push(
                     Diagnostic::warning(
                         codes::UNKNOWN_CRATE,

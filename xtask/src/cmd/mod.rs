@@ -130,8 +130,9 @@ pub(crate) fn cargo_sees_spec(loaded: &LoadedSpec, root: &Path) -> Result<(), Mi
 /// Prints diagnostics to stderr, rendered against `source` (the text of the file they name).
 pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic], source: Option<&str>) {
     let color = crate::term::stderr_color();
+    let source = source.map(trellis_spec::Source::new);
     for d in diagnostics {
-        eprintln!("{}\n", d.render(source, color));
+        eprintln!("{}\n", d.render_in(source.as_ref(), color));
     }
 }
 

@@ -314,3 +314,9 @@ fn a_crate_named_like_the_sysroot_cannot_be_depended_on() {
         ["discouraged-crate-name"]
     );
 }
+
+#[test]
+fn a_dependency_on_a_crate_without_a_library_is_one_error() {
+    let spec = "[layers]\norder = [\"low\", \"high\"]\n[crates.tool]\nkind = \"bin\"\nlayer = \"high\"\n[crates.a]\nlayer = \"low\"\ndepends = [\"tool\"]\n";
+    assert_eq!(codes_of(spec), ["depends-on-binary"]);
+}

@@ -57,7 +57,10 @@ fn name() -> impl Strategy<Value = String> {
 
 fn module() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9]{0,5}(_[a-z0-9]{1,3})?".prop_filter("a module name", |m| {
-        trellis_spec::check_ident(m).is_ok() && m != "lib" && m != "main"
+        trellis_spec::check_ident(m).is_ok()
+            && m != "lib"
+            && m != "main"
+            && !trellis_spec::is_windows_reserved(m)
     })
 }
 

@@ -40,6 +40,8 @@ enum Bench {
     Check,
     /// `trace` at 1,000 crates with 10,000 requirements, beside one walk and read of the files.
     Trace,
+    /// Validating and rendering a spec's diagnostics at 16,000 and 100,000 errors.
+    Diagnostics,
 }
 
 pub(crate) fn run(args: &Args) -> Outcome {
@@ -74,6 +76,39 @@ pub(crate) fn run(args: &Args) -> Outcome {
     }
     if wanted(Bench::Trace) {
         trace(runs, &tmp)?;
+    }
+    if wanted(Bench::Diagnostics) {
+        diagnostics(runs)?;
+    }
+    Ok(())
+}
+
+/// A spec with one error a crate (each depends on a crate that does not exist), parsed,
+/// validated and every diagnostic rendered as the command line prints it: linear in the
+/// number of errors (target of issue 10).
+fn diagnostics(runs: usize) -> Outcome {
+    println!(
+        "
+specs with one error a crate: parse, validate, render every diagnostic"
+    );
+    for errors in [16_000, 100_000] {
+        let mut text = String::from("[workspace]\nname = \"errors\"\n");
+        for i in 0..errors {
+            text.push_str(&format!("\n[crates.c{i}]\ndepends = [\"gone{i}\"]\n"));
+        }
+        let time = median(
+            runs,
+            |_| (),
+            |()| {
+                let found = trellis_spec::parse(&text, "Trellis.toml").err().unwrap_or_default();
+                let source = trellis_spec::Source::new(&text);
+                let rendered: usize =
+                    found.iter().map(|d| d.render_in(Some(&source), false).len()).sum();
+                Ok((found.len(), rendered))
+            },
+        )?;
+        let each = time.as_secs_f64() * 1e6 / errors as f64;
+        print_row(&format!("{errors} errors"), time, &format!("{each:.1} µs an error"));
     }
     Ok(())
 }
