@@ -527,6 +527,9 @@ impl Cx<'_> {
                     .into_iter()
                     .filter_map(|(kind, key)| self.string(&dt, key).map(|(s, sp)| (kind, s, sp)))
                     .collect();
+            if let Some((url, span)) = &git {
+                self.git_url(url, span.clone());
+            }
             self.source_rules(name, &dep, git.as_ref(), &refs, &dt);
             dep.git = git.map(|(url, _)| GitSource {
                 url,
@@ -535,6 +538,24 @@ impl Cx<'_> {
             out.insert(name.to_owned(), dep);
         }
         out
+    }
+
+    /// A git source as cargo reads it: a URL with a scheme git knows (`https://…`,
+    /// `ssh://…`, `git://…`, `file://…`) and a host or a path after it. The scp-like
+    /// `git@host:path` that git itself accepts, cargo refuses.
+    fn git_url(&mut self, url: &str, span: Span) {
+        let well_formed = url.split_once("://").is_some_and(|(scheme, rest)| {
+            ["https", "http", "ssh", "git", "file"].contains(&scheme)
+                && !rest.is_empty()
+                && !rest.chars().any(char::is_whitespace)
+        });
+        if !well_formed {
+            self.push(
+                Diagnostic::error(codes::INVALID_SOURCE, format!("`{url}` is not a git URL cargo reads"))
+                    .at(span, "not a URL")
+                    .hint("write it with its scheme, e.g. \"https://github.com/owner/repo\" or \"ssh://git@github.com/owner/repo.git\""),
+            );
+        }
     }
 
     /// A dependency's version requirement, by the rules cargo reads it with (the `semver`

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 use trellis_spec::{Diagnostic, Spec};
 
-use crate::exit::Failure;
+use crate::exit::{Failure, Outcome};
 
 pub(crate) use trellis_spec::SPEC_FILE;
 
@@ -125,6 +125,63 @@ pub(crate) fn cargo_sees_spec(loaded: &LoadedSpec, root: &Path) -> Result<(), Mi
     let checked =
         trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, Default::default());
     if checked.diagnostics.is_empty() { Ok(()) } else { Err(Mismatch::Graph(checked)) }
+}
+
+/// Checks what can be checked of the spec's external dependencies without the network: one
+/// by `path` must lead to a package, from the workspace root at `root` (which need not exist
+/// yet). Refused before anything is written, as cargo would refuse the workspace after.
+pub(crate) fn check_dependency_paths(
+    loaded: &LoadedSpec,
+    spec_file: &Path,
+    root: &Path,
+) -> Outcome {
+    let missing: Vec<Diagnostic> = loaded
+        .spec
+        .dependencies
+        .values()
+        .filter_map(|d| Some((d, d.path.as_deref()?)))
+        .filter(|(_, path)| !lexical(&root.join(path)).join("Cargo.toml").is_file())
+        .map(|(d, path)| {
+            Diagnostic::error(
+                trellis_spec::codes::INVALID_SOURCE,
+                format!(
+                    "dependency `{}` has `path = \"{path}\"`, where there is no package",
+                    d.name
+                ),
+            )
+            .in_file(spec_file.display().to_string())
+            .at(d.span.clone(), "no `Cargo.toml` at its path")
+            .hint(format!("the path is relative to the workspace root `{}`", root.display()))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    print_diagnostics(&missing, Some(&loaded.text));
+    let plural = if missing.len() == 1 { "" } else { "s" };
+    Err(Failure::input(anyhow!(
+        "`{}` has {} error{plural}; nothing was written",
+        spec_file.display(),
+        missing.len()
+    )))
+}
+
+/// A path with `.` and `..` resolved by its text alone, so that a folder that does not exist
+/// yet (the root `new` is about to create) can still be walked out of.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Prints diagnostics to stderr, rendered against `source` (the text of the file they name).

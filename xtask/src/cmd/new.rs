@@ -31,6 +31,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Outcome {
     let loaded = load_spec(&args.spec)?;
     refuse_idle_allowances(&loaded, &args.spec)?;
+    crate::cmd::check_dependency_paths(&loaded, &args.spec, &args.out)?;
     let templates = load_templates(args.templates.as_deref())?;
     generate(&Arc::new(loaded), &args.out, &templates)?;
     eprintln!(

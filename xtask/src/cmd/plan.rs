@@ -112,6 +112,7 @@ pub(crate) fn prepare(source: &Source) -> Result<Prepared, Failure> {
         )));
     }
     let loaded = load_spec(&spec_path)?;
+    crate::cmd::check_dependency_paths(&loaded, &spec_path, &root)?;
     let templates = load_templates(source.templates.as_deref())?;
     let files = trellis_render::render(&loaded.spec, &loaded.text, &templates).map_err(|e| {
         Failure::env(

@@ -255,3 +255,15 @@ fn an_exception_that_excuses_nothing_in_a_new_workspace_writes_nothing() {
     let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
 }
+
+#[test]
+fn a_dependency_path_without_a_package_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "[workspace]\nname = \"w\"\n\n[dependencies]\nvendored = { path = \"../vendored/v\" }\n\n[crates.a]\nuses = [\"vendored\"]\n";
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("error[S032]") && stderr.contains("spec.toml:5:1"), "{stderr}");
+    assert!(!tmp.path().join("ws").exists());
+}

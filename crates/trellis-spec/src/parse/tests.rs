@@ -214,3 +214,22 @@ fn versions_are_read_as_cargo_reads_them() {
         assert_eq!(codes(&dependency(bad)), ["invalid-value"], "{bad}");
     }
 }
+
+#[test]
+fn git_sources_are_urls_cargo_reads() {
+    let codes = |url: &str| {
+        let text = format!(
+            "[workspace]\nname = \"w\"\n[dependencies]\nx = {{ git = \"{url}\" }}\n[crates.a]\nuses = [\"x\"]\n"
+        );
+        match crate::parse(&text, "Trellis.toml") {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds.iter().map(|d| d.code.name).collect::<Vec<_>>(),
+        }
+    };
+    for good in ["https://github.com/o/r", "ssh://git@github.com/o/r.git", "file:///srv/r"] {
+        assert_eq!(codes(good), Vec::<&str>::new(), "{good}");
+    }
+    for bad in ["git@github.com:o/r.git", "github.com/o/r", "https://", "htps://x y"] {
+        assert_eq!(codes(bad), ["invalid-source"], "{bad}");
+    }
+}
