@@ -6,13 +6,15 @@ use std::process::Command;
 
 use crate::{outcome, xtask};
 
-/// Every crate kind, a build script, a dev-dependency cycle, modules, hostile text and a name
+/// Every crate kind, a build script, a dev-dependency cycle, modules, hostile text (control and
+/// bidirectional-text characters too), the oldest `rust-version` the edition allows, and a name
 /// cargo only warns about; no external crates, so cargo needs nothing but this machine.
 const EVERY_KIND: &str = r##"
 [workspace]
 name = "every-kind"
 summary = "quotes \" and \\ backslashes, */ and \"# and {{ braces }}"
 edition = "2024"
+rust-version = "1.85"
 
 [layers]
 order = ["base", "top"]
@@ -28,6 +30,8 @@ requirements = [{ id = "B-1", text = "```\nfn main() { panic!() }\n```\n- a list
 kind = "proc-macro"
 layer = "base"
 modules = ["expand"]
+summary = "Reads\tregisters, a carriage\rreturn, a bidi \u202E override and a bell \u0007"
+requirements = [{ id = "M-1", text = "Tabs\there,\r\nCRLF and \u2066isolates\u2069 too." }]
 
 [crates.Loud--Name]
 layer = "base"
@@ -58,7 +62,7 @@ fn every_kind_of_crate_builds_offline() {
     let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]));
     assert_eq!(code, Some(0), "{stderr}");
     let stdout = cargo_steps(&tmp.path().join("ws"), "every-kind");
-    assert_eq!(ignored_tests(&stdout), 2, "{stdout}");
+    assert_eq!(ignored_tests(&stdout), 3, "{stdout}");
 }
 
 /// The shapes real workspaces have: a package at the root beside `[workspace]`, packages
