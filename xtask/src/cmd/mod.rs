@@ -129,31 +129,55 @@ pub(crate) fn cargo_sees_spec(loaded: &LoadedSpec, root: &Path) -> Result<(), Mi
 
 /// Checks what can be checked of the spec's external dependencies without the network: one
 /// by `path` must lead to a package, from the workspace root at `root` (which need not exist
-/// yet). Refused before anything is written, as cargo would refuse the workspace after.
+/// yet), and one from a `registry` needs that registry configured for cargo (the
+/// `CARGO_REGISTRIES_<NAME>_INDEX` variable, or `[registries.<name>]` in a cargo config file
+/// cargo reads for the workspace). Refused before anything is written, as cargo would refuse
+/// the workspace after.
 pub(crate) fn check_dependency_paths(
     loaded: &LoadedSpec,
     spec_file: &Path,
     root: &Path,
 ) -> Outcome {
-    let missing: Vec<Diagnostic> = loaded
-        .spec
-        .dependencies
-        .values()
-        .filter_map(|d| Some((d, d.path.as_deref()?)))
-        .filter(|(_, path)| !lexical(&root.join(path)).join("Cargo.toml").is_file())
-        .map(|(d, path)| {
-            Diagnostic::error(
-                trellis_spec::codes::INVALID_SOURCE,
+    let configured = registries(root);
+    let mut missing: Vec<Diagnostic> = Vec::new();
+    for d in loaded.spec.dependencies.values() {
+        let problem = if let Some(path) = d.path.as_deref()
+            && !lexical(&root.join(path)).join("Cargo.toml").is_file()
+        {
+            Some((
                 format!(
                     "dependency `{}` has `path = \"{path}\"`, where there is no package",
                     d.name
                 ),
-            )
-            .in_file(spec_file.display().to_string())
-            .at(d.span.clone(), "no `Cargo.toml` at its path")
-            .hint(format!("the path is relative to the workspace root `{}`", root.display()))
-        })
-        .collect();
+                "no `Cargo.toml` at its path",
+                format!("the path is relative to the workspace root `{}`", root.display()),
+            ))
+        } else if let Some(registry) = d.registry.as_deref()
+            && !configured.contains(registry)
+        {
+            Some((
+                format!(
+                    "dependency `{}` is from registry `{registry}`, which cargo does not know",
+                    d.name
+                ),
+                "an unconfigured registry",
+                format!(
+                    "configure it in `.cargo/config.toml` (`[registries.{registry}] index = \"…\"`) or set `CARGO_REGISTRIES_{}_INDEX`",
+                    registry.to_uppercase().replace('-', "_")
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, label, hint)) = problem {
+            missing.push(
+                Diagnostic::error(trellis_spec::codes::INVALID_SOURCE, message)
+                    .in_file(spec_file.display().to_string())
+                    .at(d.span.clone(), label)
+                    .hint(hint),
+            );
+        }
+    }
     if missing.is_empty() {
         return Ok(());
     }
@@ -164,6 +188,34 @@ pub(crate) fn check_dependency_paths(
         spec_file.display(),
         missing.len()
     )))
+}
+
+/// The registries cargo knows for a workspace at `root`: those its environment names, and
+/// those of the cargo config files it reads (`.cargo/config.toml` in the root and every folder
+/// above, and in `CARGO_HOME`).
+fn registries(root: &Path) -> std::collections::BTreeSet<String> {
+    let mut names: std::collections::BTreeSet<String> = std::env::vars()
+        .filter_map(|(k, _)| {
+            let name = k.strip_prefix("CARGO_REGISTRIES_")?.strip_suffix("_INDEX")?;
+            Some(name.to_lowercase())
+        })
+        .flat_map(|n| [n.replace('_', "-"), n])
+        .collect();
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let here = std::env::current_dir().unwrap_or_default();
+    let start = lexical(&here.join(root));
+    for dir in start.ancestors().map(|d| d.join(".cargo")).chain(home) {
+        for file in ["config.toml", "config"] {
+            let Ok(text) = std::fs::read_to_string(dir.join(file)) else { continue };
+            let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { continue };
+            if let Some(table) = doc.get("registries").and_then(|r| r.as_table_like()) {
+                names.extend(table.iter().map(|(k, _)| k.to_owned()));
+            }
+        }
+    }
+    names
 }
 
 /// A path with `.` and `..` resolved by its text alone, so that a folder that does not exist

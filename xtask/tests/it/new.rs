@@ -267,3 +267,15 @@ fn a_dependency_path_without_a_package_writes_nothing() {
     assert!(stderr.contains("error[S032]") && stderr.contains("spec.toml:5:1"), "{stderr}");
     assert!(!tmp.path().join("ws").exists());
 }
+
+#[test]
+fn a_registry_cargo_does_not_know_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "[workspace]\nname = \"w\"\n\n[dependencies]\nprivate = { version = \"1\", registry = \"trellis-test-unknown\" }\n\n[crates.a]\nuses = [\"private\"]\n";
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("registry `trellis-test-unknown`"), "{stderr}");
+    assert!(!tmp.path().join("ws").exists());
+}
