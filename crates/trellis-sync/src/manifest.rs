@@ -549,6 +549,39 @@ fn insert_edge(doc: &mut Table, kind: &str, name: &str, entry: Item) -> Result<S
     Ok(hash)
 }
 
+/// Adds a `[workspace.dependencies]` entry where a person would: among the entries of its
+/// kind (members by path, or registry pins), in order when those are in order, else after the
+/// last of them; at the end when the table has none of its kind.
+fn insert_beside_its_kind(table: &mut Table, name: &str, item: Item) {
+    let by_path = |item: &Item| item.as_table_like().is_some_and(|t| t.contains_key("path"));
+    let kind = by_path(&item);
+    let keys: Vec<String> = table.iter().map(|(k, _)| k.to_owned()).collect();
+    let group: Vec<usize> = table
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, other))| by_path(other) == kind)
+        .map(|(i, _)| i)
+        .collect();
+    table.insert(name, item);
+    let Some(&last) = group.last() else { return };
+    let sorted = is_sorted(group.iter().map(|&i| keys[i].as_str()));
+    let at = match group.iter().find(|&&i| sorted && keys[i].as_str() > name) {
+        Some(&i) => i,
+        None => last + 1,
+    };
+    // Ranks: the keys there were keep their order; the new one goes just before `at`.
+    let rank: HashMap<&str, usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), 2 * i + 2 * usize::from(i >= at)))
+        .collect();
+    let new_rank = 2 * at + 1;
+    table.sort_values_by(|a, _, b, _| {
+        let r = |k: &Key| rank.get(k.get()).copied().unwrap_or(new_rank);
+        r(a).cmp(&r(b))
+    });
+}
+
 /// A value the spec sets (`package.name`, `package.description`, a pinned version), merged
 /// three ways: Trellis' last wish (the base), the person's file and the spec now.
 fn value_fact(
@@ -756,14 +789,17 @@ pub(crate) fn merge_root(
             continue;
         }
         let Some(item) = get_item(new.as_table(), &p) else { continue };
-        let Some(table) = get_table_mut(cur.as_table_mut(), &entries) else {
-            out.conflict(format!("{} (its table is not a table)", dotted(&p)), &p, policy);
-            continue;
-        };
-        let sorted = table.len() >= 2 && is_sorted(table.iter().map(|(k, _)| k));
-        table.insert(name, detached(item));
-        if sorted {
-            table.sort_values();
+        match get_item_mut(cur.as_table_mut(), &entries) {
+            Some(Item::Table(table)) => insert_beside_its_kind(table, name, detached(item)),
+            Some(other) if other.is_table_like() => {
+                if let Some(t) = other.as_table_like_mut() {
+                    t.insert(name, detached(item));
+                }
+            }
+            _ => {
+                out.conflict(format!("{} (its table is not a table)", dotted(&p)), &p, policy);
+                continue;
+            }
         }
         out.keys.insert(p, canon_hash(item));
     }
