@@ -37,7 +37,9 @@ pub enum NameError {
     #[error("`{0}` is a Rust keyword")]
     Keyword(String),
     /// Longer than a file name may be: the crate's folder and files are named after it.
-    #[error("the name is {0} bytes long; a file name holds {MAX_FILE_NAME} bytes, and the crate's files add `.rs` to it")]
+    #[error(
+        "the name is {0} bytes long; a file name holds {MAX_FILE_NAME} bytes, and the crate's files add `.rs` to it"
+    )]
     TooLong(usize),
     /// `test` would shadow Rust's built-in test library.
     #[error("`test` conflicts with Rust's built-in test library")]
