@@ -32,7 +32,17 @@ impl Case<'_> {
     }
 
     fn member(&self, cur: &str, last: Option<&str>, new: &str, dir: &str) -> (String, Merged) {
-        let base = base_of(last);
+        self.member_after(cur, &base_of(last), new, dir)
+    }
+
+    /// [`Case::member`] with the facts Trellis owned last time given as they are.
+    fn member_after(
+        &self,
+        cur: &str,
+        base: &BTreeMap<KeyPath, String>,
+        new: &str,
+        dir: &str,
+    ) -> (String, Merged) {
         let root: DocumentMut = self.root.parse().unwrap();
         let rendered_root: DocumentMut = self.rendered_root.parse().unwrap();
         let crates = crates(self.crates);
@@ -49,7 +59,7 @@ impl Case<'_> {
         let mut doc: DocumentMut = cur.parse().unwrap();
         let new: DocumentMut = new.parse().unwrap();
         let keep = |_: &[String]| false;
-        let policy = Policy { base: &base, keep: &keep, accept: false, force: false };
+        let policy = Policy { base, keep: &keep, accept: false, force: false };
         let old_dir = self.moved.iter().find(|(_, to)| *to == dir).map_or(dir, |(from, _)| *from);
         let merged = merge_member(&mut doc, &new, dir, old_dir, &ws, &policy);
         (doc.to_string(), merged)
@@ -563,25 +573,9 @@ fn an_edge_trellis_added_under_the_legacy_spelling_goes_with_the_spec() {
         added,
         "[package]\nname = \"a\"\n\n[dev_dependencies]\nb = { path = \"../b\" }\nc = { path = \"../c\" }\n"
     );
-    let keep = |_: &[String]| false;
-    let policy = Policy { base: &merged.keys, keep: &keep, accept: false, force: false };
-    let mut doc: DocumentMut = added.parse().unwrap();
-    let root: DocumentMut = ROOT.parse().unwrap();
-    let empty = DocumentMut::new();
-    let crates = crates(case.crates);
-    let ws = Workspace {
-        crates: &crates,
-        renamed: BTreeMap::new(),
-        moved: BTreeMap::new(),
-        root: root.as_table(),
-        root_is_render: false,
-        rendered_root: empty.as_table(),
-        needed: RefCell::default(),
-        implicit: RefCell::default(),
-    };
     let dropped = "[package]\nname = \"a\"\n\n[dev-dependencies]\nc.workspace = true\n";
-    merge_member(&mut doc, &dropped.parse().unwrap(), "a", "a", &ws, &policy);
-    assert_eq!(doc.to_string(), cur);
+    let (out, _) = case.member_after(&added, &merged.keys, dropped, "a");
+    assert_eq!(out, cur);
 }
 
 #[test]
