@@ -196,6 +196,15 @@ fn layer_names(spec: Option<&Spec>) -> Vec<String> {
     spec.map(|s| s.layers.iter().map(|l| l.name.clone()).collect()).unwrap_or_default()
 }
 
+/// Every crate a graph names, nodes first, then edge ends (repeats included).
+fn names(graph: &Graph) -> impl Iterator<Item = &str> {
+    graph
+        .nodes
+        .iter()
+        .map(|n| n.name.as_str())
+        .chain(graph.edges.iter().flat_map(|e| [e.from.as_str(), e.to.as_str()]))
+}
+
 /// The graph without the normal and build edges a longer path of normal and build edges
 /// already implies (`a -> c` beside `a -> b -> c`): its transitive reduction, which keeps what
 /// each crate reaches. An edge kept keeps its kind.
@@ -206,11 +215,7 @@ fn layer_names(spec: Option<&Spec>) -> Vec<String> {
 /// sides have: a `missing` or `undeclared` edge is what the picture is for.
 pub fn reduce(graph: &Graph) -> Graph {
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    let names = graph
-        .nodes
-        .iter()
-        .map(|n| n.name.as_str())
-        .chain(graph.edges.iter().flat_map(|e| [e.from.as_str(), e.to.as_str()]));
+    let names = names(graph);
     for name in names {
         let next = index.len();
         index.entry(name).or_insert(next);
@@ -340,11 +345,7 @@ fn groups(graph: &Graph) -> Vec<(Option<&str>, Vec<&Node>)> {
 fn ids(graph: &Graph) -> BTreeMap<&str, String> {
     let mut taken = BTreeSet::new();
     let mut out = BTreeMap::new();
-    let names = graph
-        .nodes
-        .iter()
-        .map(|n| n.name.as_str())
-        .chain(graph.edges.iter().flat_map(|e| [e.from.as_str(), e.to.as_str()]));
+    let names = names(graph);
     for name in names {
         if out.contains_key(name) {
             continue;

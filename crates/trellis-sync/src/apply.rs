@@ -51,6 +51,19 @@ pub struct Recovery {
 }
 
 impl Report {
+    /// A report of `plan` before anything is done.
+    fn of(plan: Plan) -> Report {
+        Report {
+            plan,
+            written_files: Vec::new(),
+            deleted_files: Vec::new(),
+            conflict_copies: Vec::new(),
+            ledger_written: false,
+            changed_meanwhile: Vec::new(),
+            recovery: Recovery::default(),
+        }
+    }
+
     /// Whether some file was left alone because of a conflict (so the command exits 1).
     pub fn has_conflicts(&self) -> bool {
         self.plan.has_conflicts()
@@ -379,15 +392,7 @@ fn sweep_stale_staging(parent: &Path) -> Vec<PathBuf> {
 /// Carries out a plan in a fresh staging folder: no journal, since the folder is removed whole
 /// on any failure.
 fn execute_fresh(root: &Root, plan: Plan, cancel: &AtomicBool) -> Result<Report, SyncError> {
-    let mut report = Report {
-        plan,
-        written_files: Vec::new(),
-        deleted_files: Vec::new(),
-        conflict_copies: Vec::new(),
-        ledger_written: false,
-        changed_meanwhile: Vec::new(),
-        recovery: Recovery::default(),
-    };
+    let mut report = Report::of(plan);
     let stop = || -> Result<(), SyncError> {
         match cancel.load(Ordering::SeqCst) {
             true => Err(SyncError::Interrupted { rollback: Rollback::default() }),
@@ -452,15 +457,7 @@ fn transact(
     before: &Ledger,
     options: &Options,
 ) -> Result<Report, SyncError> {
-    let mut report = Report {
-        plan,
-        written_files: Vec::new(),
-        deleted_files: Vec::new(),
-        conflict_copies: Vec::new(),
-        ledger_written: false,
-        changed_meanwhile: Vec::new(),
-        recovery: Recovery::default(),
-    };
+    let mut report = Report::of(plan);
     let moves: Vec<(String, String)> = report
         .plan
         .entries
