@@ -4,6 +4,7 @@
 mod adopt;
 mod adopt_property;
 mod build;
+mod build_property;
 mod lifecycle;
 mod new;
 mod property;
