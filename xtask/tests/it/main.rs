@@ -4,6 +4,8 @@
 mod adopt;
 mod adopt_property;
 mod build;
+mod build_property;
+mod fuzz;
 mod lifecycle;
 mod new;
 mod property;
