@@ -150,6 +150,7 @@ fn registry() -> Handlebars<'static> {
     registry.set_strict_mode(true);
     registry.register_escape_fn(handlebars::no_escape);
     registry.register_helper("toml_str", Box::new(toml_str));
+    registry.register_helper("toml_key", Box::new(toml_key));
     registry.register_helper("rust_str", Box::new(rust_str));
     registry.register_helper("doc", Box::new(doc));
     registry.register_helper("doc_item", Box::new(doc_item));
@@ -162,6 +163,7 @@ fn registry() -> Handlebars<'static> {
 }
 
 handlebars_helper!(toml_str: |s: str| crate::text::toml_str(s));
+handlebars_helper!(toml_key: |s: str| crate::text::toml_key(s));
 handlebars_helper!(rust_str: |s: str| crate::text::rust_str(s));
 handlebars_helper!(doc: |prefix: str, s: str| crate::text::doc(prefix, s));
 handlebars_helper!(doc_item: |prefix: str, label: str, s: str| crate::text::doc_item(prefix, label, s));

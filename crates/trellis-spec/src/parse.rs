@@ -724,7 +724,18 @@ impl Cx<'_> {
             spec.layer = Some(layer);
             places.layer = Some(span);
         }
-        if let Some((summary, _)) = self.string(ct, "summary") {
+        if let Some((summary, span)) = self.string(ct, "summary") {
+            // The summary is the manifest's `description`, which cargo hands rustc in an
+            // environment variable: one cannot hold a NUL.
+            if summary.contains('\0') {
+                self.push(
+                    Diagnostic::error(codes::INVALID_VALUE, "the summary holds a NUL character")
+                        .at(span, "a `\\u0000` in here")
+                        .hint(
+                            "remove it: cargo passes the summary to rustc, which cannot take a NUL",
+                        ),
+                );
+            }
             spec.summary = summary;
         }
         spec.modules = self.strings(ct, "modules");

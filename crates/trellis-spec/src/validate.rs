@@ -620,21 +620,28 @@ impl V<'_> {
 
     /// Feature names, as cargo accepts them (`core/src/cargo/util/toml/mod.rs`,
     /// `validate_feature_name`): ASCII letters, digits, `_`, `-`, `+`, `.`, not starting with
-    /// `-`, `+` or `.`; no repeats.
+    /// `-`, `+` or `.`; no repeats. The features a `[dependencies]` entry turns on are names
+    /// of that crate's features, by the same rules (cargo refuses `a/b` and `dep:a` there).
     fn features(&mut self, spec: &Spec) {
+        for dep in spec.dependencies.values() {
+            for f in dep.features.iter().filter(|f| !is_feature_name(f)) {
+                self.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        format!("`{f}` is not a feature name (dependency `{}`)", dep.name),
+                    )
+                    .at(dep.span.clone(), "a feature cargo would refuse")
+                    .hint("name one of the crate's features: ASCII letters, digits, `_`, `-`, `+` or `.`, no `/` and no `dep:`"),
+                );
+            }
+        }
         for c in &spec.crates {
             let mut seen: HashMap<&str, &Span> = HashMap::new();
             for f in &c.features {
                 if self.repeated(&mut seen, f, "features") {
                     continue;
                 }
-                let valid = f
-                    .name
-                    .chars()
-                    .next()
-                    .is_some_and(|first| first.is_ascii_alphanumeric() || first == '_')
-                    && f.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-+.".contains(ch));
-                if !valid || f.name == "default" {
+                if !is_feature_name(&f.name) || f.name == "default" {
                     self.push(
                         Diagnostic::error(codes::INVALID_VALUE, format!("`{}` is not a feature name", f.name))
                             .at(f.span.clone(), "not a feature name")
@@ -828,6 +835,12 @@ fn uses_key(kind: EdgeKind) -> &'static str {
         EdgeKind::Dev => "dev-uses",
         EdgeKind::Build => "build-uses",
     }
+}
+
+/// Whether cargo accepts `name` as a feature's name.
+fn is_feature_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|first| first.is_ascii_alphanumeric() || first == '_')
+        && name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-+.".contains(ch))
 }
 
 /// The sysroot crates a dependency cannot stand in for: with a dependency named `std`, the

@@ -68,10 +68,11 @@ fn random_crate() -> impl Strategy<Value = RandomCrate> {
         text(),
         0usize..3,
         prop::collection::vec(prop::collection::vec(any::<prop::sample::Index>(), 1..3), 0..3),
-        // KNOWN: feature names with `.` or `+` (`v1.2`, `g+h`), valid in the spec as in cargo,
-        // are written as bare TOML keys in `[features]`: `v1.2 = []` is a dotted key cargo
-        // refuses, `g+h = []` is not TOML; `new` exits 3. Add them back once they are quoted.
-        prop::sample::subsequence(vec!["approx", "serde-like", "x_1", "_9", "2d"], 0..3),
+        // Names TOML cannot hold bare (`v1.2`, `g+h`) too: they are written quoted.
+        prop::sample::subsequence(
+            vec!["approx", "serde-like", "x_1", "_9", "2d", "v1.2", "g+h"],
+            0..3,
+        ),
         any::<bool>(),
         (
             prop::collection::vec(any::<prop::sample::Index>(), 0..3),
@@ -164,10 +165,8 @@ fn spec_text(edition: &str, summary: &[prop::sample::Index], crates: &[RandomCra
              depends = [{}]\nbuild-depends = [{}]\ndev-depends = [{dev}]\nfeatures = [{features}]\n",
             names[i],
             c.kind,
-            // KNOWN: a NUL in a crate's summary reaches its manifest's `description`, which
-            // cargo passes to rustc in an environment variable: "nul byte found in provided
-            // data", and clippy and build fail while `new` said "verified". Kept out of crate
-            // summaries (not out of requirement texts, which build) until it is fixed.
+            // A NUL in a crate's summary is refused (cargo passes it to rustc in an
+            // environment variable); the rest of these texts must build.
             text(&c.summary).replace("\\u0000", ""),
             names_of(pick(&c.normal, &earlier)),
             names_of(pick(&c.build, &earlier)),

@@ -267,19 +267,6 @@ fn declared(spec: &trellis_spec::Spec) -> (BTreeSet<String>, BTreeSet<(String, S
     (members, edges)
 }
 
-/// Whether `new` failing with exit 3 on this spec is a bug already reported, not yet fixed.
-fn known_bug(text: &str) -> bool {
-    let Ok(parsed) = trellis_spec::parse(text, "spec.toml") else { return false };
-    // KNOWN: a feature name with `.` or `+` (valid in the spec, as in cargo) is written as a
-    // bare key in `[features]`, which cargo refuses (`v1.2 = []`) or is not TOML (`g+h = []`).
-    let features = parsed.spec.crates.iter().flat_map(|c| &c.features);
-    // KNOWN: a feature of an external dependency with a `/` or a `dep:` prefix passes
-    // validation and is written to `[workspace.dependencies]`, where cargo refuses it.
-    let external = parsed.spec.dependencies.values().flat_map(|d| &d.features);
-    features.map(|f| &f.name).any(|f| f.contains(['.', '+']))
-        || external.into_iter().any(|f| f.contains('/') || f.starts_with("dep:"))
-}
-
 /// Runs `new` on one spec text and checks the property.
 fn new_is_all_or_nothing(text: &str) -> Result<(), TestCaseError> {
     let tmp = tempfile::tempdir().unwrap();
@@ -291,11 +278,6 @@ fn new_is_all_or_nothing(text: &str) -> Result<(), TestCaseError> {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     beside.sort();
-    if code == Some(3) && known_bug(text) {
-        // Even then, nothing is left behind.
-        prop_assert_eq!(beside, ["spec.toml"], "{}", shown());
-        return Ok(());
-    }
     prop_assert!(!stderr.contains("bug in Trellis"), "{}", shown());
     prop_assert!(!stderr.contains("panicked"), "{}", shown());
     match code {

@@ -60,3 +60,10 @@ fn doc_comments_hold_any_character_a_toml_string_can() {
     assert_eq!(doc("//! ", "bell\u{7}"), "//! bellU+0007");
     assert!(rust_str("x\u{202E}").contains("\\u{202e}"), "{}", rust_str("x\u{202E}"));
 }
+
+#[test]
+fn toml_keys_are_bare_where_toml_allows_it() {
+    assert_eq!(toml_key("serde-like_2"), "serde-like_2");
+    assert_eq!(toml_key("v1.2"), "\"v1.2\"");
+    assert_eq!(toml_key("g+h"), "\"g+h\"");
+}

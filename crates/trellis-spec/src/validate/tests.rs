@@ -320,3 +320,17 @@ fn a_dependency_on_a_crate_without_a_library_is_one_error() {
     let spec = "[layers]\norder = [\"low\", \"high\"]\n[crates.tool]\nkind = \"bin\"\nlayer = \"high\"\n[crates.a]\nlayer = \"low\"\ndepends = [\"tool\"]\n";
     assert_eq!(codes_of(spec), ["depends-on-binary"]);
 }
+
+#[test]
+fn features_are_names_cargo_takes_and_a_summary_holds_no_nul() {
+    let dep = |f: &str| {
+        format!(
+            "[dependencies]\nx = {{ version = \"1\", features = [\"{f}\"] }}\n[crates.a]\nuses = [\"x\"]\n"
+        )
+    };
+    assert_eq!(codes_of(&dep("derive")), Vec::<&str>::new());
+    assert_eq!(codes_of(&dep("a/b")), ["invalid-value"]);
+    assert_eq!(codes_of(&dep("dep:x")), ["invalid-value"]);
+    assert_eq!(codes_of("[crates.a]\nfeatures = [\"v1.2\", \"g+h\"]\n"), Vec::<&str>::new());
+    assert_eq!(codes_of("[crates.a]\nsummary = \"a\\u0000b\"\n"), ["invalid-value"]);
+}
