@@ -55,6 +55,9 @@ pub(crate) struct FileRecord {
     pub(crate) whole: bool,
     /// Manifests only: every key Trellis owns, with a short hash of its value.
     pub(crate) keys: BTreeMap<KeyPath, String>,
+    /// Seeded files only: the text Trellis last wrote (whose hash is `hash`), the base of a
+    /// three-way merge when both a person and the spec change the file.
+    pub(crate) base: Option<String>,
 }
 
 impl Ledger {
@@ -171,6 +174,9 @@ impl Ledger {
             if record.whole && record.rendered.as_ref() != Some(&record.hash) {
                 out.push_str("whole = true\n");
             }
+            if let Some(base) = &record.base {
+                let _ = writeln!(out, "base = {}", quote(base));
+            }
             if !record.keys.is_empty() {
                 let _ = writeln!(out, "\n[files.{}.keys]", key_repr(path));
                 for (key, hash) in &record.keys {
@@ -188,6 +194,7 @@ fn parse_record(item: &Item) -> Result<FileRecord, String> {
     let mut hash = None;
     let mut rendered = None;
     let mut whole = None;
+    let mut base = None;
     let mut keys = BTreeMap::new();
     for (key, value) in table.iter() {
         match key {
@@ -202,6 +209,7 @@ fn parse_record(item: &Item) -> Result<FileRecord, String> {
             "hash" => hash = Some(hex_field(value, 64, "hash")?),
             "rendered" => rendered = Some(hex_field(value, 64, "rendered")?),
             "whole" => whole = Some(value.as_bool().ok_or("`whole` is not a boolean")?),
+            "base" => base = Some(value.as_str().ok_or("`base` is not a string")?.to_owned()),
             "keys" => {
                 let table = value.as_table_like().ok_or("`keys` is not a table")?;
                 for (dotted, hash) in table.iter() {
@@ -223,6 +231,7 @@ fn parse_record(item: &Item) -> Result<FileRecord, String> {
         hash,
         rendered,
         keys,
+        base,
     })
 }
 

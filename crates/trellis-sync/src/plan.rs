@@ -311,6 +311,39 @@ pub(crate) fn plan_in(
     // manifest keeps.
     let staying = plan_orphans(root, &old, &planned, &crates, options, &mut entries, &mut next)?;
 
+    // A person's test is never unwired: a requirement gone from the spec whose test a person
+    // made real keeps its `mod` line in the requirements' `main.rs`.
+    let kept_tests: Vec<(String, String)> = entries
+        .iter()
+        .filter(|e| {
+            e.action == Action::Orphan
+                && e.note.as_deref().is_some_and(|n| n.starts_with("changed"))
+        })
+        .filter_map(|e| {
+            let (folder, file) = e.path.rsplit_once('/')?;
+            let stem = file.strip_suffix(".rs").filter(|s| *s != "main")?;
+            folder
+                .ends_with("tests/requirements")
+                .then(|| (format!("{folder}/main.rs"), stem.to_owned()))
+        })
+        .collect();
+    let rewired: Vec<PlannedFile> = sorted
+        .iter()
+        .filter(|f| kept_tests.iter().any(|(main, _)| *main == f.path))
+        .map(|f| {
+            let mut f = (*f).clone();
+            for (_, stem) in kept_tests.iter().filter(|(main, _)| *main == f.path) {
+                f.contents = with_mod_line(&f.contents, stem);
+            }
+            f
+        })
+        .collect();
+    for f in sorted.iter_mut() {
+        if let Some(wired) = rewired.iter().find(|r| r.path == f.path) {
+            *f = wired;
+        }
+    }
+
     let keep_root = |path: &[String]| -> bool {
         staying.iter().any(|c| match path {
             [w, m, dir] if w == "workspace" && m == "members" => *dir == c.dir,
@@ -373,7 +406,12 @@ pub(crate) fn plan_in(
         let record = old.files.get(&f.path).filter(|r| r.ownership == f.ownership);
         let keep: &dyn Fn(&[String]) -> bool =
             if f.path == ROOT_MANIFEST { &keep_root } else { &keep_none };
-        let ctx = FileCtx { accept: accept.contains(f.path.as_str()), diff: options.diff, keep };
+        let ctx = FileCtx {
+            accept: accept.contains(f.path.as_str()),
+            diff: options.diff,
+            keep,
+            write_conflicts: options.write_conflicts,
+        };
         let (mut entry, record) = match f.ownership {
             Ownership::Seeded => plan_seeded(f, cur.as_deref(), record, &ctx),
             Ownership::Once => plan_once(f, cur.as_deref(), record, &ctx),
@@ -419,6 +457,29 @@ pub(crate) fn plan_in(
     }
     let ledger_changes = next != *ledger;
     Ok(Plan { entries, ledger: next, ledger_changes })
+}
+
+/// `text` with the line `mod <stem>;` among its `mod` lines, in order (rustfmt's), unless it
+/// has it.
+fn with_mod_line(text: &str, stem: &str) -> String {
+    let line = format!("mod {stem};");
+    if text.lines().any(|l| l.trim() == line) {
+        return text.to_owned();
+    }
+    let mut lines: Vec<&str> = text.lines().collect();
+    let mods: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("mod ") && lines[i].ends_with(';'))
+        .collect();
+    let at = mods
+        .iter()
+        .copied()
+        .find(|&i| lines[i] > line.as_str())
+        .or_else(|| mods.last().map(|&i| i + 1))
+        .unwrap_or(lines.len());
+    lines.insert(at, &line);
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }
 
 /// The moves of a plan, and the ledger as it reads once they are done.
@@ -574,7 +635,15 @@ fn plan_orphans(
         };
         entry.seen = Some(hash_bytes(cur));
         let crate_ok = crate_of(o.path).is_none_or(|c| prunable[c.dir.as_str()]);
-        if options.prune && o.unchanged && crate_ok {
+        // The requirements' test binary stays while a test a person made real sits in it.
+        let wires_a_kept_test = o.path.strip_suffix("/main.rs").is_some_and(|folder| {
+            orphans.iter().any(|other| {
+                !other.unchanged
+                    && other.cur.is_some()
+                    && other.path.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/'))
+            })
+        });
+        if options.prune && o.unchanged && crate_ok && !wires_a_kept_test {
             entry.action = Action::Delete;
             entry.op = Op::Delete;
             if options.diff {
@@ -584,6 +653,8 @@ fn plan_orphans(
             entry.note = Some(
                 if !o.unchanged {
                     "changed since Trellis wrote it: kept"
+                } else if wires_a_kept_test {
+                    "unchanged, but it declares a test a person made real: kept"
                 } else if !crate_ok {
                     "unchanged, but its crate holds changed files: kept"
                 } else {
@@ -636,6 +707,8 @@ struct FileCtx<'a> {
     accept: bool,
     diff: bool,
     keep: &'a dyn Fn(&[String]) -> bool,
+    /// A seeded file whose merge conflicts gets the conflict markers in place.
+    write_conflicts: bool,
 }
 
 fn entry(f: &PlannedFile, action: Action) -> Entry {
@@ -651,8 +724,18 @@ fn entry(f: &PlannedFile, action: Action) -> Entry {
     }
 }
 
+/// The record of a file whose text Trellis now holds to be `f.contents` (hashing `hash`): for a
+/// seeded file, that text is kept as the base of a later three-way merge.
 fn record(f: &PlannedFile, hash: String) -> FileRecord {
-    FileRecord { ownership: f.ownership, hash, rendered: None, whole: false, keys: BTreeMap::new() }
+    let base = (f.ownership == Ownership::Seeded).then(|| f.contents.clone());
+    FileRecord {
+        ownership: f.ownership,
+        hash,
+        rendered: None,
+        whole: false,
+        keys: BTreeMap::new(),
+        base,
+    }
 }
 
 fn with_diff(mut e: Entry, ctx: &FileCtx<'_>, old: &str, new: &str) -> Entry {
@@ -694,6 +777,38 @@ fn plan_seeded(
         let mut e = entry(f, Action::Unchanged);
         e.note = Some("conflict accepted: the file stays as it is".into());
         return (e, Some(record(f, new_hash)));
+    }
+    // Both the person and the spec changed it: merged three ways, line by line, from what
+    // Trellis last wrote (kept in the ledger) to the person's file and to the new render.
+    if let Some(rec) = rec
+        && let Some(base) = rec.base.as_deref().filter(|b| hash_bytes(b.as_bytes()) == rec.hash)
+        && let Ok(cur_text) = std::str::from_utf8(cur)
+    {
+        return match diffy::merge(base, cur_text, &f.contents) {
+            Ok(merged) => {
+                let mut e = with_diff(entry(f, Action::Merge), ctx, cur_text, &merged);
+                e.note = Some("edited by a person: Trellis' change merged into it".into());
+                e.op = Op::Write(merged);
+                (e, Some(record(f, new_hash)))
+            }
+            Err(marked) => {
+                let mut e = with_diff(entry(f, Action::Conflict), ctx, cur_text, &marked);
+                if ctx.write_conflicts {
+                    // The markers go into the file; once they are resolved, the file is the
+                    // person's edit of Trellis' new version.
+                    e.note = Some(
+                        "a person and the spec changed the same lines: conflict markers written into it".into(),
+                    );
+                    e.op = Op::Write(marked);
+                    return (e, Some(record(f, new_hash)));
+                }
+                e.note = Some(
+                    "a person and the spec changed the same lines: kept as it is (`--write-conflicts` writes the conflict markers into it)".into(),
+                );
+                e.theirs = Some(marked);
+                (e, Some(rec.clone()))
+            }
+        };
     }
     let mut e = with_diff(entry(f, Action::Conflict), ctx, &cur_text, &f.contents);
     e.note = Some(if base.is_some() {
@@ -746,6 +861,7 @@ fn plan_manifest(
         let mut e = with_diff(entry(f, action), ctx, old, &text);
         let hash = hash_bytes(text.as_bytes());
         let record = FileRecord {
+            base: None,
             ownership: f.ownership,
             rendered: Some(new_hash.clone()),
             whole: true,
@@ -848,6 +964,7 @@ fn plan_manifest(
         ws.require_inherited(doc.as_table());
     }
     let record = FileRecord {
+        base: None,
         ownership: f.ownership,
         hash: if changed { hash_bytes(out.as_bytes()) } else { cur_hash.clone() },
         rendered: (!merged.deferred).then(|| new_hash.clone()),

@@ -200,36 +200,62 @@ fn second_apply_writes_nothing() {
 }
 
 #[test]
-fn untouched_seeded_files_follow_the_spec_and_edited_ones_conflict() {
+fn untouched_seeded_files_follow_the_spec_and_edited_ones_merge_or_conflict() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");
-    create(&out, &workspace("old", &[("a", &[]), ("b", &[])])).unwrap();
-    let mine = "//! a: old\n\npub fn mine() {}\n";
+    let three = |first: &str| format!("//! {first}\n\npub fn trellis() {{}}\n");
+    let mut old = workspace("old", &[("a", &[]), ("b", &[]), ("c", &[])]);
+    for f in old.iter_mut().filter(|f| f.path == "crates/c/src/lib.rs") {
+        f.contents = three("c: old");
+    }
+    create(&out, &old).unwrap();
+    // `a`: the person changes the line Trellis changes too; `c`: a line far from it.
+    let mine = "//! a: mine\n";
     fs::write(out.join("crates/a/src/lib.rs"), mine).unwrap();
+    fs::write(
+        out.join("crates/c/src/lib.rs"),
+        format!("{}\npub fn mine() {{}}\n", three("c: old")),
+    )
+    .unwrap();
 
-    let files = workspace("new", &[("a", &[]), ("b", &[])]);
+    let mut files = workspace("new", &[("a", &[]), ("b", &[]), ("c", &[])]);
+    for f in files.iter_mut().filter(|f| f.path == "crates/c/src/lib.rs") {
+        f.contents = three("c: new");
+    }
     let planned = plan(&out, &files, &Ledger::load(&out).unwrap(), &Options::default()).unwrap();
     let got: BTreeMap<_, _> = actions(&planned).into_iter().collect();
     assert_eq!(got["crates/a/src/lib.rs"], Action::Conflict);
     assert_eq!(got["crates/b/src/lib.rs"], Action::Update);
+    assert_eq!(got["crates/c/src/lib.rs"], Action::Merge);
     assert_eq!(got["README.md"], Action::Update);
 
-    let options = Options { write_conflicts: true, ..Options::default() };
-    let report = apply(&out, &files, &options).unwrap();
+    // By default a conflict leaves the file alone; the merge lands.
+    let report = apply(&out, &files, &Options::default()).unwrap();
     assert!(report.has_conflicts());
     assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), mine);
     assert_eq!(fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap(), "//! b: new\n");
     assert_eq!(
-        fs::read_to_string(out.join("crates/a/src/lib.rs.trellis-new")).unwrap(),
-        "//! a: new\n"
+        fs::read_to_string(out.join("crates/c/src/lib.rs")).unwrap(),
+        format!("{}\npub fn mine() {{}}\n", three("c: new"))
     );
 
-    // Accepting the conflict keeps the file and ends the conflict.
-    let options = Options { accept: vec!["crates/a/src/lib.rs".into()], ..Options::default() };
+    // `--write-conflicts` writes the conflict markers into the file.
+    let options = Options { write_conflicts: true, ..Options::default() };
     let report = apply(&out, &files, &options).unwrap();
-    assert!(!report.has_conflicts());
+    assert!(report.has_conflicts());
+    let marked = fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap();
+    assert!(
+        marked.contains("<<<<<<<")
+            && marked.contains("//! a: mine")
+            && marked.contains("//! a: new"),
+        "{marked}"
+    );
+    assert!(!out.join("crates/a/src/lib.rs.trellis-new").exists());
+
+    // Resolved by hand, the file is the person's edit of Trellis' new version: all quiet.
+    fs::write(out.join("crates/a/src/lib.rs"), mine).unwrap();
     let report = apply(&out, &files, &Options::default()).unwrap();
-    assert!(!report.has_conflicts());
+    assert!(!report.has_conflicts(), "{:#?}", report.plan.entries);
     assert!(!report.plan.writes());
     assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), mine);
 }

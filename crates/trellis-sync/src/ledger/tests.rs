@@ -20,6 +20,7 @@ fn sample() -> Ledger {
         "Cargo.toml".into(),
         FileRecord {
             whole: false,
+            base: None,
             ownership: Ownership::Manifest,
             hash: "a".repeat(64),
             rendered: Some("b".repeat(64)),
@@ -30,6 +31,7 @@ fn sample() -> Ledger {
         "crates/core/src/lib.rs".into(),
         FileRecord {
             whole: false,
+            base: None,
             ownership: Ownership::Seeded,
             hash: "c".repeat(64),
             rendered: None,
