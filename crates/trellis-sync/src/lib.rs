@@ -20,6 +20,7 @@ mod fsx;
 mod journal;
 mod ledger;
 mod manifest;
+mod merge;
 mod plan;
 
 pub use apply::{Check, Recovery, Report, Verifier, apply, create, create_with, unfinished};

@@ -784,7 +784,7 @@ fn plan_seeded(
         && let Some(base) = rec.base.as_deref().filter(|b| hash_bytes(b.as_bytes()) == rec.hash)
         && let Ok(cur_text) = std::str::from_utf8(cur)
     {
-        return match diffy::merge(base, cur_text, &f.contents) {
+        return match crate::merge::merge3(base, cur_text, &f.contents) {
             Ok(merged) => {
                 let mut e = with_diff(entry(f, Action::Merge), ctx, cur_text, &merged);
                 e.note = Some("edited by a person: Trellis' change merged into it".into());
