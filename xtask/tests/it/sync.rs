@@ -61,7 +61,13 @@ fn a_conflict_exits_1_and_can_be_seen_and_resolved() {
     new_workspace(tmp.path());
     let ws = tmp.path().join("ws");
     let lib = ws.join("crates/base/src/lib.rs");
-    let mine = format!("{}\npub fn mine() {{}}\n", fs::read_to_string(&lib).unwrap());
+    // The person rewords the line the spec change rewords too, and adds code.
+    let generated = fs::read_to_string(&lib).unwrap();
+    assert!(generated.contains("//! The base\n"), "{generated}");
+    let mine = format!(
+        "{}\npub fn mine() {{}}\n",
+        generated.replace("//! The base\n", "//! The base, mine\n")
+    );
     fs::write(&lib, &mine).unwrap();
     fs::write(ws.join("Trellis.toml"), SPEC.replace("The base", "The base, reworded")).unwrap();
 
@@ -73,16 +79,26 @@ fn a_conflict_exits_1_and_can_be_seen_and_resolved() {
     assert!(out.contains("+//! The base, reworded"), "{out}");
     assert!(stderr.contains("hint: "), "{stderr}");
 
-    let output = xtask(&ws, &["apply", "--write-conflicts"]);
+    // By default the file stays as it is; the rest is applied.
+    let output = xtask(&ws, &["apply"]);
     assert_eq!(output.status.code(), Some(1), "{}", outcome(&output).1);
     assert_eq!(fs::read_to_string(&lib).unwrap(), mine);
-    let theirs = fs::read_to_string(ws.join("crates/base/src/lib.rs.trellis-new")).unwrap();
-    assert!(theirs.contains("The base, reworded"), "{theirs}");
     let manifest = fs::read_to_string(ws.join("crates/base/Cargo.toml")).unwrap();
     assert!(manifest.contains("The base, reworded"), "the rest was applied: {manifest}");
 
-    let output = xtask(&ws, &["apply", "--accept", "crates/base/src/lib.rs"]);
-    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    // `--write-conflicts` puts the conflict markers into the file.
+    let output = xtask(&ws, &["apply", "--write-conflicts"]);
+    assert_eq!(output.status.code(), Some(1), "{}", outcome(&output).1);
+    let marked = fs::read_to_string(&lib).unwrap();
+    assert!(
+        marked.contains("<<<<<<<")
+            && marked.contains("The base, reworded")
+            && marked.contains("pub fn mine"),
+        "{marked}"
+    );
+
+    // Resolved by hand, the file is the person's: nothing more to do, no conflict.
+    fs::write(&lib, &mine).unwrap();
     let output = xtask(&ws, &["plan", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
@@ -98,6 +114,35 @@ fn a_conflict_exits_1_and_can_be_seen_and_resolved() {
     assert_eq!(entry["action"], "unchanged");
     assert_eq!(entry["ownership"], "seeded");
     assert_eq!(fs::read_to_string(&lib).unwrap(), mine);
+}
+
+#[test]
+fn an_edited_crate_root_takes_a_new_module_and_a_rewording_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    new_workspace(tmp.path());
+    let ws = tmp.path().join("ws");
+    let lib = ws.join("crates/base/src/lib.rs");
+    let mine =
+        format!("{}\npub fn mine() -> u32 {{\n    42\n}}\n", fs::read_to_string(&lib).unwrap());
+    fs::write(&lib, &mine).unwrap();
+    let changed = SPEC.replace("The base", "The base, reworded").replace(
+        "summary = \"The base, reworded\"\n",
+        "summary = \"The base, reworded\"\nmodules = [\"money\"]\n",
+    );
+    assert!(changed.contains("modules"), "{changed}");
+    fs::write(ws.join("Trellis.toml"), changed).unwrap();
+    let output = xtask(&ws, &["apply"]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), outcome(&output).1);
+    let merged = fs::read_to_string(&lib).unwrap();
+    assert!(
+        merged.contains("The base, reworded")
+            && merged.contains("mod money;")
+            && merged.contains("pub fn mine() -> u32"),
+        "{merged}"
+    );
+    assert!(ws.join("crates/base/src/money.rs").is_file());
+    let output = xtask(&ws, &["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
 }
 
 #[test]

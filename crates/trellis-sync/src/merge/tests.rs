@@ -35,3 +35,19 @@ fn changes_to_the_same_lines_conflict_with_markers() {
         "{marked}"
     );
 }
+
+#[test]
+fn lines_one_side_adds_next_to_lines_the_other_changes_merge() {
+    let base = "//! The base\n";
+    let ours = "//! The base\n\npub fn mine() {}\n";
+    let theirs = "//! The base, reworded\n\npub mod money;\n";
+    assert_eq!(
+        merge3(base, ours, theirs).unwrap(),
+        "//! The base, reworded\n\npub mod money;\n\npub fn mine() {}\n"
+    );
+    // And the other way round: the person rewords, Trellis adds after.
+    assert_eq!(
+        merge3(base, "//! Mine\n", "//! The base\n\npub mod money;\n").unwrap(),
+        "//! Mine\n\npub mod money;\n"
+    );
+}
