@@ -4,11 +4,10 @@
 /// Merges `ours` (the person's file) and `theirs` (the new render) from `base`. `Err` holds the
 /// merge with conflict markers (`<<<<<<< ours`, `||||||| original`, `=======`, `>>>>>>> theirs`).
 ///
-/// Where both sides only added lines at the same place (a module Trellis declares where a
-/// person appended code), that is no conflict: both additions are kept, Trellis' first, as git's
-/// `union` merge keeps them; likewise where one side only added lines next to lines the other
-/// changed (a crate's reworded summary right above the person's code). A conflict is where both
-/// sides changed the same lines of the base.
+/// A conflict is where both sides changed the same lines of the base into different lines.
+/// Changes next to each other merge (a crate's reworded summary right above the person's code),
+/// and lines both sides add at one place are both kept, Trellis' first, as git's `union` merge
+/// keeps them (a module Trellis declares where a person appended code).
 pub(crate) fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     let marked = match diffy::merge(base, ours, theirs) {
         Ok(merged) => return Ok(merged),
@@ -45,30 +44,61 @@ fn resolve_insertions(marked: &str) -> Option<String> {
     Some(out)
 }
 
-/// One conflict, resolved when one side only added lines around the base's lines and the
-/// other changed them: the change, with the additions where they were made. `None` when both
-/// changed the base's lines.
+/// One conflict, merged again line by line: `diffy` (as diff3 does) calls changes that touch
+/// or adjoin one another a conflict, but only a base line both sides changed, and changed
+/// differently, is one. Lines both add at one place are both kept, Trellis' first (git's
+/// `union`). `None` for a real conflict.
 fn resolve(original: &str, ours: &str, theirs: &str) -> Option<String> {
-    if original.is_empty() {
-        return Some(format!("{theirs}{ours}"));
+    let base: Vec<&str> = original.split_inclusive('\n').collect();
+    let (ours, theirs) = (Side::of(&base, ours), Side::of(&base, theirs));
+    let mut out = String::new();
+    for i in 0..=base.len() {
+        let changed = |side: &Side<'_>| i < base.len() && !side.kept[i];
+        // The same line changed on both sides, into different lines: a conflict.
+        if changed(&ours) && changed(&theirs) && ours.added[i] != theirs.added[i] {
+            return None;
+        }
+        if ours.added[i] == theirs.added[i] {
+            out.extend(ours.added[i].iter().copied());
+        } else {
+            out.extend(theirs.added[i].iter().copied());
+            out.extend(ours.added[i].iter().copied());
+        }
+        if i < base.len() && ours.kept[i] && theirs.kept[i] {
+            out.push_str(base[i]);
+        }
     }
-    // The person kept the lines and wrote after (or before) them: Trellis' change of them,
-    // the person's lines where the person put them.
-    if let Some(after) = ours.strip_prefix(original) {
-        return Some(format!("{theirs}{after}"));
+    Some(out)
+}
+
+/// One side of a conflict against its base lines: which base lines it keeps, and the lines it
+/// adds before each base line (`added[base.len()]`: after the last).
+struct Side<'a> {
+    kept: Vec<bool>,
+    added: Vec<Vec<&'a str>>,
+}
+
+impl<'a> Side<'a> {
+    fn of(base: &[&str], text: &'a str) -> Side<'a> {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let mut side =
+            Side { kept: vec![false; base.len()], added: vec![Vec::new(); base.len() + 1] };
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, base, &lines) {
+            match op {
+                similar::DiffOp::Equal { old_index, len, .. } => {
+                    side.kept[old_index..old_index + len].fill(true);
+                }
+                similar::DiffOp::Delete { .. } => {}
+                similar::DiffOp::Insert { old_index, new_index, new_len } => {
+                    side.added[old_index].extend(&lines[new_index..new_index + new_len]);
+                }
+                similar::DiffOp::Replace { old_index, new_index, new_len, .. } => {
+                    side.added[old_index].extend(&lines[new_index..new_index + new_len]);
+                }
+            }
+        }
+        side
     }
-    if let Some(before) = ours.strip_suffix(original) {
-        return Some(format!("{before}{theirs}"));
-    }
-    // Trellis kept the lines and added after (or before) them: the person's change of them,
-    // Trellis' lines where it put them.
-    if let Some(after) = theirs.strip_prefix(original) {
-        return Some(format!("{ours}{after}"));
-    }
-    if let Some(before) = theirs.strip_suffix(original) {
-        return Some(format!("{before}{ours}"));
-    }
-    None
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Tests of the three-way merge of seeded files.
 
+use proptest::strategy::Strategy;
+
 use super::merge3;
 
 #[test]
@@ -50,4 +52,114 @@ fn lines_one_side_adds_next_to_lines_the_other_changes_merge() {
         merge3(base, "//! Mine\n", "//! The base\n\npub mod money;\n").unwrap(),
         "//! Mine\n\npub mod money;\n"
     );
+}
+
+/// Every case of `tests/fixtures/merge/<case>/`: `base` (what Trellis last wrote), `person`
+/// (the person's file), `new` (the new render), and the expected `merged` file, or `conflict`
+/// (the merge with its markers). `TRELLIS_BLESS=1` writes the expectations from the results.
+#[test]
+fn merge_cases_as_folders() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge");
+    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 4, "{cases:?}");
+    let read = |p: std::path::PathBuf| {
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    for case in cases {
+        let merged =
+            merge3(&read(case.join("base")), &read(case.join("person")), &read(case.join("new")));
+        let (name, text) = match &merged {
+            Ok(text) => ("merged", text),
+            Err(text) => ("conflict", text),
+        };
+        if std::env::var_os("TRELLIS_BLESS").is_some() {
+            let _ = std::fs::remove_file(case.join("merged"));
+            let _ = std::fs::remove_file(case.join("conflict"));
+            std::fs::write(case.join(name), text).unwrap();
+        }
+        let expected = case.join(name);
+        assert!(
+            expected.is_file(),
+            "{}: the merge gave a {name}, the case expects the other",
+            case.display()
+        );
+        assert_eq!(*text, read(expected), "{}", case.display());
+    }
+}
+
+/// One side's edit of a base of numbered lines: which base lines it deletes, and which new
+/// lines it inserts before which base line (`ours-3-0` is ours' first line before base line 3).
+#[derive(Debug, Clone)]
+struct Edit {
+    deleted: Vec<bool>,
+    inserted: Vec<(usize, usize)>,
+}
+
+fn edit(n: usize) -> impl proptest::strategy::Strategy<Value = Edit> {
+    use proptest::prelude::*;
+    (
+        proptest::collection::vec(prop::bool::weighted(0.2), n),
+        proptest::collection::vec((0..=n, 1usize..3), 0..3),
+    )
+        .prop_map(|(deleted, inserted)| Edit { deleted, inserted })
+}
+
+fn apply_edit(n: usize, side: &str, e: &Edit) -> String {
+    let mut out = String::new();
+    for i in 0..=n {
+        for (k, &(at, count)) in e.inserted.iter().enumerate() {
+            if at == i {
+                for j in 0..count {
+                    out.push_str(&format!("{side}-{k}-{j}\n"));
+                }
+            }
+        }
+        if i < n && !e.deleted[i] {
+            out.push_str(&format!("base-{i}\n"));
+        }
+    }
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+    /// Random whole-line edits on both sides of a base: a clean merge loses no line either
+    /// side added, keeps no line either side deleted, and keeps every line both kept; a merge
+    /// conflicts only where both sides removed a base line and one put lines in its place.
+    #[test]
+    fn merges_keep_every_added_line_and_conflict_only_where_both_changed_one_place(
+        (n, ours, theirs) in (1usize..8).prop_flat_map(|n| (proptest::strategy::Just(n), edit(n), edit(n)))
+    ) {
+        let base: String = (0..n).map(|i| format!("base-{i}\n")).collect();
+        let (o, t) = (apply_edit(n, "ours", &ours), apply_edit(n, "theirs", &theirs));
+        match merge3(&base, &o, &t) {
+            Ok(merged) => {
+                let lines: Vec<&str> = merged.lines().collect();
+                for added in o.lines().chain(t.lines()).filter(|l| !l.starts_with("base-")) {
+                    proptest::prop_assert_eq!(lines.iter().filter(|l| **l == added).count(), 1, "{} lost or doubled in\n{}", added, merged);
+                }
+                for i in 0..n {
+                    let line = format!("base-{i}");
+                    let kept = !ours.deleted[i] && !theirs.deleted[i];
+                    proptest::prop_assert_eq!(lines.contains(&line.as_str()), kept, "{} in\n{}", line, merged);
+                }
+            }
+            Err(_) => {
+                // Some base line both sides removed, one of them putting lines in its place:
+                // lines inserted next to a run of removed lines that holds it.
+                let near = |e: &Edit, i: usize| {
+                    e.inserted.iter().any(|&(at, _)| {
+                        let run = if at <= i { at..i + 1 } else { i..at };
+                        run.into_iter().all(|j| e.deleted[j])
+                    })
+                };
+                let both = (0..n).any(|i| {
+                    ours.deleted[i] && theirs.deleted[i] && (near(&ours, i) || near(&theirs, i))
+                });
+                proptest::prop_assert!(both, "a conflict where no base line was changed by both:\n{}\n---\n{}\n---\n{}", base, o, t);
+            }
+        }
+    }
 }
