@@ -36,6 +36,9 @@ pub struct Member {
     pub target_kinds: Vec<String>,
     /// The names of its binary targets.
     pub bins: Vec<String>,
+    /// The root source file of each lib, proc-macro and bin target, relative to the member's
+    /// folder, `/`-separated (`src/lib.rs`), sorted: where its modules are declared.
+    pub roots: Vec<String>,
     /// `package.description`.
     pub description: Option<String>,
     /// `package.version`.
@@ -135,6 +138,27 @@ impl Workspace {
                     .filter(|t| t.kind.contains(&TargetKind::Bin))
                     .map(|t| t.name.clone())
                     .collect();
+                let mut roots: Vec<String> = package
+                    .targets
+                    .iter()
+                    .filter(|t| {
+                        t.kind.iter().any(|k| {
+                            matches!(
+                                k,
+                                TargetKind::Lib
+                                    | TargetKind::RLib
+                                    | TargetKind::DyLib
+                                    | TargetKind::CDyLib
+                                    | TargetKind::StaticLib
+                                    | TargetKind::ProcMacro
+                                    | TargetKind::Bin
+                            )
+                        })
+                    })
+                    .map(|t| relative(dir, &t.src_path))
+                    .collect();
+                roots.sort();
+                roots.dedup();
                 let deps = package
                     .dependencies
                     .iter()
@@ -165,6 +189,7 @@ impl Workspace {
                     manifest: relative(&root, &package.manifest_path),
                     target_kinds,
                     bins,
+                    roots,
                     description: package.description.clone(),
                     version: package.version.to_string(),
                     edition: package.edition.as_str().to_owned(),
@@ -318,6 +343,7 @@ impl Member {
             manifest: format!("{dir}/Cargo.toml"),
             target_kinds: vec!["lib".to_owned()],
             bins: Vec::new(),
+            roots: vec!["src/lib.rs".to_owned()],
             description: None,
             version: "0.1.0".to_owned(),
             edition: "2024".to_owned(),

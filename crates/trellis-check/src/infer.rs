@@ -4,6 +4,12 @@
 //! The spec says exactly what `check` compares (kinds, paths, internal edges of each kind,
 //! external crates and who uses them), so `check` with it reports nothing. What a spec cannot
 //! say is left out with a comment that explains why, rather than guessed.
+//!
+//! Given the crates' files ([`Sources`]), it also reads back what Trellis generated in them:
+//! the modules a crate root declares and the requirements of `tests/requirements/`
+//! ([`readback`]), so that `apply` with the inferred spec keeps them wired.
+
+mod readback;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,6 +18,9 @@ use trellis_spec::{CrateKind, EdgeKind};
 
 use crate::actual::{Dep, DepSource, Member, Workspace};
 use crate::compare::uses_key;
+
+pub use readback::{NoSources, Sources};
+use readback::{ReadBack, read_back};
 
 /// Why `infer` printed nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +43,10 @@ enum Part {
     External(String),
     /// A `[crates.<name>]` table.
     Crate(String),
+    /// A module of a crate, read back from its root.
+    Module(String, String),
+    /// A requirement of a crate, by id, read back from its tests.
+    Requirement(String, String),
 }
 
 /// Prints a spec for `workspace`. `name` is the system's name (the root folder's, usually).
@@ -42,9 +55,25 @@ enum Part {
 /// named with a keyword of a newer edition, a license in an old syntax, a path dependency
 /// outside the root) is left out with a comment that says why.
 pub fn infer(workspace: &Workspace, name: &str) -> Result<String, InferError> {
+    infer_with(workspace, name, &NoSources)
+}
+
+/// [`infer`], reading back from the crates' files the modules and requirements Trellis
+/// generated in them (see [`readback`]).
+pub fn infer_with(
+    workspace: &Workspace,
+    name: &str,
+    sources: &dyn Sources,
+) -> Result<String, InferError> {
+    let read: BTreeMap<&str, ReadBack> = workspace
+        .members
+        .iter()
+        .filter(|m| !m.is_own_xtask())
+        .map(|m| (m.name.as_str(), read_back(m, sources)))
+        .collect();
     let mut dropped: BTreeMap<Part, String> = BTreeMap::new();
     loop {
-        let (text, parts) = render(workspace, name, &dropped);
+        let (text, parts) = render(workspace, name, &read, &dropped);
         if parts.iter().all(|(_, p)| !matches!(p, Part::Crate(_))) {
             return Err(InferError::NothingToDeclare);
         }
@@ -71,6 +100,7 @@ pub fn infer(workspace: &Workspace, name: &str) -> Result<String, InferError> {
 fn render(
     workspace: &Workspace,
     name: &str,
+    read: &BTreeMap<&str, ReadBack>,
     dropped: &BTreeMap<Part, String>,
 ) -> (String, Vec<(std::ops::Range<usize>, Part)>) {
     let mut out = String::new();
@@ -209,6 +239,9 @@ fn render(
                 .collect();
             list(&mut out, uses_key(kind), &names);
         }
+        if let Some(back) = read.get(m.name.as_str()) {
+            read_back_parts(&mut out, &mut parts, m, back, dropped);
+        }
         parts.push((start..out.len(), Part::Crate(m.name.clone())));
         let _ = writeln!(out);
     }
@@ -239,6 +272,66 @@ fn render(
         out.pop();
     }
     (out, parts)
+}
+
+/// The modules and requirements read back from a crate's files, each its own part so that
+/// one the spec refuses is left out alone, with a comment.
+fn read_back_parts(
+    out: &mut String,
+    parts: &mut Vec<(std::ops::Range<usize>, Part)>,
+    m: &Member,
+    back: &ReadBack,
+    dropped: &BTreeMap<Part, String>,
+) {
+    let mut notes = back.notes.clone();
+    let module = |name: &str| Part::Module(m.name.clone(), name.to_owned());
+    let modules: Vec<&String> = back
+        .modules
+        .iter()
+        .filter(|name| match dropped.get(&module(name)) {
+            Some(why) => {
+                notes.push(format!("module `{name}` is left out: the spec refuses it ({why})"));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    if !modules.is_empty() {
+        out.push_str("modules = [");
+        for (i, name) in modules.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let start = out.len();
+            out.push_str(&quote(name));
+            parts.push((start..out.len(), module(name)));
+        }
+        out.push_str("]\n");
+    }
+    let requirement = |id: &str| Part::Requirement(m.name.clone(), id.to_owned());
+    let mut requirements = Vec::new();
+    for r in &back.requirements {
+        match dropped.get(&requirement(&r.id)) {
+            Some(why) => notes
+                .push(format!("requirement `{}` is left out: the spec refuses it ({why})", r.id)),
+            None => requirements.push(r),
+        }
+    }
+    if !requirements.is_empty() {
+        out.push_str("requirements = [\n");
+        for r in requirements {
+            if let Some(note) = &r.note {
+                let _ = writeln!(out, "  # `{}`: {note}", r.id);
+            }
+            let start = out.len();
+            let _ = writeln!(out, "  {{ id = {}, text = {} }},", quote(&r.id), quote(&r.text));
+            parts.push((start..out.len(), requirement(&r.id)));
+        }
+        out.push_str("]\n");
+    }
+    for note in notes {
+        let _ = writeln!(out, "# {}", one_line(&note));
+    }
 }
 
 fn header(

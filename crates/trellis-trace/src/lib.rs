@@ -21,10 +21,12 @@
 pub mod findings;
 pub mod format;
 mod ids;
+mod read;
 mod report;
 mod scan;
 
 pub use findings::findings;
+pub use read::{TestFile, TestText, read_tests};
 pub use report::{
     Counts, CrateTrace, Naming, Place, RequirementTrace, Status, Stray, Target, TestRef,
     TraceError, TraceReport, trace, trace_targets,

@@ -147,6 +147,73 @@ pub(crate) fn scan_file(src: &[u8], ids: &Ids, out: &mut FileScan) {
     }
 }
 
+/// One test function as its own text says it: for reading a generated test back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TestText<'a> {
+    /// The function's name, empty when the scanner could not read one.
+    pub(crate) name: &'a str,
+    /// `None` when not ignored; the reason of `#[ignore = "…"]` as written between the quotes,
+    /// or empty for a bare `#[ignore]`.
+    pub(crate) ignore: Option<&'a str>,
+    /// The outer doc comment lines before it, after `///`, in order.
+    pub(crate) doc: Vec<&'a str>,
+    /// The text after `covers:` of every marker comment on it or in it.
+    pub(crate) markers: Vec<&'a str>,
+}
+
+/// The first inner doc comment of a file (after `//!`), when the file starts with one, and
+/// every test with its text. Uses the tokens of the last [`scan_file`] of `src` into `scan`.
+pub(crate) fn test_texts<'a>(
+    src: &'a [u8],
+    scan: &FileScan,
+) -> (Option<&'a str>, Vec<TestText<'a>>) {
+    let text = |t: &Token| std::str::from_utf8(&src[t.text_start..t.text_end]).unwrap_or("");
+    let first = scan.tokens.first().filter(|t| t.kind == Kind::Comment(Doc::Inner)).map(text);
+    let mut out = Vec::with_capacity(scan.tests.len());
+    for (test, region) in scan.tests.iter().zip(&scan.regions) {
+        let tokens = &scan.tokens[region.start..region.end.min(scan.tokens.len())];
+        let mut doc = Vec::new();
+        let mut markers = Vec::new();
+        let mut ignore = test.ignored.then_some("");
+        for (k, t) in tokens.iter().enumerate() {
+            match t.kind {
+                Kind::Comment(kind) => {
+                    let body = &src[t.text_start..t.text_end];
+                    if let Some(end) = marker_end(body) {
+                        markers.push(std::str::from_utf8(&body[end..]).unwrap_or(""));
+                    } else if kind == Doc::Outer && t.start < test_start(src, tokens, test) {
+                        doc.push(text(t));
+                    }
+                }
+                // `ignore = "reason"`: the ident, `=` and the string, comments aside.
+                Kind::Ident if test.ignored && text(t) == "ignore" => {
+                    let mut code =
+                        tokens[k + 1..].iter().filter(|t| !matches!(t.kind, Kind::Comment(_)));
+                    if let (Some(eq), Some(reason)) = (code.next(), code.next())
+                        && eq.kind == Kind::Punct(b'=')
+                        && reason.kind == Kind::Str
+                        && ignore == Some("")
+                    {
+                        ignore = Some(text(reason));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(TestText { name: test.name(src), ignore, doc, markers });
+    }
+    (first, out)
+}
+
+/// Where a test's `fn` keyword (or what stands for its name) starts: doc comments after it
+/// are inside the body, not about the test.
+fn test_start(src: &[u8], tokens: &[Token], test: &Test) -> usize {
+    tokens
+        .iter()
+        .find(|t| t.kind == Kind::Ident && &src[t.text_start..t.text_end] == b"fn")
+        .map_or(test.name_span.start, |t| t.start)
+}
+
 /// Where the marker ends in a comment's text, when the text starts with it (after blanks and,
 /// for a block comment's later lines, a leading `*`).
 fn marker_end(text: &[u8]) -> Option<usize> {

@@ -1,10 +1,10 @@
 //! `cargo xtask infer`: print a `Trellis.toml` that describes an existing workspace as cargo
 //! sees it, so that a project can start guarding its graph today.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
-use trellis_check::infer::InferError;
+use trellis_check::infer::{InferError, Sources};
 use trellis_check::{Cargo, Workspace};
 
 use crate::exit::{Failure, Outcome};
@@ -25,7 +25,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
         .map_err(crate::cmd::metadata_failure)?;
     let workspace = Workspace::from_metadata(&metadata);
     let name = workspace.root.file_name().unwrap_or("workspace").to_owned();
-    match trellis_check::infer::infer(&workspace, &name) {
+    let sources = DiskSources { root: workspace.root.as_std_path() };
+    match trellis_check::infer::infer_with(&workspace, &name, &sources) {
         Ok(spec) => {
             print!("{spec}");
             Ok(())
@@ -36,5 +37,32 @@ pub(crate) fn run(args: &Args) -> Outcome {
         Err(e @ InferError::Invalid(_)) => {
             Err(Failure::env(anyhow!("{e}\nthis is a bug in Trellis: please report it")))
         }
+    }
+}
+
+/// The crates' files, read from disk when `infer` asks for them.
+struct DiskSources<'a> {
+    root: &'a Path,
+}
+
+impl Sources for DiskSources<'_> {
+    fn text(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.join(path)).ok()
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        self.root.join(path).is_file()
+    }
+
+    fn rust_files(&self, dir: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else { return Vec::new() };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".rs"))
+            .collect();
+        names.sort();
+        names
     }
 }

@@ -9,6 +9,7 @@ mod fuzz;
 mod lifecycle;
 mod new;
 mod property;
+mod readback;
 mod sync;
 mod tidy;
 
