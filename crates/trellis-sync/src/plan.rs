@@ -36,7 +36,8 @@ pub struct Options {
     /// Paths whose conflicts the person has resolved: keep the file as it is and record
     /// Trellis' current version as delivered.
     pub accept: Vec<String>,
-    /// On `apply`, write Trellis' version of every conflicted file beside it, as
+    /// On `apply`, write every conflict out: a seeded file with a base gets the merge with
+    /// conflict markers in place; any other file gets Trellis' version beside it, as
     /// `<file>.trellis-new`.
     pub write_conflicts: bool,
     /// On `apply`, checks the workspace once everything is written and before the run is
@@ -773,11 +774,13 @@ fn plan_seeded(
         e.note = Some("edited by a person; Trellis has nothing new for it".into());
         return (e, Some(record(f, new_hash)));
     }
-    if ctx.accept {
+    // `--accept` settles a conflict in the person's favour; what merges cleanly is merged
+    // even so, or the file would go on saying what the spec no longer does.
+    let accepted = |f: &PlannedFile, new_hash: String| {
         let mut e = entry(f, Action::Unchanged);
         e.note = Some("conflict accepted: the file stays as it is".into());
-        return (e, Some(record(f, new_hash)));
-    }
+        (e, Some(record(f, new_hash)))
+    };
     // Both the person and the spec changed it: merged three ways, line by line, from what
     // Trellis last wrote (kept in the ledger) to the person's file and to the new render.
     if let Some(rec) = rec
@@ -791,6 +794,7 @@ fn plan_seeded(
                 e.op = Op::Write(merged);
                 (e, Some(record(f, new_hash)))
             }
+            Err(_) if ctx.accept => accepted(f, new_hash),
             Err(marked) => {
                 let mut e = with_diff(entry(f, Action::Conflict), ctx, cur_text, &marked);
                 if ctx.write_conflicts {
@@ -809,6 +813,9 @@ fn plan_seeded(
                 (e, Some(rec.clone()))
             }
         };
+    }
+    if ctx.accept {
+        return accepted(f, new_hash);
     }
     let mut e = with_diff(entry(f, Action::Conflict), ctx, &cur_text, &f.contents);
     e.note = Some(if base.is_some() {

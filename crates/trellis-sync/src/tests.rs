@@ -1122,3 +1122,32 @@ fn the_journal_reads_back_what_it_wrote_and_refuses_what_it_cannot_read() {
     let err = apply(&out, &files, &Options::default()).unwrap_err();
     assert!(matches!(err, SyncError::NewerJournal { found: 2, .. }), "{err}");
 }
+
+#[test]
+fn accept_settles_a_conflict_but_what_merges_is_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let text = |first: &str| format!("//! {first}\n\npub fn trellis() {{}}\n");
+    let mut old = workspace("old", &[("a", &[])]);
+    for f in old.iter_mut().filter(|f| f.path == "crates/a/src/lib.rs") {
+        f.contents = text("a: old");
+    }
+    create(&out, &old).unwrap();
+    let mine = format!("{}\npub fn mine() {{}}\n", text("a: old"));
+    fs::write(out.join("crates/a/src/lib.rs"), &mine).unwrap();
+    fs::write(out.join("README.md"), "# mine\n").unwrap();
+
+    let mut files = workspace("new", &[("a", &[])]);
+    for f in files.iter_mut().filter(|f| f.path == "crates/a/src/lib.rs") {
+        f.contents = text("a: new");
+    }
+    let accept = vec!["crates/a/src/lib.rs".to_owned(), "README.md".to_owned()];
+    let report = apply(&out, &files, &Options { accept, ..Options::default() }).unwrap();
+    assert!(!report.has_conflicts(), "{:#?}", report.plan.entries);
+    // The merge lands even so; the conflict stays the person's version.
+    assert_eq!(
+        fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(),
+        format!("{}\npub fn mine() {{}}\n", text("a: new"))
+    );
+    assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "# mine\n");
+}

@@ -23,7 +23,8 @@ pub(crate) struct Args {
     /// whole), and take their crates out of the root manifest.
     #[arg(long)]
     prune: bool,
-    /// Write Trellis' version of each conflicted file beside it, as `<file>.trellis-new`.
+    /// Write each conflict out: the merge with conflict markers into a seeded file, Trellis'
+    /// version beside any other file as `<file>.trellis-new`.
     #[arg(long)]
     write_conflicts: bool,
     /// Mark a conflicted file as resolved: keep it as it is and record Trellis' version as

@@ -118,7 +118,7 @@ fn the_flagship_example_builds_tests_lints_and_documents_itself() {
 
 /// Runs cargo build, test, clippy, doc and fmt on a workspace, offline, and fails on the first
 /// that fails; returns what `cargo test` printed.
-fn cargo_steps(root: &Path, name: &str) -> String {
+pub(crate) fn cargo_steps(root: &Path, name: &str) -> String {
     // One target folder per workspace for every run of this test, so a second run rebuilds
     // little. The specs use only crates this repository already locks: no network.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated").join(name);

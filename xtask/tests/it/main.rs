@@ -7,6 +7,7 @@ mod build;
 mod build_property;
 mod fuzz;
 mod lifecycle;
+mod living;
 mod new;
 mod property;
 mod readback;

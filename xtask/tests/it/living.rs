@@ -1,0 +1,139 @@
+//! A workspace's life after `new`: a person edits the seeded files, the spec changes, and one
+//! `apply` merges both, three ways, without a conflict or a lost line (issue 11).
+
+use std::fs;
+use std::path::Path;
+
+use crate::build::cargo_steps;
+use crate::{outcome, xtask};
+
+const SPEC: &str = r#"[workspace]
+name = "living"
+summary = "A living workspace"
+
+[crates.base]
+summary = "The base"
+requirements = [
+  { id = "BASE-1", text = "Amounts are never negative" },
+  { id = "BASE-2", text = "Ids are unique" },
+]
+
+[crates.app]
+kind = "bin"
+depends = ["base"]
+"#;
+
+/// The spec after the change: a module and a crate more, BASE-2 reworded.
+const CHANGED: &str = r#"[workspace]
+name = "living"
+summary = "A living workspace"
+
+[crates.base]
+summary = "The base"
+modules = ["money"]
+requirements = [
+  { id = "BASE-1", text = "Amounts are never negative" },
+  { id = "BASE-2", text = "Ids are unique across tenants" },
+]
+
+[crates.books]
+summary = "Double-entry books"
+depends = ["base"]
+
+[crates.app]
+kind = "bin"
+depends = ["base", "books"]
+"#;
+
+const MY_CODE: &str = "
+/// The size of an amount, whatever its sign.
+pub fn amount(x: i64) -> u64 {
+    x.unsigned_abs()
+}
+";
+
+const MY_NOTES: &str = "\n## Our notes\n\nWe ship footballs and pink salt.\n";
+
+const MY_TEST: &str = "//! BASE-1: amounts are never negative.
+
+/// Amounts are never negative
+#[test]
+fn base_1() {
+    assert_eq!(base::amount(-3), 3);
+}
+";
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn append(path: &Path, text: &str) {
+    let mut all = read(path);
+    all.push_str(text);
+    fs::write(path, all).unwrap();
+}
+
+fn run(dir: &Path, args: &[&str], code: i32) -> String {
+    let output = xtask(dir, args);
+    let (got, stderr) = outcome(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(got, Some(code), "`{}`:\n{stdout}\n{stderr}", args.join(" "));
+    stdout
+}
+
+#[test]
+fn a_persons_edits_and_a_spec_change_merge_in_one_apply_and_the_workspace_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    run(tmp.path(), &["new", "spec.toml", "--out", "ws"], 0);
+    let ws = tmp.path().join("ws");
+    let (lib, readme) = (ws.join("crates/base/src/lib.rs"), ws.join("README.md"));
+    let tests = ws.join("crates/base/tests/requirements");
+
+    // The person writes code, a section of the README and BASE-1's test.
+    append(&lib, MY_CODE);
+    append(&readme, MY_NOTES);
+    fs::write(tests.join("base_1.rs"), MY_TEST).unwrap();
+
+    // The spec changes; `plan --diff` shows the merged files, and one `apply` writes them.
+    fs::write(ws.join("Trellis.toml"), CHANGED).unwrap();
+    let plan = run(&ws, &["plan", "--diff"], 0);
+    assert!(plan.contains("merge      crates/base/src/lib.rs"), "{plan}");
+    assert!(plan.contains("+pub mod money;") || plan.contains("+mod money;"), "{plan}");
+    run(&ws, &["apply"], 0);
+
+    let lib_now = read(&lib);
+    assert!(lib_now.ends_with(MY_CODE), "the person's code stays last:\n{lib_now}");
+    assert!(lib_now.contains("mod money;"), "{lib_now}");
+    assert!(lib_now.contains("Ids are unique across tenants"), "{lib_now}");
+    assert!(ws.join("crates/base/src/money.rs").is_file());
+    let readme_now = read(&readme);
+    assert!(readme_now.contains(MY_NOTES) && readme_now.contains("books"), "{readme_now}");
+    assert_eq!(read(&tests.join("base_1.rs")), MY_TEST, "the person's test is theirs");
+    assert!(read(&tests.join("base_2.rs")).contains("/// Ids are unique across tenants"));
+    assert!(ws.join("crates/books/src/lib.rs").is_file());
+
+    // Nothing left to do, nothing drifted, and everything builds, lints and runs: the
+    // person's test too.
+    let plan = run(&ws, &["plan"], 0);
+    assert!(plan.trim_end().ends_with("unchanged"), "{plan}");
+    run(&ws, &["check"], 0);
+    let tested = cargo_steps(&ws, "living");
+    assert!(tested.contains("test base_1::base_1 ... ok"), "{tested}");
+
+    // BASE-1 leaves the spec: its real test stays compiled and run, and `trace` calls the id
+    // stray until the person decides.
+    fs::write(
+        ws.join("Trellis.toml"),
+        CHANGED.replace("  { id = \"BASE-1\", text = \"Amounts are never negative\" },\n", ""),
+    )
+    .unwrap();
+    run(&ws, &["apply"], 0);
+    assert_eq!(read(&tests.join("base_1.rs")), MY_TEST);
+    assert!(read(&tests.join("main.rs")).contains("mod base_1;"));
+    let trace: serde_json::Value =
+        serde_json::from_str(&run(&ws, &["trace", "--format", "json"], 0)).unwrap();
+    assert_eq!(trace["totals"]["stray"], 1, "{trace:#}");
+    let tested = cargo_steps(&ws, "living");
+    assert!(tested.contains("test base_1::base_1 ... ok"), "{tested}");
+}
