@@ -91,6 +91,13 @@ impl Ledger {
         self.files.len()
     }
 
+    /// The text Trellis last wrote to the seeded file at `path` (workspace-relative, `/`):
+    /// the base of its next three-way [`merge3`](crate::merge3). `None` for other files and
+    /// for a ledger written before bases were kept.
+    pub fn base(&self, path: &str) -> Option<&str> {
+        self.files.get(path)?.base.as_deref()
+    }
+
     /// Parses a ledger's text; `path` only names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Ledger, SyncError> {
         let corrupt =

@@ -27,6 +27,7 @@ pub use apply::{Check, Recovery, Report, Verifier, apply, create, create_with, u
 pub use error::SyncError;
 pub use journal::{JOURNAL_FORMAT, JOURNAL_PATH, Rollback};
 pub use ledger::{FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
+pub use merge::merge3;
 pub use plan::{Action, CONFLICT_SUFFIX, Entry, Options, Plan, Rename, plan, render_human};
 pub use trellis_render::{Ownership, PlannedFile, Seed};
 

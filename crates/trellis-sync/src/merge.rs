@@ -8,7 +8,7 @@
 /// Changes next to each other merge (a crate's reworded summary right above the person's code),
 /// and lines both sides add at one place are both kept, Trellis' first, as git's `union` merge
 /// keeps them (a module Trellis declares where a person appended code).
-pub(crate) fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
+pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     let marked = match diffy::merge(base, ours, theirs) {
         Ok(merged) => return Ok(merged),
         Err(marked) => marked,

@@ -1,5 +1,8 @@
 //! Random spec edits and random person edits, in sequence, never lose a byte a person wrote;
-//! after every step the manifests parse and a second apply writes nothing.
+//! after every step the manifests parse and a second apply writes nothing, and every seeded file
+//! both sides changed is exactly the three-way merge of what Trellis last wrote, the person's
+//! file and the new render, or, where that merge conflicts, the person's file untouched and a
+//! conflict reported.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -156,6 +159,10 @@ enum PersonEdit {
     Value(usize, usize),
     /// A generated file deleted.
     Delete(usize),
+    /// A line put before some line of some seeded file.
+    Insert(usize, usize),
+    /// Some line of some seeded file deleted.
+    DeleteLine(usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -181,7 +188,9 @@ fn step() -> impl Strategy<Value = Step> {
         i.clone().prop_map(|i| Step::Person(PersonEdit::Table(i))),
         (i.clone(), 0..40usize).prop_map(|(i, l)| Step::Person(PersonEdit::Comment(i, l))),
         (i.clone(), 0..40usize).prop_map(|(i, l)| Step::Person(PersonEdit::Value(i, l))),
-        i.prop_map(|i| Step::Person(PersonEdit::Delete(i))),
+        i.clone().prop_map(|i| Step::Person(PersonEdit::Delete(i))),
+        (i.clone(), 0..40usize).prop_map(|(i, l)| Step::Person(PersonEdit::Insert(i, l))),
+        (i, 0..40usize).prop_map(|(i, l)| Step::Person(PersonEdit::DeleteLine(i, l))),
         any::<bool>().prop_map(|prune| Step::Apply { prune }),
     ]
 }
@@ -195,6 +204,51 @@ fn editable(root: &Path, manifests_only: bool) -> Vec<String> {
         })
         .filter(|p| !manifests_only || p.ends_with("Cargo.toml"))
         .collect()
+}
+
+/// The seeded files a person may edit: every editable file but the manifests.
+fn seeded(root: &Path) -> Vec<String> {
+    editable(root, false).into_iter().filter(|p| !p.ends_with("Cargo.toml")).collect()
+}
+
+/// Every seeded file a person and the spec both changed since Trellis last wrote it, as
+/// (path, base, the person's text, the new render).
+fn both_changed(root: &Path, files: &[trellis_sync::PlannedFile]) -> Vec<[String; 4]> {
+    let ledger = trellis_sync::Ledger::load(root).unwrap();
+    files
+        .iter()
+        .filter_map(|f| {
+            let base = ledger.base(&f.path)?;
+            let person = fs::read_to_string(root.join(&f.path)).ok()?;
+            (person != base && f.contents != base)
+                .then(|| [f.path.clone(), base.to_owned(), person, f.contents.clone()])
+        })
+        .collect()
+}
+
+/// Each file of [`both_changed`] is now the three-way merge, or untouched and in conflict.
+fn check_merges(root: &Path, report: &trellis_sync::Report, merges: &[[String; 4]], after: &str) {
+    // A manifest in conflict holds the whole run back: every file stays as it is.
+    let held = report.plan.entries.iter().any(|e| {
+        e.action == trellis_sync::Action::Conflict
+            && e.ownership == Some(trellis_sync::Ownership::Manifest)
+    });
+    for [path, base, person, render] in merges {
+        // The requirements' `main.rs` is rendered again with the person's tests wired in.
+        if path.ends_with("tests/requirements/main.rs") {
+            continue;
+        }
+        let now = fs::read_to_string(root.join(path)).unwrap();
+        let action = report.plan.entries.iter().find(|e| &e.path == path).map(|e| e.action);
+        match trellis_sync::merge3(base, person, render) {
+            _ if held => assert_eq!(&now, person, "after {after}: `{path}` held back was changed"),
+            Ok(merged) => assert_eq!(&now, &merged, "after {after}: `{path}` is not the merge"),
+            Err(_) => {
+                assert_eq!(&now, person, "after {after}: `{path}` in conflict was changed");
+                assert_eq!(action, Some(trellis_sync::Action::Conflict), "after {after}: `{path}`");
+            }
+        }
+    }
 }
 
 fn person_edit(
@@ -258,6 +312,31 @@ fn person_edit(
             fs::write(root.join(&path), lines.join("\n") + "\n").unwrap();
             (path, text)
         }
+        PersonEdit::Insert(i, line) => {
+            let Some(path) = pick(seeded(root), i) else { return };
+            let s = fs::read_to_string(root.join(&path)).unwrap();
+            let mut lines: Vec<&str> = s.lines().collect();
+            let text = format!("// {mark}");
+            lines.insert(line % (lines.len() + 1), &text);
+            fs::write(root.join(&path), lines.join("\n") + "\n").unwrap();
+            (path, text)
+        }
+        PersonEdit::DeleteLine(i, line) => {
+            let Some(path) = pick(seeded(root), i) else { return };
+            let s = fs::read_to_string(root.join(&path)).unwrap();
+            let mut lines: Vec<&str> = s.lines().collect();
+            if lines.is_empty() {
+                return;
+            }
+            lines.remove(line % lines.len());
+            fs::write(root.join(&path), lines.join("\n") + "\n").unwrap();
+            // Only what is there now must stay (below).
+            let now = fs::read_to_string(root.join(&path)).unwrap();
+            if let Some(texts) = marks.get_mut(&path) {
+                texts.retain(|t| now.contains(t.as_str()));
+            }
+            return;
+        }
         PersonEdit::Delete(i) => {
             let Some(path) = pick(editable(root, false), i) else { return };
             fs::remove_file(root.join(&path)).unwrap();
@@ -288,7 +367,10 @@ fn check(root: &Path, marks: &BTreeMap<String, Vec<String>>, after: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // 24 cases in CI; `PROPTEST_CASES=2000` for many more locally.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24)
+    ))]
 
     #[test]
     fn no_person_byte_is_ever_lost(steps in proptest::collection::vec(step(), 1..14)) {
@@ -307,9 +389,11 @@ proptest! {
                 Step::Apply { prune } => {
                     let files = render(&model.text());
                     let options = Options { prune: *prune, ..Options::default() };
-                    trellis_sync::apply(&root, &files, &options).unwrap();
+                    let merges = both_changed(&root, &files);
+                    let report = trellis_sync::apply(&root, &files, &options).unwrap();
                     let after = format!("step {n} ({step:?})");
                     check(&root, &marks, &after);
+                    check_merges(&root, &report, &merges, &after);
                     let again = trellis_sync::apply(&root, &files, &options).unwrap();
                     prop_assert!(
                         !again.plan.writes(),
