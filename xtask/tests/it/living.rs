@@ -137,3 +137,28 @@ fn a_persons_edits_and_a_spec_change_merge_in_one_apply_and_the_workspace_builds
     let tested = cargo_steps(&ws, "living");
     assert!(tested.contains("test base_1::base_1 ... ok"), "{tested}");
 }
+
+#[test]
+fn a_crate_renamed_while_its_modules_were_edited_merges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec =
+        SPEC.replace("summary = \"The base\"\n", "summary = \"The base\"\nmodules = [\"money\"]\n");
+    fs::write(tmp.path().join("spec.toml"), &spec).unwrap();
+    run(tmp.path(), &["new", "spec.toml", "--out", "ws"], 0);
+    let ws = tmp.path().join("ws");
+    append(&ws.join("crates/base/src/money.rs"), MY_CODE);
+    append(&ws.join("crates/base/src/lib.rs"), "\npub fn mine() {}\n");
+    let renamed = spec
+        .replace("[crates.base]\n", "[crates.books]\nrenamed-from = \"base\"\n")
+        .replace("depends = [\"base\"]", "depends = [\"books\"]");
+    fs::write(ws.join("Trellis.toml"), renamed).unwrap();
+    let applied = run(&ws, &["apply"], 0);
+    assert!(applied.contains("merge      crates/books/src/money.rs"), "{applied}");
+    let money = read(&ws.join("crates/books/src/money.rs"));
+    assert!(
+        money.starts_with("//! The `money` module of `books`.") && money.ends_with(MY_CODE),
+        "{money}"
+    );
+    assert!(read(&ws.join("crates/books/src/lib.rs")).ends_with("\npub fn mine() {}\n"));
+    run(&ws, &["check"], 0);
+}
