@@ -7,14 +7,17 @@
 //!
 //! Given the crates' files ([`Sources`]), it also reads back what Trellis generated in them:
 //! the modules a crate root declares and the requirements of `tests/requirements/`
-//! ([`readback`]), so that `apply` with the inferred spec keeps them wired.
+//! ([`readback`]), so that `apply` with the inferred spec keeps them wired. What neither
+//! cargo nor the files hold (the system's name and summary, the layers, the order of crates
+//! and edges) comes from the spec Trellis last applied, when its ledger keeps one
+//! ([`Sources::previous_spec`]) and it still fits the workspace.
 
 mod readback;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use trellis_spec::{CrateKind, EdgeKind};
+use trellis_spec::{CrateKind, CrateSpec, EdgeKind, Spec};
 
 use crate::actual::{Dep, DepSource, Member, Workspace};
 use crate::compare::uses_key;
@@ -65,6 +68,11 @@ pub fn infer_with(
     name: &str,
     sources: &dyn Sources,
 ) -> Result<String, InferError> {
+    // A previous spec that no longer parses (a newer Trellis wrote it) says nothing.
+    let previous = sources
+        .previous_spec()
+        .and_then(|text| trellis_spec::parse(&text, trellis_spec::SPEC_FILE).ok())
+        .map(|parsed| parsed.spec);
     let read: BTreeMap<&str, ReadBack> = workspace
         .members
         .iter()
@@ -73,7 +81,7 @@ pub fn infer_with(
         .collect();
     let mut dropped: BTreeMap<Part, String> = BTreeMap::new();
     loop {
-        let (text, parts) = render(workspace, name, &read, &dropped);
+        let (text, parts) = render(workspace, name, previous.as_ref(), &read, &dropped);
         if parts.iter().all(|(_, p)| !matches!(p, Part::Crate(_))) {
             return Err(InferError::NothingToDeclare);
         }
@@ -100,6 +108,7 @@ pub fn infer_with(
 fn render(
     workspace: &Workspace,
     name: &str,
+    previous: Option<&Spec>,
     read: &BTreeMap<&str, ReadBack>,
     dropped: &BTreeMap<Part, String>,
 ) -> (String, Vec<(std::ops::Range<usize>, Part)>) {
@@ -146,20 +155,33 @@ fn render(
         }
     }
     let layers = depth.iter().max().map_or(0, |d| d + 1);
+    let before: Vec<Option<&CrateSpec>> = declarable
+        .iter()
+        .map(|m| previous?.crates.iter().find(|c| c.name.as_str() == m.name))
+        .collect();
+    let kept = previous.and_then(|p| kept_layers(p, &before, &graph, &cyclic));
 
-    header(&mut out, &mut parts, workspace, name, &crates, dropped);
+    header(&mut out, &mut parts, workspace, previous, name, &crates, dropped);
 
-    let _ = writeln!(
-        out,
-        "# Layers suggested from the graph's depth: `layer-0` holds the crates that depend on no"
-    );
-    let _ = writeln!(
-        out,
-        "# other member, and each crate sits one layer above the deepest crate it depends on."
-    );
-    let _ = writeln!(out, "# Rename and merge them into the layers the design intends.");
+    let order: Vec<String> = match (&kept, previous) {
+        (Some(_), Some(p)) => {
+            let _ = writeln!(out, "# Layers as the spec Trellis last applied has them.");
+            p.layers.iter().map(|l| quote(&l.name)).collect()
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "# Layers suggested from the graph's depth: `layer-0` holds the crates that depend on no"
+            );
+            let _ = writeln!(
+                out,
+                "# other member, and each crate sits one layer above the deepest crate it depends on."
+            );
+            let _ = writeln!(out, "# Rename and merge them into the layers the design intends.");
+            (0..layers.max(1)).map(|l| quote(&layer_name(l))).collect()
+        }
+    };
     let _ = writeln!(out, "[layers]");
-    let order: Vec<String> = (0..layers.max(1)).map(|l| quote(&layer_name(l))).collect();
     let _ = writeln!(out, "order = [{}]", order.join(", "));
     let _ = writeln!(out);
 
@@ -189,7 +211,12 @@ fn render(
     }
 
     let mut order: Vec<usize> = (0..declarable.len()).collect();
-    order.sort_by_key(|&i| (depth[i], declarable[i].name.as_str()));
+    // The previous spec's order first (README and ARCHITECTURE list crates in spec order).
+    order.sort_by_key(|&i| {
+        let was = previous
+            .and_then(|p| p.crates.iter().position(|c| c.name.as_str() == declarable[i].name));
+        (was.unwrap_or(usize::MAX), depth[i], declarable[i].name.as_str())
+    });
     let mut allows = Vec::new();
     for i in order {
         let m = declarable[i];
@@ -203,7 +230,8 @@ fn render(
         if m.dir != format!("crates/{}", m.name) {
             let _ = writeln!(out, "path = {}", quote(&m.dir));
         }
-        let _ = writeln!(out, "layer = {}", quote(&layer_name(depth[i])));
+        let layer = kept.as_ref().map_or_else(|| layer_name(depth[i]), |k| k[i].clone());
+        let _ = writeln!(out, "layer = {}", quote(&layer));
         // The features a crate's tests turn on through a dev-dependency on the crate itself.
         let own: BTreeSet<&str> = m
             .deps
@@ -212,7 +240,8 @@ fn render(
             .filter(|d| matches!(&d.source, DepSource::Member(to) if *to == m.name))
             .flat_map(|d| d.features.iter().map(String::as_str))
             .collect();
-        list(&mut out, "features", &own);
+        let was = before[i].map(|c| &c.features[..]);
+        list(&mut out, "features", ordered(&own, was));
         if let Some(summary) = m.description.as_deref().map(one_line).filter(|s| !s.is_empty()) {
             let _ = writeln!(out, "summary = {}", quote(&summary));
         }
@@ -227,7 +256,11 @@ fn render(
                     names.insert(to.as_str());
                 }
             }
-            list(&mut out, depends_key(kind), &names);
+            list(
+                &mut out,
+                depends_key(kind),
+                ordered(&names, before[i].map(|c| c.depends.of(kind))),
+            );
         }
         for kind in EdgeKind::ALL {
             let names: BTreeSet<&str> = m
@@ -237,7 +270,7 @@ fn render(
                 .map(|d| d.key.as_str())
                 .filter(|key| externals.contains_key(*key))
                 .collect();
-            list(&mut out, uses_key(kind), &names);
+            list(&mut out, uses_key(kind), ordered(&names, before[i].map(|c| c.uses.of(kind))));
         }
         if let Some(back) = read.get(m.name.as_str()) {
             read_back_parts(&mut out, &mut parts, m, back, dropped);
@@ -334,10 +367,19 @@ fn read_back_parts(
     }
 }
 
+/// The root package's description: the system's summary.
+fn root_summary(workspace: &Workspace) -> Option<String> {
+    let root = workspace.members.iter().find(|m| m.dir == ".")?;
+    root.description.as_deref().map(one_line)
+}
+
+/// `[workspace]`: `name` unless the previous spec names the system; the summary from the root
+/// package, else from the previous spec.
 fn header(
     out: &mut String,
     parts: &mut Vec<(std::ops::Range<usize>, Part)>,
     workspace: &Workspace,
+    previous: Option<&Spec>,
     name: &str,
     crates: &[&Member],
     dropped: &BTreeMap<Part, String>,
@@ -352,7 +394,7 @@ fn header(
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "[workspace]");
-    let _ = writeln!(out, "name = {}", quote(name));
+    let _ = writeln!(out, "name = {}", quote(previous.map_or(name, |p| &p.workspace.name)));
     let mut field = |out: &mut String, key: &'static str, value: &str| {
         if let Some(why) = dropped.get(&Part::Field(key)) {
             let _ = writeln!(
@@ -366,8 +408,10 @@ fn header(
         let _ = writeln!(out, "{key} = {}", quote(value));
         parts.push((start..out.len(), Part::Field(key)));
     };
-    let root = workspace.members.iter().find(|m| m.dir == ".");
-    if let Some(summary) = root.and_then(|m| m.description.as_deref()).map(one_line) {
+    let summary = root_summary(workspace)
+        .or_else(|| previous.map(|p| p.workspace.summary.clone()))
+        .filter(|s| !s.is_empty());
+    if let Some(summary) = summary {
         field(out, "summary", &summary);
     }
     let editions = most_common(crates.iter().map(|m| m.edition.as_str()));
@@ -497,7 +541,38 @@ fn unrepresentable(m: &Member, _all: &[&Member]) -> Option<String> {
     None
 }
 
-fn list(out: &mut String, key: &str, names: &BTreeSet<&str>) {
+/// The layer of each declarable crate in the previous spec, when every one has a layer there
+/// and no structural edge (outside a cycle) goes up: those layers are the design's, which no
+/// graph can tell. `None` otherwise: the suggestion from the graph's depth is used.
+fn kept_layers(
+    previous: &Spec,
+    before: &[Option<&CrateSpec>],
+    graph: &[Vec<usize>],
+    cyclic: &BTreeSet<(usize, usize)>,
+) -> Option<Vec<String>> {
+    let layers: Vec<&str> =
+        before.iter().map(|c| (*c)?.layer.as_deref()).collect::<Option<Vec<_>>>()?;
+    let rank = |i: usize| previous.layer_rank(layers[i]);
+    for (i, adj) in graph.iter().enumerate() {
+        for &j in adj {
+            if !cyclic.contains(&(i, j)) && rank(i) < rank(j) {
+                return None;
+            }
+        }
+    }
+    Some(layers.into_iter().map(str::to_owned).collect())
+}
+
+/// `names` in the order the previous spec lists them, then the rest, sorted.
+fn ordered<'a, T: AsRef<str>>(names: &BTreeSet<&'a str>, before: Option<&[T]>) -> Vec<&'a str> {
+    let before = before.unwrap_or_default();
+    let at = |n: &str| before.iter().position(|b| b.as_ref() == n).unwrap_or(usize::MAX);
+    let mut names: Vec<&str> = names.iter().copied().collect();
+    names.sort_by_key(|n| (at(n), *n));
+    names
+}
+
+fn list(out: &mut String, key: &str, names: Vec<&str>) {
     if names.is_empty() {
         return;
     }

@@ -342,6 +342,12 @@ impl fmt::Display for CrateName {
     }
 }
 
+impl AsRef<str> for Named {
+    fn as_ref(&self) -> &str {
+        &self.name
+    }
+}
+
 impl AsRef<str> for CrateName {
     fn as_ref(&self) -> &str {
         &self.0

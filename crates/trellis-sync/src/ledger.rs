@@ -36,6 +36,9 @@ pub struct Ledger {
     pub(crate) crates: BTreeMap<String, String>,
     /// Workspace-relative path → what Trellis knows about the file.
     pub(crate) files: BTreeMap<String, FileRecord>,
+    /// The spec (`Trellis.toml`'s text) Trellis last planned the workspace from: what `infer`
+    /// reads back the facts cargo does not hold from (the system's name, the layers).
+    pub(crate) spec: Option<String>,
 }
 
 /// One file in the ledger.
@@ -91,6 +94,12 @@ impl Ledger {
         self.files.len()
     }
 
+    /// The spec (`Trellis.toml`'s text) Trellis last planned this workspace from; `None` for
+    /// a ledger written before it was kept.
+    pub fn spec(&self) -> Option<&str> {
+        self.spec.as_deref()
+    }
+
     /// The text Trellis last wrote to the seeded file at `path` (workspace-relative, `/`):
     /// the base of its next three-way [`merge3`](crate::merge3). `None` for other files and
     /// for a ledger written before bases were kept.
@@ -123,6 +132,11 @@ impl Ledger {
         for (key, item) in doc.iter() {
             match key {
                 "format" => {}
+                "spec" => {
+                    let text =
+                        item.as_str().ok_or_else(|| corrupt("`spec` is not a string".into()))?;
+                    ledger.spec = Some(text.to_owned());
+                }
                 "crates" => {
                     let table = item
                         .as_table_like()
@@ -164,6 +178,9 @@ impl Ledger {
              # overwrites a byte a person wrote. Commit it with the project; do not edit it.\n",
         );
         let _ = writeln!(out, "format = {FORMAT}");
+        if let Some(spec) = &self.spec {
+            let _ = writeln!(out, "spec = {}", quote(spec));
+        }
         if !self.crates.is_empty() {
             out.push_str("\n[crates]\n");
             for (name, dir) in &self.crates {

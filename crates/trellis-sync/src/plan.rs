@@ -307,7 +307,12 @@ pub(crate) fn plan_in(
     });
     let planned: HashSet<&str> = sorted.iter().map(|f| f.path.as_str()).collect();
 
-    let mut next = Ledger { crates: crates.clone(), files: BTreeMap::new() };
+    // The spec this plan comes from: `Trellis.toml` as planned (its text, a once file).
+    let spec = files
+        .iter()
+        .find(|f| f.ownership == Ownership::Once && f.path == trellis_render::SPEC_FILE)
+        .map(|f| f.contents.clone());
+    let mut next = Ledger { crates: crates.clone(), files: BTreeMap::new(), spec };
     // Orphans before the files: whether an orphan crate is pruned decides what the root
     // manifest keeps.
     let staying = plan_orphans(root, &old, &planned, &crates, options, &mut entries, &mut next)?;

@@ -11,7 +11,10 @@ use crate::exit::{Failure, Outcome};
 
 /// Print a spec that describes the workspace as it is (to stdout).
 ///
-/// Review the suggested layers, then save it: `cargo xtask infer --workspace DIR > DIR/Trellis.toml`.
+/// On a workspace Trellis generated, the modules and requirements are read back from the crates'
+/// files, and the name, layers and order from the spec the ledger keeps, so that `apply` with
+/// the result changes nothing. Elsewhere, review the suggested layers. Then save it:
+/// `cargo xtask infer --workspace DIR > DIR/Trellis.toml`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The workspace root [default: the current folder].
@@ -52,6 +55,12 @@ impl Sources for DiskSources<'_> {
 
     fn is_file(&self, path: &str) -> bool {
         self.root.join(path).is_file()
+    }
+
+    fn previous_spec(&self) -> Option<String> {
+        // A ledger that cannot be read only means there is nothing to read back.
+        let ledger = trellis_sync::Ledger::load(self.root).ok()?;
+        ledger.spec().map(str::to_owned)
     }
 
     fn rust_files(&self, dir: &str) -> Vec<String> {

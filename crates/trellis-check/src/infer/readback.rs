@@ -18,6 +18,11 @@ pub trait Sources {
     fn is_file(&self, path: &str) -> bool;
     /// The names of the `.rs` files directly in a folder, sorted; empty when there is none.
     fn rust_files(&self, dir: &str) -> Vec<String>;
+    /// The text of the spec Trellis last applied to the workspace (its ledger keeps it), if
+    /// any: where `infer` takes what neither cargo nor the files say.
+    fn previous_spec(&self) -> Option<String> {
+        None
+    }
 }
 
 /// No files at all: `infer` from cargo's view alone.

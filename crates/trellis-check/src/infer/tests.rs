@@ -68,3 +68,103 @@ fn an_old_rust_version_for_the_edition_is_left_out() {
     let text = infer(&workspace(vec![old]), "t").expect("infer");
     assert!(!text.contains("rust-version"), "{text}");
 }
+
+/// A member edge, as cargo reports one.
+fn on(to: &str) -> crate::actual::Dep {
+    crate::actual::Dep {
+        key: to.to_owned(),
+        package: to.to_owned(),
+        kind: EdgeKind::Normal,
+        target: None,
+        optional: false,
+        source: DepSource::Member(to.to_owned()),
+        req: "*".to_owned(),
+        features: Vec::new(),
+        default_features: true,
+    }
+}
+
+/// No files, only the spec Trellis last applied.
+struct Previous(&'static str);
+
+impl Sources for Previous {
+    fn text(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn is_file(&self, _: &str) -> bool {
+        false
+    }
+    fn rust_files(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+    fn previous_spec(&self) -> Option<String> {
+        Some(self.0.to_owned())
+    }
+}
+
+const PREVIOUS: &str = r#"
+[workspace]
+name = "market"
+summary = "Exports for small sellers"
+
+[layers]
+order = ["base", "domain", "edge"]
+
+[crates.api]
+layer = "edge"
+depends = ["orders", "core"]
+
+[crates.orders]
+layer = "domain"
+depends = ["core"]
+
+[crates.core]
+layer = "base"
+"#;
+
+#[test]
+fn the_previous_spec_gives_the_name_summary_layers_and_orders_that_still_fit() {
+    let ws = workspace(vec![
+        Member::library("api", "crates/api", vec![on("core"), on("orders")]),
+        Member::library("core", "crates/core", Vec::new()),
+        Member::library("orders", "crates/orders", vec![on("core")]),
+    ]);
+    let text = infer_with(&ws, "folder", &Previous(PREVIOUS)).expect("infer");
+    let spec = trellis_spec::parse(&text, "Trellis.toml").expect("parses").spec;
+    assert_eq!(spec.workspace.name, "market");
+    assert_eq!(spec.workspace.summary, "Exports for small sellers");
+    let layers: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(layers, ["base", "domain", "edge"], "{text}");
+    let crates: Vec<(&str, Option<&str>)> =
+        spec.crates.iter().map(|c| (c.name.as_str(), c.layer.as_deref())).collect();
+    assert_eq!(crates, [("api", Some("edge")), ("orders", Some("domain")), ("core", Some("base"))]);
+    let api: Vec<&str> = spec.crates[0].depends.normal.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(api, ["orders", "core"], "{text}");
+}
+
+#[test]
+fn layers_that_no_longer_fit_are_suggested_again() {
+    // `core` now depends on `orders`, a higher layer of the previous spec.
+    let upward = workspace(vec![
+        Member::library("api", "crates/api", vec![on("core"), on("orders")]),
+        Member::library("core", "crates/core", vec![on("orders")]),
+        Member::library("orders", "crates/orders", Vec::new()),
+    ]);
+    // `extra` is a member the previous spec did not have.
+    let new = workspace(vec![
+        Member::library("api", "crates/api", vec![on("core"), on("orders")]),
+        Member::library("core", "crates/core", Vec::new()),
+        Member::library("extra", "crates/extra", Vec::new()),
+        Member::library("orders", "crates/orders", vec![on("core")]),
+    ]);
+    for ws in [upward, new] {
+        let text = infer_with(&ws, "folder", &Previous(PREVIOUS)).expect("infer");
+        assert!(text.contains("order = [\"layer-0\", \"layer-1\", \"layer-2\"]"), "{text}");
+        assert!(text.contains("name = \"market\""), "{text}");
+        trellis_spec::parse(&text, "Trellis.toml").expect("parses");
+    }
+    // A previous spec that does not parse says nothing.
+    let ws = workspace(vec![Member::library("core", "crates/core", Vec::new())]);
+    let text = infer_with(&ws, "folder", &Previous("[workspace")).expect("infer");
+    assert!(text.contains("name = \"folder\""), "{text}");
+}
