@@ -334,6 +334,25 @@ fn short_version(version: &cargo_metadata::semver::Version) -> String {
 }
 
 #[cfg(test)]
+impl Dep {
+    /// A dependency of one kind on a member, as cargo reports a plain `name = { path = … }`,
+    /// for unit tests.
+    pub(crate) fn on(to: &str, kind: EdgeKind) -> Dep {
+        Dep {
+            key: to.to_owned(),
+            package: to.to_owned(),
+            kind,
+            target: None,
+            optional: false,
+            source: DepSource::Member(to.to_owned()),
+            req: "*".to_owned(),
+            features: Vec::new(),
+            default_features: true,
+        }
+    }
+}
+
+#[cfg(test)]
 impl Member {
     /// A library member with nothing but a name, a folder and dependencies, for unit tests.
     pub(crate) fn library(name: &str, dir: &str, deps: Vec<Dep>) -> Member {

@@ -4,17 +4,7 @@ use super::*;
 use crate::actual::{Dep, DepSource, Member, Workspace};
 
 fn on(to: &str, kind: EdgeKind) -> Dep {
-    Dep {
-        key: to.to_owned(),
-        package: to.to_owned(),
-        kind,
-        target: None,
-        optional: false,
-        source: DepSource::Member(to.to_owned()),
-        req: "*".to_owned(),
-        features: Vec::new(),
-        default_features: true,
-    }
+    Dep::on(to, kind)
 }
 
 fn workspace(mut members: Vec<Member>) -> Workspace {

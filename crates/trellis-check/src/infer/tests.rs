@@ -69,19 +69,9 @@ fn an_old_rust_version_for_the_edition_is_left_out() {
     assert!(!text.contains("rust-version"), "{text}");
 }
 
-/// A member edge, as cargo reports one.
+/// A normal edge on a member.
 fn on(to: &str) -> crate::actual::Dep {
-    crate::actual::Dep {
-        key: to.to_owned(),
-        package: to.to_owned(),
-        kind: EdgeKind::Normal,
-        target: None,
-        optional: false,
-        source: DepSource::Member(to.to_owned()),
-        req: "*".to_owned(),
-        features: Vec::new(),
-        default_features: true,
-    }
+    crate::actual::Dep::on(to, EdgeKind::Normal)
 }
 
 /// No files, only the spec Trellis last applied.
