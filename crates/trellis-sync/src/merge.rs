@@ -8,12 +8,27 @@
 /// Changes next to each other merge (a crate's reworded summary right above the person's code),
 /// and lines both sides add at one place are both kept, Trellis' first, as git's `union` merge
 /// keeps them (a module Trellis declares where a person appended code).
+///
+/// A text without a final newline is merged as if it had one, so that a last line is a line
+/// like any other (and a marker never lands at the end of one); the result ends without one
+/// only when the person's file did.
 pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
-    let marked = match diffy::merge(base, ours, theirs) {
-        Ok(merged) => return Ok(merged),
-        Err(marked) => marked,
+    let bare = !ours.is_empty() && !ours.ends_with('\n');
+    let line = |text: &str| {
+        if text.is_empty() || text.ends_with('\n') { text.to_owned() } else { format!("{text}\n") }
     };
-    resolve_insertions(&marked).ok_or(marked)
+    let (base, ours, theirs) = (line(base), line(ours), line(theirs));
+    let merged = match diffy::merge(&base, &ours, &theirs) {
+        Ok(merged) => Ok(merged),
+        Err(marked) => resolve_insertions(&marked).ok_or(marked),
+    };
+    let trim = |mut text: String| {
+        if bare && text.ends_with('\n') {
+            text.pop();
+        }
+        text
+    };
+    merged.map(trim)
 }
 
 /// The merge with every conflict [`resolve`] can resolve resolved; `None` when one cannot be.

@@ -5,6 +5,26 @@ use proptest::strategy::Strategy;
 use super::merge3;
 
 #[test]
+fn a_text_without_a_final_newline_merges_line_by_line() {
+    let base = "//! a\n//! - **A-1**: One.\n";
+    let ours = "//! a\n//! - **A-1**: One.\n\npub fn f() {}";
+    let theirs = "//! a\n//! - **A-1**: One more.\n";
+    assert_eq!(
+        merge3(base, ours, theirs).unwrap(),
+        "//! a\n//! - **A-1**: One more.\n\npub fn f() {}"
+    );
+    // Conflict markers start lines of their own.
+    let marked = merge3("a\n", "b", "c").unwrap_err();
+    assert!(
+        marked.lines().all(|l| l.len() == 1 || l.starts_with(['<', '|', '=', '>'])),
+        "{marked}"
+    );
+    // The base or the render without one: the person's file decides.
+    assert_eq!(merge3("a", "a\nb\n", "z").unwrap(), "z\nb\n");
+    assert_eq!(merge3("x\na", "y\na\n", "x\nb").unwrap(), "y\nb\n");
+}
+
+#[test]
 fn changes_to_different_lines_merge() {
     let base = "//! a: old\n\npub fn trellis() {}\n";
     let ours = "//! a: old\n\npub fn trellis() {}\n\npub fn mine() {}\n";
@@ -130,12 +150,25 @@ proptest::proptest! {
     /// conflicts only where both sides removed a base line and one put lines in its place.
     #[test]
     fn merges_keep_every_added_line_and_conflict_only_where_both_changed_one_place(
-        (n, ours, theirs) in (1usize..8).prop_flat_map(|n| (proptest::strategy::Just(n), edit(n), edit(n)))
+        (n, ours, theirs) in (1usize..8).prop_flat_map(|n| (proptest::strategy::Just(n), edit(n), edit(n))),
+        bare in proptest::prelude::any::<(bool, bool, bool)>(),
     ) {
-        let base: String = (0..n).map(|i| format!("base-{i}\n")).collect();
-        let (o, t) = (apply_edit(n, "ours", &ours), apply_edit(n, "theirs", &theirs));
+        // Any of the three may lack its final newline.
+        let cut = |mut text: String, cut: bool| {
+            if cut {
+                text.pop();
+            }
+            text
+        };
+        let base: String = cut((0..n).map(|i| format!("base-{i}\n")).collect(), bare.0);
+        let o = cut(apply_edit(n, "ours", &ours), bare.1);
+        let t = cut(apply_edit(n, "theirs", &theirs), bare.2);
         match merge3(&base, &o, &t) {
             Ok(merged) => {
+                // The person's file decides whether it ends with a newline.
+                if !merged.is_empty() {
+                    proptest::prop_assert_eq!(merged.ends_with('\n'), o.is_empty() || o.ends_with('\n'), "{:?}", merged);
+                }
                 let lines: Vec<&str> = merged.lines().collect();
                 for added in o.lines().chain(t.lines()).filter(|l| !l.starts_with("base-")) {
                     proptest::prop_assert_eq!(lines.iter().filter(|l| **l == added).count(), 1, "{} lost or doubled in\n{}", added, merged);
