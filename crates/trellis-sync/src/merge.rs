@@ -31,6 +31,12 @@ pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     merged.map(trim)
 }
 
+/// Whether `text` holds the conflict markers [`merge3`] writes, each on a line of its own.
+pub(crate) fn has_markers(text: &str) -> bool {
+    let mut lines = text.lines();
+    lines.any(|l| l == "<<<<<<< ours") && lines.any(|l| l == ">>>>>>> theirs")
+}
+
 /// The merge with every conflict [`resolve`] can resolve resolved; `None` when one cannot be.
 fn resolve_insertions(marked: &str) -> Option<String> {
     let mut out = String::with_capacity(marked.len());

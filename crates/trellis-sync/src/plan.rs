@@ -769,6 +769,15 @@ fn plan_seeded(
         return (entry(f, Action::Unchanged), Some(record(f, new_hash)));
     }
     let cur_text = String::from_utf8_lossy(cur);
+    // Markers `--write-conflicts` wrote and nobody resolved: the file cannot build, and a
+    // merge into it would bury them.
+    if crate::merge::has_markers(&cur_text) && !ctx.accept {
+        let mut e = entry(f, Action::Conflict);
+        e.note = Some(
+            "it still holds conflict markers: resolve them (or `--accept` it as it is), then apply again".into(),
+        );
+        return (e, rec.cloned());
+    }
     if base == Some(cur_hash.as_str()) {
         let mut e = with_diff(entry(f, Action::Update), ctx, &cur_text, &f.contents);
         e.op = Op::Write(f.contents.clone());

@@ -252,6 +252,11 @@ fn untouched_seeded_files_follow_the_spec_and_edited_ones_merge_or_conflict() {
     );
     assert!(!out.join("crates/a/src/lib.rs.trellis-new").exists());
 
+    // Markers nobody resolved stay a conflict, even with nothing new from the spec.
+    let report = apply(&out, &files, &Options::default()).unwrap();
+    assert!(report.has_conflicts(), "{:#?}", report.plan.entries);
+    assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), marked);
+
     // Resolved by hand, the file is the person's edit of Trellis' new version: all quiet.
     fs::write(out.join("crates/a/src/lib.rs"), mine).unwrap();
     let report = apply(&out, &files, &Options::default()).unwrap();
