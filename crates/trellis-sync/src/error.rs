@@ -50,6 +50,11 @@ pub enum SyncError {
         .0.display()
     )]
     NotEmpty(PathBuf),
+    /// `--accept` of a path Trellis plans no file at.
+    #[error(
+        "`--accept {0}`: Trellis plans no file at that path; nothing was written\nhint: give the path from the workspace root, as `plan` lists it"
+    )]
+    NothingToAccept(String),
     /// `apply` on a folder that does not exist.
     #[error("no workspace at `{}`\nhint: create one with `new`", .0.display())]
     NoWorkspace(PathBuf),
@@ -183,6 +188,7 @@ impl SyncError {
                 | SyncError::WrongKind { .. }
                 | SyncError::NotEmpty(_)
                 | SyncError::NoWorkspace(_)
+                | SyncError::NothingToAccept(_)
                 | SyncError::CorruptLedger { .. }
                 | SyncError::NewerLedger { .. }
                 | SyncError::CorruptJournal { .. }

@@ -306,6 +306,9 @@ pub(crate) fn plan_in(
         Seed::Always | Seed::Scaffold => true,
     });
     let planned: HashSet<&str> = sorted.iter().map(|f| f.path.as_str()).collect();
+    if let Some(path) = options.accept.iter().find(|p| !planned.contains(p.as_str())) {
+        return Err(SyncError::NothingToAccept(path.clone()));
+    }
 
     // The spec this plan comes from: `Trellis.toml` as planned (its text, a once file).
     let spec = files

@@ -1156,3 +1156,19 @@ fn accept_settles_a_conflict_but_what_merges_is_merged() {
     );
     assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "# mine\n");
 }
+
+#[test]
+fn accepting_a_path_trellis_does_not_plan_is_an_input_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[])]);
+    create(&out, &files).unwrap();
+    let before = fs::read(out.join(".trellis/ledger.toml")).unwrap();
+    for path in ["nothere.rs", "../outside", "./README.md"] {
+        let options = Options { accept: vec![path.to_owned()], ..Options::default() };
+        let err = apply(&out, &files, &options).unwrap_err();
+        assert!(err.is_input(), "{err}");
+        assert!(err.to_string().contains(path), "{err}");
+    }
+    assert_eq!(fs::read(out.join(".trellis/ledger.toml")).unwrap(), before);
+}
