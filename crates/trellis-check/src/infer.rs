@@ -73,12 +73,29 @@ pub fn infer_with(
         .previous_spec()
         .and_then(|text| trellis_spec::parse(&text, trellis_spec::SPEC_FILE).ok())
         .map(|parsed| parsed.spec);
-    let read: BTreeMap<&str, ReadBack> = workspace
+    let mut read: BTreeMap<&str, ReadBack> = workspace
         .members
         .iter()
         .filter(|m| !m.is_own_xtask())
         .map(|m| (m.name.as_str(), read_back(m, sources)))
         .collect();
+    // A test whose requirement the spec Trellis last applied no longer has is an orphan (an
+    // `apply` without `--prune` keeps it) or a person's stray test: it declares nothing.
+    if let Some(p) = &previous {
+        let ids: BTreeSet<&str> =
+            p.crates.iter().flat_map(|c| &c.requirements).map(|r| r.id.as_str()).collect();
+        for back in read.values_mut() {
+            let (kept, gone): (Vec<_>, Vec<_>) =
+                back.requirements.drain(..).partition(|r| ids.contains(r.id.as_str()));
+            back.requirements = kept;
+            back.notes.extend(gone.into_iter().map(|r| {
+                format!(
+                    "requirement `{}` is left out: the spec Trellis last applied no longer has it (its test stays, as `trace` reports)",
+                    r.id
+                )
+            }));
+        }
+    }
     let mut dropped: BTreeMap<Part, String> = BTreeMap::new();
     loop {
         let (text, parts) = render(workspace, name, previous.as_ref(), &read, &dropped);
@@ -159,11 +176,14 @@ fn render(
         .iter()
         .map(|m| previous?.crates.iter().find(|c| c.name.as_str() == m.name))
         .collect();
-    let kept = previous.and_then(|p| kept_layers(p, &before, &graph, &cyclic));
+    let kept = previous.and_then(|p| kept_layers(p, &before, &graph, &cyclic, &depth));
 
     header(&mut out, &mut parts, workspace, previous, name, &crates, dropped);
 
+    // A system whose spec declared no layers gets none suggested either.
+    let layerless = previous.is_some_and(|p| p.layers.is_empty());
     let order: Vec<String> = match (&kept, previous) {
+        _ if layerless => Vec::new(),
         (Some(_), Some(p)) => {
             let _ = writeln!(out, "# Layers as the spec Trellis last applied has them.");
             p.layers.iter().map(|l| quote(&l.name)).collect()
@@ -181,9 +201,11 @@ fn render(
             (0..layers.max(1)).map(|l| quote(&layer_name(l))).collect()
         }
     };
-    let _ = writeln!(out, "[layers]");
-    let _ = writeln!(out, "order = [{}]", order.join(", "));
-    let _ = writeln!(out);
+    if !layerless {
+        let _ = writeln!(out, "[layers]");
+        let _ = writeln!(out, "order = [{}]", order.join(", "));
+        let _ = writeln!(out);
+    }
 
     let mut externals = externals(&declarable);
     let refused_externals: Vec<(String, String)> = dropped
@@ -230,8 +252,10 @@ fn render(
         if m.dir != format!("crates/{}", m.name) {
             let _ = writeln!(out, "path = {}", quote(&m.dir));
         }
-        let layer = kept.as_ref().map_or_else(|| layer_name(depth[i]), |k| k[i].clone());
-        let _ = writeln!(out, "layer = {}", quote(&layer));
+        if !layerless {
+            let layer = kept.as_ref().map_or_else(|| layer_name(depth[i]), |k| k[i].clone());
+            let _ = writeln!(out, "layer = {}", quote(&layer));
+        }
         // The features a crate's tests turn on through a dev-dependency on the crate itself.
         let own: BTreeSet<&str> = m
             .deps
@@ -541,26 +565,39 @@ fn unrepresentable(m: &Member, _all: &[&Member]) -> Option<String> {
     None
 }
 
-/// The layer of each declarable crate in the previous spec, when every one has a layer there
-/// and no structural edge (outside a cycle) goes up: those layers are the design's, which no
-/// graph can tell. `None` otherwise: the suggestion from the graph's depth is used.
+/// The layer of each declarable crate in the previous spec's layers: its own there, and for a
+/// crate the previous spec did not have, the lowest layer its dependencies allow. `None` when
+/// the previous spec has no layers, or some structural edge (outside a cycle) would go up:
+/// then the suggestion from the graph's depth is used. Kept layers are the design's, which no
+/// graph can tell.
 fn kept_layers(
     previous: &Spec,
     before: &[Option<&CrateSpec>],
     graph: &[Vec<usize>],
     cyclic: &BTreeSet<(usize, usize)>,
+    depth: &[usize],
 ) -> Option<Vec<String>> {
-    let layers: Vec<&str> =
-        before.iter().map(|c| (*c)?.layer.as_deref()).collect::<Option<Vec<_>>>()?;
-    let rank = |i: usize| previous.layer_rank(layers[i]);
+    if previous.layers.is_empty() {
+        return None;
+    }
+    let mut rank: Vec<Option<usize>> = before
+        .iter()
+        .map(|c| (*c)?.layer.as_deref().and_then(|l| previous.layer_rank(l)))
+        .collect();
+    // New crates, dependencies first (a crate's depth is above its dependencies').
+    let mut new: Vec<usize> = (0..before.len()).filter(|&i| rank[i].is_none()).collect();
+    new.sort_by_key(|&i| depth[i]);
+    for i in new {
+        let deps = graph[i].iter().filter(|&&j| !cyclic.contains(&(i, j)));
+        rank[i] = Some(deps.map(|&j| rank[j].unwrap_or(0)).max().unwrap_or(0));
+    }
+    let rank: Vec<usize> = rank.into_iter().collect::<Option<_>>()?;
     for (i, adj) in graph.iter().enumerate() {
-        for &j in adj {
-            if !cyclic.contains(&(i, j)) && rank(i) < rank(j) {
-                return None;
-            }
+        if adj.iter().any(|&j| !cyclic.contains(&(i, j)) && rank[i] < rank[j]) {
+            return None;
         }
     }
-    Some(layers.into_iter().map(str::to_owned).collect())
+    Some(rank.into_iter().map(|r| previous.layers[r].name.clone()).collect())
 }
 
 /// `names` in the order the previous spec lists them, then the rest, sorted.

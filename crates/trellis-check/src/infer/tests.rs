@@ -74,18 +74,20 @@ fn on(to: &str) -> crate::actual::Dep {
     crate::actual::Dep::on(to, EdgeKind::Normal)
 }
 
-/// No files, only the spec Trellis last applied.
-struct Previous(&'static str);
+/// The spec Trellis last applied, and some files.
+struct Previous(&'static str, &'static [(&'static str, &'static str)]);
 
 impl Sources for Previous {
-    fn text(&self, _: &str) -> Option<String> {
-        None
+    fn text(&self, path: &str) -> Option<String> {
+        self.1.iter().find(|(p, _)| *p == path).map(|(_, t)| (*t).to_owned())
     }
-    fn is_file(&self, _: &str) -> bool {
-        false
+    fn is_file(&self, path: &str) -> bool {
+        self.1.iter().any(|(p, _)| *p == path)
     }
-    fn rust_files(&self, _: &str) -> Vec<String> {
-        Vec::new()
+    fn rust_files(&self, dir: &str) -> Vec<String> {
+        let prefix = format!("{dir}/");
+        let names = self.1.iter().filter_map(|(p, _)| p.strip_prefix(&prefix));
+        names.filter(|n| !n.contains('/') && n.ends_with(".rs")).map(str::to_owned).collect()
     }
     fn previous_spec(&self) -> Option<String> {
         Some(self.0.to_owned())
@@ -119,7 +121,7 @@ fn the_previous_spec_gives_the_name_summary_layers_and_orders_that_still_fit() {
         Member::library("core", "crates/core", Vec::new()),
         Member::library("orders", "crates/orders", vec![on("core")]),
     ]);
-    let text = infer_with(&ws, "folder", &Previous(PREVIOUS)).expect("infer");
+    let text = infer_with(&ws, "folder", &Previous(PREVIOUS, &[])).expect("infer");
     let spec = trellis_spec::parse(&text, "Trellis.toml").expect("parses").spec;
     assert_eq!(spec.workspace.name, "market");
     assert_eq!(spec.workspace.summary, "Exports for small sellers");
@@ -140,21 +142,67 @@ fn layers_that_no_longer_fit_are_suggested_again() {
         Member::library("core", "crates/core", vec![on("orders")]),
         Member::library("orders", "crates/orders", Vec::new()),
     ]);
-    // `extra` is a member the previous spec did not have.
-    let new = workspace(vec![
-        Member::library("api", "crates/api", vec![on("core"), on("orders")]),
-        Member::library("core", "crates/core", Vec::new()),
-        Member::library("extra", "crates/extra", Vec::new()),
-        Member::library("orders", "crates/orders", vec![on("core")]),
-    ]);
-    for ws in [upward, new] {
-        let text = infer_with(&ws, "folder", &Previous(PREVIOUS)).expect("infer");
-        assert!(text.contains("order = [\"layer-0\", \"layer-1\", \"layer-2\"]"), "{text}");
-        assert!(text.contains("name = \"market\""), "{text}");
-        trellis_spec::parse(&text, "Trellis.toml").expect("parses");
-    }
+    let text = infer_with(&upward, "folder", &Previous(PREVIOUS, &[])).expect("infer");
+    assert!(text.contains("order = [\"layer-0\", \"layer-1\", \"layer-2\"]"), "{text}");
+    assert!(text.contains("name = \"market\""), "{text}");
+    trellis_spec::parse(&text, "Trellis.toml").expect("parses");
     // A previous spec that does not parse says nothing.
     let ws = workspace(vec![Member::library("core", "crates/core", Vec::new())]);
-    let text = infer_with(&ws, "folder", &Previous("[workspace")).expect("infer");
+    let text = infer_with(&ws, "folder", &Previous("[workspace", &[])).expect("infer");
     assert!(text.contains("name = \"folder\""), "{text}");
+}
+
+#[test]
+fn a_new_crate_joins_the_lowest_layer_its_dependencies_allow() {
+    // `extra` (new) depends on `orders`; `feed` (new) on nothing.
+    let ws = workspace(vec![
+        Member::library("api", "crates/api", vec![on("core"), on("orders")]),
+        Member::library("core", "crates/core", Vec::new()),
+        Member::library("extra", "crates/extra", vec![on("orders")]),
+        Member::library("feed", "crates/feed", Vec::new()),
+        Member::library("orders", "crates/orders", vec![on("core")]),
+    ]);
+    let text = infer_with(&ws, "folder", &Previous(PREVIOUS, &[])).expect("infer");
+    let spec = trellis_spec::parse(&text, "Trellis.toml").expect("parses").spec;
+    let layer = |name: &str| {
+        let c = spec.crates.iter().find(|c| c.name.as_str() == name).expect(name);
+        c.layer.clone().unwrap_or_default()
+    };
+    assert_eq!(layer("extra"), "domain", "{text}");
+    assert_eq!(layer("feed"), "base", "{text}");
+    assert_eq!(layer("api"), "edge", "{text}");
+}
+
+#[test]
+fn a_system_without_layers_gets_none() {
+    let ws = workspace(vec![
+        Member::library("core", "crates/core", Vec::new()),
+        Member::library("orders", "crates/orders", vec![on("core")]),
+    ]);
+    let previous =
+        "[workspace]\nname = \"flat\"\n\n[crates.core]\n\n[crates.orders]\ndepends = [\"core\"]\n";
+    let text = infer_with(&ws, "folder", &Previous(previous, &[])).expect("infer");
+    assert!(!text.contains("[layers]") && !text.contains("layer ="), "{text}");
+    trellis_spec::parse(&text, "Trellis.toml").expect("parses");
+}
+
+#[test]
+fn a_test_whose_requirement_the_previous_spec_dropped_declares_nothing() {
+    const PENDING: &str = "//! CORE-9: the pending test of this requirement.
+
+/// Gone.
+#[test]
+#[ignore = \"pending: CORE-9\"]
+fn core_9() {
+    todo!(\"CORE-9\")
+}
+";
+    let ws = workspace(vec![Member::library("core", "crates/core", Vec::new())]);
+    const FILES: &[(&str, &str)] = &[("crates/core/tests/requirements/core_9.rs", PENDING)];
+    let text = infer_with(&ws, "t", &Previous(PREVIOUS, FILES)).expect("infer");
+    assert!(!text.contains("id = \"CORE-9\""), "{text}");
+    assert!(text.contains("# requirement `CORE-9` is left out"), "{text}");
+    // Without a previous spec the test is all there is to go on.
+    let text = infer_with(&ws, "t", &crate::infer::readback::NoSources).expect("infer");
+    assert!(!text.contains("CORE-9"), "no files, no requirement: {text}");
 }
