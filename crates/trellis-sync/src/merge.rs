@@ -14,8 +14,17 @@
 /// only when the person's file did.
 pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     let bare = !ours.is_empty() && !ours.ends_with('\n');
+    // A file the person keeps with CRLF line ends (an editor's or git's `autocrlf`) merges
+    // as if Trellis had written it so: otherwise every line would count as changed.
+    let crlf = ours.contains("\r\n");
     let line = |text: &str| {
-        if text.is_empty() || text.ends_with('\n') { text.to_owned() } else { format!("{text}\n") }
+        let text =
+            if crlf { text.replace("\r\n", "\n").replace('\n', "\r\n") } else { text.to_owned() };
+        if text.is_empty() || text.ends_with('\n') {
+            text
+        } else {
+            format!("{text}{}", if crlf { "\r\n" } else { "\n" })
+        }
     };
     let (base, ours, theirs) = (line(base), line(ours), line(theirs));
     let merged = match diffy::merge(&base, &ours, &theirs) {
@@ -25,6 +34,9 @@ pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     let trim = |mut text: String| {
         if bare && text.ends_with('\n') {
             text.pop();
+            if crlf && text.ends_with('\r') {
+                text.pop();
+            }
         }
         text
     };

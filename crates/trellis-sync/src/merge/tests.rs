@@ -25,6 +25,18 @@ fn a_text_without_a_final_newline_merges_line_by_line() {
 }
 
 #[test]
+fn a_file_a_person_keeps_with_crlf_line_ends_merges_line_by_line() {
+    let base = "//! a: old\n\npub fn trellis() {}\n";
+    let ours = "//! a: old\r\n\r\npub fn trellis() {}\r\n\r\npub fn mine() {}\r\n";
+    let theirs = "//! a: new\n\npub fn trellis() {}\n";
+    assert_eq!(
+        merge3(base, ours, theirs).unwrap(),
+        "//! a: new\r\n\r\npub fn trellis() {}\r\n\r\npub fn mine() {}\r\n"
+    );
+    assert_eq!(merge3("a\n", "a\r\nb", "z\n").unwrap(), "z\r\nb");
+}
+
+#[test]
 fn changes_to_different_lines_merge() {
     let base = "//! a: old\n\npub fn trellis() {}\n";
     let ours = "//! a: old\n\npub fn trellis() {}\n\npub fn mine() {}\n";
