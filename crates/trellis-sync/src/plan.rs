@@ -297,8 +297,14 @@ pub(crate) fn plan_in(
         if seeding.contains_key(dir.as_str()) {
             continue;
         }
+        // Seeded before: a source Trellis still plans, or any under `src/` it wrote (a crate
+        // whose kind changed plans `main.rs` where it wrote `lib.rs`).
+        let src = if dir.is_empty() { "src/".to_owned() } else { format!("{dir}/src/") };
         let seeds = created.contains(dir.as_str())
-            || sorted.iter().any(|g| g.seed == f.seed && old.files.contains_key(&g.path));
+            || sorted.iter().any(|g| g.seed == f.seed && old.files.contains_key(&g.path))
+            || old.files.iter().any(|(path, r)| {
+                r.ownership == Ownership::Seeded && path.starts_with(src.as_str())
+            });
         seeding.insert(dir, seeds);
     }
     sorted.retain(|f| match &f.seed {

@@ -159,11 +159,10 @@ pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
     }
     let plural = if n == 1 { "" } else { "s" };
     eprintln!(
-        "{}: {n} conflict{plural}: Trellis cannot change {} without touching a person's text (each note says why), so {} left as it is\n\
+        "{}: {n} conflict{plural}: Trellis cannot make its change to {} without touching a person's text; each note says why, and what was done\n\
          hint: `cargo xtask plan --diff` shows each conflict; `cargo xtask apply --write-conflicts` writes the conflict markers into a seeded file (Trellis' version beside any other file, as `<file>{}`); once resolved by hand, `apply` (beside: `apply --accept <file>`) ends the conflict",
         crate::term::paint(command, crate::term::Style::Warning),
         if n == 1 { "a file" } else { "files" },
-        if n == 1 { "it is" } else { "they are" },
         trellis_sync::CONFLICT_SUFFIX,
     );
     Err(Failure::Findings)

@@ -162,3 +162,18 @@ fn a_crate_renamed_while_its_modules_were_edited_merges() {
     assert!(read(&ws.join("crates/books/src/lib.rs")).ends_with("\npub fn mine() {}\n"));
     run(&ws, &["check"], 0);
 }
+
+#[test]
+fn a_library_that_becomes_a_bin_gets_its_main_rs() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    run(tmp.path(), &["new", "spec.toml", "--out", "ws"], 0);
+    let ws = tmp.path().join("ws");
+    let bin = SPEC.replace("[crates.base]\n", "[crates.base]\nkind = \"bin\"\n");
+    // A bin cannot be depended on: `app` stops depending on it.
+    fs::write(ws.join("Trellis.toml"), bin.replace("depends = [\"base\"]\n", "")).unwrap();
+    run(&ws, &["apply", "--prune"], 0);
+    assert!(ws.join("crates/base/src/main.rs").is_file());
+    assert!(!ws.join("crates/base/src/lib.rs").exists());
+    run(&ws, &["check"], 0);
+}
