@@ -244,7 +244,12 @@ fn render(
         let m = declarable[i];
         let start = out.len();
         let _ = writeln!(out, "[crates.{}]", bare_or_quoted(&m.name));
-        let kind = m.kind().unwrap_or(CrateKind::Lib);
+        // The previous spec's kind while cargo still sees it (a lib with bins is either).
+        let kind = before[i]
+            .map(|c| c.kind)
+            .filter(|&k| m.has_kind(k))
+            .or(m.kind())
+            .unwrap_or(CrateKind::Lib);
         if m.kind().is_none() {
             let _ = writeln!(out, "# cargo sees no lib or bin target here");
         }

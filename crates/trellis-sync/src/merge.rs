@@ -43,10 +43,11 @@ pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     merged.map(trim)
 }
 
-/// Whether `text` holds the conflict markers [`merge3`] writes, each on a line of its own.
+/// Whether `text` holds any of the labelled conflict markers [`merge3`] writes, each on a
+/// line of its own (`=======` alone is also a Markdown heading's underline).
 pub(crate) fn has_markers(text: &str) -> bool {
-    let mut lines = text.lines();
-    lines.any(|l| l == "<<<<<<< ours") && lines.any(|l| l == ">>>>>>> theirs")
+    let markers = ["<<<<<<< ours", "||||||| original", ">>>>>>> theirs"];
+    text.lines().any(|l| markers.contains(&l.trim_end()))
 }
 
 /// The merge with every conflict [`resolve`] can resolve resolved; `None` when one cannot be.

@@ -780,11 +780,10 @@ fn plan_seeded(
     let cur_text = String::from_utf8_lossy(cur);
     // Markers `--write-conflicts` wrote and nobody resolved: the file cannot build, and a
     // merge into it would bury them.
-    if crate::merge::has_markers(&cur_text) && !ctx.accept {
+    // `--accept` keeps a file as it is, but not one that cannot build.
+    if crate::merge::has_markers(&cur_text) {
         let mut e = entry(f, Action::Conflict);
-        e.note = Some(
-            "it still holds conflict markers: resolve them (or `--accept` it as it is), then apply again".into(),
-        );
+        e.note = Some("it still holds conflict markers: resolve them, then apply again".into());
         return (e, rec.cloned());
     }
     if base == Some(cur_hash.as_str()) {

@@ -256,6 +256,14 @@ fn untouched_seeded_files_follow_the_spec_and_edited_ones_merge_or_conflict() {
     let report = apply(&out, &files, &Options::default()).unwrap();
     assert!(report.has_conflicts(), "{:#?}", report.plan.entries);
     assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), marked);
+    // `--accept` does not end it, nor does removing one marker.
+    let accept = vec!["crates/a/src/lib.rs".to_owned()];
+    let report = apply(&out, &files, &Options { accept, ..Options::default() }).unwrap();
+    assert!(report.has_conflicts(), "{:#?}", report.plan.entries);
+    let partly =
+        marked.replacen("<<<<<<< ours\n", "", 1).replace(">>>>>>> theirs", ">>>>>>> theirs ");
+    fs::write(out.join("crates/a/src/lib.rs"), &partly).unwrap();
+    assert!(apply(&out, &files, &Options::default()).unwrap().has_conflicts());
 
     // Resolved by hand, the file is the person's edit of Trellis' new version: all quiet.
     fs::write(out.join("crates/a/src/lib.rs"), mine).unwrap();

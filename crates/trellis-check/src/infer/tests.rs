@@ -206,3 +206,20 @@ fn core_9() {
     let text = infer_with(&ws, "t", &crate::infer::readback::NoSources).expect("infer");
     assert!(!text.contains("CORE-9"), "no files, no requirement: {text}");
 }
+
+#[test]
+fn the_previous_kind_stays_while_cargo_still_sees_it() {
+    // A lib whose spec made it a bin: `main.rs` beside the orphan `lib.rs`.
+    let mut both = Member::library("core", "crates/core", Vec::new());
+    both.target_kinds = vec!["lib".to_owned(), "bin".to_owned()];
+    let previous = "[workspace]\nname = \"k\"\n\n[crates.core]\nkind = \"bin\"\n";
+    let text =
+        infer_with(&workspace(vec![both.clone()]), "k", &Previous(previous, &[])).expect("infer");
+    assert!(text.contains("kind = \"bin\""), "{text}");
+    // Without the previous spec, a lib with bins is a lib; with a kind cargo no longer sees,
+    // cargo's.
+    assert!(infer(&workspace(vec![both]), "k").unwrap().contains("kind = \"lib\""));
+    let lib = Member::library("core", "crates/core", Vec::new());
+    let text = infer_with(&workspace(vec![lib]), "k", &Previous(previous, &[])).expect("infer");
+    assert!(text.contains("kind = \"lib\""), "{text}");
+}
