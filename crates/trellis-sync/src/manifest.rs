@@ -36,6 +36,9 @@ const KINDS: [(&str, &[&str]); 3] = [
 /// The `[package]` keys whose value the spec sets.
 const PACKAGE_FACTS: [&str; 2] = ["name", "description"];
 
+/// The key that makes a library a proc-macro: the one kind a manifest states.
+const PROC_MACRO: [&str; 2] = ["lib", "proc-macro"];
+
 /// The `[workspace.package]` keys whose value the spec's `[workspace]` sets. `publish` and the
 /// rest of what a render puts there are the person's in a root that exists.
 const WORKSPACE_PACKAGE_FACTS: [&str; 4] = ["version", "edition", "rust-version", "license"];
@@ -289,8 +292,8 @@ fn edges(doc: &Table) -> Vec<(&'static str, String)> {
 /// written by Trellis makes Trellis the owner of.
 pub(crate) fn facts(doc: &Table) -> BTreeMap<KeyPath, String> {
     let mut out = BTreeMap::new();
-    for key in PACKAGE_FACTS {
-        let p = path(&["package", key]);
+    for p in PACKAGE_FACTS.map(|key| path(&["package", key])).into_iter().chain([path(&PROC_MACRO)])
+    {
         if let Some(item) = get_item(doc, &p) {
             out.insert(p, canon_hash(item));
         }
@@ -423,6 +426,12 @@ pub(crate) fn merge_member(
         let p = path(&["package", key]);
         value_fact(cur.as_table_mut(), new.as_table(), &p, true, policy, &mut out);
     }
+    // The kind, where a manifest says it: `[lib] proc-macro = true`.
+    let proc_macro = path(&PROC_MACRO);
+    if get_item(new.as_table(), &proc_macro).is_some() && !cur.contains_key("lib") {
+        cur.insert("lib", Item::Table(Table::new()));
+    }
+    value_fact(cur.as_table_mut(), new.as_table(), &proc_macro, true, policy, &mut out);
 
     let wanted = edges(new.as_table());
     // Edges Trellis wrote that the spec dropped go while they are exactly what it wrote.

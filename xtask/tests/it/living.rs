@@ -177,3 +177,26 @@ fn a_library_that_becomes_a_bin_gets_its_main_rs() {
     assert!(!ws.join("crates/base/src/lib.rs").exists());
     run(&ws, &["check"], 0);
 }
+
+#[test]
+fn a_proc_macro_kind_reaches_an_edited_manifest_and_leaves_it_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    // `app` does not depend on `base`: a proc-macro is depended on as a macro, not a library.
+    let spec = SPEC.replace("depends = [\"base\"]\n", "");
+    fs::write(tmp.path().join("spec.toml"), &spec).unwrap();
+    run(tmp.path(), &["new", "spec.toml", "--out", "ws"], 0);
+    let ws = tmp.path().join("ws");
+    let manifest = ws.join("crates/base/Cargo.toml");
+    append(&manifest, "\n[features]\nextra = []\n");
+    let macro_spec = spec.replace("[crates.base]\n", "[crates.base]\nkind = \"proc-macro\"\n");
+    fs::write(ws.join("Trellis.toml"), &macro_spec).unwrap();
+    run(&ws, &["apply"], 0);
+    let text = read(&manifest);
+    assert!(text.contains("[lib]\nproc-macro = true\n") && text.contains("extra = []"), "{text}");
+    run(&ws, &["check"], 0);
+    fs::write(ws.join("Trellis.toml"), &spec).unwrap();
+    run(&ws, &["apply"], 0);
+    let text = read(&manifest);
+    assert!(!text.contains("proc-macro") && text.contains("extra = []"), "{text}");
+    run(&ws, &["check"], 0);
+}
