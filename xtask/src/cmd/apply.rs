@@ -59,14 +59,6 @@ pub(crate) fn run(args: &Args) -> Outcome {
             crate::term::paint("warning", crate::term::Style::Warning)
         );
     }
-    for path in &options.accept {
-        if !report.plan.entries.iter().any(|e| e.path == *path) {
-            eprintln!(
-                "{}: `--accept {path}` names no file of this workspace's plan; nothing accepted for it",
-                crate::term::paint("warning", crate::term::Style::Warning)
-            );
-        }
-    }
     match args.format {
         Format::Human => {
             let mut summary = trellis_sync::render_human(&report.plan.entries, args.diff);

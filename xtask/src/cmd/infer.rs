@@ -29,6 +29,20 @@ pub(crate) fn run(args: &Args) -> Outcome {
     let workspace = Workspace::from_metadata(&metadata);
     let name = workspace.root.file_name().unwrap_or("workspace").to_owned();
     let sources = DiskSources { root: workspace.root.as_std_path() };
+    // What infer takes from the ledger's spec it takes silently; a spec it cannot use is said.
+    let unusable = match trellis_sync::Ledger::load(sources.root) {
+        Err(e) => Some(e.to_string()),
+        Ok(ledger) => ledger
+            .spec()
+            .filter(|text| trellis_spec::parse(text, trellis_spec::SPEC_FILE).is_err())
+            .map(|_| "the spec the ledger keeps does not parse".to_owned()),
+    };
+    if let Some(why) = unusable {
+        eprintln!(
+            "{}: {why}\nnote: so the system's name, the layers and the order are suggested from the workspace",
+            crate::term::paint("warning", crate::term::Style::Warning)
+        );
+    }
     match trellis_check::infer::infer_with(&workspace, &name, &sources) {
         Ok(spec) => {
             print!("{spec}");

@@ -80,3 +80,21 @@ fn infer_then_apply_on_the_flagship_changes_no_file() {
     let (code, stderr) = outcome(&xtask(dir, &["check", "--workspace", "market"]));
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn a_ledger_spec_infer_cannot_use_is_said_and_the_layers_are_suggested() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("spec.toml"), "[workspace]\nname = \"sys\"\n\n[layers]\norder = [\"low\"]\n\n[crates.core]\nlayer = \"low\"\n").unwrap();
+    let (code, stderr) = outcome(&xtask(dir, &["new", "spec.toml", "--out", "ws"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let ledger = dir.join("ws/.trellis/ledger.toml");
+    let text = fs::read_to_string(&ledger).unwrap();
+    fs::write(&ledger, text.replacen("[layers]", "[layers", 1)).unwrap();
+    let output = xtask(dir, &["infer", "--workspace", "ws"]);
+    let (code, stderr) = outcome(&output);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("the spec the ledger keeps does not parse"), "{stderr}");
+    let inferred = String::from_utf8(output.stdout).unwrap();
+    assert!(inferred.contains("name = \"ws\"") && inferred.contains("layer-0"), "{inferred}");
+}
