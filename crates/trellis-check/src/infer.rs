@@ -172,10 +172,12 @@ fn render(
         }
     }
     let layers = depth.iter().max().map_or(0, |d| d + 1);
-    let before: Vec<Option<&CrateSpec>> = declarable
-        .iter()
-        .map(|m| previous?.crates.iter().find(|c| c.name.as_str() == m.name))
-        .collect();
+    // Each declarable crate's place and table in the previous spec, if it had it.
+    let was: BTreeMap<&str, (usize, &CrateSpec)> = previous
+        .map(|p| p.crates.iter().enumerate().map(|(i, c)| (c.name.as_str(), (i, c))).collect())
+        .unwrap_or_default();
+    let before: Vec<Option<&CrateSpec>> =
+        declarable.iter().map(|m| was.get(m.name.as_str()).map(|&(_, c)| c)).collect();
     let kept = previous.and_then(|p| kept_layers(p, &before, &graph, &cyclic, &depth));
 
     header(&mut out, &mut parts, workspace, previous, name, &crates, dropped);
@@ -235,9 +237,8 @@ fn render(
     let mut order: Vec<usize> = (0..declarable.len()).collect();
     // The previous spec's order first (README and ARCHITECTURE list crates in spec order).
     order.sort_by_key(|&i| {
-        let was = previous
-            .and_then(|p| p.crates.iter().position(|c| c.name.as_str() == declarable[i].name));
-        (was.unwrap_or(usize::MAX), depth[i], declarable[i].name.as_str())
+        let name = declarable[i].name.as_str();
+        (was.get(name).map_or(usize::MAX, |&(at, _)| at), depth[i], name)
     });
     let mut allows = Vec::new();
     for i in order {
