@@ -298,6 +298,11 @@ pub(crate) fn facts(doc: &Table) -> BTreeMap<KeyPath, String> {
             out.insert(p, canon_hash(item));
         }
     }
+    if let Some(t) = doc.get("features").and_then(Item::as_table_like) {
+        for (k, item) in t.iter() {
+            out.insert(path(&["features", k]), canon_hash(item));
+        }
+    }
     for (kind, _) in KINDS {
         if let Some(t) = doc.get(kind).and_then(Item::as_table_like) {
             for (k, item) in t.iter() {
@@ -432,6 +437,22 @@ pub(crate) fn merge_member(
         cur.insert("lib", Item::Table(Table::new()));
     }
     value_fact(cur.as_table_mut(), new.as_table(), &proc_macro, true, policy, &mut out);
+    // The crate's own features (`name = []`): the spec's and those Trellis wrote before.
+    let features = |t: &Table| -> Vec<KeyPath> {
+        let table = t.get("features").and_then(Item::as_table_like);
+        table.map(|t| t.iter().map(|(k, _)| path(&["features", k])).collect()).unwrap_or_default()
+    };
+    let mut keys = features(new.as_table());
+    keys.extend(policy.base.keys().filter(|p| p.len() == 2 && p[0] == "features").cloned());
+    keys.sort();
+    keys.dedup();
+    for p in &keys {
+        // (Removing the last feature Trellis wrote removes the table with it.)
+        if get_item(new.as_table(), p).is_some() && !cur.contains_key("features") {
+            cur.insert("features", Item::Table(Table::new()));
+        }
+        value_fact(cur.as_table_mut(), new.as_table(), p, true, policy, &mut out);
+    }
 
     let wanted = edges(new.as_table());
     // Edges Trellis wrote that the spec dropped go while they are exactly what it wrote.

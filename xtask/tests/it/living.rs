@@ -200,3 +200,31 @@ fn a_proc_macro_kind_reaches_an_edited_manifest_and_leaves_it_again() {
     assert!(!text.contains("proc-macro") && text.contains("extra = []"), "{text}");
     run(&ws, &["check"], 0);
 }
+
+#[test]
+fn features_reach_an_edited_manifest_and_leave_it_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    run(tmp.path(), &["new", "spec.toml", "--out", "ws"], 0);
+    let ws = tmp.path().join("ws");
+    let manifest = ws.join("crates/base/Cargo.toml");
+    append(&manifest, "\n[badges]\nmaintenance = { status = \"experimental\" }\n");
+    let with = |features: &str| {
+        let spec =
+            SPEC.replace("[crates.base]\n", &format!("[crates.base]\nfeatures = {features}\n"));
+        fs::write(ws.join("Trellis.toml"), spec).unwrap();
+    };
+    with("[\"fast\", \"safe\"]");
+    run(&ws, &["apply"], 0);
+    let text = read(&manifest);
+    assert!(text.contains("[features]\nfast = []\nsafe = []\n"), "{text}");
+    with("[\"safe\"]");
+    run(&ws, &["apply"], 0);
+    let text = read(&manifest);
+    assert!(text.contains("[features]\nsafe = []\n") && !text.contains("fast"), "{text}");
+    assert!(text.contains("maintenance"), "{text}");
+    with("[]");
+    run(&ws, &["apply"], 0);
+    assert!(!read(&manifest).contains("[features]"), "{}", read(&manifest));
+    run(&ws, &["check"], 0);
+}

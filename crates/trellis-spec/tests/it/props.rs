@@ -51,6 +51,8 @@ fn name() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9]{0,7}(-[a-z0-9]{1,4})?".prop_filter("a name cargo takes without a word", |n| {
         matches!(trellis_spec::check_crate_name(n, true), Ok(w) if w.is_empty())
             && n != "xtask"
+            // A keyword from edition 2024 on, the spec's default (cargo's rule is edition-free).
+            && n != "gen"
             && !EXTERNAL.contains(&n.replace('_', "-").as_str())
     })
 }
