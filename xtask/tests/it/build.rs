@@ -119,9 +119,6 @@ fn the_flagship_example_builds_tests_lints_and_documents_itself() {
 /// Runs cargo build, test, clippy, doc and fmt on a workspace, offline, and fails on the first
 /// that fails; returns what `cargo test` printed.
 pub(crate) fn cargo_steps(root: &Path, name: &str) -> String {
-    // One target folder per workspace for every run of this test, so a second run rebuilds
-    // little. The specs use only crates this repository already locks: no network.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated").join(name);
     let steps: [&[&str]; 5] = [
         &["build", "--workspace", "--all-targets", "--offline"],
         &["test", "--workspace", "--offline"],
@@ -131,22 +128,37 @@ pub(crate) fn cargo_steps(root: &Path, name: &str) -> String {
     ];
     let mut test_output = String::new();
     for step in steps {
-        let output = Command::new(env!("CARGO"))
-            .args(step)
-            .current_dir(root)
-            .env("CARGO_TARGET_DIR", &target)
-            .env("RUSTDOCFLAGS", "-D warnings")
-            .env_remove("RUSTFLAGS")
-            .output()
-            .expect("cargo runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "`cargo {}` failed:\n{stdout}\n{stderr}", step.join(" "));
+        let stdout = cargo(root, name, step).unwrap_or_else(|e| panic!("{e}"));
         if step[0] == "test" {
-            test_output = stdout.into_owned();
+            test_output = stdout;
         }
     }
     test_output
+}
+
+/// Runs one cargo command in `root`, with warnings in docs denied: what it printed, or why it
+/// failed. `target` names the target folder, one per kind of workspace for every run of the
+/// tests, so a second run rebuilds little. The specs use only crates this repository already
+/// locks: no network.
+pub(crate) fn cargo(root: &Path, target: &str, args: &[&str]) -> Result<String, String> {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated").join(target);
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() {
+        return Ok(stdout);
+    }
+    Err(format!(
+        "`cargo {}` failed:\n{stdout}\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    ))
 }
 
 /// How many tests `cargo test` reported as ignored, over all test binaries.

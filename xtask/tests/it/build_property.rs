@@ -10,7 +10,6 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 use proptest::prelude::*;
 
@@ -183,27 +182,10 @@ fn spec_text(edition: &str, summary: &[prop::sample::Index], crates: &[RandomCra
     spec
 }
 
-/// Runs one cargo command in `root` with the shared target folder; its output when it fails.
-fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
-    // One target folder for every case and every run, so each case rebuilds only its crates.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated").join("random-clean");
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", &target)
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(format!(
-        "`cargo {}` failed:\n{}\n{}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    ))
+/// Runs one cargo command in `root`, in one target folder for every case and every run, so
+/// each case rebuilds only its crates.
+fn cargo(root: &Path, args: &[&str]) -> Result<String, String> {
+    crate::build::cargo(root, "random-clean", args)
 }
 
 proptest! {
