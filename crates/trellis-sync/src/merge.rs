@@ -29,7 +29,10 @@ pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
     let (base, ours, theirs) = (line(base), line(ours), line(theirs));
     let merged = match diffy::merge(&base, &ours, &theirs) {
         Ok(merged) => Ok(merged),
-        Err(marked) => resolve_insertions(&marked).ok_or(marked),
+        // diffy ends its marker lines with `\n`: in a CRLF file they get its line ends too.
+        Err(marked) => resolve_insertions(&marked).ok_or_else(|| {
+            if crlf { marked.replace("\r\n", "\n").replace('\n', "\r\n") } else { marked }
+        }),
     };
     let trim = |mut text: String| {
         if bare && text.ends_with('\n') {

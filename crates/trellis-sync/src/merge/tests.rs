@@ -34,6 +34,10 @@ fn a_file_a_person_keeps_with_crlf_line_ends_merges_line_by_line() {
         "//! a: new\r\n\r\npub fn trellis() {}\r\n\r\npub fn mine() {}\r\n"
     );
     assert_eq!(merge3("a\n", "a\r\nb", "z\n").unwrap(), "z\r\nb");
+    // A conflict's markers take the file's line ends too.
+    let marked = merge3("a\n", "b\r\n", "c\n").unwrap_err();
+    assert!(!marked.replace("\r\n", "").contains('\n'), "{marked:?}");
+    assert!(marked.starts_with("<<<<<<< ours\r\nb\r\n"), "{marked:?}");
 }
 
 #[test]
