@@ -6,68 +6,54 @@
 
 use std::process::ExitCode;
 
+use trellis::ErrorKind;
+
 /// Why a command did not succeed.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// The command ran and found problems; it has already printed them.
     Findings,
-    /// The input is wrong: a bad spec, a bad argument, an output folder that is not empty.
-    /// Diagnostics have already been printed when the error says so.
-    Input(anyhow::Error),
+    /// The engine could not do its work; its diagnostics are printed with it.
+    Engine(trellis::Error),
     /// The environment failed: cargo, the file system.
-    Environment(anyhow::Error),
-    /// A signal (Ctrl-C, SIGTERM) stopped the command, which cleaned up first.
-    Interrupted(anyhow::Error),
+    Environment(String),
 }
 
-/// What every command returns.
+/// What every command returns. Bad input is the engine's to find ([`trellis::ErrorKind`]);
+/// clap refuses a bad command line itself.
 pub(crate) type Outcome = Result<(), Failure>;
 
 impl Failure {
-    /// A bad-input failure with a message.
-    pub(crate) fn input(error: impl Into<anyhow::Error>) -> Failure {
-        Failure::Input(error.into())
-    }
-
     /// An environment failure with a message.
-    pub(crate) fn env(error: impl Into<anyhow::Error>) -> Failure {
-        Failure::Environment(error.into())
+    pub(crate) fn env(message: impl std::fmt::Display) -> Failure {
+        Failure::Environment(message.to_string())
     }
+}
 
-    /// The same failure, its message led by `context` (`context: message`).
-    pub(crate) fn context(self, context: String) -> Failure {
-        match self {
-            Failure::Findings => Failure::Findings,
-            Failure::Input(e) => Failure::Input(e.context(context)),
-            Failure::Environment(e) => Failure::Environment(e.context(context)),
-            Failure::Interrupted(e) => Failure::Interrupted(e.context(context)),
-        }
+impl From<trellis::Error> for Failure {
+    fn from(e: trellis::Error) -> Failure {
+        Failure::Engine(e)
     }
 }
 
 /// Prints what went wrong, if anything, and picks the exit code.
 pub(crate) fn report(outcome: Outcome) -> ExitCode {
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Findings) => ExitCode::from(1),
-        Err(Failure::Input(error)) => {
-            print_error(&error);
-            ExitCode::from(2)
+    let (message, code) = match outcome {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(Failure::Findings) => return ExitCode::from(1),
+        Err(Failure::Environment(message)) => (message, 3),
+        Err(Failure::Engine(error)) => {
+            crate::term::err(&error.render_diagnostics());
+            let code = match error.kind() {
+                ErrorKind::Input => 2,
+                ErrorKind::Environment => 3,
+                ErrorKind::Interrupted => 130,
+            };
+            (error.to_string(), code)
         }
-        Err(Failure::Environment(error)) => {
-            print_error(&error);
-            ExitCode::from(3)
-        }
-        Err(Failure::Interrupted(error)) => {
-            print_error(&error);
-            ExitCode::from(130)
-        }
+    };
+    if !message.is_empty() {
+        crate::term::error(&message);
     }
-}
-
-fn print_error(error: &anyhow::Error) {
-    let text = format!("{error:#}");
-    if !text.is_empty() {
-        eprintln!("{}: {text}", crate::term::paint("error", crate::term::Style::Error));
-    }
+    ExitCode::from(code)
 }

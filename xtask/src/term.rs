@@ -1,41 +1,119 @@
-//! The terminal: whether to use colour, and how.
+//! The terminal, in one place: colour, verbosity, and every line the command line prints.
 //!
-//! Colour only when the stream is a terminal, and never when `NO_COLOR` is set to anything
-//! non-empty (<https://no-color.org>).
+//! Text is styled with [anstyle] wherever it is made (the engine styles its diagnostics the
+//! same way) and written through [anstream], which strips the styles when the stream is not a
+//! terminal, `NO_COLOR` is set, or `--color never` was given (`CARGO_TERM_COLOR` is the
+//! default, as cargo passes it on to its subcommands). Nothing else writes escape codes.
 
-use std::io::IsTerminal;
+use std::io::Write;
+use std::sync::OnceLock;
 
-/// A colour role.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Style {
-    Error,
-    Warning,
-    Good,
+use anstyle::{AnsiColor, Style};
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when the stream is a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
-/// Whether stderr, where diagnostics go, should be coloured.
-pub(crate) fn stderr_color() -> bool {
-    color_allowed() && std::io::stderr().is_terminal()
+/// How much is said besides the data and the errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Verbosity {
+    /// `-q`: data, warnings and errors only; no progress, notes or hints to go on.
+    Quiet,
+    /// The default.
+    Normal,
+    /// `-v`: also what did not change (unchanged files of a plan).
+    Verbose,
 }
 
-/// Whether stdout should be coloured.
-pub(crate) fn stdout_color() -> bool {
-    color_allowed() && std::io::stdout().is_terminal()
+struct Settings {
+    verbosity: Verbosity,
+    invocation: &'static str,
 }
 
-fn color_allowed() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
-/// Wraps text in a colour for stderr, when stderr takes colour.
-pub(crate) fn paint(text: &str, style: Style) -> String {
-    if !stderr_color() {
-        return text.to_owned();
-    }
-    let code = match style {
-        Style::Error => "1;31",
-        Style::Warning => "1;33",
-        Style::Good => "1;32",
+/// Sets colour and verbosity for the whole run; called once, before any command runs.
+pub(crate) fn init(color: Option<ColorWhen>, verbosity: Verbosity, invocation: &'static str) {
+    let color = color.or_else(|| match std::env::var("CARGO_TERM_COLOR").ok()?.as_str() {
+        "always" => Some(ColorWhen::Always),
+        "never" => Some(ColorWhen::Never),
+        _ => None,
+    });
+    let choice = match color {
+        None | Some(ColorWhen::Auto) => anstream::ColorChoice::Auto,
+        Some(ColorWhen::Always) => anstream::ColorChoice::Always,
+        Some(ColorWhen::Never) => anstream::ColorChoice::Never,
     };
-    format!("\x1b[{code}m{text}\x1b[0m")
+    choice.write_global();
+    let _ = SETTINGS.set(Settings { verbosity, invocation });
+}
+
+fn settings() -> &'static Settings {
+    SETTINGS.get_or_init(|| Settings { verbosity: Verbosity::Normal, invocation: "cargo xtask" })
+}
+
+/// The verbosity of this run.
+pub(crate) fn verbosity() -> Verbosity {
+    settings().verbosity
+}
+
+/// How the user runs Trellis (`cargo xtask`, `cargo trellis`): what hints name.
+pub(crate) fn invocation() -> &'static str {
+    settings().invocation
+}
+
+/// The style of an error's label.
+pub(crate) const ERROR: Style = AnsiColor::Red.on_default().bold();
+/// The style of a warning's label.
+pub(crate) const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+/// The style of something done.
+pub(crate) const GOOD: Style = AnsiColor::Green.on_default().bold();
+/// The style of a note or hint's label.
+pub(crate) const NOTE: Style = AnsiColor::Cyan.on_default().bold();
+
+/// `text` in `style`.
+pub(crate) fn paint(text: &str, style: Style) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// Data, to stdout. A reader that goes away early (`| head`) is not an error worth a panic:
+/// the data was theirs to stop reading.
+pub(crate) fn out(text: &str) {
+    let _ = anstream::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Diagnostics and other text for people, to stderr, whatever the verbosity.
+pub(crate) fn err(text: &str) {
+    let _ = anstream::stderr().lock().write_all(text.as_bytes());
+}
+
+/// `warning: message`, to stderr, whatever the verbosity.
+pub(crate) fn warning(message: &str) {
+    err(&format!("{}: {message}\n", paint("warning", WARNING)));
+}
+
+/// `error: message`, to stderr.
+pub(crate) fn error(message: &str) {
+    err(&format!("{}: {message}\n", paint("error", ERROR)));
+}
+
+/// A line of progress (`created 12 files in …`), a label in `style` first; not with `-q`.
+pub(crate) fn status(label: &str, style: Style, message: &str) {
+    if verbosity() > Verbosity::Quiet {
+        err(&format!("{}: {message}\n", paint(label, style)));
+    }
+}
+
+/// Text that helps a person go on (next steps, notes, a hint after findings); not with `-q`.
+pub(crate) fn note(text: &str) {
+    if verbosity() > Verbosity::Quiet {
+        err(text);
+    }
 }

@@ -114,8 +114,10 @@ pub fn infer_with(
             }
         }
         if dropped.len() == before {
-            let shown: Vec<String> =
-                diagnostics.iter().map(|d| d.render(Some(&text), false)).collect();
+            let shown: Vec<String> = diagnostics
+                .iter()
+                .map(|d| anstream::adapter::strip_str(&d.render(Some(&text))).to_string())
+                .collect();
             return Err(InferError::Invalid(shown.join("\n")));
         }
     }

@@ -1,20 +1,19 @@
 //! How findings are shown: rendered for people (rustc style, then a summary line) or as a
-//! stable JSON object for machines (docs/check.md documents it; `version` changes only when
-//! a field changes meaning or goes away).
+//! stable JSON object for machines (docs/check.md documents it; `schema_version` changes only
+//! when a field changes meaning or goes away).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use trellis_spec::{Diagnostic, Source};
 
-/// The version of the JSON format.
-pub const JSON_VERSION: u32 = 1;
+pub use trellis_spec::JSON_SCHEMA_VERSION;
 
 /// The whole JSON report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JsonReport {
-    /// [`JSON_VERSION`].
-    pub version: u32,
+    /// [`JSON_SCHEMA_VERSION`].
+    pub schema_version: u32,
     /// Every finding, in the order `check` reports them.
     pub findings: Vec<JsonFinding>,
     /// Counts.
@@ -84,7 +83,11 @@ pub fn json(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> J
         })
         .collect();
     let (errors, warnings) = counts(diagnostics);
-    JsonReport { version: JSON_VERSION, findings, summary: JsonSummary { errors, warnings } }
+    JsonReport {
+        schema_version: JSON_SCHEMA_VERSION,
+        findings,
+        summary: JsonSummary { errors, warnings },
+    }
 }
 
 /// Every file's lines indexed once, however many findings point into it.
@@ -101,17 +104,14 @@ pub fn json_text(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>)
 }
 
 /// Every finding rendered as rustc renders a diagnostic, a blank line after each, then
-/// [`summary`].
-pub fn human(
-    diagnostics: &[Diagnostic],
-    sources: &BTreeMap<String, String>,
-    color: bool,
-) -> String {
+/// [`summary`]. Styled with ANSI escapes, like [`Diagnostic::render`]: write it through
+/// anstream, or strip them with `anstream::adapter::strip_str`.
+pub fn human(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> String {
     let indexed = indexed(sources);
     let mut out = String::new();
     for d in diagnostics {
         let source = d.file.as_deref().and_then(|f| indexed.get(f));
-        out.push_str(&d.render_in(source, color));
+        out.push_str(&d.render_in(source));
         out.push_str("\n\n");
     }
     out.push_str(&summary(diagnostics));

@@ -137,16 +137,21 @@ impl Diagnostic {
     /// Renders the diagnostic as rustc would, given the text of [`Diagnostic::file`] (pass
     /// `None` when there is no file or it cannot be read: the message and hint still show).
     ///
+    /// The text is styled with ANSI escapes, as rustc's is on a terminal. Whether they reach the
+    /// reader is the terminal layer's decision, not the renderer's: write it through
+    /// [anstream](https://docs.rs/anstream), which strips them for a pipe, `NO_COLOR` or
+    /// `--color never`; `anstream::adapter::strip_str` gives the plain text.
+    ///
     /// To render many diagnostics of one file, build its [`Source`] once and use
     /// [`Diagnostic::render_in`]: this indexes the text's lines on every call.
-    pub fn render(&self, source: Option<&str>, color: bool) -> String {
-        self.render_in(source.map(Source::new).as_ref(), color)
+    pub fn render(&self, source: Option<&str>) -> String {
+        self.render_in(source.map(Source::new).as_ref())
     }
 
     /// Renders the diagnostic against an indexed source. Only the lines its labels cover are
     /// handed to the renderer, so rendering costs what those lines cost, not the whole file:
     /// thousands of diagnostics on a large spec render in time linear in their number.
-    pub fn render_in(&self, source: Option<&Source<'_>>, color: bool) -> String {
+    pub fn render_in(&self, source: Option<&Source<'_>>) -> String {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -182,8 +187,7 @@ impl Diagnostic {
         if let Some(hint) = &self.hint {
             group = group.element(Level::HELP.with_name("hint").message(hint.as_str()));
         }
-        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
-        renderer.decor_style(DecorStyle::Ascii).render(&[group])
+        Renderer::styled().decor_style(DecorStyle::Ascii).render(&[group])
     }
 }
 

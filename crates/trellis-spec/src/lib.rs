@@ -60,6 +60,10 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, Vec<Diagnostic>> {
     }
 }
 
+/// The version of every JSON document Trellis prints, under the key `"schema_version"` (plan,
+/// apply, check, trace): raised when a key changes meaning or goes away, not when one is added.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
 /// The spec's file name at a workspace root.
 pub const SPEC_FILE: &str = "Trellis.toml";
 

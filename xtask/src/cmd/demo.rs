@@ -1,13 +1,10 @@
-//! `cargo xtask demo`: the main job on the embedded example, the spec of a platform for small
-//! and medium exporters.
+//! `demo`: the main job on the embedded example, the spec of a platform for small and medium
+//! exporters.
 
 use std::path::PathBuf;
 
-use anyhow::{Context, anyhow};
-
-use crate::cmd::new::{generate, load_templates};
-use crate::cmd::{LoadedSpec, print_diagnostics};
 use crate::exit::{Failure, Outcome};
+use crate::term;
 
 /// Generate the flagship example: an e-commerce and financial-services platform for small
 /// exporters (14 crates in 4 layers, 21 requirements).
@@ -28,30 +25,30 @@ pub(crate) fn run(args: &Args) -> Outcome {
             let out = crate::repo_root().join("target/demo/sme-market");
             // Only the default folder, which is Trellis' own, is ever cleared.
             if out.exists() {
-                std::fs::remove_dir_all(&out)
-                    .with_context(|| {
-                        format!("cannot clear the previous demo at `{}`", out.display())
-                    })
-                    .map_err(Failure::env)?;
+                std::fs::remove_dir_all(&out).map_err(|e| {
+                    Failure::env(format!(
+                        "cannot clear the previous demo at `{}`: {e}",
+                        out.display()
+                    ))
+                })?;
             }
             out
         }
     };
-    let text = trellis_spec::EXAMPLE.to_owned();
-    let parsed = trellis_spec::parse(&text, "sme-market/Trellis.toml").map_err(|diagnostics| {
-        print_diagnostics(&diagnostics, Some(&text));
-        Failure::env(anyhow!("the embedded example does not validate; this is a bug in Trellis"))
-    })?;
-    let loaded = LoadedSpec { text, spec: parsed.spec };
-    generate(&std::sync::Arc::new(loaded), &out, &load_templates(None)?)?;
+    let options =
+        trellis::NewOptions { templates: None, cancel: Some(crate::signal::cancel_flag()) };
+    let created =
+        trellis::new_from_text(trellis::EXAMPLE, "sme-market/Trellis.toml", &out, &options)?;
+    super::new::report(&created);
     let dir = out.display();
-    println!("{dir}");
-    eprintln!(
+    term::out(&format!("{dir}\n"));
+    let inv = term::invocation();
+    term::note(&format!(
         "\nThe workspace of sme-market is at `{dir}`. Next:\n\
-         \x20 cd {dir} && cargo xtask ci            # fmt, clippy -D warnings, tests, docs\n\
-         \x20 cargo xtask check --workspace {dir}   # the spec against the real crate graph\n\
-         \x20 cargo xtask trace --workspace {dir}   # which requirements are still pending\n\
-         \x20 cargo xtask graph --workspace {dir}   # the crate graph as a Mermaid diagram"
-    );
+         \x20 cd {dir} && cargo xtask ci          # fmt, clippy -D warnings, tests, docs\n\
+         \x20 {inv} check --root {dir}   # the spec against the real crate graph\n\
+         \x20 {inv} trace --root {dir}   # which requirements are still pending\n\
+         \x20 {inv} graph --root {dir}   # the crate graph as a Mermaid diagram\n"
+    ));
     Ok(())
 }

@@ -1,25 +1,23 @@
-//! `cargo xtask graph`: the crate graph as a Mermaid or dot picture, on stdout.
+//! `graph`: the crate graph as a Mermaid or dot picture, on stdout.
 //!
 //! Declared (from the spec alone, no cargo), actual (`--actual`, from `cargo metadata`), or
 //! both at once (`--diff`) with the edges only one side has marked; any of them reduced
 //! (`--reduce`) or one layer of it (`--layer NAME`), for graphs too big to read whole.
 
-use std::path::PathBuf;
+use trellis::trellis_check::graph::{self, Format};
+use trellis::{GraphOptions, GraphView, Project};
 
-use anyhow::anyhow;
-use trellis_check::graph::{self, Format};
-use trellis_check::{Cargo, Workspace};
-
-use crate::cmd::{SPEC_FILE, load_spec};
-use crate::exit::{Failure, Outcome};
+use crate::cmd::{Location, current_dir};
+use crate::exit::Outcome;
+use crate::term;
 
 /// Draw the crate graph: as the spec declares it, as cargo sees it, or both.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The workspace root [default: the current folder].
-    #[arg(long, value_name = "DIR")]
-    workspace: Option<PathBuf>,
-    /// Draw the graph cargo sees instead of the declared one (layers from the spec, if any).
+    #[command(flatten)]
+    location: Location,
+    /// Draw the graph cargo sees instead of the declared one (layers from the spec, if any;
+    /// without a spec, of the workspace around the current folder).
     #[arg(long, conflicts_with = "diff")]
     actual: bool,
     /// Draw both, marking crates and edges only the spec or only the workspace has.
@@ -45,46 +43,24 @@ enum GraphFormat {
 }
 
 pub(crate) fn run(args: &Args) -> Outcome {
-    let root = args.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
-    let spec_path = root.join(SPEC_FILE);
-    let has_spec = spec_path.exists();
+    let view = match (args.actual, args.diff) {
+        (true, _) => GraphView::Actual,
+        (_, true) => GraphView::Diff,
+        _ => GraphView::Declared,
+    };
+    // The actual graph needs no spec: without one found, it is the current folder's workspace.
+    let project = match args.location.project() {
+        Err(_) if view == GraphView::Actual && args.location.root.is_none() => {
+            Project::at(current_dir()?).shown_as("")
+        }
+        found => found?,
+    };
+    let options = GraphOptions { view, reduce: args.reduce, layer: args.layer.clone() };
+    let picture = trellis::graph(&project, &options)?;
     let format = match args.format {
         GraphFormat::Mermaid => Format::Mermaid,
         GraphFormat::Dot => Format::Dot,
     };
-    if !has_spec && !args.actual {
-        let dir = root.display();
-        return Err(Failure::input(anyhow!(
-            "no `{SPEC_FILE}` at `{dir}`\nhint: `--actual` draws the graph cargo sees without a spec; `cargo xtask infer --workspace {dir} > {dir}/{SPEC_FILE}` writes one"
-        )));
-    }
-    let spec = if has_spec { Some(load_spec(&spec_path)?.spec) } else { None };
-    let picture = match (&spec, args.actual || args.diff) {
-        (Some(spec), false) => graph::declared(spec),
-        (spec, true) => {
-            let metadata = trellis_check::read_metadata(&root, &Cargo::from_env())
-                .map_err(crate::cmd::metadata_failure)?;
-            let workspace = Workspace::from_metadata(&metadata);
-            match (spec, args.diff) {
-                (Some(spec), true) => graph::diff(spec, &workspace),
-                (spec, _) => graph::actual(&workspace, spec.as_ref()),
-            }
-        }
-        (None, false) => unreachable!("a missing spec without --actual returned above"),
-    };
-    let picture = if args.reduce { graph::reduce(&picture) } else { picture };
-    let picture = match &args.layer {
-        None => picture,
-        Some(name) => graph::layer(&picture, name).ok_or_else(|| no_layer(name, &picture))?,
-    };
-    print!("{}", graph::render(&picture, format));
+    term::out(&graph::render(&picture, format));
     Ok(())
-}
-
-fn no_layer(name: &str, picture: &graph::Graph) -> Failure {
-    let hint = match picture.layers.as_slice() {
-        [] => "the graph has no layers: they come from the spec's `[layers]`".to_owned(),
-        layers => format!("the layers are {}", layers.join(", ")),
-    };
-    Failure::input(anyhow!("there is no layer `{name}`\nhint: {hint}"))
 }

@@ -1,13 +1,10 @@
-//! `cargo xtask trace`: how far the code has come on each requirement of the spec.
+//! `trace`: how far the code has come on each requirement of the spec.
 //!
 //! Reports, never enforces: the exit code is 0 whatever the statuses (`check` is what fails CI).
 
-use std::path::PathBuf;
-
-use anyhow::anyhow;
-
-use crate::cmd::{SPEC_FILE, load_spec, workspace_root};
-use crate::exit::{Failure, Outcome};
+use crate::cmd::{Location, print_warnings};
+use crate::exit::Outcome;
+use crate::term;
 
 /// Show, per crate, which requirements are covered by a test, still pending, or lost, and the
 /// ids written in code that the spec does not have.
@@ -16,9 +13,8 @@ use crate::exit::{Failure, Outcome};
 /// cannot be read.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The workspace root [default: the current folder].
-    #[arg(long, value_name = "DIR")]
-    workspace: Option<PathBuf>,
+    #[command(flatten)]
+    location: Location,
     /// How to print the report: aligned text, JSON, or a Markdown table for a CI job summary.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -32,21 +28,15 @@ enum Format {
 }
 
 pub(crate) fn run(args: &Args) -> Outcome {
-    let root = workspace_root(args.workspace.as_deref())?;
-    let spec_path = root.join(SPEC_FILE);
-    if !spec_path.is_file() {
-        return Err(Failure::input(anyhow!(
-            "no `{SPEC_FILE}` at `{}`\nhint: run `trace` at the root of a workspace Trellis made, or pass `--workspace DIR`",
-            root.display()
-        )));
-    }
-    let loaded = load_spec(&spec_path)?;
-    let report = trellis_trace::trace(&loaded.spec, &root).map_err(Failure::env)?;
+    let project = args.location.project()?;
+    let traced = trellis::trace(&project)?;
+    print_warnings(&traced.loaded);
+    let report = &traced.report;
     let text = match args.format {
-        Format::Human => trellis_trace::format::human(&report, crate::term::stdout_color()),
-        Format::Json => trellis_trace::format::json(&report),
-        Format::Markdown => trellis_trace::format::markdown(&report),
+        Format::Human => trellis::trellis_trace::format::human(report, true),
+        Format::Json => trellis::trellis_trace::format::json(report),
+        Format::Markdown => trellis::trellis_trace::format::markdown(report),
     };
-    print!("{text}");
+    term::out(&text);
     Ok(())
 }

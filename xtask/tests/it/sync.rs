@@ -39,7 +39,7 @@ fn plan_of_a_folder_that_does_not_exist_creates_everything_and_writes_nothing() 
         out.lines().filter(|l| !l.starts_with("plan:")).all(|l| l.starts_with("create  ")),
         "{out}"
     );
-    assert!(out.contains("create  crates/base/src/lib.rs"), "{out}");
+    assert!(out.contains("create     ws/crates/base/src/lib.rs"), "{out}");
     assert!(!tmp.path().join("ws").exists());
 }
 
@@ -102,7 +102,7 @@ fn a_conflict_exits_1_and_can_be_seen_and_resolved() {
     let output = xtask(&ws, &["plan", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(json["format"], 1);
+    assert_eq!(json["schema_version"], 1);
     assert_eq!(json["conflicts"], 0);
     assert_eq!(json["summary"]["conflict"], 0);
     let entry = json["entries"]

@@ -30,7 +30,8 @@ fn round_trip(name: &str) {
     assert!(
         checked.diagnostics.is_empty(),
         "check with the inferred spec of `{name}` reports findings:\n{}",
-        report::human(&checked.diagnostics, &checked.sources, false)
+        anstream::adapter::strip_str(&report::human(&checked.diagnostics, &checked.sources))
+            .to_string()
     );
     let parsed = trellis_spec::parse(&spec, "Trellis.toml").expect("parses").spec;
     let picture = graph::actual(&model(name), Some(&parsed));
@@ -125,7 +126,8 @@ fn new_from_inferred(name: &str) {
     assert!(
         checked.diagnostics.is_empty(),
         "check on the skeleton of `{name}` reports findings:\n{}",
-        report::human(&checked.diagnostics, &checked.sources, false)
+        anstream::adapter::strip_str(&report::human(&checked.diagnostics, &checked.sources))
+            .to_string()
     );
     let skeleton = Workspace::from_metadata(&metadata);
     assert_eq!(
@@ -164,6 +166,7 @@ fn a_cycle_becomes_allowances_and_check_with_them_is_clean() {
     assert!(
         checked.diagnostics.is_empty(),
         "{}",
-        report::human(&checked.diagnostics, &checked.sources, false)
+        anstream::adapter::strip_str(&report::human(&checked.diagnostics, &checked.sources))
+            .to_string()
     );
 }

@@ -29,8 +29,10 @@ fn check_with(name: &str, spec_text: &str) -> Checked {
     let spec = match trellis_spec::parse(spec_text, "Trellis.toml") {
         Ok(parsed) => parsed.spec,
         Err(diagnostics) => {
-            let shown: Vec<String> =
-                diagnostics.iter().map(|d| d.render(Some(spec_text), false)).collect();
+            let shown: Vec<String> = diagnostics
+                .iter()
+                .map(|d| anstream::adapter::strip_str(&d.render(Some(spec_text))).to_string())
+                .collect();
             panic!("the spec of `{name}` does not parse:\n{}\n----\n{spec_text}", shown.join("\n"))
         }
     };

@@ -8,7 +8,10 @@ mod trees;
 /// Parses a spec that must be valid, and renders it with the default templates.
 fn render_spec(text: &str) -> Vec<PlannedFile> {
     let parsed = trellis_spec::parse(text, "Trellis.toml").unwrap_or_else(|diagnostics| {
-        let shown: Vec<String> = diagnostics.iter().map(|d| d.render(Some(text), false)).collect();
+        let shown: Vec<String> = diagnostics
+            .iter()
+            .map(|d| anstream::adapter::strip_str(&d.render(Some(text))).to_string())
+            .collect();
         panic!("spec does not validate:\n{}", shown.join("\n"))
     });
     render(&parsed.spec, text, &Templates::embedded()).expect("renders")

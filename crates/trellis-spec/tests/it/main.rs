@@ -8,5 +8,9 @@ mod robust;
 
 /// Renders every diagnostic plainly, as a terminal without colour would show them.
 fn render_all(diagnostics: &[trellis_spec::Diagnostic], text: &str) -> String {
-    diagnostics.iter().map(|d| d.render(Some(text), false)).collect::<Vec<_>>().join("\n\n")
+    diagnostics
+        .iter()
+        .map(|d| anstream::adapter::strip_str(&d.render(Some(text))).to_string())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }

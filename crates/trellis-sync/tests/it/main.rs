@@ -16,7 +16,10 @@ use trellis_sync::{Options, Report};
 /// Parses and renders a spec, panicking with its diagnostics when it is invalid.
 pub(crate) fn render(spec: &str) -> Vec<PlannedFile> {
     let parsed = trellis_spec::parse(spec, "Trellis.toml").unwrap_or_else(|diagnostics| {
-        let shown: Vec<String> = diagnostics.iter().map(|d| d.render(Some(spec), false)).collect();
+        let shown: Vec<String> = diagnostics
+            .iter()
+            .map(|d| anstream::adapter::strip_str(&d.render(Some(spec))).to_string())
+            .collect();
         panic!("invalid spec:\n{}\n{spec}", shown.join("\n"))
     });
     trellis_render::render(&parsed.spec, spec, &Templates::embedded()).expect("renders")

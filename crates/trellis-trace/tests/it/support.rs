@@ -94,7 +94,7 @@ pub(crate) fn findings(ws: &Workspace, spec: &Spec, report: &TraceReport, strict
     let mut out = String::new();
     for d in trellis_trace::findings(spec, report, strict) {
         let source = d.file.as_ref().map(|f| ws.read(f));
-        out.push_str(&d.render(source.as_deref(), false));
+        out.push_str(&anstream::adapter::strip_str(&d.render(source.as_deref())).to_string());
         out.push_str("\n\n");
     }
     out

@@ -62,7 +62,9 @@ pub(crate) fn run(args: &Args) -> Outcome {
         let text = synthetic::spec(1_000, 2);
         let root = tmp.join("ws-1000");
         generate(&text, &root)?;
-        println!("\n1,000 crates, each beside `cargo metadata --no-deps` run alternately with it");
+        anstream::println!(
+            "\n1,000 crates, each beside `cargo metadata --no-deps` run alternately with it"
+        );
         if wanted(Bench::Apply) {
             apply(runs, &text, &root)?;
             adopted(runs, &text, &root, &tmp.join("ws-1000-adopted"))?;
@@ -87,7 +89,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
 /// validated and every diagnostic rendered as the command line prints it: linear in the
 /// number of errors (target of issue 10).
 fn diagnostics(runs: usize) -> Outcome {
-    println!(
+    anstream::println!(
         "
 specs with one error a crate: parse, validate, render every diagnostic"
     );
@@ -102,8 +104,7 @@ specs with one error a crate: parse, validate, render every diagnostic"
             |()| {
                 let found = trellis_spec::parse(&text, "Trellis.toml").err().unwrap_or_default();
                 let source = trellis_spec::Source::new(&text);
-                let rendered: usize =
-                    found.iter().map(|d| d.render_in(Some(&source), false).len()).sum();
+                let rendered: usize = found.iter().map(|d| d.render_in(Some(&source)).len()).sum();
                 Ok((found.len(), rendered))
             },
         )?;
@@ -115,7 +116,7 @@ specs with one error a crate: parse, validate, render every diagnostic"
 
 /// A debug build measures the wrong thing: run the same command from a release build.
 fn rerun_in_release() -> Outcome {
-    eprintln!("benchmarks run in release mode: building it");
+    anstream::eprintln!("benchmarks run in release mode: building it");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(["run", "--quiet", "--release", "--package", "xtask", "--"])
@@ -192,11 +193,11 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn print_row(name: &str, value: Duration, note: &str) {
-    println!("{name:<48} {:>10.1} ms  {note}", ms(value));
+    anstream::println!("{name:<48} {:>10.1} ms  {note}", ms(value));
 }
 
 fn render(runs: usize) -> Outcome {
-    println!(
+    anstream::println!(
         "\nparse + validate + render (target: render of 1,000 crates under 100 ms, linear to 10,000)"
     );
     for crates in [100, 1_000, 10_000] {
@@ -230,7 +231,7 @@ fn render(runs: usize) -> Outcome {
 }
 
 fn new(runs: usize, tmp: &Path) -> Outcome {
-    println!(
+    anstream::println!(
         "\nnew at 1,000 crates (target: within 2x of a plain write of the same files + cargo metadata)"
     );
     let text = synthetic::spec(1_000, 2);
@@ -422,7 +423,8 @@ fn check(runs: usize, root: &Path) -> Outcome {
 /// `check` on the command's path, failing the benchmark on any finding: a workspace fresh from
 /// `new` has none.
 fn checked_clean(root: &Path) -> Result<Vec<trellis_spec::Diagnostic>, Failure> {
-    let (diagnostics, _) = crate::cmd::check::check(root, "", false)?;
+    let project = trellis::Project::at(root).shown_as("");
+    let diagnostics = trellis::check(&project, &trellis::CheckOptions::default())?.diagnostics;
     match diagnostics.iter().find(|d| d.is_error()) {
         Some(d) => Err(Failure::env(anyhow!(
             "check found drift in a workspace fresh from new: {}",
@@ -442,7 +444,7 @@ const REAL_LINES: usize = 300;
 /// what `new` writes), once with no requirements (nothing to trace) and once with two a crate,
 /// numbered under one prefix, the first covered by a marked test in the crate's first file.
 fn check_sources(runs: usize, tmp: &Path) -> Outcome {
-    println!(
+    anstream::println!(
         "\n{REAL_CRATES} crates of {REAL_FILES} files of {REAL_LINES} lines (and what `new` writes), \
          each beside `cargo metadata --no-deps` run alternately with it (target: within 1.2x)"
     );
@@ -502,7 +504,7 @@ fn trace(runs: usize, tmp: &Path) -> Outcome {
         |_| timed(walk_and_read),
         |_| timed(|| trellis_trace::trace(&spec, &root).map_err(Failure::env)),
     )?;
-    println!("\n1,000 crates, 10,000 requirements");
+    anstream::println!("\n1,000 crates, 10,000 requirements");
     print_row("walkdir + read every file once (the baseline)", baseline, "");
     print_row("trace (target: within 1.5x)", time, &ratio(time, baseline));
     Ok(())

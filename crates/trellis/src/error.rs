@@ -1,0 +1,134 @@
+//! Why a command could not do its work.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use trellis_spec::Diagnostic;
+
+/// What kind of failure an [`Error`] is: who has to act on it. The command line maps each to
+/// an exit code (2, 3 and 130).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input is wrong: a spec with errors, a folder that is not there, an argument that
+    /// names nothing. The person running the command fixes it.
+    Input,
+    /// The environment failed: cargo, the file system, or (never from input) Trellis itself.
+    Environment,
+    /// A cancel flag the caller set (Ctrl-C) stopped the run, which cleaned up first.
+    Interrupted,
+}
+
+/// Why a command could not do its work, with the diagnostics that say where (a spec's errors,
+/// each pointing at its line). Findings are not errors: a command that ran returns them in its
+/// result (see [`crate::Checked`], [`crate::Planned`]).
+///
+/// Its `Display` is one message, which may go on with lines that start `hint: ` or `note: `.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    diagnostics: Vec<Diagnostic>,
+    sources: BTreeMap<String, String>,
+}
+
+impl Error {
+    pub(crate) fn input(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Input, message)
+    }
+
+    pub(crate) fn env(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Environment, message)
+    }
+
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error { kind, message: message.into(), diagnostics: Vec::new(), sources: BTreeMap::new() }
+    }
+
+    /// The same error, with diagnostics that explain it, pointing into `file` (whose text is
+    /// `text`).
+    pub(crate) fn with_diagnostics(
+        mut self,
+        diagnostics: Vec<Diagnostic>,
+        sources: BTreeMap<String, String>,
+    ) -> Error {
+        self.diagnostics = diagnostics;
+        self.sources = sources;
+        self
+    }
+
+    /// The same error with another message.
+    pub(crate) fn with_message(mut self, message: String) -> Error {
+        self.message = message;
+        self
+    }
+
+    /// Who has to act on it.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The diagnostics that explain it: a spec's errors (and its warnings, in text order), or
+    /// what cargo saw in a workspace it was asked to verify. Often empty.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The diagnostics rendered as rustc renders them, each followed by a blank line, styled
+    /// (see [`Diagnostic::render`]); empty when there are none.
+    pub fn render_diagnostics(&self) -> String {
+        crate::render_diagnostics(&self.diagnostics, &self.sources)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<trellis_sync::SyncError> for Error {
+    fn from(e: trellis_sync::SyncError) -> Error {
+        let kind = if e.is_interrupted() {
+            ErrorKind::Interrupted
+        } else if e.is_input() {
+            ErrorKind::Input
+        } else {
+            ErrorKind::Environment
+        };
+        Error::new(kind, chain(&e))
+    }
+}
+
+impl From<trellis_check::MetadataError> for Error {
+    /// A folder that does not exist is the caller's input; cargo failing is the environment.
+    fn from(e: trellis_check::MetadataError) -> Error {
+        let message = format!("{e}\nhint: {}", e.hint());
+        match e {
+            trellis_check::MetadataError::NoFolder(_) => Error::input(message),
+            _ => Error::env(message),
+        }
+    }
+}
+
+impl From<trellis_trace::TraceError> for Error {
+    fn from(e: trellis_trace::TraceError) -> Error {
+        Error::env(chain(&e))
+    }
+}
+
+/// An error and its causes, as `error: cause: cause`.
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
+}

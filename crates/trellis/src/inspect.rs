@@ -1,0 +1,270 @@
+//! `check`, `trace`, `graph` and `infer`: the workspace read, never written.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use trellis_check::graph::{self, Graph};
+use trellis_check::infer::{InferError, Sources};
+use trellis_check::{Cargo, Names, Workspace};
+use trellis_spec::Diagnostic;
+use trellis_trace::TraceReport;
+
+use crate::{Error, Loaded, Project};
+
+/// What [`check`] is asked.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Fail on requirements whose test is still the pending one, too (as the spec's
+    /// `[check] pending-requirements = "deny"` does).
+    pub strict: bool,
+}
+
+/// What [`check`] found: every finding, with the text of each file they point into.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// The spec's own warnings, the graph's findings (members, edges, layers, cycles), then
+    /// the requirements' (lost, stray, pending), in that order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// File name (as the diagnostics name it) → text.
+    pub sources: BTreeMap<String, String>,
+}
+
+impl Checked {
+    /// Whether any finding is an error: `check` fails (exit 1). Warnings alone pass.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// For people: every finding as rustc renders one, then a summary line (styled).
+    pub fn render(&self) -> String {
+        trellis_check::report::human(&self.diagnostics, &self.sources)
+    }
+
+    /// For programs: the JSON report (docs/check.md), pretty, with a final newline.
+    pub fn json(&self) -> String {
+        trellis_check::report::json_text(&self.diagnostics, &self.sources)
+    }
+}
+
+/// Compares the spec with the workspace as cargo sees it (`cargo metadata --no-deps`, run
+/// once), and the requirements with the code.
+///
+/// The requirements' trace reads every source file, so it runs only for a spec that has
+/// requirements, and then on another thread while cargo runs, which leaves this process idle:
+/// `check` costs what the slower of the two costs.
+///
+/// # Errors
+///
+/// Input: no folder at the root, the spec is missing or has errors. Environment: cargo
+/// cannot load the workspace (its message, and a hint), a file cannot be read.
+pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error> {
+    let root = project.root();
+    if !root.is_dir() {
+        return Err(Error::input(format!(
+            "there is no folder at `{}`\nhint: name the workspace's root folder with `--root DIR`",
+            root.display()
+        )));
+    }
+    let loaded = project.load()?;
+    let (metadata, traced) = std::thread::scope(|scope| {
+        let traced = trellis_trace::findings::possible(&loaded.spec)
+            .then(|| scope.spawn(|| trellis_trace::trace(&loaded.spec, root)));
+        let metadata = trellis_check::read_metadata(root, &Cargo::from_env());
+        let traced = traced
+            .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .transpose();
+        (metadata, traced)
+    });
+    // Cargo's failure comes first: a workspace cargo cannot load is what needs fixing.
+    let metadata = metadata?;
+    let report = traced?;
+    let names = Names { spec_file: &loaded.file, root: project.shown_root() };
+    let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
+    let mut diagnostics = loaded.warnings.clone();
+    diagnostics.extend(checked.diagnostics);
+    if let Some(report) = report {
+        let mut found = trellis_trace::findings(&loaded.spec, &report, options.strict);
+        // The trace names files relative to the workspace root; name them as check does.
+        trellis_trace::findings::relocate(&mut found, names.spec_file, names.root);
+        diagnostics.extend(found);
+    }
+    let mut sources = checked.sources;
+    // Findings of the trace may point into source files not read yet.
+    for file in diagnostics.iter().filter_map(|d| d.file.as_deref()) {
+        if sources.contains_key(file) {
+            continue;
+        }
+        let relative = match project.shown_root() {
+            "" => file,
+            shown => file.strip_prefix(shown).map_or(file, |f| f.trim_start_matches('/')),
+        };
+        if let Ok(text) = std::fs::read_to_string(root.join(relative)) {
+            sources.insert(file.to_owned(), text);
+        }
+    }
+    Ok(Checked { diagnostics, sources })
+}
+
+/// What [`trace`] found.
+#[derive(Debug)]
+pub struct Traced {
+    /// The spec it traced.
+    pub loaded: Loaded,
+    /// Every requirement's status, and the stray ids.
+    pub report: TraceReport,
+}
+
+/// Follows every requirement of the spec through the crates' files (docs/trace.md). Reports,
+/// never judges: [`check`] turns the statuses into findings.
+///
+/// # Errors
+///
+/// Input: the spec is missing or has errors. Environment: a file cannot be read.
+pub fn trace(project: &Project) -> Result<Traced, Error> {
+    let loaded = project.load()?;
+    let report = trellis_trace::trace(&loaded.spec, project.root())?;
+    Ok(Traced { loaded, report })
+}
+
+/// Which graph [`graph`] draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GraphView {
+    /// As the spec declares it (no cargo).
+    #[default]
+    Declared,
+    /// As cargo sees it; layers from the spec, when there is one.
+    Actual,
+    /// Both, marking the crates and edges only one side has.
+    Diff,
+}
+
+/// What [`graph`] is asked.
+#[derive(Debug, Clone, Default)]
+pub struct GraphOptions {
+    /// Which graph.
+    pub view: GraphView,
+    /// Leave out every normal and build edge a longer path already implies.
+    pub reduce: bool,
+    /// Draw one layer: its crates, their edges, and one node per other layer its edges reach.
+    pub layer: Option<String>,
+}
+
+/// The crate graph, ready for [`trellis_check::graph::render`] (Mermaid or dot).
+///
+/// # Errors
+///
+/// Input: no spec (but for [`GraphView::Actual`]), a spec with errors, a layer the graph does
+/// not have. Environment: cargo cannot load the workspace.
+pub fn graph(project: &Project, options: &GraphOptions) -> Result<Graph, Error> {
+    let has_spec = project.spec_file().exists();
+    if !has_spec && options.view != GraphView::Actual {
+        return Err(Error::input(format!(
+            "no spec at `{}`\nhint: the actual graph (`--actual`) needs no spec; `infer > {}` at the workspace root writes one",
+            project.shown_spec_file(),
+            trellis_spec::SPEC_FILE
+        )));
+    }
+    let spec = if has_spec { Some(project.load()?.spec) } else { None };
+    let picture = match (&spec, options.view) {
+        (Some(spec), GraphView::Declared) => graph::declared(spec),
+        (spec, view) => {
+            let metadata = trellis_check::read_metadata(project.root(), &Cargo::from_env())?;
+            let workspace = Workspace::from_metadata(&metadata);
+            match (spec, view) {
+                (Some(spec), GraphView::Diff) => graph::diff(spec, &workspace),
+                (spec, _) => graph::actual(&workspace, spec.as_ref()),
+            }
+        }
+    };
+    let picture = if options.reduce { graph::reduce(&picture) } else { picture };
+    match &options.layer {
+        None => Ok(picture),
+        Some(name) => graph::layer(&picture, name).ok_or_else(|| {
+            let hint = match picture.layers.as_slice() {
+                [] => "the graph has no layers: they come from the spec's `[layers]`".to_owned(),
+                layers => format!("the layers are {}", layers.join(", ")),
+            };
+            Error::input(format!("there is no layer `{name}`\nhint: {hint}"))
+        }),
+    }
+}
+
+/// What [`infer`] wrote.
+#[derive(Debug, Clone)]
+pub struct Inferred {
+    /// A `Trellis.toml` that describes the workspace as cargo sees it.
+    pub text: String,
+    /// What was worth saying on the way (a ledger that could not be used), one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Writes a spec for the workspace around `dir` (cargo finds it, as for `cargo metadata`).
+///
+/// On a workspace Trellis generated, the modules and requirements are read back from the
+/// crates' files, and the name, layers and order from the spec the ledger keeps, so that
+/// `apply` with the result changes nothing. Elsewhere, the layers are a suggestion to review.
+///
+/// # Errors
+///
+/// Input: there is nothing below the root to declare. Environment: cargo cannot load the
+/// workspace.
+pub fn infer(dir: &Path) -> Result<Inferred, Error> {
+    let metadata = trellis_check::read_metadata(dir, &Cargo::from_env())?;
+    let workspace = Workspace::from_metadata(&metadata);
+    let name = workspace.root.file_name().unwrap_or("workspace").to_owned();
+    let sources = DiskSources { root: workspace.root.as_std_path() };
+    // What infer takes from the ledger's spec it takes silently; a spec it cannot use is said.
+    let unusable = match trellis_sync::Ledger::load(sources.root) {
+        Err(e) => Some(crate::error::chain(&e)),
+        Ok(ledger) => ledger
+            .spec()
+            .filter(|text| trellis_spec::parse(text, trellis_spec::SPEC_FILE).is_err())
+            .map(|_| "the spec the ledger keeps does not parse".to_owned()),
+    };
+    let warnings = unusable
+        .map(|why| format!("{why}\nnote: so the system's name, the layers and the order are suggested from the workspace"))
+        .into_iter()
+        .collect();
+    match trellis_check::infer::infer_with(&workspace, &name, &sources) {
+        Ok(text) => Ok(Inferred { text, warnings }),
+        Err(e @ InferError::NothingToDeclare) => Err(Error::input(format!(
+            "{e}\nhint: a spec declares crates in folders below the root; a lone root package cannot be one yet"
+        ))),
+        Err(e @ InferError::Invalid(_)) => {
+            Err(Error::env(format!("{e}\nthis is a bug in Trellis: please report it")))
+        }
+    }
+}
+
+/// The crates' files, read from disk when `infer` asks for them.
+struct DiskSources<'a> {
+    root: &'a Path,
+}
+
+impl Sources for DiskSources<'_> {
+    fn text(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.join(path)).ok()
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        self.root.join(path).is_file()
+    }
+
+    fn previous_spec(&self) -> Option<String> {
+        // A ledger that cannot be read only means there is nothing to read back.
+        let ledger = trellis_sync::Ledger::load(self.root).ok()?;
+        ledger.spec().map(str::to_owned)
+    }
+
+    fn rust_files(&self, dir: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else { return Vec::new() };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".rs"))
+            .collect();
+        names.sort();
+        names
+    }
+}

@@ -1,0 +1,83 @@
+//! Trellis' engine, one call per command: what `cargo trellis <command>` does, returning data
+//! and printing nothing, for any program (another project's `xtask`, a CI tool) to call.
+//!
+//! | command | call | returns |
+//! |---|---|---|
+//! | `new` | [`new`] | [`Created`] |
+//! | `plan` | [`plan`] | [`Planned`] |
+//! | `apply` | [`apply`] | [`Applied`] |
+//! | `check` | [`check`] | [`Checked`] |
+//! | `trace` | [`trace`] | [`Traced`] |
+//! | `graph` | [`graph`] | [`trellis_check::graph::Graph`] |
+//! | `infer` | [`infer`] | [`Inferred`] |
+//!
+//! Each takes a [`Project`] (where the workspace and its spec are) and options, does all the
+//! command does (renames worked out from the spec, cargo's verification of what `apply`
+//! wrote, the requirements' findings in `check`), and returns what it found. Findings are
+//! data in the result; an [`Error`] is a command that could not do its work, and its
+//! [`ErrorKind`] says who has to act. Text for people (diagnostics, plans) comes styled with
+//! ANSI escapes: write it through [anstream](https://docs.rs/anstream), which strips them when
+//! the stream is not a terminal.
+//!
+//! The stages these calls wire together are crates of their own: `trellis-spec` (parse and
+//! validate), `trellis-render` (files from a spec), `trellis-sync` (the transaction that
+//! writes them), `trellis-check` (cargo's view against the spec), `trellis-trace`
+//! (requirements in the code). ARCHITECTURE.md is the map.
+//!
+//! # Example
+//!
+//! A CI step that fails when the workspace drifted from its spec:
+//!
+//! ```no_run
+//! let project = trellis::Project::discover(std::env::current_dir()?)?;
+//! let checked = trellis::check(&project, &trellis::CheckOptions::default())?;
+//! anstream::eprint!("{}", checked.render());
+//! if checked.has_errors() {
+//!     std::process::exit(1);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod inspect;
+mod project;
+mod sync;
+
+use std::collections::BTreeMap;
+
+pub use error::{Error, ErrorKind};
+pub use inspect::{
+    CheckOptions, Checked, GraphOptions, GraphView, Inferred, Traced, check, graph, infer, trace,
+};
+pub use project::{Loaded, Project};
+pub use sync::{
+    Applied, ApplyOptions, Created, NewOptions, PlanOptions, Planned, apply, new, new_from_text,
+    plan,
+};
+
+pub use trellis_check;
+pub use trellis_render;
+pub use trellis_spec;
+pub use trellis_sync;
+pub use trellis_trace;
+
+pub use trellis_spec::{Diagnostic, EXAMPLE, SPEC_FILE, Spec};
+
+pub use trellis_spec::JSON_SCHEMA_VERSION;
+
+/// Diagnostics rendered as rustc renders them, each followed by a blank line, against the
+/// texts of the files they name.
+pub(crate) fn render_diagnostics(
+    diagnostics: &[Diagnostic],
+    sources: &BTreeMap<String, String>,
+) -> String {
+    let indexed: BTreeMap<&str, trellis_spec::Source<'_>> =
+        sources.iter().map(|(f, t)| (f.as_str(), trellis_spec::Source::new(t))).collect();
+    let mut out = String::new();
+    for d in diagnostics {
+        let source = d.file.as_deref().and_then(|f| indexed.get(f));
+        out.push_str(&d.render_in(source));
+        out.push_str("\n\n");
+    }
+    out
+}

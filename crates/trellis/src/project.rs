@@ -1,0 +1,191 @@
+//! Where a workspace is, where its spec is, and how to show its paths.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use trellis_spec::{Diagnostic, SPEC_FILE, Spec};
+
+use crate::Error;
+
+/// A workspace Trellis works on: its root folder, its spec, and the templates to render with.
+///
+/// Build one with [`Project::discover`] (as cargo finds its manifest: the nearest folder, from
+/// where you stand upward, that holds a `Trellis.toml`) or [`Project::at`] (a root you name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    root: PathBuf,
+    spec_file: PathBuf,
+    templates: Option<PathBuf>,
+    shown_root: String,
+}
+
+impl Project {
+    /// The workspace whose root is `root`, with its spec at `root/Trellis.toml`. The folder
+    /// need not exist yet (`plan` of a workspace still to be made). Paths are shown as `root`
+    /// is written.
+    pub fn at(root: impl Into<PathBuf>) -> Project {
+        let root = root.into();
+        let shown_root =
+            if root == Path::new(".") { String::new() } else { root.display().to_string() };
+        Project { spec_file: root.join(SPEC_FILE), root, templates: None, shown_root }
+    }
+
+    /// The workspace around `start`: the nearest of `start` and the folders above it that
+    /// holds a `Trellis.toml`, the way cargo finds `Cargo.toml`. Paths are shown relative to
+    /// `start` (`Trellis.toml`, `../../Trellis.toml`), so that they work where the caller
+    /// stands.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::Input`] when no folder from `start` up holds a spec.
+    pub fn discover(start: impl AsRef<Path>) -> Result<Project, Error> {
+        let start = start.as_ref();
+        let found = start.ancestors().enumerate().find(|(_, dir)| dir.join(SPEC_FILE).is_file());
+        let Some((up, root)) = found else {
+            return Err(Error::input(format!(
+                "no `{SPEC_FILE}` in `{}` or any folder above it\n\
+                 hint: at a workspace's root, `infer > {SPEC_FILE}` writes one that describes it; \
+                 or name the workspace with `--root DIR`",
+                start.display()
+            )));
+        };
+        let shown_root = vec![".."; up].join("/");
+        Ok(Project {
+            root: root.to_path_buf(),
+            spec_file: root.join(SPEC_FILE),
+            templates: None,
+            shown_root,
+        })
+    }
+
+    /// The same workspace with its spec kept in another file.
+    pub fn with_spec(mut self, file: impl Into<PathBuf>) -> Project {
+        self.spec_file = file.into();
+        self
+    }
+
+    /// The same workspace rendered with a folder of templates that replace the defaults, by
+    /// the same relative names (see docs/templates.md).
+    pub fn with_templates(mut self, dir: impl Into<PathBuf>) -> Project {
+        self.templates = Some(dir.into());
+        self
+    }
+
+    /// The same workspace, its paths shown under `root` (`""`: as workspace-relative paths).
+    pub fn shown_as(mut self, root: impl Into<String>) -> Project {
+        self.shown_root = root.into();
+        self
+    }
+
+    /// The root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The spec file.
+    pub fn spec_file(&self) -> &Path {
+        &self.spec_file
+    }
+
+    /// The folder of template overrides, if any.
+    pub fn templates(&self) -> Option<&Path> {
+        self.templates.as_deref()
+    }
+
+    /// How the root is shown: `""` when paths are shown relative to it.
+    pub fn shown_root(&self) -> &str {
+        &self.shown_root
+    }
+
+    /// A workspace-relative path (`/`-separated) as it is shown: `crates/a/Cargo.toml`, or
+    /// `../../crates/a/Cargo.toml` from two folders down.
+    pub fn show(&self, relative: &str) -> String {
+        match (self.shown_root.as_str(), relative) {
+            ("", rel) => rel.to_owned(),
+            (root, "" | ".") => root.to_owned(),
+            (root, rel) => format!("{}/{rel}", root.trim_end_matches('/')),
+        }
+    }
+
+    /// The spec file as it is shown.
+    pub fn shown_spec_file(&self) -> String {
+        match self.spec_file.strip_prefix(&self.root) {
+            Ok(rel) => self.show(&slashed(rel)),
+            Err(_) => self.spec_file.display().to_string(),
+        }
+    }
+
+    /// Reads and validates the spec.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::Input`] when the spec is missing, not text, or has errors (then
+    /// [`Error::diagnostics`] lists every one, and the spec's warnings); the environment's
+    /// when it cannot be read.
+    pub fn load(&self) -> Result<Loaded, Error> {
+        let file = self.shown_spec_file();
+        let text = std::fs::read_to_string(&self.spec_file).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::input(format!(
+                "no spec at `{file}`\nhint: `infer > {SPEC_FILE}` at the workspace root writes one that describes it"
+            )),
+            std::io::ErrorKind::IsADirectory => Error::input(format!(
+                "`{file}` is a folder, not a spec\nhint: name the spec file, e.g. `{file}/{SPEC_FILE}`"
+            )),
+            // A spec that is not UTF-8 is the user's input, not a failing machine.
+            std::io::ErrorKind::InvalidData => {
+                Error::input(format!("`{file}` is not UTF-8 text; a spec is a TOML file"))
+            }
+            _ => Error::env(format!("cannot read `{file}`: {e}")),
+        })?;
+        Loaded::parse(text, file)
+    }
+}
+
+/// A spec read and validated.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The file, as diagnostics name it.
+    pub file: String,
+    /// The spec's text, as read.
+    pub text: String,
+    /// The validated model.
+    pub spec: Spec,
+    /// What is worth saying about it without failing (see [`trellis_spec::Parsed`]).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// Validates spec text; `file` is how diagnostics name it.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::Input`], with every diagnostic, when the spec has errors.
+    pub fn parse(text: String, file: String) -> Result<Loaded, Error> {
+        match trellis_spec::parse(&text, &file) {
+            Ok(parsed) => Ok(Loaded { file, text, spec: parsed.spec, warnings: parsed.warnings }),
+            Err(diagnostics) => {
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                let plural = if errors == 1 { "" } else { "s" };
+                let message = format!("`{file}` has {errors} error{plural}");
+                Err(Error::input(message)
+                    .with_diagnostics(diagnostics, BTreeMap::from([(file, text)])))
+            }
+        }
+    }
+
+    /// The warnings rendered (styled, a blank line after each); empty when there are none.
+    pub fn render_warnings(&self) -> String {
+        crate::render_diagnostics(
+            &self.warnings,
+            &BTreeMap::from([(self.file.clone(), self.text.clone())]),
+        )
+    }
+}
+
+/// A relative path with `/` between its parts, whatever the platform.
+fn slashed(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,496 @@
+//! `new`, `plan` and `apply`: a spec rendered into files, and those files written.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use trellis_render::{PlannedFile, Templates};
+use trellis_spec::Diagnostic;
+use trellis_sync::{Check, Ledger, Options, Plan, Rename, Report, Verifier};
+
+use crate::{Error, ErrorKind, Loaded, Project};
+
+/// What [`plan`] is asked.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Plan as `apply --prune` would: delete orphans that are unchanged since Trellis wrote
+    /// them.
+    pub prune: bool,
+    /// Compute a unified diff of every change (for a conflict: the file with the markers).
+    pub diff: bool,
+}
+
+/// What [`plan`] found.
+#[derive(Debug)]
+pub struct Planned {
+    /// The spec it planned from.
+    pub loaded: Loaded,
+    /// One entry per file, and the summary.
+    pub plan: Plan,
+    /// Whether an `apply` was interrupted here (its journal remains): the next `apply` first
+    /// rolls it back, so what it does can differ from this plan.
+    pub unfinished: bool,
+}
+
+/// Plans what `apply` would do, file by file; writes nothing, ever.
+///
+/// # Errors
+///
+/// Input: the spec is missing or has errors, an external dependency's `path` leads to no
+/// package or its registry is unknown, a template override is broken. Environment: a file
+/// cannot be read.
+pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> {
+    let prepared = prepare(project)?;
+    let unfinished = trellis_sync::unfinished(project.root())?;
+    let ledger = Ledger::load(project.root())?;
+    let sync = Options {
+        prune: options.prune,
+        diff: options.diff,
+        renames: prepared.renames,
+        ..Options::default()
+    };
+    let plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
+    Ok(Planned { loaded: Arc::unwrap_or_clone(prepared.loaded), plan, unfinished })
+}
+
+/// What [`apply`] is asked.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyOptions {
+    /// Delete orphaned files that are unchanged since Trellis wrote them (a crate only as a
+    /// whole), and take their crates out of the root manifest.
+    pub prune: bool,
+    /// Compute a unified diff of every change made.
+    pub diff: bool,
+    /// Write each conflict out: the merge with conflict markers into a seeded file, Trellis'
+    /// version beside any other file as `<file>.trellis-new`.
+    pub write_conflicts: bool,
+    /// Conflicted files the person resolved: kept as they are, Trellis' version recorded as
+    /// delivered. Workspace-relative (`/` or `\` between parts), or absolute inside the root.
+    pub accept: Vec<PathBuf>,
+    /// Set by the caller (a Ctrl-C handler) to stop the run between two changes; it then rolls
+    /// back and returns an [`ErrorKind::Interrupted`] error.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// What [`apply`] did.
+#[derive(Debug)]
+pub struct Applied {
+    /// The spec it applied.
+    pub loaded: Loaded,
+    /// What was written, deleted, held back as a conflict, and recovered first.
+    pub report: Report,
+}
+
+/// Brings the workspace in line with its spec, as a transaction, never overwriting a byte a
+/// person wrote (docs/sync.md). Crates the spec renamed (`renamed-from`) move first. Once
+/// everything is written, cargo must load the workspace and see no difference from the spec
+/// that was not there before the run; otherwise every change is rolled back.
+///
+/// Conflicts are not errors: they are in [`Applied::report`]'s plan.
+///
+/// # Errors
+///
+/// As [`plan`], and: an `accept` path outside the workspace or where nothing is planned
+/// (input); cargo refusing the result, a file that cannot be written (environment); the
+/// cancel flag (interrupted). Nothing is left half-written in any of these cases.
+pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error> {
+    let prepared = prepare(project)?;
+    let accept = options
+        .accept
+        .iter()
+        .map(|path| workspace_relative(project.root(), path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sync = Options {
+        prune: options.prune,
+        diff: options.diff,
+        renames: prepared.renames,
+        accept,
+        write_conflicts: options.write_conflicts,
+        verify: Some(verifier(Arc::clone(&prepared.loaded))),
+        cancel: options.cancel.clone(),
+    };
+    let report = trellis_sync::apply(project.root(), &prepared.files, &sync)?;
+    Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report })
+}
+
+/// What [`new`] is asked.
+#[derive(Debug, Clone, Default)]
+pub struct NewOptions {
+    /// A folder of templates that replace the defaults.
+    pub templates: Option<PathBuf>,
+    /// Set by the caller to stop the run; nothing is left behind.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// What [`new`] made.
+#[derive(Debug)]
+pub struct Created {
+    /// The spec it made the workspace from.
+    pub loaded: Loaded,
+    /// The new workspace's root.
+    pub root: PathBuf,
+    /// How many files were written.
+    pub files: usize,
+}
+
+/// Creates the workspace a spec describes at `out`, which must not exist or be an empty
+/// folder. The tree is built beside `out`, read back through `cargo metadata` (cargo must see
+/// exactly the spec's members and edges) and only then renamed into place: a spec with any
+/// error, a refusal or an interruption leaves nothing behind.
+///
+/// # Errors
+///
+/// Input: the spec is missing or has errors, `out` is not empty, an `[[allow]]` would excuse
+/// nothing in a new workspace (so `check` would fail there). Environment: cargo cannot load
+/// the result, a file cannot be written. Interrupted: the cancel flag.
+pub fn new(spec_file: &Path, out: &Path, options: &NewOptions) -> Result<Created, Error> {
+    // The spec is named as given: it is outside `out`, which must be empty.
+    let loaded = Project::at(out).with_spec(spec_file).load()?;
+    create(loaded, out, options)
+}
+
+/// [`new`] from spec text rather than a file (`demo` makes the embedded example this way);
+/// `file` is how diagnostics name it.
+///
+/// # Errors
+///
+/// As [`new`].
+pub fn new_from_text(
+    text: &str,
+    file: &str,
+    out: &Path,
+    options: &NewOptions,
+) -> Result<Created, Error> {
+    let loaded = Loaded::parse(text.to_owned(), file.to_owned())?;
+    create(loaded, out, options)
+}
+
+fn create(loaded: Loaded, out: &Path, options: &NewOptions) -> Result<Created, Error> {
+    refuse_idle_allowances(&loaded)?;
+    check_external_sources(&loaded, out)?;
+    let templates = templates(options.templates.as_deref())?;
+    let files = render(&loaded, &templates)?;
+    let loaded = Arc::new(loaded);
+    // What cargo said of the staging folder, kept for the error this returns.
+    let verdict: Arc<Mutex<Option<Error>>> = Arc::new(Mutex::new(None));
+    let verifier = {
+        let (loaded, verdict) = (Arc::clone(&loaded), Arc::clone(&verdict));
+        Verifier::new(move |root: &Path| {
+            let Err(mismatch) = cargo_sees_spec(&loaded, root) else { return Ok(()) };
+            let error = match mismatch {
+                Mismatch::Metadata(e) => Error::from(e),
+                Mismatch::Graph(checked) => Error::env(
+                    "the generated workspace differs from its spec as cargo sees it; this is a bug in Trellis",
+                )
+                .with_diagnostics(checked.diagnostics, checked.sources),
+            };
+            *verdict.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error);
+            Err("cargo does not see the spec's graph".to_owned())
+        })
+    };
+    let never = AtomicBool::new(false);
+    let cancel = options.cancel.as_deref().unwrap_or(&never);
+    let shown = out.display();
+    let report = trellis_sync::create_with(out, &files, cancel, Some(&verifier)).map_err(|e| {
+        if e.is_interrupted() {
+            return Error::new(
+                ErrorKind::Interrupted,
+                format!("interrupted: `{shown}` was not created, and nothing was left behind"),
+            );
+        }
+        if let trellis_sync::SyncError::Verification { .. } = e {
+            let verdict = verdict.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+            if let Some(error) = verdict {
+                let message =
+                    format!("`{shown}` was not created, and nothing was left behind: {error}");
+                return error.with_message(message);
+            }
+        }
+        Error::from(e)
+    })?;
+    Ok(Created {
+        loaded: Arc::unwrap_or_clone(loaded),
+        root: out.to_path_buf(),
+        files: report.written(),
+    })
+}
+
+/// A spec rendered, ready to plan or apply.
+struct Prepared {
+    /// Shared with `apply`'s verifier.
+    loaded: Arc<Loaded>,
+    files: Vec<PlannedFile>,
+    renames: Vec<Rename>,
+}
+
+/// Loads the spec, checks what can be checked of its external sources, renders it.
+fn prepare(project: &Project) -> Result<Prepared, Error> {
+    let loaded = project.load()?;
+    check_external_sources(&loaded, project.root())?;
+    let templates = templates(project.templates())?;
+    let files = render(&loaded, &templates)?;
+    let renames = loaded
+        .spec
+        .crates
+        .iter()
+        .filter_map(|c| {
+            let from = c.renamed_from.as_ref()?;
+            Some(Rename { from: from.name.clone(), to: c.name.as_str().to_owned() })
+        })
+        .collect();
+    Ok(Prepared { loaded: Arc::new(loaded), files, renames })
+}
+
+fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
+    match dir {
+        None => Ok(Templates::embedded()),
+        Some(dir) => Templates::with_overrides(dir).map_err(|e| Error::input(e.to_string())),
+    }
+}
+
+fn render(loaded: &Loaded, templates: &Templates) -> Result<Vec<PlannedFile>, Error> {
+    // A template override is the person's input; the embedded ones failing is Trellis' bug.
+    trellis_render::render(&loaded.spec, &loaded.text, templates).map_err(|e| {
+        Error::input(format!("{e}\nnote: a template override may be at fault; if none is in use, this is a bug in Trellis"))
+    })
+}
+
+/// An `accept` path as the workspace-relative, `/`-separated path the plan names.
+fn workspace_relative(root: &Path, path: &Path) -> Result<String, Error> {
+    let relative = if path.is_absolute() {
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let (root, path) = (canonical(root), canonical(path));
+        path.strip_prefix(&root).map(Path::to_path_buf).map_err(|_| {
+            Error::input(format!(
+                "`--accept {}` is not inside the workspace `{}`",
+                path.display(),
+                root.display()
+            ))
+        })?
+    } else {
+        path.to_path_buf()
+    };
+    Ok(relative.to_string_lossy().replace('\\', "/").trim_start_matches("./").to_owned())
+}
+
+/// Why cargo does not see a workspace as its spec declares it.
+enum Mismatch {
+    /// `cargo metadata --no-deps` failed: cargo cannot load the workspace.
+    Metadata(trellis_check::MetadataError),
+    /// Cargo loads it, but its members or edges differ from the spec: the findings.
+    Graph(trellis_check::Checked),
+}
+
+impl Mismatch {
+    /// The findings as plain text, for an error message.
+    fn message(&self) -> String {
+        match self {
+            Mismatch::Metadata(e) => format!("{e}\nhint: {}", e.hint()),
+            Mismatch::Graph(checked) => anstream::adapter::strip_str(
+                crate::render_diagnostics(&checked.diagnostics, &checked.sources).trim_end(),
+            )
+            .to_string(),
+        }
+    }
+
+    /// The findings, each as `code: message`: what tells one mismatch from another.
+    fn findings(&self) -> Vec<String> {
+        match self {
+            Mismatch::Metadata(e) => vec![e.to_string()],
+            Mismatch::Graph(checked) => checked
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.code.id, d.message))
+                .collect(),
+        }
+    }
+}
+
+/// Reads a workspace back through `cargo metadata --no-deps`: cargo must load it, and its
+/// members and internal edges must be exactly the spec's.
+fn cargo_sees_spec(loaded: &Loaded, root: &Path) -> Result<(), Mismatch> {
+    let cargo = trellis_check::Cargo::from_env();
+    let metadata = trellis_check::read_metadata(root, &cargo).map_err(Mismatch::Metadata)?;
+    let checked =
+        trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, Default::default());
+    if checked.diagnostics.is_empty() { Ok(()) } else { Err(Mismatch::Graph(checked)) }
+}
+
+/// The verifier `apply` runs: cargo must load the result, and see no difference from the spec
+/// that was not there before the run. A difference that was there before (a crate a person
+/// added, an orphan kept without pruning, a key a person holds in a conflict) is theirs, not
+/// the run's; when cargo could not load the workspace before either, for the same reason (a
+/// person's broken manifest), that is not the run's doing either.
+fn verifier(loaded: Arc<Loaded>) -> Verifier {
+    Verifier::with_baseline(move |root: &Path| -> Check {
+        let before = cargo_sees_spec(&loaded, root).err();
+        let loaded = Arc::clone(&loaded);
+        Box::new(move |root: &Path| {
+            let Err(after) = cargo_sees_spec(&loaded, root) else { return Ok(()) };
+            let refused = match (&before, &after) {
+                (None, _) => true,
+                // Cargo loads it now: whatever it sees that was not there before is the run's.
+                (Some(Mismatch::Graph(_)), Mismatch::Graph(_)) => {
+                    let seen = before.as_ref().map(Mismatch::findings).unwrap_or_default();
+                    after.findings().iter().any(|f| !seen.contains(f))
+                }
+                // It could not load it before: loading it now is no step back.
+                (Some(Mismatch::Metadata(_)), Mismatch::Graph(_)) => false,
+                (Some(was), Mismatch::Metadata(_)) => was.findings() != after.findings(),
+            };
+            if refused { Err(after.message()) } else { Ok(()) }
+        })
+    })
+}
+
+/// A new workspace holds exactly the spec's edges, so the only finding an `[[allow]]` can
+/// excuse there is a declared normal or build edge up the layers. One that excuses nothing
+/// would fail `check` (C012) in the workspace `new` is about to write: refused before writing.
+fn refuse_idle_allowances(loaded: &Loaded) -> Result<(), Error> {
+    let spec = &loaded.spec;
+    let rank =
+        |name: &str| spec.crate_named(name)?.layer.as_deref().and_then(|l| spec.layer_rank(l));
+    let idle: Vec<Diagnostic> = spec
+        .allow
+        .iter()
+        .filter(|a| {
+            let declared = spec.crate_named(&a.from.name).is_some_and(|c| {
+                c.depends.iter().any(|(kind, to)| kind.is_structural() && to.name == a.to.name)
+            });
+            let upward = matches!((rank(&a.from.name), rank(&a.to.name)), (Some(f), Some(t)) if f < t);
+            !(declared && upward)
+        })
+        .map(|a| {
+            Diagnostic::error(
+                trellis_check::codes::UNUSED_ALLOWANCE,
+                format!(
+                    "`[[allow]]` from `{}` to `{}` excuses nothing in a new workspace",
+                    a.from.name, a.to.name
+                ),
+            )
+            .in_file(loaded.file.clone())
+            .at(a.span.clone(), "no declared edge up the layers needs it")
+            .hint("a new workspace holds exactly the spec's edges; remove the entry, or declare the edge it is for")
+        })
+        .collect();
+    if idle.is_empty() {
+        return Ok(());
+    }
+    let (n, plural) = (idle.len(), if idle.len() == 1 { "y" } else { "ies" });
+    Err(spec_errors(
+        loaded,
+        idle,
+        format!(
+            "{n} `[[allow]]` entr{plural} would fail `check` in the new workspace; nothing was written"
+        ),
+    ))
+}
+
+/// Checks what can be checked of the spec's external dependencies without the network: one
+/// by `path` must lead to a package, from the workspace root at `root` (which need not exist
+/// yet), and one from a `registry` needs that registry configured for cargo (the
+/// `CARGO_REGISTRIES_<NAME>_INDEX` variable, or `[registries.<name>]` in a cargo config file
+/// cargo reads for the workspace). Refused before anything is written, as cargo would refuse
+/// the workspace after.
+fn check_external_sources(loaded: &Loaded, root: &Path) -> Result<(), Error> {
+    let configured = registries(root);
+    let mut missing: Vec<Diagnostic> = Vec::new();
+    for d in loaded.spec.dependencies.values() {
+        let problem = if let Some(path) = d.path.as_deref()
+            && !lexical(&root.join(path)).join("Cargo.toml").is_file()
+        {
+            Some((
+                format!(
+                    "dependency `{}` has `path = \"{path}\"`, where there is no package",
+                    d.name
+                ),
+                "no `Cargo.toml` at its path",
+                format!("the path is relative to the workspace root `{}`", root.display()),
+            ))
+        } else if let Some(registry) = d.registry.as_deref()
+            && !configured.contains(registry)
+        {
+            Some((
+                format!(
+                    "dependency `{}` is from registry `{registry}`, which cargo does not know",
+                    d.name
+                ),
+                "an unconfigured registry",
+                format!(
+                    "configure it in `.cargo/config.toml` (`[registries.{registry}] index = \"…\"`) or set `CARGO_REGISTRIES_{}_INDEX`",
+                    registry.to_uppercase().replace('-', "_")
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, label, hint)) = problem {
+            missing.push(
+                Diagnostic::error(trellis_spec::codes::INVALID_SOURCE, message)
+                    .in_file(loaded.file.clone())
+                    .at(d.span.clone(), label)
+                    .hint(hint),
+            );
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let plural = if missing.len() == 1 { "" } else { "s" };
+    let message =
+        format!("`{}` has {} error{plural}; nothing was written", loaded.file, missing.len());
+    Err(spec_errors(loaded, missing, message))
+}
+
+/// An input error made of diagnostics in the spec.
+fn spec_errors(loaded: &Loaded, diagnostics: Vec<Diagnostic>, message: String) -> Error {
+    let sources = BTreeMap::from([(loaded.file.clone(), loaded.text.clone())]);
+    Error::input(message).with_diagnostics(diagnostics, sources)
+}
+
+/// The registries cargo knows for a workspace at `root`: those its environment names, and
+/// those of the cargo config files it reads (`.cargo/config.toml` in the root and every folder
+/// above, and in `CARGO_HOME`).
+fn registries(root: &Path) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = std::env::vars()
+        .filter_map(|(k, _)| {
+            let name = k.strip_prefix("CARGO_REGISTRIES_")?.strip_suffix("_INDEX")?;
+            Some(name.to_lowercase())
+        })
+        .flat_map(|n| [n.replace('_', "-"), n])
+        .collect();
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let here = std::env::current_dir().unwrap_or_default();
+    let start = lexical(&here.join(root));
+    for dir in start.ancestors().map(|d| d.join(".cargo")).chain(home) {
+        for file in ["config.toml", "config"] {
+            let Ok(text) = std::fs::read_to_string(dir.join(file)) else { continue };
+            let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { continue };
+            if let Some(table) = doc.get("registries").and_then(|r| r.as_table_like()) {
+                names.extend(table.iter().map(|(k, _)| k.to_owned()));
+            }
+        }
+    }
+    names
+}
+
+/// A path with `.` and `..` resolved by its text alone, so that a folder that does not exist
+/// yet (the root `new` is about to create) can still be walked out of.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
