@@ -39,6 +39,14 @@ struct Settings {
 
 static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
+/// The options that name the workspace (`--root DIR --spec FILE`) as the user gave them.
+static LOCATION: OnceLock<String> = OnceLock::new();
+
+/// Records the options that name the workspace, for the commands hints name.
+pub(crate) fn set_location(flags: String) {
+    let _ = LOCATION.set(flags);
+}
+
 /// Sets colour and verbosity for the whole run; called once, before any command runs.
 pub(crate) fn init(color: Option<ColorWhen>, verbosity: Verbosity, invocation: &'static str) {
     let color = color.or_else(|| match std::env::var("CARGO_TERM_COLOR").ok()?.as_str() {
@@ -89,9 +97,34 @@ pub(crate) fn out(text: &str) {
     let _ = anstream::stdout().lock().write_all(text.as_bytes());
 }
 
-/// Diagnostics and other text for people, to stderr, whatever the verbosity.
+/// Diagnostics and other text for people, to stderr, whatever the verbosity; every command a
+/// hint names is [`localized`].
 pub(crate) fn err(text: &str) {
-    let _ = anstream::stderr().lock().write_all(text.as_bytes());
+    let _ = anstream::stderr().lock().write_all(localized(text).as_bytes());
+}
+
+/// Text with every Trellis command it names (`` `trellis apply --prune` ``, as the engine and
+/// this command line write them) made one that works where the user stands: run as the user
+/// runs Trellis (`cargo trellis`, `cargo xtask`), with the options that named the workspace.
+/// Other text is left alone.
+pub(crate) fn localized(text: &str) -> String {
+    const MARK: &str = "`trellis ";
+    let flags = LOCATION.get().map_or("", String::as_str);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let after = &rest[at + MARK.len()..];
+        let Some(end) = after.find(['`', '\n']).filter(|&e| after[e..].starts_with('`')) else {
+            out.push_str(&rest[..at + MARK.len()]);
+            rest = after;
+            continue;
+        };
+        out.push_str(&rest[..at]);
+        out.push_str(&format!("`{} {}{flags}`", invocation(), &after[..end]));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `warning: message`, to stderr, whatever the verbosity.
@@ -115,5 +148,22 @@ pub(crate) fn status(label: &str, style: Style, message: &str) {
 pub(crate) fn note(text: &str) {
     if verbosity() > Verbosity::Quiet {
         err(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::localized;
+
+    #[test]
+    fn commands_in_hints_run_where_the_user_stands() {
+        super::set_location(" --root ws".to_owned());
+        assert_eq!(
+            localized("hint: run `trellis apply --prune` or `trellis plan`; `trellis` alone stays"),
+            "hint: run `cargo xtask apply --prune --root ws` or `cargo xtask plan --root ws`; `trellis` alone stays"
+        );
+        // An unclosed command, or one broken across lines, is left as written.
+        assert_eq!(localized("see `trellis apply\nnow`"), "see `trellis apply\nnow`");
+        assert_eq!(localized("`trellis "), "`trellis ");
     }
 }

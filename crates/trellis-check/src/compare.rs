@@ -97,7 +97,7 @@ impl<'a> Cx<'a> {
                         krate.path, other.name
                     ),
                     None => format!(
-                        "run `cargo xtask apply` to create it at `{}`, or remove `[crates.{name}]` from the spec",
+                        "run `trellis apply` to create it at `{}`, or remove `[crates.{name}]` from the spec",
                         krate.path
                     ),
                 };
@@ -165,7 +165,7 @@ impl<'a> Cx<'a> {
                 d = d.at(span, "not declared in the spec");
             }
             let hint = format!(
-                "add `[crates.{}]` to the spec (`cargo xtask infer` prints one, or says why the spec refuses it), or remove it from the workspace's `members`",
+                "add `[crates.{}]` to the spec (`trellis infer` prints one, or says why the spec refuses it), or remove it from the workspace's `members`",
                 member.name
             );
             self.out.push(d.hint(hint));
@@ -261,7 +261,7 @@ impl<'a> Cx<'a> {
                         .in_file(self.names.spec_file)
                         .at(to.span.clone(), "declared here")
                         .hint(format!(
-                            "run `cargo xtask apply` to add `{} = {{ workspace = true }}` to `[{section}]` of `{from}`, or remove it from the spec",
+                            "run `trellis apply` to add `{} = {{ workspace = true }}` to `[{section}]` of `{from}`, or remove it from the spec",
                             to.name
                         )),
                 );
@@ -396,7 +396,7 @@ impl<'a> Cx<'a> {
                     .in_file(self.names.spec_file)
                     .at(used.span.clone(), "declared here")
                     .hint(format!(
-                        "run `cargo xtask apply` to add it to the manifest, or remove it from `{key}` of `[crates.{}]`",
+                        "run `trellis apply` to add it to the manifest, or remove it from `{key}` of `[crates.{}]`",
                         member.name
                     )),
                 );

@@ -418,12 +418,10 @@ fn header(
 ) {
     let _ = writeln!(
         out,
-        "# Inferred by `cargo xtask infer` from the workspace as cargo sees it. Review the layers"
+        "# Inferred by Trellis (`infer`) from the workspace as cargo sees it. Review the layers"
     );
-    let _ = writeln!(
-        out,
-        "# and summaries; `cargo xtask check` compares the workspace with this spec."
-    );
+    let _ =
+        writeln!(out, "# and summaries; Trellis' `check` compares the workspace with this spec.");
     let _ = writeln!(out);
     let _ = writeln!(out, "[workspace]");
     let _ = writeln!(out, "name = {}", quote(previous.map_or(name, |p| &p.workspace.name)));

@@ -472,72 +472,74 @@ impl Cx<'_> {
         for (name, item) in tab.table.iter() {
             let key = tab.table.key(name).expect("iterated key exists");
             let span = key_span(key, &tab.span);
-            let mut dep = ExternalDep {
-                name: name.to_owned(),
-                version: None,
-                features: Vec::new(),
-                default_features: None,
-                package: None,
-                git: None,
-                path: None,
-                registry: None,
-                span: span.clone(),
-            };
-            if let Some(version) = item.as_str() {
-                self.version_req(version, span_of(item));
-                dep.version = Some(version.to_owned());
+            if let Some(dep) = self.external(name, span, item) {
                 out.insert(name.to_owned(), dep);
-                continue;
             }
-            if item.as_table_like().is_none() {
-                self.wrong_type(
-                    item,
-                    &format!("dependency `{name}`"),
-                    "a version string or a table",
-                );
-                out.insert(name.to_owned(), dep);
-                continue;
-            }
-            let Some(dt) = self.table(item, format!("dependency `{name}`")) else { continue };
-            self.known_keys(&dt, DEP_KEYS);
-            if let Some((version, vspan)) = self.string(&dt, "version") {
-                self.version_req(&version, vspan);
-                dep.version = Some(version);
-            }
-            dep.features = self.strings(&dt, "features").into_iter().map(|n| n.name).collect();
-            dep.default_features = self.boolean(&dt, "default-features");
-            if let Some((package, span)) = self.string(&dt, "package") {
-                if let Err(e) = crate::names::check_form(&package) {
-                    self.push(
-                        Diagnostic::error(
-                            codes::INVALID_CRATE_NAME,
-                            format!("invalid package name: {e}"),
-                        )
-                        .at(span, "not a package name")
-                        .hint("`package` is the crate's name on its registry or in its repository"),
-                    );
-                }
-                dep.package = Some(package);
-            }
-            dep.path = self.string(&dt, "path").map(|(s, _)| s);
-            dep.registry = self.string(&dt, "registry").map(|(s, _)| s);
-            let git = self.string(&dt, "git");
-            let refs: Vec<(GitRef, String, Span)> =
-                [(GitRef::Branch, "branch"), (GitRef::Tag, "tag"), (GitRef::Rev, "rev")]
-                    .into_iter()
-                    .filter_map(|(kind, key)| self.string(&dt, key).map(|(s, sp)| (kind, s, sp)))
-                    .collect();
-            if let Some((url, span)) = &git {
-                self.git_url(url, span.clone());
-            }
-            self.source_rules(name, &dep, git.as_ref(), &refs, &dt);
-            dep.git = git.map(|(url, _)| GitSource {
-                url,
-                reference: refs.into_iter().next().map(|(kind, value, _)| (kind, value)),
-            });
-            out.insert(name.to_owned(), dep);
         }
         out
+    }
+
+    /// One external dependency, `name = "1"` or `name = { … }`, as cargo reads a dependency:
+    /// `None` for a value that is neither a string nor a table (after reporting it).
+    fn external(&mut self, name: &str, span: Span, item: &Item) -> Option<ExternalDep> {
+        let mut dep = ExternalDep {
+            name: name.to_owned(),
+            version: None,
+            features: Vec::new(),
+            default_features: None,
+            package: None,
+            git: None,
+            path: None,
+            registry: None,
+            span: span.clone(),
+        };
+        if let Some(version) = item.as_str() {
+            self.version_req(version, span_of(item));
+            dep.version = Some(version.to_owned());
+            return Some(dep);
+        }
+        if item.as_table_like().is_none() {
+            self.wrong_type(item, &format!("dependency `{name}`"), "a version string or a table");
+            return Some(dep);
+        }
+        let Some(dt) = self.table(item, format!("dependency `{name}`")) else { return None };
+        self.known_keys(&dt, DEP_KEYS);
+        if let Some((version, vspan)) = self.string(&dt, "version") {
+            self.version_req(&version, vspan);
+            dep.version = Some(version);
+        }
+        dep.features = self.strings(&dt, "features").into_iter().map(|n| n.name).collect();
+        dep.default_features = self.boolean(&dt, "default-features");
+        if let Some((package, span)) = self.string(&dt, "package") {
+            if let Err(e) = crate::names::check_form(&package) {
+                self.push(
+                    Diagnostic::error(
+                        codes::INVALID_CRATE_NAME,
+                        format!("invalid package name: {e}"),
+                    )
+                    .at(span, "not a package name")
+                    .hint("`package` is the crate's name on its registry or in its repository"),
+                );
+            }
+            dep.package = Some(package);
+        }
+        dep.path = self.string(&dt, "path").map(|(s, _)| s);
+        dep.registry = self.string(&dt, "registry").map(|(s, _)| s);
+        let git = self.string(&dt, "git");
+        let refs: Vec<(GitRef, String, Span)> =
+            [(GitRef::Branch, "branch"), (GitRef::Tag, "tag"), (GitRef::Rev, "rev")]
+                .into_iter()
+                .filter_map(|(kind, key)| self.string(&dt, key).map(|(s, sp)| (kind, s, sp)))
+                .collect();
+        if let Some((url, span)) = &git {
+            self.git_url(url, span.clone());
+        }
+        self.source_rules(name, &dep, git.as_ref(), &refs, &dt);
+        dep.git = git.map(|(url, _)| GitSource {
+            url,
+            reference: refs.into_iter().next().map(|(kind, value, _)| (kind, value)),
+        });
+        Some(dep)
     }
 
     /// A git source as cargo reads it: a URL with a scheme git knows (`https://…`,

@@ -130,7 +130,7 @@ pub enum SyncError {
         rolled_back(.rollback)
     )]
     Verification {
-        /// The verifier's message (cargo's, for `cargo xtask apply`).
+        /// The verifier's message (cargo's, for `trellis apply`).
         message: String,
         /// What the rollback did.
         rollback: Rollback,
@@ -143,7 +143,7 @@ pub enum SyncError {
     },
     /// The file system failed in the middle of a run: every change was rolled back.
     #[error(
-        "{}\n`apply` stopped after {}; {}\nhint: fix the cause (disk space, permissions), then run `cargo xtask apply` again",
+        "{}\n`apply` stopped after {}; {}\nhint: fix the cause (disk space, permissions), then run `trellis apply` again",
         chain(.error),
         changes(.done),
         rolled_back(.rollback)
@@ -159,7 +159,7 @@ pub enum SyncError {
     /// A run stopped (`cause`), and rolling it back failed too: the journal stays, and the
     /// next `apply` finishes the rollback before anything else.
     #[error(
-        "{cause}, after {}; rolling back failed too: {}\nthe journal `.trellis/journal.toml` stays: the next `cargo xtask apply` finishes the rollback, then applies the spec\nhint: fix the cause (disk space, permissions), then run `cargo xtask apply`",
+        "{cause}, after {}; rolling back failed too: {}\nthe journal `.trellis/journal.toml` stays: the next `trellis apply` finishes the rollback, then applies the spec\nhint: fix the cause (disk space, permissions), then run `trellis apply`",
         changes(.done),
         chain(.error)
     )]

@@ -590,7 +590,7 @@ fn an_io_failure_mid_run_rolls_back() {
         assert!(rollback.kept.is_empty(), "{err}");
         let text = err.to_string();
         assert!(text.contains("no space left") && text.contains("rolled back"), "{text}");
-        assert!(text.contains("run `cargo xtask apply` again"), "{text}");
+        assert!(text.contains("run `trellis apply` again"), "{text}");
         assert_eq!(tree(&run), before, "after {after}");
     }
 }
@@ -615,7 +615,7 @@ fn a_failed_rollback_keeps_the_journal_for_the_next_apply() {
     fault::fail(None);
     assert!(matches!(err, SyncError::RollbackFailed { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains("the next `cargo xtask apply` finishes the rollback"), "{text}");
+    assert!(text.contains("the next `trellis apply` finishes the rollback"), "{text}");
     assert!(run.join(JOURNAL_PATH).is_file());
 
     let report = apply(&run, &files, &fault_options()).unwrap();

@@ -53,7 +53,7 @@ pub fn findings(spec: &Spec, report: &TraceReport, strict: bool) -> Vec<Diagnost
                     ),
                 )
                 .hint(format!(
-                    "write a test named `{}` or marked `// covers: {}`, or run `cargo xtask apply` \
+                    "write a test named `{}` or marked `// covers: {}`, or run `trellis apply` \
                      to seed its pending test again",
                     trellis_spec::requirement_test_name(&r.id),
                     r.id
@@ -95,7 +95,7 @@ pub fn findings(spec: &Spec, report: &TraceReport, strict: bool) -> Vec<Diagnost
             let mut hint = stray_hint(&stray.id, report, &first.krate);
             if file.contains("/tests/requirements/") {
                 hint.push_str(
-                    "; `cargo xtask apply --prune` deletes a pending test that Trellis wrote and \
+                    "; `trellis apply --prune` deletes a pending test that Trellis wrote and \
                      the spec no longer plans",
                 );
             }

@@ -58,9 +58,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
     report_recovery(&project, &report.recovery);
     for path in &report.changed_meanwhile {
         term::warning(&format!(
-            "`{}` changed while `apply` ran (a person's save): kept as it was saved; run {} again",
+            "`{}` changed while `apply` ran (a person's save): kept as it was saved; run `trellis apply` again",
             project.show(path),
-            args.source.location.hint("apply"),
         ));
     }
     match args.format {
@@ -90,7 +89,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
             term::out(&pretty(&json_plan(&project, &report.plan, done)));
         }
     }
-    conflicts_outcome(&report.plan, "apply", &args.source.location)
+    conflicts_outcome(&report.plan, "apply")
 }
 
 /// An `--accept` path as the engine takes it: a relative one is relative to the current folder

@@ -36,6 +36,7 @@ impl Location {
     /// current folder by default: a command writes only into a folder the user pointed it at
     /// or stands in.
     pub(crate) fn project(&self) -> Result<Project, Failure> {
+        crate::term::set_location(self.flags());
         let project = match &self.root {
             Some(root) => Project::at(root),
             None => Project::discover(current_dir()?)?,
@@ -56,12 +57,6 @@ impl Location {
             flags.push_str(&format!(" --spec {}", shell_word(spec)));
         }
         flags
-    }
-
-    /// A command for a hint, as it runs from where the user stands: `` `cargo trellis plan
-    /// --diff --root ws` ``.
-    pub(crate) fn hint(&self, command: &str) -> String {
-        format!("`{} {command}{}`", crate::term::invocation(), self.flags())
     }
 }
 

@@ -69,9 +69,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
     // next `apply` first rolls that run back. Say so rather than show a plan as if all were well.
     if planned.unfinished {
         term::warning(&format!(
-            "an `apply` was interrupted here (`{}` remains): the next `apply` first rolls it back to the state before that run, then plans again, so what it does can differ from this plan\nhint: run {} to finish the rollback",
+            "an `apply` was interrupted here (`{}` remains): the next `apply` first rolls it back to the state before that run, then plans again, so what it does can differ from this plan\nhint: run `trellis apply` to finish the rollback",
             project.show(trellis::trellis_sync::JOURNAL_PATH),
-            args.source.location.hint("apply"),
         ));
     }
     match args.format {
@@ -85,7 +84,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
             term::out(&pretty(&doc));
         }
     }
-    conflicts_outcome(&planned.plan, "plan", &args.source.location)
+    conflicts_outcome(&planned.plan, "plan")
 }
 
 /// The plan for people: one aligned line per file that changes (every file with `-v`), its
@@ -132,7 +131,7 @@ pub(crate) fn pretty(doc: &Value) -> String {
 }
 
 /// Exit 1, with a hint, when some file is in conflict.
-pub(crate) fn conflicts_outcome(plan: &Plan, command: &str, location: &Location) -> Outcome {
+pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
     let n = plan.count(Action::Conflict);
     if n == 0 {
         return Ok(());
@@ -144,13 +143,9 @@ pub(crate) fn conflicts_outcome(plan: &Plan, command: &str, location: &Location)
         if n == 1 { "a file" } else { "files" },
     ));
     term::note(&format!(
-        "{}: {} shows each conflict; {} writes the conflict markers into a seeded file (Trellis' version beside any other file, as `<file>{}`); once resolved by hand, {} (beside: {}) ends the conflict\n",
+        "{}: `trellis plan --diff` shows each conflict; `trellis apply --write-conflicts` writes the conflict markers into a seeded file (Trellis' version beside any other file, as `<file>{}`); once resolved by hand, `trellis apply` (beside: `trellis apply --accept <file>`) ends the conflict\n",
         term::paint("hint", term::NOTE),
-        location.hint("plan --diff"),
-        location.hint("apply --write-conflicts"),
         trellis::trellis_sync::CONFLICT_SUFFIX,
-        location.hint("apply"),
-        location.hint("apply --accept <file>"),
     ));
     Err(Failure::Findings)
 }
