@@ -66,7 +66,19 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
         .collect();
     let layers: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
     let released = released(spec);
+    // The xtask's own dependency on the engine: a path is the spec's, from the workspace root,
+    // so from `xtask/` it is one folder further.
+    let engine = spec.workspace.engine.as_ref().map(|d| {
+        let mut d = d.clone();
+        if let Some(path) = d.path.as_mut()
+            && !std::path::Path::new(path.as_str()).is_absolute()
+        {
+            *path = trellis_spec::relative_path(crate::XTASK_PATH, path);
+        }
+        inline_table(&d)
+    });
     obj([
+        ("engine", engine.into()),
         ("workspace", meta(spec)),
         ("exclude", exclude.into()),
         ("members", members.into()),

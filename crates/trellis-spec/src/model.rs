@@ -56,6 +56,11 @@ pub struct WorkspaceMeta {
     /// the cargo alias and the `xtask` crate) are planned in a workspace Trellis did not create
     /// too (`scaffold = true`); they always are in one it creates.
     pub scaffold: bool,
+    /// `trellis = …`: where the workspace's own `xtask` gets Trellis' engine (the `trellis`
+    /// crate), written as a Cargo dependency is (a version, `path`, or `git`). With it, the
+    /// generated `cargo xtask` has `check`, `plan`, `apply`, `trace` and `graph`, and `ci` runs
+    /// `check` first: the workspace guards itself. Without it, the xtask needs nothing but std.
+    pub engine: Option<ExternalDep>,
 }
 
 /// One layer of `[layers] order`.

@@ -94,7 +94,7 @@ struct Cx<'f> {
 const TOP_KEYS: &[&str] =
     &["format", "workspace", "layers", "dependencies", "crates", "allow", "check"];
 const WORKSPACE_KEYS: &[&str] =
-    &["name", "summary", "edition", "rust-version", "license", "version", "scaffold"];
+    &["name", "summary", "edition", "rust-version", "license", "version", "scaffold", "trellis"];
 const LAYERS_KEYS: &[&str] = &["order"];
 const DEP_KEYS: &[&str] = &[
     "version",
@@ -326,6 +326,7 @@ impl Cx<'_> {
             license: None,
             version: "0.1.0".to_owned(),
             scaffold: false,
+            engine: None,
         };
         let Some((_, item)) = self.get(top, "workspace") else {
             self.push(
@@ -423,6 +424,9 @@ impl Cx<'_> {
         }
         if let Some(scaffold) = self.boolean(&tab, "scaffold") {
             meta.scaffold = scaffold;
+        }
+        if let Some((key, item)) = self.get(&tab, "trellis") {
+            meta.engine = self.external("trellis", key_span(key, &tab.span), item);
         }
         if let Some((version, span)) = self.string(&tab, "version") {
             if semver::Version::parse(&version).is_ok() {

@@ -55,6 +55,7 @@ pub use sync::{
     plan,
 };
 
+pub use anstream;
 pub use trellis_check;
 pub use trellis_render;
 pub use trellis_spec;

@@ -396,7 +396,7 @@ fn refuse_idle_allowances(loaded: &Loaded) -> Result<(), Error> {
 fn check_external_sources(loaded: &Loaded, root: &Path) -> Result<(), Error> {
     let configured = registries(root);
     let mut missing: Vec<Diagnostic> = Vec::new();
-    for d in loaded.spec.dependencies.values() {
+    for d in loaded.spec.dependencies.values().chain(&loaded.spec.workspace.engine) {
         let problem = if let Some(path) = d.path.as_deref()
             && !lexical(&root.join(path)).join("Cargo.toml").is_file()
         {

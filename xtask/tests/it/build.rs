@@ -104,8 +104,11 @@ fn real_workspace_shapes_build_offline() {
     cargo_steps(&tmp.path().join("ws"), "real-shapes");
 }
 
+/// The flagship example builds, tests, lints and documents itself, and guards itself: `demo`
+/// names this checkout's engine (`[workspace] trellis`), so the example's own xtask, built
+/// offline, runs `check`, and fails once a crate takes an edge the spec does not declare.
 #[test]
-fn the_flagship_example_builds_tests_lints_and_documents_itself() {
+fn the_flagship_example_builds_itself_and_guards_itself() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sme-market");
     let output = xtask(tmp.path(), &["demo", "--out", out.to_str().unwrap()]);
@@ -114,6 +117,21 @@ fn the_flagship_example_builds_tests_lints_and_documents_itself() {
     // Every requirement waits as an ignored test; none fails, none is missing.
     let stdout = cargo_steps(&out, "sme-market");
     assert_eq!(ignored_tests(&stdout), 21, "{stdout}");
+
+    // Its own `cargo xtask check`, from a member's folder, as a person runs it.
+    let member = out.join("crates/iso-codes/src");
+    let own_check = ["--offline", "xtask", "check"];
+    cargo(&member, "sme-market", &own_check).unwrap_or_else(|e| panic!("{e}"));
+
+    let manifest = out.join("crates/iso-codes/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let edited = format!("{text}\n[dev-dependencies]\nanalytics = {{ path = \"../analytics\" }}\n");
+    std::fs::write(&manifest, edited).unwrap();
+    let failed = cargo(&member, "sme-market", &own_check).expect_err("an undeclared edge fails");
+    // Exit 1: findings, not a failure to run.
+    assert!(failed.contains("(exit status: 1)"), "{failed}");
+    assert!(failed.contains("error[C005]"), "{failed}");
+    assert!(failed.contains("iso-codes") && failed.contains("analytics"), "{failed}");
 }
 
 /// Runs cargo build, test, clippy, doc and fmt on a workspace, offline, and fails on the first
@@ -155,8 +173,9 @@ pub(crate) fn cargo(root: &Path, target: &str, args: &[&str]) -> Result<String, 
         return Ok(stdout);
     }
     Err(format!(
-        "`cargo {}` failed:\n{stdout}\n{}",
+        "`cargo {}` failed ({}):\n{stdout}\n{}",
         args.join(" "),
+        output.status,
         String::from_utf8_lossy(&output.stderr)
     ))
 }
