@@ -506,7 +506,7 @@ impl Cx<'_> {
             self.wrong_type(item, &format!("dependency `{name}`"), "a version string or a table");
             return Some(dep);
         }
-        let Some(dt) = self.table(item, format!("dependency `{name}`")) else { return None };
+        let dt = self.table(item, format!("dependency `{name}`"))?;
         self.known_keys(&dt, DEP_KEYS);
         if let Some((version, vspan)) = self.string(&dt, "version") {
             self.version_req(&version, vspan);
