@@ -6,6 +6,7 @@ mod adopt_property;
 mod build;
 mod build_property;
 mod fuzz;
+mod install;
 mod lifecycle;
 mod living;
 mod new;
