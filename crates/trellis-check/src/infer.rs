@@ -469,6 +469,11 @@ fn header(
     {
         field(out, "version", version);
     }
+    // Where the workspace's own xtask gets the engine: cargo sees it only as the xtask's
+    // dependency, so it is the previous spec's to say.
+    if let Some(engine) = previous.and_then(|p| p.workspace.engine.as_ref()) {
+        let _ = writeln!(out, "trellis = {}", engine.to_toml());
+    }
     let _ = writeln!(out);
 }
 

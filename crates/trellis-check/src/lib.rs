@@ -4,8 +4,9 @@
 //! The data flows one way: `cargo metadata --no-deps`, run once by [`read_metadata`], becomes
 //! a [`Workspace`] model; [`compare`] turns a [`Spec`] and that model into [`Diagnostic`]s
 //! without any I/O of its own (manifest texts come in through [`Manifests`], read only for
-//! members that have a finding to place). [`check_workspace`] and [`check_metadata`] wire the
-//! steps together for callers that want one call.
+//! members that have a finding to place). [`check_metadata`] wires the steps together; the
+//! whole `check` command, the requirements' findings included, is `trellis::check` in the
+//! engine's facade crate.
 
 mod actual;
 mod cargo;
@@ -43,45 +44,6 @@ impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
-}
-
-/// Why a whole check could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum CheckError {
-    /// The workspace has no spec.
-    #[error("no `Trellis.toml` at `{0}`")]
-    NoSpec(String),
-    /// The spec could not be read.
-    #[error("cannot read `{path}`: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The spec has errors; they are the diagnostics.
-    #[error("the spec has errors")]
-    BadSpec(Vec<Diagnostic>),
-    /// `cargo metadata` failed.
-    #[error(transparent)]
-    Metadata(#[from] MetadataError),
-}
-
-/// The whole `check` of the workspace at `root`: reads `Trellis.toml`, runs `cargo metadata
-/// --no-deps` once, compares. Files are named relative to `root`. This is what a benchmark of
-/// `check` should time, beside a plain `cargo metadata --no-deps`.
-pub fn check_workspace(root: &Path, cargo: &Cargo) -> Result<Checked, CheckError> {
-    let spec_path = root.join(SPEC_FILE);
-    let text = std::fs::read_to_string(&spec_path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            CheckError::NoSpec(root.display().to_string())
-        } else {
-            CheckError::Read { path: spec_path.display().to_string(), source }
-        }
-    })?;
-    let spec = trellis_spec::parse(&text, SPEC_FILE).map_err(CheckError::BadSpec)?.spec;
-    let metadata = read_metadata(root, cargo)?;
-    Ok(check_metadata(&spec, &text, &metadata, Names { spec_file: SPEC_FILE, root: "" }))
 }
 
 /// `check` on metadata already read: builds the model, compares, and reads the manifests of

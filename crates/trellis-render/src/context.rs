@@ -8,7 +8,7 @@
 //! every interpolated value again, a deep copy that made up a third of rendering's time.
 
 use serde_json::{Map, Value};
-use trellis_spec::{CrateKind, CrateSpec, EdgeKind, ExternalDep, GitRef, Requirement, Spec};
+use trellis_spec::{CrateKind, CrateSpec, EdgeKind, Requirement, Spec};
 
 /// The context shared by every template: the whole workspace.
 pub(crate) fn workspace(spec: &Spec) -> Value {
@@ -62,7 +62,7 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
     let dependencies: Vec<Value> = spec
         .dependencies
         .values()
-        .map(|d| obj([("name", d.name.as_str().into()), ("toml", inline_table(d).into())]))
+        .map(|d| obj([("name", d.name.as_str().into()), ("toml", d.to_toml().into())]))
         .collect();
     let layers: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
     let released = released(spec);
@@ -75,7 +75,7 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
         {
             *path = trellis_spec::relative_path(crate::XTASK_PATH, path);
         }
-        inline_table(&d)
+        d.to_toml()
     });
     obj([
         ("engine", engine.into()),
@@ -250,46 +250,5 @@ fn edge_kind(kind: EdgeKind) -> &'static str {
         EdgeKind::Normal => "normal",
         EdgeKind::Dev => "dev",
         EdgeKind::Build => "build",
-    }
-}
-
-/// An external dependency as the inline table (or bare version string) `[workspace.dependencies]`
-/// holds.
-fn inline_table(d: &ExternalDep) -> String {
-    use crate::text::toml_str;
-    let mut fields: Vec<String> = Vec::new();
-    if let Some(package) = &d.package {
-        fields.push(format!("package = {}", toml_str(package)));
-    }
-    if let Some(version) = &d.version {
-        fields.push(format!("version = {}", toml_str(version)));
-    }
-    if let Some(git) = &d.git {
-        fields.push(format!("git = {}", toml_str(&git.url)));
-        if let Some((kind, value)) = &git.reference {
-            let key = match kind {
-                GitRef::Branch => "branch",
-                GitRef::Tag => "tag",
-                GitRef::Rev => "rev",
-            };
-            fields.push(format!("{key} = {}", toml_str(value)));
-        }
-    }
-    if let Some(path) = &d.path {
-        fields.push(format!("path = {}", toml_str(path)));
-    }
-    if let Some(registry) = &d.registry {
-        fields.push(format!("registry = {}", toml_str(registry)));
-    }
-    if let Some(default_features) = d.default_features {
-        fields.push(format!("default-features = {default_features}"));
-    }
-    if !d.features.is_empty() {
-        let features: Vec<String> = d.features.iter().map(|f| toml_str(f)).collect();
-        fields.push(format!("features = [{}]", features.join(", ")));
-    }
-    match (fields.as_slice(), &d.version) {
-        ([_only], Some(version)) => toml_str(version),
-        _ => format!("{{ {} }}", fields.join(", ")),
     }
 }

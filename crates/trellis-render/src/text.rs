@@ -6,26 +6,7 @@
 
 use std::fmt::Write as _;
 
-/// A TOML basic string, quotes included.
-pub(crate) fn toml_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub(crate) use trellis_spec::toml_str;
 
 /// A TOML key: bare where TOML allows it (`A-Za-z0-9_-`), else quoted (`"v1.2"`, which bare
 /// would be a dotted key).

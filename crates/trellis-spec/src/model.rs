@@ -95,6 +95,49 @@ pub struct ExternalDep {
     pub span: Span,
 }
 
+impl ExternalDep {
+    /// The dependency as the inline table (or bare version string) a manifest holds, e.g.
+    /// `{ version = "1", features = ["derive"] }`: what `[workspace.dependencies]` gets for it.
+    pub fn to_toml(&self) -> String {
+        let d = self;
+        let mut fields: Vec<String> = Vec::new();
+        if let Some(package) = &d.package {
+            fields.push(format!("package = {}", toml_str(package)));
+        }
+        if let Some(version) = &d.version {
+            fields.push(format!("version = {}", toml_str(version)));
+        }
+        if let Some(git) = &d.git {
+            fields.push(format!("git = {}", toml_str(&git.url)));
+            if let Some((kind, value)) = &git.reference {
+                let key = match kind {
+                    GitRef::Branch => "branch",
+                    GitRef::Tag => "tag",
+                    GitRef::Rev => "rev",
+                };
+                fields.push(format!("{key} = {}", toml_str(value)));
+            }
+        }
+        if let Some(path) = &d.path {
+            fields.push(format!("path = {}", toml_str(path)));
+        }
+        if let Some(registry) = &d.registry {
+            fields.push(format!("registry = {}", toml_str(registry)));
+        }
+        if let Some(default_features) = d.default_features {
+            fields.push(format!("default-features = {default_features}"));
+        }
+        if !d.features.is_empty() {
+            let features: Vec<String> = d.features.iter().map(|f| toml_str(f)).collect();
+            fields.push(format!("features = [{}]", features.join(", ")));
+        }
+        match (fields.as_slice(), &d.version) {
+            ([_only], Some(version)) => toml_str(version),
+            _ => format!("{{ {} }}", fields.join(", ")),
+        }
+    }
+}
+
 /// A git source of an external dependency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitSource {
@@ -377,4 +420,27 @@ impl Spec {
     pub fn layer_rank(&self, layer: &str) -> Option<usize> {
         self.layers.iter().position(|l| l.name == layer)
     }
+}
+
+/// A TOML basic string, quotes included, with every character a TOML parser would refuse or
+/// misread escaped (quotes, backslashes, control characters).
+pub fn toml_str(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

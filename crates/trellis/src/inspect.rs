@@ -117,6 +117,14 @@ pub struct Traced {
 /// Follows every requirement of the spec through the crates' files (docs/trace.md). Reports,
 /// never judges: [`check`] turns the statuses into findings.
 ///
+/// ```no_run
+/// let project = trellis::Project::discover(std::env::current_dir()?)?;
+/// let traced = trellis::trace(&project)?;
+/// let totals = traced.report.totals();
+/// println!("{} of {} requirements covered", totals.covered, totals.requirements);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 ///
 /// Input: the spec is missing or has errors. Environment: a file cannot be read.
@@ -150,6 +158,17 @@ pub struct GraphOptions {
 }
 
 /// The crate graph, ready for [`trellis_check::graph::render`] (Mermaid or dot).
+///
+/// ```
+/// use trellis::trellis_check::graph::{Format, render};
+///
+/// let dir = tempfile::tempdir()?;
+/// let spec = "[workspace]\nname = \"shop\"\n\n[crates.books]\n\n[crates.web]\ndepends = [\"books\"]\n";
+/// std::fs::write(dir.path().join("Trellis.toml"), spec)?;
+/// let graph = trellis::graph(&trellis::Project::at(dir.path()), &Default::default())?;
+/// assert!(render(&graph, Format::Mermaid).contains("web --> books"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 ///
@@ -203,6 +222,12 @@ pub struct Inferred {
 /// On a workspace Trellis generated, the modules and requirements are read back from the
 /// crates' files, and the name, layers and order from the spec the ledger keeps, so that
 /// `apply` with the result changes nothing. Elsewhere, the layers are a suggestion to review.
+///
+/// ```no_run
+/// let inferred = trellis::infer(&std::env::current_dir()?)?;
+/// std::fs::write("Trellis.toml", inferred.text)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 ///

@@ -35,6 +35,18 @@ pub struct Planned {
 
 /// Plans what `apply` would do, file by file; writes nothing, ever.
 ///
+/// ```
+/// use trellis::trellis_sync::Action;
+///
+/// let dir = tempfile::tempdir()?;
+/// let spec = "[workspace]\nname = \"shop\"\n\n[crates.books]\n";
+/// std::fs::write(dir.path().join("Trellis.toml"), spec)?;
+/// let planned = trellis::plan(&trellis::Project::at(dir.path()), &Default::default())?;
+/// assert!(planned.plan.entries.iter().any(|e| e.path == "crates/books/Cargo.toml"));
+/// assert_eq!(planned.plan.count(Action::Conflict), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 ///
 /// Input: the spec is missing or has errors, an external dependency's `path` leads to no
@@ -89,6 +101,18 @@ pub struct Applied {
 ///
 /// Conflicts are not errors: they are in [`Applied::report`]'s plan.
 ///
+/// ```no_run
+/// use trellis::trellis_sync::Action;
+///
+/// let project = trellis::Project::discover(std::env::current_dir()?)?;
+/// let applied = trellis::apply(&project, &trellis::ApplyOptions::default())?;
+/// println!("{} files written", applied.report.written());
+/// if applied.report.plan.count(Action::Conflict) > 0 {
+///     std::process::exit(1);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 ///
 /// As [`plan`], and: an `accept` path outside the workspace or where nothing is planned
@@ -138,6 +162,15 @@ pub struct Created {
 /// folder. The tree is built beside `out`, read back through `cargo metadata` (cargo must see
 /// exactly the spec's members and edges) and only then renamed into place: a spec with any
 /// error, a refusal or an interruption leaves nothing behind.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let spec = dir.path().join("spec.toml");
+/// std::fs::write(&spec, "[workspace]\nname = \"shop\"\n\n[crates.books]\n")?;
+/// let created = trellis::new(&spec, &dir.path().join("shop"), &Default::default())?;
+/// assert!(created.root.join("crates/books/src/lib.rs").is_file());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 ///

@@ -44,8 +44,10 @@ fn infer_then_apply_on_the_flagship_changes_no_file() {
     let dir = tmp.path();
     let flagship = repo_root().join("crates/trellis-spec/specs/sme-market.toml");
     let flagship = flagship.to_str().unwrap();
-    // A folder named otherwise than the system: the name comes from the ledger's spec.
-    let (code, stderr) = outcome(&xtask(dir, &["new", flagship, "--out", "market"]));
+    // A folder named otherwise than the system: the name comes from the ledger's spec. `demo`
+    // names this checkout's engine (`[workspace] trellis`), which cargo sees only as the
+    // xtask's dependency: it comes from the ledger's spec too.
+    let (code, stderr) = outcome(&xtask(dir, &["demo", "--out", "market"]));
     assert_eq!(code, Some(0), "{stderr}");
     let ws = dir.join("market");
 

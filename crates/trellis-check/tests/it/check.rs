@@ -1,6 +1,6 @@
 //! `check`: findings on the drifted fixtures, in both formats, and cargo failures.
 
-use trellis_check::{Cargo, CheckError, MetadataError, report};
+use trellis_check::{Cargo, MetadataError, report};
 
 use crate::{check, fixture};
 
@@ -34,9 +34,9 @@ fn allow_silences_one_finding_and_a_rotten_one_is_reported() {
 
 #[test]
 fn broken_manifest_fails_with_cargos_message_and_a_hint() {
-    let error = trellis_check::check_workspace(&fixture("broken-manifest"), &Cargo::from_env())
+    let error = trellis_check::read_metadata(&fixture("broken-manifest"), &Cargo::from_env())
         .expect_err("cargo cannot read a broken manifest");
-    let CheckError::Metadata(error @ MetadataError::Cargo { .. }) = &error else {
+    let error @ MetadataError::Cargo { .. } = &error else {
         panic!("expected a cargo failure, got {error:?}")
     };
     let text = error.to_string();
@@ -67,23 +67,6 @@ fn a_folder_that_is_no_workspace_says_so() {
     let error =
         trellis_check::read_metadata(dir.path(), &Cargo::from_env()).expect_err("no manifest");
     assert!(error.hint().contains("is not a cargo workspace"), "{error}: {}", error.hint());
-}
-
-#[test]
-fn a_workspace_without_a_spec_says_so() {
-    let error = trellis_check::check_workspace(&fixture("dev-cycle"), &Cargo::from_env())
-        .expect_err("the fixture has no spec");
-    assert!(matches!(error, CheckError::NoSpec(_)), "{error:?}");
-    assert!(error.to_string().starts_with("no `Trellis.toml` at"), "{error}");
-}
-
-#[test]
-fn check_workspace_runs_the_whole_check() {
-    let checked =
-        trellis_check::check_workspace(&fixture("allow"), &Cargo::from_env()).expect("check runs");
-    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.id).collect();
-    assert_eq!(codes, ["C012"]);
-    assert!(checked.has_errors());
 }
 
 #[test]
