@@ -96,7 +96,9 @@ pub fn with_directive(text: &str) -> Cow<'_, str> {
         None => ("", text),
     };
     let newline = if rest.contains("\r\n") { "\r\n" } else { "\n" };
-    Cow::Owned(format!("{bom}{DIRECTIVE}{newline}{newline}{rest}"))
+    // A text that opens with a blank line has the blank line already.
+    let blank = if rest.starts_with(newline) { "" } else { newline };
+    Cow::Owned(format!("{bom}{DIRECTIVE}{newline}{blank}{rest}"))
 }
 
 /// `Trellis.toml`, the spec of a Rust system: its crates, who may depend on whom, and what

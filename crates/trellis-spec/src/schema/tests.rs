@@ -93,6 +93,7 @@ fn a_directive_goes_first_with_a_blank_line_after_it_unless_the_header_has_one()
         format!("\u{feff}{DIRECTIVE}\n\n[workspace]")
     );
     assert_eq!(with_directive(""), format!("{DIRECTIVE}\n\n"));
+    assert_eq!(with_directive("\n[workspace]\n"), format!("{DIRECTIVE}\n\n[workspace]\n"));
     // A person's own directive, anywhere in the header, is kept as it is.
     for own in [
         "#:schema https://example.com/trellis.json\n[workspace]\n",
