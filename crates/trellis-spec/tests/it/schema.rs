@@ -383,3 +383,10 @@ fn a_spec_that_names_the_schema_in_its_header_still_parses_and_validates() {
     assert!(parse(&text, "directive.toml").is_ok());
     assert!(validate(&text).is_ok());
 }
+
+/// The flagship example opens with the line that points editors at the schema, as every spec
+/// Trellis writes does: `demo` writes it as it is into the workspace, beside the schema.
+#[test]
+fn the_flagship_example_names_the_schema_first() {
+    assert!(trellis_spec::EXAMPLE.starts_with(&format!("{}\n\n", schema::DIRECTIVE)));
+}
