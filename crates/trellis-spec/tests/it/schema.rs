@@ -171,6 +171,13 @@ fn every_spec_the_parser_accepts_validates() {
         .filter_map(|(name, text)| validate(text).err().map(|e| format!("{name}:\n{e}")))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // The types the schema comes from read them too: their serde attributes (kebab-case keys,
+    // closed tables, a dependency as a version or a table) say what the schema says.
+    for (name, text) in &specs {
+        if let Err(e) = serde_json::from_value::<schema::SpecFile>(to_json(text)) {
+            panic!("{name}: {e}");
+        }
+    }
 }
 
 /// A key path: table names, `*` for any key of a map (`crates.*.kind`), `[]` for an element
