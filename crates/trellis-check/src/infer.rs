@@ -416,6 +416,10 @@ fn header(
     crates: &[&Member],
     dropped: &BTreeMap<Part, String>,
 ) {
+    // First, and a blank line after it: where taplo and tombi look for the schema, which
+    // `apply` writes into the workspace it adopts.
+    let _ = writeln!(out, "{}", trellis_spec::schema::DIRECTIVE);
+    let _ = writeln!(out);
     let _ = writeln!(
         out,
         "# Inferred by Trellis (`infer`) from the workspace as cargo sees it. Review the layers"

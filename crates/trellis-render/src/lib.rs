@@ -14,7 +14,7 @@ use trellis_spec::{CrateKind, CrateSpec, Spec};
 /// Where every generated workspace keeps its own `xtask` crate.
 pub const XTASK_PATH: &str = "xtask";
 
-pub use trellis_spec::SPEC_FILE;
+pub use trellis_spec::{SCHEMA_FILE, SPEC_FILE};
 
 /// One file of the workspace, as Trellis would write it now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct PlannedFile {
 /// README or a `src/lib.rs` beside a library whose root lives elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Seed {
-    /// Whenever it is absent: manifests, the spec, requirement tests.
+    /// Whenever it is absent: manifests, the spec and its schema, requirement tests.
     Always,
     /// Only in a workspace Trellis created: the workspace's README, ARCHITECTURE.md,
     /// `rustfmt.toml`, `.gitignore`, cargo alias and `xtask` crate (unless the spec says
@@ -77,7 +77,11 @@ pub struct RenderError {
 
 /// Renders every file of the workspace a spec describes, sorted by path.
 ///
-/// `spec_text` is the spec as written: the workspace keeps it as `Trellis.toml`.
+/// `spec_text` is the spec as written: the workspace keeps it as `Trellis.toml`, with the
+/// `#:schema` line that points editors at the schema first unless it names a schema already
+/// (see [`trellis_spec::schema::with_directive`]). The schema itself is planned at
+/// [`SCHEMA_FILE`], in Trellis' own folder, in every workspace, adopted ones too: it is what
+/// the directive names, and it matches the Trellis that manages the workspace.
 pub fn render(
     spec: &Spec,
     spec_text: &str,
@@ -115,8 +119,15 @@ pub fn render(
     files.extend(crate_files);
     files.push(PlannedFile {
         path: SPEC_FILE.to_owned(),
-        contents: spec_text.to_owned(),
+        contents: trellis_spec::schema::with_directive(spec_text).into_owned(),
         ownership: Ownership::Once,
+        seed: Seed::Always,
+    });
+    // A seeded file: a newer Trellis rewrites it while nobody has edited it.
+    files.push(PlannedFile {
+        path: SCHEMA_FILE.to_owned(),
+        contents: trellis_spec::schema::json(),
+        ownership: Ownership::Seeded,
         seed: Seed::Always,
     });
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));

@@ -11,6 +11,7 @@ pub mod graph;
 mod model;
 mod names;
 mod parse;
+pub mod schema;
 mod suggest;
 mod validate;
 
@@ -66,6 +67,11 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 
 /// The spec's file name at a workspace root.
 pub const SPEC_FILE: &str = "Trellis.toml";
+
+/// Where a workspace Trellis manages keeps the JSON Schema of its spec ([`schema::json`]),
+/// beside Trellis' ledger: it always matches the Trellis that manages the workspace, and
+/// editors find it offline through the spec's first line, [`schema::DIRECTIVE`].
+pub const SCHEMA_FILE: &str = ".trellis/trellis.schema.json";
 
 /// The flagship example: the spec of a platform that helps small and medium exporters sell
 /// across borders (`cargo xtask demo` generates it).

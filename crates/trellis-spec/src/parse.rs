@@ -91,12 +91,12 @@ struct Cx<'f> {
     diags: Vec<Diagnostic>,
 }
 
-const TOP_KEYS: &[&str] =
+pub(crate) const TOP_KEYS: &[&str] =
     &["format", "workspace", "layers", "dependencies", "crates", "allow", "check"];
-const WORKSPACE_KEYS: &[&str] =
+pub(crate) const WORKSPACE_KEYS: &[&str] =
     &["name", "summary", "edition", "rust-version", "license", "version", "scaffold", "trellis"];
-const LAYERS_KEYS: &[&str] = &["order"];
-const DEP_KEYS: &[&str] = &[
+pub(crate) const LAYERS_KEYS: &[&str] = &["order"];
+pub(crate) const DEP_KEYS: &[&str] = &[
     "version",
     "features",
     "default-features",
@@ -108,7 +108,7 @@ const DEP_KEYS: &[&str] = &[
     "path",
     "registry",
 ];
-const CRATE_KEYS: &[&str] = &[
+pub(crate) const CRATE_KEYS: &[&str] = &[
     "kind",
     "path",
     "layer",
@@ -124,9 +124,9 @@ const CRATE_KEYS: &[&str] = &[
     "renamed-from",
     "features",
 ];
-const REQUIREMENT_KEYS: &[&str] = &["id", "text"];
-const ALLOW_KEYS: &[&str] = &["from", "to", "reason"];
-const CHECK_KEYS: &[&str] = &["pending-requirements"];
+pub(crate) const REQUIREMENT_KEYS: &[&str] = &["id", "text"];
+pub(crate) const ALLOW_KEYS: &[&str] = &["from", "to", "reason"];
+pub(crate) const CHECK_KEYS: &[&str] = &["pending-requirements"];
 
 /// Where a key that is unknown in one table belongs, or what it is called here: the slips of
 /// someone who knows Cargo.toml, or who put a key in the wrong table.

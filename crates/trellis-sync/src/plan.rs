@@ -228,10 +228,11 @@ pub(crate) fn plan_in(
     let mut seen = HashSet::new();
     for f in &sorted {
         fsx::check_rel(&f.path)?;
-        if f.path == ".trellis"
-            || f.path.starts_with(".trellis/")
-            || f.path.ends_with(CONFLICT_SUFFIX)
-        {
+        // Trellis' folder holds its bookkeeping, and the spec's schema (a seeded file like any
+        // other, planned by the render stage).
+        let bookkeeping = (f.path == ".trellis" || f.path.starts_with(".trellis/"))
+            && f.path != trellis_render::SCHEMA_FILE;
+        if bookkeeping || f.path.ends_with(CONFLICT_SUFFIX) {
             return Err(SyncError::BadPath {
                 path: f.path.clone(),
                 reason: "it is reserved for Trellis' own bookkeeping",

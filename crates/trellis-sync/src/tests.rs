@@ -273,6 +273,36 @@ fn untouched_seeded_files_follow_the_spec_and_edited_ones_merge_or_conflict() {
     assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), mine);
 }
 
+/// The spec's schema is the one file Trellis' folder holds beside the bookkeeping: a seeded
+/// file, created in a workspace Trellis did not create too, rewritten by a newer Trellis while
+/// nobody edited it, and a person's edit of it is theirs.
+#[test]
+fn the_spec_schema_in_trellis_folder_is_a_seeded_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let with_schema = |schema: &str| {
+        let mut files = workspace("x", &[("a", &[])]);
+        files.push(pf(trellis_render::SCHEMA_FILE, schema, Ownership::Seeded));
+        files
+    };
+    // Adopted: a workspace with its own root manifest and no ledger.
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+    let report = apply(&out, &with_schema("{ \"v\": 1 }\n"), &Options::default()).unwrap();
+    assert!(report.written_files.contains(&trellis_render::SCHEMA_FILE.to_owned()));
+    let read = || fs::read_to_string(out.join(trellis_render::SCHEMA_FILE)).unwrap();
+    assert_eq!(read(), "{ \"v\": 1 }\n");
+
+    let report = apply(&out, &with_schema("{ \"v\": 2 }\n"), &Options::default()).unwrap();
+    assert_eq!(report.written_files, vec![trellis_render::SCHEMA_FILE.to_owned()]);
+    assert_eq!(read(), "{ \"v\": 2 }\n");
+
+    fs::write(out.join(trellis_render::SCHEMA_FILE), "{ \"mine\": true }\n").unwrap();
+    let report = apply(&out, &with_schema("{ \"v\": 3 }\n"), &Options::default()).unwrap();
+    assert!(report.has_conflicts());
+    assert_eq!(read(), "{ \"mine\": true }\n");
+}
+
 #[test]
 fn person_edits_without_new_spec_are_not_conflicts() {
     let dir = tempfile::tempdir().unwrap();
@@ -854,6 +884,8 @@ fn planned_paths_must_stay_inside_the_root() {
         "",
         "./a",
         ".trellis/ledger.toml",
+        ".trellis/journal.toml",
+        ".trellis",
         "a.trellis-new",
     ] {
         let files = vec![pf(bad, "x", Ownership::Seeded)];

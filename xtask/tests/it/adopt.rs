@@ -93,6 +93,11 @@ fn run_case(case: &Path) -> Result<(), String> {
             .collect();
         return Err(format!("{name}: adopting changed or added {changed:?}\n{}", stdout(&applied)));
     }
+    // Trellis' own folder gets the spec's schema, which the inferred spec's first line names.
+    let schema = fs::read_to_string(ws.join(trellis_spec::SCHEMA_FILE)).unwrap_or_default();
+    if schema != trellis_spec::schema::json() || !inferred.stdout.starts_with(b"#:schema ") {
+        return Err(format!("{name}: adopting did not give the spec's schema and its directive"));
+    }
     round_trip(&ws).map_err(|e| format!("{name}: {e}"))?;
     let Ok(spec) = fs::read_to_string(case.join("spec.toml")) else { return Ok(()) };
 

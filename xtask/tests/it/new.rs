@@ -33,10 +33,17 @@ fn new_writes_the_whole_workspace_and_verifies_it() {
         "crates/base/tests/requirements/b_1.rs",
         "xtask/src/main.rs",
         ".cargo/config.toml",
+        ".trellis/trellis.schema.json",
     ] {
         assert!(files.iter().any(|f| f == expected), "{expected} missing from {files:#?}");
     }
-    assert_eq!(fs::read_to_string(tmp.path().join("ws/Trellis.toml")).unwrap(), SMALL);
+    // The spec as written, with the line that points editors at the schema first.
+    let spec = fs::read_to_string(tmp.path().join("ws/Trellis.toml")).unwrap();
+    assert_eq!(spec, format!("{}\n{SMALL}", trellis_spec::schema::DIRECTIVE));
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("ws/.trellis/trellis.schema.json")).unwrap(),
+        trellis_spec::schema::json()
+    );
     // Nothing is left beside the workspace: no temporary folder.
     let mut beside: Vec<_> =
         fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();

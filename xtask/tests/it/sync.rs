@@ -287,7 +287,8 @@ fn a_killed_run_is_rolled_back_even_after_the_spec_is_reverted() {
     assert_eq!(output.status.code(), Some(3), "cargo cannot load it: {}", outcome(&output).1);
 
     // The spec reverted.
-    fs::write(ws.join("Trellis.toml"), SPEC).unwrap();
+    let spec = &before.iter().find(|(p, _)| p == "Trellis.toml").unwrap().1;
+    fs::write(ws.join("Trellis.toml"), spec).unwrap();
     let output = xtask(&ws, &["plan", "--format", "json"]);
     let (code, stderr) = outcome(&output);
     assert!(stderr.contains("an `apply` was interrupted here"), "{stderr}");

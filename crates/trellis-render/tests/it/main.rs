@@ -21,6 +21,15 @@ fn render_spec(text: &str) -> Vec<PlannedFile> {
 fn tree(files: &[PlannedFile]) -> String {
     let mut out = String::new();
     for file in files {
+        // The schema is the same in every workspace, and checked fresh where it is committed.
+        if file.path == trellis_render::SCHEMA_FILE {
+            assert_eq!(file.contents, trellis_spec::schema::json());
+            out.push_str(&format!(
+                "==== {} ({:?}) ====\ntrellis_spec::schema::json() (crates/trellis-spec/trellis.schema.json)\n",
+                file.path, file.ownership
+            ));
+            continue;
+        }
         out.push_str(&format!("==== {} ({:?}) ====\n{}", file.path, file.ownership, file.contents));
         if !file.contents.ends_with('\n') {
             out.push('\n');

@@ -37,3 +37,22 @@ fn files_that_must_not_exist_do_not() {
     assert!(!has("crates/market-testkit/tests/requirements/main.rs"));
     assert!(files.iter().all(|f| !f.path.starts_with('/') && !f.path.contains("..")));
 }
+
+/// Every workspace, adopted ones too, gets the spec's schema in Trellis' own folder, and its
+/// spec names it in its first line; a spec that names a schema of its own keeps its line.
+#[test]
+fn the_schema_is_planned_always_and_the_spec_names_it() {
+    use trellis_render::{Ownership, SCHEMA_FILE, SPEC_FILE, Seed};
+    let text = "[workspace]\nname = \"tiny\"\n\n[crates.tiny-core]\n";
+    let files = render_spec(text);
+    let file = |path: &str| files.iter().find(|f| f.path == path).unwrap();
+    let schema = file(SCHEMA_FILE);
+    assert_eq!((schema.ownership, &schema.seed), (Ownership::Seeded, &Seed::Always));
+    assert_eq!(schema.contents, trellis_spec::schema::json());
+    let spec = file(SPEC_FILE);
+    assert_eq!(spec.contents, format!("{}\n\n{text}", trellis_spec::schema::DIRECTIVE));
+
+    let own = format!("#:schema https://example.com/trellis.json\n{text}");
+    let files = render_spec(&own);
+    assert_eq!(files.iter().find(|f| f.path == SPEC_FILE).unwrap().contents, own);
+}

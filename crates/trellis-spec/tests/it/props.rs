@@ -1,6 +1,7 @@
 //! Properties of random specs: random names, random layered DAGs (with dev edges in any
 //! direction, cycles included), free text. Every such spec parses to the model it describes,
-//! and renaming one dependency to an undeclared name is always an error.
+//! and validates against the spec's JSON Schema; renaming one dependency to an undeclared name
+//! is always an error.
 
 use std::collections::BTreeSet;
 
@@ -206,6 +207,10 @@ proptest! {
             Err(d) => panic!("{}\n---\n{text}", crate::render_all(&d, &text)),
         };
         prop_assert!(parsed.warnings.is_empty());
+        // What the parser accepts, the schema editors check with accepts too.
+        if let Err(e) = crate::schema::validate(&text) {
+            panic!("{e}\n---\n{text}");
+        }
         let spec = parsed.spec;
         prop_assert_eq!(spec.layers.len(), model.layers);
         prop_assert_eq!(spec.crates.len(), model.crates.len());

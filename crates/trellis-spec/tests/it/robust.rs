@@ -1,5 +1,6 @@
 //! Bad input never panics: random edits of real specs and random text each give a model or
-//! at least one error, with every diagnostic placed inside the text and renderable.
+//! at least one error, with every diagnostic placed inside the text and renderable; an edited
+//! spec the parser accepts validates against the spec's JSON Schema.
 
 use proptest::prelude::*;
 use trellis_spec::{Diagnostic, parse};
@@ -76,7 +77,13 @@ proptest! {
             text = apply(&text, e);
         }
         match parse(&text, "edited.toml") {
-            Ok(parsed) => check_diagnostics(&parsed.warnings, &text),
+            Ok(parsed) => {
+                check_diagnostics(&parsed.warnings, &text);
+                // An edit the parser accepts, the schema editors check with accepts too.
+                if let Err(e) = crate::schema::validate(&text) {
+                    panic!("{e}\n---\n{text}");
+                }
+            }
             Err(diagnostics) => {
                 prop_assert!(diagnostics.iter().any(Diagnostic::is_error));
                 check_diagnostics(&diagnostics, &text);
