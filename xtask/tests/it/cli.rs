@@ -47,15 +47,22 @@ pub(crate) fn xtask(dir: &Path, args: &[&str]) -> Run {
     run(env!("CARGO_BIN_EXE_xtask"), "cargo xtask", &[], dir, args)
 }
 
-/// The binary with colour off twice over: `--color never` (a global flag, given first and not
-/// shown in the command line, as every run has it) and `NO_COLOR=1`.
+/// `cargo trellis ARGS` in `dir`: the `cargo-trellis` binary as cargo runs an external
+/// subcommand, `trellis` its first argument.
+pub(crate) fn trellis(dir: &Path, args: &[&str]) -> Run {
+    run(env!("CARGO_BIN_EXE_cargo-trellis"), "cargo trellis", &["trellis"], dir, args)
+}
+
+/// The binary with colour off twice over: `NO_COLOR=1`, and `--color never` (a global flag,
+/// given first and not shown in the command line, as every run has it) unless the test gives
+/// `--color` itself.
 fn run(program: &str, shown: &str, first: &[&str], dir: &Path, args: &[&str]) -> Run {
-    let Output { status, stdout, stderr } = crate::command(program, dir)
-        .args(first)
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("the binary runs");
+    let mut command = crate::command(program, dir);
+    command.args(first);
+    if !args.contains(&"--color") {
+        command.args(["--color", "never"]);
+    }
+    let Output { status, stdout, stderr } = command.args(args).output().expect("the binary runs");
     let words: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
     Run {
         dir: dir.to_path_buf(),

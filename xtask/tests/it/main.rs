@@ -12,6 +12,7 @@ mod living;
 mod new;
 mod property;
 mod readback;
+mod surface;
 mod sync;
 mod tidy;
 
