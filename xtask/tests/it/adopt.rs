@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use trellis_spec::EdgeKind;
 
+use crate::cli::{self, session};
 use crate::{files_under, outcome, repo_root, xtask};
 
 fn fixtures() -> PathBuf {
@@ -225,14 +226,6 @@ fn person_written_workspaces_are_adopted_byte_for_byte_and_evolve_by_insertion()
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// Runs the binary in `ws`, requiring exit 0; returns stdout.
-fn ok(ws: &Path, args: &[&str]) -> String {
-    let output = xtask(ws, args);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(0), "`{}`:\n{}{stderr}", args.join(" "), stdout(&output));
-    stdout(&output)
-}
-
 /// Whether every byte the person wrote is still there, in order, in each of their files.
 fn person_bytes_kept(before: &BTreeMap<String, String>, ws: &Path) {
     for (path, old) in before {
@@ -252,17 +245,16 @@ fn an_adopted_workspace_gains_a_crate_an_edge_a_rename_and_a_prune() {
     let person = tree(&ws);
     let spec = String::from_utf8(xtask(&ws, &["infer"]).stdout).unwrap();
     fs::write(ws.join("Trellis.toml"), &spec).unwrap();
-    ok(&ws, &["apply"]);
+    let mut runs = vec![cli::xtask(&ws, &["apply"])];
     assert_eq!(tree(&ws), person, "adopting changes nothing");
 
-    // A crate.
-    let step = |spec: &str| {
+    // A crate. Each step: apply, check, and apply again (which writes nothing).
+    let mut step = |spec: &str| {
         fs::write(ws.join("Trellis.toml"), spec).unwrap();
-        ok(&ws, &["apply"]);
-        ok(&ws, &["check"]);
+        runs.push(cli::xtask(&ws, &["apply"]));
+        runs.push(cli::xtask(&ws, &["check"]));
         person_bytes_kept(&person, &ws);
-        let again = ok(&ws, &["apply"]);
-        assert!(again.contains("; 0 written"), "a second apply writes:\n{again}");
+        runs.push(cli::xtask(&ws, &["apply"]));
     };
     let added =
         format!("{spec}\n[crates.gamma]\nkind = \"lib\"\nlayer = \"layer-0\"\nuses = [\"itoa\"]\n");
@@ -290,9 +282,10 @@ fn an_adopted_workspace_gains_a_crate_an_edge_a_rename_and_a_prune() {
 
     // Pruned: what Trellis wrote for it goes, the person's workspace is as it was.
     fs::write(ws.join("Trellis.toml"), &spec).unwrap();
-    ok(&ws, &["apply", "--prune"]);
-    ok(&ws, &["check"]);
+    runs.push(cli::xtask(&ws, &["apply", "--prune"]));
+    runs.push(cli::xtask(&ws, &["check"]));
     assert_eq!(tree(&ws), person, "pruning the crate Trellis added restores the person's files");
+    insta::assert_snapshot!(session(&runs));
 }
 
 #[test]
@@ -304,9 +297,10 @@ fn an_adopted_workspace_gets_trellis_workspace_files_only_when_the_spec_asks() {
     let asked = spec.replacen("[workspace]\n", "[workspace]\nscaffold = true\n", 1);
     assert_ne!(asked, spec);
     fs::write(ws.join("Trellis.toml"), asked).unwrap();
-    ok(&ws, &["apply"]);
+    let apply = cli::xtask(&ws, &["apply"]);
     for file in ["README.md", "ARCHITECTURE.md", "rustfmt.toml", "xtask/src/main.rs"] {
         assert!(ws.join(file).is_file(), "{file}");
     }
-    ok(&ws, &["check"]);
+    let check = cli::xtask(&ws, &["check"]);
+    insta::assert_snapshot!(session([&apply, &check]));
 }

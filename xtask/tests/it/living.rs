@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::build::cargo_steps;
+use crate::cli::{self, session};
 use crate::{outcome, xtask};
 
 const SPEC: &str = r#"[workspace]
@@ -73,6 +74,7 @@ fn append(path: &Path, text: &str) {
     fs::write(path, all).unwrap();
 }
 
+/// Runs the binary, requiring `code`; returns stdout. For steps that set a test up.
 fn run(dir: &Path, args: &[&str], code: i32) -> String {
     let output = xtask(dir, args);
     let (got, stderr) = outcome(&output);
@@ -97,10 +99,8 @@ fn a_persons_edits_and_a_spec_change_merge_in_one_apply_and_the_workspace_builds
 
     // The spec changes; `plan --diff` shows the merged files, and one `apply` writes them.
     fs::write(ws.join("Trellis.toml"), CHANGED).unwrap();
-    let plan = run(&ws, &["plan", "--diff"], 0);
-    assert!(plan.contains("merge      crates/base/src/lib.rs"), "{plan}");
-    assert!(plan.contains("+pub mod money;") || plan.contains("+mod money;"), "{plan}");
-    run(&ws, &["apply"], 0);
+    let plan = cli::xtask(&ws, &["plan", "--diff"]);
+    let apply = cli::xtask(&ws, &["apply"]);
 
     let lib_now = read(&lib);
     assert!(lib_now.ends_with(MY_CODE), "the person's code stays last:\n{lib_now}");
@@ -115,9 +115,8 @@ fn a_persons_edits_and_a_spec_change_merge_in_one_apply_and_the_workspace_builds
 
     // Nothing left to do, nothing drifted, and everything builds, lints and runs: the
     // person's test too.
-    let plan = run(&ws, &["plan"], 0);
-    assert!(plan.trim_end().ends_with("unchanged"), "{plan}");
-    run(&ws, &["check"], 0);
+    let settled = cli::xtask(&ws, &["plan"]);
+    let check = cli::xtask(&ws, &["check"]);
     let tested = cargo_steps(&ws, "living");
     assert!(tested.contains("test base_1::base_1 ... ok"), "{tested}");
 
@@ -128,7 +127,7 @@ fn a_persons_edits_and_a_spec_change_merge_in_one_apply_and_the_workspace_builds
         CHANGED.replace("  { id = \"BASE-1\", text = \"Amounts are never negative\" },\n", ""),
     )
     .unwrap();
-    run(&ws, &["apply"], 0);
+    let dropped = cli::xtask(&ws, &["apply"]);
     assert_eq!(read(&tests.join("base_1.rs")), MY_TEST);
     assert!(read(&tests.join("main.rs")).contains("mod base_1;"));
     let trace: serde_json::Value =
@@ -136,6 +135,7 @@ fn a_persons_edits_and_a_spec_change_merge_in_one_apply_and_the_workspace_builds
     assert_eq!(trace["totals"]["stray"], 1, "{trace:#}");
     let tested = cargo_steps(&ws, "living");
     assert!(tested.contains("test base_1::base_1 ... ok"), "{tested}");
+    insta::assert_snapshot!(session([&plan, &apply, &settled, &check, &dropped]));
 }
 
 #[test]
@@ -152,15 +152,15 @@ fn a_crate_renamed_while_its_modules_were_edited_merges() {
         .replace("[crates.base]\n", "[crates.books]\nrenamed-from = \"base\"\n")
         .replace("depends = [\"base\"]", "depends = [\"books\"]");
     fs::write(ws.join("Trellis.toml"), renamed).unwrap();
-    let applied = run(&ws, &["apply"], 0);
-    assert!(applied.contains("merge      crates/books/src/money.rs"), "{applied}");
+    let apply = cli::xtask(&ws, &["apply"]);
     let money = read(&ws.join("crates/books/src/money.rs"));
     assert!(
         money.starts_with("//! The `money` module of `books`.") && money.ends_with(MY_CODE),
         "{money}"
     );
     assert!(read(&ws.join("crates/books/src/lib.rs")).ends_with("\npub fn mine() {}\n"));
-    run(&ws, &["check"], 0);
+    let check = cli::xtask(&ws, &["check"]);
+    insta::assert_snapshot!(session([&apply, &check]));
 }
 
 #[test]
@@ -172,10 +172,11 @@ fn a_library_that_becomes_a_bin_gets_its_main_rs() {
     let bin = SPEC.replace("[crates.base]\n", "[crates.base]\nkind = \"bin\"\n");
     // A bin cannot be depended on: `app` stops depending on it.
     fs::write(ws.join("Trellis.toml"), bin.replace("depends = [\"base\"]\n", "")).unwrap();
-    run(&ws, &["apply", "--prune"], 0);
+    let apply = cli::xtask(&ws, &["apply", "--prune"]);
     assert!(ws.join("crates/base/src/main.rs").is_file());
     assert!(!ws.join("crates/base/src/lib.rs").exists());
-    run(&ws, &["check"], 0);
+    let check = cli::xtask(&ws, &["check"]);
+    insta::assert_snapshot!(session([&apply, &check]));
 }
 
 #[test]
@@ -190,15 +191,16 @@ fn a_proc_macro_kind_reaches_an_edited_manifest_and_leaves_it_again() {
     append(&manifest, "\n[features]\nextra = []\n");
     let macro_spec = spec.replace("[crates.base]\n", "[crates.base]\nkind = \"proc-macro\"\n");
     fs::write(ws.join("Trellis.toml"), &macro_spec).unwrap();
-    run(&ws, &["apply"], 0);
+    let to_macro = cli::xtask(&ws, &["apply"]);
     let text = read(&manifest);
     assert!(text.contains("[lib]\nproc-macro = true\n") && text.contains("extra = []"), "{text}");
-    run(&ws, &["check"], 0);
+    let macro_check = cli::xtask(&ws, &["check"]);
     fs::write(ws.join("Trellis.toml"), &spec).unwrap();
-    run(&ws, &["apply"], 0);
+    let to_lib = cli::xtask(&ws, &["apply"]);
     let text = read(&manifest);
     assert!(!text.contains("proc-macro") && text.contains("extra = []"), "{text}");
-    run(&ws, &["check"], 0);
+    let lib_check = cli::xtask(&ws, &["check"]);
+    insta::assert_snapshot!(session([&to_macro, &macro_check, &to_lib, &lib_check]));
 }
 
 #[test]
@@ -215,16 +217,17 @@ fn features_reach_an_edited_manifest_and_leave_it_again() {
         fs::write(ws.join("Trellis.toml"), spec).unwrap();
     };
     with("[\"fast\", \"safe\"]");
-    run(&ws, &["apply"], 0);
+    let two = cli::xtask(&ws, &["apply"]);
     let text = read(&manifest);
     assert!(text.contains("[features]\nfast = []\nsafe = []\n"), "{text}");
     with("[\"safe\"]");
-    run(&ws, &["apply"], 0);
+    let one = cli::xtask(&ws, &["apply"]);
     let text = read(&manifest);
     assert!(text.contains("[features]\nsafe = []\n") && !text.contains("fast"), "{text}");
     assert!(text.contains("maintenance"), "{text}");
     with("[]");
-    run(&ws, &["apply"], 0);
+    let none = cli::xtask(&ws, &["apply"]);
     assert!(!read(&manifest).contains("[features]"), "{}", read(&manifest));
-    run(&ws, &["check"], 0);
+    let check = cli::xtask(&ws, &["check"]);
+    insta::assert_snapshot!(session([&two, &one, &none, &check]));
 }

@@ -5,6 +5,7 @@ mod adopt;
 mod adopt_property;
 mod build;
 mod build_property;
+mod cli;
 mod fuzz;
 mod install;
 mod lifecycle;
@@ -12,20 +13,24 @@ mod living;
 mod new;
 mod property;
 mod readback;
+mod surface;
 mod sync;
 mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs the xtask binary with arguments, colour off, in `dir`.
+/// Runs the xtask binary with arguments, colour off, in `dir` (`cli::xtask` for a run to
+/// snapshot).
 fn xtask(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the xtask binary runs")
+    command(env!("CARGO_BIN_EXE_xtask"), dir).args(args).output().expect("the xtask binary runs")
+}
+
+/// A binary to run in `dir`, colour off whatever the caller's environment says.
+fn command(program: &str, dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(dir).env("NO_COLOR", "1").env_remove("CARGO_TERM_COLOR");
+    command
 }
 
 /// The process' exit code and its stderr, for assertions that show what went wrong.

@@ -2,7 +2,8 @@
 
 use std::fs;
 
-use crate::{files_under, outcome, xtask};
+use crate::cli::{self, session};
+use crate::files_under;
 
 const SMALL: &str = r#"
 [workspace]
@@ -20,10 +21,7 @@ depends = ["base"]
 fn new_writes_the_whole_workspace_and_verifies_it() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
-    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("verified"), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     let files = files_under(&tmp.path().join("ws"));
     for expected in [
         "Cargo.toml",
@@ -49,6 +47,7 @@ fn new_writes_the_whole_workspace_and_verifies_it() {
         fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     beside.sort();
     assert_eq!(beside, ["spec.toml", "ws"]);
+    insta::assert_snapshot!(new);
 }
 
 #[test]
@@ -56,11 +55,9 @@ fn a_bad_spec_writes_nothing_and_exits_2() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = SMALL.replace(r#"depends = ["base"]"#, r#"depends = ["bsae"]"#);
     fs::write(tmp.path().join("spec.toml"), bad).unwrap();
-    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("bsae") && stderr.contains("spec.toml:"), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert!(!tmp.path().join("ws").exists());
+    insta::assert_snapshot!(new);
 }
 
 #[test]
@@ -69,11 +66,10 @@ fn a_folder_that_is_not_empty_is_left_alone() {
     fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
     fs::create_dir(tmp.path().join("ws")).unwrap();
     fs::write(tmp.path().join("ws/notes.txt"), "mine").unwrap();
-    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(2), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert_eq!(files_under(&tmp.path().join("ws")), ["notes.txt"]);
     assert_eq!(fs::read_to_string(tmp.path().join("ws/notes.txt")).unwrap(), "mine");
+    insta::assert_snapshot!(new);
 }
 
 #[test]
@@ -81,9 +77,9 @@ fn an_empty_folder_is_filled() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
     fs::create_dir(tmp.path().join("ws")).unwrap();
-    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]));
-    assert_eq!(code, Some(0), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert!(tmp.path().join("ws/Cargo.toml").exists());
+    insta::assert_snapshot!(new);
 }
 
 #[cfg(unix)]
@@ -93,18 +89,17 @@ fn a_symlink_as_the_output_is_refused() {
     fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
     fs::create_dir(tmp.path().join("elsewhere")).unwrap();
     std::os::unix::fs::symlink(tmp.path().join("elsewhere"), tmp.path().join("ws")).unwrap();
-    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]));
-    assert_eq!(code, Some(2), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert!(files_under(&tmp.path().join("elsewhere")).is_empty());
+    insta::assert_snapshot!(new);
 }
 
 #[test]
 fn a_missing_spec_is_an_input_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "nope.toml", "--out", "ws"]));
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("nope.toml"), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "nope.toml", "--out", "ws"]);
     assert!(!tmp.path().join("ws").exists());
+    insta::assert_snapshot!(new);
 }
 
 #[test]
@@ -115,19 +110,19 @@ fn template_overrides_replace_defaults_by_name() {
     fs::write(tmp.path().join("tpl/workspace/README.md.hbs"), "# {{workspace.name}}, our way\n")
         .unwrap();
     fs::write(tmp.path().join("tpl/workspace/.gitignore.hbs"), "/target\n/local\n").unwrap();
-    let args = ["new", "spec.toml", "--out", "ws", "--templates", "tpl"];
-    let (code, stderr) = outcome(&xtask(tmp.path(), &args));
-    assert_eq!(code, Some(0), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws", "--templates", "tpl"]);
     assert_eq!(fs::read_to_string(tmp.path().join("ws/README.md")).unwrap(), "# small, our way\n");
     assert_eq!(fs::read_to_string(tmp.path().join("ws/.gitignore")).unwrap(), "/target\n/local\n");
+    insta::assert_snapshot!(new);
 }
 
 #[test]
 fn a_bad_template_writes_nothing() {
-    for (name, text, needle) in [
-        ("workspace/READMEE.md.hbs", "x", "unknown template"),
-        ("workspace/README.md.hbs", "{{workspace.nmae}}", "nmae"),
-        ("workspace/README.md.hbs", "{{#if}", "README.md"),
+    let mut runs = Vec::new();
+    for (name, text) in [
+        ("workspace/READMEE.md.hbs", "x"),
+        ("workspace/README.md.hbs", "{{workspace.nmae}}"),
+        ("workspace/README.md.hbs", "{{#if}"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
@@ -135,11 +130,10 @@ fn a_bad_template_writes_nothing() {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(&path, text).unwrap();
         let args = ["new", "spec.toml", "--out", "ws", "--templates", "tpl"];
-        let (code, stderr) = outcome(&xtask(tmp.path(), &args));
-        assert_eq!(code, Some(2), "{name}: {stderr}");
-        assert!(stderr.contains(needle), "{name}: {stderr}");
+        runs.push(cli::xtask(tmp.path(), &args));
         assert!(!tmp.path().join("ws").exists(), "{name}");
     }
+    insta::assert_snapshot!(session(&runs));
 }
 
 #[test]
@@ -147,22 +141,21 @@ fn a_folder_or_a_binary_file_as_the_spec_is_an_input_error() {
     let tmp = tempfile::tempdir().unwrap();
     fs::create_dir(tmp.path().join("specs")).unwrap();
     fs::write(tmp.path().join("bin.toml"), b"\xff\xfe[workspace]").unwrap();
-    for (spec, needle) in [("specs", "is a folder"), ("bin.toml", "not UTF-8")] {
-        let (code, stderr) = outcome(&xtask(tmp.path(), &["new", spec, "--out", "ws"]));
-        assert_eq!(code, Some(2), "{spec}: {stderr}");
-        assert!(stderr.contains(needle), "{spec}: {stderr}");
+    let mut runs = Vec::new();
+    for spec in ["specs", "bin.toml"] {
+        runs.push(cli::xtask(tmp.path(), &["new", spec, "--out", "ws"]));
         assert!(!tmp.path().join("ws").exists());
     }
+    insta::assert_snapshot!(session(&runs));
 }
 
 #[test]
 fn missing_parent_folders_of_the_output_are_created() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("spec.toml"), SMALL).unwrap();
-    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "a/b/ws"]));
-    assert_eq!(code, Some(0), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "a/b/ws"]);
     assert!(tmp.path().join("a/b/ws/Cargo.toml").exists());
-    assert!(stderr.contains("the 2 crates"), "{stderr}");
+    insta::assert_snapshot!(new);
 }
 
 /// SIGTERM (as Ctrl-C) at any moment of `new`: the run stops cleanly and leaves no staging
@@ -178,10 +171,8 @@ fn a_signal_during_new_leaves_no_staging_folder() {
     for delay in [0, 10, 30, 60, 120] {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join("spec.toml"), &spec).unwrap();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        let child = crate::command(env!("CARGO_BIN_EXE_xtask"), tmp.path())
             .args(["new", "spec.toml", "--out", "ws"])
-            .current_dir(tmp.path())
-            .env("NO_COLOR", "1")
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -214,9 +205,9 @@ fn the_next_new_removes_a_killed_news_staging_folder() {
     fs::create_dir_all(stale.join(".trellis")).unwrap();
     fs::write(stale.join(".trellis/apply.lock"), "").unwrap();
     fs::write(stale.join("Cargo.toml"), "[workspace]\n").unwrap();
-    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert!(!stale.exists());
+    insta::assert_snapshot!(new);
 }
 
 #[test]
@@ -233,17 +224,15 @@ fn a_workspace_cargo_refuses_is_never_moved_into_place() {
         format!("{root}\n[profile.dev]\nopt-level = \"fastest\"\n"),
     )
     .unwrap();
-    let output =
-        xtask(tmp.path(), &["new", "spec.toml", "--out", "ws", "--templates", "templates"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(3), "{stderr}");
-    assert!(stderr.contains("nothing was left behind") && stderr.contains("opt-level"), "{stderr}");
+    let new =
+        cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws", "--templates", "templates"]);
     let mut left: Vec<String> = fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
     assert_eq!(left, ["spec.toml", "templates"]);
+    insta::assert_snapshot!(new);
 }
 
 #[test]
@@ -251,16 +240,13 @@ fn an_exception_that_excuses_nothing_in_a_new_workspace_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = "[workspace]\nname = \"w\"\n\n[layers]\norder = [\"low\", \"high\"]\n\n[crates.a]\nlayer = \"low\"\n\n[crates.b]\nlayer = \"high\"\n\n[[allow]]\nfrom = \"a\"\nto = \"b\"\nreason = \"an edge that is not declared\"\n";
     fs::write(tmp.path().join("spec.toml"), spec).unwrap();
-    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("error[C012]") && stderr.contains("spec.toml:13:1"), "{stderr}");
+    let refused = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert!(!tmp.path().join("ws").exists());
     // Declared, the edge up the layers needs it: the workspace is written and verified.
     let declared = spec.replace("layer = \"low\"\n", "layer = \"low\"\ndepends = [\"b\"]\n");
     fs::write(tmp.path().join("spec.toml"), declared).unwrap();
-    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    insta::assert_snapshot!(session([&refused, &new]));
 }
 
 #[test]
@@ -268,11 +254,9 @@ fn a_dependency_path_without_a_package_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = "[workspace]\nname = \"w\"\n\n[dependencies]\nvendored = { path = \"../vendored/v\" }\n\n[crates.a]\nuses = [\"vendored\"]\n";
     fs::write(tmp.path().join("spec.toml"), spec).unwrap();
-    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("error[S032]") && stderr.contains("spec.toml:5:1"), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert!(!tmp.path().join("ws").exists());
+    insta::assert_snapshot!(new);
 }
 
 #[test]
@@ -280,9 +264,7 @@ fn a_registry_cargo_does_not_know_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = "[workspace]\nname = \"w\"\n\n[dependencies]\nprivate = { version = \"1\", registry = \"trellis-test-unknown\" }\n\n[crates.a]\nuses = [\"private\"]\n";
     fs::write(tmp.path().join("spec.toml"), spec).unwrap();
-    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("registry `trellis-test-unknown`"), "{stderr}");
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert!(!tmp.path().join("ws").exists());
+    insta::assert_snapshot!(new);
 }

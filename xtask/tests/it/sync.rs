@@ -3,6 +3,7 @@
 use std::fs;
 use std::path::Path;
 
+use crate::cli::{self, session};
 use crate::{files_under, outcome, xtask};
 
 const SPEC: &str = r#"[workspace]
@@ -17,10 +18,6 @@ kind = "bin"
 depends = ["base"]
 "#;
 
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 fn new_workspace(dir: &Path) {
     fs::write(dir.join("spec.toml"), SPEC).unwrap();
     let output = xtask(dir, &["new", "spec.toml", "--out", "ws"]);
@@ -31,16 +28,9 @@ fn new_workspace(dir: &Path) {
 fn plan_of_a_folder_that_does_not_exist_creates_everything_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
-    let output = xtask(tmp.path(), &["plan", "--spec", "spec.toml", "--workspace", "ws"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(0), "{stderr}");
-    let out = stdout(&output);
-    assert!(
-        out.lines().filter(|l| !l.starts_with("plan:")).all(|l| l.starts_with("create  ")),
-        "{out}"
-    );
-    assert!(out.contains("create     ws/crates/base/src/lib.rs"), "{out}");
+    let plan = cli::xtask(tmp.path(), &["plan", "--spec", "spec.toml", "--root", "ws"]);
     assert!(!tmp.path().join("ws").exists());
+    insta::assert_snapshot!(plan);
 }
 
 #[test]
@@ -48,11 +38,9 @@ fn apply_after_new_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     new_workspace(tmp.path());
     let before = files_under(&tmp.path().join("ws"));
-    let output = xtask(&tmp.path().join("ws"), &["apply"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(stdout(&output).contains("; 0 written"), "{}", stdout(&output));
+    let apply = cli::xtask(&tmp.path().join("ws"), &["apply"]);
     assert_eq!(files_under(&tmp.path().join("ws")), before);
+    insta::assert_snapshot!(apply);
 }
 
 #[test]
@@ -71,24 +59,16 @@ fn a_conflict_exits_1_and_can_be_seen_and_resolved() {
     fs::write(&lib, &mine).unwrap();
     fs::write(ws.join("Trellis.toml"), SPEC.replace("The base", "The base, reworded")).unwrap();
 
-    let output = xtask(&ws, &["plan", "--diff"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(1), "{stderr}");
-    let out = stdout(&output);
-    assert!(out.contains("conflict   crates/base/src/lib.rs"), "{out}");
-    assert!(out.contains("+//! The base, reworded"), "{out}");
-    assert!(stderr.contains("hint: "), "{stderr}");
+    let plan = cli::xtask(&ws, &["plan", "--diff"]);
 
     // By default the file stays as it is; the rest is applied.
-    let output = xtask(&ws, &["apply"]);
-    assert_eq!(output.status.code(), Some(1), "{}", outcome(&output).1);
+    let apply = cli::xtask(&ws, &["apply"]);
     assert_eq!(fs::read_to_string(&lib).unwrap(), mine);
     let manifest = fs::read_to_string(ws.join("crates/base/Cargo.toml")).unwrap();
     assert!(manifest.contains("The base, reworded"), "the rest was applied: {manifest}");
 
     // `--write-conflicts` puts the conflict markers into the file.
-    let output = xtask(&ws, &["apply", "--write-conflicts"]);
-    assert_eq!(output.status.code(), Some(1), "{}", outcome(&output).1);
+    let write_conflicts = cli::xtask(&ws, &["apply", "--write-conflicts"]);
     let marked = fs::read_to_string(&lib).unwrap();
     assert!(
         marked.contains("<<<<<<<")
@@ -99,9 +79,9 @@ fn a_conflict_exits_1_and_can_be_seen_and_resolved() {
 
     // Resolved by hand, the file is the person's: nothing more to do, no conflict.
     fs::write(&lib, &mine).unwrap();
-    let output = xtask(&ws, &["plan", "--format", "json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
-    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let resolved = cli::xtask(&ws, &["plan", "--format", "json"]);
+    assert_eq!(resolved.code, Some(0), "{resolved}");
+    let json = resolved.json();
     assert_eq!(json["schema_version"], 1);
     assert_eq!(json["conflicts"], 0);
     assert_eq!(json["summary"]["conflict"], 0);
@@ -114,6 +94,7 @@ fn a_conflict_exits_1_and_can_be_seen_and_resolved() {
     assert_eq!(entry["action"], "unchanged");
     assert_eq!(entry["ownership"], "seeded");
     assert_eq!(fs::read_to_string(&lib).unwrap(), mine);
+    insta::assert_snapshot!(session([&plan, &apply, &write_conflicts]));
 }
 
 #[test]
@@ -131,8 +112,7 @@ fn an_edited_crate_root_takes_a_new_module_and_a_rewording_cleanly() {
     );
     assert!(changed.contains("modules"), "{changed}");
     fs::write(ws.join("Trellis.toml"), changed).unwrap();
-    let output = xtask(&ws, &["apply"]);
-    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), outcome(&output).1);
+    let apply = cli::xtask(&ws, &["apply"]);
     let merged = fs::read_to_string(&lib).unwrap();
     assert!(
         merged.contains("The base, reworded")
@@ -141,8 +121,8 @@ fn an_edited_crate_root_takes_a_new_module_and_a_rewording_cleanly() {
         "{merged}"
     );
     assert!(ws.join("crates/base/src/money.rs").is_file());
-    let output = xtask(&ws, &["check"]);
-    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let check = cli::xtask(&ws, &["check"]);
+    insta::assert_snapshot!(session([&apply, &check]));
 }
 
 #[test]
@@ -152,10 +132,7 @@ fn bad_input_exits_2_and_writes_nothing() {
     let ws = tmp.path().join("ws");
 
     // No spec where one is expected.
-    let output = xtask(tmp.path(), &["plan"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("no `Trellis.toml`"), "{stderr}");
+    let no_spec = cli::xtask(tmp.path(), &["plan"]);
 
     // A bad spec.
     fs::write(
@@ -164,24 +141,19 @@ fn bad_input_exits_2_and_writes_nothing() {
     )
     .unwrap();
     let before = files_under(&ws);
-    let output = xtask(&ws, &["apply"]);
-    assert_eq!(output.status.code(), Some(2), "{}", outcome(&output).1);
+    let bad_spec = cli::xtask(&ws, &["apply"]);
     assert_eq!(files_under(&ws), before);
     fs::write(ws.join("Trellis.toml"), SPEC).unwrap();
 
     // A corrupt ledger.
     fs::write(ws.join(".trellis/ledger.toml"), "format = \"one\"\n").unwrap();
-    let output = xtask(&ws, &["apply"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("is corrupt") && stderr.contains("hint: restore it"), "{stderr}");
+    let corrupt_ledger = cli::xtask(&ws, &["apply"]);
     assert_eq!(fs::read_to_string(ws.join(".trellis/ledger.toml")).unwrap(), "format = \"one\"\n");
 
     // Apply on a folder that does not exist.
-    let output = xtask(tmp.path(), &["apply", "--workspace", "nowhere", "--spec", "spec.toml"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("no workspace at"), "{stderr}");
+    let nowhere = cli::xtask(tmp.path(), &["apply", "--root", "nowhere", "--spec", "spec.toml"]);
+    assert!(!tmp.path().join("nowhere").exists());
+    insta::assert_snapshot!(session([&no_spec, &bad_spec, &corrupt_ledger, &nowhere]));
 }
 
 /// Every file under `dir` with its bytes.
@@ -216,18 +188,13 @@ fn an_apply_whose_result_cargo_cannot_load_is_rolled_back_and_exits_3() {
     fs::write(ws.join("Trellis.toml"), SPEC.replace("The base", "The base, reworded")).unwrap();
     let before = contents_under(&ws);
 
-    let output = xtask(&ws, &["apply", "--templates", "../templates"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(3), "{stderr}");
-    assert!(stderr.contains("does not pass verification"), "{stderr}");
-    assert!(stderr.contains("opt-level"), "cargo's message is shown: {stderr}");
-    assert!(stderr.contains("rolled back"), "{stderr}");
+    let refused = cli::xtask(&ws, &["apply", "--templates", "../templates"]);
     assert_eq!(contents_under(&ws), before, "the tree is as it was");
 
     // Without the override, the same spec change applies and cargo loads it.
-    let output = xtask(&ws, &["apply"]);
-    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let apply = cli::xtask(&ws, &["apply"]);
     assert!(!ws.join(".trellis/journal.toml").exists());
+    insta::assert_snapshot!(session([&refused, &apply]));
 }
 
 /// The journal a run from `before` to `after` writes, as `apply` writes it (docs/sync.md).
@@ -283,26 +250,18 @@ fn a_killed_run_is_rolled_back_even_after_the_spec_is_reverted() {
     )
     .unwrap();
     fs::write(ws.join("crates/base/src/.trellis-q1W2e3.tmp"), "half").unwrap();
-    let output = xtask(&ws, &["check"]);
-    assert_eq!(output.status.code(), Some(3), "cargo cannot load it: {}", outcome(&output).1);
+    let broken = cli::xtask(&ws, &["check"]);
 
     // The spec reverted.
     let spec = &before.iter().find(|(p, _)| p == "Trellis.toml").unwrap().1;
     fs::write(ws.join("Trellis.toml"), spec).unwrap();
-    let output = xtask(&ws, &["plan", "--format", "json"]);
-    let (code, stderr) = outcome(&output);
-    assert!(stderr.contains("an `apply` was interrupted here"), "{stderr}");
-    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(json["unfinished_apply"], true, "{code:?}");
+    let plan = cli::xtask(&ws, &["plan"]);
+    let json = cli::xtask(&ws, &["plan", "--format", "json"]).json();
+    assert_eq!(json["unfinished_apply"], true, "{json}");
 
-    let output = xtask(&ws, &["apply"]);
-    let (code, stderr) = outcome(&output);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("was rolled back"), "{stderr}");
-    assert!(stderr.contains("temporary file"), "{stderr}");
+    let recovered = cli::xtask(&ws, &["apply"]);
     assert_eq!(contents_under(&ws), before, "exactly as before the killed run");
-    let output = xtask(&ws, &["check"]);
-    assert_eq!(output.status.code(), Some(0), "cargo loads it again: {}", outcome(&output).1);
-    let output = xtask(&ws, &["apply"]);
-    assert!(stdout(&output).contains("; 0 written"), "{}", stdout(&output));
+    let check = cli::xtask(&ws, &["check"]);
+    let again = cli::xtask(&ws, &["apply"]);
+    insta::assert_snapshot!(session([&broken, &plan, &recovered, &check, &again]));
 }
