@@ -26,13 +26,13 @@ pub use term::ColorWhen;
 #[command(version, max_term_width = 100)]
 struct Cli {
     /// When to colour the output [default: auto, or `CARGO_TERM_COLOR`].
-    #[arg(long, value_enum, global = true, value_name = "WHEN")]
+    #[arg(long, value_enum, global = true, value_name = "WHEN", help_heading = "Global options")]
     color: Option<ColorWhen>,
     /// Print only data, warnings and errors: no progress, notes or hints.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = "Global options")]
     quiet: bool,
-    /// Print more: unchanged files in a plan, too.
-    #[arg(short, long, global = true)]
+    /// Print more: the unchanged files of a plan, too.
+    #[arg(short, long, global = true, help_heading = "Global options")]
     verbose: bool,
     #[command(subcommand)]
     command: Command,

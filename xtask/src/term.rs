@@ -39,12 +39,13 @@ struct Settings {
 
 static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
-/// The options that name the workspace (`--root DIR --spec FILE`) as the user gave them.
-static LOCATION: OnceLock<String> = OnceLock::new();
+/// The options that name the workspace as the user gave them: `--root DIR`, `--spec FILE`.
+static LOCATION: OnceLock<(String, String)> = OnceLock::new();
 
-/// Records the options that name the workspace, for the commands hints name.
-pub(crate) fn set_location(flags: String) {
-    let _ = LOCATION.set(flags);
+/// Records the options that name the workspace (each with its leading space, or empty), for
+/// the commands hints name.
+pub(crate) fn set_location(root: String, spec: String) {
+    let _ = LOCATION.set((root, spec));
 }
 
 /// Sets colour and verbosity for the whole run; called once, before any command runs.
@@ -109,7 +110,7 @@ pub(crate) fn err(text: &str) {
 /// Other text is left alone.
 pub(crate) fn localized(text: &str) -> String {
     const MARK: &str = "`trellis ";
-    let flags = LOCATION.get().map_or("", String::as_str);
+    let (root, spec) = LOCATION.get().map_or(("", ""), |(r, s)| (r.as_str(), s.as_str()));
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(MARK) {
@@ -120,7 +121,15 @@ pub(crate) fn localized(text: &str) -> String {
             continue;
         };
         out.push_str(&rest[..at]);
-        out.push_str(&format!("`{} {}{flags}`", invocation(), &after[..end]));
+        // The options go before a redirection or a pipe: `trellis infer > Trellis.toml`.
+        let command = &after[..end];
+        let (args, shell) = match [" > ", " | "].iter().filter_map(|op| command.find(op)).min() {
+            Some(at) => command.split_at(at),
+            None => (command, ""),
+        };
+        // `infer` takes no spec: it writes one.
+        let spec = if args.starts_with("infer") { "" } else { spec };
+        out.push_str(&format!("`{} {args}{root}{spec}{shell}`", invocation()));
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -157,10 +166,18 @@ mod tests {
 
     #[test]
     fn commands_in_hints_run_where_the_user_stands() {
-        super::set_location(" --root ws".to_owned());
+        super::set_location(" --root ws".to_owned(), " --spec s.toml".to_owned());
         assert_eq!(
             localized("hint: run `trellis apply --prune` or `trellis plan`; `trellis` alone stays"),
-            "hint: run `cargo xtask apply --prune --root ws` or `cargo xtask plan --root ws`; `trellis` alone stays"
+            "hint: run `cargo xtask apply --prune --root ws --spec s.toml` or `cargo xtask plan --root ws --spec s.toml`; `trellis` alone stays"
+        );
+        assert_eq!(
+            localized("`trellis infer > Trellis.toml`"),
+            "`cargo xtask infer --root ws > Trellis.toml`"
+        );
+        assert_eq!(
+            localized("`trellis apply --accept <file>`"),
+            "`cargo xtask apply --accept <file> --root ws --spec s.toml`"
         );
         // An unclosed command, or one broken across lines, is left as written.
         assert_eq!(localized("see `trellis apply\nnow`"), "see `trellis apply\nnow`");

@@ -73,8 +73,8 @@ impl MetadataError {
     pub fn hint(&self) -> String {
         match self {
             MetadataError::Cargo { hint, .. } => hint.clone(),
-            MetadataError::NotRoot { root, .. } => format!("pass the root: `--workspace {root}`"),
-            MetadataError::NoFolder(_) => "pass the workspace's root folder with `--workspace DIR`".to_owned(),
+            MetadataError::NotRoot { root, .. } => format!("pass the root: `--root {root}`"),
+            MetadataError::NoFolder(_) => "pass the workspace's root folder with `--root DIR`".to_owned(),
             MetadataError::Spawn { .. } => {
                 "check that cargo is installed, or set `CARGO` to the cargo binary".to_owned()
             }
@@ -150,7 +150,7 @@ fn hint_for(message: &str, root: &Path) -> String {
     }
     if lower.contains("could not find `cargo.toml`") || lower.contains("manifest path") {
         return format!(
-            "`{}` is not a cargo workspace: pass its root with `--workspace DIR`",
+            "`{}` is not a cargo workspace: pass its root with `--root DIR`",
             root.display()
         );
     }

@@ -60,10 +60,7 @@ impl Checked {
 pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error> {
     let root = project.root();
     if !root.is_dir() {
-        return Err(Error::input(format!(
-            "there is no folder at `{}`\nhint: name the workspace's root folder with `--root DIR`",
-            root.display()
-        )));
+        return Err(Error::input(format!("there is no folder at `{}`", root.display())));
     }
     let loaded = project.load()?;
     let (metadata, traced) = std::thread::scope(|scope| {
@@ -175,12 +172,15 @@ pub struct GraphOptions {
 /// Input: no spec (but for [`GraphView::Actual`]), a spec with errors, a layer the graph does
 /// not have. Environment: cargo cannot load the workspace.
 pub fn graph(project: &Project, options: &GraphOptions) -> Result<Graph, Error> {
+    if !project.root().is_dir() {
+        return Err(Error::input(format!("there is no folder at `{}`", project.root().display())));
+    }
     let has_spec = project.spec_file().exists();
     if !has_spec && options.view != GraphView::Actual {
         return Err(Error::input(format!(
-            "no spec at `{}`\nhint: the actual graph (`--actual`) needs no spec; `infer > {}` at the workspace root writes one",
+            "no spec at `{}`\nhint: the actual graph (`trellis graph --actual`) needs no spec; `trellis infer > {}` writes one",
             project.shown_spec_file(),
-            trellis_spec::SPEC_FILE
+            project.shown_spec_file(),
         )));
     }
     let spec = if has_spec { Some(project.load()?.spec) } else { None };

@@ -44,7 +44,7 @@ impl Project {
         let Some((up, root)) = found else {
             return Err(Error::input(format!(
                 "no `{SPEC_FILE}` in `{}` or any folder above it\n\
-                 hint: at a workspace's root, `infer > {SPEC_FILE}` writes one that describes it; \
+                 hint: at a workspace's root, `trellis infer > {SPEC_FILE}` writes one that describes it; \
                  or name the workspace with `--root DIR`",
                 start.display()
             )));
@@ -115,6 +115,11 @@ impl Project {
         }
     }
 
+    /// Whether the spec is the workspace's own `Trellis.toml`.
+    fn is_default_spec(&self) -> bool {
+        self.spec_file == self.root.join(SPEC_FILE)
+    }
+
     /// Reads and validates the spec.
     ///
     /// # Errors
@@ -125,9 +130,15 @@ impl Project {
     pub fn load(&self) -> Result<Loaded, Error> {
         let file = self.shown_spec_file();
         let text = std::fs::read_to_string(&self.spec_file).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::input(format!(
-                "no spec at `{file}`\nhint: `infer > {SPEC_FILE}` at the workspace root writes one that describes it"
+            // A root that is not there: the folder is what is wrong, not a missing spec.
+            std::io::ErrorKind::NotFound if !self.root.exists() && self.is_default_spec() => {
+                Error::input(format!("there is no folder at `{}`", self.root.display()))
+            }
+            // The workspace's own spec missing: one can be written from the workspace.
+            std::io::ErrorKind::NotFound if self.is_default_spec() => Error::input(format!(
+                "no spec at `{file}`\nhint: `trellis infer > {file}` writes one that describes the workspace"
             )),
+            std::io::ErrorKind::NotFound => Error::input(format!("no spec at `{file}`")),
             std::io::ErrorKind::IsADirectory => Error::input(format!(
                 "`{file}` is a folder, not a spec\nhint: name the spec file, e.g. `{file}/{SPEC_FILE}`"
             )),

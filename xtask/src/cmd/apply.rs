@@ -56,6 +56,13 @@ pub(crate) fn run(args: &Args) -> Outcome {
     print_warnings(&applied.loaded);
     let report = &applied.report;
     report_recovery(&project, &report.recovery);
+    for path in &args.accept {
+        term::status(
+            "accepted",
+            term::GOOD,
+            &format!("`{}` kept as it is; Trellis' version recorded as delivered", path.display()),
+        );
+    }
     for path in &report.changed_meanwhile {
         term::warning(&format!(
             "`{}` changed while `apply` ran (a person's save): kept as it was saved; run `trellis apply` again",

@@ -36,7 +36,10 @@ impl Location {
     /// current folder by default: a command writes only into a folder the user pointed it at
     /// or stands in.
     pub(crate) fn project(&self) -> Result<Project, Failure> {
-        crate::term::set_location(self.flags());
+        let word = |flag: &str, path: &Option<PathBuf>| {
+            path.as_ref().map_or(String::new(), |p| format!(" {flag} {}", shell_word(p)))
+        };
+        crate::term::set_location(word("--root", &self.root), word("--spec", &self.spec));
         let project = match &self.root {
             Some(root) => Project::at(root),
             None => Project::discover(current_dir()?)?,
@@ -45,18 +48,6 @@ impl Location {
             Some(spec) => project.with_spec(spec),
             None => project,
         })
-    }
-
-    /// The options as given, to repeat in a hint (` --root DIR --spec FILE`).
-    fn flags(&self) -> String {
-        let mut flags = String::new();
-        if let Some(root) = &self.root {
-            flags.push_str(&format!(" --root {}", shell_word(root)));
-        }
-        if let Some(spec) = &self.spec {
-            flags.push_str(&format!(" --spec {}", shell_word(spec)));
-        }
-        flags
     }
 }
 

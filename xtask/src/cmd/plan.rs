@@ -142,9 +142,11 @@ pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
         term::paint(command, term::WARNING),
         if n == 1 { "a file" } else { "files" },
     ));
+    let hint = term::paint("hint", term::NOTE);
     term::note(&format!(
-        "{}: `trellis plan --diff` shows each conflict; `trellis apply --write-conflicts` writes the conflict markers into a seeded file (Trellis' version beside any other file, as `<file>{}`); once resolved by hand, `trellis apply` (beside: `trellis apply --accept <file>`) ends the conflict\n",
-        term::paint("hint", term::NOTE),
+        "{hint}: `trellis plan --diff` shows each conflict with Trellis' change\n\
+         {hint}: `trellis apply --write-conflicts` writes the conflict markers into a seeded file, and Trellis' version of any other file beside it as `<file>{}`\n\
+         {hint}: resolve them by hand, then `trellis apply` ends the conflict (for a file with Trellis' version beside it: `trellis apply --accept <file>`)\n",
         trellis::trellis_sync::CONFLICT_SUFFIX,
     ));
     Err(Failure::Findings)

@@ -29,7 +29,12 @@ fn xtask(dir: &Path, args: &[&str]) -> Output {
 /// A binary to run in `dir`, colour off whatever the caller's environment says.
 fn command(program: &str, dir: &Path) -> Command {
     let mut command = Command::new(program);
-    command.current_dir(dir).env("NO_COLOR", "1").env_remove("CARGO_TERM_COLOR");
+    // Help wraps at the terminal's width, 100 columns at most: fixed here.
+    command
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("CARGO_TERM_COLOR");
     command
 }
 

@@ -134,7 +134,7 @@ fn a_member_folder_is_not_taken_for_the_workspace_root() {
         trellis_check::read_metadata(&fixture("drift").join("crates/api"), &Cargo::from_env())
             .expect_err("a member is not a root");
     assert!(matches!(error, MetadataError::NotRoot { .. }), "{error:?}");
-    assert!(error.hint().starts_with("pass the root: `--workspace "), "{}", error.hint());
+    assert!(error.hint().starts_with("pass the root: `--root "), "{}", error.hint());
 }
 
 #[test]
