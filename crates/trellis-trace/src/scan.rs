@@ -174,35 +174,50 @@ pub(crate) fn test_texts<'a>(
         let tokens = &scan.tokens[region.start..region.end.min(scan.tokens.len())];
         let mut doc = Vec::new();
         let mut markers = Vec::new();
-        let mut ignore = test.ignored.then_some("");
-        for (k, t) in tokens.iter().enumerate() {
-            match t.kind {
-                Kind::Comment(kind) => {
-                    let body = &src[t.text_start..t.text_end];
-                    if let Some(end) = marker_end(body) {
-                        markers.push(std::str::from_utf8(&body[end..]).unwrap_or(""));
-                    } else if kind == Doc::Outer && t.start < test_start(src, tokens, test) {
-                        doc.push(text(t));
-                    }
+        let ignore = test.ignored.then(|| reason_in(src, tokens, test).unwrap_or(""));
+        for t in tokens {
+            if let Kind::Comment(kind) = t.kind {
+                let body = &src[t.text_start..t.text_end];
+                if let Some(end) = marker_end(body) {
+                    markers.push(std::str::from_utf8(&body[end..]).unwrap_or(""));
+                } else if kind == Doc::Outer && t.start < test_start(src, tokens, test) {
+                    doc.push(text(t));
                 }
-                // `ignore = "reason"`: the ident, `=` and the string, comments aside.
-                Kind::Ident if test.ignored && text(t) == "ignore" => {
-                    let mut code =
-                        tokens[k + 1..].iter().filter(|t| !matches!(t.kind, Kind::Comment(_)));
-                    if let (Some(eq), Some(reason)) = (code.next(), code.next())
-                        && eq.kind == Kind::Punct(b'=')
-                        && reason.kind == Kind::Str
-                        && ignore == Some("")
-                    {
-                        ignore = Some(text(reason));
-                    }
-                }
-                _ => {}
             }
         }
         out.push(TestText { name: test.name(src), ignore, doc, markers });
     }
     (first, out)
+}
+
+/// The reason of an ignored test's `#[ignore = "…"]`, as written between the quotes; `None`
+/// for a bare `#[ignore]` or a test that is not ignored. Uses the tokens of the last
+/// [`scan_file`] of `src` into `scan`.
+pub(crate) fn ignore_reason<'a>(src: &'a [u8], scan: &FileScan, test: usize) -> Option<&'a str> {
+    let t = scan.tests.get(test).filter(|t| t.ignored)?;
+    let region = scan.regions.get(test)?;
+    let tokens = scan.tokens.get(region.start..region.end.min(scan.tokens.len()))?;
+    reason_in(src, tokens, t)
+}
+
+/// The reason of `#[ignore = "reason"]` among a test's attributes (before its `fn`): the
+/// ident right after `[`, `=` and a string, comments aside.
+fn reason_in<'a>(src: &'a [u8], tokens: &[Token], test: &Test) -> Option<&'a str> {
+    let before = test_start(src, tokens, test);
+    let code: Vec<&Token> = tokens
+        .iter()
+        .take_while(|t| t.start < before)
+        .filter(|t| !matches!(t.kind, Kind::Comment(_)))
+        .collect();
+    code.windows(4).find_map(|w| {
+        let is_ignore =
+            w[1].kind == Kind::Ident && &src[w[1].text_start..w[1].text_end] == b"ignore";
+        (w[0].kind == Kind::Punct(b'[')
+            && is_ignore
+            && w[2].kind == Kind::Punct(b'=')
+            && w[3].kind == Kind::Str)
+            .then(|| std::str::from_utf8(&src[w[3].text_start..w[3].text_end]).unwrap_or(""))
+    })
 }
 
 /// Where a test's `fn` keyword (or what stands for its name) starts: doc comments after it

@@ -43,7 +43,14 @@ pub(crate) fn run(args: &Args) -> Outcome {
     let loaded = load_spec(&spec_path)?;
     let report = trellis_trace::trace(&loaded.spec, &root).map_err(Failure::env)?;
     let text = match args.format {
-        Format::Human => trellis_trace::format::human(&report, crate::term::stdout_color()),
+        Format::Human => {
+            // The report is styled; a stdout that takes no colour gets it plain.
+            let styled = trellis_trace::format::human(&report);
+            match crate::term::stdout_color() {
+                true => styled,
+                false => anstream::adapter::strip_str(&styled).to_string(),
+            }
+        }
         Format::Json => trellis_trace::format::json(&report),
         Format::Markdown => trellis_trace::format::markdown(&report),
     };
