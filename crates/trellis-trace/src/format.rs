@@ -128,7 +128,10 @@ fn test_state(t: &TestRef, results: bool) -> String {
         Shows::Passed => "passed".to_owned(),
         Shows::NotRun if results => "did not run".to_owned(),
         Shows::NotRun => "runs".to_owned(),
-        Shows::Skipped if !t.ignored => "skipped by the run".to_owned(),
+        Shows::Skipped if !t.ignored => match t.result.as_ref().and_then(|r| r.reason.as_deref()) {
+            Some(reason) => format!("skipped by the run: {reason}"),
+            None => "skipped by the run".to_owned(),
+        },
         Shows::Skipped => match t.reason.as_deref() {
             Some(reason) => format!("ignored: {reason}"),
             None => "ignored".to_owned(),

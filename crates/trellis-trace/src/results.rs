@@ -202,6 +202,8 @@ pub struct TestRun {
     pub name: String,
     /// Whether it was flaky: failed, then passed on a retry.
     pub flaky: bool,
+    /// Why the run skipped it, when it did and said.
+    pub reason: Option<String>,
 }
 
 /// Where a file of a package puts its tests: the binary, and the module path inside it; `None`
@@ -348,18 +350,22 @@ impl<'a> Matcher<'a> {
                     continue;
                 }
             }
-            let run = TestRun { outcome: r.outcome, name: r.name.clone(), flaky: r.flaky };
+            let run = TestRun {
+                outcome: r.outcome,
+                name: r.name.clone(),
+                flaky: r.flaky,
+                reason: r.reason.clone(),
+            };
             best = match best {
                 None => Some((sure, run)),
                 Some((was_sure, _)) if sure && !was_sure => Some((sure, run)),
                 Some((was_sure, prev)) if sure == was_sure => {
-                    let outcome = prev.outcome.worst(run.outcome);
-                    let name = if run.outcome == outcome && prev.outcome != outcome {
-                        run.name
-                    } else {
-                        prev.name
-                    };
-                    Some((was_sure, TestRun { outcome, name, flaky: prev.flaky || run.flaky }))
+                    // The result that decides the outcome names the run; flakiness adds up.
+                    let flaky = prev.flaky || run.flaky;
+                    let decides = run.outcome == prev.outcome.worst(run.outcome)
+                        && prev.outcome != run.outcome;
+                    let kept = if decides { run } else { prev };
+                    Some((was_sure, TestRun { flaky, ..kept }))
                 }
                 keep => keep,
             };
