@@ -254,9 +254,10 @@ fn kinded(kind: &str, name: String) -> Binary {
 enum Owner {
     /// The input names its package.
     Known(String),
-    /// One of these crates (indices into the matcher's crates), from the binary's name or the
-    /// targets the crates have.
-    Among(Vec<usize>),
+    /// One of a set of crates (an index into [`Matcher::sets`]), from the binary's name or the
+    /// targets the crates have. Sets are shared: in a workspace of a thousand crates that each
+    /// have `tests/requirements/`, every requirement test's result points at the same one.
+    Among(usize),
     /// Any crate.
     Unknown,
 }
@@ -277,19 +278,32 @@ pub(crate) struct Matcher<'a> {
     crates: HashMap<&'a str, usize>,
     /// Per result, in the order of `results`.
     owners: Vec<Owner>,
+    /// Sets of crate indices, each sorted.
+    sets: Vec<Vec<usize>>,
 }
 
 impl<'a> Matcher<'a> {
     pub(crate) fn new(results: &'a TestResults, crates: &[MatchCrate<'a>]) -> Matcher<'a> {
         let by_name: HashMap<&'a str, usize> =
             crates.iter().enumerate().map(|(i, c)| (c.name, i)).collect();
-        // The crates whose library or default binary is this target name (`web_app`).
-        let mut by_ident: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_binary: HashMap<&Binary, Vec<usize>> = HashMap::new();
+        // The crates whose library or default binary is this target name (`web_app`), and
+        // those that have this binary: each an index into `sets`, whose lists grow in crate
+        // order and so stay sorted.
+        let mut sets: Vec<Vec<usize>> = Vec::new();
+        let mut by_ident: HashMap<String, usize> = HashMap::new();
+        let mut by_binary: HashMap<&Binary, usize> = HashMap::new();
         for (i, c) in crates.iter().enumerate() {
-            by_ident.entry(c.name.replace('-', "_")).or_default().push(i);
+            let set = *by_ident.entry(c.name.replace('-', "_")).or_insert_with(|| {
+                sets.push(Vec::new());
+                sets.len() - 1
+            });
+            sets[set].push(i);
             for b in &c.binaries {
-                by_binary.entry(b).or_default().push(i);
+                let set = *by_binary.entry(b).or_insert_with(|| {
+                    sets.push(Vec::new());
+                    sets.len() - 1
+                });
+                sets[set].push(i);
             }
         }
         let owners = results
@@ -299,23 +313,17 @@ impl<'a> Matcher<'a> {
                 if let Some(p) = &r.package {
                     return Owner::Known(p.clone());
                 }
-                let among = match &r.binary {
-                    Some(Binary::Unit) => r
-                        .executable
-                        .as_deref()
-                        .map(target_name)
-                        .and_then(|t| by_ident.get(t))
-                        .cloned(),
-                    Some(b) => by_binary.get(b).cloned(),
+                let set = match &r.binary {
+                    Some(Binary::Unit) => {
+                        r.executable.as_deref().and_then(|e| by_ident.get(target_name(e)))
+                    }
+                    Some(b) => by_binary.get(b),
                     None => None,
                 };
-                match among {
-                    Some(among) => Owner::Among(among),
-                    None => Owner::Unknown,
-                }
+                set.map_or(Owner::Unknown, |&set| Owner::Among(set))
             })
             .collect();
-        Matcher { results, crates: by_name, owners }
+        Matcher { results, crates: by_name, owners, sets }
     }
 
     /// The results of the test `fn_name` of crate `krate` in the file `path` (relative to the
@@ -337,9 +345,14 @@ impl<'a> Matcher<'a> {
             let sure = match &self.owners[i] {
                 Owner::Known(p) if p == krate => true,
                 Owner::Known(_) => continue,
-                Owner::Among(among) if !index.is_some_and(|k| among.contains(&k)) => continue,
-                // The only crate with this binary: it is this crate's.
-                Owner::Among(among) => among.len() == 1,
+                Owner::Among(set) => {
+                    let among = &self.sets[*set];
+                    if index.is_none_or(|k| among.binary_search(&k).is_err()) {
+                        continue;
+                    }
+                    // The only crate with this binary: it is this crate's.
+                    among.len() == 1
+                }
                 Owner::Unknown => false,
             };
             if let Some((binary, modules)) = &located {

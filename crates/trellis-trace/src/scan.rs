@@ -204,20 +204,28 @@ pub(crate) fn ignore_reason<'a>(src: &'a [u8], scan: &FileScan, test: usize) -> 
 /// ident right after `[`, `=` and a string, comments aside.
 fn reason_in<'a>(src: &'a [u8], tokens: &[Token], test: &Test) -> Option<&'a str> {
     let before = test_start(src, tokens, test);
-    let code: Vec<&Token> = tokens
+    let code = tokens
         .iter()
         .take_while(|t| t.start < before)
-        .filter(|t| !matches!(t.kind, Kind::Comment(_)))
-        .collect();
-    code.windows(4).find_map(|w| {
-        let is_ignore =
-            w[1].kind == Kind::Ident && &src[w[1].text_start..w[1].text_end] == b"ignore";
-        (w[0].kind == Kind::Punct(b'[')
-            && is_ignore
-            && w[2].kind == Kind::Punct(b'=')
-            && w[3].kind == Kind::Str)
-            .then(|| std::str::from_utf8(&src[w[3].text_start..w[3].text_end]).unwrap_or(""))
-    })
+        .filter(|t| !matches!(t.kind, Kind::Comment(_)));
+    // The last four code tokens, without a list per test: every pending test has a reason.
+    let mut w: [Option<&Token>; 4] = [None; 4];
+    for t in code {
+        w.rotate_left(1);
+        w[3] = Some(t);
+        if let [Some(open), Some(ident), Some(eq), Some(reason)] = w
+            && open.kind == Kind::Punct(b'[')
+            && ident.kind == Kind::Ident
+            && &src[ident.text_start..ident.text_end] == b"ignore"
+            && eq.kind == Kind::Punct(b'=')
+            && reason.kind == Kind::Str
+        {
+            return Some(
+                std::str::from_utf8(&src[reason.text_start..reason.text_end]).unwrap_or(""),
+            );
+        }
+    }
+    None
 }
 
 /// Where a test's `fn` keyword (or what stands for its name) starts: doc comments after it
