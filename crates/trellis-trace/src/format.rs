@@ -1,20 +1,44 @@
-//! A trace report as text: for a terminal, as JSON for tools, as Markdown for a CI job summary.
+//! A trace report as text: styled for a terminal, JSON for tools, Markdown for a CI job
+//! summary, and a self-contained HTML page: the traceability matrix.
+
+mod html;
+mod markdown;
 
 use std::fmt::Write;
 
+use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::report::{Counts, CrateTrace, Place, RequirementTrace, Status, Stray, TraceReport};
+pub use html::html;
+pub use markdown::markdown;
 
-/// The version of the JSON format; it changes only when a field changes meaning or goes away.
-pub const JSON_VERSION: u32 = 1;
+use crate::report::{Counts, CrateTrace, Place, RequirementTrace, Stray, TestRef, TraceReport};
+use crate::status::{Shows, Status, shows};
+
+pub use trellis_spec::JSON_SCHEMA_VERSION;
+
+const BOLD: Style = Style::new().bold();
+const GOOD: Style = AnsiColor::Green.on_default();
+const WARN: Style = AnsiColor::Yellow.on_default();
+const BAD: Style = AnsiColor::Red.on_default();
+
+/// How a status is styled in the terminal.
+pub fn status_style(status: Status) -> Style {
+    match status {
+        Status::Passing | Status::Covered => GOOD,
+        Status::Suspect | Status::Skipped | Status::Pending => WARN,
+        Status::Failing | Status::Lost => BAD,
+    }
+}
+
+fn paint(text: &str, style: Style) -> String {
+    format!("{style}{text}{style:#}")
+}
 
 /// The report for a terminal: a block per crate with a line per requirement, aligned, then the
-/// stray ids and the totals. `color` adds ANSI colours (the caller decides, by its terminal rules).
-pub fn human(report: &TraceReport, color: bool) -> String {
-    let paint = |text: &str, code: &str| {
-        if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
-    };
+/// stray ids and the totals. Always styled with ANSI escapes (`anstyle`); a caller whose
+/// output takes no colour strips them (`anstream` does, by the terminal's rules).
+pub fn human(report: &TraceReport) -> String {
     let all = || report.crates.iter().flat_map(|c| &c.requirements);
     let id_width = all().map(|r| r.id.chars().count()).max().unwrap_or(0);
     let name_width = all().map(|r| shown_test(r).map_or(0, |(n, _)| n.chars().count())).max();
@@ -22,25 +46,23 @@ pub fn human(report: &TraceReport, color: bool) -> String {
     let mut out = String::new();
     for krate in &report.crates {
         let counts = report.counts(krate);
-        let head = paint(&krate.name, "1");
+        let head = paint(&krate.name, BOLD);
         let _ = write!(out, "{head} ({}): ", krate.path);
         if krate.missing {
-            let _ = writeln!(out, "{}; {}", paint("folder missing", "31"), summary(&counts, false));
+            let _ = writeln!(out, "{}; {}", paint("folder missing", BAD), summary(&counts, false));
         } else if krate.requirements.is_empty() {
             out.push_str("no requirements\n");
         } else {
             let _ = writeln!(out, "{}", summary(&counts, false));
         }
         for r in &krate.requirements {
-            let status = format!("{:<7}", r.status.as_str());
-            let status = match r.status {
-                Status::Covered => paint(&status, "32"),
-                Status::Pending => paint(&status, "33"),
-                Status::Lost => paint(&status, "31"),
-            };
-            let mut line = format!("  {:<id_width$}  {status}", r.id);
+            let word = r.status.as_str();
+            let mut line =
+                format!("  {:<id_width$}  {}", r.id, paint(word, status_style(r.status)));
             if let Some((name, place)) = shown_test(r) {
-                let _ = write!(line, "  {name:<name_width$}  {}", at(place));
+                // Padded outside the style, so that a line ends with no blanks once stripped.
+                let pad = 7usize.saturating_sub(word.len());
+                let _ = write!(line, "{:pad$}  {name:<name_width$}  {}", "", at(place));
                 let more = more_count(r);
                 if more > 0 {
                     let _ = write!(line, " (+{more} more)");
@@ -51,10 +73,10 @@ pub fn human(report: &TraceReport, color: bool) -> String {
         }
     }
     if !report.stray.is_empty() {
-        let _ = writeln!(out, "\n{}", paint("stray ids (in code, not in the spec)", "1"));
+        let _ = writeln!(out, "\n{}", paint("stray ids (in code, not in the spec)", BOLD));
         let width = report.stray.iter().map(|s| s.id.chars().count()).max().unwrap_or(0);
         for stray in &report.stray {
-            let id = paint(&format!("{:<width$}", stray.id), "31");
+            let id = paint(&format!("{:<width$}", stray.id), BAD);
             let _ = write!(out, "  {id}  {}", at(&stray.places[0]));
             if stray.places.len() > 1 {
                 let _ = write!(out, " (+{} more)", stray.places.len() - 1);
@@ -66,32 +88,74 @@ pub fn human(report: &TraceReport, color: bool) -> String {
     out
 }
 
-/// "3 requirements: 1 covered, 1 pending, 1 lost", and the stray ids when asked.
+/// "3 requirements: 1 covered, 1 pending, 1 lost" (passing, failing, suspect and skipped
+/// before those when there are any), and the stray ids when asked.
 fn summary(counts: &Counts, with_stray: bool) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut s = format!(
-        "{}: {} covered, {} pending, {} lost",
-        plural(counts.requirements, "requirement", "requirements"),
-        counts.covered,
-        counts.pending,
-        counts.lost
-    );
+    let mut s = format!("{}: ", plural(counts.requirements, "requirement", "requirements"));
+    let shown = Status::ALL.into_iter().filter(|&st| {
+        matches!(st, Status::Covered | Status::Pending | Status::Lost) || counts.of(st) > 0
+    });
+    let parts: Vec<String> = shown.map(|st| format!("{} {}", counts.of(st), st.as_str())).collect();
+    s.push_str(&parts.join(", "));
     if with_stray || counts.stray > 0 {
         let _ = write!(s, "; {}", plural(counts.stray, "stray id", "stray ids"));
     }
     s
 }
 
-/// The test (or place) a line of the report shows for a requirement: a covering test when
-/// there is one, else the test that names it most directly (its pending test, mostly), else the
-/// first other mention.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The test (or place) a line of the report shows for a requirement: the test that gives it
+/// its status (a failed one, else a passed one, else one that runs, else an ignored one, its
+/// pending test mostly), naming it most directly, else the first other mention.
 fn shown_test(r: &RequirementTrace) -> Option<(&str, &Place)> {
-    let rank = |t: &&crate::TestRef| (t.ignored || t.via == crate::Naming::Text, t.via);
-    if let Some(t) = r.tests.iter().min_by_key(rank) {
+    if let Some(t) = r.tests.iter().min_by_key(|t| (shows(t), t.via)) {
         return Some((&t.name, &t.place));
     }
     r.elsewhere.first().map(|p| ("", p))
+}
+
+/// What a test shows, in words: `passed`, `failed`, `did not run` (or `runs`, when no results
+/// were given), `ignored: slow`, `pending`, or `mentions it`.
+fn test_state(t: &TestRef, results: bool) -> String {
+    match shows(t) {
+        Shows::Failed => "failed".to_owned(),
+        Shows::Passed if t.result.as_ref().is_some_and(|r| r.flaky) => "passed (flaky)".to_owned(),
+        Shows::Passed => "passed".to_owned(),
+        Shows::NotRun if results => "did not run".to_owned(),
+        Shows::NotRun => "runs".to_owned(),
+        Shows::Skipped if !t.ignored => match t.result.as_ref().and_then(|r| r.reason.as_deref()) {
+            Some(reason) => format!("skipped by the run: {reason}"),
+            None => "skipped by the run".to_owned(),
+        },
+        Shows::Skipped => match t.reason.as_deref() {
+            Some(reason) => format!("ignored: {reason}"),
+            None => "ignored".to_owned(),
+        },
+        Shows::Pending => "pending".to_owned(),
+        Shows::Mention => "mentions it".to_owned(),
+    }
+}
+
+/// The tests that claim a requirement (by name or marker), in report order.
+fn claims(r: &RequirementTrace) -> impl Iterator<Item = &TestRef> {
+    r.tests.iter().filter(|t| shows(t) != Shows::Mention)
+}
+
+/// The crates in the order of the spec's layers (lowest first; crates of no layer last), and
+/// in the spec's order within a layer.
+fn by_layer(report: &TraceReport) -> Vec<&CrateTrace> {
+    let rank = |c: &CrateTrace| {
+        c.layer
+            .as_ref()
+            .and_then(|l| report.layers.iter().position(|x| x == l))
+            .unwrap_or(report.layers.len())
+    };
+    let mut crates: Vec<&CrateTrace> = report.crates.iter().collect();
+    crates.sort_by_key(|c| rank(c));
+    crates
 }
 
 fn more_count(r: &RequirementTrace) -> usize {
@@ -106,7 +170,9 @@ fn at(place: &Place) -> String {
 pub fn json(report: &TraceReport) -> String {
     #[derive(Serialize)]
     struct Json<'a> {
-        version: u32,
+        schema_version: u32,
+        results: bool,
+        layers: &'a [String],
         totals: Counts,
         crates: Vec<JsonCrate<'a>>,
         stray: &'a [Stray],
@@ -116,12 +182,15 @@ pub fn json(report: &TraceReport) -> String {
     struct JsonCrate<'a> {
         name: &'a str,
         path: &'a str,
+        layer: Option<&'a str>,
         missing: bool,
         counts: Counts,
         requirements: &'a [RequirementTrace],
     }
     let view = Json {
-        version: JSON_VERSION,
+        schema_version: JSON_SCHEMA_VERSION,
+        results: report.results,
+        layers: &report.layers,
         totals: report.totals(),
         crates: report
             .crates
@@ -129,6 +198,7 @@ pub fn json(report: &TraceReport) -> String {
             .map(|c: &CrateTrace| JsonCrate {
                 name: &c.name,
                 path: &c.path,
+                layer: c.layer.as_deref(),
                 missing: c.missing,
                 counts: report.counts(c),
                 requirements: &c.requirements,
@@ -140,73 +210,4 @@ pub fn json(report: &TraceReport) -> String {
     let mut s = serde_json::to_string_pretty(&view).unwrap_or_default();
     s.push('\n');
     s
-}
-
-/// The report as GitHub-flavoured Markdown for a CI job summary: a table of counts per crate
-/// with the total, a table of every requirement (folded), and the stray ids.
-pub fn markdown(report: &TraceReport) -> String {
-    let totals = report.totals();
-    let mut out = String::new();
-    let _ =
-        writeln!(out, "### Requirements: {} of {} covered\n", totals.covered, totals.requirements);
-    out.push_str("| crate | requirements | covered | pending | lost | stray ids |\n");
-    out.push_str("|:--|--:|--:|--:|--:|--:|\n");
-    for krate in &report.crates {
-        let c = report.counts(krate);
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            code(&krate.name),
-            c.requirements,
-            c.covered,
-            c.pending,
-            c.lost,
-            c.stray
-        );
-    }
-    let t = totals;
-    let _ = writeln!(
-        out,
-        "| **total** | **{}** | **{}** | **{}** | **{}** | **{}** |",
-        t.requirements, t.covered, t.pending, t.lost, t.stray
-    );
-    if totals.requirements > 0 {
-        out.push_str("\n<details><summary>Every requirement</summary>\n\n");
-        out.push_str("| requirement | crate | status | where |\n|:--|:--|:--|:--|\n");
-        for krate in &report.crates {
-            for r in &krate.requirements {
-                let status = match r.status {
-                    Status::Covered => "✅ covered",
-                    Status::Pending => "⏳ pending",
-                    Status::Lost => "❌ lost",
-                };
-                let place = match shown_test(r) {
-                    Some(("", place)) => code(&at(place)),
-                    Some((name, place)) => format!("{} in {}", code(name), code(&at(place))),
-                    None => String::new(),
-                };
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {status} | {place} |",
-                    code(&r.id),
-                    code(&krate.name)
-                );
-            }
-        }
-        out.push_str("\n</details>\n");
-    }
-    if !report.stray.is_empty() {
-        out.push_str("\n#### Stray ids (in code, not in the spec)\n\n| id | where |\n|:--|:--|\n");
-        for stray in &report.stray {
-            let places: Vec<String> = stray.places.iter().map(|p| code(&at(p))).collect();
-            let _ = writeln!(out, "| {} | {} |", code(&stray.id), places.join("<br>"));
-        }
-    }
-    out
-}
-
-/// Inline code for a table cell: a `|` would end the cell even inside backticks.
-fn code(text: &str) -> String {
-    let text = text.replace('|', "\\|");
-    if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
 }

@@ -1,7 +1,7 @@
-//! The trace itself: walk each crate's files once, scan them on every core, and give every
-//! requirement its status.
+//! The trace itself: walk each crate's files once, scan them on every core, match the tests
+//! that name requirements with their results, and give every requirement its status.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,8 +11,11 @@ use serde::Serialize;
 use trellis_spec::Spec;
 use walkdir::WalkDir;
 
+use crate::fingerprint::fingerprint;
 use crate::ids::{Id, Ids};
+use crate::results::{Binary, MatchCrate, Matcher, TestResults, TestRun, locate};
 use crate::scan::{self, Via};
+use crate::status::Status;
 
 /// Folders of a crate that hold Rust code, relative to the crate's folder.
 const CODE_DIRS: [&str; 4] = ["src", "tests", "benches", "examples"];
@@ -39,29 +42,6 @@ impl Target {
                 requirements: c.requirements.iter().map(|r| r.id.clone()).collect(),
             })
             .collect()
-    }
-}
-
-/// Where a requirement is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// A test that is not ignored names it: in its name, or in a `covers:` comment.
-    Covered,
-    /// Nothing covers it yet, but code mentions it: its still-ignored pending test, mostly.
-    Pending,
-    /// Nothing but docs mentions it.
-    Lost,
-}
-
-impl Status {
-    /// `covered`, `pending` or `lost`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Covered => "covered",
-            Status::Pending => "pending",
-            Status::Lost => "lost",
-        }
     }
 }
 
@@ -120,8 +100,13 @@ pub struct TestRef {
     pub place: Place,
     /// Whether it carries `#[ignore]`.
     pub ignored: bool,
+    /// The reason of its `#[ignore = "…"]` as written between the quotes (`pending: CORE-1`);
+    /// `None` for a bare `#[ignore]` or a test that is not ignored.
+    pub reason: Option<String>,
     /// The strongest way it names the requirement.
     pub via: Naming,
+    /// Its results, when results were given and some are its.
+    pub result: Option<TestRun>,
 }
 
 /// One requirement and where the code stands on it.
@@ -131,6 +116,13 @@ pub struct RequirementTrace {
     pub id: String,
     /// Its status.
     pub status: Status,
+    /// Its text, when traced from a spec.
+    pub text: Option<String>,
+    /// The [`fingerprint`](crate::fingerprint()) of its text, when traced from a spec: what
+    /// `trace --affirm` records.
+    pub fingerprint: Option<String>,
+    /// The fingerprint a person affirmed its tests against, when one was given.
+    pub affirmed: Option<String>,
     /// The tests that name it, ignored or not, by file and line.
     pub tests: Vec<TestRef>,
     /// Mentions outside any test and outside docs (plain comments and strings).
@@ -144,6 +136,8 @@ pub struct CrateTrace {
     pub name: String,
     /// Its folder, relative to the workspace root.
     pub path: String,
+    /// Its layer, when the spec declares layers.
+    pub layer: Option<String>,
     /// Whether the folder is missing (then every requirement is lost, and `check` says why).
     pub missing: bool,
     /// Its requirements, in the spec's order.
@@ -164,12 +158,20 @@ pub struct Stray {
 pub struct Counts {
     /// All requirements.
     pub requirements: usize,
-    /// Covered ones.
+    /// Covered ones (claimed by a test that runs, but did not run).
     pub covered: usize,
     /// Pending ones.
     pub pending: usize,
     /// Lost ones.
     pub lost: usize,
+    /// Passing ones.
+    pub passing: usize,
+    /// Failing ones.
+    pub failing: usize,
+    /// Skipped ones.
+    pub skipped: usize,
+    /// Suspect ones.
+    pub suspect: usize,
     /// Distinct stray ids.
     pub stray: usize,
 }
@@ -177,6 +179,10 @@ pub struct Counts {
 /// What `trace` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TraceReport {
+    /// The spec's layers, lowest first; empty when it declares none.
+    pub layers: Vec<String>,
+    /// Whether test results were given (then `covered` means "claimed, but did not run").
+    pub results: bool,
     /// Every crate of the spec, in its order, even those without requirements.
     pub crates: Vec<CrateTrace>,
     /// Stray ids, sorted.
@@ -216,11 +222,46 @@ impl TraceReport {
 impl Counts {
     fn add(&mut self, status: Status) {
         self.requirements += 1;
+        *self.of_mut(status) += 1;
+    }
+
+    /// How many have this status.
+    pub fn of(&self, status: Status) -> usize {
+        let mut copy = *self;
+        *copy.of_mut(status)
+    }
+
+    fn of_mut(&mut self, status: Status) -> &mut usize {
         match status {
-            Status::Covered => self.covered += 1,
-            Status::Pending => self.pending += 1,
-            Status::Lost => self.lost += 1,
+            Status::Covered => &mut self.covered,
+            Status::Pending => &mut self.pending,
+            Status::Lost => &mut self.lost,
+            Status::Passing => &mut self.passing,
+            Status::Failing => &mut self.failing,
+            Status::Skipped => &mut self.skipped,
+            Status::Suspect => &mut self.suspect,
         }
+    }
+}
+
+/// What a trace takes besides the code: test results and affirmed fingerprints, both optional.
+#[derive(Debug, Clone, Copy)]
+pub struct TraceInputs<'a> {
+    /// The results of a test run; `None` traces the code alone (nothing passes or fails).
+    pub results: Option<&'a TestResults>,
+    /// Per requirement id, the [`fingerprint`](crate::fingerprint()) of its text that a person
+    /// last affirmed its tests against (the ledger keeps them). A requirement whose test is a
+    /// person's and whose text's fingerprint differs from this is suspect; one missing here is
+    /// not.
+    pub affirmed: &'a BTreeMap<String, String>,
+}
+
+/// No affirmed fingerprints.
+static NONE_AFFIRMED: BTreeMap<String, String> = BTreeMap::new();
+
+impl Default for TraceInputs<'_> {
+    fn default() -> Self {
+        TraceInputs { results: None, affirmed: &NONE_AFFIRMED }
     }
 }
 
@@ -247,9 +288,28 @@ pub enum TraceError {
     },
 }
 
-/// Traces every requirement of a spec through the workspace at `root`.
+/// Traces every requirement of a spec through the workspace at `root`, from the code alone.
 pub fn trace(spec: &Spec, root: &Path) -> Result<TraceReport, TraceError> {
-    trace_targets(&Target::from_spec(spec), root)
+    trace_with(spec, root, &TraceInputs::default())
+}
+
+/// [`trace`] with test results and affirmed fingerprints: statuses then say which
+/// requirements pass, fail, or are suspect (see [`Status`]).
+pub fn trace_with(
+    spec: &Spec,
+    root: &Path,
+    inputs: &TraceInputs<'_>,
+) -> Result<TraceReport, TraceError> {
+    let details = Details {
+        layers: spec.layers.iter().map(|l| l.name.clone()).collect(),
+        crate_layers: spec.crates.iter().map(|c| c.layer.clone()).collect(),
+        texts: spec
+            .crates
+            .iter()
+            .map(|c| c.requirements.iter().map(|r| r.text.as_str()).collect())
+            .collect(),
+    };
+    run(&Target::from_spec(spec), Some(&details), root, inputs)
 }
 
 /// [`trace`] for crates given directly rather than through a spec.
@@ -258,28 +318,75 @@ pub fn trace(spec: &Spec, root: &Path) -> Result<TraceReport, TraceError> {
 /// `.rs` file once, skipping `target/` folders, the folders of other crates nested inside, and
 /// symbolic links. A crate whose folder is missing has all its requirements lost.
 pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, TraceError> {
+    run(targets, None, root, &TraceInputs::default())
+}
+
+/// [`trace_targets`] with test results. Without a spec there are no texts, so nothing is
+/// suspect whatever `inputs.affirmed` holds.
+pub fn trace_targets_with(
+    targets: &[Target],
+    root: &Path,
+    inputs: &TraceInputs<'_>,
+) -> Result<TraceReport, TraceError> {
+    run(targets, None, root, inputs)
+}
+
+/// What a spec tells a trace beyond its targets.
+#[derive(Debug)]
+struct Details<'s> {
+    layers: Vec<String>,
+    /// Per target.
+    crate_layers: Vec<Option<String>>,
+    /// Per target and requirement.
+    texts: Vec<Vec<&'s str>>,
+}
+
+fn run(
+    targets: &[Target],
+    details: Option<&Details<'_>>,
+    root: &Path,
+    inputs: &TraceInputs<'_>,
+) -> Result<TraceReport, TraceError> {
     let known: Vec<&str> =
         targets.iter().flat_map(|t| t.requirements.iter().map(String::as_str)).collect();
     let ids = Ids::new(known);
     let (sources, missing) = list(targets, root)?;
     let found = scan_all(targets, root, &sources, &ids)?;
+    let matcher = inputs.results.map(|results| {
+        let binaries = binaries(targets, root, &sources);
+        let crates: Vec<MatchCrate<'_>> = targets
+            .iter()
+            .zip(binaries)
+            .map(|(t, binaries)| MatchCrate { name: &t.name, binaries })
+            .collect();
+        let paths: HashMap<&str, &str> =
+            targets.iter().map(|t| (t.name.as_str(), t.path.trim_end_matches('/'))).collect();
+        (Matcher::new(results, &crates), paths)
+    });
     let mut evidence = found.evidence;
     let mut next = 0;
     let crates = targets
         .iter()
         .zip(missing)
-        .map(|(target, missing)| {
+        .enumerate()
+        .map(|(k, (target, missing))| {
             let requirements = target
                 .requirements
                 .iter()
-                .map(|id| {
-                    let e = std::mem::take(&mut evidence[next]);
+                .enumerate()
+                .map(|(j, id)| {
+                    let mut e = std::mem::take(&mut evidence[next]);
                     next += 1;
-                    e.into_trace(id)
+                    if let Some((matcher, paths)) = &matcher {
+                        e.match_results(matcher, paths);
+                    }
+                    let text = details.and_then(|d| d.texts.get(k)?.get(j).copied());
+                    e.into_trace(id, text, inputs.affirmed.get(id))
                 })
                 .collect();
             let (name, path) = (target.name.clone(), target.path.clone());
-            CrateTrace { name, path, missing, requirements }
+            let layer = details.and_then(|d| d.crate_layers.get(k).cloned().flatten());
+            CrateTrace { name, path, layer, missing, requirements }
         })
         .collect();
     let stray = found
@@ -291,7 +398,27 @@ pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, Tra
             Stray { id, places }
         })
         .collect();
-    Ok(TraceReport { crates, stray, files: sources.len() })
+    let layers = details.map(|d| d.layers.clone()).unwrap_or_default();
+    let results = inputs.results.is_some();
+    Ok(TraceReport { layers, results, crates, stray, files: sources.len() })
+}
+
+/// Per target, the binaries its files show (`tests/it/main.rs` shows the test `it`), so that a
+/// result that names only its binary can be told to be one crate's.
+fn binaries(targets: &[Target], root: &Path, sources: &[Source]) -> Vec<Vec<Binary>> {
+    let mut out: Vec<HashSet<Binary>> = vec![HashSet::new(); targets.len()];
+    for (t, path) in sources {
+        let crate_dir = root.join(&targets[*t].path);
+        let Ok(inside) = path.strip_prefix(&crate_dir) else { continue };
+        let parts: Vec<String> =
+            inside.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        if let Some((binary, _)) = locate(&parts.join("/"))
+            && binary != Binary::Unit
+        {
+            out[*t].insert(binary);
+        }
+    }
+    out.into_iter().map(|set| set.into_iter().collect()).collect()
 }
 
 /// A file to scan: the index of its crate in the targets, and its path.
@@ -501,26 +628,53 @@ struct Evidence {
 }
 
 impl Evidence {
-    fn into_trace(mut self, id: &str) -> RequirementTrace {
+    /// Gives each test that runs its results.
+    fn match_results(&mut self, matcher: &Matcher<'_>, paths: &HashMap<&str, &str>) {
+        for t in &mut self.tests {
+            if t.ignored || t.via == Naming::Text {
+                continue;
+            }
+            let Some(crate_path) = paths.get(t.place.krate.as_str()) else { continue };
+            let inside = t
+                .place
+                .file
+                .strip_prefix(crate_path)
+                .and_then(|f| f.strip_prefix('/'))
+                .unwrap_or(&t.place.file);
+            t.result = matcher.find(&t.place.krate, inside, &t.name);
+        }
+    }
+
+    fn into_trace(
+        mut self,
+        id: &str,
+        text: Option<&str>,
+        affirmed: Option<&String>,
+    ) -> RequirementTrace {
         self.tests.sort_by(|a, b| a.place.cmp(&b.place));
         self.elsewhere.sort();
-        let covered =
-            self.tests.iter().any(|t| !t.ignored && matches!(t.via, Naming::Name | Naming::Marker));
-        let status = if covered {
-            Status::Covered
-        } else if self.tests.is_empty() && self.elsewhere.is_empty() {
-            Status::Lost
-        } else {
-            Status::Pending
-        };
-        RequirementTrace { id: id.to_owned(), status, tests: self.tests, elsewhere: self.elsewhere }
+        let fingerprint = text.map(fingerprint);
+        let reworded = matches!((&fingerprint, affirmed), (Some(now), Some(then)) if now != then);
+        let status = crate::status::status(&self.tests, &self.elsewhere, reworded);
+        RequirementTrace {
+            id: id.to_owned(),
+            status,
+            text: text.map(str::to_owned),
+            fingerprint,
+            affirmed: affirmed.cloned(),
+            tests: self.tests,
+            elsewhere: self.elsewhere,
+        }
     }
 }
 
 /// Files the hits of one file under their requirements (or as strays).
 fn record(krate: &str, file: &str, src: &[u8], scanned: &mut scan::FileScan, found: &mut Found) {
     let Found { evidence, stray } = found;
-    let scan::FileScan { hits, tests, .. } = scanned;
+    // Taken out (and put back, empty) so that the tests and their tokens can be read meanwhile.
+    let mut hits = std::mem::take(&mut scanned.hits);
+    let reasons = |t: usize| scan::ignore_reason(src, scanned, t);
+    let tests = &scanned.tests;
     hits.sort_by_key(|h| h.span.start);
     let mut lines = LineCounter::default();
     // Per requirement and test of this file: the index of its entry in `evidence[..].tests`.
@@ -560,11 +714,14 @@ fn record(krate: &str, file: &str, src: &[u8], scanned: &mut scan::FileScan, fou
                     name: test.name(src).to_owned(),
                     place: p,
                     ignored: test.ignored,
+                    reason: reasons(t).map(str::to_owned),
                     via,
+                    result: None,
                 });
             }
         }
     }
+    scanned.hits = hits;
 }
 
 /// Turns byte offsets into lines and columns, for offsets that mostly grow.

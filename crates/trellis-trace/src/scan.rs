@@ -174,35 +174,58 @@ pub(crate) fn test_texts<'a>(
         let tokens = &scan.tokens[region.start..region.end.min(scan.tokens.len())];
         let mut doc = Vec::new();
         let mut markers = Vec::new();
-        let mut ignore = test.ignored.then_some("");
-        for (k, t) in tokens.iter().enumerate() {
-            match t.kind {
-                Kind::Comment(kind) => {
-                    let body = &src[t.text_start..t.text_end];
-                    if let Some(end) = marker_end(body) {
-                        markers.push(std::str::from_utf8(&body[end..]).unwrap_or(""));
-                    } else if kind == Doc::Outer && t.start < test_start(src, tokens, test) {
-                        doc.push(text(t));
-                    }
+        let ignore = test.ignored.then(|| reason_in(src, tokens, test).unwrap_or(""));
+        for t in tokens {
+            if let Kind::Comment(kind) = t.kind {
+                let body = &src[t.text_start..t.text_end];
+                if let Some(end) = marker_end(body) {
+                    markers.push(std::str::from_utf8(&body[end..]).unwrap_or(""));
+                } else if kind == Doc::Outer && t.start < test_start(src, tokens, test) {
+                    doc.push(text(t));
                 }
-                // `ignore = "reason"`: the ident, `=` and the string, comments aside.
-                Kind::Ident if test.ignored && text(t) == "ignore" => {
-                    let mut code =
-                        tokens[k + 1..].iter().filter(|t| !matches!(t.kind, Kind::Comment(_)));
-                    if let (Some(eq), Some(reason)) = (code.next(), code.next())
-                        && eq.kind == Kind::Punct(b'=')
-                        && reason.kind == Kind::Str
-                        && ignore == Some("")
-                    {
-                        ignore = Some(text(reason));
-                    }
-                }
-                _ => {}
             }
         }
         out.push(TestText { name: test.name(src), ignore, doc, markers });
     }
     (first, out)
+}
+
+/// The reason of an ignored test's `#[ignore = "…"]`, as written between the quotes; `None`
+/// for a bare `#[ignore]` or a test that is not ignored. Uses the tokens of the last
+/// [`scan_file`] of `src` into `scan`.
+pub(crate) fn ignore_reason<'a>(src: &'a [u8], scan: &FileScan, test: usize) -> Option<&'a str> {
+    let t = scan.tests.get(test).filter(|t| t.ignored)?;
+    let region = scan.regions.get(test)?;
+    let tokens = scan.tokens.get(region.start..region.end.min(scan.tokens.len()))?;
+    reason_in(src, tokens, t)
+}
+
+/// The reason of `#[ignore = "reason"]` among a test's attributes (before its `fn`): the
+/// ident right after `[`, `=` and a string, comments aside.
+fn reason_in<'a>(src: &'a [u8], tokens: &[Token], test: &Test) -> Option<&'a str> {
+    let before = test_start(src, tokens, test);
+    let code = tokens
+        .iter()
+        .take_while(|t| t.start < before)
+        .filter(|t| !matches!(t.kind, Kind::Comment(_)));
+    // The last four code tokens, without a list per test: every pending test has a reason.
+    let mut w: [Option<&Token>; 4] = [None; 4];
+    for t in code {
+        w.rotate_left(1);
+        w[3] = Some(t);
+        if let [Some(open), Some(ident), Some(eq), Some(reason)] = w
+            && open.kind == Kind::Punct(b'[')
+            && ident.kind == Kind::Ident
+            && &src[ident.text_start..ident.text_end] == b"ignore"
+            && eq.kind == Kind::Punct(b'=')
+            && reason.kind == Kind::Str
+        {
+            return Some(
+                std::str::from_utf8(&src[reason.text_start..reason.text_end]).unwrap_or(""),
+            );
+        }
+    }
+    None
 }
 
 /// Where a test's `fn` keyword (or what stands for its name) starts: doc comments after it

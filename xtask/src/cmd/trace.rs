@@ -33,7 +33,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
     print_warnings(&traced.loaded);
     let report = &traced.report;
     let text = match args.format {
-        Format::Human => trellis::trellis_trace::format::human(report, true),
+        Format::Human => trellis::trellis_trace::format::human(report),
         Format::Json => trellis::trellis_trace::format::json(report),
         Format::Markdown => trellis::trellis_trace::format::markdown(report),
     };

@@ -202,7 +202,7 @@ fn findings_can_be_shown_from_elsewhere() {
 }
 
 #[test]
-fn colour_only_when_asked_and_every_markdown_row_has_every_column() {
+fn styles_strip_away_and_every_markdown_row_has_every_column() {
     let ws = Workspace::new();
     let spec = ws.seed(SPEC);
     ws.remove("crates/money/tests/requirements/core_3.rs");
@@ -210,7 +210,7 @@ fn colour_only_when_asked_and_every_markdown_row_has_every_column() {
     ws.write("crates/web/tests/shop.rs", "#[test] // covers: LEDGER-1\nfn buys() {}\n");
     let report = trace(&spec, ws.root()).expect("trace");
     assert!(!human(&report).contains('\x1b'));
-    let coloured = trellis_trace::format::human(&report, true);
+    let coloured = trellis_trace::format::human(&report);
     for code in ["\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"] {
         assert!(coloured.contains(code), "{code:?} missing in {coloured}");
     }

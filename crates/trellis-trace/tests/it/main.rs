@@ -1,7 +1,10 @@
-//! Integration tests of `trace`: a requirement's life in a workspace, real rendered workspaces,
-//! the three formats, `check`'s findings, and what goes wrong on disk.
+//! Integration tests of `trace`: a requirement's life in a workspace, and with test results
+//! (pending to lost through passing, failing and suspect), real rendered workspaces, the
+//! formats, `check`'s findings, and what goes wrong on disk.
 
 mod errors;
 mod life;
+mod proven;
 mod rendered;
+mod results;
 mod support;

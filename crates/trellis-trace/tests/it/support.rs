@@ -84,9 +84,9 @@ pub(crate) fn pending_test(id: &str, name: &str, text: &str) -> String {
     )
 }
 
-/// The report for a terminal, without colour.
+/// The report for a terminal, its styles stripped as a terminal without colour gets it.
 pub(crate) fn human(report: &TraceReport) -> String {
-    trellis_trace::format::human(report, false)
+    anstream::adapter::strip_str(&trellis_trace::format::human(report)).to_string()
 }
 
 /// `check`'s requirement findings, rendered as rustc would against the files they name.
