@@ -35,6 +35,10 @@ pub struct CheckSettings {
     /// `pending-requirements = "deny"`: a requirement whose only test is still the pending one
     /// fails `check` (the default, `"allow"`, reports it only with `check --strict`).
     pub deny_pending_requirements: bool,
+    /// `suspect-requirements = "deny"`: a requirement whose text changed since its test was
+    /// affirmed fails `check` (the default, `"allow"`, makes it a warning; `check --strict`
+    /// an error).
+    pub deny_suspect_requirements: bool,
 }
 
 /// `[workspace]`.

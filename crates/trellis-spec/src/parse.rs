@@ -126,7 +126,7 @@ pub(crate) const CRATE_KEYS: &[&str] = &[
 ];
 pub(crate) const REQUIREMENT_KEYS: &[&str] = &["id", "text"];
 pub(crate) const ALLOW_KEYS: &[&str] = &["from", "to", "reason"];
-pub(crate) const CHECK_KEYS: &[&str] = &["pending-requirements"];
+pub(crate) const CHECK_KEYS: &[&str] = &["pending-requirements", "suspect-requirements"];
 
 /// Where a key that is unknown in one table belongs, or what it is called here: the slips of
 /// someone who knows Cargo.toml, or who put a key in the wrong table.
@@ -850,24 +850,36 @@ impl Cx<'_> {
         let Some((_, item)) = self.get(top, "check") else { return settings };
         let Some(tab) = self.table(item, "`[check]`".to_owned()) else { return settings };
         self.known_keys(&tab, CHECK_KEYS);
-        if let Some((value, span)) = self.string(&tab, "pending-requirements") {
-            match value.as_str() {
-                "allow" => settings.deny_pending_requirements = false,
-                "deny" => settings.deny_pending_requirements = true,
-                _ => self.push(
+        if let Some(deny) = self.allow_or_deny(&tab, "pending-requirements") {
+            settings.deny_pending_requirements = deny;
+        }
+        if let Some(deny) = self.allow_or_deny(&tab, "suspect-requirements") {
+            settings.deny_suspect_requirements = deny;
+        }
+        settings
+    }
+
+    /// A `[check]` setting, `"allow"` or `"deny"`: whether it denies.
+    fn allow_or_deny(&mut self, tab: &Tab<'_>, key: &str) -> Option<bool> {
+        let (value, span) = self.string(tab, key)?;
+        match value.as_str() {
+            "allow" => Some(false),
+            "deny" => Some(true),
+            _ => {
+                self.push(
                     Diagnostic::error(
                         codes::INVALID_VALUE,
-                        format!("`pending-requirements` is \"allow\" or \"deny\", not \"{value}\""),
+                        format!("`{key}` is \"allow\" or \"deny\", not \"{value}\""),
                     )
                     .at(span, "expected \"allow\" or \"deny\"")
                     .hint(
                         did_you_mean(&value, ["allow", "deny"])
                             .unwrap_or_else(|| "write \"allow\" or \"deny\"".to_owned()),
                     ),
-                ),
+                );
+                None
             }
         }
-        settings
     }
 }
 

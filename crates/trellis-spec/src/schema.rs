@@ -355,9 +355,13 @@ pub struct Check {
     /// `deny` makes `check` fail while a requirement's only test is the pending one.
     #[schemars(extend("default" = "allow"))]
     pub pending_requirements: Option<Pending>,
+    /// `deny` makes `check` fail while a requirement's text changed since a person affirmed its
+    /// test (`trace --affirm ID`); `allow` makes it a warning.
+    #[schemars(extend("default" = "allow"))]
+    pub suspect_requirements: Option<Pending>,
 }
 
-/// Whether pending requirements fail `check`.
+/// Whether pending (or suspect) requirements fail `check`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pending {

@@ -3,6 +3,7 @@
 //! `create`, which is an apply onto an empty folder built beside the target and renamed into
 //! place.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io;
@@ -162,6 +163,22 @@ pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Re
     let mut report = transact(&root, plan, &ledger, options)?;
     report.recovery = recovery;
     Ok(report)
+}
+
+/// Records in the ledger of the workspace at `root` that a person affirmed the tests of some
+/// requirements against their current text: `affirmed` maps each id to its text's fingerprint.
+/// Nothing else changes; the ledger is written atomically, under the lock `apply` takes, and
+/// not at all while an interrupted `apply` waits to be rolled back.
+pub fn affirm(root: &Path, affirmed: &BTreeMap<String, String>) -> Result<(), SyncError> {
+    let dir = fs::canonicalize(root).map_err(SyncError::io("resolve", root))?;
+    let root = Root::new(&dir);
+    let _lock = root.lock(LOCK_PATH)?;
+    if root.read(JOURNAL_PATH)?.is_some() {
+        return Err(SyncError::Unfinished(dir));
+    }
+    let mut ledger = Ledger::load_in(&root)?;
+    ledger.affirmed.extend(affirmed.iter().map(|(id, f)| (id.clone(), f.clone())));
+    root.write(LEDGER_PATH, ledger.to_text().as_bytes())
 }
 
 /// Whether the workspace at `root` holds the journal of an interrupted `apply`, which the next

@@ -58,6 +58,12 @@ pub enum SyncError {
     /// `apply` on a folder that does not exist.
     #[error("no workspace at `{}`\nhint: create one with `new`", .0.display())]
     NoWorkspace(PathBuf),
+    /// An interrupted `apply` waits to be rolled back: the ledger must not change before.
+    #[error(
+        "an `apply` was interrupted in `{}`; nothing was written\nhint: run `trellis apply` to roll it back first",
+        .0.display()
+    )]
+    Unfinished(PathBuf),
     /// Another `apply` holds the workspace's lock.
     #[error(
         "another `apply` is running on `{}`; nothing was written\nhint: wait for it to finish, then run again",
@@ -189,6 +195,7 @@ impl SyncError {
                 | SyncError::NotEmpty(_)
                 | SyncError::NoWorkspace(_)
                 | SyncError::NothingToAccept(_)
+                | SyncError::Unfinished(_)
                 | SyncError::CorruptLedger { .. }
                 | SyncError::NewerLedger { .. }
                 | SyncError::CorruptJournal { .. }

@@ -39,6 +39,10 @@ pub struct Ledger {
     /// The spec (`Trellis.toml`'s text) Trellis last planned the workspace from: what `infer`
     /// reads back the facts cargo does not hold from (the system's name, the layers).
     pub(crate) spec: Option<String>,
+    /// Requirement id → the fingerprint of its text that a person's test was last affirmed
+    /// against (`trellis_trace::fingerprint`): when the spec's text moves on, the requirement
+    /// is suspect until someone affirms the test again.
+    pub(crate) affirmed: BTreeMap<String, String>,
 }
 
 /// One file in the ledger.
@@ -98,6 +102,11 @@ impl Ledger {
     /// a ledger written before it was kept.
     pub fn spec(&self) -> Option<&str> {
         self.spec.as_deref()
+    }
+
+    /// Requirement id → the fingerprint of the text its test was affirmed against.
+    pub fn affirmed(&self) -> &BTreeMap<String, String> {
+        &self.affirmed
     }
 
     /// The text Trellis last wrote to the seeded file at `path` (workspace-relative, `/`):
@@ -164,6 +173,17 @@ impl Ledger {
                         ledger.files.insert(file.to_owned(), record);
                     }
                 }
+                "affirmed" => {
+                    let table = item
+                        .as_table_like()
+                        .ok_or_else(|| corrupt("`affirmed` is not a table".into()))?;
+                    for (id, fingerprint) in table.iter() {
+                        let fingerprint = fingerprint.as_str().ok_or_else(|| {
+                            corrupt(format!("affirmed `{id}`: the fingerprint is not a string"))
+                        })?;
+                        ledger.affirmed.insert(id.to_owned(), fingerprint.to_owned());
+                    }
+                }
                 other => return Err(corrupt(format!("unknown key `{other}`"))),
             }
         }
@@ -186,6 +206,12 @@ impl Ledger {
             for (name, dir) in &self.crates {
                 let dir = if dir.is_empty() { "." } else { dir.as_str() };
                 let _ = writeln!(out, "{} = {}", key_repr(name), quote(dir));
+            }
+        }
+        if !self.affirmed.is_empty() {
+            out.push_str("\n[affirmed]\n");
+            for (id, fingerprint) in &self.affirmed {
+                let _ = writeln!(out, "{} = {}", key_repr(id), quote(fingerprint));
             }
         }
         for (path, record) in &self.files {

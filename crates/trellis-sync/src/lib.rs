@@ -23,7 +23,9 @@ mod manifest;
 mod merge;
 mod plan;
 
-pub use apply::{Check, Recovery, Report, Verifier, apply, create, create_with, unfinished};
+pub use apply::{
+    Check, Recovery, Report, Verifier, affirm, apply, create, create_with, unfinished,
+};
 pub use error::SyncError;
 pub use journal::{JOURNAL_FORMAT, JOURNAL_PATH, Rollback};
 pub use ledger::{FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};

@@ -40,6 +40,9 @@ pub struct Options {
     /// conflict markers in place; any other file gets Trellis' version beside it, as
     /// `<file>.trellis-new`.
     pub write_conflicts: bool,
+    /// The ledger's affirmed fingerprints after this run (requirement id → fingerprint), as
+    /// the caller decided them from the trace; `None` keeps the ledger's.
+    pub affirmed: Option<BTreeMap<String, String>>,
     /// On `apply`, checks the workspace once everything is written and before the run is
     /// committed; when it refuses, the run is rolled back (see [`Verifier`]).
     pub verify: Option<Verifier>,
@@ -322,7 +325,8 @@ pub(crate) fn plan_in(
         .iter()
         .find(|f| f.ownership == Ownership::Once && f.path == trellis_render::SPEC_FILE)
         .map(|f| f.contents.clone());
-    let mut next = Ledger { crates: crates.clone(), files: BTreeMap::new(), spec };
+    let affirmed = options.affirmed.clone().unwrap_or_else(|| ledger.affirmed.clone());
+    let mut next = Ledger { crates: crates.clone(), files: BTreeMap::new(), spec, affirmed };
     // Orphans before the files: whether an orphan crate is pruned decides what the root
     // manifest keeps.
     let staying = plan_orphans(root, &old, &planned, &crates, options, &mut entries, &mut next)?;

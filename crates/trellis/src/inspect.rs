@@ -7,16 +7,26 @@ use trellis_check::graph::{self, Graph};
 use trellis_check::infer::{InferError, Sources};
 use trellis_check::{Cargo, Names, Workspace};
 use trellis_spec::Diagnostic;
-use trellis_trace::TraceReport;
+use trellis_trace::{Policy, TraceInputs, TraceReport};
 
-use crate::{Error, Loaded, Project};
+use crate::{Error, Loaded, Project, Results};
 
 /// What [`check`] is asked.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CheckOptions {
-    /// Fail on requirements whose test is still the pending one, too (as the spec's
-    /// `[check] pending-requirements = "deny"` does).
+    /// Fail on requirements whose test is still the pending one, skipped or suspect, too (as
+    /// the spec's `[check] pending-requirements = "deny"` and `suspect-requirements = "deny"`
+    /// do).
     pub strict: bool,
+    /// The test results failing requirements are found by: by default those of the last
+    /// `trace --run`, if any ([`Results::Last`]).
+    pub results: Results,
+}
+
+impl Default for CheckOptions {
+    fn default() -> CheckOptions {
+        CheckOptions { strict: false, results: Results::Last }
+    }
 }
 
 /// What [`check`] found: every finding, with the text of each file they point into.
@@ -63,9 +73,16 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
         return Err(Error::input(format!("there is no folder at `{}`", root.display())));
     }
     let loaded = project.load()?;
+    let possible = trellis_trace::findings::possible(&loaded.spec);
+    let (results, affirmed) = if possible {
+        (crate::results::load(project, &options.results)?, affirmed(root)?)
+    } else {
+        (None, BTreeMap::new())
+    };
+    let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
     let (metadata, traced) = std::thread::scope(|scope| {
-        let traced = trellis_trace::findings::possible(&loaded.spec)
-            .then(|| scope.spawn(|| trellis_trace::trace(&loaded.spec, root)));
+        let traced = possible
+            .then(|| scope.spawn(|| trellis_trace::trace_with(&loaded.spec, root, &inputs)));
         let metadata = trellis_check::read_metadata(root, &Cargo::from_env());
         let traced = traced
             .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
@@ -80,7 +97,11 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
     let mut diagnostics = loaded.warnings.clone();
     diagnostics.extend(checked.diagnostics);
     if let Some(report) = report {
-        let mut found = trellis_trace::findings(&loaded.spec, &report, options.strict);
+        let policy = Policy {
+            strict: options.strict,
+            deny_suspect: loaded.spec.check.deny_suspect_requirements,
+        };
+        let mut found = trellis_trace::findings_with(&loaded.spec, &report, policy);
         // The trace names files relative to the workspace root; name them as check does.
         trellis_trace::findings::relocate(&mut found, names.spec_file, names.root);
         diagnostics.extend(found);
@@ -111,24 +132,85 @@ pub struct Traced {
     pub report: TraceReport,
 }
 
-/// Follows every requirement of the spec through the crates' files (docs/trace.md). Reports,
-/// never judges: [`check`] turns the statuses into findings.
+/// What [`trace`] is asked.
+#[derive(Debug, Clone, Default)]
+pub struct TraceOptions {
+    /// The test results statuses are judged by; none by default (then a requirement a running
+    /// test claims is `covered`).
+    pub results: Results,
+}
+
+/// Follows every requirement of the spec through the crates' files (docs/trace.md), with the
+/// test results `options` names and the fingerprints the ledger keeps (a requirement whose
+/// text changed since its test was affirmed is suspect). Reports, never judges: [`check`]
+/// turns the statuses into findings.
 ///
 /// ```no_run
 /// let project = trellis::Project::discover(std::env::current_dir()?)?;
-/// let traced = trellis::trace(&project)?;
+/// let traced = trellis::trace(&project, &trellis::TraceOptions::default())?;
 /// let totals = traced.report.totals();
-/// println!("{} of {} requirements covered", totals.covered, totals.requirements);
+/// println!("{} of {} requirements pending", totals.pending, totals.requirements);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
 ///
 /// Input: the spec is missing or has errors. Environment: a file cannot be read.
-pub fn trace(project: &Project) -> Result<Traced, Error> {
+pub fn trace(project: &Project, options: &TraceOptions) -> Result<Traced, Error> {
     let loaded = project.load()?;
-    let report = trellis_trace::trace(&loaded.spec, project.root())?;
+    let results = crate::results::load(project, &options.results)?;
+    let affirmed = affirmed(project.root())?;
+    let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
+    let report = trellis_trace::trace_with(&loaded.spec, project.root(), &inputs)?;
     Ok(Traced { loaded, report })
+}
+
+/// Records that a person's tests of the requirements `ids` still meet them as the spec words
+/// them now: each stops being suspect until its text changes again. Returns each id with the
+/// fingerprint recorded (in the ledger, `[affirmed]`).
+///
+/// # Errors
+///
+/// Input: the spec is missing or has errors, an id the spec does not have (with the nearest
+/// one it has). Environment: the ledger cannot be written.
+pub fn affirm(project: &Project, ids: &[String]) -> Result<Vec<(String, String)>, Error> {
+    let loaded = project.load()?;
+    let requirements: BTreeMap<&str, &str> = loaded
+        .spec
+        .crates
+        .iter()
+        .flat_map(|c| &c.requirements)
+        .map(|r| (r.id.as_str(), r.text.as_str()))
+        .collect();
+    let mut affirmed = BTreeMap::new();
+    for id in ids {
+        let Some(text) = requirements.get(id.as_str()) else {
+            let hint = match trellis_spec::closest(id, requirements.keys().copied()) {
+                Some(near) => format!("\nhint: did you mean `{near}`?"),
+                None => String::new(),
+            };
+            return Err(Error::input(format!(
+                "`{}` has no requirement `{id}`; nothing was written{hint}",
+                loaded.file
+            )));
+        };
+        affirmed.insert(id.clone(), trellis_trace::fingerprint(text));
+    }
+    trellis_sync::affirm(project.root(), &affirmed)?;
+    Ok(affirmed.into_iter().collect())
+}
+
+/// Per requirement id, the fingerprint of the text its test was last affirmed against: the
+/// ledger's record, or else the text of the spec Trellis last applied (a test made real since
+/// was written against that text; `apply` records it for good).
+pub(crate) fn affirmed(root: &Path) -> Result<BTreeMap<String, String>, Error> {
+    let ledger = trellis_sync::Ledger::load(root)?;
+    let mut affirmed = ledger.affirmed().clone();
+    let previous = ledger.spec().and_then(|text| trellis_spec::parse(text, "").ok());
+    for r in previous.iter().flat_map(|p| &p.spec.crates).flat_map(|c| &c.requirements) {
+        affirmed.entry(r.id.clone()).or_insert_with(|| trellis_trace::fingerprint(&r.text));
+    }
+    Ok(affirmed)
 }
 
 /// Which graph [`graph`] draws.

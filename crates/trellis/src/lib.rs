@@ -8,6 +8,7 @@
 //! | `apply` | [`apply`] | [`Applied`] |
 //! | `check` | [`check`] | [`Checked`] |
 //! | `trace` | [`trace`] | [`Traced`] |
+//! | `trace --affirm` | [`affirm`] | the fingerprints recorded |
 //! | `graph` | [`graph`] | [`trellis_check::graph::Graph`] |
 //! | `infer` | [`infer`] | [`Inferred`] |
 //!
@@ -41,15 +42,18 @@
 mod error;
 mod inspect;
 mod project;
+mod results;
 mod sync;
 
 use std::collections::BTreeMap;
 
 pub use error::{Error, ErrorKind};
 pub use inspect::{
-    CheckOptions, Checked, GraphOptions, GraphView, Inferred, Traced, check, graph, infer, trace,
+    CheckOptions, Checked, GraphOptions, GraphView, Inferred, TraceOptions, Traced, affirm, check,
+    graph, infer, trace,
 };
 pub use project::{Loaded, Project};
+pub use results::{Results, last_results_path};
 pub use sync::{
     Applied, ApplyOptions, Created, NewOptions, PlanOptions, Planned, apply, new, new_from_text,
     plan,

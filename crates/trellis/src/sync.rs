@@ -125,17 +125,54 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         .iter()
         .map(|path| workspace_relative(project.root(), path))
         .collect::<Result<Vec<_>, _>>()?;
+    let affirmed = made_real(project, &prepared.loaded)?;
     let sync = Options {
         prune: options.prune,
         diff: options.diff,
         renames: prepared.renames,
         accept,
+        affirmed,
         write_conflicts: options.write_conflicts,
         verify: Some(verifier(Arc::clone(&prepared.loaded))),
         cancel: options.cancel.clone(),
     };
     let report = trellis_sync::apply(project.root(), &prepared.files, &sync)?;
     Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report })
+}
+
+/// The ledger's affirmed fingerprints after this `apply`: those of requirements the spec
+/// still has, and one for each requirement a person's test now claims that had none, of the
+/// text that test was written against (the spec Trellis last applied, or else today's). From
+/// then on, a change of the requirement's text makes it suspect until it is affirmed again.
+/// `None` (keep the ledger's) for a spec without requirements: nothing to read then.
+fn made_real(
+    project: &Project,
+    loaded: &Loaded,
+) -> Result<Option<BTreeMap<String, String>>, Error> {
+    use trellis_trace::Status;
+    if !trellis_trace::findings::possible(&loaded.spec) {
+        return Ok(None);
+    }
+    let root = project.root();
+    let ledger = Ledger::load(root)?;
+    let known = crate::inspect::affirmed(root)?;
+    let inputs = trellis_trace::TraceInputs { results: None, affirmed: &known };
+    let report = trellis_trace::trace_with(&loaded.spec, root, &inputs)?;
+    let mut next: BTreeMap<String, String> = ledger
+        .affirmed()
+        .iter()
+        .filter(|(id, _)| report.requirement(id).is_some())
+        .map(|(id, fingerprint)| (id.clone(), fingerprint.clone()))
+        .collect();
+    for r in report.crates.iter().flat_map(|c| &c.requirements) {
+        if matches!(r.status, Status::Pending | Status::Lost) || next.contains_key(&r.id) {
+            continue;
+        }
+        if let Some(fingerprint) = known.get(&r.id).or(r.fingerprint.as_ref()) {
+            next.insert(r.id.clone(), fingerprint.clone());
+        }
+    }
+    Ok(Some(next))
 }
 
 /// What [`new`] is asked.

@@ -78,7 +78,8 @@ fn check_holds_the_requirements_findings_too() {
     let project = Project::at(&root);
     assert!(!trellis::check(&project, &CheckOptions::default()).unwrap().has_errors());
     // Strict: the pending requirement is a finding.
-    let strict = trellis::check(&project, &CheckOptions { strict: true }).unwrap();
+    let strict =
+        trellis::check(&project, &CheckOptions { strict: true, ..Default::default() }).unwrap();
     let codes: Vec<&str> = strict.diagnostics.iter().map(|d| d.code.id).collect();
     assert_eq!(codes, ["R003"]);
     // Its test deleted, the requirement is lost.

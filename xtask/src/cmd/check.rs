@@ -15,10 +15,15 @@ pub(crate) struct Args {
     /// How to print findings: rustc-style on stderr, or a JSON object on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Fail on requirements whose test is still the pending one, too (as the spec's
-    /// `[check] pending-requirements = "deny"` does).
+    /// Fail on requirements whose test is still the pending one, skipped by a person, or
+    /// suspect, too (as the spec's `[check] pending-requirements = "deny"` and
+    /// `suspect-requirements = "deny"` do).
     #[arg(long)]
     strict: bool,
+    /// Find failing requirements by the results in FILE (JUnit XML, or what `cargo test`
+    /// printed) [default: those of the last `trace --run`, if any].
+    #[arg(long, value_name = "FILE")]
+    results: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,7 +34,12 @@ enum Format {
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.location.project()?;
-    let checked = trellis::check(&project, &trellis::CheckOptions { strict: args.strict })?;
+    let results = match &args.results {
+        Some(file) => trellis::Results::File(file.clone()),
+        None => trellis::Results::Last,
+    };
+    let checked =
+        trellis::check(&project, &trellis::CheckOptions { strict: args.strict, results })?;
     match args.format {
         Format::Human => {
             let text = checked.render();

@@ -1,21 +1,37 @@
-//! `trace`: how far the code has come on each requirement of the spec.
+//! `trace`: how far the code has come on each requirement of the spec, judged by the claims of
+//! its tests or by their results.
 //!
 //! Reports, never enforces: the exit code is 0 whatever the statuses (`check` is what fails CI).
+
+use std::path::PathBuf;
 
 use crate::cmd::{Location, print_warnings};
 use crate::exit::Outcome;
 use crate::term;
 
-/// Show, per crate, which requirements are covered by a test, still pending, or lost, and the
-/// ids written in code that the spec does not have.
+/// Show, per crate, where each requirement stands: passing, failing, suspect, covered, skipped,
+/// pending or lost; and the ids written in code that the spec does not have.
 ///
 /// Exit 0 whatever it finds (`check` enforces). 2: the spec is missing or wrong. 3: a file
-/// cannot be read.
+/// cannot be read, or `cargo test` could not run.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
     location: Location,
-    /// How to print the report: aligned text, JSON, or a Markdown table for a CI job summary.
+    /// Run the workspace's tests first (`cargo test --workspace --no-fail-fast`) and judge by
+    /// their results; `check` then reads them too.
+    #[arg(long, conflicts_with = "results")]
+    run: bool,
+    /// Judge by the results in FILE: a JUnit XML report (as `cargo nextest` writes it) or what
+    /// `cargo test` printed (stdout and stderr together).
+    #[arg(long, value_name = "FILE")]
+    results: Option<PathBuf>,
+    /// Record that the tests of requirement ID still meet it as the spec words it now: it is no
+    /// longer suspect. Repeatable.
+    #[arg(long, value_name = "ID")]
+    affirm: Vec<String>,
+    /// How to print the report: aligned text, JSON, or a traceability matrix in Markdown (for a
+    /// CI job summary) or HTML (one self-contained page to publish).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
@@ -25,17 +41,32 @@ enum Format {
     Human,
     Json,
     Markdown,
+    Html,
 }
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.location.project()?;
-    let traced = trellis::trace(&project)?;
+    if !args.affirm.is_empty() {
+        for (id, fingerprint) in trellis::affirm(&project, &args.affirm)? {
+            term::status("affirmed", term::GOOD, &format!("{id} ({fingerprint})"));
+        }
+    }
+    let results = match (&args.results, args.run) {
+        (Some(file), _) => trellis::Results::File(file.clone()),
+        (None, true) => {
+            term::status("running", term::GOOD, "cargo test --workspace --no-fail-fast");
+            trellis::Results::Run
+        }
+        (None, false) => trellis::Results::None,
+    };
+    let traced = trellis::trace(&project, &trellis::TraceOptions { results })?;
     print_warnings(&traced.loaded);
     let report = &traced.report;
     let text = match args.format {
         Format::Human => trellis::trellis_trace::format::human(report),
         Format::Json => trellis::trellis_trace::format::json(report),
         Format::Markdown => trellis::trellis_trace::format::markdown(report),
+        Format::Html => trellis::trellis_trace::format::html(report),
     };
     term::out(&text);
     Ok(())
