@@ -11,6 +11,7 @@ mod install;
 mod lifecycle;
 mod living;
 mod new;
+mod proof;
 mod property;
 mod readback;
 mod surface;

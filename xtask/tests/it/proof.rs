@@ -1,0 +1,161 @@
+//! Requirements that prove themselves (issue 13), end to end: `trace --run` runs a generated
+//! workspace's tests and judges each requirement by its result; `check` fails on the failing
+//! one from the kept results; a requirement reworded after its test was made real is suspect
+//! until affirmed; a deleted test loses its requirement.
+
+use std::fs;
+use std::path::Path;
+
+use crate::cli::{self, session};
+
+const SPEC: &str = r#"[workspace]
+name = "proof"
+
+[crates.ledger]
+summary = "Books entries."
+requirements = [
+  { id = "LED-1", text = "An entry balances." },
+  { id = "LED-2", text = "A closed period takes no entry." },
+  { id = "LED-3", text = "Entries keep their order." },
+]
+"#;
+
+/// LED-1's test made real and passing, LED-2's real and failing, LED-3's left pending.
+fn make_tests_real(ws: &Path) {
+    let tests = ws.join("crates/ledger/tests/requirements");
+    let real = |file: &str, from: &str, to: &str| {
+        let path = tests.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        let edited = text.replace(from, to);
+        assert_ne!(text, edited, "{text}");
+        fs::write(&path, edited).unwrap();
+    };
+    real(
+        "led_1.rs",
+        "#[ignore = \"pending: LED-1\"]\nfn led_1() {\n    todo!(\"LED-1\")\n}",
+        "fn led_1() {\n    assert_eq!(2 + 2, 4);\n}",
+    );
+    real(
+        "led_2.rs",
+        "#[ignore = \"pending: LED-2\"]\nfn led_2() {\n    todo!(\"LED-2\")\n}",
+        "fn led_2() {\n    panic!(\"a closed period took an entry\");\n}",
+    );
+}
+
+fn statuses(run: &cli::Run) -> Vec<(String, String)> {
+    let json = run.json();
+    assert_eq!(json["schema_version"], 1, "{run}");
+    json["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["requirements"].as_array().unwrap())
+        .map(|r| (r["id"].as_str().unwrap().to_owned(), r["status"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+}
+
+#[test]
+fn a_requirements_life_judged_by_its_tests_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(made.code, Some(0), "{made}");
+    let ws = tmp.path().join("ws");
+
+    // Pending, all three, until tests are made real; no results: nothing passes or fails.
+    let pending = cli::xtask(&ws, &["trace", "--format", "json"]);
+    assert_eq!(
+        statuses(&pending),
+        pairs(&[("LED-1", "pending"), ("LED-2", "pending"), ("LED-3", "pending")])
+    );
+
+    make_tests_real(&ws);
+    let claimed = cli::xtask(&ws, &["trace", "--format", "json"]);
+    assert_eq!(
+        statuses(&claimed),
+        pairs(&[("LED-1", "covered"), ("LED-2", "covered"), ("LED-3", "pending")])
+    );
+
+    // Run: one passes, one fails; trace reports (exit 0), check fails on the kept results.
+    let ran = cli::xtask(&ws, &["trace", "--run", "--format", "json"]);
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert_eq!(
+        statuses(&ran),
+        pairs(&[("LED-1", "passing"), ("LED-2", "failing"), ("LED-3", "pending")])
+    );
+    let human = cli::xtask(&ws, &["trace", "--results", "target/trellis/cargo-test.txt"]);
+    let failing = cli::xtask(&ws, &["check"]);
+    assert_eq!(failing.code, Some(1), "{failing}");
+
+    // LED-1 reworded: `apply` records what its test was written against; it is suspect.
+    let spec = fs::read_to_string(ws.join("Trellis.toml")).unwrap();
+    fs::write(
+        ws.join("Trellis.toml"),
+        spec.replace("An entry balances.", "An entry balances to zero."),
+    )
+    .unwrap();
+    let applied = cli::xtask(&ws, &["apply"]);
+    assert_eq!(applied.code, Some(0), "{applied}");
+    let last = ["trace", "--results", "target/trellis/cargo-test.txt", "--format", "json"];
+    let suspect = cli::xtask(&ws, &last);
+    assert_eq!(
+        statuses(&suspect),
+        pairs(&[("LED-1", "suspect"), ("LED-2", "failing"), ("LED-3", "pending")])
+    );
+    let warned = cli::xtask(&ws, &["check"]);
+    let strict = cli::xtask(&ws, &["check", "--strict"]);
+
+    // Affirmed: passing again, and the ledger remembers.
+    let affirmed = cli::xtask(
+        &ws,
+        &["trace", "--affirm", "LED-1", "--results", "target/trellis/cargo-test.txt"],
+    );
+    assert_eq!(affirmed.code, Some(0), "{affirmed}");
+    assert!(fs::read_to_string(ws.join(".trellis/ledger.toml")).unwrap().contains("[affirmed]"));
+    let passing = cli::xtask(&ws, &last);
+    assert_eq!(
+        statuses(&passing),
+        pairs(&[("LED-1", "passing"), ("LED-2", "failing"), ("LED-3", "pending")])
+    );
+    let unknown = cli::xtask(&ws, &["trace", "--affirm", "LED-9"]);
+    assert_eq!(unknown.code, Some(2), "{unknown}");
+
+    // Its test deleted: lost.
+    fs::remove_file(ws.join("crates/ledger/tests/requirements/led_1.rs")).unwrap();
+    let lost = cli::xtask(&ws, &last);
+    assert_eq!(
+        statuses(&lost),
+        pairs(&[("LED-1", "lost"), ("LED-2", "failing"), ("LED-3", "pending")])
+    );
+    let found = cli::xtask(&ws, &["check"]);
+    assert_eq!(found.code, Some(1), "{found}");
+
+    insta::assert_snapshot!(session([
+        &human, &failing, &warned, &strict, &affirmed, &unknown, &found
+    ]));
+}
+
+#[test]
+fn the_html_report_is_one_page_with_every_requirement() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("spec.toml"),
+        SPEC.replace("An entry balances.", "An entry <balances> & \\\"holds\\\"."),
+    )
+    .unwrap();
+    let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(made.code, Some(0), "{made}");
+    let html = cli::xtask(&tmp.path().join("ws"), &["trace", "--format", "html"]);
+    assert_eq!(html.code, Some(0), "{html}");
+    let page = &html.stdout;
+    assert!(page.starts_with("<!DOCTYPE html>") || page.starts_with("<!doctype html>"), "{page}");
+    assert!(!page.contains("<script") && !page.contains("href=\"http"), "{page}");
+    assert!(page.contains("An entry &lt;balances&gt; &amp; &quot;holds&quot;."), "{page}");
+    for id in ["LED-1", "LED-2", "LED-3"] {
+        assert!(page.contains(id), "{id}");
+    }
+}
