@@ -73,16 +73,16 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
         return Err(Error::input(format!("there is no folder at `{}`", root.display())));
     }
     let loaded = project.load()?;
+    // The trace (the ledger's fingerprints, the results, every source file) runs beside cargo.
     let possible = trellis_trace::findings::possible(&loaded.spec);
-    let (results, affirmed) = if possible {
-        (crate::results::load(project, &options.results)?, affirmed(root)?)
-    } else {
-        (None, BTreeMap::new())
+    let trace = || -> Result<TraceReport, Error> {
+        let results = crate::results::load(project, &options.results)?;
+        let affirmed = affirmed(root)?;
+        let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
+        Ok(trellis_trace::trace_with(&loaded.spec, root, &inputs)?)
     };
-    let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
     let (metadata, traced) = std::thread::scope(|scope| {
-        let traced = possible
-            .then(|| scope.spawn(|| trellis_trace::trace_with(&loaded.spec, root, &inputs)));
+        let traced = possible.then(|| scope.spawn(trace));
         let metadata = trellis_check::read_metadata(root, &Cargo::from_env());
         let traced = traced
             .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
