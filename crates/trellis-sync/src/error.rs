@@ -52,7 +52,7 @@ pub enum SyncError {
     NotEmpty(PathBuf),
     /// `--accept` of a path Trellis plans no file at.
     #[error(
-        "`--accept {0}`: Trellis plans no file at that path; nothing was written\nhint: give the path from the workspace root, as `plan` lists it"
+        "`--accept {0}`: Trellis plans no file at that path of the workspace; nothing was written\nhint: give the path as `plan` prints it (from where you stand), or from the workspace root"
     )]
     NothingToAccept(String),
     /// `apply` on a folder that does not exist.

@@ -316,7 +316,14 @@ pub struct Inferred {
 /// Input: there is nothing below the root to declare. Environment: cargo cannot load the
 /// workspace.
 pub fn infer(dir: &Path) -> Result<Inferred, Error> {
-    let metadata = trellis_check::read_metadata(dir, &Cargo::from_env())?;
+    let cargo = Cargo::from_env();
+    // From a member's folder, the workspace cargo finds around it.
+    let metadata = match trellis_check::read_metadata(dir, &cargo) {
+        Err(trellis_check::MetadataError::NotRoot { root, .. }) => {
+            trellis_check::read_metadata(Path::new(&root), &cargo)?
+        }
+        other => other?,
+    };
     let workspace = Workspace::from_metadata(&metadata);
     let name = workspace.root.file_name().unwrap_or("workspace").to_owned();
     let sources = DiskSources { root: workspace.root.as_std_path() };

@@ -39,7 +39,10 @@ impl Project {
     ///
     /// [`crate::ErrorKind::Input`] when no folder from `start` up holds a spec.
     pub fn discover(start: impl AsRef<Path>) -> Result<Project, Error> {
-        let start = start.as_ref();
+        // Upward from a relative start means from where it is: `..` climbs above `.`.
+        let given = start.as_ref();
+        let absolute = std::path::absolute(given).unwrap_or_else(|_| given.to_path_buf());
+        let start = absolute.as_path();
         let found = start.ancestors().enumerate().find(|(_, dir)| dir.join(SPEC_FILE).is_file());
         let Some((up, root)) = found else {
             return Err(Error::input(format!(

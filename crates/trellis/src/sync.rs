@@ -467,8 +467,11 @@ fn check_external_sources(loaded: &Loaded, root: &Path) -> Result<(), Error> {
     let configured = registries(root);
     let mut missing: Vec<Diagnostic> = Vec::new();
     for d in loaded.spec.dependencies.values().chain(&loaded.spec.workspace.engine) {
+        let engine = loaded.spec.workspace.engine.as_ref().is_some_and(|e| std::ptr::eq(e, d));
+        let manifest = d.path.as_deref().map(|path| lexical(&root.join(path)).join("Cargo.toml"));
+        let wanted = d.package.as_deref().unwrap_or("trellis");
         let problem = if let Some(path) = d.path.as_deref()
-            && !lexical(&root.join(path)).join("Cargo.toml").is_file()
+            && manifest.as_ref().is_some_and(|m| !m.is_file())
         {
             Some((
                 format!(
@@ -477,6 +480,16 @@ fn check_external_sources(loaded: &Loaded, root: &Path) -> Result<(), Error> {
                 ),
                 "no `Cargo.toml` at its path",
                 format!("the path is relative to the workspace root `{}`", root.display()),
+            ))
+        } else if let Some(path) = d.path.as_deref()
+            && engine
+            && let Some(found) = manifest.as_deref().and_then(package_name)
+            && found != wanted
+        {
+            Some((
+                format!("`trellis` has `path = \"{path}\"`, where the package is `{found}`, not `{wanted}`"),
+                "not Trellis' engine",
+                "name the folder of the `trellis` crate (`crates/trellis` in a checkout of Trellis)".to_owned(),
             ))
         } else if let Some(registry) = d.registry.as_deref()
             && !configured.contains(registry)
@@ -523,8 +536,10 @@ fn spec_errors(loaded: &Loaded, diagnostics: Vec<Diagnostic>, message: String) -
 /// those of the cargo config files it reads (`.cargo/config.toml` in the root and every folder
 /// above, and in `CARGO_HOME`).
 fn registries(root: &Path) -> BTreeSet<String> {
-    let mut names: BTreeSet<String> = std::env::vars()
+    // `vars_os`: a variable that is not UTF-8 (anyone's) must not stop the run.
+    let mut names: BTreeSet<String> = std::env::vars_os()
         .filter_map(|(k, _)| {
+            let k = k.into_string().ok()?;
             let name = k.strip_prefix("CARGO_REGISTRIES_")?.strip_suffix("_INDEX")?;
             Some(name.to_lowercase())
         })
@@ -547,6 +562,13 @@ fn registries(root: &Path) -> BTreeSet<String> {
     names
 }
 
+/// The `[package] name` of a manifest, when it can be read.
+fn package_name(manifest: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let doc = text.parse::<toml_edit::DocumentMut>().ok()?;
+    Some(doc.get("package")?.get("name")?.as_str()?.to_owned())
+}
+
 /// A path with `.` and `..` resolved by its text alone, so that a folder that does not exist
 /// yet (the root `new` is about to create) can still be walked out of.
 fn lexical(path: &Path) -> PathBuf {
@@ -554,13 +576,31 @@ fn lexical(path: &Path) -> PathBuf {
     for part in path.components() {
         match part {
             std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            // `..` after `..` (or at the start) climbs further: it cannot cancel one; at the
+            // root it stays there.
+            std::path::Component::ParentDir => match out.components().next_back() {
+                Some(std::path::Component::RootDir | std::path::Component::Prefix(_)) => {}
+                None | Some(std::path::Component::ParentDir) => out.push(".."),
+                Some(_) => {
+                    out.pop();
                 }
-            }
+            },
             other => out.push(other),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::lexical;
+
+    #[test]
+    fn lexical_climbs_as_many_folders_as_the_path_says() {
+        assert_eq!(lexical(Path::new("ws/../../../a")), PathBuf::from("../../a"));
+        assert_eq!(lexical(Path::new("../../x/./y/..")), PathBuf::from("../../x"));
+        assert_eq!(lexical(Path::new("/r/ws/../../../a")), PathBuf::from("/a"));
+    }
 }

@@ -151,3 +151,54 @@ fn apply_takes_an_absolute_accept_path_inside_the_root_and_refuses_one_outside()
     let applied = trellis::apply(&project, &planned).expect("accepted");
     assert!(applied.report.written_files.is_empty());
 }
+
+#[test]
+fn discover_from_a_relative_folder_climbs_above_it() {
+    let (_tmp, root) = workspace();
+    // `..` from `crates/base/src` as a relative start: upward from where it is, not by its text.
+    let start = root.join("crates/base/src/../src/.");
+    let project = Project::discover(&start).expect("found");
+    assert_eq!(fs::canonicalize(project.root()).unwrap(), fs::canonicalize(&root).unwrap());
+}
+
+#[test]
+fn infer_from_a_members_folder_describes_the_whole_workspace() {
+    let (_tmp, root) = workspace();
+    let inferred = trellis::infer(&root.join("crates/base")).expect("infer");
+    assert!(inferred.text.contains("[crates.base]") && inferred.text.contains("[crates.app]"));
+}
+
+#[test]
+fn an_engine_path_to_another_package_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("other");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(other.join("Cargo.toml"), "[package]\nname = \"not-trellis\"\n").unwrap();
+    let spec = tmp.path().join("spec.toml");
+    fs::write(
+        &spec,
+        "[workspace]\nname = \"x\"\ntrellis = { path = \"../other\" }\n\n[crates.a]\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("ws");
+    let error = trellis::new(&spec, &out, &NewOptions::default()).expect_err("another package");
+    assert_eq!(error.kind(), ErrorKind::Input);
+    let rendered = anstream::adapter::strip_str(&error.render_diagnostics()).to_string();
+    assert!(rendered.contains("where the package is `not-trellis`, not `trellis`"), "{rendered}");
+    assert!(!out.exists());
+    // Three folders up and more, from a relative root, as from an absolute one.
+    let deep = tmp.path().join("a/b/c");
+    fs::create_dir_all(&deep).unwrap();
+    let engine = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let up = "../".repeat(deep.join("ws").components().count());
+    let relative = format!("{up}{}", engine.strip_prefix("/").unwrap().display());
+    let spec = deep.join("spec.toml");
+    fs::write(
+        &spec,
+        format!("[workspace]\nname = \"x\"\ntrellis = {{ path = \"{relative}\" }}\n\n[crates.a]\n"),
+    )
+    .unwrap();
+    let planned =
+        trellis::plan(&Project::at(deep.join("ws")).with_spec(&spec), &PlanOptions::default());
+    assert!(planned.is_ok(), "{:?}", planned.err().map(|e| e.render_diagnostics()));
+}

@@ -99,14 +99,29 @@ pub(crate) fn run(args: &Args) -> Outcome {
     conflicts_outcome(&report.plan, "apply")
 }
 
-/// An `--accept` path as the engine takes it: a relative one is relative to the current folder
-/// when that is inside the workspace (as git takes paths), else to the workspace root.
+/// An `--accept` path as the engine takes it: a relative one is taken from the current folder
+/// (as `plan` prints it) when that leads into the workspace, else from the workspace root.
 fn accepted(root: &Path, here: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() {
         return path.to_path_buf();
     }
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    if canonical(here).starts_with(canonical(root)) { here.join(path) } else { path.to_path_buf() }
+    let from_here = std::path::absolute(here.join(path)).unwrap_or_else(|_| here.join(path));
+    // `absolute` keeps `..`: resolve them by the text before asking where the path leads.
+    let mut lexical = PathBuf::new();
+    for part in from_here.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    let root = canonical(root);
+    let inside = |p: &Path| canonical(p).starts_with(&root) || p.starts_with(&root);
+    let parent_inside = lexical.parent().is_some_and(&inside);
+    if inside(&lexical) || parent_inside { lexical } else { path.to_path_buf() }
 }
 
 /// Tells what was cleaned up from an earlier, interrupted run.

@@ -9,8 +9,9 @@ use crate::term;
 /// Generate the flagship example: an e-commerce and financial-services platform for small
 /// exporters (14 crates in 4 layers, 21 requirements).
 ///
-/// Without --out, the workspace goes to `target/demo/sme-market` in this repository and
-/// replaces the previous demo there.
+/// Without --out, `cargo xtask demo` puts the workspace in `target/demo/sme-market` of this
+/// repository, replacing the previous demo there, and `cargo trellis demo` in `sme-market` in
+/// the current folder (which must not exist, or be empty).
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Where to create the workspace (must be absent or empty).
@@ -21,6 +22,8 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Outcome {
     let out = match &args.out {
         Some(out) => out.clone(),
+        // Installed, the checkout it was built from is no folder of the user's.
+        None if term::invocation() != "cargo xtask" => PathBuf::from("sme-market"),
         None => {
             let out = crate::repo_root().join("target/demo/sme-market");
             // Only the default folder, which is Trellis' own, is ever cleared.
@@ -42,13 +45,18 @@ pub(crate) fn run(args: &Args) -> Outcome {
     super::new::report(&created);
     let dir = out.display();
     term::out(&format!("{dir}\n"));
+    let guarded = created.loaded.spec.workspace.engine.is_some();
+    let run = if guarded { "cargo xtask" } else { "cargo trellis" };
     term::note(&format!(
-        "\nThe workspace of sme-market is at `{dir}`; it guards itself. Next:\n\
-         \x20 cd {dir}\n\
-         \x20 cargo xtask check   # the spec against the real crate graph\n\
-         \x20 cargo xtask trace   # which requirements are still pending\n\
-         \x20 cargo xtask graph   # the crate graph as a Mermaid diagram\n\
-         \x20 cargo xtask ci      # check, fmt, clippy -D warnings, tests, docs\n"
+        "\nThe workspace of sme-market is at `{dir}`{}. Next:\n\
+         \x20 cd {}\n\
+         \x20 {run} check   # the spec against the real crate graph\n\
+         \x20 {run} trace   # which requirements are still pending\n\
+         \x20 {run} graph   # the crate graph as a Mermaid diagram\n\
+         \x20 cargo xtask ci      # {}fmt, clippy -D warnings, tests, docs\n",
+        if guarded { "; it guards itself" } else { "" },
+        super::shell_word(&out),
+        if guarded { "check, " } else { "" },
     ));
     Ok(())
 }
@@ -58,6 +66,14 @@ pub(crate) fn run(args: &Args) -> Outcome {
 /// repository, as `target/demo/sme-market` does, else absolute.
 fn with_engine(spec: &str, out: &Path) -> Result<String, Failure> {
     let engine = crate::repo_root().join("crates/trellis");
+    // A checkout moved or deleted since this binary was built: no engine to name.
+    if !engine.join("Cargo.toml").is_file() {
+        term::warning(&format!(
+            "Trellis' engine is no longer at `{}`, where this binary was built: the demo's xtask will have `ci` only",
+            engine.display()
+        ));
+        return Ok(spec.to_owned());
+    }
     let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
     let path = match out.strip_prefix(crate::repo_root()) {
         Ok(inside) => {

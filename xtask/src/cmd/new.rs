@@ -33,7 +33,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
     report(&created);
     term::note(&format!(
         "next: `cd {}` and `cargo xtask ci` builds, lints, tests and documents it\n",
-        created.root.display()
+        super::shell_word(&created.root)
     ));
     Ok(())
 }

@@ -160,7 +160,34 @@ fn accept_takes_an_absolute_path_or_one_relative_to_where_the_user_stands() {
     assert_eq!(fs::read_to_string(&lib).unwrap(), mine);
     assert_eq!(conflicts(&ws), 0);
 
-    insta::assert_snapshot!(session([&absolute, &relative, &outside]));
+    // As `plan --root ws` prints it, from the folder it was run in.
+    reword_base(&ws, "The base, reworded a fourth time");
+    let plan = cli::xtask(tmp.path(), &["plan", "--root", "ws"]);
+    assert!(plan.stdout.contains("conflict   ws/crates/base/src/lib.rs"), "{plan}");
+    let args = ["apply", "--root", "ws", "--accept", "ws/crates/base/src/lib.rs"];
+    let as_printed = cli::xtask(tmp.path(), &args);
+    assert_eq!(fs::read_to_string(&lib).unwrap(), mine);
+    assert_eq!(conflicts(&ws), 0, "{as_printed}");
+
+    insta::assert_snapshot!(session([&absolute, &relative, &outside, &as_printed]));
+}
+
+/// An environment variable that is not UTF-8 (anyone's) is no reason to stop.
+#[cfg(unix)]
+#[test]
+fn a_variable_that_is_not_utf8_is_no_reason_to_stop() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = new_workspace(tmp.path());
+    for command in ["plan", "apply", "check"] {
+        let output = crate::command(env!("CARGO_BIN_EXE_xtask"), &ws)
+            .arg(command)
+            .env("TRELLIS_TEST_BYTES", std::ffi::OsStr::from_bytes(b"\xff\xfe"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{command}: {stderr}");
+    }
 }
 
 #[test]
