@@ -22,6 +22,15 @@ pub(crate) fn run(args: &Args, command: clap::Command) -> Outcome {
     let mut command = command.name(name).bin_name(name);
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, name, &mut script);
-    crate::term::out(&String::from_utf8_lossy(&script));
+    let mut script = String::from_utf8_lossy(&script).into_owned();
+    if args.shell == clap_complete::Shell::Bash {
+        // clap_complete 4.6 names a subcommand's case in bash from the binary's name with its
+        // `-` taken for a separator (`cargo__subcmd__trellis__subcmd__plan`), while the loop
+        // that finds the subcommand builds `cargo__trellis__subcmd__plan`: no option of a
+        // subcommand of `cargo-trellis` would ever complete. The labels are made to match.
+        let mangled = format!("{}__subcmd__", name.replace('-', "__subcmd__"));
+        script = script.replace(&mangled, &format!("{}__subcmd__", name.replace('-', "__")));
+    }
+    crate::term::out(&script);
     Ok(())
 }

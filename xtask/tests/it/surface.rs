@@ -249,3 +249,24 @@ fn hints_name_the_command_as_the_user_runs_it() {
     let infer = cli::trellis(&ws, &["infer"]);
     insta::assert_snapshot!(session([&new, &plan, &check, &infer]));
 }
+
+/// Every subcommand the bash script can find has the case that completes its options.
+#[test]
+fn bash_completes_the_options_of_every_subcommand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = cli::trellis(tmp.path(), &["completions", "bash"]).stdout;
+    let assigned: std::collections::BTreeSet<&str> = script
+        .split("cmd=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|name| !name.is_empty())
+        .collect();
+    let labels: std::collections::BTreeSet<&str> = script
+        .lines()
+        .filter_map(|l| l.trim().strip_suffix(')'))
+        .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    let missing: Vec<&&str> = assigned.difference(&labels).collect();
+    assert!(missing.is_empty(), "no case for {missing:?}");
+    assert!(assigned.contains("cargo__trellis__subcmd__plan"), "{assigned:?}");
+}
