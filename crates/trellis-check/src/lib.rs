@@ -44,6 +44,17 @@ impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// For people: every finding as rustc renders one, then a summary line (styled, see
+    /// [`report::human`]).
+    pub fn render(&self) -> String {
+        report::human(&self.diagnostics, &self.sources)
+    }
+
+    /// For programs: the JSON report (docs/check.md), pretty, with a final newline.
+    pub fn json(&self) -> String {
+        report::json_text(&self.diagnostics, &self.sources)
+    }
 }
 
 /// `check` on metadata already read: builds the model, compares, and reads the manifests of

@@ -5,8 +5,7 @@ use std::path::Path;
 
 use trellis_check::graph::{self, Graph};
 use trellis_check::infer::{InferError, Sources};
-use trellis_check::{Cargo, Names, Workspace};
-use trellis_spec::Diagnostic;
+use trellis_check::{Cargo, Checked, Names, Workspace};
 use trellis_trace::{Policy, TraceInputs, TraceReport};
 
 use crate::{Error, Loaded, Project, Results};
@@ -26,33 +25,6 @@ pub struct CheckOptions {
 impl Default for CheckOptions {
     fn default() -> CheckOptions {
         CheckOptions { strict: false, results: Results::Last }
-    }
-}
-
-/// What [`check`] found: every finding, with the text of each file they point into.
-#[derive(Debug, Clone, Default)]
-pub struct Checked {
-    /// The spec's own warnings, the graph's findings (members, edges, layers, cycles), then
-    /// the requirements' (lost, stray, pending), in that order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// File name (as the diagnostics name it) → text.
-    pub sources: BTreeMap<String, String>,
-}
-
-impl Checked {
-    /// Whether any finding is an error: `check` fails (exit 1). Warnings alone pass.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    /// For people: every finding as rustc renders one, then a summary line (styled).
-    pub fn render(&self) -> String {
-        trellis_check::report::human(&self.diagnostics, &self.sources)
-    }
-
-    /// For programs: the JSON report (docs/check.md), pretty, with a final newline.
-    pub fn json(&self) -> String {
-        trellis_check::report::json_text(&self.diagnostics, &self.sources)
     }
 }
 

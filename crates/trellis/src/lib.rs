@@ -49,8 +49,8 @@ use std::collections::BTreeMap;
 
 pub use error::{Error, ErrorKind};
 pub use inspect::{
-    CheckOptions, Checked, GraphOptions, GraphView, Inferred, TraceOptions, Traced, affirm, check,
-    graph, infer, trace,
+    CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, affirm, check, graph,
+    infer, trace,
 };
 pub use project::{Loaded, Project};
 pub use results::{Results, last_results_path};
@@ -66,6 +66,7 @@ pub use trellis_spec;
 pub use trellis_sync;
 pub use trellis_trace;
 
+pub use trellis_check::Checked;
 pub use trellis_spec::{Diagnostic, EXAMPLE, SPEC_FILE, Spec};
 
 pub use trellis_spec::JSON_SCHEMA_VERSION;
