@@ -101,10 +101,12 @@ fn commands_find_the_workspace_from_a_members_source_folder() {
     let src = ws.join("crates/base/src");
     let check = cli::xtask(&src, &["check"]);
     let strict = cli::xtask(&src, &["check", "--strict"]);
+    let trace = cli::xtask(&src, &["trace"]);
+    assert!(trace.stdout.contains("../../../crates/base/tests/requirements/"), "{trace}");
     edit_base(&ws);
     reword_base(&ws, "The base, reworded");
     let plan = cli::xtask(&src, &["plan"]);
-    insta::assert_snapshot!(session([&check, &strict, &plan]));
+    insta::assert_snapshot!(session([&check, &strict, &trace, &plan]));
 }
 
 #[test]
