@@ -62,6 +62,10 @@ pub enum Binary {
     Example(String),
 }
 
+/// The name of the result that stands for every test of a binary that crashed before it
+/// reported them (a test called `process::exit`, or the process aborted): each of them failed.
+pub const CRASHED: &str = "*";
+
 /// One test's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TestResult {
@@ -336,6 +340,19 @@ impl<'a> Matcher<'a> {
     /// `entry` in `entry::tests::balances`. Results whose package is certain win over those
     /// only possibly the crate's.
     pub(crate) fn find(&self, krate: &str, path: &str, fn_name: &str) -> Option<TestRun> {
+        let own = self.find_named(krate, path, fn_name);
+        // A test its binary did not report before it crashed failed, whatever another crate's
+        // test of the same path did.
+        if own.as_ref().is_none_or(|(sure, _)| !sure)
+            && let Some(crash) = self.find_named(krate, path, CRASHED).filter(|(sure, _)| *sure)
+        {
+            return Some(crash.1);
+        }
+        own.map(|(_, run)| run)
+    }
+
+    /// [`Matcher::find`] by one function name, with whether the result is surely the crate's.
+    fn find_named(&self, krate: &str, path: &str, fn_name: &str) -> Option<(bool, TestRun)> {
         let bucket = self.results.by_fn.get(fn_name)?;
         let index = self.crates.get(krate).copied();
         let located = locate(path);
@@ -359,7 +376,7 @@ impl<'a> Matcher<'a> {
                 if r.binary.as_ref().is_some_and(|b| !same_binary(b, binary)) {
                     continue;
                 }
-                if !holds_run(&r.name, modules) {
+                if fn_name != CRASHED && !holds_run(&r.name, modules) {
                     continue;
                 }
             }
@@ -383,7 +400,7 @@ impl<'a> Matcher<'a> {
                 keep => keep,
             };
         }
-        best.map(|(_, run)| run)
+        best
     }
 }
 

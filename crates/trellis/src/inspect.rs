@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use trellis_check::graph::{self, Graph};
 use trellis_check::infer::{InferError, Sources};
 use trellis_check::{Cargo, Checked, Names, Workspace};
-use trellis_trace::{Policy, TraceInputs, TraceReport};
+use trellis_trace::{Policy, Status, TraceInputs, TraceReport};
 
 use crate::{Error, Loaded, Project, Results};
 
@@ -48,7 +50,7 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
     // The trace (the ledger's fingerprints, the results, every source file) runs beside cargo.
     let possible = trellis_trace::findings::possible(&loaded.spec);
     let trace = || -> Result<TraceReport, Error> {
-        let results = crate::results::load(project, &options.results)?;
+        let results = crate::results::load(project, &options.results, None)?;
         let affirmed = affirmed(root)?;
         let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
         Ok(trellis_trace::trace_with(&loaded.spec, root, &inputs)?)
@@ -102,6 +104,11 @@ pub struct Traced {
     pub loaded: Loaded,
     /// Every requirement's status, and the stray ids.
     pub report: TraceReport,
+    /// Each requirement affirmed, with the fingerprint recorded.
+    pub affirmed: Vec<(String, String)>,
+    /// What is worth saying about the results (none of them matched a test here), one line
+    /// each.
+    pub warnings: Vec<String>,
 }
 
 /// What [`trace`] is asked.
@@ -110,12 +117,20 @@ pub struct TraceOptions {
     /// The test results statuses are judged by; none by default (then a requirement a running
     /// test claims is `covered`).
     pub results: Results,
+    /// Requirements whose tests a person read against the spec's words and affirms still
+    /// meet them: each stops being suspect until its text changes again (its fingerprint goes
+    /// into the ledger's `[affirmed]`). Only a requirement a person's test claims can be
+    /// affirmed.
+    pub affirm: Vec<String>,
+    /// Set by the caller (Ctrl-C) to stop a [`Results::Run`]: the run is killed, nothing is
+    /// kept, and the error is [`crate::ErrorKind::Interrupted`].
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// Follows every requirement of the spec through the crates' files (docs/trace.md), with the
 /// test results `options` names and the fingerprints the ledger keeps (a requirement whose
-/// text changed since its test was affirmed is suspect). Reports, never judges: [`check`]
-/// turns the statuses into findings.
+/// text changed since its test was affirmed is suspect), after recording the affirmations
+/// `options` asks for. Reports, never judges: [`check`] turns the statuses into findings.
 ///
 /// ```no_run
 /// let project = trellis::Project::discover(std::env::current_dir()?)?;
@@ -127,26 +142,55 @@ pub struct TraceOptions {
 ///
 /// # Errors
 ///
-/// Input: the spec is missing or has errors. Environment: a file cannot be read.
+/// Input: the spec is missing or has errors; a results file that cannot be read as results;
+/// an id to affirm that the spec does not have (with the nearest one it has), or that no
+/// person's test claims yet. Environment: a file cannot be read, `cargo test` cannot run, the
+/// ledger cannot be written. Interrupted: the cancel flag. The ledger is written only once
+/// everything else succeeded.
 pub fn trace(project: &Project, options: &TraceOptions) -> Result<Traced, Error> {
     let loaded = project.load()?;
-    let results = crate::results::load(project, &options.results)?;
-    let affirmed = affirmed(project.root())?;
-    let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
-    let report = trellis_trace::trace_with(&loaded.spec, project.root(), &inputs)?;
-    Ok(Traced { loaded, report })
+    let texts = requirement_texts(&loaded, &options.affirm)?;
+    let results = crate::results::load(project, &options.results, options.cancel.as_deref())?;
+    let root = project.root();
+    let mut affirmed = affirmed(root)?;
+    let trace = |affirmed: &BTreeMap<String, String>| {
+        let inputs = TraceInputs { results: results.as_ref(), affirmed };
+        trellis_trace::trace_with(&loaded.spec, root, &inputs)
+    };
+    let mut report = trace(&affirmed)?;
+    let mut recorded = Vec::new();
+    if !texts.is_empty() {
+        for (id, fingerprint) in &texts {
+            let status = report.requirement(id).map(|r| r.status);
+            if matches!(status, Some(Status::Pending | Status::Lost) | None) {
+                return Err(Error::input(format!(
+                    "requirement `{id}` is {}: no test a person wrote claims it, so there is nothing to affirm; nothing was written\nhint: a requirement is affirmed once its test is real (the pending one made to pass, or one marked `// covers: {id}`)",
+                    status.map_or("unknown", Status::as_str)
+                )));
+            }
+            recorded.push((id.clone(), fingerprint.clone()));
+        }
+        trellis_sync::affirm(root, &texts)?;
+        affirmed.extend(texts);
+        report = trace(&affirmed)?;
+    }
+    let mut warnings = Vec::new();
+    if let Some(results) = &results {
+        let claimed = || report.crates.iter().flat_map(|c| &c.requirements).flat_map(|r| &r.tests);
+        let matched = claimed().any(|t| t.result.is_some());
+        let real = claimed().any(|t| !t.ignored);
+        if !matched && real {
+            warnings.push(format!(
+                "none of the {} test results matched a test of this workspace that claims a requirement: statuses come from the code alone",
+                results.len()
+            ));
+        }
+    }
+    Ok(Traced { loaded, report, affirmed: recorded, warnings })
 }
 
-/// Records that a person's tests of the requirements `ids` still meet them as the spec words
-/// them now: each stops being suspect until its text changes again. Returns each id with the
-/// fingerprint recorded (in the ledger, `[affirmed]`).
-///
-/// # Errors
-///
-/// Input: the spec is missing or has errors, an id the spec does not have (with the nearest
-/// one it has). Environment: the ledger cannot be written.
-pub fn affirm(project: &Project, ids: &[String]) -> Result<Vec<(String, String)>, Error> {
-    let loaded = project.load()?;
+/// The text of each requirement to affirm, by id, with its fingerprint.
+fn requirement_texts(loaded: &Loaded, ids: &[String]) -> Result<BTreeMap<String, String>, Error> {
     let requirements: BTreeMap<&str, &str> = loaded
         .spec
         .crates
@@ -154,7 +198,7 @@ pub fn affirm(project: &Project, ids: &[String]) -> Result<Vec<(String, String)>
         .flat_map(|c| &c.requirements)
         .map(|r| (r.id.as_str(), r.text.as_str()))
         .collect();
-    let mut affirmed = BTreeMap::new();
+    let mut texts = BTreeMap::new();
     for id in ids {
         let Some(text) = requirements.get(id.as_str()) else {
             let hint = match trellis_spec::closest(id, requirements.keys().copied()) {
@@ -166,10 +210,9 @@ pub fn affirm(project: &Project, ids: &[String]) -> Result<Vec<(String, String)>
                 loaded.file
             )));
         };
-        affirmed.insert(id.clone(), trellis_trace::fingerprint(text));
+        texts.insert(id.clone(), trellis_trace::fingerprint(text));
     }
-    trellis_sync::affirm(project.root(), &affirmed)?;
-    Ok(affirmed.into_iter().collect())
+    Ok(texts)
 }
 
 /// Per requirement id, the fingerprint of the text its test was last affirmed against: the

@@ -8,7 +8,6 @@
 //! | `apply` | [`apply`] | [`Applied`] |
 //! | `check` | [`check`] | [`Checked`] |
 //! | `trace` | [`trace`] | [`Traced`] |
-//! | `trace --affirm` | [`affirm`] | the fingerprints recorded |
 //! | `graph` | [`graph`] | [`trellis_check::graph::Graph`] |
 //! | `infer` | [`infer`] | [`Inferred`] |
 //!
@@ -49,8 +48,8 @@ use std::collections::BTreeMap;
 
 pub use error::{Error, ErrorKind};
 pub use inspect::{
-    CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, affirm, check, graph,
-    infer, trace,
+    CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,
+    trace,
 };
 pub use project::{Loaded, Project};
 pub use results::{Results, last_results_path};

@@ -158,10 +158,15 @@ fn made_real(
     let known = crate::inspect::affirmed(root)?;
     let inputs = trellis_trace::TraceInputs { results: None, affirmed: &known };
     let report = trellis_trace::trace_with(&loaded.spec, root, &inputs)?;
+    // An affirmation holds while a person's test claims the requirement: one gone back to
+    // pending (or lost) will be affirmed afresh against the text its new test is written for.
+    let claimed = |id: &str| {
+        report.requirement(id).is_some_and(|r| !matches!(r.status, Status::Pending | Status::Lost))
+    };
     let mut next: BTreeMap<String, String> = ledger
         .affirmed()
         .iter()
-        .filter(|(id, _)| report.requirement(id).is_some())
+        .filter(|(id, _)| claimed(id))
         .map(|(id, fingerprint)| (id.clone(), fingerprint.clone()))
         .collect();
     for r in report.crates.iter().flat_map(|c| &c.requirements) {

@@ -46,11 +46,6 @@ enum Format {
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.location.project()?;
-    if !args.affirm.is_empty() {
-        for (id, fingerprint) in trellis::affirm(&project, &args.affirm)? {
-            term::status("affirmed", term::GOOD, &format!("{id} ({fingerprint})"));
-        }
-    }
     let results = match (&args.results, args.run) {
         (Some(file), _) => trellis::Results::File(file.clone()),
         (None, true) => {
@@ -59,8 +54,19 @@ pub(crate) fn run(args: &Args) -> Outcome {
         }
         (None, false) => trellis::Results::None,
     };
-    let mut traced = trellis::trace(&project, &trellis::TraceOptions { results })?;
+    let options = trellis::TraceOptions {
+        results,
+        affirm: args.affirm.clone(),
+        cancel: Some(crate::signal::cancel_flag()),
+    };
+    let mut traced = trellis::trace(&project, &options)?;
     print_warnings(&traced.loaded);
+    for (id, fingerprint) in &traced.affirmed {
+        term::status("affirmed", term::GOOD, &format!("{id} ({fingerprint})"));
+    }
+    for warning in &traced.warnings {
+        term::warning(warning);
+    }
     // For people, files as they are reached from here; JSON keeps them workspace-relative.
     if args.format != Format::Json {
         shown_from_here(&project, &mut traced.report);

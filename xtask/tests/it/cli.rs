@@ -114,6 +114,8 @@ static FILTERS: LazyLock<Vec<(Regex, &str)>> = LazyLock::new(|| {
     }
     // The process id in the name of the folder `new` builds in (`.ws.trellis-<pid>-<n>`).
     filters.push((Regex::new(r"\.trellis-[0-9]+-").unwrap(), ".trellis-[PID]-"));
+    // How long ago `trace --run` kept the results `check` judges by.
+    filters.push((Regex::new(r"kept [0-9]+ (s|min|h|days) ago").unwrap(), "kept [AGE] ago"));
     filters
 });
 

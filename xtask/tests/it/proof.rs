@@ -121,8 +121,17 @@ fn a_requirements_life_judged_by_its_tests_results() {
         statuses(&passing),
         pairs(&[("LED-1", "passing"), ("LED-2", "failing"), ("LED-3", "pending")])
     );
+    let ledger = || fs::read_to_string(ws.join(".trellis/ledger.toml")).unwrap();
+    let before = ledger();
     let unknown = cli::xtask(&ws, &["trace", "--affirm", "LED-9"]);
     assert_eq!(unknown.code, Some(2), "{unknown}");
+    // Nothing to affirm while only the pending test claims it; nothing written when the
+    // results cannot be read either.
+    let pending = cli::xtask(&ws, &["trace", "--affirm", "LED-3"]);
+    assert_eq!(pending.code, Some(2), "{pending}");
+    let unreadable = cli::xtask(&ws, &["trace", "--affirm", "LED-2", "--results", "nowhere.xml"]);
+    assert_eq!(unreadable.code, Some(2), "{unreadable}");
+    assert_eq!(ledger(), before);
 
     // Its test deleted: lost.
     fs::remove_file(ws.join("crates/ledger/tests/requirements/led_1.rs")).unwrap();
@@ -135,7 +144,7 @@ fn a_requirements_life_judged_by_its_tests_results() {
     assert_eq!(found.code, Some(1), "{found}");
 
     insta::assert_snapshot!(session([
-        &human, &failing, &warned, &strict, &affirmed, &unknown, &found
+        &human, &failing, &warned, &strict, &affirmed, &unknown, &pending, &found
     ]));
 }
 
@@ -158,4 +167,45 @@ fn the_html_report_is_one_page_with_every_requirement() {
     for id in ["LED-1", "LED-2", "LED-3"] {
         assert!(page.contains(id), "{id}");
     }
+}
+
+/// A binary that crashes (a test calls `process::exit`) fails the requirements of the tests it
+/// did not report, and `check` with them; quiet cargo output does not hide the results.
+#[test]
+fn a_crashed_test_binary_fails_its_requirements() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(made.code, Some(0), "{made}");
+    let ws = tmp.path().join("ws");
+    make_tests_real(&ws);
+    let led_2 = ws.join("crates/ledger/tests/requirements/led_2.rs");
+    let text = fs::read_to_string(&led_2).unwrap();
+    fs::write(
+        &led_2,
+        text.replace("panic!(\"a closed period took an entry\");", "std::process::exit(1);"),
+    )
+    .unwrap();
+    let mut quiet = crate::command(env!("CARGO_BIN_EXE_xtask"), &ws);
+    let output = quiet
+        .args(["trace", "--run", "--format", "json"])
+        .env("CARGO_TERM_QUIET", "true")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    let status = |id: &str| {
+        json["crates"][0]["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["status"].as_str().unwrap().to_owned())
+    };
+    // `led_1` and `led_2` run in one binary, which `led_2` ends: whichever it did not report
+    // failed with it.
+    assert_eq!(status("LED-2").as_deref(), Some("failing"), "{json}");
+    assert_eq!(status("LED-3").as_deref(), Some("pending"), "{json}");
+    let check = cli::xtask(&ws, &["check"]);
+    assert_eq!(check.code, Some(1), "{check}");
 }

@@ -15,7 +15,7 @@
 //!    Doc-tests orders                                                             (stderr)
 //! ```
 
-use super::{Binary, Outcome, TestResult, locate};
+use super::{Binary, CRASHED, Outcome, TestResult, locate};
 
 /// The binary whose tests are being read.
 #[derive(Debug, Default)]
@@ -29,6 +29,10 @@ struct Current {
     started: bool,
     /// Its first result in the output list.
     first: usize,
+    /// Whether its `test result:` line was seen: a binary whose run cargo reports failed
+    /// without one crashed (a test called `process::exit`, or aborted) before it reported
+    /// every test.
+    finished: bool,
 }
 
 pub(super) fn read(output: &str) -> Vec<TestResult> {
@@ -42,6 +46,9 @@ pub(super) fn read(output: &str) -> Vec<TestResult> {
         let line = line.trim_end();
         let trimmed = line.trim_start();
         let rerun = trimmed.strip_prefix("error: test failed, to rerun pass `");
+        if line.starts_with("test result: ") {
+            current.finished = true;
+        }
         if in_failures {
             // Only the end of the binary's run ends its captured output.
             if line.starts_with("test result: ") {
@@ -53,10 +60,24 @@ pub(super) fn read(output: &str) -> Vec<TestResult> {
         if let Some(rest) = rerun {
             // Names the package of the binary that just ran.
             in_failures = false;
-            if let Some(package) = rerun_package(rest) {
+            let package = rerun_package(rest);
+            if let Some(package) = package {
                 for r in &mut out[current.first..] {
                     r.package.get_or_insert_with(|| package.to_owned());
                 }
+            }
+            // It failed without reporting its end: every test it did not report failed.
+            if current.started && !current.finished && !current.doc {
+                out.push(TestResult {
+                    package: package.map(str::to_owned),
+                    binary: current.binary.clone(),
+                    executable: current.executable.clone(),
+                    name: CRASHED.to_owned(),
+                    outcome: Outcome::Failed,
+                    reason: Some("its test binary crashed before it reported this test".to_owned()),
+                    flaky: false,
+                });
+                current.finished = true;
             }
         } else if let Some(rest) = trimmed.strip_prefix("Running ") {
             current = running(rest, out.len());
@@ -107,7 +128,7 @@ fn running(rest: &str, first: usize) -> Current {
         let file = exe.rsplit(['/', '\\']).next().unwrap_or(exe);
         file.strip_suffix(".exe").unwrap_or(file).to_owned()
     });
-    Current { binary, executable, doc: false, started: false, first }
+    Current { binary, executable, doc: false, started: false, first, finished: false }
 }
 
 /// `orders` of ``-p orders --lib` ``.

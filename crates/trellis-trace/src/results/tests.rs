@@ -325,3 +325,41 @@ proptest::proptest! {
         }
     }
 }
+
+/// A binary that crashed before it reported every test (a test called `process::exit`): each
+/// test it did not report failed, whatever a test of the same path in another crate did.
+#[test]
+fn a_test_its_crashed_binary_did_not_report_failed() {
+    let output = "\
+     Running tests/requirements/main.rs (target/debug/deps/requirements-0a1b2c3d4e5f6789)
+
+running 1 test
+test common::same ... ok
+
+test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
+
+     Running tests/requirements/main.rs (target/debug/deps/requirements-9f8e7d6c5b4a3210)
+
+running 3 tests
+test b_2::b_2 ... ok
+error: test failed, to rerun pass `-p web-app --test requirements`
+
+Caused by:
+  process didn't exit successfully: `…/requirements-9f8e7d6c5b4a3210` (exit status: 1)
+";
+    let results = TestResults::from_libtest(output);
+    let crates = vec![
+        MatchCrate { name: "orders", binaries: vec![test("requirements")] },
+        MatchCrate { name: "web-app", binaries: vec![test("requirements")] },
+    ];
+    let m = Matcher::new(&results, &crates);
+    let outcome = |krate, path, name| m.find(krate, path, name).map(|r| r.outcome);
+    // Reported before the crash: as reported.
+    assert_eq!(outcome("web-app", "tests/requirements/b_2.rs", "b_2"), Some(Outcome::Passed));
+    // Not reported: failed, even though `orders` has a passing `common::same`.
+    assert_eq!(outcome("web-app", "tests/requirements/b_1.rs", "b_1"), Some(Outcome::Failed));
+    assert_eq!(outcome("web-app", "tests/requirements/common.rs", "same"), Some(Outcome::Failed));
+    // The other crate's binary finished: its tests are as reported.
+    assert_eq!(outcome("orders", "tests/requirements/common.rs", "same"), Some(Outcome::Passed));
+    assert_eq!(outcome("orders", "tests/requirements/b_1.rs", "b_1"), None);
+}
