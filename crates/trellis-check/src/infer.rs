@@ -7,7 +7,7 @@
 //!
 //! Given the crates' files ([`Sources`]), it also reads back what Trellis generated in them:
 //! the modules a crate root declares and the requirements of `tests/requirements/`
-//! ([`readback`]), so that `apply` with the inferred spec keeps them wired. What neither
+//! (`infer/readback.rs`), so that `apply` with the inferred spec keeps them wired. What neither
 //! cargo nor the files hold (the system's name and summary, the layers, the order of crates
 //! and edges) comes from the spec Trellis last applied, when its ledger keeps one
 //! ([`Sources::previous_spec`]) and it still fits the workspace.
@@ -62,7 +62,7 @@ pub fn infer(workspace: &Workspace, name: &str) -> Result<String, InferError> {
 }
 
 /// [`infer`], reading back from the crates' files the modules and requirements Trellis
-/// generated in them (see [`readback`]).
+/// generated in them (see `infer/readback.rs`).
 pub fn infer_with(
     workspace: &Workspace,
     name: &str,

@@ -228,7 +228,7 @@ pub(crate) fn affirmed(root: &Path) -> Result<BTreeMap<String, String>, Error> {
     Ok(affirmed)
 }
 
-/// Which graph [`graph`] draws.
+/// Which graph [`graph()`] draws.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum GraphView {
     /// As the spec declares it (no cargo).
@@ -240,7 +240,7 @@ pub enum GraphView {
     Diff,
 }
 
-/// What [`graph`] is asked.
+/// What [`graph()`] is asked.
 #[derive(Debug, Clone, Default)]
 pub struct GraphOptions {
     /// Which graph.

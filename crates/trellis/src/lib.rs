@@ -8,7 +8,7 @@
 //! | `apply` | [`apply`] | [`Applied`] |
 //! | `check` | [`check`] | [`Checked`] |
 //! | `trace` | [`trace`] | [`Traced`] |
-//! | `graph` | [`graph`] | [`trellis_check::graph::Graph`] |
+//! | `graph` | [`graph()`] | [`trellis_check::graph::Graph`] |
 //! | `infer` | [`infer`] | [`Inferred`] |
 //!
 //! Each takes a [`Project`] (where the workspace and its spec are) and options, does all the
