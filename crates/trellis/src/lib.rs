@@ -51,11 +51,11 @@ pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,
     trace,
 };
-pub use project::{Loaded, Project};
+pub use project::{Loaded, Project, shell_word};
 pub use results::{Results, last_results_path};
 pub use sync::{
     Applied, ApplyOptions, Created, NewOptions, PlanOptions, Planned, apply, new, new_from_text,
-    plan,
+    plan, render_plan,
 };
 
 pub use anstream;

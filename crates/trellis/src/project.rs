@@ -139,7 +139,8 @@ impl Project {
             }
             // The workspace's own spec missing: one can be written from the workspace.
             std::io::ErrorKind::NotFound if self.is_default_spec() => Error::input(format!(
-                "no spec at `{file}`\nhint: `trellis infer > {file}` writes one that describes the workspace"
+                "no spec at `{file}`\nhint: `trellis infer > {}` writes one that describes the workspace",
+                shell_word(&file)
             )),
             std::io::ErrorKind::NotFound => Error::input(format!("no spec at `{file}`")),
             std::io::ErrorKind::IsADirectory => Error::input(format!(
@@ -193,6 +194,18 @@ impl Loaded {
             &self.warnings,
             &BTreeMap::from([(self.file.clone(), self.text.clone())]),
         )
+    }
+}
+
+/// A path as a shell reads it back as one word: quoted when it holds more than plain
+/// characters (hints are commands to paste).
+pub fn shell_word(path: &str) -> String {
+    if !path.is_empty()
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
+    {
+        path.to_owned()
+    } else {
+        format!("'{}'", path.replace('\'', r"'\''"))
     }
 }
 

@@ -66,6 +66,45 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
     Ok(Planned { loaded: Arc::unwrap_or_clone(prepared.loaded), plan, unfinished })
 }
 
+/// A plan for people: one aligned line per file that changes (every file with `all`), its
+/// path as [`Project::show`] shows it, its note, and its diff when `diffs` and the plan has
+/// one. The action is styled (green for a change, red for a conflict, yellow for an orphan or
+/// a deletion); write it through anstream.
+pub fn render_plan(project: &Project, plan: &Plan, diffs: bool, all: bool) -> String {
+    use anstyle::{AnsiColor, Style};
+    use trellis_sync::Action;
+    // One width for every plan, whatever it holds, so that lines align across runs too.
+    let width = Action::ALL.iter().map(|a| a.as_str().len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for e in plan.entries.iter().filter(|e| all || e.action != Action::Unchanged) {
+        let style = match e.action {
+            Action::Create | Action::Update | Action::Merge | Action::Move => {
+                AnsiColor::Green.on_default().bold()
+            }
+            Action::Conflict => AnsiColor::Red.on_default().bold(),
+            Action::Orphan | Action::Delete => AnsiColor::Yellow.on_default().bold(),
+            Action::Unchanged => Style::new(),
+        };
+        let path = match e.path.split_once(" -> ") {
+            Some((from, to)) => format!("{} -> {}", project.show(from), project.show(to)),
+            None => project.show(&e.path),
+        };
+        let action = format!("{:<width$}", e.action.as_str());
+        out.push_str(&format!("{style}{action}{style:#}  {path}"));
+        if let Some(note) = &e.note {
+            out.push_str(&format!("  ({note})"));
+        }
+        out.push('\n');
+        if diffs && let Some(diff) = &e.diff {
+            out.push_str(diff);
+            if !diff.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 /// What [`apply`] is asked.
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {

@@ -59,14 +59,7 @@ pub(crate) fn current_dir() -> Result<PathBuf, Failure> {
 
 /// A path as one word a shell reads back as the same path.
 pub(crate) fn shell_word(path: &Path) -> String {
-    let text = path.display().to_string();
-    if !text.is_empty()
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
-    {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
+    trellis::shell_word(&path.display().to_string())
 }
 
 /// Prints a spec's warnings, if any.

@@ -87,40 +87,9 @@ pub(crate) fn run(args: &Args) -> Outcome {
     conflicts_outcome(&planned.plan, "plan")
 }
 
-/// The plan for people: one aligned line per file that changes (every file with `-v`), its
-/// path as it is reached from where the user stands, and its diff when asked.
+/// The plan for people: one aligned line per file that changes (every file with `-v`).
 pub(crate) fn human(project: &Project, plan: &Plan, diffs: bool) -> String {
-    let all = term::verbosity() >= Verbosity::Verbose;
-    let shown: Vec<_> =
-        plan.entries.iter().filter(|e| all || e.action != Action::Unchanged).collect();
-    // One width for every plan, whatever it holds, so that lines align across runs too.
-    let width = Action::ALL.iter().map(|a| a.as_str().len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for e in shown {
-        let style = match e.action {
-            Action::Create | Action::Update | Action::Merge | Action::Move => term::GOOD,
-            Action::Conflict => term::ERROR,
-            Action::Orphan | Action::Delete => term::WARNING,
-            Action::Unchanged => anstyle::Style::new(),
-        };
-        let path = match e.path.split_once(" -> ") {
-            Some((from, to)) => format!("{} -> {}", project.show(from), project.show(to)),
-            None => project.show(&e.path),
-        };
-        let action = term::paint(&format!("{:<width$}", e.action.as_str()), style);
-        out.push_str(&format!("{action}  {path}"));
-        if let Some(note) = &e.note {
-            out.push_str(&format!("  ({note})"));
-        }
-        out.push('\n');
-        if diffs && let Some(diff) = &e.diff {
-            out.push_str(diff);
-            if !diff.ends_with('\n') {
-                out.push('\n');
-            }
-        }
-    }
-    out
+    trellis::render_plan(project, plan, diffs, term::verbosity() >= Verbosity::Verbose)
 }
 
 /// A JSON document as printed: pretty, with a final newline.
