@@ -1,5 +1,6 @@
 //! Test results for `trace` and `check`: read from a file, run now, or kept from the last run.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,7 +48,10 @@ pub(crate) fn load(
         Results::Last => {
             let path = last_results_path(project.root());
             match std::fs::read_to_string(&path) {
-                Ok(text) => Ok(Some(TestResults::from_libtest(&text))),
+                Ok(text) => {
+                    let packages = read_executables(&executables_path(&path));
+                    Ok(Some(TestResults::from_libtest(&text).with_executables(&packages)))
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(Error::env(format!(
                     "cannot read the last test results at `{}`: {e}\nhint: `trellis trace --run` runs the tests again and keeps their results",
@@ -86,6 +90,7 @@ fn run(root: &Path, cancel: Option<&AtomicBool>) -> Result<TestResults, Error> {
     let dir = kept.parent().unwrap_or(root);
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::env(format!("cannot create `{}`: {e}", dir.display())))?;
+    let packages = build(root, dir, cancel)?;
     let running = dir.join(format!("cargo-test.{}.txt", std::process::id()));
     let file = std::fs::File::create(&running)
         .map_err(|e| Error::env(format!("cannot write `{}`: {e}", running.display())))?;
@@ -117,7 +122,7 @@ fn run(root: &Path, cancel: Option<&AtomicBool>) -> Result<TestResults, Error> {
         }
     };
     let output = output.map_err(|e| Error::env(format!("cannot read what cargo printed: {e}")))?;
-    let results = TestResults::from_libtest(&output);
+    let results = TestResults::from_libtest(&output).with_executables(&packages);
     if results.is_empty() && !status.success() {
         let _ = std::fs::remove_file(&running);
         let tail: Vec<&str> = output.lines().rev().take(15).collect();
@@ -127,9 +132,90 @@ fn run(root: &Path, cancel: Option<&AtomicBool>) -> Result<TestResults, Error> {
             tail.join("\n")
         )));
     }
-    std::fs::rename(&running, &kept)
+    let table: String =
+        packages.iter().map(|(exe, package)| format!("{exe}\t{package}\n")).collect();
+    std::fs::write(executables_path(&kept), table)
+        .and_then(|()| std::fs::rename(&running, &kept))
         .map_err(|e| Error::env(format!("cannot keep the results at `{}`: {e}", kept.display())))?;
     Ok(results)
+}
+
+/// Where the package of each test binary of the last run is kept: beside its output.
+fn executables_path(kept: &Path) -> PathBuf {
+    kept.with_extension("executables")
+}
+
+/// The package of each test binary, as [`build`] kept them (`<file name>\t<package>` a line).
+fn read_executables(path: &Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(exe, package)| (exe.to_owned(), package.to_owned()))
+        .collect()
+}
+
+/// Builds the test binaries (`cargo test --workspace --no-run --message-format json`) and
+/// returns the package of each, by its file name (`requirements-de8f…`): what tells two
+/// crates' binaries of the same name apart in the run's output, which names neither package.
+/// A build that fails gives none; the run that follows says why.
+fn build(
+    root: &Path,
+    dir: &Path,
+    cancel: Option<&AtomicBool>,
+) -> Result<BTreeMap<String, String>, Error> {
+    let messages = dir.join(format!("cargo-test-build.{}.json", std::process::id()));
+    let file = std::fs::File::create(&messages)
+        .map_err(|e| Error::env(format!("cannot write `{}`: {e}", messages.display())))?;
+    let cargo = trellis_check::Cargo::from_env().program;
+    let child = Command::new(&cargo)
+        .args(["test", "--workspace", "--no-run", "--message-format", "json", "--color", "never"])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(file)
+        .stderr(Stdio::null())
+        .spawn();
+    let status = child.and_then(|mut child| wait(&mut child, cancel));
+    let text = std::fs::read_to_string(&messages).unwrap_or_default();
+    let _ = std::fs::remove_file(&messages);
+    match status {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return Err(Error::new(
+                ErrorKind::Interrupted,
+                "interrupted: `cargo test` was stopped, and no results were kept",
+            ));
+        }
+        Err(e) => return Err(Error::env(format!("cannot run `{}`: {e}", cargo.to_string_lossy()))),
+    }
+    let mut packages = BTreeMap::new();
+    for line in text.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let (Some(executable), Some(id)) =
+            (message["executable"].as_str(), message["package_id"].as_str())
+        else {
+            continue;
+        };
+        let file = Path::new(executable).file_name().and_then(|f| f.to_str()).unwrap_or("");
+        let file = file.strip_suffix(".exe").unwrap_or(file);
+        if let Some(name) = package_name(id) {
+            packages.insert(file.to_owned(), name);
+        }
+    }
+    Ok(packages)
+}
+
+/// A package's name from its id as cargo prints it: `path+file:///ws/crates/beta#0.1.0` (the
+/// folder's name is the package's), `path+file:///ws/crates/x#beta@0.1.0`, or before cargo
+/// 1.77 `beta 0.1.0 (path+file:///ws/crates/beta)` (cargo's `PackageIdSpec`).
+fn package_name(id: &str) -> Option<String> {
+    if let Some((name, _)) = id.split_once(' ') {
+        return Some(name.to_owned());
+    }
+    let (url, fragment) = id.rsplit_once('#')?;
+    match fragment.split_once('@') {
+        Some((name, _)) => Some(name.to_owned()),
+        None => url.trim_end_matches('/').rsplit('/').next().map(str::to_owned),
+    }
 }
 
 /// Waits for the child, or kills it once `cancel` is set (`None` then).
@@ -145,5 +231,23 @@ fn wait(child: &mut Child, cancel: Option<&AtomicBool>) -> std::io::Result<Optio
             return Ok(None);
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::package_name;
+
+    #[test]
+    fn a_package_id_names_its_package_in_every_form_cargo_prints() {
+        let name = |id| package_name(id);
+        assert_eq!(name("path+file:///ws/crates/beta#0.1.0").as_deref(), Some("beta"));
+        assert_eq!(name("path+file:///ws/crates/x#beta@0.1.0").as_deref(), Some("beta"));
+        assert_eq!(name("beta 0.1.0 (path+file:///ws/crates/beta)").as_deref(), Some("beta"));
+        assert_eq!(
+            name("registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0").as_deref(),
+            Some("serde")
+        );
+        assert_eq!(name("nonsense"), None);
     }
 }

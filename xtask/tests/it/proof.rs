@@ -209,3 +209,42 @@ fn a_crashed_test_binary_fails_its_requirements() {
     let check = cli::xtask(&ws, &["check"]);
     assert_eq!(check.code, Some(1), "{check}");
 }
+
+/// Two crates' test binaries of one name (`requirements`), each with a `common::same`: a result
+/// is credited only to the crate whose binary ran it (cargo's build messages name each
+/// binary's package), so a test that never ran is not passing on another crate's run.
+#[test]
+fn a_result_is_credited_only_to_the_crate_whose_test_ran() {
+    let spec = r#"[workspace]
+name = "two"
+
+[crates.alpha]
+requirements = [{ id = "A-1", text = "Alpha holds." }]
+
+[crates.beta]
+requirements = [{ id = "B-1", text = "Beta holds." }]
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(made.code, Some(0), "{made}");
+    let ws = tmp.path().join("ws");
+    let same = |krate: &str, id: &str| {
+        let tests = ws.join("crates").join(krate).join("tests/requirements");
+        fs::write(tests.join("common.rs"), format!("// covers: {id}\n#[test]\nfn same() {{}}\n"))
+            .unwrap();
+        tests
+    };
+    // Alpha's runs; beta's is written but no `mod` line compiles it.
+    let alpha = same("alpha", "A-1");
+    let main = fs::read_to_string(alpha.join("main.rs")).unwrap();
+    fs::write(alpha.join("main.rs"), format!("{main}mod common;\n")).unwrap();
+    same("beta", "B-1");
+    let ran = cli::xtask(&ws, &["trace", "--run", "--format", "json"]);
+    assert_eq!(ran.code, Some(0), "{ran}");
+    let status = |i: usize| ran.json()["crates"][i]["requirements"][0]["status"].clone();
+    assert_eq!(status(0), "passing", "{ran}");
+    assert_eq!(status(1), "covered", "{ran}");
+    // The kept results say the same to `check` and `trace --results`.
+    assert!(ws.join("target/trellis/cargo-test.executables").is_file());
+}
