@@ -92,36 +92,12 @@ fn run(root: &Path, cancel: Option<&AtomicBool>) -> Result<TestResults, Error> {
         .map_err(|e| Error::env(format!("cannot create `{}`: {e}", dir.display())))?;
     let packages = build(root, dir, cancel)?;
     let running = dir.join(format!("cargo-test.{}.txt", std::process::id()));
-    let file = std::fs::File::create(&running)
-        .map_err(|e| Error::env(format!("cannot write `{}`: {e}", running.display())))?;
-    let both = file.try_clone().map_err(|e| Error::env(format!("cannot share a file: {e}")))?;
-    let cargo = trellis_check::Cargo::from_env().program;
-    // Quiet output (`[term] quiet`, `CARGO_TERM_QUIET`) has no line per test to read.
-    let child = Command::new(&cargo)
-        .args(["test", "--workspace", "--no-fail-fast", "--color", "never"])
-        .env("CARGO_TERM_QUIET", "false")
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(file)
-        .stderr(both)
-        .spawn();
-    let status = child.and_then(|mut child| wait(&mut child, cancel));
-    let output = std::fs::read_to_string(&running);
-    let status = match status {
-        Ok(Some(status)) => status,
-        Ok(None) => {
-            let _ = std::fs::remove_file(&running);
-            return Err(Error::new(
-                ErrorKind::Interrupted,
-                "interrupted: `cargo test` was stopped, and no results were kept",
-            ));
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&running);
-            return Err(Error::env(format!("cannot run `{}`: {e}", cargo.to_string_lossy())));
-        }
-    };
-    let output = output.map_err(|e| Error::env(format!("cannot read what cargo printed: {e}")))?;
+    let args = ["test", "--workspace", "--no-fail-fast", "--color", "never"];
+    let status = cargo_into(root, &args, &running, true, cancel)?;
+    let output = std::fs::read_to_string(&running).map_err(|e| {
+        let _ = std::fs::remove_file(&running);
+        Error::env(format!("cannot read what cargo printed: {e}"))
+    })?;
     let results = TestResults::from_libtest(&output).with_executables(&packages);
     if results.is_empty() && !status.success() {
         let _ = std::fs::remove_file(&running);
@@ -164,29 +140,10 @@ fn build(
     cancel: Option<&AtomicBool>,
 ) -> Result<BTreeMap<String, String>, Error> {
     let messages = dir.join(format!("cargo-test-build.{}.json", std::process::id()));
-    let file = std::fs::File::create(&messages)
-        .map_err(|e| Error::env(format!("cannot write `{}`: {e}", messages.display())))?;
-    let cargo = trellis_check::Cargo::from_env().program;
-    let child = Command::new(&cargo)
-        .args(["test", "--workspace", "--no-run", "--message-format", "json", "--color", "never"])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(file)
-        .stderr(Stdio::null())
-        .spawn();
-    let status = child.and_then(|mut child| wait(&mut child, cancel));
+    let args = ["test", "--workspace", "--no-run", "--message-format", "json", "--color", "never"];
+    cargo_into(root, &args, &messages, false, cancel)?;
     let text = std::fs::read_to_string(&messages).unwrap_or_default();
     let _ = std::fs::remove_file(&messages);
-    match status {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return Err(Error::new(
-                ErrorKind::Interrupted,
-                "interrupted: `cargo test` was stopped, and no results were kept",
-            ));
-        }
-        Err(e) => return Err(Error::env(format!("cannot run `{}`: {e}", cargo.to_string_lossy()))),
-    }
     let mut packages = BTreeMap::new();
     for line in text.lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
@@ -215,6 +172,51 @@ fn package_name(id: &str) -> Option<String> {
     match fragment.split_once('@') {
         Some((name, _)) => Some(name.to_owned()),
         None => url.trim_end_matches('/').rsplit('/').next().map(str::to_owned),
+    }
+}
+
+/// Runs cargo with `args` in `root`, its stdout (and its stderr too, when `both`: one file in
+/// the order cargo writes them) into the file `out`. Cargo's quiet mode (`[term] quiet`,
+/// `CARGO_TERM_QUIET`) is turned off: it prints no line per test. Once `cancel` is set, cargo
+/// is killed, `out` removed, and the error is [`ErrorKind::Interrupted`].
+fn cargo_into(
+    root: &Path,
+    args: &[&str],
+    out: &Path,
+    both: bool,
+    cancel: Option<&AtomicBool>,
+) -> Result<ExitStatus, Error> {
+    let file = std::fs::File::create(out)
+        .map_err(|e| Error::env(format!("cannot write `{}`: {e}", out.display())))?;
+    let stderr = match both {
+        true => Stdio::from(
+            file.try_clone().map_err(|e| Error::env(format!("cannot share a file: {e}")))?,
+        ),
+        false => Stdio::null(),
+    };
+    let cargo = trellis_check::Cargo::from_env().program;
+    let status = Command::new(&cargo)
+        .args(args)
+        .env("CARGO_TERM_QUIET", "false")
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(file)
+        .stderr(stderr)
+        .spawn()
+        .and_then(|mut child| wait(&mut child, cancel));
+    match status {
+        Ok(Some(status)) => Ok(status),
+        Ok(None) => {
+            let _ = std::fs::remove_file(out);
+            Err(Error::new(
+                ErrorKind::Interrupted,
+                "interrupted: `cargo test` was stopped, and no results were kept",
+            ))
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(out);
+            Err(Error::env(format!("cannot run `{}`: {e}", cargo.to_string_lossy())))
+        }
     }
 }
 
