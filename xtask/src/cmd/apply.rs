@@ -105,23 +105,12 @@ fn accepted(root: &Path, here: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() {
         return path.to_path_buf();
     }
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let from_here = std::path::absolute(here.join(path)).unwrap_or_else(|_| here.join(path));
-    // `absolute` keeps `..`: resolve them by the text before asking where the path leads.
-    let mut lexical = PathBuf::new();
-    for part in from_here.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                lexical.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => lexical.push(other),
-        }
-    }
-    let root = canonical(root);
-    let inside = |p: &Path| canonical(p).starts_with(&root) || p.starts_with(&root);
-    let parent_inside = lexical.parent().is_some_and(&inside);
-    if inside(&lexical) || parent_inside { lexical } else { path.to_path_buf() }
+    let from_here = here.join(path);
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    // The file, or else the folder it would be in (a path that names nothing is refused after).
+    let resolved = canonical(&from_here).or_else(|| from_here.parent().and_then(canonical));
+    let inside = resolved.zip(canonical(root)).is_some_and(|(p, root)| p.starts_with(root));
+    if inside { from_here } else { path.to_path_buf() }
 }
 
 /// Tells what was cleaned up from an earlier, interrupted run.
