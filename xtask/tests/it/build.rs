@@ -104,17 +104,30 @@ fn real_workspace_shapes_build_offline() {
     cargo_steps(&tmp.path().join("ws"), "real-shapes");
 }
 
-/// The flagship example builds, tests, lints and documents itself, and guards itself: `demo`
-/// names this checkout's engine (`[workspace] trellis`), so the example's own xtask, built
-/// offline, runs `check`, and fails once a crate takes an edge the spec does not declare.
+/// The flagship example builds, tests, lints and documents itself: the embedded spec as `new`
+/// makes it, whose xtask is std only (the engine is named by `demo`, proven below).
 #[test]
-fn the_flagship_example_builds_itself_and_guards_itself() {
+fn the_flagship_example_builds_itself() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("spec.toml"), trellis_spec::EXAMPLE).unwrap();
+    let (code, stderr) = outcome(&xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    // Every requirement waits as an ignored test; none fails, none is missing.
+    let stdout = cargo_steps(&tmp.path().join("ws"), "sme-market-plain");
+    assert_eq!(ignored_tests(&stdout), 21, "{stdout}");
+}
+
+/// The flagship example guards itself: `demo` names this checkout's engine (`[workspace]
+/// trellis`), so the example's own xtask, built offline, runs `check`, and fails once a crate
+/// takes an edge the spec does not declare.
+#[test]
+#[ignore = "end to end: builds the engine a second time; .ci/run runs it with --ignored"]
+fn the_flagship_example_guards_itself() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sme-market");
     let output = xtask(tmp.path(), &["demo", "--out", out.to_str().unwrap()]);
     let (code, stderr) = outcome(&output);
     assert_eq!(code, Some(0), "{stderr}");
-    // Every requirement waits as an ignored test; none fails, none is missing.
     let stdout = cargo_steps(&out, "sme-market");
     assert_eq!(ignored_tests(&stdout), 21, "{stdout}");
 

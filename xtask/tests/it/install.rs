@@ -9,6 +9,7 @@ use crate::repo_root;
 /// The README's install line, into a folder of its own: `--debug` only to keep the test's build
 /// short (a release build of the same code takes three times as long on two cores).
 #[test]
+#[ignore = "end to end: builds the engine a second time; .ci/run runs it with --ignored"]
 fn installed_cargo_trellis_finds_the_workspace_from_a_members_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let install = tmp.path().join("install");
