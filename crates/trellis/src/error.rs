@@ -16,6 +16,9 @@ pub enum ErrorKind {
     Environment,
     /// A cancel flag the caller set (Ctrl-C) stopped the run, which cleaned up first.
     Interrupted,
+    /// Cargo refused what the run would leave (`apply --verify build`: an error the change
+    /// introduced), so nothing of it was kept. A finding about the change, like a conflict.
+    Refused,
 }
 
 /// Why a command could not do its work, with the diagnostics that say where (a spec's errors,

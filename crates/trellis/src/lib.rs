@@ -40,6 +40,7 @@
 
 mod error;
 mod inspect;
+mod judge;
 mod project;
 mod results;
 mod sync;
@@ -51,6 +52,7 @@ pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,
     trace,
 };
+pub use judge::{Judged, Level, Verify};
 pub use project::{Loaded, Project, shell_word};
 pub use results::{Results, last_results_path};
 pub use sync::{

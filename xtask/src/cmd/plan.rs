@@ -25,6 +25,8 @@ pub(crate) struct Args {
     /// Plan as `apply --prune` would: delete orphans that are unchanged since Trellis wrote them.
     #[arg(long)]
     prune: bool,
+    #[command(flatten)]
+    pub(crate) verify: VerifyArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -51,6 +53,52 @@ impl Source {
     }
 }
 
+/// How hard cargo judges the result (`plan` and `apply` take the same flag).
+#[derive(Debug, clap::Args)]
+pub(crate) struct VerifyArg {
+    /// How cargo judges the result before anything is written: `metadata` (cargo must load it:
+    /// `cargo metadata` with dependencies, offline, from the lock file, else `--no-deps`) or
+    /// `build` (also `cargo check --workspace --all-targets`, offline). Only a failure the change
+    /// introduces counts; what cargo refuses is held back (a build error refuses the whole run).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = VerifyLevel::Metadata)]
+    verify: VerifyLevel,
+}
+
+impl VerifyArg {
+    pub(crate) fn level(&self) -> trellis::Verify {
+        match self.verify {
+            VerifyLevel::Metadata => trellis::Verify::Metadata,
+            VerifyLevel::Build => trellis::Verify::Build,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum VerifyLevel {
+    /// Cargo must load the result.
+    Metadata,
+    /// Cargo must load and check it.
+    Build,
+}
+
+/// What cargo said of a plan: the question it answered (with `-v`), and its refusal.
+pub(crate) fn report_judged(judged: &trellis::Judged) {
+    if term::verbosity() >= Verbosity::Verbose {
+        let said = match judged.level {
+            Some(level) => format!("judged by {level}"),
+            None => "cargo was not asked: nothing it reads changes".to_owned(),
+        };
+        term::status("cargo", term::NOTE, &said);
+    }
+    if let Some(refusal) = &judged.refusal
+        && judged.level != Some(trellis::Level::Build)
+    {
+        term::warning(&format!(
+            "cargo refuses the result of the change, so its cause is held back:\n{refusal}"
+        ));
+    }
+}
+
 /// How a plan or a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
@@ -62,9 +110,11 @@ pub(crate) enum Format {
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.source.project()?;
-    let options = trellis::PlanOptions { prune: args.prune, diff: args.diff };
+    let options =
+        trellis::PlanOptions { prune: args.prune, diff: args.diff, verify: args.verify.level() };
     let planned = trellis::plan(&project, &options)?;
     print_warnings(&planned.loaded);
+    report_judged(&planned.judged);
     // An interrupted `apply` left its journal: this plan sees the half-done workspace, while the
     // next `apply` first rolls that run back. Say so rather than show a plan as if all were well.
     if planned.unfinished {
@@ -83,6 +133,14 @@ pub(crate) fn run(args: &Args) -> Outcome {
             doc["unfinished_apply"] = json!(planned.unfinished);
             term::out(&pretty(&doc));
         }
+    }
+    if planned.judged.level == Some(trellis::Level::Build)
+        && let Some(first) = &planned.judged.refusal
+    {
+        term::error(&format!(
+            "`cargo check` finds an error the change introduces, so `apply --verify build` would roll it back:\n{first}\nhint: fix what the error names (or the spec), then plan again"
+        ));
+        return Err(Failure::Findings);
     }
     conflicts_outcome(&planned.plan, "plan")
 }
