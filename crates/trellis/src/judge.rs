@@ -19,6 +19,9 @@ use trellis_sync::{Effect, Held, Plan};
 
 use crate::Error;
 
+/// How the note of an entry the judge held back begins (the rest is cargo's message).
+pub const HELD_BACK: &str = "held back: cargo refuses the change";
+
 /// How hard cargo is asked (`--verify`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Verify {
@@ -79,7 +82,9 @@ pub(crate) fn judge(
         (Effect::Move { .. } | Effect::Delete, _) => true,
         (Effect::Write(_), _) => reads_cargo(&e.path),
     };
-    if !plan.entries.iter().any(wants) {
+    // A workspace not made yet has nothing to stage a change in (`apply` refuses it; `new`
+    // verifies what it makes itself).
+    if !root.is_dir() || !plan.entries.iter().any(wants) {
         return Ok((Vec::new(), Judged::default()));
     }
     let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
@@ -157,7 +162,7 @@ impl Trial<'_> {
             .filter(|&&i| self.plan.entries[i].writes())
             .map(|&i| Held {
                 path: self.plan.entries[i].path.clone(),
-                note: format!("held back: cargo refuses the change: {short}"),
+                note: format!("{HELD_BACK}: {short}"),
             })
             .collect();
         Ok((held, Judged { level: Some(level), refusal: Some(message) }))
@@ -183,9 +188,9 @@ impl Trial<'_> {
         })
     }
 
-    /// The entries to hold back: those of the crate (or the fewest crates) without whose
-    /// change cargo accepts the rest; every entry when none will do (the root manifest's
-    /// change, or a moved crate, which all the rest depends on).
+    /// The entries to hold back: those of the crate (or the fewest crates, the root manifest
+    /// among them) without whose change cargo accepts the rest; every entry when none will do
+    /// (a moved crate, which the rest depends on).
     fn culprits(
         &self,
         level: Level,
@@ -193,9 +198,12 @@ impl Trial<'_> {
         message: &str,
     ) -> Result<BTreeSet<usize>, Error> {
         let mut groups = self.groups();
-        // The crate whose manifest cargo names first: usually the one.
+        // The manifest cargo names (in full, or relative in a snippet) first: usually the one.
         let named = |dir: &str| {
-            message.contains(&self.root.join(dir).join("Cargo.toml").display().to_string())
+            let manifest =
+                if dir.is_empty() { "Cargo.toml".to_owned() } else { format!("{dir}/Cargo.toml") };
+            message.contains(&self.root.join(&manifest).display().to_string())
+                || message.contains(&format!("--> {manifest}:"))
         };
         groups.sort_by_key(|(dir, _)| !named(dir));
         for (_, group) in &groups {
@@ -229,8 +237,9 @@ impl Trial<'_> {
         Ok(set(&held))
     }
 
-    /// The changed member crates, each with its entries (those under its folder); a crate
-    /// that moves, and the root, are in no group: holding them back holds back everything.
+    /// The changed member crates, each with its entries (those under its folder), and the
+    /// root manifest alone, last; a crate that moves is in no group: holding it back holds
+    /// back everything.
     fn groups(&self) -> Vec<(String, BTreeSet<usize>)> {
         let entries = &self.plan.entries;
         let moved: Vec<&str> = entries
@@ -257,6 +266,12 @@ impl Trial<'_> {
                     .collect();
                 ((*dir).to_owned(), group)
             })
+            .chain(
+                entries
+                    .iter()
+                    .position(|e| e.path == "Cargo.toml" && e.writes())
+                    .map(|i| (String::new(), BTreeSet::from([i]))),
+            )
             .collect()
     }
 
@@ -293,6 +308,17 @@ impl Trial<'_> {
     }
 }
 
+/// The errors `cargo check` finds in the workspace at `root` as it stands, built in an
+/// overlay of it (so that cargo's update of the lock file stays there), with the workspace's
+/// own target folder.
+pub(crate) fn check_tree(root: &Path) -> Result<Vec<String>, Error> {
+    let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
+    let overlay = Overlay::new(&root)?;
+    overlay.stage(&root, &BTreeMap::new())?;
+    let errors = check(&overlay.path, Some(&root.join("target")))?;
+    Ok(errors.iter().map(|e| overlay.unstage(e, &root)).collect())
+}
+
 /// `cargo` as the judge runs it, in `dir`: the one `CARGO` names, no toolchain download, no
 /// backtrace, no colour.
 fn cargo_command(dir: &Path) -> Command {
@@ -307,10 +333,10 @@ fn cargo_command(dir: &Path) -> Command {
     command
 }
 
-/// The errors `cargo check --workspace --all-targets --offline` reports in the workspace at
+/// The errors `cargo check --workspace --all-targets --keep-going --offline` reports in the workspace at
 /// `dir`, each as `file:line: message`; a failure without a compiler error (cargo cannot
 /// resolve, say) is one error of cargo's message.
-pub(crate) fn check(dir: &Path, target: Option<&Path>) -> Result<Vec<String>, Error> {
+fn check(dir: &Path, target: Option<&Path>) -> Result<Vec<String>, Error> {
     let mut command = cargo_command(dir);
     command.args([
         "check",
@@ -350,8 +376,9 @@ pub(crate) fn check(dir: &Path, target: Option<&Path>) -> Result<Vec<String>, Er
     Ok(errors)
 }
 
-/// The first error in `after` that `before` does not hold (as many times): one the change
-/// introduced. Line numbers move with an edit, so errors are told apart without them.
+/// The first error in `after` that `before` does not hold: one the change introduced. Line
+/// numbers move with an edit, so errors are told apart without them; an error reported twice
+/// (a library and its tests) is one.
 pub(crate) fn introduced(before: &[String], after: &[String]) -> Option<String> {
     let key = |e: &String| -> String {
         match e.split_once(": ") {
@@ -362,19 +389,8 @@ pub(crate) fn introduced(before: &[String], after: &[String]) -> Option<String> 
             _ => e.clone(),
         }
     };
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for e in before {
-        *seen.entry(key(e)).or_default() += 1;
-    }
-    after.iter().find_map(|e| {
-        let n = seen.entry(key(e)).or_default();
-        if *n > 0 {
-            *n -= 1;
-            None
-        } else {
-            Some(e.clone())
-        }
-    })
+    let seen: BTreeSet<String> = before.iter().map(key).collect();
+    after.iter().find(|e| !seen.contains(&key(e))).cloned()
 }
 
 /// Cargo's message in one line: its first error when it gives several (the first is the

@@ -52,7 +52,7 @@ pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,
     trace,
 };
-pub use judge::{Judged, Level, Verify};
+pub use judge::{HELD_BACK, Judged, Level, Verify};
 pub use project::{Loaded, Project, shell_word};
 pub use results::{Results, last_results_path};
 pub use sync::{

@@ -499,13 +499,13 @@ fn cargo_sees_spec(loaded: &Loaded, root: &Path) -> Result<(), Mismatch> {
 fn verifier(loaded: Arc<Loaded>, build: Option<Arc<Mutex<Option<String>>>>) -> Verifier {
     Verifier::with_baseline(move |root: &Path| -> Check {
         let before = cargo_sees_spec(&loaded, root).err();
-        let errors_before = build.as_ref().map(|_| crate::judge::check(root, None));
+        let errors_before = build.as_ref().map(|_| crate::judge::check_tree(root));
         let loaded = Arc::clone(&loaded);
         let build = build.clone();
         Box::new(move |root: &Path| {
             if let (Some(found), Some(errors_before)) = (build, errors_before) {
                 let before = errors_before.map_err(|e| e.to_string())?;
-                let after = crate::judge::check(root, None).map_err(|e| e.to_string())?;
+                let after = crate::judge::check_tree(root).map_err(|e| e.to_string())?;
                 if let Some(first) = crate::judge::introduced(&before, &after) {
                     let message =
                         format!("`cargo check` finds an error the change introduced:\n{first}");

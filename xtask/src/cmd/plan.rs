@@ -59,7 +59,8 @@ pub(crate) struct VerifyArg {
     /// How cargo judges the result before anything is written: `metadata` (cargo must load it:
     /// `cargo metadata` with dependencies, offline, from the lock file, else `--no-deps`) or
     /// `build` (also `cargo check --workspace --all-targets`, offline). Only a failure the change
-    /// introduces counts; what cargo refuses is held back (a build error refuses the whole run).
+    /// introduces counts; what cargo refuses is held back (a build error refuses the whole run,
+    /// which `apply` then rolls back).
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = VerifyLevel::Metadata)]
     verify: VerifyLevel,
 }
@@ -75,20 +76,19 @@ impl VerifyArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum VerifyLevel {
-    /// Cargo must load the result.
     Metadata,
-    /// Cargo must load and check it.
     Build,
 }
 
 /// What cargo said of a plan: the question it answered (with `-v`), and its refusal.
 pub(crate) fn report_judged(judged: &trellis::Judged) {
     if term::verbosity() >= Verbosity::Verbose {
-        let said = match judged.level {
-            Some(level) => format!("judged by {level}"),
-            None => "cargo was not asked: nothing it reads changes".to_owned(),
+        let said = match (judged.level, &judged.refusal) {
+            (Some(level), None) => format!("{level} accepts the result"),
+            (Some(level), Some(_)) => format!("{level} refuses the result"),
+            (None, _) => "cargo was not asked: nothing it reads changes".to_owned(),
         };
-        term::status("cargo", term::NOTE, &said);
+        term::status("judge", term::NOTE, &said);
     }
     if let Some(refusal) = &judged.refusal
         && judged.level != Some(trellis::Level::Build)
@@ -157,16 +157,36 @@ pub(crate) fn pretty(doc: &Value) -> String {
     text
 }
 
-/// Exit 1, with a hint, when some file is in conflict.
+/// Exit 1, with a hint, when some file is in conflict or held back because cargo refuses it.
 pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
-    let n = plan.count(Action::Conflict);
-    if n == 0 {
+    let held = |e: &&trellis::trellis_sync::Entry| {
+        e.note.as_deref().is_some_and(|n| n.starts_with(trellis::HELD_BACK))
+    };
+    let conflicts = plan.entries.iter().filter(|e| e.action == Action::Conflict);
+    let (n, h) = (conflicts.clone().filter(|e| !held(e)).count(), conflicts.filter(held).count());
+    if n + h == 0 {
         return Ok(());
     }
-    let plural = if n == 1 { "" } else { "s" };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if h > 0 {
+        term::err(&format!(
+            "{}: {h} file{} held back: cargo refuses the result with {} change\n",
+            term::paint(command, term::WARNING),
+            plural(h),
+            if h == 1 { "its" } else { "their" },
+        ));
+        let hint = term::paint("hint", term::NOTE);
+        term::note(&format!(
+            "{hint}: fix what cargo names above (or the spec), then `trellis apply` makes the change\n"
+        ));
+    }
+    if n == 0 {
+        return Err(Failure::Findings);
+    }
     term::err(&format!(
-        "{}: {n} conflict{plural}: Trellis cannot make its change to {} without touching a person's text; each note says why, and what was done\n",
+        "{}: {n} conflict{}: Trellis cannot make its change to {} without touching a person's text; each note says why, and what was done\n",
         term::paint(command, term::WARNING),
+        plural(n),
         if n == 1 { "a file" } else { "files" },
     ));
     let hint = term::paint("hint", term::NOTE);
