@@ -6,7 +6,7 @@ use std::fmt;
 use trellis_spec::Diagnostic;
 
 /// What kind of failure an [`Error`] is: who has to act on it. The command line maps each to
-/// an exit code (2, 3 and 130).
+/// an exit code (2, 3, 130 and 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The input is wrong: a spec with errors, a folder that is not there, an argument that

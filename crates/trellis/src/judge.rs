@@ -45,6 +45,17 @@ pub enum Level {
     Build,
 }
 
+impl Level {
+    /// The level's name in JSON: `metadata`, `metadata-no-deps`, `build`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Resolved => "metadata",
+            Level::Manifests => "metadata-no-deps",
+            Level::Build => "build",
+        }
+    }
+}
+
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -40,7 +40,8 @@ pub struct Planned {
     pub judged: Judged,
 }
 
-/// Plans what `apply` would do, file by file; writes nothing, ever.
+/// Plans what `apply` would do, file by file, and asks cargo about the result as `apply`
+/// would (see [`Planned::judged`]); writes nothing in the workspace, ever.
 ///
 /// ```
 /// use trellis::trellis_sync::Action;
@@ -149,9 +150,12 @@ pub struct Applied {
 }
 
 /// Brings the workspace in line with its spec, as a transaction, never overwriting a byte a
-/// person wrote (docs/sync.md). Crates the spec renamed (`renamed-from`) move first. Once
-/// everything is written, cargo must load the workspace and see no difference from the spec
-/// that was not there before the run; otherwise every change is rolled back.
+/// person wrote (docs/sync.md). Crates the spec renamed (`renamed-from`) move first. Before
+/// anything is written, cargo judges the result as [`plan`] does, and what it refuses is held
+/// back (conflicts in the report). Once everything is written, cargo must load the workspace
+/// and see no difference from the spec that was not there before the run (and with
+/// [`Verify::Build`], build it without an error the change introduced); otherwise every
+/// change is rolled back.
 ///
 /// Conflicts are not errors: they are in [`Applied::report`]'s plan.
 ///

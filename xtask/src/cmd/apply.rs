@@ -7,7 +7,8 @@ use serde_json::json;
 use trellis::trellis_sync::Recovery;
 
 use crate::cmd::plan::{
-    Format, Source, VerifyArg, conflicts_outcome, human, json_plan, pretty, report_judged,
+    Format, Source, VerifyArg, conflicts_outcome, human, json_judged, json_plan, pretty,
+    report_judged,
 };
 use crate::cmd::{current_dir, print_warnings};
 use crate::exit::Outcome;
@@ -99,7 +100,9 @@ pub(crate) fn run(args: &Args) -> Outcome {
                 "conflict_copies": report.conflict_copies,
                 "ledger_written": report.ledger_written,
             });
-            term::out(&pretty(&json_plan(&project, &report.plan, done)));
+            let mut doc = json_plan(&project, &report.plan, done);
+            doc["judged"] = json_judged(&applied.judged);
+            term::out(&pretty(&doc));
         }
     }
     conflicts_outcome(&report.plan, "apply")

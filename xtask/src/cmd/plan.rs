@@ -99,6 +99,12 @@ pub(crate) fn report_judged(judged: &trellis::Judged) {
     }
 }
 
+/// What cargo said, as JSON: `{ "level": "metadata" | "metadata-no-deps" | "build" | null,
+/// "refusal": "…" | null }`.
+pub(crate) fn json_judged(judged: &trellis::Judged) -> Value {
+    json!({ "level": judged.level.map(trellis::Level::as_str), "refusal": judged.refusal })
+}
+
 /// How a plan or a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
@@ -131,6 +137,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
         Format::Json => {
             let mut doc = json_plan(&project, &planned.plan, Value::Null);
             doc["unfinished_apply"] = json!(planned.unfinished);
+            doc["judged"] = json_judged(&planned.judged);
             term::out(&pretty(&doc));
         }
     }

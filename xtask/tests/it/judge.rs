@@ -117,6 +117,9 @@ fn an_unrelated_crates_change_applies_beside_a_held_back_one() {
         let e = entries.iter().find(|e| e["path"] == path).unwrap();
         (e["action"].as_str().unwrap().to_owned(), e["note"].as_str().unwrap_or("").to_owned())
     };
+    assert_eq!(json["judged"]["level"], "metadata", "with dependencies: there is a lock file");
+    let refusal = json["judged"]["refusal"].as_str().unwrap();
+    assert!(refusal.contains("crates/a/Cargo.toml"), "cargo names the file: {refusal}");
     let (held, note) = action("crates/a/Cargo.toml");
     assert_eq!(held, "conflict");
     assert!(note.starts_with("held back: cargo refuses the change: feature `f`"), "{note}");
