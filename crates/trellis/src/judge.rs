@@ -78,6 +78,9 @@ pub struct Judged {
     /// `cargo metadata` holds back the culprit's entries (conflicts in the plan); one of
     /// `cargo check` refuses the whole run.
     pub refusal: Option<String>,
+    /// Why cargo could not be asked although the result changes what it reads (no folder can
+    /// be made beside the workspace): `apply` then relies on its check after writing.
+    pub unjudged: Option<String>,
 }
 
 /// Judges `plan` against the workspace at `root` and returns the entries to hold back.
@@ -99,7 +102,12 @@ pub(crate) fn judge(
         return Ok((Vec::new(), Judged::default()));
     }
     let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
-    let overlay = Overlay::new(&root)?;
+    let overlay = match Overlay::new(&root) {
+        Ok(overlay) => overlay,
+        Err(e) => {
+            return Ok((Vec::new(), Judged { unjudged: Some(e.to_string()), ..Judged::default() }));
+        }
+    };
     let trial = Trial { root: &root, plan, overlay: &overlay };
     let (held, mut judged) = trial.metadata()?;
     if verify == Verify::Build && judged.refusal.is_none() {
@@ -141,7 +149,7 @@ impl Trial<'_> {
         let everything = BTreeSet::new();
         let mut level =
             if self.root.join("Cargo.lock").is_file() { Level::Resolved } else { Level::Manifests };
-        let pass = |level| Ok((Vec::new(), Judged { level: Some(level), refusal: None }));
+        let pass = |level| Ok((Vec::new(), Judged { level: Some(level), ..Judged::default() }));
         let mut answer = self.load(&everything, level)?;
         // Resolution that needs what is not here offline says nothing about the change.
         if level == Level::Resolved && answer.as_ref().is_err_and(|m| m.contains("offline")) {
@@ -176,7 +184,7 @@ impl Trial<'_> {
                 note: format!("{HELD_BACK}: {short}"),
             })
             .collect();
-        Ok((held, Judged { level: Some(level), refusal: Some(message) }))
+        Ok((held, Judged { level: Some(level), refusal: Some(message), unjudged: None }))
     }
 
     /// The unchanged tree, judged the same way.

@@ -188,9 +188,17 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
     let said: Arc<Mutex<(Judged, Option<Error>)>> = Arc::default();
     let judge = {
         let (root, said) = (project.root().to_path_buf(), Arc::clone(&said));
+        let cancel = options.cancel.clone();
         Judge::new(move |plan: &Plan| {
             let mut said = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match crate::judge::judge(&root, plan, Verify::Metadata) {
+            let judged = crate::judge::judge(&root, plan, Verify::Metadata);
+            // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
+            if cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst)) {
+                let message = "interrupted; nothing was written";
+                said.1 = Some(Error::new(ErrorKind::Interrupted, message));
+                return Err(message.to_owned());
+            }
+            match judged {
                 Ok((held, judged)) => {
                     said.0 = judged;
                     Ok(held)

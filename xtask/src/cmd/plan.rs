@@ -90,6 +90,9 @@ pub(crate) fn report_judged(judged: &trellis::Judged) {
         };
         term::status("judge", term::NOTE, &said);
     }
+    if let Some(why) = &judged.unjudged {
+        term::warning(&format!("cargo could not judge the result before writing: {why}"));
+    }
     if let Some(refusal) = &judged.refusal
         && judged.level != Some(trellis::Level::Build)
     {
@@ -100,9 +103,13 @@ pub(crate) fn report_judged(judged: &trellis::Judged) {
 }
 
 /// What cargo said, as JSON: `{ "level": "metadata" | "metadata-no-deps" | "build" | null,
-/// "refusal": "…" | null }`.
+/// "refusal": "…" | null, "unjudged": "…" | null }`.
 pub(crate) fn json_judged(judged: &trellis::Judged) -> Value {
-    json!({ "level": judged.level.map(trellis::Level::as_str), "refusal": judged.refusal })
+    json!({
+        "level": judged.level.map(trellis::Level::as_str),
+        "refusal": judged.refusal,
+        "unjudged": judged.unjudged,
+    })
 }
 
 /// How a plan or a report is printed.
