@@ -222,3 +222,42 @@ fn xtask_with_cargo(ws: &Path, args: &[&str]) -> cli::Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+#[test]
+fn two_crates_cargo_refuses_are_held_back_together_and_the_rest_applies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    edit(&ws, "Trellis.toml", "[crates.b]", "[crates.c]\nuses = [\"x\"]\n\n[crates.b]");
+    let apply = cli::xtask(&ws, &["apply"]);
+    assert_eq!(apply.code, Some(0), "{apply}");
+    // Each of `a` and `c` refuses without the other held back too.
+    for path in ["crates/a/Cargo.toml", "crates/c/Cargo.toml"] {
+        edit(&ws, path, "[lints]", "[features]\nf = [\"x/std\"]\n\n[lints]");
+    }
+    edit(&ws, "Trellis.toml", "[crates.c]\nuses = [\"x\"]\n", "[crates.c]\n");
+    drop_x(&ws);
+    edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
+
+    let apply = cli::xtask(&ws, &["apply", "--format", "json"]);
+    assert_eq!(apply.code, Some(1), "{apply}");
+    let json = apply.json();
+    let actions: Vec<(String, String)> = json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] != "unchanged")
+        .map(|e| (e["path"].as_str().unwrap().to_owned(), e["action"].as_str().unwrap().to_owned()))
+        .collect();
+    let expected = [
+        ("ARCHITECTURE.md", "update"),
+        ("README.md", "update"),
+        ("crates/a/Cargo.toml", "conflict"),
+        ("crates/b/Cargo.toml", "update"),
+        ("crates/b/src/lib.rs", "update"),
+        ("crates/c/Cargo.toml", "conflict"),
+    ];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(p, a)| ((*p).to_owned(), (*a).to_owned())).collect();
+    assert_eq!(actions, expected);
+    nothing_beside(tmp.path());
+}
