@@ -193,67 +193,83 @@ impl Trial<'_> {
         self.load(&all, level)
     }
 
-    /// Whether cargo refuses the plan without the entries in `held`, beyond what it refuses
-    /// of the unchanged tree.
-    fn refuses(
+    /// Cargo's refusal of the plan without the entries in `held`, when it is not what it
+    /// refuses of the unchanged tree too.
+    fn refusal(
         &self,
         held: &BTreeSet<usize>,
         level: Level,
         baseline: &Answer,
-    ) -> Result<bool, Error> {
+    ) -> Result<Option<String>, Error> {
         Ok(match self.load(held, level)? {
-            Ok(()) => false,
-            Err(m) => baseline.as_ref().err() != Some(&m),
+            Ok(()) => None,
+            Err(m) => (baseline.as_ref().err() != Some(&m)).then_some(m),
         })
     }
 
     /// The entries to hold back: those of the crate (or the fewest crates, the root manifest
     /// among them) without whose change cargo accepts the rest; every entry when none will do
     /// (a moved crate, which the rest depends on).
+    ///
+    /// Cargo stops at the first manifest it refuses and names it: the crate it names is held
+    /// back and cargo asked again, as long as it names another, so that k culprits among many
+    /// changed crates cost about k questions. Only when it names none are the crates tried one
+    /// by one, then together.
     fn culprits(
         &self,
         level: Level,
         baseline: &Answer,
         message: &str,
     ) -> Result<BTreeSet<usize>, Error> {
-        let mut groups = self.groups();
-        // The manifest cargo names (in full, or relative in a snippet) first: usually the one.
-        let named = |dir: &str| {
+        let groups = self.groups();
+        let entries = |held: &BTreeSet<usize>| -> BTreeSet<usize> {
+            held.iter().flat_map(|&g| groups[g].1.iter().copied()).collect()
+        };
+        let named = |dir: &str, message: &str| {
             let manifest =
                 if dir.is_empty() { "Cargo.toml".to_owned() } else { format!("{dir}/Cargo.toml") };
             message.contains(&self.root.join(&manifest).display().to_string())
                 || message.contains(&format!("--> {manifest}:"))
         };
-        groups.sort_by_key(|(dir, _)| !named(dir));
-        for (_, group) in &groups {
-            if !self.refuses(group, level, baseline)? {
-                return Ok(group.clone());
+        let mut held: BTreeSet<usize> = BTreeSet::new();
+        let mut message = message.to_owned();
+        while let Some(g) =
+            (0..groups.len()).find(|g| !held.contains(g) && named(&groups[*g].0, &message))
+        {
+            held.insert(g);
+            match self.refusal(&entries(&held), level, baseline)? {
+                None => return Ok(entries(&held)),
+                Some(next) => message = next,
             }
         }
-        // More than one crate: grow the set until cargo accepts the rest, then drop each that
-        // is not needed.
-        let mut held: Vec<usize> = Vec::new();
-        let set = |held: &[usize]| -> BTreeSet<usize> {
-            held.iter().flat_map(|&g| groups[g].1.iter().copied()).collect()
-        };
+        let others: Vec<usize> = (0..groups.len()).filter(|g| !held.contains(g)).collect();
+        for &g in &others {
+            let with: BTreeSet<usize> = held.iter().copied().chain([g]).collect();
+            if self.refusal(&entries(&with), level, baseline)?.is_none() {
+                return Ok(entries(&with));
+            }
+        }
+        // More than one crate cargo does not name: grow the set until cargo accepts the rest,
+        // then drop each one it does not need.
+        let mut grown = held.clone();
         let mut accepted = false;
-        for g in 0..groups.len() {
-            held.push(g);
-            if !self.refuses(&set(&held), level, baseline)? {
+        for &g in &others {
+            grown.insert(g);
+            if self.refusal(&entries(&grown), level, baseline)?.is_none() {
                 accepted = true;
                 break;
             }
         }
-        if !accepted || held.len() < 2 {
+        if !accepted {
             return Ok((0..self.plan.entries.len()).collect());
         }
-        for g in held.clone() {
-            let without: Vec<usize> = held.iter().copied().filter(|&h| h != g).collect();
-            if !self.refuses(&set(&without), level, baseline)? {
-                held = without;
+        for g in grown.clone() {
+            let without: BTreeSet<usize> = grown.iter().copied().filter(|&h| h != g).collect();
+            if self.refusal(&entries(&without), level, baseline)?.is_none() {
+                grown = without;
             }
         }
-        Ok(set(&held))
+        Ok(entries(&grown))
     }
 
     /// The changed member crates, each with its entries (those under its folder), and the
