@@ -242,7 +242,11 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
     })?;
     let mut judged = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.clone();
     // Once something was written, the verifier built it too.
-    if options.verify == Verify::Build && report.written() + report.deleted() > 0 {
+    // (A refusal of `cargo metadata` stays the judgement the report shows, as in `plan`.)
+    if options.verify == Verify::Build
+        && judged.refusal.is_none()
+        && report.written() + report.deleted() > 0
+    {
         judged.level = Some(crate::Level::Build);
     }
     Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report, judged })
