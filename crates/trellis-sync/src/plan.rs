@@ -259,16 +259,21 @@ impl Plan {
 
     /// Holds back the entries `held` names: each becomes a conflict with its note, its file
     /// left as it is and its ledger record as in `before` (the ledger the plan was made from).
-    /// When nothing is left to write, the ledger stays as it was too.
+    /// When that leaves nothing to write, the ledger stays as it was too.
     pub fn hold_back(&mut self, held: &[Held], before: &Ledger) {
-        for h in held {
-            let Some(e) = self.entries.iter_mut().find(|e| e.path == h.path) else { continue };
+        if held.is_empty() {
+            return;
+        }
+        let notes: BTreeMap<&str, &str> =
+            held.iter().map(|h| (h.path.as_str(), h.note.as_str())).collect();
+        for e in &mut self.entries {
+            let Some(note) = notes.get(e.path.as_str()) else { continue };
             if let Op::Write(text) = &e.op {
                 e.theirs = Some(text.clone());
             }
             e.op = Op::Nothing;
             e.action = Action::Conflict;
-            e.note = Some(h.note.clone());
+            e.note = Some((*note).to_owned());
             match before.files.get(&e.path) {
                 Some(record) => self.ledger.files.insert(e.path.clone(), record.clone()),
                 None => self.ledger.files.remove(&e.path),

@@ -1271,3 +1271,24 @@ fn a_judge_that_holds_back_everything_leaves_every_byte_and_no_judge_runs_for_no
     assert_eq!(tree(&out), before, "byte for byte, the ledger too");
     assert!(!report.ledger_written && report.written() == 0 && report.has_conflicts());
 }
+
+#[test]
+fn a_judge_that_holds_nothing_back_leaves_the_plan_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    let files = workspace("x", &[("a", &[])]);
+    create(&out, &files).unwrap();
+    // Only the spec's text changes: the ledger alone is written, judged or not.
+    let mut changed = files.clone();
+    let spec = changed.iter_mut().find(|f| f.path == "Trellis.toml").unwrap();
+    spec.contents.push_str("# a comment\n");
+    fs::write(out.join("Trellis.toml"), &spec.contents).unwrap();
+    let ledger = Ledger::load(&out).unwrap();
+    let mut planned = plan(&out, &changed, &ledger, &Options::default()).unwrap();
+    assert!(planned.writes());
+    planned.hold_back(&[], &ledger);
+    assert!(planned.writes(), "the ledger still changes");
+    let judge = Judge::new(|_: &Plan| Ok(Vec::new()));
+    let report = apply(&out, &changed, &Options { judge: Some(judge), ..Options::default() });
+    assert!(report.unwrap().ledger_written);
+}
