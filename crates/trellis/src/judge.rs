@@ -171,7 +171,7 @@ impl Trial<'_> {
         }
         let Err(message) = answer else { return pass(level) };
         // The same refusal without the change: the person's, not the change's.
-        if baseline.as_ref().err() == Some(&message) {
+        if same_refusal(&baseline, &message) {
             return pass(level);
         }
         let culprits = self.culprits(level, &baseline, &message)?;
@@ -203,7 +203,7 @@ impl Trial<'_> {
     ) -> Result<Option<String>, Error> {
         Ok(match self.load(held, level)? {
             Ok(()) => None,
-            Err(m) => (baseline.as_ref().err() != Some(&m)).then_some(m),
+            Err(m) => (!same_refusal(baseline, &m)).then_some(m),
         })
     }
 
@@ -426,6 +426,31 @@ pub(crate) fn introduced(before: &[String], after: &[String]) -> Option<String> 
     };
     let seen: BTreeSet<String> = before.iter().map(key).collect();
     after.iter().find(|e| !seen.contains(&key(e))).cloned()
+}
+
+/// Whether cargo refused the unchanged tree with `message` (see [`same_message`]).
+fn same_refusal(baseline: &Answer, message: &str) -> bool {
+    baseline.as_ref().err().is_some_and(|was| same_message(was, message))
+}
+
+/// Whether two messages of cargo's say the same, wherever the lines they point at are: an
+/// edit above a person's broken key moves it, and that is still the person's refusal.
+pub(crate) fn same_message(a: &str, b: &str) -> bool {
+    let lines = |m: &str| -> Vec<String> {
+        m.lines()
+            // The snippet under a located error: its gutter holds line numbers.
+            .filter(|l| {
+                !l.trim_start()
+                    .split_once('|')
+                    .is_some_and(|(n, _)| n.trim().bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(|l| match l.trim_start().strip_prefix("--> ") {
+                Some(place) => place.split(':').next().unwrap_or(place).to_owned(),
+                None => l.to_owned(),
+            })
+            .collect()
+    };
+    lines(a) == lines(b)
 }
 
 /// Cargo's message in one line: its first error when it gives several (the first is the

@@ -539,7 +539,10 @@ fn verifier(loaded: Arc<Loaded>, build: Option<Arc<Mutex<Option<String>>>>) -> V
                 }
                 // It could not load it before: loading it now is no step back.
                 (Some(Mismatch::Metadata(_)), Mismatch::Graph(_)) => false,
-                (Some(was), Mismatch::Metadata(_)) => was.findings() != after.findings(),
+                (Some(was), Mismatch::Metadata(_)) => !crate::judge::same_message(
+                    &was.findings().join("\n"),
+                    &after.findings().join("\n"),
+                ),
             };
             if refused { Err(after.message()) } else { Ok(()) }
         })

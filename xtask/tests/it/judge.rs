@@ -184,8 +184,9 @@ fn a_breakage_already_there_is_the_persons_and_does_not_block_the_change() {
     let b = fs::read_to_string(ws.join("crates/b/Cargo.toml")).unwrap();
     assert!(b.contains("After"), "{b}");
 
-    // A manifest cargo refuses before the change: the change to another crate still applies.
-    edit(&ws, "crates/b/Cargo.toml", "[lints]", "[features]\ng = [\"nope\"]\n\n[lints]");
+    // A manifest cargo refuses before the change: the change to it still applies, though it
+    // moves the line cargo points at.
+    edit(&ws, "crates/a/Cargo.toml", "[lints]", "[features]\ng = \"nope\"\n\n[lints]");
     edit(&ws, "Trellis.toml", "[crates.a]\n", "[crates.a]\nsummary = \"Now\"\n");
     let plan = cli::xtask(&ws, &["plan"]);
     assert_eq!(plan.code, Some(0), "{plan}");

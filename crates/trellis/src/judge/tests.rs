@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use super::{Staged, essence, introduced, populate};
+use super::{Staged, essence, introduced, populate, same_refusal};
 
 #[test]
 fn essence_is_the_innermost_cause() {
@@ -56,4 +56,16 @@ fn the_overlay_links_everything_but_the_folders_on_the_way_to_a_change() {
     assert!(!out.join("crates/old").exists());
     // The workspace itself is untouched.
     assert_eq!(fs::read_to_string(root.join("crates/a/Cargo.toml")).unwrap(), "a");
+}
+
+#[test]
+fn a_refusal_already_there_is_the_same_wherever_its_line_moved() {
+    let at = |line: usize| {
+        format!(
+            "error: feature `g` includes `nope`\n --> crates/b/Cargo.toml:{line}:5\n  |\n{line} | g = [\"nope\"]\n  |     ^^^^^^^^\nerror: failed to load manifest"
+        )
+    };
+    assert!(same_refusal(&Err(at(9)), &at(10)));
+    assert!(!same_refusal(&Err(at(9)), "error: something else"));
+    assert!(!same_refusal(&Ok(()), &at(9)));
 }
