@@ -48,6 +48,7 @@ pub(crate) fn report(outcome: Outcome) -> ExitCode {
                 ErrorKind::Input => 2,
                 ErrorKind::Environment => 3,
                 ErrorKind::Interrupted => 130,
+                ErrorKind::Refused => 1,
             };
             (error.to_string(), code)
         }

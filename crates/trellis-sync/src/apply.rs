@@ -159,7 +159,17 @@ pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Re
         recovery.staging = sweep_stale_staging(parent);
     }
     let ledger = Ledger::load_in(&root)?;
-    let plan = plan_in(&root, files, &ledger, options)?;
+    let mut plan = plan_in(&root, files, &ledger, options)?;
+    // Judged inside the lock, so that what is judged is exactly what is written.
+    if let Some(judge) = &options.judge
+        && plan.writes()
+    {
+        let held = judge.judge(&plan).map_err(|message| SyncError::Verification {
+            message,
+            rollback: Rollback::default(),
+        })?;
+        plan.hold_back(&held, &ledger);
+    }
     let mut report = transact(&root, plan, &ledger, options)?;
     report.recovery = recovery;
     Ok(report)

@@ -30,7 +30,9 @@ pub use error::SyncError;
 pub use journal::{JOURNAL_FORMAT, JOURNAL_PATH, Rollback};
 pub use ledger::{FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
 pub use merge::merge3;
-pub use plan::{Action, CONFLICT_SUFFIX, Entry, Options, Plan, Rename, plan, render_human};
+pub use plan::{
+    Action, CONFLICT_SUFFIX, Effect, Entry, Held, Judge, Options, Plan, Rename, plan, render_human,
+};
 pub use trellis_render::{Ownership, PlannedFile, Seed};
 
 #[cfg(test)]

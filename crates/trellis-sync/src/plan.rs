@@ -46,10 +46,68 @@ pub struct Options {
     /// On `apply`, checks the workspace once everything is written and before the run is
     /// committed; when it refuses, the run is rolled back (see [`Verifier`]).
     pub verify: Option<Verifier>,
+    /// On `apply`, judges the plan before anything is written: the entries it names are held
+    /// back (see [`Judge`]). `plan` callers run the same judge on the plan it returns.
+    pub judge: Option<Judge>,
     /// On `apply`: set by the caller (a Ctrl-C handler) to stop the run between two changes;
     /// the run then rolls back and returns [`SyncError::Interrupted`] (`create_with` takes the
     /// same kind of flag for `new`).
     pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// Judges a plan before it is carried out (the command line asks cargo whether it accepts the
+/// result): returns the entries to hold back, each with its note, or a message for people when
+/// it cannot judge at all (cargo cannot be run). trellis-sync never runs cargo itself.
+#[derive(Clone)]
+pub struct Judge(Arc<JudgeFn>);
+
+type JudgeFn = dyn Fn(&Plan) -> Result<Vec<Held>, String> + Send + Sync;
+
+impl Judge {
+    /// A judge that runs `judge` on every plan that writes something.
+    pub fn new(
+        judge: impl Fn(&Plan) -> Result<Vec<Held>, String> + Send + Sync + 'static,
+    ) -> Judge {
+        Judge(Arc::new(judge))
+    }
+
+    /// What the judge holds back of `plan`.
+    pub fn judge(&self, plan: &Plan) -> Result<Vec<Held>, String> {
+        (self.0)(plan)
+    }
+}
+
+impl fmt::Debug for Judge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Judge(..)")
+    }
+}
+
+/// An entry a [`Judge`] holds back: it becomes a conflict with this note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The entry's path, as the plan spells it.
+    pub path: String,
+    /// Why, for people.
+    pub note: String,
+}
+
+/// What applying an entry does to the disk, for a caller that stages it elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect<'a> {
+    /// Nothing.
+    Nothing,
+    /// The file gets this text.
+    Write(&'a str),
+    /// The file is deleted.
+    Delete,
+    /// The folder `from` moves to `to`.
+    Move {
+        /// The old folder, workspace-relative.
+        from: &'a str,
+        /// The new folder.
+        to: &'a str,
+    },
 }
 
 /// One crate renamed in the spec.
@@ -160,6 +218,16 @@ impl Entry {
     pub fn trellis_version(&self) -> Option<&str> {
         self.theirs.as_deref()
     }
+
+    /// What applying this entry does to the disk.
+    pub fn effect(&self) -> Effect<'_> {
+        match &self.op {
+            Op::Nothing => Effect::Nothing,
+            Op::Write(text) => Effect::Write(text),
+            Op::Delete => Effect::Delete,
+            Op::Move { from, to } => Effect::Move { from, to },
+        }
+    }
 }
 
 /// Everything `apply` would do, in order: moves first, then files by path.
@@ -187,6 +255,34 @@ impl Plan {
     /// Whether applying the plan changes anything on disk, the ledger included.
     pub fn writes(&self) -> bool {
         self.ledger_changes || self.entries.iter().any(Entry::writes)
+    }
+
+    /// Holds back the entries `held` names: each becomes a conflict with its note, its file
+    /// left as it is and its ledger record as in `before` (the ledger the plan was made from).
+    /// When that leaves nothing to write, the ledger stays as it was too.
+    pub fn hold_back(&mut self, held: &[Held], before: &Ledger) {
+        if held.is_empty() {
+            return;
+        }
+        let notes: BTreeMap<&str, &str> =
+            held.iter().map(|h| (h.path.as_str(), h.note.as_str())).collect();
+        for e in &mut self.entries {
+            let Some(note) = notes.get(e.path.as_str()) else { continue };
+            if let Op::Write(text) = &e.op {
+                e.theirs = Some(text.clone());
+            }
+            e.op = Op::Nothing;
+            e.action = Action::Conflict;
+            e.note = Some((*note).to_owned());
+            match before.files.get(&e.path) {
+                Some(record) => self.ledger.files.insert(e.path.clone(), record.clone()),
+                None => self.ledger.files.remove(&e.path),
+            };
+        }
+        if !self.entries.iter().any(Entry::writes) {
+            self.ledger = before.clone();
+        }
+        self.ledger_changes = self.ledger != *before;
     }
 
     /// One line: `3 create, 1 update, 1 conflict, 40 unchanged` (actions with no entry left out).

@@ -6,7 +6,7 @@ use std::fmt;
 use trellis_spec::Diagnostic;
 
 /// What kind of failure an [`Error`] is: who has to act on it. The command line maps each to
-/// an exit code (2, 3 and 130).
+/// an exit code (2, 3, 130 and 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The input is wrong: a spec with errors, a folder that is not there, an argument that
@@ -16,6 +16,9 @@ pub enum ErrorKind {
     Environment,
     /// A cancel flag the caller set (Ctrl-C) stopped the run, which cleaned up first.
     Interrupted,
+    /// Cargo refused what the run would leave (`apply --verify build`: an error the change
+    /// introduced), so nothing of it was kept. A finding about the change, like a conflict.
+    Refused,
 }
 
 /// Why a command could not do its work, with the diagnostics that say where (a spec's errors,

@@ -12,8 +12,9 @@
 //! | `infer` | [`infer`] | [`Inferred`] |
 //!
 //! Each takes a [`Project`] (where the workspace and its spec are) and options, does all the
-//! command does (renames worked out from the spec, cargo's verification of what `apply`
-//! wrote, the requirements' findings in `check`), and returns what it found. Findings are
+//! command does (renames worked out from the spec, cargo's judgement of what `plan` and
+//! `apply` would write, before anything is written, the requirements' findings in `check`),
+//! and returns what it found. Findings are
 //! data in the result; an [`Error`] is a command that could not do its work, and its
 //! [`ErrorKind`] says who has to act. Text for people (diagnostics, plans) comes styled with
 //! ANSI escapes: write it through [anstream](https://docs.rs/anstream), which strips them when
@@ -40,6 +41,7 @@
 
 mod error;
 mod inspect;
+mod judge;
 mod project;
 mod results;
 mod sync;
@@ -51,6 +53,7 @@ pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,
     trace,
 };
+pub use judge::{HELD_BACK, Judged, Level, Verify};
 pub use project::{Loaded, Project, shell_word};
 pub use results::{Results, last_results_path};
 pub use sync::{

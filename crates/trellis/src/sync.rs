@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use trellis_render::{PlannedFile, Templates};
 use trellis_spec::Diagnostic;
-use trellis_sync::{Check, Ledger, Options, Plan, Rename, Report, Verifier};
+use trellis_sync::{Check, Judge, Ledger, Options, Plan, Rename, Report, Verifier};
+
+use crate::judge::{Judged, Verify};
 
 use crate::{Error, ErrorKind, Loaded, Project};
 
@@ -19,6 +21,8 @@ pub struct PlanOptions {
     pub prune: bool,
     /// Compute a unified diff of every change (for a conflict: the file with the markers).
     pub diff: bool,
+    /// How hard cargo judges the result before `apply` would write it.
+    pub verify: Verify,
 }
 
 /// What [`plan`] found.
@@ -31,9 +35,13 @@ pub struct Planned {
     /// Whether an `apply` was interrupted here (its journal remains): the next `apply` first
     /// rolls it back, so what it does can differ from this plan.
     pub unfinished: bool,
+    /// What cargo said of the result: the entries it refuses are held back in `plan` as
+    /// conflicts; a refusal of `cargo check` refuses the whole plan (`apply` would roll back).
+    pub judged: Judged,
 }
 
-/// Plans what `apply` would do, file by file; writes nothing, ever.
+/// Plans what `apply` would do, file by file, and asks cargo about the result as `apply`
+/// would (see [`Planned::judged`]); writes nothing in the workspace, ever.
 ///
 /// ```
 /// use trellis::trellis_sync::Action;
@@ -62,8 +70,11 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
         renames: prepared.renames,
         ..Options::default()
     };
-    let plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
-    Ok(Planned { loaded: Arc::unwrap_or_clone(prepared.loaded), plan, unfinished })
+    let mut plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
+    // The same judge `apply` runs on the same plan, so that both say the same.
+    let (held, judged) = crate::judge::judge(project.root(), &plan, options.verify)?;
+    plan.hold_back(&held, &ledger);
+    Ok(Planned { loaded: Arc::unwrap_or_clone(prepared.loaded), plan, unfinished, judged })
 }
 
 /// A plan for people: one aligned line per file that changes (every file with `all`), its
@@ -122,6 +133,9 @@ pub struct ApplyOptions {
     /// Set by the caller (a Ctrl-C handler) to stop the run between two changes; it then rolls
     /// back and returns an [`ErrorKind::Interrupted`] error.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// How hard cargo judges the result: before writing (`cargo metadata`, as `plan` does),
+    /// and with [`Verify::Build`] once written, before the run is committed.
+    pub verify: Verify,
 }
 
 /// What [`apply`] did.
@@ -131,12 +145,17 @@ pub struct Applied {
     pub loaded: Loaded,
     /// What was written, deleted, held back as a conflict, and recovered first.
     pub report: Report,
+    /// What cargo said of the plan before anything was written (as [`Planned::judged`]).
+    pub judged: Judged,
 }
 
 /// Brings the workspace in line with its spec, as a transaction, never overwriting a byte a
-/// person wrote (docs/sync.md). Crates the spec renamed (`renamed-from`) move first. Once
-/// everything is written, cargo must load the workspace and see no difference from the spec
-/// that was not there before the run; otherwise every change is rolled back.
+/// person wrote (docs/sync.md). Crates the spec renamed (`renamed-from`) move first. Before
+/// anything is written, cargo judges the result as [`plan`] does, and what it refuses is held
+/// back (conflicts in the report). Once everything is written, cargo must load the workspace
+/// and see no difference from the spec that was not there before the run (and with
+/// [`Verify::Build`], build it without an error the change introduced); otherwise every
+/// change is rolled back.
 ///
 /// Conflicts are not errors: they are in [`Applied::report`]'s plan.
 ///
@@ -165,6 +184,35 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         .map(|path| workspace_relative(project.root(), path))
         .collect::<Result<Vec<_>, _>>()?;
     let affirmed = made_real(project, &prepared.loaded)?;
+    // What the judge said, and why it could not judge, kept for the result.
+    let said: Arc<Mutex<(Judged, Option<Error>)>> = Arc::default();
+    let judge = {
+        let (root, said) = (project.root().to_path_buf(), Arc::clone(&said));
+        let cancel = options.cancel.clone();
+        Judge::new(move |plan: &Plan| {
+            let mut said = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let judged = crate::judge::judge(&root, plan, Verify::Metadata);
+            // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
+            if cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst)) {
+                let message = "interrupted; nothing was written";
+                said.1 = Some(Error::new(ErrorKind::Interrupted, message));
+                return Err(message.to_owned());
+            }
+            match judged {
+                Ok((held, judged)) => {
+                    said.0 = judged;
+                    Ok(held)
+                }
+                Err(error) => {
+                    let message = error.to_string();
+                    said.1 = Some(error);
+                    Err(message)
+                }
+            }
+        })
+    };
+    let refused: Arc<Mutex<Option<String>>> = Arc::default();
+    let build = (options.verify == Verify::Build).then(|| Arc::clone(&refused));
     let sync = Options {
         prune: options.prune,
         diff: options.diff,
@@ -172,11 +220,36 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         accept,
         affirmed,
         write_conflicts: options.write_conflicts,
-        verify: Some(verifier(Arc::clone(&prepared.loaded))),
+        verify: Some(verifier(Arc::clone(&prepared.loaded), build)),
+        judge: Some(judge),
         cancel: options.cancel.clone(),
     };
-    let report = trellis_sync::apply(project.root(), &prepared.files, &sync)?;
-    Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report })
+    let report = trellis_sync::apply(project.root(), &prepared.files, &sync).map_err(|e| {
+        let mut said = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(error) = said.1.take() {
+            return error;
+        }
+        let refusal = refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        match (refusal, &e) {
+            (Some(first), trellis_sync::SyncError::Verification { .. }) => Error::new(
+                ErrorKind::Refused,
+                format!(
+                    "`cargo check` finds an error the change introduced, so every change was rolled back:\n{first}\nhint: the workspace is as it was before; fix what the error names (or the spec), then apply again"
+                ),
+            ),
+            _ => Error::from(e),
+        }
+    })?;
+    let mut judged = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.clone();
+    // Once something was written, the verifier built it too.
+    // (A refusal of `cargo metadata` stays the judgement the report shows, as in `plan`.)
+    if options.verify == Verify::Build
+        && judged.refusal.is_none()
+        && report.written() + report.deleted() > 0
+    {
+        judged.level = Some(crate::Level::Build);
+    }
+    Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report, judged })
 }
 
 /// The ledger's affirmed fingerprints after this `apply`: those of requirements the spec
@@ -436,11 +509,26 @@ fn cargo_sees_spec(loaded: &Loaded, root: &Path) -> Result<(), Mismatch> {
 /// added, an orphan kept without pruning, a key a person holds in a conflict) is theirs, not
 /// the run's; when cargo could not load the workspace before either, for the same reason (a
 /// person's broken manifest), that is not the run's doing either.
-fn verifier(loaded: Arc<Loaded>) -> Verifier {
+///
+/// With `build` (`--verify build`), `cargo check` must find no error in the result that it
+/// did not find before the run; the first such error is kept in `build` for the caller.
+fn verifier(loaded: Arc<Loaded>, build: Option<Arc<Mutex<Option<String>>>>) -> Verifier {
     Verifier::with_baseline(move |root: &Path| -> Check {
         let before = cargo_sees_spec(&loaded, root).err();
+        let errors_before = build.as_ref().map(|_| crate::judge::check_tree(root));
         let loaded = Arc::clone(&loaded);
+        let build = build.clone();
         Box::new(move |root: &Path| {
+            if let (Some(found), Some(errors_before)) = (build, errors_before) {
+                let before = errors_before.map_err(|e| e.to_string())?;
+                let after = crate::judge::check_tree(root).map_err(|e| e.to_string())?;
+                if let Some(first) = crate::judge::introduced(&before, &after) {
+                    let message =
+                        format!("`cargo check` finds an error the change introduced:\n{first}");
+                    *found.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(first);
+                    return Err(message);
+                }
+            }
             let Err(after) = cargo_sees_spec(&loaded, root) else { return Ok(()) };
             let refused = match (&before, &after) {
                 (None, _) => true,
@@ -451,7 +539,10 @@ fn verifier(loaded: Arc<Loaded>) -> Verifier {
                 }
                 // It could not load it before: loading it now is no step back.
                 (Some(Mismatch::Metadata(_)), Mismatch::Graph(_)) => false,
-                (Some(was), Mismatch::Metadata(_)) => was.findings() != after.findings(),
+                (Some(was), Mismatch::Metadata(_)) => !crate::judge::same_message(
+                    &was.findings().join("\n"),
+                    &after.findings().join("\n"),
+                ),
             };
             if refused { Err(after.message()) } else { Ok(()) }
         })

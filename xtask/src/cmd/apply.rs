@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use trellis::trellis_sync::Recovery;
 
-use crate::cmd::plan::{Format, Source, conflicts_outcome, human, json_plan, pretty};
+use crate::cmd::plan::{
+    Format, Source, VerifyArg, conflicts_outcome, human, json_judged, json_plan, pretty,
+    report_judged,
+};
 use crate::cmd::{current_dir, print_warnings};
 use crate::exit::Outcome;
 use crate::term;
@@ -36,6 +39,8 @@ pub(crate) struct Args {
     /// Print a unified diff of every change made.
     #[arg(long)]
     diff: bool,
+    #[command(flatten)]
+    verify: VerifyArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -51,9 +56,11 @@ pub(crate) fn run(args: &Args) -> Outcome {
         write_conflicts: args.write_conflicts,
         accept,
         cancel: Some(crate::signal::cancel_flag()),
+        verify: args.verify.level(),
     };
     let applied = trellis::apply(&project, &options)?;
     print_warnings(&applied.loaded);
+    report_judged(&applied.judged);
     let report = &applied.report;
     report_recovery(&project, &report.recovery);
     for path in &args.accept {
@@ -93,7 +100,9 @@ pub(crate) fn run(args: &Args) -> Outcome {
                 "conflict_copies": report.conflict_copies,
                 "ledger_written": report.ledger_written,
             });
-            term::out(&pretty(&json_plan(&project, &report.plan, done)));
+            let mut doc = json_plan(&project, &report.plan, done);
+            doc["judged"] = json_judged(&applied.judged);
+            term::out(&pretty(&doc));
         }
     }
     conflicts_outcome(&report.plan, "apply")

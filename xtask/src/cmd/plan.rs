@@ -25,6 +25,8 @@ pub(crate) struct Args {
     /// Plan as `apply --prune` would: delete orphans that are unchanged since Trellis wrote them.
     #[arg(long)]
     prune: bool,
+    #[command(flatten)]
+    pub(crate) verify: VerifyArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -51,6 +53,65 @@ impl Source {
     }
 }
 
+/// How hard cargo judges the result (`plan` and `apply` take the same flag).
+#[derive(Debug, clap::Args)]
+pub(crate) struct VerifyArg {
+    /// How cargo judges the result before anything is written: `metadata` (cargo must load it:
+    /// `cargo metadata` with dependencies, offline, from the lock file, else `--no-deps`) or
+    /// `build` (also `cargo check --workspace --all-targets`, offline). Only a failure the change
+    /// introduces counts; what cargo refuses is held back (a build error refuses the whole run,
+    /// which `apply` then rolls back).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = VerifyLevel::Metadata)]
+    verify: VerifyLevel,
+}
+
+impl VerifyArg {
+    pub(crate) fn level(&self) -> trellis::Verify {
+        match self.verify {
+            VerifyLevel::Metadata => trellis::Verify::Metadata,
+            VerifyLevel::Build => trellis::Verify::Build,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum VerifyLevel {
+    Metadata,
+    Build,
+}
+
+/// What cargo said of a plan: the question it answered (with `-v`), and its refusal.
+pub(crate) fn report_judged(judged: &trellis::Judged) {
+    if term::verbosity() >= Verbosity::Verbose {
+        let said = match (judged.level, &judged.refusal) {
+            (Some(level), None) => format!("{level} accepts the result"),
+            (Some(level), Some(_)) => format!("{level} refuses the result"),
+            (None, _) => "cargo was not asked: nothing it reads changes".to_owned(),
+        };
+        term::status("judge", term::NOTE, &said);
+    }
+    if let Some(why) = &judged.unjudged {
+        term::warning(&format!("cargo could not judge the result before writing: {why}"));
+    }
+    if let Some(refusal) = &judged.refusal
+        && judged.level != Some(trellis::Level::Build)
+    {
+        term::warning(&format!(
+            "cargo refuses the result of the change, so its cause is held back:\n{refusal}"
+        ));
+    }
+}
+
+/// What cargo said, as JSON: `{ "level": "metadata" | "metadata-no-deps" | "build" | null,
+/// "refusal": "…" | null, "unjudged": "…" | null }`.
+pub(crate) fn json_judged(judged: &trellis::Judged) -> Value {
+    json!({
+        "level": judged.level.map(trellis::Level::as_str),
+        "refusal": judged.refusal,
+        "unjudged": judged.unjudged,
+    })
+}
+
 /// How a plan or a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
@@ -62,9 +123,11 @@ pub(crate) enum Format {
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.source.project()?;
-    let options = trellis::PlanOptions { prune: args.prune, diff: args.diff };
+    let options =
+        trellis::PlanOptions { prune: args.prune, diff: args.diff, verify: args.verify.level() };
     let planned = trellis::plan(&project, &options)?;
     print_warnings(&planned.loaded);
+    report_judged(&planned.judged);
     // An interrupted `apply` left its journal: this plan sees the half-done workspace, while the
     // next `apply` first rolls that run back. Say so rather than show a plan as if all were well.
     if planned.unfinished {
@@ -81,8 +144,17 @@ pub(crate) fn run(args: &Args) -> Outcome {
         Format::Json => {
             let mut doc = json_plan(&project, &planned.plan, Value::Null);
             doc["unfinished_apply"] = json!(planned.unfinished);
+            doc["judged"] = json_judged(&planned.judged);
             term::out(&pretty(&doc));
         }
+    }
+    if planned.judged.level == Some(trellis::Level::Build)
+        && let Some(first) = &planned.judged.refusal
+    {
+        term::error(&format!(
+            "`cargo check` finds an error the change introduces, so `apply --verify build` would roll it back:\n{first}\nhint: fix what the error names (or the spec), then plan again"
+        ));
+        return Err(Failure::Findings);
     }
     conflicts_outcome(&planned.plan, "plan")
 }
@@ -99,16 +171,36 @@ pub(crate) fn pretty(doc: &Value) -> String {
     text
 }
 
-/// Exit 1, with a hint, when some file is in conflict.
+/// Exit 1, with a hint, when some file is in conflict or held back because cargo refuses it.
 pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
-    let n = plan.count(Action::Conflict);
-    if n == 0 {
+    let held = |e: &&trellis::trellis_sync::Entry| {
+        e.note.as_deref().is_some_and(|n| n.starts_with(trellis::HELD_BACK))
+    };
+    let conflicts = plan.entries.iter().filter(|e| e.action == Action::Conflict);
+    let (n, h) = (conflicts.clone().filter(|e| !held(e)).count(), conflicts.filter(held).count());
+    if n + h == 0 {
         return Ok(());
     }
-    let plural = if n == 1 { "" } else { "s" };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if h > 0 {
+        term::err(&format!(
+            "{}: {h} file{} held back: cargo refuses the result with {} change\n",
+            term::paint(command, term::WARNING),
+            plural(h),
+            if h == 1 { "its" } else { "their" },
+        ));
+        let hint = term::paint("hint", term::NOTE);
+        term::note(&format!(
+            "{hint}: fix what cargo names above (or the spec), then `trellis apply` makes the change\n"
+        ));
+    }
+    if n == 0 {
+        return Err(Failure::Findings);
+    }
     term::err(&format!(
-        "{}: {n} conflict{plural}: Trellis cannot make its change to {} without touching a person's text; each note says why, and what was done\n",
+        "{}: {n} conflict{}: Trellis cannot make its change to {} without touching a person's text; each note says why, and what was done\n",
         term::paint(command, term::WARNING),
+        plural(n),
         if n == 1 { "a file" } else { "files" },
     ));
     let hint = term::paint("hint", term::NOTE);

@@ -1,0 +1,639 @@
+//! Cargo as the judge of a plan: the result staged in an overlay beside the workspace and
+//! loaded by cargo before anything is written, the same way for `plan` and `apply`.
+//!
+//! The overlay is a sibling of the workspace root (so cargo reads the same ancestor
+//! `.cargo/config.toml` files and reaches the same paths outside the workspace) where only the
+//! folders on the way to a staged file are real: every other entry is a link to the real one.
+//! A refusal counts only when the unchanged tree, judged the same way, loads (or fails
+//! otherwise): a breakage already there is the person's. The crate whose change cargo refuses
+//! is found by judging again without it, and only its changes are held back.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use trellis_sync::{Effect, Held, Plan};
+
+use crate::Error;
+
+/// How the note of an entry the judge held back begins (the rest is cargo's message).
+pub const HELD_BACK: &str = "held back: cargo refuses the change";
+
+/// How hard cargo is asked (`--verify`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Verify {
+    /// Cargo must load the result: `cargo metadata`, with dependencies resolved offline from
+    /// the lock file where it can, else `--no-deps`.
+    #[default]
+    Metadata,
+    /// And build it: `cargo check --workspace --all-targets`, offline; only errors the change
+    /// introduced count.
+    Build,
+}
+
+/// Which question cargo answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `cargo metadata --offline`, dependencies resolved from the lock file.
+    Resolved,
+    /// `cargo metadata --no-deps --offline`: no lock file, or its sources are not all here.
+    Manifests,
+    /// `cargo check --workspace --all-targets --offline`.
+    Build,
+}
+
+impl Level {
+    /// The level's name in JSON: `metadata`, `metadata-no-deps`, `build`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Resolved => "metadata",
+            Level::Manifests => "metadata-no-deps",
+            Level::Build => "build",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Resolved => "`cargo metadata` with dependencies, offline",
+            Level::Manifests => {
+                "`cargo metadata --no-deps` (no lock file, or its sources are not all here)"
+            }
+            Level::Build => "`cargo check --workspace --all-targets`, offline",
+        })
+    }
+}
+
+/// What cargo said of a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Judged {
+    /// The strongest question cargo answered; `None` when nothing cargo reads changes, so it
+    /// was not asked.
+    pub level: Option<Level>,
+    /// Cargo's message when it refused the change, paths as in the workspace. A refusal of
+    /// `cargo metadata` holds back the culprit's entries (conflicts in the plan); one of
+    /// `cargo check` refuses the whole run.
+    pub refusal: Option<String>,
+    /// Why cargo could not be asked although the result changes what it reads (no folder can
+    /// be made beside the workspace): `apply` then relies on its check after writing.
+    pub unjudged: Option<String>,
+}
+
+/// Judges `plan` against the workspace at `root` and returns the entries to hold back.
+/// With [`Verify::Build`], what is left is then built in the overlay too.
+pub(crate) fn judge(
+    root: &Path,
+    plan: &Plan,
+    verify: Verify,
+) -> Result<(Vec<Held>, Judged), Error> {
+    let wants = |e: &trellis_sync::Entry| match (e.effect(), verify) {
+        (Effect::Nothing, _) => false,
+        (_, Verify::Build) => true,
+        (Effect::Move { .. } | Effect::Delete, _) => true,
+        (Effect::Write(_), _) => reads_cargo(&e.path),
+    };
+    // A workspace not made yet has nothing to stage a change in (`apply` refuses it; `new`
+    // verifies what it makes itself).
+    if !root.is_dir() || !plan.entries.iter().any(wants) {
+        return Ok((Vec::new(), Judged::default()));
+    }
+    let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
+    let overlay = match Overlay::new(&root) {
+        Ok(overlay) => overlay,
+        Err(e) => {
+            return Ok((Vec::new(), Judged { unjudged: Some(e.to_string()), ..Judged::default() }));
+        }
+    };
+    let trial = Trial { root: &root, plan, overlay: &overlay };
+    let (held, mut judged) = trial.metadata()?;
+    if verify == Verify::Build && judged.refusal.is_none() {
+        let skip: BTreeSet<usize> = indices(plan, &held);
+        judged.level = Some(Level::Build);
+        judged.refusal = trial.build(&skip)?;
+    }
+    Ok((held, judged))
+}
+
+/// Whether cargo reads the file to load a workspace.
+fn reads_cargo(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "Cargo.toml" | "Cargo.lock" | "build.rs")
+}
+
+fn indices(plan: &Plan, held: &[Held]) -> BTreeSet<usize> {
+    plan.entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| held.iter().any(|h| h.path == e.path))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// One judgement: the workspace, the plan, the overlay it is staged in.
+struct Trial<'a> {
+    root: &'a Path,
+    plan: &'a Plan,
+    overlay: &'a Overlay,
+}
+
+/// Cargo's answer: `Err` holds its message, paths as in the workspace.
+type Answer = Result<(), String>;
+
+impl Trial<'_> {
+    /// Level 1: `cargo metadata`, with the baseline and the culprit search.
+    fn metadata(&self) -> Result<(Vec<Held>, Judged), Error> {
+        let everything = BTreeSet::new();
+        let mut level =
+            if self.root.join("Cargo.lock").is_file() { Level::Resolved } else { Level::Manifests };
+        let pass = |level| Ok((Vec::new(), Judged { level: Some(level), ..Judged::default() }));
+        let mut answer = self.load(&everything, level)?;
+        // Resolution that needs what is not here offline says nothing about the change.
+        if level == Level::Resolved && answer.as_ref().is_err_and(|m| m.contains("offline")) {
+            level = Level::Manifests;
+            answer = self.load(&everything, level)?;
+        }
+        if answer.is_ok() {
+            return pass(level);
+        }
+        let mut baseline = self.baseline(level)?;
+        if level == Level::Resolved && baseline.is_err() {
+            // The unchanged tree does not resolve offline either: judge the manifests alone.
+            level = Level::Manifests;
+            answer = self.load(&everything, level)?;
+            if answer.is_ok() {
+                return pass(level);
+            }
+            baseline = self.baseline(level)?;
+        }
+        let Err(message) = answer else { return pass(level) };
+        // The same refusal without the change: the person's, not the change's.
+        if same_refusal(&baseline, &message) {
+            return pass(level);
+        }
+        let culprits = self.culprits(level, &baseline, &message)?;
+        let short = essence(&message);
+        let held = culprits
+            .iter()
+            .filter(|&&i| self.plan.entries[i].writes())
+            .map(|&i| Held {
+                path: self.plan.entries[i].path.clone(),
+                note: format!("{HELD_BACK}: {short}"),
+            })
+            .collect();
+        Ok((held, Judged { level: Some(level), refusal: Some(message), unjudged: None }))
+    }
+
+    /// The unchanged tree, judged the same way.
+    fn baseline(&self, level: Level) -> Result<Answer, Error> {
+        let all: BTreeSet<usize> = (0..self.plan.entries.len()).collect();
+        self.load(&all, level)
+    }
+
+    /// Cargo's refusal of the plan without the entries in `held`, when it is not what it
+    /// refuses of the unchanged tree too.
+    fn refusal(
+        &self,
+        held: &BTreeSet<usize>,
+        level: Level,
+        baseline: &Answer,
+    ) -> Result<Option<String>, Error> {
+        Ok(match self.load(held, level)? {
+            Ok(()) => None,
+            Err(m) => (!same_refusal(baseline, &m)).then_some(m),
+        })
+    }
+
+    /// The entries to hold back: those of the crate (or the fewest crates, the root manifest
+    /// among them) without whose change cargo accepts the rest; every entry when none will do
+    /// (a moved crate, which the rest depends on).
+    ///
+    /// Cargo stops at the first manifest it refuses and names it: the crate it names is held
+    /// back and cargo asked again, as long as it names another, so that k culprits among many
+    /// changed crates cost about k questions. Only when it names none are the crates tried one
+    /// by one, then together.
+    fn culprits(
+        &self,
+        level: Level,
+        baseline: &Answer,
+        message: &str,
+    ) -> Result<BTreeSet<usize>, Error> {
+        let groups = self.groups();
+        let entries = |held: &BTreeSet<usize>| -> BTreeSet<usize> {
+            held.iter().flat_map(|&g| groups[g].1.iter().copied()).collect()
+        };
+        let named = |dir: &str, message: &str| {
+            let manifest =
+                if dir.is_empty() { "Cargo.toml".to_owned() } else { format!("{dir}/Cargo.toml") };
+            message.contains(&self.root.join(&manifest).display().to_string())
+                || message.contains(&format!("--> {manifest}:"))
+        };
+        let mut held: BTreeSet<usize> = BTreeSet::new();
+        let mut message = message.to_owned();
+        while let Some(g) =
+            (0..groups.len()).find(|g| !held.contains(g) && named(&groups[*g].0, &message))
+        {
+            held.insert(g);
+            match self.refusal(&entries(&held), level, baseline)? {
+                None => return Ok(entries(&held)),
+                Some(next) => message = next,
+            }
+        }
+        let others: Vec<usize> = (0..groups.len()).filter(|g| !held.contains(g)).collect();
+        for &g in &others {
+            let with: BTreeSet<usize> = held.iter().copied().chain([g]).collect();
+            if self.refusal(&entries(&with), level, baseline)?.is_none() {
+                return Ok(entries(&with));
+            }
+        }
+        // More than one crate cargo does not name: grow the set until cargo accepts the rest,
+        // then drop each one it does not need.
+        let mut grown = held.clone();
+        let mut accepted = false;
+        for &g in &others {
+            grown.insert(g);
+            if self.refusal(&entries(&grown), level, baseline)?.is_none() {
+                accepted = true;
+                break;
+            }
+        }
+        if !accepted {
+            return Ok((0..self.plan.entries.len()).collect());
+        }
+        for g in grown.clone() {
+            let without: BTreeSet<usize> = grown.iter().copied().filter(|&h| h != g).collect();
+            if self.refusal(&entries(&without), level, baseline)?.is_none() {
+                grown = without;
+            }
+        }
+        Ok(entries(&grown))
+    }
+
+    /// The changed member crates, each with its entries (those under its folder), and the
+    /// root manifest alone, last; a crate that moves is in no group: holding it back holds
+    /// back everything.
+    fn groups(&self) -> Vec<(String, BTreeSet<usize>)> {
+        let entries = &self.plan.entries;
+        let moved: Vec<&str> = entries
+            .iter()
+            .filter_map(|e| match e.effect() {
+                Effect::Move { to, .. } => Some(to),
+                _ => None,
+            })
+            .collect();
+        let dirs: BTreeSet<&str> = entries
+            .iter()
+            .filter(|e| e.writes())
+            .filter_map(|e| e.path.strip_suffix("/Cargo.toml"))
+            .filter(|dir| !moved.iter().any(|m| under(dir, m) || *dir == *m))
+            .collect();
+        dirs.iter()
+            .map(|dir| {
+                let group = (0..entries.len())
+                    .filter(|&i| entries[i].writes() && under(&entries[i].path, dir))
+                    // The deepest crate folder owns a file (a crate nested in another).
+                    .filter(|&i| {
+                        !dirs.iter().any(|d| d.len() > dir.len() && under(&entries[i].path, d))
+                    })
+                    .collect();
+                ((*dir).to_owned(), group)
+            })
+            .chain(
+                entries
+                    .iter()
+                    .position(|e| e.path == "Cargo.toml" && e.writes())
+                    .map(|i| (String::new(), BTreeSet::from([i]))),
+            )
+            .collect()
+    }
+
+    /// Cargo's answer on the plan without the entries in `held`.
+    fn load(&self, held: &BTreeSet<usize>, level: Level) -> Result<Answer, Error> {
+        self.overlay.stage(self.root, &staged(self.plan, held, self.root))?;
+        let mut command = self.cargo(["metadata", "--format-version", "1", "--offline"]);
+        if level == Level::Manifests {
+            command.arg("--no-deps");
+        }
+        command.stdout(Stdio::null());
+        let output = command.output().map_err(spawn_error)?;
+        if output.status.success() {
+            return Ok(Ok(()));
+        }
+        Ok(Err(self.overlay.unstage(&String::from_utf8_lossy(&output.stderr), self.root)))
+    }
+
+    /// Level 2: the errors `cargo check` finds in the plan without `held` that it does not
+    /// find in the unchanged tree; the first of them, named, when there is one.
+    fn build(&self, held: &BTreeSet<usize>) -> Result<Option<String>, Error> {
+        let all: BTreeSet<usize> = (0..self.plan.entries.len()).collect();
+        self.overlay.stage(self.root, &staged(self.plan, &all, self.root))?;
+        let before = check(&self.overlay.path, Some(&self.root.join("target")))?;
+        self.overlay.stage(self.root, &staged(self.plan, held, self.root))?;
+        let after = check(&self.overlay.path, Some(&self.root.join("target")))?;
+        Ok(introduced(&before, &after).map(|e| self.overlay.unstage(&e, self.root)))
+    }
+
+    fn cargo<const N: usize>(&self, args: [&str; N]) -> Command {
+        let mut command = cargo_command(&self.overlay.path);
+        command.args(args).arg("--manifest-path").arg(self.overlay.path.join("Cargo.toml"));
+        command
+    }
+}
+
+/// The errors `cargo check` finds in the workspace at `root` as it stands, built in an
+/// overlay of it (so that cargo's update of the lock file stays there), with the workspace's
+/// own target folder.
+pub(crate) fn check_tree(root: &Path) -> Result<Vec<String>, Error> {
+    let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
+    let overlay = Overlay::new(&root)?;
+    overlay.stage(&root, &BTreeMap::new())?;
+    let errors = check(&overlay.path, Some(&root.join("target")))?;
+    Ok(errors.iter().map(|e| overlay.unstage(e, &root)).collect())
+}
+
+/// `cargo` as the judge runs it, in `dir`: the one `CARGO` names, no toolchain download, no
+/// backtrace, no colour.
+fn cargo_command(dir: &Path) -> Command {
+    let cargo = trellis_check::Cargo::from_env();
+    let mut command = Command::new(&cargo.program);
+    command
+        .current_dir(dir)
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .env("RUST_BACKTRACE", "0")
+        .env("CARGO_TERM_COLOR", "never")
+        .stdin(Stdio::null());
+    command
+}
+
+/// The errors `cargo check --workspace --all-targets --keep-going --offline` reports in the workspace at
+/// `dir`, each as `file:line: message`; a failure without a compiler error (cargo cannot
+/// resolve, say) is one error of cargo's message.
+fn check(dir: &Path, target: Option<&Path>) -> Result<Vec<String>, Error> {
+    let mut command = cargo_command(dir);
+    command.args([
+        "check",
+        "--workspace",
+        "--all-targets",
+        "--offline",
+        "--message-format",
+        "json",
+    ]);
+    if let Some(target) = target {
+        command.env("CARGO_TARGET_DIR", target);
+    }
+    let output = command.output().map_err(spawn_error)?;
+    let mut errors = Vec::new();
+    for message in cargo_metadata::Message::parse_stream(output.stdout.as_slice()).flatten() {
+        let cargo_metadata::Message::CompilerMessage(m) = message else { continue };
+        let m = m.message;
+        if m.level != cargo_metadata::diagnostic::DiagnosticLevel::Error {
+            continue;
+        }
+        let code = m.code.as_ref().map(|c| format!("[{}]", c.code)).unwrap_or_default();
+        let place = m
+            .spans
+            .iter()
+            .find(|s| s.is_primary)
+            .map(|s| format!("{}:{}: ", s.file_name, s.line_start))
+            .unwrap_or_default();
+        // "aborting due to N previous errors" says nothing of its own.
+        if m.spans.is_empty() && m.message.starts_with("aborting due to") {
+            continue;
+        }
+        errors.push(format!("{place}error{code}: {}", m.message));
+    }
+    if errors.is_empty() && !output.status.success() {
+        errors.push(String::from_utf8_lossy(&output.stderr).trim_end().to_owned());
+    }
+    Ok(errors)
+}
+
+/// The first error in `after` that `before` does not hold: one the change introduced. Line
+/// numbers move with an edit, so errors are told apart without them; an error reported twice
+/// (a library and its tests) is one.
+pub(crate) fn introduced(before: &[String], after: &[String]) -> Option<String> {
+    let key = |e: &String| -> String {
+        match e.split_once(": ") {
+            Some((place, rest)) if place.contains(':') => {
+                let file = place.rsplit_once(':').map_or(place, |(f, _)| f);
+                format!("{file}: {rest}")
+            }
+            _ => e.clone(),
+        }
+    };
+    let seen: BTreeSet<String> = before.iter().map(key).collect();
+    after.iter().find(|e| !seen.contains(&key(e))).cloned()
+}
+
+/// Whether cargo refused the unchanged tree with `message` (see [`same_message`]).
+fn same_refusal(baseline: &Answer, message: &str) -> bool {
+    baseline.as_ref().err().is_some_and(|was| same_message(was, message))
+}
+
+/// Whether two messages of cargo's say the same, wherever the lines they point at are: an
+/// edit above a person's broken key moves it, and that is still the person's refusal.
+pub(crate) fn same_message(a: &str, b: &str) -> bool {
+    let lines = |m: &str| -> Vec<String> {
+        m.lines()
+            // The snippet under a located error: its gutter holds line numbers.
+            .filter(|l| {
+                !l.trim_start()
+                    .split_once('|')
+                    .is_some_and(|(n, _)| n.trim().bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(|l| match l.trim_start().strip_prefix("--> ") {
+                Some(place) => place.split(':').next().unwrap_or(place).to_owned(),
+                None => l.to_owned(),
+            })
+            .collect()
+    };
+    lines(a) == lines(b)
+}
+
+/// Cargo's message in one line: its first error when it gives several (the first is the
+/// specific one, with the file and line below it), else what its innermost "Caused by:" says,
+/// else its first line.
+pub(crate) fn essence(message: &str) -> String {
+    let errors: Vec<&str> = message.lines().filter(|l| l.starts_with("error: ")).collect();
+    let line = match errors.as_slice() {
+        [first, _, ..] => first,
+        _ => {
+            let tail = message.rsplit_once("Caused by:").map_or(message, |(_, t)| t);
+            tail.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        }
+    };
+    line.strip_prefix("error: ").unwrap_or(line).to_owned()
+}
+
+/// What the overlay holds in place of the workspace's entry at a relative path.
+#[derive(Debug)]
+enum Staged {
+    /// A file with this text.
+    Text(String),
+    /// A folder elsewhere in the workspace (where a moved crate was).
+    Folder(PathBuf),
+    /// Nothing (a deleted file, the old place of a moved crate).
+    Absent,
+}
+
+/// What the plan changes, without the entries in `held`, as the overlay stages it.
+fn staged(plan: &Plan, held: &BTreeSet<usize>, root: &Path) -> BTreeMap<String, Staged> {
+    let mut out = BTreeMap::new();
+    for (i, e) in plan.entries.iter().enumerate() {
+        if held.contains(&i) {
+            continue;
+        }
+        match e.effect() {
+            Effect::Nothing => {}
+            Effect::Write(text) => {
+                out.insert(e.path.clone(), Staged::Text(text.to_owned()));
+            }
+            Effect::Delete => {
+                out.insert(e.path.clone(), Staged::Absent);
+            }
+            Effect::Move { from, to } => {
+                out.insert(from.to_owned(), Staged::Absent);
+                out.insert(to.to_owned(), Staged::Folder(root.join(from)));
+            }
+        }
+    }
+    out
+}
+
+/// Whether `path` lies under folder `dir` (`""` is the root).
+fn under(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The overlay folder: `.<root name>.trellis-judge-<pid>-<n>` beside the root, removed when
+/// dropped. Its path is known to this run only; nothing else is ever removed.
+struct Overlay {
+    path: PathBuf,
+}
+
+impl Overlay {
+    fn new(root: &Path) -> Result<Overlay, Error> {
+        let parent = root.parent().unwrap_or(root);
+        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let pid = std::process::id();
+        for n in 0..1000 {
+            let path = parent.join(format!(".{name}.trellis-judge-{pid}-{n}"));
+            match fs::create_dir(&path) {
+                Ok(()) => return Ok(Overlay { path }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io_error("create the judge's folder", &path, e)),
+            }
+        }
+        Err(io_error("create the judge's folder", parent, io::Error::other("no free name")))
+    }
+
+    /// Empties the overlay, then stages the workspace at `root` with `changes` in it.
+    fn stage(&self, root: &Path, changes: &BTreeMap<String, Staged>) -> Result<(), Error> {
+        let fail = |e: io::Error| io_error("stage the change in", &self.path, e);
+        fs::remove_dir_all(&self.path).map_err(fail)?;
+        fs::create_dir(&self.path).map_err(fail)?;
+        populate(&self.path, Some(root), "", changes).map_err(fail)
+    }
+
+    /// Cargo's message with the overlay's paths read as the workspace's.
+    fn unstage(&self, message: &str, root: &Path) -> String {
+        message.trim_end().replace(&self.path.display().to_string(), &root.display().to_string())
+    }
+}
+
+impl Drop for Overlay {
+    fn drop(&mut self) {
+        // Links are removed, never followed.
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Fills folder `out` (the overlay's `prefix`) with the entries of the real folder `real`
+/// and the changes under `prefix`: a link to each real entry, but a real folder on the way to
+/// a change, and the change itself.
+fn populate(
+    out: &Path,
+    real: Option<&Path>,
+    prefix: &str,
+    changes: &BTreeMap<String, Staged>,
+) -> io::Result<()> {
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    if let Some(real) = real
+        && let Ok(entries) = fs::read_dir(real)
+    {
+        for entry in entries {
+            names.insert(entry?.file_name().to_string_lossy().into_owned());
+        }
+    }
+    let below = |rel: &str| -> bool {
+        let folder = format!("{rel}/");
+        changes.range(folder.clone()..).next().is_some_and(|(p, _)| p.starts_with(&folder))
+    };
+    for path in changes.keys().filter(|p| p.starts_with(prefix)) {
+        let rest = &path[prefix.len()..];
+        names.insert(rest.split('/').next().unwrap_or(rest).to_owned());
+    }
+    for name in names {
+        let rel = format!("{prefix}{name}");
+        let target = out.join(&name);
+        let source = real.map(|r| r.join(&name));
+        match changes.get(&rel) {
+            Some(Staged::Text(text)) => fs::write(&target, text)?,
+            Some(Staged::Absent) => {}
+            Some(Staged::Folder(from)) if below(&rel) => {
+                fs::create_dir(&target)?;
+                populate(&target, Some(from), &format!("{rel}/"), changes)?;
+            }
+            Some(Staged::Folder(from)) => link(from, &target)?,
+            None if below(&rel) => {
+                fs::create_dir(&target)?;
+                let source = source.filter(|s| s.is_dir());
+                populate(&target, source.as_deref(), &format!("{rel}/"), changes)?;
+            }
+            // Cargo may write the lock file: the workspace's must not change.
+            None if rel == "Cargo.lock" => {
+                if let Some(source) = source {
+                    fs::copy(source, &target)?;
+                }
+            }
+            None => {
+                if let Some(source) = source {
+                    link(&source, &target)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn link(from: &Path, to: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(from, to)
+}
+
+#[cfg(windows)]
+fn link(from: &Path, to: &Path) -> io::Result<()> {
+    if from.is_dir() {
+        std::os::windows::fs::symlink_dir(from, to)
+    } else {
+        std::os::windows::fs::symlink_file(from, to)
+    }
+}
+
+fn io_error(action: &str, path: &Path, e: io::Error) -> Error {
+    Error::env(format!("cannot {action} `{}`: {e}", path.display()))
+}
+
+fn spawn_error(e: io::Error) -> Error {
+    let cargo = trellis_check::Cargo::from_env();
+    Error::env(format!(
+        "cannot run `{}`: {e}\nhint: check that cargo is installed, or set `CARGO` to the cargo binary",
+        cargo.program.display()
+    ))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,71 @@
+//! The judge's pure parts, and the overlay it stages a change in.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use super::{Staged, essence, introduced, populate, same_refusal};
+
+#[test]
+fn essence_is_the_innermost_cause() {
+    let message = "error: failed to load manifest for workspace member `/w/crates/a`\n\nCaused by:\n  failed to parse manifest at `/w/crates/a/Cargo.toml`\n\nCaused by:\n  feature `f` includes `dep:x`, but `x` is not an optional dependency\n  A non-optional dependency of the same name is defined";
+    assert_eq!(
+        essence(message),
+        "feature `f` includes `dep:x`, but `x` is not an optional dependency"
+    );
+    assert_eq!(essence("error: no workspace\n"), "no workspace");
+    let newer = "error: feature `f` includes `x/std`, but `x` is not a dependency\n --> crates/a/Cargo.toml:9:5\nerror: failed to load manifest for workspace member";
+    assert_eq!(essence(newer), "feature `f` includes `x/std`, but `x` is not a dependency");
+}
+
+#[test]
+fn only_errors_the_change_introduced_count_wherever_their_lines_moved() {
+    let before = vec!["src/lib.rs:3: error[E0425]: cannot find value `x`".to_owned()];
+    let moved = vec!["src/lib.rs:9: error[E0425]: cannot find value `x`".to_owned()];
+    assert_eq!(introduced(&before, &moved), None);
+    let more = vec![moved[0].clone(), "src/lib.rs:1: error[E0428]: defined twice".to_owned()];
+    assert_eq!(introduced(&before, &more), Some(more[1].clone()));
+}
+
+#[test]
+fn the_overlay_links_everything_but_the_folders_on_the_way_to_a_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ws");
+    fs::create_dir_all(root.join("crates/a/src")).unwrap();
+    fs::create_dir_all(root.join("crates/old/src")).unwrap();
+    fs::write(root.join("Cargo.toml"), "root").unwrap();
+    fs::write(root.join("Cargo.lock"), "lock").unwrap();
+    fs::write(root.join("crates/a/Cargo.toml"), "a").unwrap();
+    fs::write(root.join("crates/old/Cargo.toml"), "old").unwrap();
+    let out = tmp.path().join("overlay");
+    fs::create_dir(&out).unwrap();
+    let changes = BTreeMap::from([
+        ("crates/a/Cargo.toml".to_owned(), Staged::Text("a2".into())),
+        ("crates/b/src/lib.rs".to_owned(), Staged::Text("b".into())),
+        ("crates/old".to_owned(), Staged::Absent),
+        ("crates/new".to_owned(), Staged::Folder(root.join("crates/old"))),
+        ("crates/new/Cargo.toml".to_owned(), Staged::Text("new".into())),
+    ]);
+    populate(&out, Some(&root), "", &changes).unwrap();
+    let link = |p: &str| fs::symlink_metadata(out.join(p)).unwrap().file_type().is_symlink();
+    assert!(link("Cargo.toml") && link("crates/a/src") && link("crates/new/src"));
+    assert!(!link("crates") && !link("crates/a") && !link("Cargo.lock"));
+    assert_eq!(fs::read_to_string(out.join("Cargo.lock")).unwrap(), "lock");
+    assert_eq!(fs::read_to_string(out.join("crates/a/Cargo.toml")).unwrap(), "a2");
+    assert_eq!(fs::read_to_string(out.join("crates/new/Cargo.toml")).unwrap(), "new");
+    assert_eq!(fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap(), "b");
+    assert!(!out.join("crates/old").exists());
+    // The workspace itself is untouched.
+    assert_eq!(fs::read_to_string(root.join("crates/a/Cargo.toml")).unwrap(), "a");
+}
+
+#[test]
+fn a_refusal_already_there_is_the_same_wherever_its_line_moved() {
+    let at = |line: usize| {
+        format!(
+            "error: feature `g` includes `nope`\n --> crates/b/Cargo.toml:{line}:5\n  |\n{line} | g = [\"nope\"]\n  |     ^^^^^^^^\nerror: failed to load manifest"
+        )
+    };
+    assert!(same_refusal(&Err(at(9)), &at(10)));
+    assert!(!same_refusal(&Err(at(9)), "error: something else"));
+    assert!(!same_refusal(&Ok(()), &at(9)));
+}

@@ -1,0 +1,264 @@
+//! Cargo is the judge: `plan` and `apply` ask cargo the same question about the same result
+//! before anything is written, hold back only the crate whose change cargo refuses, and count
+//! only what the change broke.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::cli::{self, session};
+use crate::{files_under, outcome, xtask};
+
+/// Crate `a` uses `x`, a package beside the workspace (a path dependency, so all of it works
+/// offline); `b` uses nothing.
+const SPEC: &str = r#"[workspace]
+name = "judged"
+
+[dependencies]
+x = { path = "../x" }
+
+[crates.a]
+uses = ["x"]
+
+[crates.b]
+summary = "Before"
+"#;
+
+/// A workspace made from [`SPEC`], with a lock file, beside the package `x` (feature `std`,
+/// function `hello`).
+fn workspace(tmp: &Path) -> std::path::PathBuf {
+    fs::create_dir_all(tmp.join("x/src")).unwrap();
+    fs::write(
+        tmp.join("x/Cargo.toml"),
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\nstd = []\n",
+    )
+    .unwrap();
+    fs::write(tmp.join("x/src/lib.rs"), "//! x\n\n/// Hello.\npub fn hello() {}\n").unwrap();
+    fs::write(tmp.join("spec.toml"), SPEC).unwrap();
+    let output = xtask(tmp, &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let ws = tmp.join("ws");
+    let lock = Command::new(env!("CARGO"))
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(lock.status.success(), "{}", String::from_utf8_lossy(&lock.stderr));
+    ws
+}
+
+/// The person's edit of a file of the workspace: `from` replaced by `to`.
+fn edit(ws: &Path, path: &str, from: &str, to: &str) {
+    let text = fs::read_to_string(ws.join(path)).unwrap();
+    assert!(text.contains(from), "{path}: {text}");
+    fs::write(ws.join(path), text.replacen(from, to, 1)).unwrap();
+}
+
+/// The spec changed: `a` no longer uses `x`.
+fn drop_x(ws: &Path) {
+    edit(ws, "Trellis.toml", "uses = [\"x\"]\n", "");
+}
+
+/// Every file of the workspace with its bytes (cargo's target folder aside).
+fn contents(ws: &Path) -> Vec<(String, Vec<u8>)> {
+    files_under(ws)
+        .into_iter()
+        .filter(|f| !f.starts_with("target/"))
+        .map(|f| {
+            let bytes = fs::read(ws.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// Nothing is left beside the workspace but the package and the spec: the judge's folders
+/// are gone.
+fn nothing_beside(tmp: &Path) {
+    let mut names: Vec<String> = fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["spec.toml", "ws", "x"]);
+}
+
+#[test]
+fn a_change_cargo_refuses_is_shown_by_plan_and_held_back_by_apply_without_a_byte_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    // The person's feature names a feature of `x`, which the spec change takes away from `a`.
+    edit(&ws, "crates/a/Cargo.toml", "[lints]", "[features]\nf = [\"x/std\"]\n\n[lints]");
+    drop_x(&ws);
+    let before = contents(&ws);
+
+    let plan = cli::xtask(&ws, &["plan", "-v"]);
+    let apply = cli::xtask(&ws, &["apply"]);
+    assert_eq!(contents(&ws), before, "byte for byte as it was");
+    nothing_beside(tmp.path());
+    assert_eq!(plan.code, Some(1), "{plan}");
+    assert_eq!(apply.code, Some(1), "{apply}");
+    insta::assert_snapshot!(session([&plan, &apply]));
+}
+
+#[test]
+fn an_unrelated_crates_change_applies_beside_a_held_back_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    edit(&ws, "crates/a/Cargo.toml", "[lints]", "[features]\nf = [\"x/std\"]\n\n[lints]");
+    drop_x(&ws);
+    edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
+    let a = fs::read(ws.join("crates/a/Cargo.toml")).unwrap();
+
+    let apply = cli::xtask(&ws, &["apply", "--format", "json"]);
+    assert_eq!(apply.code, Some(1), "{apply}");
+    let json = apply.json();
+    let action = |path: &str| {
+        let entries = json["entries"].as_array().unwrap();
+        let e = entries.iter().find(|e| e["path"] == path).unwrap();
+        (e["action"].as_str().unwrap().to_owned(), e["note"].as_str().unwrap_or("").to_owned())
+    };
+    assert_eq!(json["judged"]["level"], "metadata", "with dependencies: there is a lock file");
+    let refusal = json["judged"]["refusal"].as_str().unwrap();
+    assert!(refusal.contains("crates/a/Cargo.toml"), "cargo names the file: {refusal}");
+    let (held, note) = action("crates/a/Cargo.toml");
+    assert_eq!(held, "conflict");
+    assert!(note.starts_with("held back: cargo refuses the change: feature `f`"), "{note}");
+    assert_eq!(action("crates/b/Cargo.toml").0, "update");
+    assert_eq!(fs::read(ws.join("crates/a/Cargo.toml")).unwrap(), a, "held back");
+    let b = fs::read_to_string(ws.join("crates/b/Cargo.toml")).unwrap();
+    assert!(b.contains("After"), "{b}");
+    // What was applied, cargo loads; `plan` has only the held-back change left.
+    let check = Command::new(env!("CARGO"))
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let again = cli::xtask(&ws, &["plan"]);
+    assert_eq!(again.code, Some(1), "{again}");
+    insta::assert_snapshot!(again);
+}
+
+#[test]
+fn verify_build_names_the_error_the_change_introduces_and_apply_rolls_it_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    // The person's code calls into `x`; cargo still loads the workspace once `a` loses it.
+    edit(
+        &ws,
+        "crates/a/src/lib.rs",
+        "\n",
+        "\n\n/// Says hello through `x`.\npub fn greet() {\n    x::hello();\n}\n",
+    );
+    drop_x(&ws);
+    let before = contents(&ws);
+
+    let by_default = cli::xtask(&ws, &["plan"]);
+    assert_eq!(by_default.code, Some(0), "{by_default}");
+    let plan = cli::xtask(&ws, &["plan", "--verify", "build"]);
+    let apply = cli::xtask(&ws, &["apply", "--verify", "build"]);
+    assert_eq!(contents(&ws), before, "rolled back, the lock file too");
+    nothing_beside(tmp.path());
+    assert_eq!(plan.code, Some(1), "{plan}");
+    assert_eq!(apply.code, Some(1), "{apply}");
+    insta::assert_snapshot!(session([&plan, &apply]));
+}
+
+#[test]
+fn a_breakage_already_there_is_the_persons_and_does_not_block_the_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    // `b` does not build before the change, and the change is to `b`'s summary alone.
+    edit(
+        &ws,
+        "crates/b/src/lib.rs",
+        "\n",
+        "\n\n/// Broken.\npub fn broken() -> u32 {\n    \"no\"\n}\n",
+    );
+    edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
+
+    let plan = cli::xtask(&ws, &["plan", "--verify", "build"]);
+    assert_eq!(plan.code, Some(0), "{plan}");
+    let apply = cli::xtask(&ws, &["apply", "--verify", "build"]);
+    assert_eq!(apply.code, Some(0), "{apply}");
+    let b = fs::read_to_string(ws.join("crates/b/Cargo.toml")).unwrap();
+    assert!(b.contains("After"), "{b}");
+
+    // A manifest cargo refuses before the change: the change to it still applies, though it
+    // moves the line cargo points at.
+    edit(&ws, "crates/a/Cargo.toml", "[lints]", "[features]\ng = \"nope\"\n\n[lints]");
+    edit(&ws, "Trellis.toml", "[crates.a]\n", "[crates.a]\nsummary = \"Now\"\n");
+    let plan = cli::xtask(&ws, &["plan"]);
+    assert_eq!(plan.code, Some(0), "{plan}");
+    let apply = cli::xtask(&ws, &["apply"]);
+    assert_eq!(apply.code, Some(0), "{apply}");
+    let a = fs::read_to_string(ws.join("crates/a/Cargo.toml")).unwrap();
+    assert!(a.contains("Now"), "{a}");
+    nothing_beside(tmp.path());
+}
+
+#[test]
+fn a_no_op_apply_asks_cargo_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    // A cargo that fails whatever it is asked: any question would show.
+    let plan = xtask_with_cargo(&ws, &["plan", "-v"]);
+    let apply = xtask_with_cargo(&ws, &["apply", "-v"]);
+    insta::assert_snapshot!(session([&plan, &apply]));
+}
+
+/// A run with `CARGO` naming a program that is not there.
+fn xtask_with_cargo(ws: &Path, args: &[&str]) -> cli::Run {
+    let output = crate::command(env!("CARGO_BIN_EXE_xtask"), ws)
+        .env("CARGO", "/nonexistent/cargo")
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .unwrap();
+    cli::Run {
+        dir: ws.to_path_buf(),
+        command: format!("CARGO=/nonexistent/cargo cargo xtask {}", args.join(" ")),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn two_crates_cargo_refuses_are_held_back_together_and_the_rest_applies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    edit(&ws, "Trellis.toml", "[crates.b]", "[crates.c]\nuses = [\"x\"]\n\n[crates.b]");
+    let apply = cli::xtask(&ws, &["apply"]);
+    assert_eq!(apply.code, Some(0), "{apply}");
+    // Each of `a` and `c` refuses without the other held back too.
+    for path in ["crates/a/Cargo.toml", "crates/c/Cargo.toml"] {
+        edit(&ws, path, "[lints]", "[features]\nf = [\"x/std\"]\n\n[lints]");
+    }
+    edit(&ws, "Trellis.toml", "[crates.c]\nuses = [\"x\"]\n", "[crates.c]\n");
+    drop_x(&ws);
+    edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
+
+    let apply = cli::xtask(&ws, &["apply", "--format", "json"]);
+    assert_eq!(apply.code, Some(1), "{apply}");
+    let json = apply.json();
+    let actions: Vec<(String, String)> = json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] != "unchanged")
+        .map(|e| (e["path"].as_str().unwrap().to_owned(), e["action"].as_str().unwrap().to_owned()))
+        .collect();
+    let expected = [
+        ("ARCHITECTURE.md", "update"),
+        ("README.md", "update"),
+        ("crates/a/Cargo.toml", "conflict"),
+        ("crates/b/Cargo.toml", "update"),
+        ("crates/b/src/lib.rs", "update"),
+        ("crates/c/Cargo.toml", "conflict"),
+    ];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(p, a)| ((*p).to_owned(), (*a).to_owned())).collect();
+    assert_eq!(actions, expected);
+    nothing_beside(tmp.path());
+}
