@@ -231,3 +231,26 @@ fn features_reach_an_edited_manifest_and_leave_it_again() {
     let check = cli::xtask(&ws, &["check"]);
     insta::assert_snapshot!(session([&two, &one, &none, &check]));
 }
+
+/// A module a person declared by hand (and wrote) before the spec declared it too: the merged
+/// crate root declares it once (a second `pub mod money;` is error E0428), and cargo builds it.
+#[test]
+fn a_module_both_the_person_and_the_spec_add_is_declared_once_and_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    run(tmp.path(), &["new", "spec.toml", "--out", "ws"], 0);
+    let ws = tmp.path().join("ws");
+    let lib = ws.join("crates/base/src/lib.rs");
+    append(&lib, "\npub mod money;\n\npub fn mine() -> u8 {\n    money::ONE\n}\n");
+    fs::write(ws.join("crates/base/src/money.rs"), "//! Money.\n\npub const ONE: u8 = 1;\n")
+        .unwrap();
+    let changed =
+        SPEC.replace("summary = \"The base\"\n", "summary = \"The base\"\nmodules = [\"money\"]\n");
+    fs::write(ws.join("Trellis.toml"), changed).unwrap();
+    // The person's own `money.rs` stays theirs: accepted as it is.
+    run(&ws, &["apply", "--accept", "crates/base/src/money.rs"], 0);
+    let lib_now = read(&lib);
+    assert_eq!(lib_now.matches("pub mod money;").count(), 1, "{lib_now}");
+    crate::build::cargo(&ws, "living-module", &["check", "--offline", "--workspace"])
+        .unwrap_or_else(|e| panic!("{e}"));
+}
