@@ -127,7 +127,12 @@ impl Workspace<'_> {
             t.get("workspace").and_then(Item::as_bool) == Some(true) && !t.contains_key("package")
         });
         match self.root_entries().and_then(|e| e.get(key)).filter(|_| inherits) {
-            Some(entry) => package_of(key, entry),
+            // The root's entry as it is once this run's renames are followed (a renamed
+            // crate's entry keeps its key and names the new package).
+            Some(entry) => {
+                let package = package_of(key, entry);
+                self.renamed.get(package).map_or(package, String::as_str)
+            }
             None => package_of(key, item),
         }
     }
@@ -266,14 +271,24 @@ fn has_edge(doc: &Table, kind: &str, name: &str, ws: &Workspace<'_>) -> bool {
         .any(|(_, t)| t.iter().any(|(k, item)| ws.package_of_entry(k, item) == name))
 }
 
-/// Where a crate's own entry of `kind` on `key` is: the top-level table, in whichever
-/// spelling the file has.
-fn entry_path(doc: &Table, kind: &str, key: &str) -> KeyPath {
+/// Where a crate's own entry of `kind` on `key` (a key of the render) is: the top-level table,
+/// in whichever spelling the file has, under that key, or else under the key of an entry on
+/// the same package (a renamed crate's dependents keep their key, see [`follow_entries`]).
+fn entry_path(doc: &Table, kind: &str, key: &str, ws: &Workspace<'_>) -> KeyPath {
     let spellings = KINDS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |(_, s)| *s);
+    let package = ws.package_of(key);
+    let by_package = || {
+        spellings.iter().find_map(|s| {
+            let table = doc.get(s)?.as_table_like()?;
+            let (k, _) = table.iter().find(|(k, item)| ws.package_of_entry(k, item) == package)?;
+            Some(path(&[s, k]))
+        })
+    };
     spellings
         .iter()
         .map(|s| path(&[s, key]))
         .find(|p| get_item(doc, p).is_some())
+        .or_else(by_package)
         .unwrap_or_else(|| path(&[kind, key]))
 }
 
@@ -468,7 +483,11 @@ pub(crate) fn merge_member(
             out.keys.insert(p.clone(), base_hash.clone());
             continue;
         }
-        let at = entry_path(cur.as_table(), kind, name);
+        // A renamed crate's entry, its key kept, is the new name's.
+        if ws.renamed.get(name).is_some_and(|to| wanted.iter().any(|(k, n)| k == kind && n == to)) {
+            continue;
+        }
+        let at = entry_path(cur.as_table(), kind, name, ws);
         if get_item(cur.as_table(), &at).is_some_and(|item| canon_hash(item) == *base_hash) {
             remove_entry(cur.as_table_mut(), &at);
         }
@@ -482,7 +501,7 @@ pub(crate) fn merge_member(
                 || was.is_some_and(|from| policy.base.contains_key(&path(&[kind, from])));
             if owned
                 && let Some(item) =
-                    get_item(cur.as_table(), &entry_path(cur.as_table(), kind, &name))
+                    get_item(cur.as_table(), &entry_path(cur.as_table(), kind, &name, ws))
             {
                 out.keys.insert(p, canon_hash(item));
             }
@@ -728,7 +747,9 @@ pub(crate) fn merge_root(
         let gone = match p.as_slice() {
             [w, m, dir] if w == "workspace" && m == "members" => !wanted_members.contains(dir),
             [w, d, name] if w == "workspace" && d == "dependencies" => {
+                // A renamed crate's entry keeps its key (see `follow_entries`).
                 !wanted_entries.contains(name)
+                    && ws.renamed.get(name).is_none_or(|to| !wanted_entries.contains(to))
             }
             _ => false,
         };
@@ -743,8 +764,11 @@ pub(crate) fn merge_root(
         if p[1] == "members" {
             remove_element(cur.as_table_mut(), p);
             remove_element(cur.as_table_mut(), &path(&["workspace", "default-members", &p[2]]));
-        } else if get_item(cur.as_table(), p).is_some_and(|item| canon_hash(item) == *base_hash) {
-            remove_entry(cur.as_table_mut(), p);
+        } else {
+            let at = root_entry(cur.as_table(), &p[2], ws);
+            if get_item(cur.as_table(), &at).is_some_and(|item| canon_hash(item) == *base_hash) {
+                remove_entry(cur.as_table_mut(), &at);
+            }
         }
     }
 
@@ -843,7 +867,7 @@ pub(crate) fn merge_root(
             });
         if !out.keys.contains_key(&p)
             && owned
-            && let Some(item) = get_item(cur.as_table(), &p)
+            && let Some(item) = get_item(cur.as_table(), &root_entry(cur.as_table(), name, ws))
         {
             out.keys.insert(p, canon_hash(item));
         }
@@ -855,11 +879,12 @@ pub(crate) fn merge_root(
         let Some(wanted) = get_item(new.as_table(), &entry).and_then(pinned_version) else {
             continue;
         };
+        let entry = root_entry(cur.as_table(), name, ws);
         let Some(item) = get_item(cur.as_table(), &entry) else { continue };
         let at = if item.is_str() {
             entry.clone()
         } else {
-            path(&["workspace", "dependencies", name, "version"])
+            path(&["workspace", "dependencies", &entry[2], "version"])
         };
         // An entry with no version (a git or path source) is the person's choice.
         if get_item(cur.as_table(), &at).and_then(Item::as_str).is_none() {
@@ -869,6 +894,21 @@ pub(crate) fn merge_root(
         pin_fact(cur.as_table_mut(), &at, &fact, wanted, policy, &mut out);
     }
     out
+}
+
+/// Where the root's `[workspace.dependencies]` entry for `name` (a key of the render) is: under
+/// that key, or else under the key of an entry on the same package (a renamed crate's entry
+/// keeps its key, see [`follow_entries`]).
+fn root_entry(doc: &Table, name: &str, ws: &Workspace<'_>) -> KeyPath {
+    let own = path(&["workspace", "dependencies", name]);
+    if get_item(doc, &own).is_some() {
+        return own;
+    }
+    let package = ws.package_of(name);
+    get_item(doc, &path(&["workspace", "dependencies"]))
+        .and_then(Item::as_table_like)
+        .and_then(|t| t.iter().find(|(k, item)| package_of(k, item) == package).map(|(k, _)| k))
+        .map_or(own, |k| path(&["workspace", "dependencies", k]))
 }
 
 /// A version the spec pins, merged three ways like [`value_fact`], compared as a version
@@ -903,39 +943,36 @@ fn pin_fact(
     }
 }
 
-/// Renames and moves, followed in a crate manifest: an entry on a renamed crate takes its new
-/// name (its `package` value, else its key), and a `path` that led to a moved folder (or that
-/// this crate's own move would break) leads there again. Each value changes in place.
+/// Whether a manifest has an entry on a crate `renamed` renames (old name → new), in its
+/// dependency tables or the root's `[workspace.dependencies]`: such a file is merged, never
+/// rendered anew, so that the entry keeps the key the code uses (see [`follow_entries`]).
+pub(crate) fn names_renamed(text: &str, renamed: &BTreeMap<String, String>) -> bool {
+    if renamed.is_empty() {
+        return false;
+    }
+    let Ok(doc) = text.parse::<DocumentMut>() else { return false };
+    let on_renamed =
+        |t: &dyn TableLike| t.iter().any(|(k, i)| renamed.contains_key(package_of(k, i)));
+    let root = get_item(doc.as_table(), &path(&["workspace", "dependencies"]))
+        .and_then(Item::as_table_like);
+    root.is_some_and(on_renamed)
+        || KINDS.iter().any(|(kind, _)| {
+            kind_tables(doc.as_table(), kind).into_iter().any(|(_, t)| on_renamed(t))
+        })
+}
+
+/// Renames and moves, followed in a crate manifest: an entry on a renamed crate names the new
+/// package, its key kept (see [`follow_entries`]), and a `path` that led to a moved folder (or
+/// that this crate's own move would break) leads there again. Each value changes in place.
 fn follow_member(doc: &mut Table, dir: &str, old_dir: &str, ws: &Workspace<'_>) {
     if ws.renamed.is_empty() && ws.moved.is_empty() {
         return;
     }
-    let mut renamed_keys = Vec::new();
     for (kind, _) in KINDS {
         let tables: Vec<KeyPath> = kind_tables(doc, kind).into_iter().map(|(p, _)| p).collect();
         for p in tables {
             if let Some(table) = get_item_mut(doc, &p) {
-                renamed_keys.extend(follow_entries(table, dir, old_dir, ws));
-            }
-        }
-    }
-    // `[features]` names dependencies by their keys (`dep:foo`, `foo/feature`, `foo?/feature`,
-    // or `foo` for an optional one): a renamed key is renamed there too, or cargo would refuse
-    // the manifest.
-    let Some(features) = doc.get_mut("features").and_then(Item::as_table_like_mut) else { return };
-    for (_, item) in features.iter_mut() {
-        let Some(list) = item.as_array_mut() else { continue };
-        for value in list.iter_mut() {
-            let Some(text) = value.as_str() else { continue };
-            let renamed = renamed_keys.iter().find_map(|(from, to)| {
-                let rest = text.strip_prefix("dep:").map_or(text, |r| r);
-                let dep = text.starts_with("dep:");
-                let tail = rest.strip_prefix(from.as_str())?;
-                (tail.is_empty() || tail.starts_with('/') || tail.starts_with("?/"))
-                    .then(|| format!("{}{to}{tail}", if dep { "dep:" } else { "" }))
-            });
-            if let Some(renamed) = renamed {
-                set_str(value, &renamed);
+                follow_entries(table, dir, old_dir, ws);
             }
         }
     }
@@ -976,22 +1013,17 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
     }
 }
 
-/// Follows renames and moves in one dependency table; returns the keys it renamed.
-fn follow_entries(
-    table: &mut Item,
-    dir: &str,
-    old_dir: &str,
-    ws: &Workspace<'_>,
-) -> Vec<(String, String)> {
-    let mut renamed_keys = Vec::new();
-    let keys: Vec<String> = match table.as_table_like() {
-        Some(t) => t.iter().map(|(k, _)| k.to_owned()).collect(),
-        None => return renamed_keys,
-    };
-    for key in keys {
-        let Some(entry) = table.as_table_like_mut().and_then(|t| t.get_mut(&key)) else {
-            continue;
-        };
+/// Follows renames and moves in one dependency table.
+///
+/// An entry on a renamed crate keeps its key, the name the dependent's code knows the crate
+/// by, and names the new package (`old = { package = "new", … }`, cargo's form for exactly
+/// this), so the dependents build without a source edit, and `[features]` that name the key
+/// stay right. An entry that inherits (`old.workspace = true`) cannot say `package`: it
+/// follows the root's entry, which keeps its key the same way.
+fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>) {
+    let Some(entries) = table.as_table_like_mut() else { return };
+    for (key, entry) in entries.iter_mut() {
+        let literal = literal_strings(entry);
         if let Some(fields) = entry.as_table_like_mut()
             && let Some(Item::Value(p)) = fields.get_mut("path")
             && let Some(was) = p.as_str().and_then(|s| normalize(old_dir, s))
@@ -1001,18 +1033,52 @@ fn follow_entries(
                 set_str(p, &relative(dir, &target));
             }
         }
-        let package = package_of(&key, entry).to_owned();
+        let package = package_of(key.get(), entry).to_owned();
         let Some(to) = ws.renamed.get(&package) else { continue };
-        match entry.as_table_like_mut().and_then(|t| t.get_mut("package")) {
-            Some(Item::Value(p)) => set_str(p, to),
-            _ => {
-                if rename_key(table, &key, to) {
-                    renamed_keys.push((key.clone(), to.clone()));
-                }
-            }
+        // A bare version requirement is on a registry's package, not on the member.
+        let Some(fields) = entry.as_table_like_mut() else { continue };
+        if let Some(Item::Value(p)) = fields.get_mut("package") {
+            set_str(p, to);
+        } else if fields.get("workspace").and_then(Item::as_bool) != Some(true) {
+            add_package(entry, to, literal);
         }
     }
-    renamed_keys
+}
+
+/// Whether an entry's strings are literal (`'…'`): a value added to it is quoted so too.
+fn literal_strings(entry: &Item) -> bool {
+    entry.as_table_like().is_some_and(|t| {
+        t.iter().any(|(_, v)| match v.as_value() {
+            Some(Value::String(f)) => f
+                .as_repr()
+                .and_then(|r| r.as_raw().as_str())
+                .is_some_and(|raw| raw.starts_with('\'')),
+            _ => false,
+        })
+    })
+}
+
+/// Adds `package = "<to>"` last to an entry, spaced and quoted as its other keys are: an
+/// inline table's closing space stays before its `}`.
+fn add_package(entry: &mut Item, to: &str, literal: bool) {
+    let mut value = Value::from(to);
+    if literal
+        && !to.contains(['\'', '\n', '\r'])
+        && let Ok(v) = format!("'{to}'").parse::<Value>()
+    {
+        value = v;
+    }
+    if let Item::Value(Value::InlineTable(t)) = entry {
+        if let Some((_, last)) = t.iter_mut().last() {
+            let suffix = last.decor().suffix().and_then(|s| s.as_str()).unwrap_or("").to_owned();
+            last.decor_mut().set_suffix("");
+            value.decor_mut().set_prefix(" ");
+            value.decor_mut().set_suffix(suffix);
+        }
+        t.insert("package", value);
+    } else if let Some(t) = entry.as_table_like_mut() {
+        t.insert("package", Item::Value(value));
+    }
 }
 
 /// Follows moves in a table of entries by path, renames aside (a `[patch]` entry names a
@@ -1046,60 +1112,6 @@ fn set_str(slot: &mut Value, text: &str) {
         _ => Value::from(text),
     };
     *slot.decor_mut() = decor;
-}
-
-/// Renames a key where it stands, keeping its comments, spacing and value. A key already
-/// taken is left alone (the merge then reports the edge it cannot add). Returns whether it
-/// renamed.
-fn rename_key(holder: &mut Item, from: &str, to: &str) -> bool {
-    let rank = |t: &dyn TableLike| -> HashMap<String, usize> {
-        t.iter()
-            .enumerate()
-            .map(|(i, (k, _))| (if k == from { to.to_owned() } else { k.to_owned() }, i))
-            .collect()
-    };
-    // The new key quoted as the old one was: `"first"` stays quoted.
-    let renamed = |key: &Key| {
-        let quote = key
-            .as_repr()
-            .and_then(|r| r.as_raw().as_str())
-            .and_then(|raw| raw.chars().next())
-            .filter(|c| *c == '"' || *c == '\'');
-        let mut new = quote
-            .and_then(|q| Key::parse(&format!("{q}{to}{q}")).ok())
-            .and_then(|mut keys| (keys.len() == 1).then(|| keys.remove(0)))
-            .unwrap_or_else(|| Key::new(to));
-        *new.leaf_decor_mut() = key.leaf_decor().clone();
-        *new.dotted_decor_mut() = key.dotted_decor().clone();
-        new
-    };
-    match holder {
-        Item::Table(t) => {
-            if t.contains_key(to) {
-                return false;
-            }
-            let order = rank(t);
-            let (Some(key), Some(item)) = (t.key(from).cloned(), t.remove(from)) else {
-                return false;
-            };
-            t.insert_formatted(&renamed(&key), item);
-            t.sort_values_by(|a, _, b, _| order.get(a.get()).cmp(&order.get(b.get())));
-            true
-        }
-        Item::Value(Value::InlineTable(t)) => {
-            if t.contains_key(to) {
-                return false;
-            }
-            let order = rank(t);
-            let (Some(key), Some(value)) = (t.key(from).cloned(), t.remove(from)) else {
-                return false;
-            };
-            t.insert_formatted(&renamed(&key), value);
-            t.sort_values_by(|a, _, b, _| order.get(a.get()).cmp(&order.get(b.get())));
-            true
-        }
-        _ => false,
-    }
 }
 
 /// Whether `member` is a member through `members`, as cargo decides it

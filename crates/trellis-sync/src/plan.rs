@@ -381,20 +381,23 @@ pub(crate) fn plan_in(
         .as_deref()
         .and_then(|b| std::str::from_utf8(b).ok())
         .and_then(|t| t.parse().ok());
+    let renamed: BTreeMap<String, String> = options
+        .renames
+        .iter()
+        .filter(|r| r.from != r.to)
+        .map(|r| (r.from.clone(), r.to.clone()))
+        .collect();
     let ws = manifest::Workspace {
         crates: &crates,
-        renamed: options
-            .renames
-            .iter()
-            .filter(|r| r.from != r.to)
-            .map(|r| (r.from.clone(), r.to.clone()))
-            .collect(),
+        renamed: renamed.clone(),
         moved: relocated,
         root: root_doc.as_ref().unwrap_or(rendered_root).as_table(),
-        // Created now, or still byte for byte Trellis' render: the new render replaces it.
+        // Created now, or still byte for byte Trellis' render: the new render replaces it
+        // (unless it has an entry on a renamed crate, which keeps its key).
         root_is_render: root_manifest.as_deref().is_none_or(|cur| {
             let hash = hash_bytes(cur);
             old.files.get(ROOT_MANIFEST).is_some_and(|r| r.hash == hash && r.whole)
+                && !manifest::names_renamed(&String::from_utf8_lossy(cur), &renamed)
         }),
         rendered_root: rendered_root.as_table(),
         needed: Default::default(),
@@ -925,8 +928,13 @@ fn plan_manifest(
             return (entry(f, Action::Unchanged), Some(rec.clone()));
         }
         // Still byte for byte a render of Trellis', with no fact held back for an orphan: the
-        // new render replaces it whole, in the render's own layout.
-        if rec.whole && !rec.keys.keys().any(|k| (ctx.keep)(k)) {
+        // new render replaces it whole, in the render's own layout. Not one with an entry on
+        // a renamed crate: the entry keeps the old key (the name the code uses), which the
+        // render does not know.
+        if rec.whole
+            && !rec.keys.keys().any(|k| (ctx.keep)(k))
+            && !manifest::names_renamed(&String::from_utf8_lossy(cur), &ws.renamed)
+        {
             let old = String::from_utf8_lossy(cur);
             return match role {
                 Role::Root => whole(Action::Update, &old, f.contents.clone(), new_doc),

@@ -85,6 +85,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
             }
             summary.push('\n');
             term::out(&summary);
+            report_old_names(&project, &applied.old_names);
         }
         Format::Json => {
             let done = json!({
@@ -92,6 +93,11 @@ pub(crate) fn run(args: &Args) -> Outcome {
                 "deleted": report.deleted_files,
                 "conflict_copies": report.conflict_copies,
                 "ledger_written": report.ledger_written,
+                "old_names": applied.old_names.iter().map(|o| json!({
+                    "path": o.path,
+                    "from": o.from,
+                    "to": o.to,
+                })).collect::<Vec<_>>(),
             });
             term::out(&pretty(&json_plan(&project, &report.plan, done)));
         }
@@ -111,6 +117,27 @@ fn accepted(root: &Path, here: &Path, path: &Path) -> PathBuf {
     let resolved = canonical(&from_here).or_else(|| from_here.parent().and_then(canonical));
     let inside = resolved.zip(canonical(root)).is_some_and(|(p, root)| p.starts_with(root));
     if inside { from_here } else { path.to_path_buf() }
+}
+
+/// Names the files that call a renamed crate by its old name, and how to finish the rename.
+fn report_old_names(project: &trellis::Project, old_names: &[trellis::OldName]) {
+    let mut renames: Vec<(&str, &str)> =
+        old_names.iter().map(|o| (o.from.as_str(), o.to.as_str())).collect();
+    renames.dedup();
+    for (from, to) in renames {
+        let (old, new) = (from.replace('-', "_"), to.replace('-', "_"));
+        let mut text = String::new();
+        for o in old_names.iter().filter(|o| o.from == from) {
+            text.push_str(&format!(
+                "note: `{}` still calls `{to}` by its old name `{old}`\n",
+                project.show(&o.path)
+            ));
+        }
+        text.push_str(&format!(
+            "hint: it builds as it is (the dependency keeps the key `{from}`, with `package = \"{to}\"`); rename `{old}` to `{new}` in the code when ready, then rename the key to `{to}` and drop its `package`\n"
+        ));
+        term::note(&text);
+    }
 }
 
 /// Tells what was cleaned up from an earlier, interrupted run.

@@ -271,7 +271,7 @@ fn a_rename_and_a_move_change_the_values_in_place() {
     let (out, merged) = case.member(cur, None, new, "crates/a");
     assert_eq!(
         out,
-        "[package]\nname = \"a\"\n\n[dependencies]\n# the core\nbeta = { path = \"../../libs/beta\", version = \"0.1\" } # pinned\n\n[target.'cfg(unix)'.dependencies]\nfirst = { package = \"beta\", path = \"../../libs/beta\", optional = true }\n"
+        "[package]\nname = \"a\"\n\n[dependencies]\n# the core\nalpha = { path = \"../../libs/beta\", version = \"0.1\", package = \"beta\" } # pinned\n\n[target.'cfg(unix)'.dependencies]\nfirst = { package = \"beta\", path = \"../../libs/beta\", optional = true }\n"
     );
     assert!(merged.conflicts.is_empty());
 }
@@ -475,20 +475,37 @@ fn line_endings_a_missing_final_line_break_and_header_quoting_stay_the_persons()
 }
 
 #[test]
-fn a_rename_keeps_quoting_and_follows_features() {
+fn a_rename_keeps_the_key_the_code_uses_in_every_form_and_the_persons_quoting() {
     let case = Case {
         crates: &[("app", "app"), ("foo-core", "foo")],
         renamed: &[("foo", "foo-core")],
         ..Case::plain()
     };
-    let cur = "[package]\nname = \"app\"\n\n[dependencies]\n\"foo\" = { path = '../foo', optional = true }\n\n[features]\nfast = [\"dep:foo\", \"foo/bar\", 'foo?/baz', \"other\"]\n";
     let new = "[package]\nname = \"app\"\n\n[dependencies]\nfoo-core.workspace = true\n";
+    // Inline: `[features]` name the key, which stays, so they stay right as they are.
+    let cur = "[package]\nname = \"app\"\n\n[dependencies]\n\"foo\" = { path = '../foo', optional = true }\n\n[features]\nfast = [\"dep:foo\", \"foo/bar\", 'foo?/baz', \"other\"]\n";
     let (out, merged) = case.member(cur, None, new, "app");
     assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
     assert_eq!(
         out,
-        "[package]\nname = \"app\"\n\n[dependencies]\n\"foo-core\" = { path = '../foo', optional = true }\n\n[features]\nfast = [\"dep:foo-core\", \"foo-core/bar\", 'foo-core?/baz', \"other\"]\n"
+        cur.replace("optional = true }", "optional = true, package = 'foo-core' }"),
+        "{out}"
     );
+    // A table of its own, and dotted keys.
+    let cur = "[package]\nname = \"app\"\n\n[dependencies.foo]\npath = \"../foo\" # here\n";
+    let (out, _) = case.member(cur, None, new, "app");
+    assert_eq!(out, format!("{cur}package = \"foo-core\"\n"));
+    let cur = "[package]\nname = \"app\"\n\n[dependencies]\nfoo.path = \"../foo\"\n";
+    let (out, _) = case.member(cur, None, new, "app");
+    assert_eq!(out, format!("{cur}foo.package = \"foo-core\"\n"));
+    // Inherited: the root's entry says it; the member's line stays as it is.
+    let cur = "[package]\nname = \"app\"\n\n[dependencies]\nfoo.workspace = true\n";
+    let case = Case {
+        root: "[workspace]\nmembers = [\"*\"]\n\n[workspace.dependencies]\nfoo = { path = \"foo\" }\n",
+        ..case
+    };
+    let (out, merged) = case.member(cur, None, new, "app");
+    assert_eq!((out.as_str(), merged.conflicts.len()), (cur, 0));
 }
 
 #[test]
