@@ -441,7 +441,7 @@ pub(crate) fn merge_member(
     policy: &Policy<'_>,
 ) -> Merged {
     let mut out = Merged::default();
-    follow_member(cur.as_table_mut(), dir, old_dir, ws);
+    out.conflicts.extend(follow_member(cur.as_table_mut(), dir, old_dir, ws));
     for key in PACKAGE_FACTS {
         let p = path(&["package", key]);
         value_fact(cur.as_table_mut(), new.as_table(), &p, true, policy, &mut out);
@@ -963,19 +963,106 @@ pub(crate) fn names_renamed(text: &str, renamed: &BTreeMap<String, String>) -> b
 
 /// Renames and moves, followed in a crate manifest: an entry on a renamed crate names the new
 /// package, its key kept (see [`follow_entries`]), and a `path` that led to a moved folder (or
-/// that this crate's own move would break) leads there again. Each value changes in place.
-fn follow_member(doc: &mut Table, dir: &str, old_dir: &str, ws: &Workspace<'_>) {
+/// that this crate's own move would break) leads there again, and so does every other
+/// relative path of a crate that moves (see [`follow_own_paths`]). Each value changes in
+/// place. Returns what cannot be followed, as conflicts.
+fn follow_member(doc: &mut Table, dir: &str, old_dir: &str, ws: &Workspace<'_>) -> Vec<String> {
     if ws.renamed.is_empty() && ws.moved.is_empty() {
-        return;
+        return Vec::new();
     }
+    let mut stuck = Vec::new();
     for (kind, _) in KINDS {
         let tables: Vec<KeyPath> = kind_tables(doc, kind).into_iter().map(|(p, _)| p).collect();
         for p in tables {
             if let Some(table) = get_item_mut(doc, &p) {
-                follow_entries(table, dir, old_dir, ws);
+                stuck.extend(follow_entries(table, dir, old_dir, ws).into_iter().map(|key| {
+                    let mut at = p.clone();
+                    at.extend([key, "path".to_owned()]);
+                    moved_away(&at)
+                }));
             }
         }
     }
+    if dir != old_dir {
+        stuck.extend(follow_own_paths(doc, dir, old_dir).iter().map(|at| moved_away(at)));
+    }
+    stuck
+}
+
+fn moved_away(at: &[String]) -> String {
+    format!("{} (a relative path this crate's move cannot keep leading where it led)", dotted(at))
+}
+
+/// The `[package]` keys whose value is a path cargo reads from the manifest's folder (each
+/// may also be `true`, or inherited: then it is no path).
+const PACKAGE_PATHS: [&str; 4] = ["workspace", "readme", "license-file", "build"];
+
+/// The arrays of targets, each of which may name its source by `path`.
+const TARGET_ARRAYS: [&str; 4] = ["bin", "example", "test", "bench"];
+
+/// A crate that moves from `old_dir` to `dir`: every relative path of its manifest besides
+/// dependencies (the package's, each target's) keeps leading where it led (see
+/// [`follow_path`]). Returns the keys it cannot follow.
+fn follow_own_paths(doc: &mut Table, dir: &str, old_dir: &str) -> Vec<KeyPath> {
+    let mut stuck = Vec::new();
+    let mut inline_stuck = Vec::new();
+    let mut follow = |slot: Option<&mut Item>, at: KeyPath| {
+        if let Some(Item::Value(v)) = slot
+            && !follow_path(v, dir, old_dir)
+        {
+            stuck.push(at);
+        }
+    };
+    for key in PACKAGE_PATHS {
+        follow(get_item_mut(doc, &path(&["package", key])), path(&["package", key]));
+    }
+    follow(get_item_mut(doc, &path(&["lib", "path"])), path(&["lib", "path"]));
+    for array in TARGET_ARRAYS {
+        match doc.get_mut(array) {
+            Some(Item::ArrayOfTables(targets)) => {
+                for (i, t) in targets.iter_mut().enumerate() {
+                    follow(t.get_mut("path"), path(&[array, &i.to_string(), "path"]));
+                }
+            }
+            Some(Item::Value(Value::Array(targets))) => {
+                for (i, t) in targets.iter_mut().enumerate() {
+                    if let Value::InlineTable(t) = t
+                        && let Some(v) = t.get_mut("path")
+                        && !follow_path(v, dir, old_dir)
+                    {
+                        inline_stuck.push(path(&[array, &i.to_string(), "path"]));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    stuck.extend(inline_stuck);
+    stuck
+}
+
+/// Folders that stand in for those above the workspace root, so that a path that climbs out of
+/// it (`../../../LICENSE`) is followed like any other.
+const ABOVE_ROOT: &str = "\u{0}0/\u{0}1/\u{0}2/\u{0}3/\u{0}4/\u{0}5/\u{0}6/\u{0}7";
+
+/// A relative path read from the folder `old_dir`, made to lead where it led when read from
+/// `dir`: a path inside the old folder moves with it (its text stays), one that leaves it is
+/// written anew from the new folder, quoting kept. `false` when that cannot be said (a path
+/// climbing above the stand-ins for the folders over the root); an absolute path, or a value
+/// that is no string, is left alone.
+fn follow_path(slot: &mut Value, dir: &str, old_dir: &str) -> bool {
+    let Some(text) = slot.as_str() else { return true };
+    if text.starts_with('/') || text.contains(':') {
+        return true;
+    }
+    let (old, new) = (format!("{ABOVE_ROOT}/{old_dir}"), format!("{ABOVE_ROOT}/{dir}"));
+    let Some(target) = normalize(&old, text) else { return false };
+    let inside = target == old || target.starts_with(&format!("{old}/"));
+    if inside || normalize(&new, text).as_deref() == Some(target.as_str()) {
+        return true;
+    }
+    set_str(slot, &relative(&new, &target));
+    true
 }
 
 /// Renames and moves, followed in the root manifest: `members` and `default-members` lines
@@ -1020,17 +1107,27 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
 /// this), so the dependents build without a source edit, and `[features]` that name the key
 /// stay right. An entry that inherits (`old.workspace = true`) cannot say `package`: it
 /// follows the root's entry, which keeps its key the same way.
-fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>) {
-    let Some(entries) = table.as_table_like_mut() else { return };
+fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>) -> Vec<String> {
+    let mut stuck = Vec::new();
+    let Some(entries) = table.as_table_like_mut() else { return stuck };
     for (key, entry) in entries.iter_mut() {
         let literal = literal_strings(entry);
         if let Some(fields) = entry.as_table_like_mut()
             && let Some(Item::Value(p)) = fields.get_mut("path")
-            && let Some(was) = p.as_str().and_then(|s| normalize(old_dir, s))
         {
-            let target = ws.moved.get(&was).cloned().unwrap_or(was);
-            if p.as_str().and_then(|s| normalize(dir, s)).as_deref() != Some(target.as_str()) {
-                set_str(p, &relative(dir, &target));
+            match p.as_str().and_then(|s| normalize(old_dir, s)) {
+                Some(was) => {
+                    let target = ws.moved.get(&was).cloned().unwrap_or(was);
+                    let leads = p.as_str().and_then(|s| normalize(dir, s));
+                    if leads.as_deref() != Some(target.as_str()) {
+                        set_str(p, &relative(dir, &target));
+                    }
+                }
+                // Out of the workspace: where this crate moves, it leads there still.
+                None if dir != old_dir && !follow_path(p, dir, old_dir) => {
+                    stuck.push(key.get().to_owned());
+                }
+                None => {}
             }
         }
         let package = package_of(key.get(), entry).to_owned();
@@ -1043,6 +1140,7 @@ fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>
             add_package(entry, to, literal);
         }
     }
+    stuck
 }
 
 /// Whether an entry's strings are literal (`'…'`): a value added to it is quoted so too.

@@ -381,10 +381,11 @@ pub(crate) fn plan_in(
         .as_deref()
         .and_then(|b| std::str::from_utf8(b).ok())
         .and_then(|t| t.parse().ok());
+    // Renames still to do: a `renamed-from` stays in the spec after the run that did it.
     let renamed: BTreeMap<String, String> = options
         .renames
         .iter()
-        .filter(|r| r.from != r.to)
+        .filter(|r| r.from != r.to && ledger.crates.contains_key(&r.from))
         .map(|r| (r.from.clone(), r.to.clone()))
         .collect();
     let ws = manifest::Workspace {
@@ -923,7 +924,10 @@ fn plan_manifest(
     {
         // Merged cleanly against this very render, and untouched since. (The root also
         // depends on the entries other manifests need, so it is always looked at.)
-        let needs_nothing = matches!(role, Role::Member { .. }) || ws.needed.borrow().is_empty();
+        // Nor is a manifest while crates move or are renamed: its paths and entries follow.
+        let needs_nothing = (matches!(role, Role::Member { .. }) || ws.needed.borrow().is_empty())
+            && ws.moved.is_empty()
+            && ws.renamed.is_empty();
         if rec.rendered.as_deref() == Some(new_hash.as_str()) && needs_nothing {
             return (entry(f, Action::Unchanged), Some(rec.clone()));
         }

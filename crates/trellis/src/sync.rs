@@ -193,11 +193,17 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
     };
     let renames = sync.renames.clone();
     let report = trellis_sync::apply(project.root(), &prepared.files, &sync)?;
-    let old_names = if report.plan.writes() || report.ledger_written {
-        old_names(project.root(), &prepared.loaded.spec, &renames)
-    } else {
-        Vec::new()
+    // The renames this run did: their crate's folder moved.
+    let spec = &prepared.loaded.spec;
+    let moved_to = |name: &str| {
+        let dir = spec.crates.iter().find(|c| c.name.as_str() == name).map(|c| c.path.as_str());
+        report.plan.entries.iter().any(|e| {
+            e.action == trellis_sync::Action::Move
+                && dir.is_some_and(|d| e.path.ends_with(&format!(" -> {d}")))
+        })
     };
+    let done: Vec<Rename> = renames.into_iter().filter(|r| moved_to(&r.to)).collect();
+    let old_names = old_names(project.root(), spec, &done);
     Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report, old_names })
 }
 

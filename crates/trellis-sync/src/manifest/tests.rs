@@ -609,3 +609,20 @@ fn the_last_member_of_an_array_without_a_trailing_comma_leaves_cleanly() {
     let (out, _) = root(cur, Some(last), "[workspace]\nmembers = [\"crates/a\"]\n");
     assert_eq!(out, "[workspace]\nmembers = [\n    \"crates/a\"\n]\n");
 }
+
+#[test]
+fn a_moved_crate_keeps_every_relative_path_leading_where_it_led() {
+    let case = Case {
+        crates: &[("a", "libs/deep/a")],
+        moved: &[("crates/a", "libs/deep/a")],
+        ..Case::plain()
+    };
+    let cur = "bin = [{ name = \"x\", path = \"../../tools/x.rs\" }]\n\n[package]\nname = \"a\"\nworkspace = \"../..\"\nreadme = '../../README.md'\nlicense-file = \"LICENSE\"\nbuild = false\n\n[lib]\npath = \"src/a.rs\"\n\n[[test]]\nname = \"t\"\npath = \"../../../outside/t.rs\" # beside the workspace\n";
+    let new = "[package]\nname = \"a\"\n";
+    let (out, merged) = case.member(cur, None, new, "libs/deep/a");
+    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+    assert_eq!(
+        out,
+        "bin = [{ name = \"x\", path = \"../../../tools/x.rs\" }]\n\n[package]\nname = \"a\"\nworkspace = \"../../..\"\nreadme = '../../../README.md'\nlicense-file = \"LICENSE\"\nbuild = false\n\n[lib]\npath = \"src/a.rs\"\n\n[[test]]\nname = \"t\"\npath = \"../../../../outside/t.rs\" # beside the workspace\n"
+    );
+}
