@@ -102,6 +102,9 @@ pub(crate) struct Workspace<'a> {
     /// Folders that are members without being listed: path dependencies of members inside the
     /// workspace, which cargo makes members (see [`Workspace::note_path_dependencies`]).
     pub(crate) implicit: RefCell<BTreeSet<String>>,
+    /// Features of crates (package → names) that Trellis wrote and the spec dropped: a
+    /// manifest that turns one on keeps the run back (see [`dropped_feature_refs`]).
+    pub(crate) dropped_features: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Workspace<'_> {
@@ -466,7 +469,25 @@ pub(crate) fn merge_member(
         if get_item(new.as_table(), p).is_some() && !cur.contains_key("features") {
             cur.insert("features", Item::Table(Table::new()));
         }
+        // A feature that goes while another of the person's turns it on would leave that one
+        // naming nothing: what it turns on instead is the person's to decide.
+        let goes = get_item(new.as_table(), p).is_none()
+            && policy.base.get(p).is_some_and(|base| {
+                get_item(cur.as_table(), p).is_some_and(|item| canon_hash(item) == *base)
+            });
+        let naming = if goes { naming(cur.as_table(), &p[1], false) } else { Vec::new() };
+        if !naming.is_empty() {
+            for feature in naming {
+                let why = format!("names `{}`, a feature the spec drops", p[1]);
+                out.conflict(format!("features.{feature} ({why})"), p, policy);
+            }
+            continue;
+        }
         value_fact(cur.as_table_mut(), new.as_table(), p, true, policy, &mut out);
+    }
+    // Features of other crates the spec drops, which this manifest turns on.
+    for (at, what) in dropped_feature_refs(cur.as_table(), ws, false) {
+        out.conflicts.push(format!("{} (turns on {what}, which the spec drops)", dotted(&at)));
     }
 
     let wanted = edges(new.as_table());
@@ -488,8 +509,23 @@ pub(crate) fn merge_member(
             continue;
         }
         let at = entry_path(cur.as_table(), kind, name, ws);
-        if get_item(cur.as_table(), &at).is_some_and(|item| canon_hash(item) == *base_hash) {
+        if get_item(cur.as_table(), &at).is_none_or(|item| canon_hash(item) != *base_hash) {
+            continue;
+        }
+        // A person's feature naming the dependency (`dep:x`, `x/feat`) would name nothing
+        // once it goes, unless another entry keeps the key.
+        let key = at.last().expect("an entry has a key");
+        let kept = KINDS
+            .iter()
+            .flat_map(|(kind, _)| kind_tables(cur.as_table(), kind))
+            .any(|(table, t)| t.contains_key(key) && at[..at.len() - 1] != table[..]);
+        let naming = if kept { Vec::new() } else { naming(cur.as_table(), key, true) };
+        if naming.is_empty() {
             remove_entry(cur.as_table_mut(), &at);
+        }
+        for feature in naming {
+            let why = format!("names `{key}`, the dependency the spec drops");
+            out.conflict(format!("features.{feature} ({why})"), p, policy);
         }
     }
     for (kind, name) in wanted {
@@ -517,6 +553,84 @@ pub(crate) fn merge_member(
                 out.keys.insert(p, hash);
             }
             Err(why) => out.conflict(format!("{} ({why})", dotted(&p)), &p, policy),
+        }
+    }
+    out
+}
+
+/// The features of a manifest whose list names `name`: as a dependency's key (`dep:name`,
+/// `name/feat`, `name?/feat`, or `name` alone where no feature has that name) when `dep`, else
+/// as a feature of the crate (`name` alone).
+fn naming(doc: &Table, name: &str, dep: bool) -> Vec<String> {
+    let Some(features) = doc.get("features").and_then(Item::as_table_like) else {
+        return Vec::new();
+    };
+    let bare = !dep || !features.contains_key(name);
+    let names = |value: &str| {
+        if value == name {
+            return bare;
+        }
+        let value = value.strip_prefix("dep:").filter(|_| dep).unwrap_or(value);
+        dep && (value == name
+            || value
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with("?/")))
+    };
+    features
+        .iter()
+        .filter(|(_, list)| {
+            list.as_array().is_some_and(|a| a.iter().filter_map(Value::as_str).any(names))
+        })
+        .map(|(feature, _)| feature.to_owned())
+        .collect()
+}
+
+/// Where a manifest turns on a feature of another crate that the spec drops
+/// ([`Workspace::dropped_features`]): an entry's `features` (`x = { …, features = ["f"] }`, the
+/// root's `[workspace.dependencies]` too), or a feature of its own (`x/f`, `x?/f`). Each with
+/// the feature it names.
+/// `root` looks at the root's `[workspace.dependencies]` alone, else at a crate's tables.
+fn dropped_feature_refs(doc: &Table, ws: &Workspace<'_>, root: bool) -> Vec<(KeyPath, String)> {
+    let mut out = Vec::new();
+    if ws.dropped_features.is_empty() {
+        return out;
+    }
+    let entries = path(&["workspace", "dependencies"]);
+    let tables: Vec<(KeyPath, &dyn TableLike)> = if root {
+        get_item(doc, &entries)
+            .and_then(Item::as_table_like)
+            .map(|t| (entries, t))
+            .into_iter()
+            .collect()
+    } else {
+        KINDS.iter().flat_map(|(kind, _)| kind_tables(doc, kind)).collect()
+    };
+    // Dependency key → the dropped features of its package.
+    let mut by_key: BTreeMap<&str, &BTreeSet<String>> = BTreeMap::new();
+    for (at, table) in tables {
+        let root = at.first().is_some_and(|k| k == "workspace");
+        for (key, item) in table.iter() {
+            let package = if root { package_of(key, item) } else { ws.package_of_entry(key, item) };
+            let Some(dropped) = ws.dropped_features.get(package) else { continue };
+            by_key.insert(key, dropped);
+            let on = item.as_table_like().and_then(|t| t.get("features")).and_then(Item::as_array);
+            for f in on.into_iter().flatten().filter_map(Value::as_str) {
+                if dropped.contains(f) {
+                    let mut p = at.clone();
+                    p.extend([key.to_owned(), "features".to_owned()]);
+                    out.push((p, format!("`{package}`'s feature `{f}`")));
+                }
+            }
+        }
+    }
+    let features = doc.get("features").and_then(Item::as_table_like).filter(|_| !root);
+    for (feature, list) in features.into_iter().flat_map(|t| t.iter()) {
+        for value in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+            let Some((key, f)) = value.split_once('/') else { continue };
+            let key = key.strip_suffix('?').unwrap_or(key);
+            if by_key.get(key).is_some_and(|dropped| dropped.contains(f)) {
+                out.push((path(&["features", feature]), format!("`{key}`'s feature `{f}`")));
+            }
         }
     }
     out
@@ -710,6 +824,9 @@ pub(crate) fn merge_root(
 ) -> Merged {
     let mut out = Merged::default();
     follow_root(cur.as_table_mut(), ws);
+    for (at, what) in dropped_feature_refs(cur.as_table(), ws, true) {
+        out.conflicts.push(format!("{} (turns on {what}, which the spec drops)", dotted(&at)));
+    }
     // The workspace's package keys the spec sets (edition, version, license, rust-version):
     // changed in place where the root has them, never added to a root that lacks one (new
     // crates then state the value themselves, see `fresh`).

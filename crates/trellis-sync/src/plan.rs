@@ -388,6 +388,23 @@ pub(crate) fn plan_in(
         .filter(|r| r.from != r.to && ledger.crates.contains_key(&r.from))
         .map(|r| (r.from.clone(), r.to.clone()))
         .collect();
+    // Features Trellis wrote into a crate's manifest that the spec no longer declares.
+    let mut dropped_features: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, doc) in &rendered {
+        let Some(name) = doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str())
+        else {
+            continue;
+        };
+        let Some(record) = old.files.get(*path) else { continue };
+        for key in record.keys.keys() {
+            if let [features, feature] = key.as_slice()
+                && features == "features"
+                && doc.get("features").and_then(|t| t.get(feature)).is_none()
+            {
+                dropped_features.entry(name.to_owned()).or_default().insert(feature.clone());
+            }
+        }
+    }
     let ws = manifest::Workspace {
         crates: &crates,
         renamed: renamed.clone(),
@@ -403,6 +420,7 @@ pub(crate) fn plan_in(
         rendered_root: rendered_root.as_table(),
         needed: Default::default(),
         implicit: Default::default(),
+        dropped_features,
     };
 
     for (name, dir) in &crates {

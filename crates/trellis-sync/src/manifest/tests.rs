@@ -1,7 +1,7 @@
 //! Tests of manifests as facts: a fact present in any form counts, a missing one is inserted
 //! in the file's own style, what a person wrote stays byte for byte.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 
@@ -22,13 +22,15 @@ struct Case<'a> {
     crates: &'a [(&'a str, &'a str)],
     renamed: &'a [(&'a str, &'a str)],
     moved: &'a [(&'a str, &'a str)],
+    /// Features the spec dropped: (package, feature).
+    dropped: &'a [(&'a str, &'a str)],
 }
 
 const ROOT: &str = "[workspace]\nmembers = [\"crates/*\"]\n";
 
 impl Case<'_> {
     fn plain() -> Case<'static> {
-        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[] }
+        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[], dropped: &[] }
     }
 
     fn member(&self, cur: &str, last: Option<&str>, new: &str, dir: &str) -> (String, Merged) {
@@ -55,6 +57,10 @@ impl Case<'_> {
             rendered_root: rendered_root.as_table(),
             needed: RefCell::default(),
             implicit: RefCell::default(),
+            dropped_features: self.dropped.iter().fold(BTreeMap::new(), |mut all, (c, f)| {
+                all.entry((*c).to_owned()).or_insert_with(BTreeSet::new).insert((*f).to_owned());
+                all
+            }),
         };
         let mut doc: DocumentMut = cur.parse().unwrap();
         let new: DocumentMut = new.parse().unwrap();
@@ -90,6 +96,7 @@ fn root(cur: &str, last: Option<&str>, new: &str) -> (String, Merged) {
         rendered_root: new.as_table(),
         needed: RefCell::default(),
         implicit: RefCell::default(),
+        dropped_features: BTreeMap::new(),
     };
     let keep = |_: &[String]| false;
     let merged = merge_root(
@@ -355,6 +362,7 @@ fn a_new_crate_resolves_against_the_root_it_joins() {
         rendered_root: rendered_root.as_table(),
         needed: RefCell::default(),
         implicit: RefCell::default(),
+        dropped_features: BTreeMap::new(),
     };
     let out = fresh(&rendered.parse().unwrap(), "n", &ws).to_string();
     assert_eq!(
@@ -625,4 +633,48 @@ fn a_moved_crate_keeps_every_relative_path_leading_where_it_led() {
         out,
         "bin = [{ name = \"x\", path = \"../../../tools/x.rs\" }]\n\n[package]\nname = \"a\"\nworkspace = \"../../..\"\nreadme = '../../../README.md'\nlicense-file = \"LICENSE\"\nbuild = false\n\n[lib]\npath = \"src/a.rs\"\n\n[[test]]\nname = \"t\"\npath = \"../../../../outside/t.rs\" # beside the workspace\n"
     );
+}
+
+#[test]
+fn a_dropped_dependency_a_persons_feature_names_is_a_conflict_naming_the_feature() {
+    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
+    let last = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    let new = "[package]\nname = \"a\"\n";
+    for feature in ["\"b/fast\"", "\"b?/fast\"", "\"dep:b\"", "\"b\""] {
+        let cur = format!("{last}\n[features]\nquick = [{feature}]\n");
+        let (_, merged) = case.member(&cur, Some(last), new, "a");
+        assert_eq!(merged.conflicts.len(), 1, "{feature}: {:?}", merged.conflicts);
+        assert!(merged.conflicts[0].starts_with("features.quick (names `b`"), "{merged:?}");
+    }
+    // Named by no feature, or kept under the same key in another table: it goes quietly.
+    let cur = format!("{last}\n[features]\nquick = [\"other/b\"]\n");
+    let (out, merged) = case.member(&cur, Some(last), new, "a");
+    assert!(merged.conflicts.is_empty() && !out.contains("b.workspace"), "{out}");
+    let cur = format!(
+        "{last}\n[build-dependencies]\nb = {{ path = \"../b\" }}\n\n[features]\nquick = [\"b/fast\"]\n"
+    );
+    let (out, merged) = case.member(&cur, Some(last), new, "a");
+    assert!(merged.conflicts.is_empty() && !out.contains("b.workspace"), "{out}");
+}
+
+#[test]
+fn a_dropped_feature_another_turns_on_is_a_conflict_naming_that_one() {
+    let case =
+        Case { crates: &[("a", "a"), ("b", "b")], dropped: &[("b", "fast")], ..Case::plain() };
+    // In its own crate: `default = ["fast"]`.
+    let last = "[package]\nname = \"b\"\n\n[features]\nfast = []\n";
+    let cur = "[package]\nname = \"b\"\n\n[features]\ndefault = [\"fast\"]\nfast = []\n";
+    let (_, merged) = case.member(cur, Some(last), "[package]\nname = \"b\"\n", "b");
+    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
+    assert!(merged.conflicts[0].starts_with("features.default (names `fast`"), "{merged:?}");
+    // In another crate: an entry's `features`, and a feature of its own.
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\", features = [\"fast\"] }\n\n[features]\nquick = [\"b/fast\"]\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    let (_, merged) = case.member(cur, None, new, "a");
+    assert_eq!(merged.conflicts.len(), 2, "{:?}", merged.conflicts);
+    assert!(
+        merged.conflicts[0].starts_with("dependencies.b.features (turns on `b`'s feature `fast`"),
+        "{merged:?}"
+    );
+    assert!(merged.conflicts[1].starts_with("features.quick"), "{merged:?}");
 }
