@@ -1060,6 +1060,27 @@ fn pin_fact(
     }
 }
 
+/// Whether this run's renames and moves change anything in a manifest (the crate's in `dir`,
+/// once in `old_dir`; `None` for the root): one that they do is merged, even when its render
+/// did not change.
+pub(crate) fn follows(text: &str, dirs: Option<(&str, &str)>, ws: &Workspace<'_>) -> bool {
+    if ws.renamed.is_empty() && ws.moved.is_empty() {
+        return false;
+    }
+    let Ok(doc) = text.parse::<DocumentMut>() else { return false };
+    let mut followed = doc.clone();
+    match dirs {
+        Some((dir, old_dir)) => {
+            follow_member(followed.as_table_mut(), dir, old_dir, ws);
+        }
+        None => {
+            follow_root(followed.as_table_mut(), ws);
+            follow_member(followed.as_table_mut(), "", "", ws);
+        }
+    }
+    followed.to_string() != doc.to_string()
+}
+
 /// Whether a manifest has an entry on a crate `renamed` renames (old name → new), in its
 /// dependency tables or the root's `[workspace.dependencies]`: such a file is merged, never
 /// rendered anew, so that the entry keeps the key the code uses (see [`follow_entries`]).

@@ -942,10 +942,13 @@ fn plan_manifest(
     {
         // Merged cleanly against this very render, and untouched since. (The root also
         // depends on the entries other manifests need, so it is always looked at.)
-        // Nor is a manifest while crates move or are renamed: its paths and entries follow.
+        // Nor is a manifest whose paths or entries follow a crate that moves or is renamed.
+        let dirs = match role {
+            Role::Root => None,
+            Role::Member { dir, old_dir } => Some((dir, old_dir)),
+        };
         let needs_nothing = (matches!(role, Role::Member { .. }) || ws.needed.borrow().is_empty())
-            && ws.moved.is_empty()
-            && ws.renamed.is_empty();
+            && !manifest::follows(&String::from_utf8_lossy(cur), dirs, ws);
         if rec.rendered.as_deref() == Some(new_hash.as_str()) && needs_nothing {
             return (entry(f, Action::Unchanged), Some(rec.clone()));
         }
