@@ -1060,6 +1060,19 @@ fn pin_fact(
     }
 }
 
+/// The manifest of a member the spec does not declare (in `dir`), with this run's renames and
+/// moves followed, and the keys that cannot be (see [`follow_member`]).
+pub(crate) fn follow_other(
+    text: &str,
+    dir: &str,
+    ws: &Workspace<'_>,
+) -> Option<(String, Vec<String>)> {
+    let original: DocumentMut = text.parse().ok()?;
+    let mut doc = original.clone();
+    let stuck = follow_member(doc.as_table_mut(), dir, dir, ws);
+    Some((carry_over(text, &original.to_string(), &doc.to_string()), stuck))
+}
+
 /// Whether this run's renames and moves change anything in a manifest (the crate's in `dir`,
 /// once in `old_dir`; `None` for the root): one that they do is merged, even when its render
 /// did not change.

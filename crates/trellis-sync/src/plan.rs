@@ -33,6 +33,10 @@ pub struct Options {
     pub diff: bool,
     /// Crates the spec renamed (`renamed-from`): their folders move before anything else.
     pub renames: Vec<Rename>,
+    /// Folders of workspace members the spec does not declare (an adopted workspace's own
+    /// `xtask`, say): Trellis owns nothing in their manifests, but their paths and entries
+    /// that lead to a crate this run moves or renames follow it, or cargo could not load them.
+    pub others: Vec<String>,
     /// Paths whose conflicts the person has resolved: keep the file as it is and record
     /// Trellis' current version as delivered.
     pub accept: Vec<String>,
@@ -475,6 +479,9 @@ pub(crate) fn plan_in(
         }
         entries.push(entry);
     }
+    for dir in options.others.iter().filter(|d| !crates.values().any(|c| c == *d)) {
+        entries.extend(plan_other(root, dir, &ws, options.diff)?);
+    }
     // Folder moves (done or refused) first: they happen before any file.
     entries.sort_by(|a, b| (a.ownership.is_some(), &a.path).cmp(&(b.ownership.is_some(), &b.path)));
     // Manifests change together (a renamed crate's dependents, the root's entries), so one in
@@ -499,6 +506,46 @@ pub(crate) fn plan_in(
     }
     let ledger_changes = next != *ledger;
     Ok(Plan { entries, ledger: next, ledger_changes })
+}
+
+/// The manifest of a member the spec does not declare, in `dir`: written where this run's
+/// renames and moves change what it says ([`manifest::follow_other`]), a conflict where they
+/// cannot be followed, else nothing (and never in the ledger: it is a person's file).
+fn plan_other(
+    root: &Root,
+    dir: &str,
+    ws: &manifest::Workspace<'_>,
+    diffs: bool,
+) -> Result<Option<Entry>, SyncError> {
+    let path = manifest_of(dir);
+    let Some(cur) = root.read(&path)? else { return Ok(None) };
+    let Ok(text) = std::str::from_utf8(&cur) else { return Ok(None) };
+    if !manifest::follows(text, Some((dir, dir)), ws) {
+        return Ok(None);
+    }
+    let Some((out, stuck)) = manifest::follow_other(text, dir, ws) else { return Ok(None) };
+    let mut e = Entry {
+        path: path.clone(),
+        action: Action::Merge,
+        ownership: Some(Ownership::Manifest),
+        note: Some(
+            "a member the spec does not declare: its paths follow the crates that move".into(),
+        ),
+        diff: diffs.then(|| diff(&path, text, &out)),
+        op: Op::Write(out.clone()),
+        theirs: None,
+        seen: Some(hash_bytes(&cur)),
+    };
+    if !stuck.is_empty() {
+        e.action = Action::Conflict;
+        e.op = Op::Nothing;
+        e.note = Some(format!(
+            "cannot add or change without touching a person's text: {}",
+            stuck.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ));
+        e.theirs = Some(out);
+    }
+    Ok(Some(e))
 }
 
 /// `text` with the line `mod <stem>;` among its `mod` lines, in order (rustfmt's), unless it

@@ -962,6 +962,31 @@ fn renamed_crates_move_with_the_persons_files() {
 }
 
 #[test]
+fn a_member_the_spec_does_not_declare_follows_a_crate_that_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("old", &[]), ("b", &["old"])])).unwrap();
+    fs::create_dir_all(out.join("tools")).unwrap();
+    let tools = "[package]\nname = \"tools\"\n\n[dependencies]\nold = { path = \"../crates/old\" } # mine\n";
+    fs::write(out.join("tools/Cargo.toml"), tools).unwrap();
+    let files = workspace("x", &[("new", &[]), ("b", &["new"])]);
+    let options = Options {
+        renames: vec![Rename { from: "old".into(), to: "new".into() }],
+        others: vec!["tools".into()],
+        ..Options::default()
+    };
+    let report = apply(&out, &files, &options).unwrap();
+    let entry = report.plan.entries.iter().find(|e| e.path == "tools/Cargo.toml").unwrap();
+    assert_eq!(entry.action, Action::Merge, "{entry:?}");
+    assert_eq!(
+        fs::read_to_string(out.join("tools/Cargo.toml")).unwrap(),
+        tools.replace("\"../crates/old\" }", "\"../crates/new\", package = \"new\" }")
+    );
+    // Not Trellis' file: the ledger does not hold it, and nothing more happens to it.
+    assert!(!apply(&out, &files, &options).unwrap().plan.writes());
+}
+
+#[test]
 fn a_crate_whose_path_changes_moves_with_the_persons_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");

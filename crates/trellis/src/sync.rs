@@ -60,6 +60,7 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
         prune: options.prune,
         diff: options.diff,
         renames: prepared.renames,
+        others: prepared.others,
         ..Options::default()
     };
     let plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
@@ -185,6 +186,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         prune: options.prune,
         diff: options.diff,
         renames: prepared.renames,
+        others: prepared.others,
         accept,
         affirmed,
         write_conflicts: options.write_conflicts,
@@ -434,6 +436,9 @@ struct Prepared {
     loaded: Arc<Loaded>,
     files: Vec<PlannedFile>,
     renames: Vec<Rename>,
+    /// Members the spec does not declare, where a crate moves or is renamed (see
+    /// [`Options::others`]).
+    others: Vec<String>,
 }
 
 /// Loads the spec, checks what can be checked of its external sources, renders it.
@@ -451,7 +456,38 @@ fn prepare(project: &Project) -> Result<Prepared, Error> {
             Some(Rename { from: from.name.clone(), to: c.name.as_str().to_owned() })
         })
         .collect();
-    Ok(Prepared { loaded: Arc::new(loaded), files, renames })
+    let others = undeclared_members(project.root(), &loaded.spec)?;
+    Ok(Prepared { loaded: Arc::new(loaded), files, renames, others })
+}
+
+/// The folders of the workspace's members that the spec does not declare, as cargo lists
+/// them, when a crate of the spec moves (or is renamed) since the ledger: their manifests'
+/// paths and entries must follow it. Asks cargo only then; none when cargo cannot say (the
+/// verification of `apply` then shows why).
+fn undeclared_members(root: &Path, spec: &trellis_spec::Spec) -> Result<Vec<String>, Error> {
+    let ledger = Ledger::load(root)?;
+    let moves = spec.crates.iter().any(|c| {
+        let was = c.renamed_from.as_ref().map_or(c.name.as_str(), |from| from.name.as_str());
+        ledger.crate_dir(was).is_some_and(|dir| dir != c.path || was != c.name.as_str())
+    });
+    if !moves {
+        return Ok(Vec::new());
+    }
+    let cargo = trellis_check::Cargo::from_env();
+    let Ok(metadata) = trellis_check::read_metadata(root, &cargo) else { return Ok(Vec::new()) };
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let declared: BTreeSet<&str> = spec.crates.iter().map(|c| c.path.as_str()).collect();
+    let mut out = Vec::new();
+    for package in metadata.workspace_packages() {
+        let Some(dir) = package.manifest_path.parent() else { continue };
+        let Ok(rel) = dir.as_std_path().strip_prefix(&root) else { continue };
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>();
+        let rel = rel.join("/");
+        if !declared.contains(rel.as_str()) {
+            out.push(rel);
+        }
+    }
+    Ok(out)
 }
 
 fn templates(dir: Option<&Path>) -> Result<Templates, Error> {

@@ -127,10 +127,20 @@ fn report_old_names(project: &trellis::Project, old_names: &[trellis::OldName]) 
     for (from, to) in renames {
         let (old, new) = (from.replace('-', "_"), to.replace('-', "_"));
         let mut text = String::new();
-        for o in old_names.iter().filter(|o| o.from == from) {
+        let files: Vec<&trellis::OldName> = old_names.iter().filter(|o| o.from == from).collect();
+        // A crate many files use would fill the screen: the first few, and how many more
+        // (`--format json` lists them all).
+        const SHOWN: usize = 10;
+        for o in files.iter().take(SHOWN) {
             text.push_str(&format!(
                 "note: `{}` still calls `{to}` by its old name `{old}`\n",
                 project.show(&o.path)
+            ));
+        }
+        if files.len() > SHOWN {
+            text.push_str(&format!(
+                "note: and {} more file(s) (`--format json` lists them all)\n",
+                files.len() - SHOWN
             ));
         }
         text.push_str(&format!(
