@@ -1212,7 +1212,8 @@ fn follow_path(slot: &mut Value, dir: &str, old_dir: &str) -> bool {
     if inside || normalize(&new, text).as_deref() == Some(target.as_str()) {
         return true;
     }
-    set_str(slot, &relative(&new, &target));
+    let text = styled_like(text, relative(&new, &target));
+    set_str(slot, &text);
     true
 }
 
@@ -1231,6 +1232,8 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
         for element in array.iter_mut() {
             let Some(to) = element.as_str().and_then(|s| ws.moved.get(clean(s))) else { continue };
             let decor = element.decor().clone();
+            let to =
+                element.as_str().map_or_else(|| to.clone(), |was| styled_like(was, to.clone()));
             *element = Value::from(to.as_str());
             *element.decor_mut() = decor;
         }
@@ -1271,7 +1274,8 @@ fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>
                     let target = ws.moved.get(&was).cloned().unwrap_or(was);
                     let leads = p.as_str().and_then(|s| normalize(dir, s));
                     if leads.as_deref() != Some(target.as_str()) {
-                        set_str(p, &relative(dir, &target));
+                        let was = p.as_str().unwrap_or_default().to_owned();
+                        set_str(p, &styled_like(&was, relative(dir, &target)));
                     }
                 }
                 // Out of the workspace: where this crate moves, it leads there still.
@@ -1340,9 +1344,22 @@ fn follow_paths(table: &mut Item, ws: &Workspace<'_>) {
             && let Some(was) = p.as_str().and_then(|s| normalize("", s))
             && let Some(to) = ws.moved.get(&was)
         {
-            set_str(p, &relative("", to));
+            let was = p.as_str().unwrap_or_default().to_owned();
+            set_str(p, &styled_like(&was, relative("", to)));
         }
     }
+}
+
+/// A path written anew, in the style of the one it replaces: a leading `./` and a trailing `/`
+/// stay where the person wrote them.
+fn styled_like(was: &str, mut new: String) -> String {
+    if was.starts_with("./") && !new.starts_with('.') {
+        new.insert_str(0, "./");
+    }
+    if was.len() > 1 && was.ends_with('/') && !new.ends_with('/') {
+        new.push('/');
+    }
+    new
 }
 
 /// Replaces a string value, keeping the comments and spacing around it and its quoting: a

@@ -678,3 +678,10 @@ fn a_dropped_feature_another_turns_on_is_a_conflict_naming_that_one() {
     );
     assert!(merged.conflicts[1].starts_with("features.quick"), "{merged:?}");
 }
+
+#[test]
+fn a_path_written_anew_keeps_the_persons_leading_dot_and_trailing_slash() {
+    assert_eq!(styled_like("./any_error/", "crates/any_error".into()), "./crates/any_error/");
+    assert_eq!(styled_like("../b", "../../b".into()), "../../b");
+    assert_eq!(styled_like("./b", "../b".into()), "../b");
+}
