@@ -148,6 +148,12 @@ fn a_crate_renamed_while_its_modules_were_edited_merges() {
     let ws = tmp.path().join("ws");
     append(&ws.join("crates/base/src/money.rs"), MY_CODE);
     append(&ws.join("crates/base/src/lib.rs"), "\npub fn mine() {}\n");
+    // The dependent's code calls the crate by the name it has now.
+    fs::write(
+        ws.join("crates/app/src/main.rs"),
+        "//! The app.\n\nfn main() {\n    base::mine();\n}\n",
+    )
+    .unwrap();
     let renamed = spec
         .replace("[crates.base]\n", "[crates.books]\nrenamed-from = \"base\"\n")
         .replace("depends = [\"base\"]", "depends = [\"books\"]");
@@ -160,6 +166,9 @@ fn a_crate_renamed_while_its_modules_were_edited_merges() {
     );
     assert!(read(&ws.join("crates/books/src/lib.rs")).ends_with("\npub fn mine() {}\n"));
     let check = cli::xtask(&ws, &["check"]);
+    // It builds as it is: the dependency keeps the key `base`, naming the package `books`.
+    crate::build::cargo(&ws, "living-rename", &["check", "--offline", "--workspace"])
+        .unwrap_or_else(|e| panic!("{e}"));
     insta::assert_snapshot!(session([&apply, &check]));
 }
 
