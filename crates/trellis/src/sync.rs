@@ -193,7 +193,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         verify: Some(verifier(Arc::clone(&prepared.loaded))),
         cancel: options.cancel.clone(),
     };
-    let renames = sync.renames.clone();
+    let (renames, others) = (sync.renames.clone(), sync.others.clone());
     let report = trellis_sync::apply(project.root(), &prepared.files, &sync)?;
     // The renames this run did: their crate's folder moved.
     let spec = &prepared.loaded.spec;
@@ -205,13 +205,19 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         })
     };
     let done: Vec<Rename> = renames.into_iter().filter(|r| moved_to(&r.to)).collect();
-    let old_names = old_names(project.root(), spec, &done);
+    let old_names = old_names(project.root(), spec, &done, &others);
     Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report, old_names })
 }
 
-/// The source files of each renamed crate's dependents that still use its old name, found by
-/// reading every `.rs` file under their folders (`target` folders aside).
-fn old_names(root: &Path, spec: &trellis_spec::Spec, renames: &[Rename]) -> Vec<OldName> {
+/// The source files of each renamed crate's dependents (and of the members the spec does not
+/// declare, whose edges it does not know) that still use its old name, found by reading every
+/// `.rs` file under their folders (`target` folders aside).
+fn old_names(
+    root: &Path,
+    spec: &trellis_spec::Spec,
+    renames: &[Rename],
+    others: &[String],
+) -> Vec<OldName> {
     let mut out = Vec::new();
     for rename in renames.iter().filter(|r| r.from != r.to) {
         let old = rename.from.replace('-', "_");
@@ -219,7 +225,8 @@ fn old_names(root: &Path, spec: &trellis_spec::Spec, renames: &[Rename]) -> Vec<
             .crates
             .iter()
             .filter(|c| c.depends.iter().any(|(_, to)| to.name == rename.to))
-            .map(|c| c.path.clone());
+            .map(|c| c.path.clone())
+            .chain(others.iter().cloned());
         let mut files = Vec::new();
         for dir in dependents {
             rust_files(&root.join(&dir), &mut files);
