@@ -104,6 +104,11 @@ impl Ledger {
         self.spec.as_deref()
     }
 
+    /// The folder Trellis last knew crate `name` in.
+    pub fn crate_dir(&self, name: &str) -> Option<&str> {
+        self.crates.get(name).map(String::as_str)
+    }
+
     /// Requirement id → the fingerprint of the text its test was affirmed against.
     pub fn affirmed(&self) -> &BTreeMap<String, String> {
         &self.affirmed

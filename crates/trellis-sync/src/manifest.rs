@@ -102,6 +102,9 @@ pub(crate) struct Workspace<'a> {
     /// Folders that are members without being listed: path dependencies of members inside the
     /// workspace, which cargo makes members (see [`Workspace::note_path_dependencies`]).
     pub(crate) implicit: RefCell<BTreeSet<String>>,
+    /// Features of crates (package → names) that Trellis wrote and the spec dropped: a
+    /// manifest that turns one on keeps the run back (see [`dropped_feature_refs`]).
+    pub(crate) dropped_features: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Workspace<'_> {
@@ -127,7 +130,12 @@ impl Workspace<'_> {
             t.get("workspace").and_then(Item::as_bool) == Some(true) && !t.contains_key("package")
         });
         match self.root_entries().and_then(|e| e.get(key)).filter(|_| inherits) {
-            Some(entry) => package_of(key, entry),
+            // The root's entry as it is once this run's renames are followed (a renamed
+            // crate's entry keeps its key and names the new package).
+            Some(entry) => {
+                let package = package_of(key, entry);
+                self.renamed.get(package).map_or(package, String::as_str)
+            }
             None => package_of(key, item),
         }
     }
@@ -266,14 +274,24 @@ fn has_edge(doc: &Table, kind: &str, name: &str, ws: &Workspace<'_>) -> bool {
         .any(|(_, t)| t.iter().any(|(k, item)| ws.package_of_entry(k, item) == name))
 }
 
-/// Where a crate's own entry of `kind` on `key` is: the top-level table, in whichever
-/// spelling the file has.
-fn entry_path(doc: &Table, kind: &str, key: &str) -> KeyPath {
+/// Where a crate's own entry of `kind` on `key` (a key of the render) is: the top-level table,
+/// in whichever spelling the file has, under that key, or else under the key of an entry on
+/// the same package (a renamed crate's dependents keep their key, see [`follow_entries`]).
+fn entry_path(doc: &Table, kind: &str, key: &str, ws: &Workspace<'_>) -> KeyPath {
     let spellings = KINDS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |(_, s)| *s);
+    let package = ws.package_of(key);
+    let by_package = || {
+        spellings.iter().find_map(|s| {
+            let table = doc.get(s)?.as_table_like()?;
+            let (k, _) = table.iter().find(|(k, item)| ws.package_of_entry(k, item) == package)?;
+            Some(path(&[s, k]))
+        })
+    };
     spellings
         .iter()
         .map(|s| path(&[s, key]))
         .find(|p| get_item(doc, p).is_some())
+        .or_else(by_package)
         .unwrap_or_else(|| path(&[kind, key]))
 }
 
@@ -426,7 +444,7 @@ pub(crate) fn merge_member(
     policy: &Policy<'_>,
 ) -> Merged {
     let mut out = Merged::default();
-    follow_member(cur.as_table_mut(), dir, old_dir, ws);
+    out.conflicts.extend(follow_member(cur.as_table_mut(), dir, old_dir, ws));
     for key in PACKAGE_FACTS {
         let p = path(&["package", key]);
         value_fact(cur.as_table_mut(), new.as_table(), &p, true, policy, &mut out);
@@ -451,7 +469,25 @@ pub(crate) fn merge_member(
         if get_item(new.as_table(), p).is_some() && !cur.contains_key("features") {
             cur.insert("features", Item::Table(Table::new()));
         }
+        // A feature that goes while another of the person's turns it on would leave that one
+        // naming nothing: what it turns on instead is the person's to decide.
+        let goes = get_item(new.as_table(), p).is_none()
+            && policy.base.get(p).is_some_and(|base| {
+                get_item(cur.as_table(), p).is_some_and(|item| canon_hash(item) == *base)
+            });
+        let naming = if goes { naming(cur.as_table(), &p[1], false) } else { Vec::new() };
+        if !naming.is_empty() {
+            for feature in naming {
+                let why = format!("names `{}`, a feature the spec drops", p[1]);
+                out.conflict(format!("features.{feature} ({why})"), p, policy);
+            }
+            continue;
+        }
         value_fact(cur.as_table_mut(), new.as_table(), p, true, policy, &mut out);
+    }
+    // Features of other crates the spec drops, which this manifest turns on.
+    for (at, what) in dropped_feature_refs(cur.as_table(), ws, false) {
+        out.conflicts.push(format!("{} (turns on {what}, which the spec drops)", dotted(&at)));
     }
 
     let wanted = edges(new.as_table());
@@ -468,9 +504,28 @@ pub(crate) fn merge_member(
             out.keys.insert(p.clone(), base_hash.clone());
             continue;
         }
-        let at = entry_path(cur.as_table(), kind, name);
-        if get_item(cur.as_table(), &at).is_some_and(|item| canon_hash(item) == *base_hash) {
+        // A renamed crate's entry, its key kept, is the new name's.
+        if ws.renamed.get(name).is_some_and(|to| wanted.iter().any(|(k, n)| k == kind && n == to)) {
+            continue;
+        }
+        let at = entry_path(cur.as_table(), kind, name, ws);
+        if get_item(cur.as_table(), &at).is_none_or(|item| canon_hash(item) != *base_hash) {
+            continue;
+        }
+        // A person's feature naming the dependency (`dep:x`, `x/feat`) would name nothing
+        // once it goes, unless another entry keeps the key.
+        let key = at.last().expect("an entry has a key");
+        let kept = KINDS
+            .iter()
+            .flat_map(|(kind, _)| kind_tables(cur.as_table(), kind))
+            .any(|(table, t)| t.contains_key(key) && at[..at.len() - 1] != table[..]);
+        let naming = if kept { Vec::new() } else { naming(cur.as_table(), key, true) };
+        if naming.is_empty() {
             remove_entry(cur.as_table_mut(), &at);
+        }
+        for feature in naming {
+            let why = format!("names `{key}`, the dependency the spec drops");
+            out.conflict(format!("features.{feature} ({why})"), p, policy);
         }
     }
     for (kind, name) in wanted {
@@ -482,7 +537,7 @@ pub(crate) fn merge_member(
                 || was.is_some_and(|from| policy.base.contains_key(&path(&[kind, from])));
             if owned
                 && let Some(item) =
-                    get_item(cur.as_table(), &entry_path(cur.as_table(), kind, &name))
+                    get_item(cur.as_table(), &entry_path(cur.as_table(), kind, &name, ws))
             {
                 out.keys.insert(p, canon_hash(item));
             }
@@ -498,6 +553,84 @@ pub(crate) fn merge_member(
                 out.keys.insert(p, hash);
             }
             Err(why) => out.conflict(format!("{} ({why})", dotted(&p)), &p, policy),
+        }
+    }
+    out
+}
+
+/// The features of a manifest whose list names `name`: as a dependency's key (`dep:name`,
+/// `name/feat`, `name?/feat`, or `name` alone where no feature has that name) when `dep`, else
+/// as a feature of the crate (`name` alone).
+fn naming(doc: &Table, name: &str, dep: bool) -> Vec<String> {
+    let Some(features) = doc.get("features").and_then(Item::as_table_like) else {
+        return Vec::new();
+    };
+    let bare = !dep || !features.contains_key(name);
+    let names = |value: &str| {
+        if value == name {
+            return bare;
+        }
+        let value = value.strip_prefix("dep:").filter(|_| dep).unwrap_or(value);
+        dep && (value == name
+            || value
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with("?/")))
+    };
+    features
+        .iter()
+        .filter(|(_, list)| {
+            list.as_array().is_some_and(|a| a.iter().filter_map(Value::as_str).any(names))
+        })
+        .map(|(feature, _)| feature.to_owned())
+        .collect()
+}
+
+/// Where a manifest turns on a feature of another crate that the spec drops
+/// ([`Workspace::dropped_features`]): an entry's `features` (`x = { …, features = ["f"] }`, the
+/// root's `[workspace.dependencies]` too), or a feature of its own (`x/f`, `x?/f`). Each with
+/// the feature it names.
+/// `root` looks at the root's `[workspace.dependencies]` alone, else at a crate's tables.
+fn dropped_feature_refs(doc: &Table, ws: &Workspace<'_>, root: bool) -> Vec<(KeyPath, String)> {
+    let mut out = Vec::new();
+    if ws.dropped_features.is_empty() {
+        return out;
+    }
+    let entries = path(&["workspace", "dependencies"]);
+    let tables: Vec<(KeyPath, &dyn TableLike)> = if root {
+        get_item(doc, &entries)
+            .and_then(Item::as_table_like)
+            .map(|t| (entries, t))
+            .into_iter()
+            .collect()
+    } else {
+        KINDS.iter().flat_map(|(kind, _)| kind_tables(doc, kind)).collect()
+    };
+    // Dependency key → the dropped features of its package.
+    let mut by_key: BTreeMap<&str, &BTreeSet<String>> = BTreeMap::new();
+    for (at, table) in tables {
+        let root = at.first().is_some_and(|k| k == "workspace");
+        for (key, item) in table.iter() {
+            let package = if root { package_of(key, item) } else { ws.package_of_entry(key, item) };
+            let Some(dropped) = ws.dropped_features.get(package) else { continue };
+            by_key.insert(key, dropped);
+            let on = item.as_table_like().and_then(|t| t.get("features")).and_then(Item::as_array);
+            for f in on.into_iter().flatten().filter_map(Value::as_str) {
+                if dropped.contains(f) {
+                    let mut p = at.clone();
+                    p.extend([key.to_owned(), "features".to_owned()]);
+                    out.push((p, format!("`{package}`'s feature `{f}`")));
+                }
+            }
+        }
+    }
+    let features = doc.get("features").and_then(Item::as_table_like).filter(|_| !root);
+    for (feature, list) in features.into_iter().flat_map(|t| t.iter()) {
+        for value in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+            let Some((key, f)) = value.split_once('/') else { continue };
+            let key = key.strip_suffix('?').unwrap_or(key);
+            if by_key.get(key).is_some_and(|dropped| dropped.contains(f)) {
+                out.push((path(&["features", feature]), format!("`{key}`'s feature `{f}`")));
+            }
         }
     }
     out
@@ -691,6 +824,9 @@ pub(crate) fn merge_root(
 ) -> Merged {
     let mut out = Merged::default();
     follow_root(cur.as_table_mut(), ws);
+    for (at, what) in dropped_feature_refs(cur.as_table(), ws, true) {
+        out.conflicts.push(format!("{} (turns on {what}, which the spec drops)", dotted(&at)));
+    }
     // The workspace's package keys the spec sets (edition, version, license, rust-version):
     // changed in place where the root has them, never added to a root that lacks one (new
     // crates then state the value themselves, see `fresh`).
@@ -728,7 +864,9 @@ pub(crate) fn merge_root(
         let gone = match p.as_slice() {
             [w, m, dir] if w == "workspace" && m == "members" => !wanted_members.contains(dir),
             [w, d, name] if w == "workspace" && d == "dependencies" => {
+                // A renamed crate's entry keeps its key (see `follow_entries`).
                 !wanted_entries.contains(name)
+                    && ws.renamed.get(name).is_none_or(|to| !wanted_entries.contains(to))
             }
             _ => false,
         };
@@ -743,8 +881,11 @@ pub(crate) fn merge_root(
         if p[1] == "members" {
             remove_element(cur.as_table_mut(), p);
             remove_element(cur.as_table_mut(), &path(&["workspace", "default-members", &p[2]]));
-        } else if get_item(cur.as_table(), p).is_some_and(|item| canon_hash(item) == *base_hash) {
-            remove_entry(cur.as_table_mut(), p);
+        } else {
+            let at = root_entry(cur.as_table(), &p[2], ws);
+            if get_item(cur.as_table(), &at).is_some_and(|item| canon_hash(item) == *base_hash) {
+                remove_entry(cur.as_table_mut(), &at);
+            }
         }
     }
 
@@ -843,7 +984,7 @@ pub(crate) fn merge_root(
             });
         if !out.keys.contains_key(&p)
             && owned
-            && let Some(item) = get_item(cur.as_table(), &p)
+            && let Some(item) = get_item(cur.as_table(), &root_entry(cur.as_table(), name, ws))
         {
             out.keys.insert(p, canon_hash(item));
         }
@@ -855,11 +996,12 @@ pub(crate) fn merge_root(
         let Some(wanted) = get_item(new.as_table(), &entry).and_then(pinned_version) else {
             continue;
         };
+        let entry = root_entry(cur.as_table(), name, ws);
         let Some(item) = get_item(cur.as_table(), &entry) else { continue };
         let at = if item.is_str() {
             entry.clone()
         } else {
-            path(&["workspace", "dependencies", name, "version"])
+            path(&["workspace", "dependencies", &entry[2], "version"])
         };
         // An entry with no version (a git or path source) is the person's choice.
         if get_item(cur.as_table(), &at).and_then(Item::as_str).is_none() {
@@ -869,6 +1011,21 @@ pub(crate) fn merge_root(
         pin_fact(cur.as_table_mut(), &at, &fact, wanted, policy, &mut out);
     }
     out
+}
+
+/// Where the root's `[workspace.dependencies]` entry for `name` (a key of the render) is: under
+/// that key, or else under the key of an entry on the same package (a renamed crate's entry
+/// keeps its key, see [`follow_entries`]).
+fn root_entry(doc: &Table, name: &str, ws: &Workspace<'_>) -> KeyPath {
+    let own = path(&["workspace", "dependencies", name]);
+    if get_item(doc, &own).is_some() {
+        return own;
+    }
+    let package = ws.package_of(name);
+    get_item(doc, &path(&["workspace", "dependencies"]))
+        .and_then(Item::as_table_like)
+        .and_then(|t| t.iter().find(|(k, item)| package_of(k, item) == package).map(|(k, _)| k))
+        .map_or(own, |k| path(&["workspace", "dependencies", k]))
 }
 
 /// A version the spec pins, merged three ways like [`value_fact`], compared as a version
@@ -903,42 +1060,161 @@ fn pin_fact(
     }
 }
 
-/// Renames and moves, followed in a crate manifest: an entry on a renamed crate takes its new
-/// name (its `package` value, else its key), and a `path` that led to a moved folder (or that
-/// this crate's own move would break) leads there again. Each value changes in place.
-fn follow_member(doc: &mut Table, dir: &str, old_dir: &str, ws: &Workspace<'_>) {
+/// The manifest of a member the spec does not declare (in `dir`), with this run's renames and
+/// moves followed, and the keys that cannot be (see [`follow_member`]).
+pub(crate) fn follow_other(
+    text: &str,
+    dir: &str,
+    ws: &Workspace<'_>,
+) -> Option<(String, Vec<String>)> {
+    let original: DocumentMut = text.parse().ok()?;
+    let mut doc = original.clone();
+    let stuck = follow_member(doc.as_table_mut(), dir, dir, ws);
+    Some((carry_over(text, &original.to_string(), &doc.to_string()), stuck))
+}
+
+/// Whether this run's renames and moves change anything in a manifest (the crate's in `dir`,
+/// once in `old_dir`; `None` for the root): one that they do is merged, even when its render
+/// did not change.
+pub(crate) fn follows(text: &str, dirs: Option<(&str, &str)>, ws: &Workspace<'_>) -> bool {
     if ws.renamed.is_empty() && ws.moved.is_empty() {
-        return;
+        return false;
     }
-    let mut renamed_keys = Vec::new();
+    let Ok(doc) = text.parse::<DocumentMut>() else { return false };
+    let mut followed = doc.clone();
+    match dirs {
+        Some((dir, old_dir)) => {
+            follow_member(followed.as_table_mut(), dir, old_dir, ws);
+        }
+        None => {
+            follow_root(followed.as_table_mut(), ws);
+            follow_member(followed.as_table_mut(), "", "", ws);
+        }
+    }
+    followed.to_string() != doc.to_string()
+}
+
+/// Whether a manifest has an entry on a crate `renamed` renames (old name → new), in its
+/// dependency tables or the root's `[workspace.dependencies]`: such a file is merged, never
+/// rendered anew, so that the entry keeps the key the code uses (see [`follow_entries`]).
+pub(crate) fn names_renamed(text: &str, renamed: &BTreeMap<String, String>) -> bool {
+    if renamed.is_empty() {
+        return false;
+    }
+    let Ok(doc) = text.parse::<DocumentMut>() else { return false };
+    let on_renamed =
+        |t: &dyn TableLike| t.iter().any(|(k, i)| renamed.contains_key(package_of(k, i)));
+    let root = get_item(doc.as_table(), &path(&["workspace", "dependencies"]))
+        .and_then(Item::as_table_like);
+    root.is_some_and(on_renamed)
+        || KINDS.iter().any(|(kind, _)| {
+            kind_tables(doc.as_table(), kind).into_iter().any(|(_, t)| on_renamed(t))
+        })
+}
+
+/// Renames and moves, followed in a crate manifest: an entry on a renamed crate names the new
+/// package, its key kept (see [`follow_entries`]), and a `path` that led to a moved folder (or
+/// that this crate's own move would break) leads there again, and so does every other
+/// relative path of a crate that moves (see [`follow_own_paths`]). Each value changes in
+/// place. Returns what cannot be followed, as conflicts.
+fn follow_member(doc: &mut Table, dir: &str, old_dir: &str, ws: &Workspace<'_>) -> Vec<String> {
+    if ws.renamed.is_empty() && ws.moved.is_empty() {
+        return Vec::new();
+    }
+    let mut stuck = Vec::new();
     for (kind, _) in KINDS {
         let tables: Vec<KeyPath> = kind_tables(doc, kind).into_iter().map(|(p, _)| p).collect();
         for p in tables {
             if let Some(table) = get_item_mut(doc, &p) {
-                renamed_keys.extend(follow_entries(table, dir, old_dir, ws));
+                stuck.extend(follow_entries(table, dir, old_dir, ws).into_iter().map(|key| {
+                    let mut at = p.clone();
+                    at.extend([key, "path".to_owned()]);
+                    moved_away(&at)
+                }));
             }
         }
     }
-    // `[features]` names dependencies by their keys (`dep:foo`, `foo/feature`, `foo?/feature`,
-    // or `foo` for an optional one): a renamed key is renamed there too, or cargo would refuse
-    // the manifest.
-    let Some(features) = doc.get_mut("features").and_then(Item::as_table_like_mut) else { return };
-    for (_, item) in features.iter_mut() {
-        let Some(list) = item.as_array_mut() else { continue };
-        for value in list.iter_mut() {
-            let Some(text) = value.as_str() else { continue };
-            let renamed = renamed_keys.iter().find_map(|(from, to)| {
-                let rest = text.strip_prefix("dep:").map_or(text, |r| r);
-                let dep = text.starts_with("dep:");
-                let tail = rest.strip_prefix(from.as_str())?;
-                (tail.is_empty() || tail.starts_with('/') || tail.starts_with("?/"))
-                    .then(|| format!("{}{to}{tail}", if dep { "dep:" } else { "" }))
-            });
-            if let Some(renamed) = renamed {
-                set_str(value, &renamed);
+    if dir != old_dir {
+        stuck.extend(follow_own_paths(doc, dir, old_dir).iter().map(|at| moved_away(at)));
+    }
+    stuck
+}
+
+fn moved_away(at: &[String]) -> String {
+    format!("{} (a relative path this crate's move cannot keep leading where it led)", dotted(at))
+}
+
+/// The `[package]` keys whose value is a path cargo reads from the manifest's folder (each
+/// may also be `true`, or inherited: then it is no path).
+const PACKAGE_PATHS: [&str; 4] = ["workspace", "readme", "license-file", "build"];
+
+/// The arrays of targets, each of which may name its source by `path`.
+const TARGET_ARRAYS: [&str; 4] = ["bin", "example", "test", "bench"];
+
+/// A crate that moves from `old_dir` to `dir`: every relative path of its manifest besides
+/// dependencies (the package's, each target's) keeps leading where it led (see
+/// [`follow_path`]). Returns the keys it cannot follow.
+fn follow_own_paths(doc: &mut Table, dir: &str, old_dir: &str) -> Vec<KeyPath> {
+    let mut stuck = Vec::new();
+    let mut inline_stuck = Vec::new();
+    let mut follow = |slot: Option<&mut Item>, at: KeyPath| {
+        if let Some(Item::Value(v)) = slot
+            && !follow_path(v, dir, old_dir)
+        {
+            stuck.push(at);
+        }
+    };
+    for key in PACKAGE_PATHS {
+        follow(get_item_mut(doc, &path(&["package", key])), path(&["package", key]));
+    }
+    follow(get_item_mut(doc, &path(&["lib", "path"])), path(&["lib", "path"]));
+    for array in TARGET_ARRAYS {
+        match doc.get_mut(array) {
+            Some(Item::ArrayOfTables(targets)) => {
+                for (i, t) in targets.iter_mut().enumerate() {
+                    follow(t.get_mut("path"), path(&[array, &i.to_string(), "path"]));
+                }
             }
+            Some(Item::Value(Value::Array(targets))) => {
+                for (i, t) in targets.iter_mut().enumerate() {
+                    if let Value::InlineTable(t) = t
+                        && let Some(v) = t.get_mut("path")
+                        && !follow_path(v, dir, old_dir)
+                    {
+                        inline_stuck.push(path(&[array, &i.to_string(), "path"]));
+                    }
+                }
+            }
+            _ => {}
         }
     }
+    stuck.extend(inline_stuck);
+    stuck
+}
+
+/// Folders that stand in for those above the workspace root, so that a path that climbs out of
+/// it (`../../../LICENSE`) is followed like any other.
+const ABOVE_ROOT: &str = "\u{0}0/\u{0}1/\u{0}2/\u{0}3/\u{0}4/\u{0}5/\u{0}6/\u{0}7";
+
+/// A relative path read from the folder `old_dir`, made to lead where it led when read from
+/// `dir`: a path inside the old folder moves with it (its text stays), one that leaves it is
+/// written anew from the new folder, quoting kept. `false` when that cannot be said (a path
+/// climbing above the stand-ins for the folders over the root); an absolute path, or a value
+/// that is no string, is left alone.
+fn follow_path(slot: &mut Value, dir: &str, old_dir: &str) -> bool {
+    let Some(text) = slot.as_str() else { return true };
+    if text.starts_with('/') || text.contains(':') {
+        return true;
+    }
+    let (old, new) = (format!("{ABOVE_ROOT}/{old_dir}"), format!("{ABOVE_ROOT}/{dir}"));
+    let Some(target) = normalize(&old, text) else { return false };
+    let inside = target == old || target.starts_with(&format!("{old}/"));
+    if inside || normalize(&new, text).as_deref() == Some(target.as_str()) {
+        return true;
+    }
+    let text = styled_like(text, relative(&new, &target));
+    set_str(slot, &text);
+    true
 }
 
 /// Renames and moves, followed in the root manifest: `members` and `default-members` lines
@@ -956,6 +1232,8 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
         for element in array.iter_mut() {
             let Some(to) = element.as_str().and_then(|s| ws.moved.get(clean(s))) else { continue };
             let decor = element.decor().clone();
+            let to =
+                element.as_str().map_or_else(|| to.clone(), |was| styled_like(was, to.clone()));
             *element = Value::from(to.as_str());
             *element.decor_mut() = decor;
         }
@@ -976,43 +1254,84 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
     }
 }
 
-/// Follows renames and moves in one dependency table; returns the keys it renamed.
-fn follow_entries(
-    table: &mut Item,
-    dir: &str,
-    old_dir: &str,
-    ws: &Workspace<'_>,
-) -> Vec<(String, String)> {
-    let mut renamed_keys = Vec::new();
-    let keys: Vec<String> = match table.as_table_like() {
-        Some(t) => t.iter().map(|(k, _)| k.to_owned()).collect(),
-        None => return renamed_keys,
-    };
-    for key in keys {
-        let Some(entry) = table.as_table_like_mut().and_then(|t| t.get_mut(&key)) else {
-            continue;
-        };
+/// Follows renames and moves in one dependency table.
+///
+/// An entry on a renamed crate keeps its key, the name the dependent's code knows the crate
+/// by, and names the new package (`old = { package = "new", … }`, cargo's form for exactly
+/// this), so the dependents build without a source edit, and `[features]` that name the key
+/// stay right. An entry that inherits (`old.workspace = true`) cannot say `package`: it
+/// follows the root's entry, which keeps its key the same way.
+fn follow_entries(table: &mut Item, dir: &str, old_dir: &str, ws: &Workspace<'_>) -> Vec<String> {
+    let mut stuck = Vec::new();
+    let Some(entries) = table.as_table_like_mut() else { return stuck };
+    for (key, entry) in entries.iter_mut() {
+        let literal = literal_strings(entry);
         if let Some(fields) = entry.as_table_like_mut()
             && let Some(Item::Value(p)) = fields.get_mut("path")
-            && let Some(was) = p.as_str().and_then(|s| normalize(old_dir, s))
         {
-            let target = ws.moved.get(&was).cloned().unwrap_or(was);
-            if p.as_str().and_then(|s| normalize(dir, s)).as_deref() != Some(target.as_str()) {
-                set_str(p, &relative(dir, &target));
+            match p.as_str().and_then(|s| normalize(old_dir, s)) {
+                Some(was) => {
+                    let target = ws.moved.get(&was).cloned().unwrap_or(was);
+                    let leads = p.as_str().and_then(|s| normalize(dir, s));
+                    if leads.as_deref() != Some(target.as_str()) {
+                        let was = p.as_str().unwrap_or_default().to_owned();
+                        set_str(p, &styled_like(&was, relative(dir, &target)));
+                    }
+                }
+                // Out of the workspace: where this crate moves, it leads there still.
+                None if dir != old_dir && !follow_path(p, dir, old_dir) => {
+                    stuck.push(key.get().to_owned());
+                }
+                None => {}
             }
         }
-        let package = package_of(&key, entry).to_owned();
+        let package = package_of(key.get(), entry).to_owned();
         let Some(to) = ws.renamed.get(&package) else { continue };
-        match entry.as_table_like_mut().and_then(|t| t.get_mut("package")) {
-            Some(Item::Value(p)) => set_str(p, to),
-            _ => {
-                if rename_key(table, &key, to) {
-                    renamed_keys.push((key.clone(), to.clone()));
-                }
-            }
+        // A bare version requirement is on a registry's package, not on the member.
+        let Some(fields) = entry.as_table_like_mut() else { continue };
+        if let Some(Item::Value(p)) = fields.get_mut("package") {
+            set_str(p, to);
+        } else if fields.get("workspace").and_then(Item::as_bool) != Some(true) {
+            add_package(entry, to, literal);
         }
     }
-    renamed_keys
+    stuck
+}
+
+/// Whether an entry's strings are literal (`'…'`): a value added to it is quoted so too.
+fn literal_strings(entry: &Item) -> bool {
+    entry.as_table_like().is_some_and(|t| {
+        t.iter().any(|(_, v)| match v.as_value() {
+            Some(Value::String(f)) => f
+                .as_repr()
+                .and_then(|r| r.as_raw().as_str())
+                .is_some_and(|raw| raw.starts_with('\'')),
+            _ => false,
+        })
+    })
+}
+
+/// Adds `package = "<to>"` last to an entry, spaced and quoted as its other keys are: an
+/// inline table's closing space stays before its `}`.
+fn add_package(entry: &mut Item, to: &str, literal: bool) {
+    let mut value = Value::from(to);
+    if literal
+        && !to.contains(['\'', '\n', '\r'])
+        && let Ok(v) = format!("'{to}'").parse::<Value>()
+    {
+        value = v;
+    }
+    if let Item::Value(Value::InlineTable(t)) = entry {
+        if let Some((_, last)) = t.iter_mut().last() {
+            let suffix = last.decor().suffix().and_then(|s| s.as_str()).unwrap_or("").to_owned();
+            last.decor_mut().set_suffix("");
+            value.decor_mut().set_prefix(" ");
+            value.decor_mut().set_suffix(suffix);
+        }
+        t.insert("package", value);
+    } else if let Some(t) = entry.as_table_like_mut() {
+        t.insert("package", Item::Value(value));
+    }
 }
 
 /// Follows moves in a table of entries by path, renames aside (a `[patch]` entry names a
@@ -1025,9 +1344,22 @@ fn follow_paths(table: &mut Item, ws: &Workspace<'_>) {
             && let Some(was) = p.as_str().and_then(|s| normalize("", s))
             && let Some(to) = ws.moved.get(&was)
         {
-            set_str(p, &relative("", to));
+            let was = p.as_str().unwrap_or_default().to_owned();
+            set_str(p, &styled_like(&was, relative("", to)));
         }
     }
+}
+
+/// A path written anew, in the style of the one it replaces: a leading `./` and a trailing `/`
+/// stay where the person wrote them.
+fn styled_like(was: &str, mut new: String) -> String {
+    if was.starts_with("./") && !new.starts_with('.') {
+        new.insert_str(0, "./");
+    }
+    if was.len() > 1 && was.ends_with('/') && !new.ends_with('/') {
+        new.push('/');
+    }
+    new
 }
 
 /// Replaces a string value, keeping the comments and spacing around it and its quoting: a
@@ -1046,60 +1378,6 @@ fn set_str(slot: &mut Value, text: &str) {
         _ => Value::from(text),
     };
     *slot.decor_mut() = decor;
-}
-
-/// Renames a key where it stands, keeping its comments, spacing and value. A key already
-/// taken is left alone (the merge then reports the edge it cannot add). Returns whether it
-/// renamed.
-fn rename_key(holder: &mut Item, from: &str, to: &str) -> bool {
-    let rank = |t: &dyn TableLike| -> HashMap<String, usize> {
-        t.iter()
-            .enumerate()
-            .map(|(i, (k, _))| (if k == from { to.to_owned() } else { k.to_owned() }, i))
-            .collect()
-    };
-    // The new key quoted as the old one was: `"first"` stays quoted.
-    let renamed = |key: &Key| {
-        let quote = key
-            .as_repr()
-            .and_then(|r| r.as_raw().as_str())
-            .and_then(|raw| raw.chars().next())
-            .filter(|c| *c == '"' || *c == '\'');
-        let mut new = quote
-            .and_then(|q| Key::parse(&format!("{q}{to}{q}")).ok())
-            .and_then(|mut keys| (keys.len() == 1).then(|| keys.remove(0)))
-            .unwrap_or_else(|| Key::new(to));
-        *new.leaf_decor_mut() = key.leaf_decor().clone();
-        *new.dotted_decor_mut() = key.dotted_decor().clone();
-        new
-    };
-    match holder {
-        Item::Table(t) => {
-            if t.contains_key(to) {
-                return false;
-            }
-            let order = rank(t);
-            let (Some(key), Some(item)) = (t.key(from).cloned(), t.remove(from)) else {
-                return false;
-            };
-            t.insert_formatted(&renamed(&key), item);
-            t.sort_values_by(|a, _, b, _| order.get(a.get()).cmp(&order.get(b.get())));
-            true
-        }
-        Item::Value(Value::InlineTable(t)) => {
-            if t.contains_key(to) {
-                return false;
-            }
-            let order = rank(t);
-            let (Some(key), Some(value)) = (t.key(from).cloned(), t.remove(from)) else {
-                return false;
-            };
-            t.insert_formatted(&renamed(&key), value);
-            t.sort_values_by(|a, _, b, _| order.get(a.get()).cmp(&order.get(b.get())));
-            true
-        }
-        _ => false,
-    }
 }
 
 /// Whether `member` is a member through `members`, as cargo decides it

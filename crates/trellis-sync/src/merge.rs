@@ -9,6 +9,10 @@
 /// and lines both sides add at one place are both kept, Trellis' first, as git's `union` merge
 /// keeps them (a module Trellis declares where a person appended code).
 ///
+/// A line Trellis' side inserts that the person's side already inserted identically (both
+/// relative to the base) is taken as already there, wherever either put it: a module a person
+/// declared by hand before the spec declared it is declared once (see [`already_added`]).
+///
 /// A text without a final newline is merged as if it had one, so that a last line is a line
 /// like any other (and a marker never lands at the end of one); the result ends without one
 /// only when the person's file did.
@@ -27,6 +31,7 @@ pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
         }
     };
     let (base, ours, theirs) = (line(base), line(ours), line(theirs));
+    let theirs = already_added(&base, &ours, &theirs);
     let merged = match diffy::merge(&base, &ours, &theirs) {
         Ok(merged) => Ok(merged),
         // diffy ends its marker lines with `\n`: in a CRLF file they get its line ends too.
@@ -44,6 +49,53 @@ pub fn merge3(base: &str, ours: &str, theirs: &str) -> Result<String, String> {
         text
     };
     merged.map(trim)
+}
+
+/// `theirs` without the lines it inserts that `ours` inserted too, so that the merge takes
+/// them once. A line counts only where it identifies itself: it holds a word (a `}` or a blank
+/// line is one of many), it is new to the file (not in the base), and each side has it once.
+fn already_added(base: &str, ours: &str, theirs: &str) -> String {
+    let base: Vec<&str> = base.split_inclusive('\n').collect();
+    let ours_lines: Vec<&str> = ours.split_inclusive('\n').collect();
+    let theirs_lines: Vec<&str> = theirs.split_inclusive('\n').collect();
+    let once = |lines: &[&str], line: &str| lines.iter().filter(|l| **l == line).count() == 1;
+    // Each side's runs of inserted lines.
+    let inserted = |side: &[&str]| -> Vec<std::ops::Range<usize>> {
+        similar::capture_diff_slices(similar::Algorithm::Myers, &base, side)
+            .into_iter()
+            .filter_map(|op| match op {
+                similar::DiffOp::Insert { new_index, new_len, .. }
+                | similar::DiffOp::Replace { new_index, new_len, .. } => {
+                    Some(new_index..new_index + new_len)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let ours_added: Vec<&str> =
+        inserted(&ours_lines).into_iter().flatten().map(|i| ours_lines[i]).collect();
+    let taken = |line: &str| {
+        line.chars().any(char::is_alphanumeric)
+            && !base.contains(&line)
+            && ours_added.contains(&line)
+            && once(&ours_lines, line)
+            && once(&theirs_lines, line)
+    };
+    let mut dropped = Vec::new();
+    for run in inserted(&theirs_lines) {
+        let words = run.clone().filter(|&i| !theirs_lines[i].trim().is_empty());
+        // A run whose every line is there already goes whole, with the blank lines that
+        // spaced it out.
+        if words.clone().next().is_some() && words.clone().all(|i| taken(theirs_lines[i])) {
+            dropped.extend(run);
+        } else {
+            dropped.extend(words.filter(|&i| taken(theirs_lines[i])));
+        }
+    }
+    if dropped.is_empty() {
+        return theirs.to_owned();
+    }
+    theirs_lines.iter().enumerate().filter(|(i, _)| !dropped.contains(i)).map(|(_, l)| *l).collect()
 }
 
 /// Whether `text` holds any of the labelled conflict markers [`merge3`] writes, each on a

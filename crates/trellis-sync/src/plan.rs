@@ -33,6 +33,10 @@ pub struct Options {
     pub diff: bool,
     /// Crates the spec renamed (`renamed-from`): their folders move before anything else.
     pub renames: Vec<Rename>,
+    /// Folders of workspace members the spec does not declare (an adopted workspace's own
+    /// `xtask`, say): Trellis owns nothing in their manifests, but their paths and entries
+    /// that lead to a crate this run moves or renames follow it, or cargo could not load them.
+    pub others: Vec<String>,
     /// Paths whose conflicts the person has resolved: keep the file as it is and record
     /// Trellis' current version as delivered.
     pub accept: Vec<String>,
@@ -477,24 +481,46 @@ pub(crate) fn plan_in(
         .as_deref()
         .and_then(|b| std::str::from_utf8(b).ok())
         .and_then(|t| t.parse().ok());
+    // Renames still to do: a `renamed-from` stays in the spec after the run that did it.
+    let renamed: BTreeMap<String, String> = options
+        .renames
+        .iter()
+        .filter(|r| r.from != r.to && ledger.crates.contains_key(&r.from))
+        .map(|r| (r.from.clone(), r.to.clone()))
+        .collect();
+    // Features Trellis wrote into a crate's manifest that the spec no longer declares.
+    let mut dropped_features: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, doc) in &rendered {
+        let Some(name) = doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str())
+        else {
+            continue;
+        };
+        let Some(record) = old.files.get(*path) else { continue };
+        for key in record.keys.keys() {
+            if let [features, feature] = key.as_slice()
+                && features == "features"
+                && doc.get("features").and_then(|t| t.get(feature)).is_none()
+            {
+                dropped_features.entry(name.to_owned()).or_default().insert(feature.clone());
+            }
+        }
+    }
     let ws = manifest::Workspace {
         crates: &crates,
-        renamed: options
-            .renames
-            .iter()
-            .filter(|r| r.from != r.to)
-            .map(|r| (r.from.clone(), r.to.clone()))
-            .collect(),
+        renamed: renamed.clone(),
         moved: relocated,
         root: root_doc.as_ref().unwrap_or(rendered_root).as_table(),
-        // Created now, or still byte for byte Trellis' render: the new render replaces it.
+        // Created now, or still byte for byte Trellis' render: the new render replaces it
+        // (unless it has an entry on a renamed crate, which keeps its key).
         root_is_render: root_manifest.as_deref().is_none_or(|cur| {
             let hash = hash_bytes(cur);
             old.files.get(ROOT_MANIFEST).is_some_and(|r| r.hash == hash && r.whole)
+                && !manifest::names_renamed(&String::from_utf8_lossy(cur), &renamed)
         }),
         rendered_root: rendered_root.as_table(),
         needed: Default::default(),
         implicit: Default::default(),
+        dropped_features,
     };
 
     for (name, dir) in &crates {
@@ -549,6 +575,9 @@ pub(crate) fn plan_in(
         }
         entries.push(entry);
     }
+    for dir in options.others.iter().filter(|d| !crates.values().any(|c| c == *d)) {
+        entries.extend(plan_other(root, dir, &ws, options.diff)?);
+    }
     // Folder moves (done or refused) first: they happen before any file.
     entries.sort_by(|a, b| (a.ownership.is_some(), &a.path).cmp(&(b.ownership.is_some(), &b.path)));
     // Manifests change together (a renamed crate's dependents, the root's entries), so one in
@@ -573,6 +602,46 @@ pub(crate) fn plan_in(
     }
     let ledger_changes = next != *ledger;
     Ok(Plan { entries, ledger: next, ledger_changes })
+}
+
+/// The manifest of a member the spec does not declare, in `dir`: written where this run's
+/// renames and moves change what it says ([`manifest::follow_other`]), a conflict where they
+/// cannot be followed, else nothing (and never in the ledger: it is a person's file).
+fn plan_other(
+    root: &Root,
+    dir: &str,
+    ws: &manifest::Workspace<'_>,
+    diffs: bool,
+) -> Result<Option<Entry>, SyncError> {
+    let path = manifest_of(dir);
+    let Some(cur) = root.read(&path)? else { return Ok(None) };
+    let Ok(text) = std::str::from_utf8(&cur) else { return Ok(None) };
+    if !manifest::follows(text, Some((dir, dir)), ws) {
+        return Ok(None);
+    }
+    let Some((out, stuck)) = manifest::follow_other(text, dir, ws) else { return Ok(None) };
+    let mut e = Entry {
+        path: path.clone(),
+        action: Action::Merge,
+        ownership: Some(Ownership::Manifest),
+        note: Some(
+            "a member the spec does not declare: its paths follow the crates that move".into(),
+        ),
+        diff: diffs.then(|| diff(&path, text, &out)),
+        op: Op::Write(out.clone()),
+        theirs: None,
+        seen: Some(hash_bytes(&cur)),
+    };
+    if !stuck.is_empty() {
+        e.action = Action::Conflict;
+        e.op = Op::Nothing;
+        e.note = Some(format!(
+            "cannot add or change without touching a person's text: {}",
+            stuck.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ));
+        e.theirs = Some(out);
+    }
+    Ok(Some(e))
 }
 
 /// `text` with the line `mod <stem>;` among its `mod` lines, in order (rustfmt's), unless it
@@ -1016,13 +1085,24 @@ fn plan_manifest(
     {
         // Merged cleanly against this very render, and untouched since. (The root also
         // depends on the entries other manifests need, so it is always looked at.)
-        let needs_nothing = matches!(role, Role::Member { .. }) || ws.needed.borrow().is_empty();
+        // Nor is a manifest whose paths or entries follow a crate that moves or is renamed.
+        let dirs = match role {
+            Role::Root => None,
+            Role::Member { dir, old_dir } => Some((dir, old_dir)),
+        };
+        let needs_nothing = (matches!(role, Role::Member { .. }) || ws.needed.borrow().is_empty())
+            && !manifest::follows(&String::from_utf8_lossy(cur), dirs, ws);
         if rec.rendered.as_deref() == Some(new_hash.as_str()) && needs_nothing {
             return (entry(f, Action::Unchanged), Some(rec.clone()));
         }
         // Still byte for byte a render of Trellis', with no fact held back for an orphan: the
-        // new render replaces it whole, in the render's own layout.
-        if rec.whole && !rec.keys.keys().any(|k| (ctx.keep)(k)) {
+        // new render replaces it whole, in the render's own layout. Not one with an entry on
+        // a renamed crate: the entry keeps the old key (the name the code uses), which the
+        // render does not know.
+        if rec.whole
+            && !rec.keys.keys().any(|k| (ctx.keep)(k))
+            && !manifest::names_renamed(&String::from_utf8_lossy(cur), &ws.renamed)
+        {
             let old = String::from_utf8_lossy(cur);
             return match role {
                 Role::Root => whole(Action::Update, &old, f.contents.clone(), new_doc),

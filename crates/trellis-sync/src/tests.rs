@@ -953,8 +953,36 @@ fn renamed_crates_move_with_the_persons_files() {
     let manifest = fs::read_to_string(out.join("crates/new/Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"new\""), "{manifest}");
     let b = fs::read_to_string(out.join("crates/b/Cargo.toml")).unwrap();
-    assert!(b.contains("new.workspace = true") && !b.contains("old"), "{b}");
+    // The dependent keeps the name its code uses; the root's entry names the new package.
+    assert!(b.contains("old.workspace = true"), "{b}");
+    let root = fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(root.contains("package = \"new\"") && root.contains("crates/new"), "{root}");
     assert_eq!(report.plan.count(Action::Orphan), 0);
+    assert!(!apply(&out, &files, &options).unwrap().plan.writes());
+}
+
+#[test]
+fn a_member_the_spec_does_not_declare_follows_a_crate_that_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("x", &[("old", &[]), ("b", &["old"])])).unwrap();
+    fs::create_dir_all(out.join("tools")).unwrap();
+    let tools = "[package]\nname = \"tools\"\n\n[dependencies]\nold = { path = \"../crates/old\" } # mine\n";
+    fs::write(out.join("tools/Cargo.toml"), tools).unwrap();
+    let files = workspace("x", &[("new", &[]), ("b", &["new"])]);
+    let options = Options {
+        renames: vec![Rename { from: "old".into(), to: "new".into() }],
+        others: vec!["tools".into()],
+        ..Options::default()
+    };
+    let report = apply(&out, &files, &options).unwrap();
+    let entry = report.plan.entries.iter().find(|e| e.path == "tools/Cargo.toml").unwrap();
+    assert_eq!(entry.action, Action::Merge, "{entry:?}");
+    assert_eq!(
+        fs::read_to_string(out.join("tools/Cargo.toml")).unwrap(),
+        tools.replace("\"../crates/old\" }", "\"../crates/new\", package = \"new\" }")
+    );
+    // Not Trellis' file: the ledger does not hold it, and nothing more happens to it.
     assert!(!apply(&out, &files, &options).unwrap().plan.writes());
 }
 

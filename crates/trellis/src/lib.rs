@@ -57,8 +57,8 @@ pub use judge::{HELD_BACK, Judged, Level, Verify};
 pub use project::{Loaded, Project, shell_word};
 pub use results::{Results, last_results_path};
 pub use sync::{
-    Applied, ApplyOptions, Created, NewOptions, PlanOptions, Planned, apply, new, new_from_text,
-    plan, render_plan,
+    Applied, ApplyOptions, Created, NewOptions, OldName, PlanOptions, Planned, apply, new,
+    new_from_text, plan, render_plan,
 };
 
 pub use anstream;

@@ -68,6 +68,7 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
         prune: options.prune,
         diff: options.diff,
         renames: prepared.renames,
+        others: prepared.others,
         ..Options::default()
     };
     let mut plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
@@ -147,6 +148,22 @@ pub struct Applied {
     pub report: Report,
     /// What cargo said of the plan before anything was written (as [`Planned::judged`]).
     pub judged: Judged,
+    /// Source files of the dependents of a crate the spec renamed (`renamed-from`) that still
+    /// call it by its old name: they build as they are (the dependency keeps the old key, with
+    /// `package = "<new>"`), and the person renames in code when ready.
+    pub old_names: Vec<OldName>,
+}
+
+/// A source file that calls a renamed crate by its old name (`old_name::`, `use old_name`,
+/// `extern crate old_name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OldName {
+    /// The file, relative to the workspace root, `/`-separated.
+    pub path: String,
+    /// The crate's old package name (its `renamed-from`), the key its dependents keep.
+    pub from: String,
+    /// The crate's new package name.
+    pub to: String,
 }
 
 /// Brings the workspace in line with its spec, as a transaction, never overwriting a byte a
@@ -217,6 +234,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         prune: options.prune,
         diff: options.diff,
         renames: prepared.renames,
+        others: prepared.others,
         accept,
         affirmed,
         write_conflicts: options.write_conflicts,
@@ -224,6 +242,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         judge: Some(judge),
         cancel: options.cancel.clone(),
     };
+    let (renames, others) = (sync.renames.clone(), sync.others.clone());
     let report = trellis_sync::apply(project.root(), &prepared.files, &sync).map_err(|e| {
         let mut said = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(error) = said.1.take() {
@@ -249,7 +268,95 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
     {
         judged.level = Some(crate::Level::Build);
     }
-    Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report, judged })
+    // The renames this run did: their crate's folder moved.
+    let spec = &prepared.loaded.spec;
+    let moved_to = |name: &str| {
+        let dir = spec.crates.iter().find(|c| c.name.as_str() == name).map(|c| c.path.as_str());
+        report.plan.entries.iter().any(|e| {
+            e.action == trellis_sync::Action::Move
+                && dir.is_some_and(|d| e.path.ends_with(&format!(" -> {d}")))
+        })
+    };
+    let done: Vec<Rename> = renames.into_iter().filter(|r| moved_to(&r.to)).collect();
+    let old_names = old_names(project.root(), spec, &done, &others);
+    Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report, judged, old_names })
+}
+
+/// The source files of each renamed crate's dependents (and of the members the spec does not
+/// declare, whose edges it does not know) that still use its old name, found by reading every
+/// `.rs` file under their folders (`target` folders aside).
+fn old_names(
+    root: &Path,
+    spec: &trellis_spec::Spec,
+    renames: &[Rename],
+    others: &[String],
+) -> Vec<OldName> {
+    let mut out = Vec::new();
+    for rename in renames.iter().filter(|r| r.from != r.to) {
+        let old = rename.from.replace('-', "_");
+        let dependents = spec
+            .crates
+            .iter()
+            .filter(|c| c.depends.iter().any(|(_, to)| to.name == rename.to))
+            .map(|c| c.path.clone())
+            .chain(others.iter().cloned());
+        let mut files = Vec::new();
+        for dir in dependents {
+            rust_files(&root.join(&dir), &mut files);
+        }
+        files.sort();
+        files.dedup();
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(&file) else { continue };
+            if !uses_crate(&text, &old) {
+                continue;
+            }
+            let rel = file.strip_prefix(root).unwrap_or(&file);
+            let path =
+                rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>();
+            let (from, to) = (rename.from.clone(), rename.to.clone());
+            out.push(OldName { path: path.join("/"), from, to });
+        }
+    }
+    out
+}
+
+/// Every `.rs` file under `dir`, `target` folders and hidden ones aside.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() && name != "target" && !name.starts_with('.') => {
+                rust_files(&path, out);
+            }
+            Ok(t) if t.is_file() && name.ends_with(".rs") => out.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// Whether Rust source names crate `name` as a path's first segment (`name::`), in a `use`
+/// or in an `extern crate`.
+fn uses_crate(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = &text[at + name.len()..];
+        if before.is_some_and(ident) || after.chars().next().is_some_and(ident) {
+            return false;
+        }
+        let head = text[..at].trim_end();
+        let last_word = |s: &str| s.rsplit(|c: char| !ident(c)).next().unwrap_or("").to_owned();
+        let word = last_word(head);
+        let extern_crate =
+            word == "crate" && last_word(head[..head.len() - word.len()].trim_end()) == "extern";
+        // `name::…`, but not `other::name::…`.
+        let path = after.trim_start().starts_with("::") && !head.ends_with("::");
+        path || word == "use" || extern_crate
+    })
 }
 
 /// The ledger's affirmed fingerprints after this `apply`: those of requirements the spec
@@ -409,6 +516,9 @@ struct Prepared {
     loaded: Arc<Loaded>,
     files: Vec<PlannedFile>,
     renames: Vec<Rename>,
+    /// Members the spec does not declare, where a crate moves or is renamed (see
+    /// [`Options::others`]).
+    others: Vec<String>,
 }
 
 /// Loads the spec, checks what can be checked of its external sources, renders it.
@@ -426,7 +536,38 @@ fn prepare(project: &Project) -> Result<Prepared, Error> {
             Some(Rename { from: from.name.clone(), to: c.name.as_str().to_owned() })
         })
         .collect();
-    Ok(Prepared { loaded: Arc::new(loaded), files, renames })
+    let others = undeclared_members(project.root(), &loaded.spec)?;
+    Ok(Prepared { loaded: Arc::new(loaded), files, renames, others })
+}
+
+/// The folders of the workspace's members that the spec does not declare, as cargo lists
+/// them, when a crate of the spec moves (or is renamed) since the ledger: their manifests'
+/// paths and entries must follow it. Asks cargo only then; none when cargo cannot say (the
+/// verification of `apply` then shows why).
+fn undeclared_members(root: &Path, spec: &trellis_spec::Spec) -> Result<Vec<String>, Error> {
+    let ledger = Ledger::load(root)?;
+    let moves = spec.crates.iter().any(|c| {
+        let was = c.renamed_from.as_ref().map_or(c.name.as_str(), |from| from.name.as_str());
+        ledger.crate_dir(was).is_some_and(|dir| dir != c.path || was != c.name.as_str())
+    });
+    if !moves {
+        return Ok(Vec::new());
+    }
+    let cargo = trellis_check::Cargo::from_env();
+    let Ok(metadata) = trellis_check::read_metadata(root, &cargo) else { return Ok(Vec::new()) };
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let declared: BTreeSet<&str> = spec.crates.iter().map(|c| c.path.as_str()).collect();
+    let mut out = Vec::new();
+    for package in metadata.workspace_packages() {
+        let Some(dir) = package.manifest_path.parent() else { continue };
+        let Ok(rel) = dir.as_std_path().strip_prefix(&root) else { continue };
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>();
+        let rel = rel.join("/");
+        if !declared.contains(rel.as_str()) {
+            out.push(rel);
+        }
+    }
+    Ok(out)
 }
 
 fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
@@ -730,7 +871,25 @@ fn lexical(path: &Path) -> PathBuf {
 mod tests {
     use std::path::{Path, PathBuf};
 
-    use super::lexical;
+    use super::{lexical, uses_crate};
+
+    #[test]
+    fn a_crate_is_used_by_name_as_a_paths_head_a_use_or_an_extern_crate() {
+        for text in [
+            "use core_types::answer;",
+            "fn f() { core_types :: answer() }",
+            "pub use core_types;",
+            "extern crate core_types;",
+            "extern   crate\ncore_types as c;",
+        ] {
+            assert!(uses_crate(text, "core_types"), "{text}");
+        }
+        for text in
+            ["my_core_types::x", "crate::core_types::x", "let core_types = 1;", "reuse core_types"]
+        {
+            assert!(!uses_crate(text, "core_types"), "{text}");
+        }
+    }
 
     #[test]
     fn lexical_climbs_as_many_folders_as_the_path_says() {

@@ -92,6 +92,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
             }
             summary.push('\n');
             term::out(&summary);
+            report_old_names(&project, &applied.old_names);
         }
         Format::Json => {
             let done = json!({
@@ -99,6 +100,11 @@ pub(crate) fn run(args: &Args) -> Outcome {
                 "deleted": report.deleted_files,
                 "conflict_copies": report.conflict_copies,
                 "ledger_written": report.ledger_written,
+                "old_names": applied.old_names.iter().map(|o| json!({
+                    "path": o.path,
+                    "from": o.from,
+                    "to": o.to,
+                })).collect::<Vec<_>>(),
             });
             let mut doc = json_plan(&project, &report.plan, done);
             doc["judged"] = json_judged(&applied.judged);
@@ -120,6 +126,37 @@ fn accepted(root: &Path, here: &Path, path: &Path) -> PathBuf {
     let resolved = canonical(&from_here).or_else(|| from_here.parent().and_then(canonical));
     let inside = resolved.zip(canonical(root)).is_some_and(|(p, root)| p.starts_with(root));
     if inside { from_here } else { path.to_path_buf() }
+}
+
+/// Names the files that call a renamed crate by its old name, and how to finish the rename.
+fn report_old_names(project: &trellis::Project, old_names: &[trellis::OldName]) {
+    let mut renames: Vec<(&str, &str)> =
+        old_names.iter().map(|o| (o.from.as_str(), o.to.as_str())).collect();
+    renames.dedup();
+    for (from, to) in renames {
+        let (old, new) = (from.replace('-', "_"), to.replace('-', "_"));
+        let mut text = String::new();
+        let files: Vec<&trellis::OldName> = old_names.iter().filter(|o| o.from == from).collect();
+        // A crate many files use would fill the screen: the first few, and how many more
+        // (`--format json` lists them all).
+        const SHOWN: usize = 10;
+        for o in files.iter().take(SHOWN) {
+            text.push_str(&format!(
+                "note: `{}` still calls `{to}` by its old name `{old}`\n",
+                project.show(&o.path)
+            ));
+        }
+        if files.len() > SHOWN {
+            text.push_str(&format!(
+                "note: and {} more file(s) (`--format json` lists them all)\n",
+                files.len() - SHOWN
+            ));
+        }
+        text.push_str(&format!(
+            "hint: it builds as it is (the dependency keeps the key `{from}`, with `package = \"{to}\"`); rename `{old}` to `{new}` in the code when ready, then rename the key to `{to}` and drop its `package`\n"
+        ));
+        term::note(&text);
+    }
 }
 
 /// Tells what was cleaned up from an earlier, interrupted run.

@@ -17,6 +17,10 @@ use trellis_spec::EdgeKind;
 use crate::cli::{self, session};
 use crate::{files_under, outcome, repo_root, xtask};
 
+/// The cases whose result cargo must build (they use no registry crate, so it can offline):
+/// what their spec change does to a person's code is proven by compiling it, not by its text.
+const BUILDS: [&str; 2] = ["move-relative-paths", "rename-keeps-code"];
+
 fn fixtures() -> PathBuf {
     repo_root().join("xtask/tests/fixtures/adopt")
 }
@@ -139,7 +143,9 @@ fn run_case(case: &Path) -> Result<(), String> {
     if written != listed {
         return Err(format!("{name}: plan listed {listed:?}, apply wrote {written:?}"));
     }
-    if !spec.contains("renamed-from") {
+    // A crate that moves or is renamed changes values in place: the rest only inserts.
+    let moves = plan["entries"].as_array().unwrap().iter().any(|e| e["action"] == "move");
+    if !moves && !spec.contains("renamed-from") {
         for (path, old) in &before {
             if let Some(new) = after.get(path)
                 && !only_insertions(old, new)
@@ -156,6 +162,15 @@ fn run_case(case: &Path) -> Result<(), String> {
             stdout(&checked),
             outcome(&checked).1
         ));
+    }
+
+    if BUILDS.contains(&name.as_str()) {
+        for args in [
+            &["metadata", "--offline", "--format-version", "1"][..],
+            &["check", "--offline", "--workspace", "--all-targets"],
+        ] {
+            crate::build::cargo(&ws, "adopt", args).map_err(|e| format!("{name}: {e}"))?;
+        }
     }
 
     let out = case.join("out");
@@ -268,7 +283,7 @@ fn an_adopted_workspace_gains_a_crate_an_edge_a_rename_and_a_prune() {
     let beta = fs::read_to_string(ws.join("crates/beta/Cargo.toml")).unwrap();
     assert!(beta.contains("gamma = { workspace = true }"), "{beta}");
 
-    // Renamed, and moved with it.
+    // Renamed, and moved with it: the root's entry keeps the key `beta` knows it by.
     let renamed = edge
         .replace("[crates.gamma]\n", "[crates.delta]\nrenamed-from = \"gamma\"\n")
         .replace("\"alpha\", \"gamma\"", "\"alpha\", \"delta\"");
@@ -276,7 +291,8 @@ fn an_adopted_workspace_gains_a_crate_an_edge_a_rename_and_a_prune() {
     assert!(!ws.join("crates/gamma").exists() && ws.join("crates/delta/src/lib.rs").is_file());
     let root = fs::read_to_string(ws.join("Cargo.toml")).unwrap();
     assert!(
-        root.contains("\"crates/delta\"") && root.contains("delta = { path = \"crates/delta\" }"),
+        root.contains("\"crates/delta\"")
+            && root.contains("gamma = { path = \"crates/delta\", package = \"delta\" }"),
         "{root}"
     );
 
@@ -303,4 +319,24 @@ fn an_adopted_workspace_gets_trellis_workspace_files_only_when_the_spec_asks() {
     }
     let check = cli::xtask(&ws, &["check"]);
     insta::assert_snapshot!(session([&apply, &check]));
+}
+
+/// A rename keeps the dependents' code building as it is, and `apply` names the files that
+/// still call the crate by its old name, with how to finish the rename.
+#[test]
+fn a_rename_lists_the_code_that_still_calls_the_crate_by_its_old_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let case = fixtures().join("rename-keeps-code");
+    copy_dir(&case.join("in"), &ws);
+    let spec = String::from_utf8(xtask(&ws, &["infer"]).stdout).unwrap();
+    fs::write(ws.join("Trellis.toml"), &spec).unwrap();
+    assert_eq!(xtask(&ws, &["apply"]).status.code(), Some(0));
+    fs::write(ws.join("Trellis.toml"), fs::read_to_string(case.join("spec.toml")).unwrap())
+        .unwrap();
+    let apply = cli::xtask(&ws, &["apply"]);
+    let again = cli::xtask(&ws, &["apply"]);
+    crate::build::cargo(&ws, "adopt", &["check", "--offline", "--workspace"])
+        .unwrap_or_else(|e| panic!("{e}"));
+    insta::assert_snapshot!(session([&apply, &again]));
 }

@@ -148,6 +148,12 @@ fn a_crate_renamed_while_its_modules_were_edited_merges() {
     let ws = tmp.path().join("ws");
     append(&ws.join("crates/base/src/money.rs"), MY_CODE);
     append(&ws.join("crates/base/src/lib.rs"), "\npub fn mine() {}\n");
+    // The dependent's code calls the crate by the name it has now.
+    fs::write(
+        ws.join("crates/app/src/main.rs"),
+        "//! The app.\n\nfn main() {\n    base::mine();\n}\n",
+    )
+    .unwrap();
     let renamed = spec
         .replace("[crates.base]\n", "[crates.books]\nrenamed-from = \"base\"\n")
         .replace("depends = [\"base\"]", "depends = [\"books\"]");
@@ -160,6 +166,9 @@ fn a_crate_renamed_while_its_modules_were_edited_merges() {
     );
     assert!(read(&ws.join("crates/books/src/lib.rs")).ends_with("\npub fn mine() {}\n"));
     let check = cli::xtask(&ws, &["check"]);
+    // It builds as it is: the dependency keeps the key `base`, naming the package `books`.
+    crate::build::cargo(&ws, "living-rename", &["check", "--offline", "--workspace"])
+        .unwrap_or_else(|e| panic!("{e}"));
     insta::assert_snapshot!(session([&apply, &check]));
 }
 
@@ -230,4 +239,27 @@ fn features_reach_an_edited_manifest_and_leave_it_again() {
     assert!(!read(&manifest).contains("[features]"), "{}", read(&manifest));
     let check = cli::xtask(&ws, &["check"]);
     insta::assert_snapshot!(session([&two, &one, &none, &check]));
+}
+
+/// A module a person declared by hand (and wrote) before the spec declared it too: the merged
+/// crate root declares it once (a second `pub mod money;` is error E0428), and cargo builds it.
+#[test]
+fn a_module_both_the_person_and_the_spec_add_is_declared_once_and_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    run(tmp.path(), &["new", "spec.toml", "--out", "ws"], 0);
+    let ws = tmp.path().join("ws");
+    let lib = ws.join("crates/base/src/lib.rs");
+    append(&lib, "\npub mod money;\n\npub fn mine() -> u8 {\n    money::ONE\n}\n");
+    fs::write(ws.join("crates/base/src/money.rs"), "//! Money.\n\npub const ONE: u8 = 1;\n")
+        .unwrap();
+    let changed =
+        SPEC.replace("summary = \"The base\"\n", "summary = \"The base\"\nmodules = [\"money\"]\n");
+    fs::write(ws.join("Trellis.toml"), changed).unwrap();
+    // The person's own `money.rs` stays theirs: accepted as it is.
+    run(&ws, &["apply", "--accept", "crates/base/src/money.rs"], 0);
+    let lib_now = read(&lib);
+    assert_eq!(lib_now.matches("pub mod money;").count(), 1, "{lib_now}");
+    crate::build::cargo(&ws, "living-module", &["check", "--offline", "--workspace"])
+        .unwrap_or_else(|e| panic!("{e}"));
 }

@@ -267,3 +267,40 @@ fn a_killed_run_is_rolled_back_even_after_the_spec_is_reverted() {
     let again = cli::xtask(&ws, &["apply"]);
     insta::assert_snapshot!(session([&broken, &plan, &recovered, &check, &again]));
 }
+
+/// A spec change that removes what a person's `[features]` names (a feature of another crate,
+/// a dependency) is a conflict naming the person's key, never a dangling reference: `apply`
+/// exits 1, writes nothing, and cargo loads the workspace as it was.
+#[test]
+fn removing_what_a_persons_feature_names_is_a_conflict_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec =
+        SPEC.replace("summary = \"The base\"\n", "summary = \"The base\"\nfeatures = [\"fast\"]\n");
+    fs::write(tmp.path().join("spec.toml"), &spec).unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let ws = tmp.path().join("ws");
+    let app = ws.join("crates/app/Cargo.toml");
+    let mut manifest = fs::read_to_string(&app).unwrap();
+    manifest.push_str("\n[features]\nquick = [\"base/fast\"]\n");
+    fs::write(&app, &manifest).unwrap();
+    let metadata = || {
+        crate::build::cargo(&ws, "sync", &["metadata", "--offline", "--format-version", "1"])
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    metadata();
+    let before = contents_under(&ws);
+
+    // The feature goes from the spec; then the edge.
+    fs::write(ws.join("Trellis.toml"), SPEC).unwrap();
+    let feature = cli::xtask(&ws, &["apply"]);
+    fs::write(ws.join("Trellis.toml"), SPEC.replace("depends = [\"base\"]\n", "")).unwrap();
+    let edge = cli::xtask(&ws, &["apply"]);
+    let mut after = contents_under(&ws);
+    after.retain(|(p, _)| p != "Trellis.toml");
+    let mut kept = before.clone();
+    kept.retain(|(p, _)| p != "Trellis.toml");
+    assert!(after == kept, "nothing was written");
+    metadata();
+    insta::assert_snapshot!(session([&feature, &edge]));
+}

@@ -1,7 +1,7 @@
 //! Tests of manifests as facts: a fact present in any form counts, a missing one is inserted
 //! in the file's own style, what a person wrote stays byte for byte.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 
@@ -22,13 +22,15 @@ struct Case<'a> {
     crates: &'a [(&'a str, &'a str)],
     renamed: &'a [(&'a str, &'a str)],
     moved: &'a [(&'a str, &'a str)],
+    /// Features the spec dropped: (package, feature).
+    dropped: &'a [(&'a str, &'a str)],
 }
 
 const ROOT: &str = "[workspace]\nmembers = [\"crates/*\"]\n";
 
 impl Case<'_> {
     fn plain() -> Case<'static> {
-        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[] }
+        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[], dropped: &[] }
     }
 
     fn member(&self, cur: &str, last: Option<&str>, new: &str, dir: &str) -> (String, Merged) {
@@ -55,6 +57,10 @@ impl Case<'_> {
             rendered_root: rendered_root.as_table(),
             needed: RefCell::default(),
             implicit: RefCell::default(),
+            dropped_features: self.dropped.iter().fold(BTreeMap::new(), |mut all, (c, f)| {
+                all.entry((*c).to_owned()).or_insert_with(BTreeSet::new).insert((*f).to_owned());
+                all
+            }),
         };
         let mut doc: DocumentMut = cur.parse().unwrap();
         let new: DocumentMut = new.parse().unwrap();
@@ -90,6 +96,7 @@ fn root(cur: &str, last: Option<&str>, new: &str) -> (String, Merged) {
         rendered_root: new.as_table(),
         needed: RefCell::default(),
         implicit: RefCell::default(),
+        dropped_features: BTreeMap::new(),
     };
     let keep = |_: &[String]| false;
     let merged = merge_root(
@@ -271,7 +278,7 @@ fn a_rename_and_a_move_change_the_values_in_place() {
     let (out, merged) = case.member(cur, None, new, "crates/a");
     assert_eq!(
         out,
-        "[package]\nname = \"a\"\n\n[dependencies]\n# the core\nbeta = { path = \"../../libs/beta\", version = \"0.1\" } # pinned\n\n[target.'cfg(unix)'.dependencies]\nfirst = { package = \"beta\", path = \"../../libs/beta\", optional = true }\n"
+        "[package]\nname = \"a\"\n\n[dependencies]\n# the core\nalpha = { path = \"../../libs/beta\", version = \"0.1\", package = \"beta\" } # pinned\n\n[target.'cfg(unix)'.dependencies]\nfirst = { package = \"beta\", path = \"../../libs/beta\", optional = true }\n"
     );
     assert!(merged.conflicts.is_empty());
 }
@@ -355,6 +362,7 @@ fn a_new_crate_resolves_against_the_root_it_joins() {
         rendered_root: rendered_root.as_table(),
         needed: RefCell::default(),
         implicit: RefCell::default(),
+        dropped_features: BTreeMap::new(),
     };
     let out = fresh(&rendered.parse().unwrap(), "n", &ws).to_string();
     assert_eq!(
@@ -475,20 +483,37 @@ fn line_endings_a_missing_final_line_break_and_header_quoting_stay_the_persons()
 }
 
 #[test]
-fn a_rename_keeps_quoting_and_follows_features() {
+fn a_rename_keeps_the_key_the_code_uses_in_every_form_and_the_persons_quoting() {
     let case = Case {
         crates: &[("app", "app"), ("foo-core", "foo")],
         renamed: &[("foo", "foo-core")],
         ..Case::plain()
     };
-    let cur = "[package]\nname = \"app\"\n\n[dependencies]\n\"foo\" = { path = '../foo', optional = true }\n\n[features]\nfast = [\"dep:foo\", \"foo/bar\", 'foo?/baz', \"other\"]\n";
     let new = "[package]\nname = \"app\"\n\n[dependencies]\nfoo-core.workspace = true\n";
+    // Inline: `[features]` name the key, which stays, so they stay right as they are.
+    let cur = "[package]\nname = \"app\"\n\n[dependencies]\n\"foo\" = { path = '../foo', optional = true }\n\n[features]\nfast = [\"dep:foo\", \"foo/bar\", 'foo?/baz', \"other\"]\n";
     let (out, merged) = case.member(cur, None, new, "app");
     assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
     assert_eq!(
         out,
-        "[package]\nname = \"app\"\n\n[dependencies]\n\"foo-core\" = { path = '../foo', optional = true }\n\n[features]\nfast = [\"dep:foo-core\", \"foo-core/bar\", 'foo-core?/baz', \"other\"]\n"
+        cur.replace("optional = true }", "optional = true, package = 'foo-core' }"),
+        "{out}"
     );
+    // A table of its own, and dotted keys.
+    let cur = "[package]\nname = \"app\"\n\n[dependencies.foo]\npath = \"../foo\" # here\n";
+    let (out, _) = case.member(cur, None, new, "app");
+    assert_eq!(out, format!("{cur}package = \"foo-core\"\n"));
+    let cur = "[package]\nname = \"app\"\n\n[dependencies]\nfoo.path = \"../foo\"\n";
+    let (out, _) = case.member(cur, None, new, "app");
+    assert_eq!(out, format!("{cur}foo.package = \"foo-core\"\n"));
+    // Inherited: the root's entry says it; the member's line stays as it is.
+    let cur = "[package]\nname = \"app\"\n\n[dependencies]\nfoo.workspace = true\n";
+    let case = Case {
+        root: "[workspace]\nmembers = [\"*\"]\n\n[workspace.dependencies]\nfoo = { path = \"foo\" }\n",
+        ..case
+    };
+    let (out, merged) = case.member(cur, None, new, "app");
+    assert_eq!((out.as_str(), merged.conflicts.len()), (cur, 0));
 }
 
 #[test]
@@ -591,4 +616,72 @@ fn the_last_member_of_an_array_without_a_trailing_comma_leaves_cleanly() {
     let cur = "[workspace]\nmembers = [\n    \"crates/a\",\n    \"crates/zz\"\n]\n";
     let (out, _) = root(cur, Some(last), "[workspace]\nmembers = [\"crates/a\"]\n");
     assert_eq!(out, "[workspace]\nmembers = [\n    \"crates/a\"\n]\n");
+}
+
+#[test]
+fn a_moved_crate_keeps_every_relative_path_leading_where_it_led() {
+    let case = Case {
+        crates: &[("a", "libs/deep/a")],
+        moved: &[("crates/a", "libs/deep/a")],
+        ..Case::plain()
+    };
+    let cur = "bin = [{ name = \"x\", path = \"../../tools/x.rs\" }]\n\n[package]\nname = \"a\"\nworkspace = \"../..\"\nreadme = '../../README.md'\nlicense-file = \"LICENSE\"\nbuild = false\n\n[lib]\npath = \"src/a.rs\"\n\n[[test]]\nname = \"t\"\npath = \"../../../outside/t.rs\" # beside the workspace\n";
+    let new = "[package]\nname = \"a\"\n";
+    let (out, merged) = case.member(cur, None, new, "libs/deep/a");
+    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+    assert_eq!(
+        out,
+        "bin = [{ name = \"x\", path = \"../../../tools/x.rs\" }]\n\n[package]\nname = \"a\"\nworkspace = \"../../..\"\nreadme = '../../../README.md'\nlicense-file = \"LICENSE\"\nbuild = false\n\n[lib]\npath = \"src/a.rs\"\n\n[[test]]\nname = \"t\"\npath = \"../../../../outside/t.rs\" # beside the workspace\n"
+    );
+}
+
+#[test]
+fn a_dropped_dependency_a_persons_feature_names_is_a_conflict_naming_the_feature() {
+    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
+    let last = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    let new = "[package]\nname = \"a\"\n";
+    for feature in ["\"b/fast\"", "\"b?/fast\"", "\"dep:b\"", "\"b\""] {
+        let cur = format!("{last}\n[features]\nquick = [{feature}]\n");
+        let (_, merged) = case.member(&cur, Some(last), new, "a");
+        assert_eq!(merged.conflicts.len(), 1, "{feature}: {:?}", merged.conflicts);
+        assert!(merged.conflicts[0].starts_with("features.quick (names `b`"), "{merged:?}");
+    }
+    // Named by no feature, or kept under the same key in another table: it goes quietly.
+    let cur = format!("{last}\n[features]\nquick = [\"other/b\"]\n");
+    let (out, merged) = case.member(&cur, Some(last), new, "a");
+    assert!(merged.conflicts.is_empty() && !out.contains("b.workspace"), "{out}");
+    let cur = format!(
+        "{last}\n[build-dependencies]\nb = {{ path = \"../b\" }}\n\n[features]\nquick = [\"b/fast\"]\n"
+    );
+    let (out, merged) = case.member(&cur, Some(last), new, "a");
+    assert!(merged.conflicts.is_empty() && !out.contains("b.workspace"), "{out}");
+}
+
+#[test]
+fn a_dropped_feature_another_turns_on_is_a_conflict_naming_that_one() {
+    let case =
+        Case { crates: &[("a", "a"), ("b", "b")], dropped: &[("b", "fast")], ..Case::plain() };
+    // In its own crate: `default = ["fast"]`.
+    let last = "[package]\nname = \"b\"\n\n[features]\nfast = []\n";
+    let cur = "[package]\nname = \"b\"\n\n[features]\ndefault = [\"fast\"]\nfast = []\n";
+    let (_, merged) = case.member(cur, Some(last), "[package]\nname = \"b\"\n", "b");
+    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
+    assert!(merged.conflicts[0].starts_with("features.default (names `fast`"), "{merged:?}");
+    // In another crate: an entry's `features`, and a feature of its own.
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\", features = [\"fast\"] }\n\n[features]\nquick = [\"b/fast\"]\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
+    let (_, merged) = case.member(cur, None, new, "a");
+    assert_eq!(merged.conflicts.len(), 2, "{:?}", merged.conflicts);
+    assert!(
+        merged.conflicts[0].starts_with("dependencies.b.features (turns on `b`'s feature `fast`"),
+        "{merged:?}"
+    );
+    assert!(merged.conflicts[1].starts_with("features.quick"), "{merged:?}");
+}
+
+#[test]
+fn a_path_written_anew_keeps_the_persons_leading_dot_and_trailing_slash() {
+    assert_eq!(styled_like("./any_error/", "crates/any_error".into()), "./crates/any_error/");
+    assert_eq!(styled_like("../b", "../../b".into()), "../../b");
+    assert_eq!(styled_like("./b", "../b".into()), "../b");
 }

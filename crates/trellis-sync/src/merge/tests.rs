@@ -212,3 +212,20 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_line_both_sides_added_is_taken_once_wherever_each_put_it() {
+    // The person declared the module by hand, above their code; the spec declares it too.
+    let base = "//! money\n\npub mod ids;\n";
+    let ours = "//! money\n\npub mod ids;\npub mod rates;\n\npub fn mine() {}\n";
+    let theirs = "//! money\n\npub mod ids;\n\npub mod rates;\n";
+    assert_eq!(merge3(base, ours, theirs).unwrap(), ours);
+    // At another place than Trellis puts it: still once.
+    let ours = "pub mod rates;\n//! money\n\npub mod ids;\n";
+    assert_eq!(merge3(base, ours, theirs).unwrap(), "pub mod rates;\n//! money\n\npub mod ids;\n");
+    // A line that does not identify itself (`}`) is never taken for another's.
+    let base = "//! a\n";
+    let ours = "//! a\nfn mine() {\n}\n";
+    let theirs = "//! a\nfn trellis() {\n}\n";
+    assert_eq!(merge3(base, ours, theirs).unwrap(), "//! a\nfn trellis() {\n}\nfn mine() {\n}\n");
+}
