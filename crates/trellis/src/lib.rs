@@ -39,6 +39,7 @@
 //! ```
 
 mod error;
+mod facts;
 mod inspect;
 mod project;
 mod results;

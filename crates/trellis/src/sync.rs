@@ -60,6 +60,7 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
         prune: options.prune,
         diff: options.diff,
         renames: prepared.renames,
+        facts: Some(crate::facts::reader()),
         ..Options::default()
     };
     let plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
@@ -174,6 +175,8 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         write_conflicts: options.write_conflicts,
         verify: Some(verifier(Arc::clone(&prepared.loaded))),
         cancel: options.cancel.clone(),
+        // Read inside `apply`'s lock, by the plan it makes there: the tree as it is then.
+        facts: Some(crate::facts::reader()),
     };
     let report = trellis_sync::apply(project.root(), &prepared.files, &sync)?;
     Ok(Applied { loaded: Arc::unwrap_or_clone(prepared.loaded), report })
