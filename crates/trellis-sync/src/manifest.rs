@@ -816,10 +816,11 @@ pub(crate) fn merge_root(
     // by a glob, or through a path dependency (a `[workspace.dependencies]` entry's too, and
     // one of a member that is itself such a member). They know the folders as they were
     // before this run: for a crate not there yet, or one that moves now, the members' text
-    // decides (a glob may cover a new crate's folder). Without facts, the path dependencies
-    // the members' text states stand in for cargo's (`Workspace::note_path_dependencies`).
+    // decides (a glob may cover a new crate's folder), and the path dependencies the
+    // members' text states (a package at the root's too) stand in for cargo's view
+    // (`Workspace::note_path_dependencies`).
     let facts = ws.facts();
-    if facts.is_none() && cur.get("package").is_some() {
+    if cur.get("package").is_some() {
         ws.note_path_dependencies(cur.as_table(), "");
     }
     let implicit = ws.implicit.borrow().clone();
