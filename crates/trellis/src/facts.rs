@@ -14,18 +14,21 @@ use trellis_sync::{CargoFacts, DepFacts, FactsReader, PackageFacts, TargetFacts}
 /// no root manifest yet, or cargo cannot load it: a workspace a person broke, which `apply`'s
 /// verification judges on its own.
 pub(crate) fn reader() -> FactsReader {
-    FactsReader::new(|root: &Path| {
-        if !root.join("Cargo.toml").is_file() {
-            return None;
-        }
-        let cargo = trellis_check::Cargo::from_env();
-        let metadata = trellis_check::read_metadata(root, &cargo).ok()?;
-        Some(from_metadata(&metadata))
-    })
+    FactsReader::new(read)
+}
+
+/// The facts of the workspace at `root` as it is now, if cargo can say.
+fn read(root: &Path) -> Option<CargoFacts> {
+    if !root.join("Cargo.toml").is_file() {
+        return None;
+    }
+    let cargo = trellis_check::Cargo::from_env();
+    let metadata = trellis_check::read_metadata(root, &cargo).ok()?;
+    Some(from_metadata(&metadata))
 }
 
 /// The facts `cargo metadata` (with or without `--no-deps`) gives of the workspace's members.
-pub(crate) fn from_metadata(metadata: &Metadata) -> CargoFacts {
+fn from_metadata(metadata: &Metadata) -> CargoFacts {
     let root = metadata.workspace_root.as_path();
     let ids: std::collections::HashSet<_> = metadata.workspace_members.iter().collect();
     let folder = |path: &Utf8Path| relative(root, path);
@@ -81,3 +84,6 @@ fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
     parts.extend(&path[common..]);
     parts.join("/")
 }
+
+#[cfg(test)]
+mod tests;
