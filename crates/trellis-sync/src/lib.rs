@@ -16,6 +16,7 @@
 
 mod apply;
 mod error;
+mod facts;
 mod fsx;
 mod journal;
 mod ledger;
@@ -27,6 +28,7 @@ pub use apply::{
     Check, Recovery, Report, Verifier, affirm, apply, create, create_with, unfinished,
 };
 pub use error::SyncError;
+pub use facts::{CargoFacts, DepFacts, FactsReader, PackageFacts, TargetFacts};
 pub use journal::{JOURNAL_FORMAT, JOURNAL_PATH, Rollback};
 pub use ledger::{FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
 pub use merge::merge3;

@@ -23,7 +23,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
 
+use crate::facts::{CargoFacts, LazyFacts};
 use crate::ledger::{KeyPath, dotted, short_hash};
+use trellis_spec::EdgeKind;
 
 /// The dependency kinds as a spec's render spells them, each with every table name cargo reads
 /// for it (the underscore spellings are cargo's older aliases, still accepted).
@@ -99,15 +101,67 @@ pub(crate) struct Workspace<'a> {
     pub(crate) rendered_root: &'a Table,
     /// `[workspace.dependencies]` entries that inserted edges refer to and the root lacks.
     pub(crate) needed: RefCell<BTreeSet<String>>,
-    /// Folders that are members without being listed: path dependencies of members inside the
-    /// workspace, which cargo makes members (see [`Workspace::note_path_dependencies`]).
+    /// Without cargo's facts: folders that are members without being listed, path
+    /// dependencies of members inside the workspace, which cargo makes members (see
+    /// [`Workspace::note_path_dependencies`]).
     pub(crate) implicit: RefCell<BTreeSet<String>>,
     /// Features of crates (package → names) that Trellis wrote and the spec dropped: a
     /// manifest that turns one on keeps the run back (see [`dropped_feature_refs`]).
     pub(crate) dropped_features: BTreeMap<String, BTreeSet<String>>,
+    /// Cargo's view of the workspace before this run: whether a member, an edge or a feature
+    /// is there is decided by it wherever it describes the thing asked about.
+    pub(crate) facts: LazyFacts<'a>,
 }
 
 impl Workspace<'_> {
+    fn facts(&self) -> Option<&CargoFacts> {
+        self.facts.get()
+    }
+
+    /// The folder `dir` had before this run's moves: where cargo's facts know it.
+    fn before_moves<'d>(&'d self, dir: &'d str) -> &'d str {
+        self.moved.iter().find(|(_, to)| *to == dir).map_or(dir, |(from, _)| from.as_str())
+    }
+
+    /// Whether the member in folder `old_dir` (before this run's moves) has an edge of `kind`
+    /// on `name` (a crate of the spec, or an external dependency), in any form. Cargo's facts
+    /// decide where they know the member: an edge on a crate is one whose path leads to its
+    /// folder, one on an external crate (or a crate's release) one on its package. Else the
+    /// text of `doc` decides.
+    fn has_edge(&self, doc: &Table, old_dir: &str, kind: &str, name: &str) -> bool {
+        let package = self.package_of(name);
+        let Some(facts) = self.facts().and_then(|f| f.package(old_dir)) else {
+            return has_edge(doc, kind, &package, self);
+        };
+        let kind = edge_kind(kind);
+        // (A crate renamed in this run had its old name when cargo read the manifests.)
+        let was = self.renamed.iter().find(|(_, to)| **to == package).map(|(from, _)| from);
+        // A key naming a crate of the spec and a registry pin is an edge on its release.
+        let released = get_item(self.rendered_root, &path(&["workspace", "dependencies", name]))
+            .is_some_and(|item| item.as_table_like().is_none_or(|t| !t.contains_key("path")));
+        match self.crates.get(name).filter(|_| !released) {
+            Some(dir) => {
+                let dir = self.before_moves(dir);
+                facts.has_dep(kind, |d| d.path.as_deref() == Some(dir))
+            }
+            None => facts.has_dep(kind, |d| d.package == package || Some(&d.package) == was),
+        }
+    }
+
+    /// Whether cargo's facts say the package in `old_dir` has the feature `name` though its
+    /// manifest's `[features]` does not list it: the implicit feature of an optional
+    /// dependency that no feature names with `dep:`. Writing it out as `name = []` would take
+    /// the dependency's feature away (cargo then refuses the manifest).
+    fn has_implicit_feature(&self, doc: &Table, old_dir: &str, name: &str) -> bool {
+        let listed =
+            doc.get("features").and_then(Item::as_table_like).is_some_and(|t| t.contains_key(name));
+        !listed
+            && self
+                .facts()
+                .and_then(|f| f.package(old_dir))
+                .is_some_and(|p| p.features.contains_key(name))
+    }
+
     fn root_entries(&self) -> Option<&dyn TableLike> {
         get_item(self.root, &path(&["workspace", "dependencies"]))?.as_table_like()
     }
@@ -267,7 +321,12 @@ fn kind_tables<'a>(doc: &'a Table, kind: &str) -> Vec<(KeyPath, &'a dyn TableLik
     out
 }
 
-/// Whether the manifest has an edge of `kind` on package `name`, in any form.
+/// The kind of edge a dependency table holds, by the render's spelling of its name.
+fn edge_kind(kind: &str) -> EdgeKind {
+    EdgeKind::ALL.into_iter().find(|k| k.manifest_section() == kind).unwrap_or(EdgeKind::Normal)
+}
+
+/// Whether the manifest's text has an edge of `kind` on package `name`, in any form.
 fn has_edge(doc: &Table, kind: &str, name: &str, ws: &Workspace<'_>) -> bool {
     kind_tables(doc, kind)
         .iter()
@@ -465,6 +524,9 @@ pub(crate) fn merge_member(
     keys.sort();
     keys.dedup();
     for p in &keys {
+        if ws.has_implicit_feature(cur.as_table(), old_dir, &p[1]) {
+            continue;
+        }
         // (Removing the last feature Trellis wrote removes the table with it.)
         if get_item(new.as_table(), p).is_some() && !cur.contains_key("features") {
             cur.insert("features", Item::Table(Table::new()));
@@ -530,7 +592,7 @@ pub(crate) fn merge_member(
     }
     for (kind, name) in wanted {
         let p = path(&[kind, &name]);
-        if has_edge(cur.as_table(), kind, &ws.package_of(&name), ws) {
+        if ws.has_edge(cur.as_table(), old_dir, kind, &name) {
             // Trellis' own entry stays its own, under a new name too.
             let was = ws.renamed.iter().find(|(_, to)| **to == name).map(|(from, _)| from);
             let owned = policy.base.contains_key(&p)
@@ -891,7 +953,14 @@ pub(crate) fn merge_root(
 
     let excluded = get_item(cur.as_table(), &path(&["workspace", "exclude"])).cloned();
     let exclude = excluded.as_ref().and_then(Item::as_array);
-    // A package at the root makes its path dependencies members too.
+    // Cargo's facts say which folders are members, however they became one: listed, matched
+    // by a glob, or through a path dependency (a `[workspace.dependencies]` entry's too, and
+    // one of a member that is itself such a member). They know the folders as they were
+    // before this run: for a crate not there yet, or one that moves now, the members' text
+    // decides (a glob may cover a new crate's folder), and the path dependencies the
+    // members' text states (a package at the root's too) stand in for cargo's view
+    // (`Workspace::note_path_dependencies`).
+    let facts = ws.facts();
     if cur.get("package").is_some() {
         ws.note_path_dependencies(cur.as_table(), "");
     }
@@ -904,42 +973,58 @@ pub(crate) fn merge_root(
     for member in &wanted_members {
         let mut p = members.clone();
         p.push(member.clone());
-        // A member through a path dependency needs no line (and has none of Trellis').
-        if implicit.contains(member)
-            && !is_excluded(member)
-            && get_item(cur.as_table(), &members)
-                .and_then(Item::as_array)
-                .is_none_or(|a| !a.iter().filter_map(Value::as_str).any(|m| clean(m) == member))
-        {
+        let covered = get_item(cur.as_table(), &members)
+            .and_then(Item::as_array)
+            .is_some_and(|array| covers(array, exclude, member));
+        let moves = ws.moved.values().any(|to| to == member);
+        let present = covered
+            || match facts {
+                Some(facts) if !moves => facts.is_member(member),
+                _ => implicit.contains(member) && !is_excluded(member),
+            };
+        if present {
+            // Trellis' own line stays its own, moved to a new folder too. (A member only
+            // through a path dependency has no line, and none of Trellis'.)
+            let was = ws.moved.iter().find(|(_, to)| *to == member).map(|(from, _)| from);
+            let owned = policy.base.contains_key(&p)
+                || was.is_some_and(|from| {
+                    policy.base.contains_key(&path(&["workspace", "members", from]))
+                });
+            if covered && owned {
+                out.keys.insert(p, short_hash(member));
+            }
+            continue;
+        }
+        // The person's own statement that the folder is no member: a line beside it would
+        // contradict it (and cargo would still keep the crate out).
+        if is_excluded(member) && !policy.force {
+            if !policy.accept {
+                let name = ws.crates.iter().find(|(_, dir)| *dir == member).map(|(n, _)| n);
+                out.conflict(
+                    format!(
+                        "workspace.exclude (it keeps out `{member}`, where the spec puts crate `{}`)",
+                        name.map_or(member.as_str(), String::as_str)
+                    ),
+                    &p,
+                    policy,
+                );
+            }
             continue;
         }
         match get_item(cur.as_table(), &members) {
-            Some(item) => match item.as_array() {
-                Some(array) if covers(array, exclude, member) => {
-                    // Trellis' own line stays its own, moved to a new folder too.
-                    let was = ws.moved.iter().find(|(_, to)| *to == member).map(|(from, _)| from);
-                    let owned = policy.base.contains_key(&p)
-                        || was.is_some_and(|from| {
-                            policy.base.contains_key(&path(&["workspace", "members", from]))
-                        });
-                    if owned {
-                        out.keys.insert(p, short_hash(member));
-                    }
-                }
-                Some(_) => {
-                    let array = get_table_mut(cur.as_table_mut(), &members[..1])
-                        .and_then(|t| t.get_mut("members"))
-                        .and_then(Item::as_array_mut)
-                        .expect("checked above");
-                    insert_element(array, member);
-                    out.keys.insert(p, short_hash(member));
-                }
-                None => out.conflict(
-                    format!("workspace.members (not an array, so `{member}` cannot join it)"),
-                    &p,
-                    policy,
-                ),
-            },
+            Some(item) if item.is_array() => {
+                let array = get_table_mut(cur.as_table_mut(), &members[..1])
+                    .and_then(|t| t.get_mut("members"))
+                    .and_then(Item::as_array_mut)
+                    .expect("checked above");
+                insert_element(array, member);
+                out.keys.insert(p, short_hash(member));
+            }
+            Some(_) => out.conflict(
+                format!("workspace.members (not an array, so `{member}` cannot join it)"),
+                &p,
+                policy,
+            ),
             None => match get_table_mut(cur.as_table_mut(), &members[..1]) {
                 Some(workspace) => {
                     workspace.insert("members", toml_edit::value(Array::from_iter([member])));

@@ -11,6 +11,7 @@ use trellis_render::{Ownership, PlannedFile, Seed};
 
 use crate::SyncError;
 use crate::apply::Verifier;
+use crate::facts::{FactsReader, LazyFacts};
 use crate::fsx::{self, Root};
 use crate::ledger::{FileRecord, Ledger, hash_bytes};
 use crate::manifest::{self, Policy};
@@ -57,6 +58,9 @@ pub struct Options {
     /// the run then rolls back and returns [`SyncError::Interrupted`] (`create_with` takes the
     /// same kind of flag for `new`).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Cargo's view of the workspace as it is before the run: what the merges ask whether a
+    /// member, an edge or a feature is already there. `None`: decided from the text.
+    pub facts: Option<FactsReader>,
 }
 
 /// Judges a plan before it is carried out (the command line asks cargo whether it accepts the
@@ -521,6 +525,7 @@ pub(crate) fn plan_in(
         needed: Default::default(),
         implicit: Default::default(),
         dropped_features,
+        facts: LazyFacts::new(options.facts.as_ref(), root.dir()),
     };
 
     for (name, dir) in &crates {
@@ -536,7 +541,8 @@ pub(crate) fn plan_in(
     for f in others.into_iter().chain(roots) {
         let from = source(&f.path);
         let cur = if f.path == ROOT_MANIFEST { root_manifest.clone() } else { root.read(&from)? };
-        // A member's path dependencies are members to cargo: the root merge must know them.
+        // A member's path dependencies are members to cargo: without cargo's facts, the root
+        // merge learns them from the text.
         if f.ownership == Ownership::Manifest
             && let Some(dir) = f.path.strip_suffix("/Cargo.toml")
             && let Some(text) = cur.as_deref().and_then(|b| std::str::from_utf8(b).ok())

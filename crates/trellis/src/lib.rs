@@ -40,6 +40,7 @@
 //! ```
 
 mod error;
+mod facts;
 mod inspect;
 mod judge;
 mod project;

@@ -69,6 +69,7 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
         diff: options.diff,
         renames: prepared.renames,
         others: prepared.others,
+        facts: Some(crate::facts::reader()),
         ..Options::default()
     };
     let mut plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
@@ -241,6 +242,8 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         verify: Some(verifier(Arc::clone(&prepared.loaded), build)),
         judge: Some(judge),
         cancel: options.cancel.clone(),
+        // Read inside `apply`'s lock, by the plan it makes there: the tree as it is then.
+        facts: Some(crate::facts::reader()),
     };
     let (renames, others) = (sync.renames.clone(), sync.others.clone());
     let report = trellis_sync::apply(project.root(), &prepared.files, &sync).map_err(|e| {

@@ -3,7 +3,9 @@
 //! must leave it byte for byte. Where the case has a `spec.toml` (a spec change made on top of
 //! the inferred one), `apply` with it must give `out/` byte for byte, list in `plan` exactly the
 //! files it writes, add lines without changing any (unless the change renames), and leave a
-//! workspace `check` passes.
+//! workspace `check` passes. Where it has a `conflict.toml` (a spec change Trellis must refuse
+//! to write), `plan` and `apply` with it must report exactly the conflicts `conflict.txt` lists
+//! and write nothing.
 //!
 //! `TRELLIS_BLESS=1 cargo test -p xtask --test it adopt` writes `out/` from what `apply` gives:
 //! review the diff before committing it.
@@ -104,6 +106,9 @@ fn run_case(case: &Path) -> Result<(), String> {
         return Err(format!("{name}: adopting did not give the spec's schema and its directive"));
     }
     round_trip(&ws).map_err(|e| format!("{name}: {e}"))?;
+    if let Ok(spec) = fs::read_to_string(case.join("conflict.toml")) {
+        refused(case, &ws, &spec, &before).map_err(|e| format!("{name}: {e}"))?;
+    }
     let Ok(spec) = fs::read_to_string(case.join("spec.toml")) else { return Ok(()) };
 
     fs::write(ws.join("Trellis.toml"), &spec).unwrap();
@@ -190,6 +195,48 @@ fn run_case(case: &Path) -> Result<(), String> {
             .filter(|p| after.get(*p) != expected.get(*p))
             .collect();
         return Err(format!("{name}: out/ differs in {differ:?} (TRELLIS_BLESS=1 rewrites it)"));
+    }
+    Ok(())
+}
+
+/// A spec change Trellis cannot make without touching a person's text: `plan` and `apply` exit
+/// 1 and name the conflicts `conflict.txt` lists (one `path: note` line each), and nothing
+/// changes.
+fn refused(
+    case: &Path,
+    ws: &Path,
+    spec: &str,
+    before: &BTreeMap<String, String>,
+) -> Result<(), String> {
+    fs::write(ws.join("Trellis.toml"), spec).unwrap();
+    let planned = xtask(ws, &["plan", "--workspace", ".", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&planned.stdout)
+        .map_err(|e| format!("plan with conflict.toml: {e}: {}", outcome(&planned).1))?;
+    let conflicts: String = plan["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "conflict")
+        .map(|e| format!("{}: {}\n", e["path"].as_str().unwrap(), e["note"].as_str().unwrap_or("")))
+        .collect();
+    let expected = case.join("conflict.txt");
+    if std::env::var_os("TRELLIS_BLESS").is_some() {
+        fs::write(&expected, &conflicts).unwrap();
+    }
+    let expected = fs::read_to_string(expected).unwrap_or_default();
+    if planned.status.code() != Some(1) || conflicts != expected {
+        return Err(format!(
+            "plan with conflict.toml exits {:?} with conflicts:\n{conflicts}expected:\n{expected}",
+            planned.status.code()
+        ));
+    }
+    let applied = xtask(ws, &["apply", "--workspace", "."]);
+    if applied.status.code() != Some(1) || tree(ws) != *before {
+        return Err(format!(
+            "apply with conflict.toml exits {:?}, or wrote:\n{}",
+            applied.status.code(),
+            stdout(&applied)
+        ));
     }
     Ok(())
 }

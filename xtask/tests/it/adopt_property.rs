@@ -1,6 +1,9 @@
 //! Random person-written workspaces, adopted and then evolved through the binary: every edge
-//! form cargo reads (plain, by path, `workspace = true`, renamed, optional, dotted tables,
-//! under `[target.'cfg(…)']`), inline tables, comments, globs, `exclude` and `default-members`.
+//! form cargo reads (plain, by path, `workspace = true`, renamed, optional with and without
+//! `dep:`, dotted tables, under `[target.'cfg(…)']`), inline tables, comments, globs, `exclude`
+//! and `default-members`, crates cargo makes members only because a member depends on them by
+//! path (through `[workspace.dependencies]` too), and features a crate's tests turn on that
+//! are the implicit ones of its optional dependencies.
 //!
 //! `infer` then `apply` must change no byte. A random spec change that adds crates and edges
 //! must then only insert text, leave a workspace cargo loads with the spec's graph (`check`
@@ -29,8 +32,11 @@ enum Form {
     Dotted,
     /// `alias = { package = "b", path = "../b" }`
     Renamed,
-    /// `b = { path = "../b", optional = true }` (normal edges only)
+    /// `b = { path = "../b", optional = true }` named by a feature as `dep:b` (no dev edges)
     Optional,
+    /// `b = { path = "../b", optional = true }` that no feature names: cargo gives the crate
+    /// the implicit feature `b`, which its tests turn on where it has them (no dev edges)
+    OptionalImplicit,
     /// `[target.'cfg(unix)'.<kind>] b = { path = "../b" }`
     Target,
     /// `[<kind>.b]` as a table of its own
@@ -66,6 +72,9 @@ struct Person {
     released: Option<(usize, Vec<usize>)>,
     /// Crate 0 is the package at the root, beside `[workspace]`.
     root_package: bool,
+    /// Crates left out of `members`: cargo makes them members where a member depends on them
+    /// by path (else they are listed after all).
+    unlisted: Vec<bool>,
     globs: bool,
     multiline: bool,
     default_members: bool,
@@ -99,11 +108,36 @@ impl Person {
         format!("{}{}", GROUPS[self.groups[i]], Person::name(i))
     }
 
+    /// Whether crate `i` is a member only through a path dependency of another member.
+    fn implicit(&self, i: usize) -> bool {
+        let n = self.groups.len();
+        let mut member: Vec<bool> = (0..n).map(|j| !self.unlisted[j]).collect();
+        loop {
+            let reached: Vec<usize> = (0..n)
+                .filter(|&j| {
+                    !member[j]
+                        && (0..n).any(|k| member[k] && self.edges[k].iter().any(|e| e.to == j))
+                })
+                .collect();
+            if reached.is_empty() {
+                break;
+            }
+            for j in reached {
+                member[j] = true;
+            }
+        }
+        self.unlisted[i] && member[i]
+    }
+
     fn write(&self, root: &Path) {
         let n = self.groups.len();
-        // The root package is a member without being listed.
-        let mut members: Vec<String> =
-            (0..n).map(|i| self.dir(i)).filter(|d| !d.is_empty()).collect();
+        // The root package is a member without being listed, as is a crate a member depends
+        // on by path.
+        let mut members: Vec<String> = (0..n)
+            .filter(|&i| !self.implicit(i))
+            .map(|i| self.dir(i))
+            .filter(|d| !d.is_empty())
+            .collect();
         // A glob that matches no folder is an error to cargo: only where a crate lives, one
         // level deep (`*` does not cross `/`).
         let globbed = |m: &String| m.starts_with("crates/") && m.matches('/').count() == 1;
@@ -165,8 +199,24 @@ impl Person {
         let mut features = String::new();
         if self.shapes[i] == Shape::SelfTested {
             features.push_str("approx = []\n");
-            let line =
-                format!("{} = {{ path = \".\", features = [\"approx\"] }}\n", Person::name(i));
+            // Its tests turn on its own feature, and the implicit one of each optional
+            // dependency that no feature names with `dep:`.
+            let mut on = vec!["\"approx\"".to_owned()];
+            let named = |to: usize| {
+                self.edges[i].iter().any(|e| e.to == to && matches!(e.form, Form::Optional))
+            };
+            for e in self.edges[i].iter().filter(|e| matches!(e.form, Form::OptionalImplicit)) {
+                if !named(e.to) {
+                    on.push(format!("\"{}\"", Person::name(e.to)));
+                }
+            }
+            on.sort();
+            on.dedup();
+            let line = format!(
+                "{} = {{ path = \".\", features = [{}] }}\n",
+                Person::name(i),
+                on.join(", ")
+            );
             tables.entry("dev-dependencies".into()).or_default().push_str(&line);
         }
         if let Some((used, users)) = &self.released
@@ -196,6 +246,9 @@ impl Person {
                 ),
                 Form::Optional => {
                     features.push_str(&format!("extra{k} = [\"dep:{to}\"]\n"));
+                    (e.kind.to_owned(), format!("{to} = {{ path = \"{rel}\", optional = true }}\n"))
+                }
+                Form::OptionalImplicit => {
                     (e.kind.to_owned(), format!("{to} = {{ path = \"{rel}\", optional = true }}\n"))
                 }
                 Form::Target => (
@@ -233,6 +286,7 @@ fn person() -> impl Strategy<Value = Person> {
             Just(Form::Dotted),
             Just(Form::Renamed),
             Just(Form::Optional),
+            Just(Form::OptionalImplicit),
             Just(Form::Target),
             Just(Form::Table),
         ];
@@ -250,46 +304,57 @@ fn person() -> impl Strategy<Value = Person> {
             proptest::collection::vec(edge, 0..n * 2),
             any::<(bool, bool, bool, bool)>(),
             any::<(bool, bool)>(),
+            proptest::collection::vec(any::<bool>(), n),
         )
-            .prop_map(move |(groups, mut shapes, raw, flags, (root_package, release))| {
-                let (globs, multiline, default_members, sorted_members) = flags;
-                // Crate 0 is a library: packages nest in its folder, and it may be released.
-                shapes[0] = Shape::Lib;
-                let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); n];
-                for (a, b, kind, form) in raw {
-                    // Normal and build edges go from later crates to earlier ones (no cycle);
-                    // dev edges may go either way, but never to the crate itself.
-                    let (from, to) =
-                        if kind == "dev-dependencies" { (a, b) } else { (a.max(b), a.min(b)) };
-                    // Nothing depends on a package without a lib.
-                    if from == to
-                        || shapes[to] == Shape::Examples
-                        || edges[from].iter().any(|e| e.to == to && e.kind == kind)
-                    {
-                        continue;
+            .prop_map(
+                move |(groups, mut shapes, raw, flags, (root_package, release), unlisted)| {
+                    let (globs, multiline, default_members, sorted_members) = flags;
+                    // Crate 0 is a library: packages nest in its folder, and it may be released.
+                    shapes[0] = Shape::Lib;
+                    // It is listed (`default-members` may name it).
+                    let mut unlisted = unlisted;
+                    unlisted[0] = false;
+                    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); n];
+                    for (a, b, kind, form) in raw {
+                        // Normal and build edges go from later crates to earlier ones (no cycle);
+                        // dev edges may go either way, but never to the crate itself.
+                        let (from, to) =
+                            if kind == "dev-dependencies" { (a, b) } else { (a.max(b), a.min(b)) };
+                        // Nothing depends on a package without a lib.
+                        if from == to
+                            || shapes[to] == Shape::Examples
+                            || edges[from].iter().any(|e| e.to == to && e.kind == kind)
+                        {
+                            continue;
+                        }
+                        let form = match form {
+                            Form::Optional | Form::OptionalImplicit
+                                if kind == "dev-dependencies" =>
+                            {
+                                Form::Path
+                            }
+                            f => f,
+                        };
+                        edges[from].push(Edge { to, kind, form });
                     }
-                    let form = match form {
-                        Form::Optional if kind == "dev-dependencies" => Form::Path,
-                        f => f,
-                    };
-                    edges[from].push(Edge { to, kind, form });
-                }
-                // Crate 0's release, used by crates that have no path to it.
-                let users: Vec<usize> =
-                    (1..n).filter(|&i| !edges[i].iter().any(|e| e.to == 0)).collect();
-                let released = (release && !users.is_empty()).then_some((0, users));
-                Person {
-                    groups,
-                    shapes,
-                    edges,
-                    released,
-                    root_package,
-                    globs,
-                    multiline,
-                    default_members,
-                    sorted_members,
-                }
-            })
+                    // Crate 0's release, used by crates that have no path to it.
+                    let users: Vec<usize> =
+                        (1..n).filter(|&i| !edges[i].iter().any(|e| e.to == 0)).collect();
+                    let released = (release && !users.is_empty()).then_some((0, users));
+                    Person {
+                        groups,
+                        shapes,
+                        edges,
+                        released,
+                        root_package,
+                        unlisted,
+                        globs,
+                        multiline,
+                        default_members,
+                        sorted_members,
+                    }
+                },
+            )
     })
 }
 

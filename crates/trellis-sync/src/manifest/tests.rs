@@ -2,6 +2,10 @@
 //! in the file's own style, what a person wrote stays byte for byte.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::facts::{CargoFacts, DepFacts, FactsReader, PackageFacts};
 
 use super::*;
 
@@ -24,6 +28,8 @@ struct Case<'a> {
     moved: &'a [(&'a str, &'a str)],
     /// Features the spec dropped: (package, feature).
     dropped: &'a [(&'a str, &'a str)],
+    /// What cargo says of the workspace, when the case gives it.
+    facts: Option<FactsReader>,
 }
 
 const ROOT: &str = "[workspace]\nmembers = [\"crates/*\"]\n";
@@ -31,6 +37,7 @@ const ROOT: &str = "[workspace]\nmembers = [\"crates/*\"]\n";
 impl Case<'_> {
     fn plain() -> Case<'static> {
         Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[], dropped: &[] }
+        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[], facts: None }
     }
 
     fn member(&self, cur: &str, last: Option<&str>, new: &str, dir: &str) -> (String, Merged) {
@@ -61,6 +68,7 @@ impl Case<'_> {
                 all.entry((*c).to_owned()).or_insert_with(BTreeSet::new).insert((*f).to_owned());
                 all
             }),
+            facts: LazyFacts::new(self.facts.as_ref(), Path::new("")),
         };
         let mut doc: DocumentMut = cur.parse().unwrap();
         let new: DocumentMut = new.parse().unwrap();
@@ -78,6 +86,16 @@ fn crates_pairs(list: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 /// Merges the rendered root `new` into `cur`, with `last` written whole by Trellis before.
 fn root(cur: &str, last: Option<&str>, new: &str) -> (String, Merged) {
+    root_with(cur, last, new, None)
+}
+
+/// [`root`], with what cargo says of the workspace.
+fn root_with(
+    cur: &str,
+    last: Option<&str>,
+    new: &str,
+    facts: Option<&FactsReader>,
+) -> (String, Merged) {
     let base = base_of(last);
     let mut doc: DocumentMut = cur.parse().unwrap();
     let new: DocumentMut = new.parse().unwrap();
@@ -97,6 +115,7 @@ fn root(cur: &str, last: Option<&str>, new: &str) -> (String, Merged) {
         needed: RefCell::default(),
         implicit: RefCell::default(),
         dropped_features: BTreeMap::new(),
+        facts: LazyFacts::new(facts, Path::new("")),
     };
     let keep = |_: &[String]| false;
     let merged = merge_root(
@@ -152,14 +171,20 @@ fn a_glob_covers_a_member_one_level_deep_as_cargo_expands_it() {
     assert_eq!(out, "[workspace]\nmembers = [\"crates/*\", \"./tools/x/\", \"crates/a/b\"]\n");
 }
 
+/// `exclude` is the person's statement that a folder is no member: a `members` line beside it
+/// would contradict it, so the spec's crate there is a conflict on `exclude`.
 #[test]
-fn a_member_a_glob_matches_but_exclude_leaves_out_is_listed_as_cargo_lets_it() {
+fn a_member_under_an_excluded_path_is_a_conflict_on_exclude() {
     let cur = "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/old\"]\n";
-    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a\", \"crates/old\"]\n");
-    assert_eq!(
-        out,
-        "[workspace]\nmembers = [\"crates/*\", \"crates/old\"]\nexclude = [\"crates/old\"]\n"
-    );
+    let (out, merged) = root(cur, None, "[workspace]\nmembers = [\"crates/a\", \"crates/old\"]\n");
+    assert_eq!(out, cur);
+    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
+    assert!(merged.conflicts[0].starts_with("workspace.exclude"), "{:?}", merged.conflicts);
+    // Listed by name, it is a member all the same (cargo's rule): nothing to add.
+    let listed =
+        "[workspace]\nmembers = [\"crates/*\", \"crates/old\"]\nexclude = [\"crates/old\"]\n";
+    let (out, merged) = root(listed, None, "[workspace]\nmembers = [\"crates/old\"]\n");
+    assert_eq!((out.as_str(), merged.conflicts.len()), (listed, 0));
 }
 
 #[test]
@@ -363,6 +388,7 @@ fn a_new_crate_resolves_against_the_root_it_joins() {
         needed: RefCell::default(),
         implicit: RefCell::default(),
         dropped_features: BTreeMap::new(),
+        facts: LazyFacts::none(),
     };
     let out = fresh(&rendered.parse().unwrap(), "n", &ws).to_string();
     assert_eq!(
@@ -684,4 +710,83 @@ fn a_path_written_anew_keeps_the_persons_leading_dot_and_trailing_slash() {
     assert_eq!(styled_like("./any_error/", "crates/any_error".into()), "./crates/any_error/");
     assert_eq!(styled_like("../b", "../../b".into()), "../../b");
     assert_eq!(styled_like("./b", "../b".into()), "../b");
+/// Cargo's facts of a workspace whose members are `packages`: (folder, name, dependencies,
+/// features).
+fn cargo_says(packages: &[(&str, &str, Vec<DepFacts>, &[&str])]) -> FactsReader {
+    let packages: Vec<PackageFacts> = packages
+        .iter()
+        .map(|(dir, name, deps, features)| PackageFacts {
+            name: (*name).to_owned(),
+            dir: (*dir).to_owned(),
+            features: features.iter().map(|f| ((*f).to_owned(), Vec::new())).collect(),
+            deps: deps.clone(),
+            targets: Vec::new(),
+        })
+        .collect();
+    let members = packages.iter().map(|p| p.dir.clone()).collect();
+    FactsReader::given(CargoFacts { members, packages })
+}
+
+fn dep(package: &str, kind: EdgeKind, path: Option<&str>) -> DepFacts {
+    DepFacts {
+        package: package.to_owned(),
+        rename: None,
+        kind,
+        target: None,
+        path: path.map(str::to_owned),
+    }
+}
+
+#[test]
+fn a_member_cargo_has_through_a_path_dependency_gets_no_line() {
+    // `libs/core` is a member through the root's `[workspace.dependencies]`, which the text
+    // of no member's manifest shows.
+    let cur = "[workspace]\nmembers = [\"app\"]\n\n[workspace.dependencies]\ncore = { path = \"libs/core\" }\n";
+    let new = "[workspace]\nmembers = [\"app\", \"libs/core\", \"libs/new\"]\n";
+    let facts = cargo_says(&[
+        ("app", "app", vec![dep("core", EdgeKind::Normal, Some("libs/core"))], &[]),
+        ("libs/core", "core", vec![], &[]),
+    ]);
+    let (out, merged) = root_with(cur, None, new, Some(&facts));
+    assert!(merged.conflicts.is_empty());
+    assert!(out.contains("members = [\"app\", \"libs/new\"]"), "{out}");
+    // Without facts, the text decides: the member is listed again.
+    let (out, _) = root(cur, None, new);
+    assert!(out.contains("\"libs/core\""), "{out}");
+}
+
+#[test]
+fn an_edge_cargo_sees_in_any_form_is_not_added() {
+    // The root's entry renames the package: only cargo knows this key leads to `b`.
+    let case = Case {
+        crates: &[("a", "a"), ("b", "b")],
+        root: "[workspace]\nmembers = [\"a\", \"b\"]\n[workspace.dependencies]\nbee = { path = \"b\", package = \"b\" }\n",
+        facts: Some(cargo_says(&[
+            ("a", "a", vec![dep("b", EdgeKind::Normal, Some("b"))], &[]),
+            ("b", "b", vec![], &[]),
+        ])),
+        ..Case::plain()
+    };
+    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nbee.workspace = true\n";
+    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\" }\n";
+    let (out, merged) = case.member(cur, None, new, "a");
+    assert_eq!((out.as_str(), merged.conflicts.len()), (cur, 0));
+}
+
+#[test]
+fn a_feature_cargo_has_implicitly_is_not_written_out() {
+    let case = Case {
+        crates: &[("a", "a"), ("b", "b")],
+        facts: Some(cargo_says(&[
+            ("a", "a", vec![dep("b", EdgeKind::Normal, Some("b"))], &["b"]),
+            ("b", "b", vec![], &[]),
+        ])),
+        ..Case::plain()
+    };
+    let cur =
+        "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\", optional = true }\n";
+    let new = "[package]\nname = \"a\"\n\n[features]\nb = []\nfast = []\n\n[dependencies]\nb = { path = \"../b\" }\n";
+    let (out, merged) = case.member(cur, None, new, "a");
+    assert!(merged.conflicts.is_empty());
+    assert_eq!(out, format!("{cur}\n[features]\nfast = []\n"));
 }
