@@ -556,6 +556,23 @@ fn transact(
         }
         report.plan.ledger.to_text()
     };
+    // The folders the run will create, so that a rollback removes them again.
+    let (mut folders, mut seen) = (Vec::new(), std::collections::HashSet::new());
+    for step in &steps {
+        let path = match step {
+            Step::Move { to, .. } => to.as_str(),
+            Step::Write { entry } => report.plan.entries[*entry].path.as_str(),
+            Step::Copy { path, .. } => path.as_str(),
+            Step::Delete { .. } => continue,
+            Step::Ignore => IGNORE_PATH,
+        };
+        for folder in root.missing_parents(path)? {
+            if seen.insert(folder.clone()) {
+                folders.push(folder);
+            }
+        }
+    }
+    journal.changes.extend(folders.into_iter().map(|path| Change::Folder { path }));
     let ledger_text = ledger_now(&mut report, &meanwhile);
     if steps.is_empty() && journal.ledger_before.as_deref() == Some(ledger_text.as_bytes()) {
         mark_meanwhile(&mut report, &meanwhile);

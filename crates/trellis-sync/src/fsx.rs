@@ -134,8 +134,9 @@ impl Root {
     /// over the target, so a reader (or a killed run) sees the old file or the new one, never
     /// half of one. An existing file keeps its permissions.
     pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SyncError> {
-        fault::point()?;
+        // After the folders: a run killed here leaves them, as a real kill can.
         self.make_parents(rel)?;
+        fault::point()?;
         let abs = self.abs(rel);
         let existing = self.file_permissions(&abs)?;
         let tmp = self.temp_beside(&abs, bytes, existing)?;
@@ -157,8 +158,8 @@ impl Root {
         bytes: &[u8],
         expect: Option<&str>,
     ) -> Result<bool, SyncError> {
-        fault::point()?;
         self.make_parents(rel)?;
+        fault::point()?;
         let abs = self.abs(rel);
         let existing = self.file_permissions(&abs)?;
         let tmp = self.temp_beside(&abs, bytes, existing)?;
@@ -237,6 +238,28 @@ impl Root {
         }
         self.remove_empty_parents(rel);
         Ok(())
+    }
+
+    /// Removes the folder `rel` when it is empty; returns whether it did.
+    pub(crate) fn remove_empty_dir(&self, rel: &str) -> Result<bool, SyncError> {
+        fault::point()?;
+        let removed = fs::remove_dir(self.abs(rel)).is_ok();
+        if removed {
+            self.dirs.borrow_mut().insert(rel.to_owned(), false);
+        }
+        Ok(removed)
+    }
+
+    /// The folders above `rel` that do not exist yet, nearest the root first: those a write
+    /// of `rel` creates.
+    pub(crate) fn missing_parents(&self, rel: &str) -> Result<Vec<String>, SyncError> {
+        let mut missing = Vec::new();
+        for dir in ancestors(rel) {
+            if !missing.is_empty() || !self.probe_dir(dir)? {
+                missing.push(dir.to_owned());
+            }
+        }
+        Ok(missing)
     }
 
     /// Removes every folder above `rel` that is empty, nearest first, up to the first one that

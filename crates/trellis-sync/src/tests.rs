@@ -83,6 +83,23 @@ pub(crate) fn tree(root: &Path) -> BTreeMap<String, String> {
     out
 }
 
+/// Every folder under `root`, by relative path: a recovered run must leave none of its own.
+pub(crate) fn folders(root: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+                walk(root, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
 fn actions(plan: &Plan) -> Vec<(String, Action)> {
     plan.entries.iter().map(|e| (e.path.clone(), e.action)).collect()
 }
@@ -531,12 +548,14 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
     let writes = report.written() + report.deleted() + 1;
     assert!(writes > 10, "the scenario should write a lot, wrote {writes}");
     let expected = tree(&reference);
+    let expected_folders = folders(&reference);
 
     let reverted = dir.path().join("reverted");
     copy_tree(&pristine, &reverted);
     fs::write(reverted.join("Trellis.toml"), FAULT_BEFORE).unwrap();
     apply(&reverted, &old_files, &old_options).unwrap();
     let expected_reverted = tree(&reverted);
+    let expected_reverted_folders = folders(&reverted);
 
     let check = |got: &BTreeMap<String, String>,
                  want: &BTreeMap<String, String>,
@@ -580,6 +599,7 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
         assert!(report.recovery.rollback.as_ref().is_none_or(|r| r.kept.is_empty()));
         assert!(!report.recovery.temporaries.is_empty(), "budget {budget}");
         check(&tree(&run), &expected, &run, &format!("budget {budget}, same spec"), true);
+        assert_eq!(folders(&run), expected_folders, "budget {budget}, same spec");
 
         // (b) The spec reverted.
         fs::write(back.join("Trellis.toml"), FAULT_BEFORE).unwrap();
@@ -591,6 +611,7 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
             &format!("budget {budget}, spec reverted"),
             false,
         );
+        assert_eq!(folders(&back), expected_reverted_folders, "budget {budget}, spec reverted");
 
         fs::remove_dir_all(&run).unwrap();
         fs::remove_dir_all(&back).unwrap();
@@ -1143,6 +1164,7 @@ fn the_journal_reads_back_what_it_wrote_and_refuses_what_it_cannot_read() {
             },
             Change::Write { path: "new.txt".into(), before: None, after: "cd".repeat(32) },
             Change::Delete { path: "bin.dat".into(), before: vec![0xff, 0x00, 0x80] },
+            Change::Folder { path: "libs".into() },
         ],
     };
     let text = journal.to_text();
@@ -1163,9 +1185,9 @@ fn the_journal_reads_back_what_it_wrote_and_refuses_what_it_cannot_read() {
         assert!(matches!(err, SyncError::CorruptJournal { .. }) && err.is_input(), "{err}");
         assert!(err.to_string().contains(why), "{err}");
     }
-    fs::write(out.join(JOURNAL_PATH), "format = 2\n").unwrap();
+    fs::write(out.join(JOURNAL_PATH), "format = 3\n").unwrap();
     let err = apply(&out, &files, &Options::default()).unwrap_err();
-    assert!(matches!(err, SyncError::NewerJournal { found: 2, .. }), "{err}");
+    assert!(matches!(err, SyncError::NewerJournal { found: 3, .. }), "{err}");
 }
 
 #[test]
