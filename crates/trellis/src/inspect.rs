@@ -47,6 +47,7 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
         return Err(Error::input(format!("there is no folder at `{}`", root.display())));
     }
     let loaded = project.load()?;
+    refuse_unfinished(root)?;
     // The trace (the ledger's fingerprints, the results, every source file) runs beside cargo.
     let possible = trellis_trace::findings::possible(&loaded.spec);
     let trace = || -> Result<TraceReport, Error> {
@@ -95,6 +96,20 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
         }
     }
     Ok(Checked { diagnostics, sources })
+}
+
+/// Refuses to read a workspace an interrupted `apply` left half-changed (its journal is
+/// there): what cargo says of it, a failure included, is about that half, not about the
+/// person's manifests, and the next `apply` puts it back first.
+fn refuse_unfinished(root: &Path) -> Result<(), Error> {
+    if !trellis_sync::unfinished(root)? {
+        return Ok(());
+    }
+    Err(Error::env(format!(
+        "an `apply` was interrupted in `{}` (`{}` remains): the workspace is half-changed until that run is rolled back\nhint: run `trellis apply` to finish the rollback (it then applies the spec), then check again",
+        root.display(),
+        trellis_sync::JOURNAL_PATH,
+    )))
 }
 
 /// What [`trace`] found.
@@ -284,6 +299,7 @@ pub fn graph(project: &Project, options: &GraphOptions) -> Result<Graph, Error> 
     let picture = match (&spec, options.view) {
         (Some(spec), GraphView::Declared) => graph::declared(spec),
         (spec, view) => {
+            refuse_unfinished(project.root())?;
             let metadata = trellis_check::read_metadata(project.root(), &Cargo::from_env())?;
             let workspace = Workspace::from_metadata(&metadata);
             match (spec, view) {
