@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use trellis_render::PlannedFile;
 
 use crate::SyncError;
-use crate::fsx::{self, Root, fault};
+use crate::fsx::{self, Checked, Root, fault};
 use crate::journal::{self, Change, JOURNAL_PATH, Journal, Rollback};
 use crate::ledger::{IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH, LOCK_PATH, Ledger, hash_bytes};
 use crate::plan::{Action, CONFLICT_SUFFIX, Op, Options, Plan, plan_in};
@@ -36,6 +36,13 @@ pub struct Report {
     /// Files that changed on disk between planning and writing (a person's save): left as they
     /// were saved, and reported as conflicts.
     pub changed_meanwhile: Vec<String>,
+    /// Of those, the files a person saved in the instant between `apply`'s last look and its
+    /// rename (or deletion): their bytes were put back (or never replaced).
+    pub raced: Vec<String>,
+    /// Cargo's refusal of the result, when files a person saved during the run were part of
+    /// what it saw: the run is kept (the saves are theirs, the rest is done), and the next
+    /// `apply` judges again. `None` when cargo accepted the result or was not asked.
+    pub unverified: Option<String>,
     /// What was cleaned up first, from an earlier run that was interrupted.
     pub recovery: Recovery,
 }
@@ -61,6 +68,8 @@ impl Report {
             conflict_copies: Vec::new(),
             ledger_written: false,
             changed_meanwhile: Vec::new(),
+            raced: Vec::new(),
+            unverified: None,
             recovery: Recovery::default(),
         }
     }
@@ -596,31 +605,45 @@ fn transact(
                 Step::Write { entry } => {
                     let e = &report.plan.entries[*entry];
                     let Op::Write(text) = &e.op else { continue };
-                    if root.write_checked(&e.path, text.as_bytes(), e.seen.as_deref())? {
-                        report.written_files.push(e.path.clone());
-                        done.push(e.path.clone());
-                    } else {
-                        meanwhile.push(*entry);
+                    match root.write_checked(&e.path, text.as_bytes(), e.seen.as_deref())? {
+                        Checked::Written => {
+                            report.written_files.push(e.path.clone());
+                            done.push(e.path.clone());
+                        }
+                        Checked::Changed => meanwhile.push(*entry),
+                        Checked::Raced => {
+                            report.raced.push(e.path.clone());
+                            meanwhile.push(*entry);
+                        }
                     }
                 }
                 Step::Copy { path, text, seen } => {
                     // A copy someone changed meanwhile is left; the conflict is reported anyway.
-                    if root.write_checked(path, text.as_bytes(), seen.as_deref())? {
-                        done.push(path.clone());
+                    match root.write_checked(path, text.as_bytes(), seen.as_deref())? {
+                        Checked::Written => done.push(path.clone()),
+                        Checked::Changed => {}
+                        Checked::Raced => report.raced.push(path.clone()),
                     }
                 }
                 Step::Delete { entry } => {
                     let e = &report.plan.entries[*entry];
                     let seen = e.seen.as_deref().unwrap_or_default();
-                    if root.remove_checked(&e.path, seen)? {
-                        report.deleted_files.push(e.path.clone());
-                        done.push(e.path.clone());
-                    } else {
-                        meanwhile.push(*entry);
+                    match root.remove_checked(&e.path, seen)? {
+                        Checked::Written => {
+                            report.deleted_files.push(e.path.clone());
+                            done.push(e.path.clone());
+                        }
+                        Checked::Changed => meanwhile.push(*entry),
+                        Checked::Raced => {
+                            report.raced.push(e.path.clone());
+                            meanwhile.push(*entry);
+                        }
                     }
                 }
                 Step::Ignore => {
-                    if root.write_checked(IGNORE_PATH, IGNORE_TEXT.as_bytes(), None)? {
+                    if root.write_checked(IGNORE_PATH, IGNORE_TEXT.as_bytes(), None)?
+                        == Checked::Written
+                    {
                         done.push(IGNORE_PATH.into());
                     }
                 }
@@ -639,10 +662,34 @@ fn transact(
         let touched = done.iter().any(|p| !p.starts_with(".trellis/"));
         if let Some(check) = check
             && touched
-            && let Err(message) = check(root.dir())
         {
-            // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
-            return Err(if cancelled() { Stop::Cancelled } else { Stop::Refused(message) });
+            // A manifest the run did not change may have been saved meanwhile too: cargo is
+            // about to read it, and the person must hear that it was not judged as planned.
+            for (i, e) in report.plan.entries.iter().enumerate() {
+                if e.op == Op::Nothing
+                    && e.ownership == Some(trellis_render::Ownership::Manifest)
+                    && !meanwhile.contains(&i)
+                    && root.read(&e.path)?.as_deref().map(hash_bytes) != e.seen
+                {
+                    meanwhile.push(i);
+                }
+            }
+            if let Err(message) = check(root.dir()) {
+                // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
+                if cancelled() {
+                    return Err(Stop::Cancelled);
+                }
+                // Cargo judged a workspace that holds a person's save of a manifest: what it
+                // refuses may be theirs, so the run stands, their file is a conflict, and the
+                // next `apply` judges again.
+                let saved_manifest = meanwhile.iter().any(|&i| {
+                    report.plan.entries[i].ownership == Some(trellis_render::Ownership::Manifest)
+                });
+                if !saved_manifest {
+                    return Err(Stop::Refused(message));
+                }
+                report.unverified = Some(message);
+            }
         }
         root.remove(JOURNAL_PATH)?;
         Ok(())

@@ -735,6 +735,90 @@ fn a_save_to_an_orphan_during_apply_keeps_it() {
     assert_eq!(fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap(), "pub fn mine() {}\n");
 }
 
+/// A save that lands after `apply` checked a file and before its rename or deletion: in place
+/// (the same file truncated and written, as most editors do) or by a new file renamed over it.
+/// Each keeps the person's bytes and is a conflict; the rest of the run is done, and the
+/// report says which saves hit the window.
+#[test]
+fn a_save_in_the_instant_before_the_rename_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("old", &[("a", &[]), ("b", &[]), ("gone", &[])])).unwrap();
+    let files = workspace("new", &[("a", &[]), ("b", &[]), ("c", &["a"])]);
+    let in_place = "[workspace]\nmembers = [] # a person's save, in place\n";
+    let renamed = "//! b, saved through a new file renamed over it\n";
+    let orphan = "//! gone, but a person saved it\n";
+    fault::on_window(Some(Box::new(move |root: &Path, rel: &str| match rel {
+        "Cargo.toml" => fs::write(root.join(rel), in_place).unwrap(),
+        "crates/b/src/lib.rs" => {
+            let tmp = root.join("crates/b/src/editor.swp");
+            fs::write(&tmp, renamed).unwrap();
+            fs::rename(&tmp, root.join(rel)).unwrap();
+        }
+        "crates/gone/src/lib.rs" => fs::write(root.join(rel), orphan).unwrap(),
+        _ => {}
+    })));
+    let report = apply(&out, &files, &Options { prune: true, ..Options::default() });
+    fault::on_window(None);
+    let report = report.unwrap();
+    let read = |rel: &str| fs::read_to_string(out.join(rel)).unwrap();
+    assert_eq!(read("Cargo.toml"), in_place);
+    assert_eq!(read("crates/b/src/lib.rs"), renamed);
+    assert_eq!(read("crates/gone/src/lib.rs"), orphan);
+    assert_eq!(
+        report.changed_meanwhile,
+        ["Cargo.toml", "crates/b/src/lib.rs", "crates/gone/src/lib.rs"]
+    );
+    assert_eq!(report.raced, ["Cargo.toml", "crates/gone/src/lib.rs"]);
+    assert!(report.has_conflicts());
+    assert_eq!(read("crates/a/src/lib.rs"), "//! a: new\n");
+    assert_eq!(read("crates/c/src/lib.rs"), "//! c: new\n");
+    assert_eq!(leftovers(&out), Vec::<String>::new(), "no held copy is left");
+}
+
+/// A manifest a person saves while `apply` runs, one the run changes or one it does not,
+/// leaves cargo judging their text: its refusal then keeps the run (their file a conflict),
+/// and says why. Without such a save, a refusal rolls back as ever.
+#[test]
+fn a_manifest_saved_during_apply_does_not_roll_the_run_back() {
+    let saved = "\n[workspace.metadata.mine]\nx = 1 # saved during apply\n";
+    let refuses = || {
+        Verifier::new(|root: &Path| {
+            match fs::read_to_string(root.join("Cargo.toml")).unwrap().contains("saved during") {
+                true => Err("cargo refuses the person's manifest".into()),
+                false => Ok(()),
+            }
+        })
+    };
+    for (files, saved_at) in [
+        // The run changes the root manifest (a new member), the save lands before.
+        (workspace("new", &[("a", &[]), ("b", &[])]), "Cargo.toml"),
+        // The run changes sources only; the root manifest is saved while it writes them.
+        (workspace("new", &[("a", &[])]), "crates/a/src/lib.rs"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("ws");
+        create(&out, &workspace("old", &[("a", &[])])).unwrap();
+        fault::on_meanwhile(Some(Box::new(move |root: &Path, rel: &str| {
+            if rel == saved_at {
+                let mut text = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+                text.push_str(saved);
+                fs::write(root.join("Cargo.toml"), text).unwrap();
+            }
+        })));
+        let options = Options { verify: Some(refuses()), ..Options::default() };
+        let report = apply(&out, &files, &options);
+        fault::on_meanwhile(None);
+        let report = report.unwrap();
+        assert_eq!(report.changed_meanwhile, ["Cargo.toml"], "{saved_at}");
+        assert!(report.has_conflicts());
+        assert!(report.unverified.as_deref().is_some_and(|m| m.contains("person's manifest")));
+        assert!(fs::read_to_string(out.join("Cargo.toml")).unwrap().ends_with(saved));
+        assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), "//! a: new\n");
+        assert!(!out.join(JOURNAL_PATH).exists());
+    }
+}
+
 #[test]
 fn a_verifier_that_refuses_rolls_everything_back() {
     let dir = tempfile::tempdir().unwrap();
