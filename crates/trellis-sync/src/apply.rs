@@ -18,6 +18,7 @@ use crate::fsx::{self, Checked, Root, fault};
 use crate::journal::{self, Change, JOURNAL_PATH, Journal, Rollback};
 use crate::ledger::{IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH, LOCK_PATH, Ledger, hash_bytes};
 use crate::plan::{Action, CONFLICT_SUFFIX, Op, Options, Plan, plan_in};
+use crate::staging::{self, Staging};
 
 /// What an `apply` (or a `create`) did.
 #[derive(Debug, Clone)]
@@ -165,7 +166,7 @@ pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Re
     let _lock = root.lock(LOCK_PATH)?;
     let mut recovery = recover(&root, files)?;
     if let Some(parent) = dir.parent() {
-        recovery.staging = sweep_stale_staging(parent);
+        recovery.staging = staging::sweep_stale(parent);
     }
     let ledger = Ledger::load_in(&root)?;
     let plan = plan_in(&root, files, &ledger, options)?;
@@ -277,7 +278,7 @@ pub fn create_with(
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(SyncError::io("create folder", &parent))?;
-    sweep_stale_staging(&parent);
+    staging::sweep_stale(&parent);
     let tmp = Staging::new(&parent, &name)?;
     let root = Root::new(&tmp.path);
     let plan = plan_in(&root, files, &Ledger::default(), &Options::default())?;
@@ -297,6 +298,7 @@ pub fn create_with(
             return Err(SyncError::Interrupted { rollback: Rollback::default() });
         }
     }
+    tmp.seal()?;
     match fs::rename(&tmp.path, out) {
         Ok(()) => {}
         // Someone put something there meanwhile.
@@ -312,107 +314,6 @@ pub fn create_with(
     }
     tmp.disarm();
     Ok(report)
-}
-
-/// A staging folder beside the target, removed unless disarmed. It holds its own lock
-/// (`.trellis/apply.lock` inside it) for as long as it lives, so that another run can tell a
-/// live staging folder from one whose process was killed.
-struct Staging {
-    path: PathBuf,
-    armed: bool,
-    /// Closed before the folder is removed: some systems refuse to delete an open file.
-    lock: Option<fs::File>,
-}
-
-/// `.<name>.trellis-<pid>-<n>`: the name of a staging folder.
-const STAGING_MARK: &str = ".trellis-";
-
-impl Staging {
-    fn new(parent: &Path, name: &str) -> Result<Staging, SyncError> {
-        let pid = std::process::id();
-        for n in 0..1000 {
-            let path = parent.join(format!(".{name}{STAGING_MARK}{pid}-{n}"));
-            match fs::create_dir(&path) {
-                Ok(()) => {
-                    // The lock file exists from the start, so that the first `apply` adds no
-                    // file at all.
-                    let lock = Root::new(&path).lock(LOCK_PATH);
-                    let lock = match lock {
-                        Ok(lock) => lock,
-                        Err(e) => {
-                            let _ = fs::remove_dir_all(&path);
-                            return Err(e);
-                        }
-                    };
-                    return Ok(Staging { path, armed: true, lock: Some(lock) });
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(SyncError::io("create folder", path)(e)),
-            }
-        }
-        Err(SyncError::io("create folder", parent)(io::Error::other("no free staging name")))
-    }
-
-    fn disarm(mut self) {
-        self.armed = false;
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        drop(self.lock.take());
-        if self.armed {
-            let _ = fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
-/// The process id in a staging folder's name (`.<name>.trellis-<pid>-<n>`), if it is one.
-fn staging_pid(name: &str) -> Option<u32> {
-    let rest = name.strip_prefix('.')?;
-    let (_, tail) = rest.rsplit_once(STAGING_MARK)?;
-    let (pid, n) = tail.split_once('-')?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(pid) && digits(n)).then(|| pid.parse().ok()).flatten()
-}
-
-/// Whether process `pid` is alive, where the system says so without `unsafe` (`/proc`).
-fn alive(pid: u32) -> Option<bool> {
-    Path::new("/proc/self").is_dir().then(|| Path::new(&format!("/proc/{pid}")).exists())
-}
-
-/// Removes, from `parent`, the staging folders of `new` runs whose process is gone (killed
-/// outright: a signal that can be caught cleans up itself). A folder is stale when its lock is
-/// free and, where the system can tell, its process is not running; a folder that is a link,
-/// or whose lock is held, is never touched. Best effort: returns what it removed.
-fn sweep_stale_staging(parent: &Path) -> Vec<PathBuf> {
-    let mut removed = Vec::new();
-    let Ok(entries) = fs::read_dir(parent) else { return removed };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(staging_pid) else { continue };
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let path = entry.path();
-        let living = alive(pid);
-        if living == Some(true) {
-            continue;
-        }
-        let lock = path.join(LOCK_PATH);
-        let lock_free = match fs::symlink_metadata(&lock) {
-            Ok(meta) if meta.is_file() => {
-                fs::OpenOptions::new().write(true).open(&lock).is_ok_and(|f| f.try_lock().is_ok())
-            }
-            Ok(_) => false,
-            // Killed before it locked: only the process table can tell.
-            Err(_) => living == Some(false),
-        };
-        if lock_free && fs::remove_dir_all(&path).is_ok() {
-            removed.push(path);
-        }
-    }
-    removed
 }
 
 /// Carries out a plan in a fresh staging folder: no journal, since the folder is removed whole

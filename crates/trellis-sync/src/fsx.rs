@@ -231,7 +231,7 @@ impl Root {
     fn hold(&self, abs: &Path) -> Result<Held, SyncError> {
         let parent = abs.parent().unwrap_or(&self.dir);
         for _ in 0..16 {
-            let name = format!("{TEMP_PREFIX}{}{TEMP_SUFFIX}", random_name());
+            let name = format!("{TEMP_PREFIX}{}{TEMP_SUFFIX}", random_token(TEMP_RANDOM));
             let link = parent.join(name);
             match fs::hard_link(abs, &link) {
                 Ok(()) => return Ok(Held { link: Some(link) }),
@@ -468,24 +468,22 @@ fn same_identity(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
-/// [`TEMP_RANDOM`] letters and digits, for a temporary name.
-fn random_name() -> String {
+/// `len` random letters and digits: for a temporary name, or a token nobody can guess.
+pub(crate) fn random_token(len: usize) -> String {
     use std::hash::{BuildHasher, Hasher};
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    let mut n = hasher.finish();
-    (0..TEMP_RANDOM)
-        .map(|_| {
-            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize];
+    // Each `RandomState` is seeded from the system's randomness (and differs per call).
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_usize(out.len());
+        let mut n = hasher.finish();
+        for _ in 0..8.min(len - out.len()) {
+            out.push(char::from(ALPHABET[(n % ALPHABET.len() as u64) as usize]));
             n /= ALPHABET.len() as u64;
-            char::from(c)
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 /// How every temporary file Trellis makes is named: `.trellis-` then [`TEMP_RANDOM`] random

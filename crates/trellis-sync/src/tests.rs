@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use super::*;
@@ -911,38 +911,53 @@ fn a_new_cancelled_mid_run_leaves_nothing() {
 #[test]
 fn a_killed_news_staging_folder_is_removed_by_the_next_new_but_a_live_one_stays() {
     let dir = tempfile::tempdir().unwrap();
-    // Killed outright: its process is gone, its lock free.
-    let dead = dir.path().join(".ws.trellis-4000000000-0");
-    fs::create_dir_all(dead.join(".trellis")).unwrap();
-    fs::write(dead.join(".trellis/apply.lock"), "").unwrap();
-    fs::create_dir_all(dead.join("crates/a")).unwrap();
-    fs::write(dead.join("crates/a/Cargo.toml"), "[package]\n").unwrap();
-    // Killed before it took its lock.
-    let early = dir.path().join(".other.trellis-4000000001-3");
-    fs::create_dir(&early).unwrap();
+    let parent = fs::canonicalize(dir.path()).unwrap();
+    let records = std::env::temp_dir().join("trellis-staging");
+    fs::create_dir_all(&records).unwrap();
+    // A staging folder as a run leaves it when killed outright: its record, its token inside.
+    let killed = |name: &str, pid: u32, token: &str, inside: &str| -> PathBuf {
+        let path = parent.join(name);
+        fs::create_dir_all(path.join(".trellis")).unwrap();
+        fs::write(path.join(".trellis/apply.lock"), "").unwrap();
+        fs::write(path.join(".trellis/staging.token"), inside).unwrap();
+        fs::create_dir_all(path.join("crates/a")).unwrap();
+        let record = format!("pid={pid}\ntoken={token}\npath={}\n", path.display());
+        fs::write(records.join(format!("{pid}-{token}.record")), record).unwrap();
+        path
+    };
+    let token = || crate::fsx::random_token(24);
+    let t = token();
+    let dead = killed(".ws.trellis-4000000000-0", 4_000_000_000, &t, &t);
+    // A record whose token is not the one inside: the folder is not the record's.
+    let (t1, t2) = (token(), token());
+    let other = killed(".ws.trellis-4000000001-0", 4_000_000_001, &t1, &t2);
     // A live run (this process, holding the lock).
-    let live = dir.path().join(format!(".ws.trellis-{}-9", std::process::id()));
-    fs::create_dir(&live).unwrap();
-    let held = fsx::Root::new(&live).lock(ledger::LOCK_PATH).unwrap();
-    // Not a staging folder: the name does not fit, or it is a file.
-    let mine = dir.path().join(".ws.trellis-notes");
-    fs::create_dir(&mine).unwrap();
-    fs::write(dir.path().join(".x.trellis-4000000002-0"), "a file").unwrap();
+    let live = {
+        let t = token();
+        let path =
+            killed(&format!(".ws.trellis-{}-9", std::process::id()), std::process::id(), &t, &t);
+        (fsx::Root::new(&path).lock(ledger::LOCK_PATH).unwrap(), path)
+    };
+    // Named like a staging folder, with a dead pid, but without a record: never removed.
+    let named = parent.join(".ws.trellis-4000000002-0");
+    fs::create_dir_all(named.join(".trellis")).unwrap();
+    fs::write(named.join(".trellis/apply.lock"), "").unwrap();
 
     create(&dir.path().join("next"), &workspace("x", &[("a", &[])])).unwrap();
-    assert!(!dead.exists() && !early.exists());
-    assert!(live.is_dir() && mine.is_dir());
-    assert!(dir.path().join(".x.trellis-4000000002-0").is_file());
-    drop(held);
+    assert!(!dead.exists());
+    assert!(other.is_dir() && live.1.is_dir() && named.is_dir());
+    assert!(!dir.path().join("next/.trellis/staging.token").exists());
+    drop(live);
 
     // `apply` on a workspace in that folder sweeps it too.
-    let dead = dir.path().join(".next.trellis-4000000003-1");
-    fs::create_dir_all(dead.join("crates")).unwrap();
+    let t = token();
+    let dead = killed(".next.trellis-4000000003-1", 4_000_000_003, &t, &t);
     let report =
         apply(&dir.path().join("next"), &workspace("x", &[("a", &[])]), &Options::default())
             .unwrap();
     assert!(!dead.exists());
-    assert_eq!(report.recovery.staging.len(), 1, "{:?}", report.recovery.staging);
+    assert_eq!(report.recovery.staging, [dead]);
+    assert!(other.is_dir() && named.is_dir());
 }
 
 #[cfg(unix)]
