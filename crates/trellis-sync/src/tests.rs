@@ -621,6 +621,89 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
     assert!(budget >= writes, "stopped only {budget} times for {writes} writes");
 }
 
+/// A workspace of `names` that cargo loads: each crate depends on the one before it.
+fn chain(summary: &str, names: &[String]) -> Vec<PlannedFile> {
+    let pairs: Vec<(&str, Vec<&str>)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), if i == 0 { vec![] } else { vec![names[i - 1].as_str()] }))
+        .collect();
+    let borrowed: Vec<(&str, &[&str])> = pairs.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    workspace(summary, &borrowed)
+        .into_iter()
+        // Without `[workspace.lints]` in the root, cargo refuses `lints.workspace`.
+        .map(|mut f| {
+            f.contents = f.contents.replace("\n[lints]\nworkspace = true\n", "");
+            f
+        })
+        .collect()
+}
+
+/// Kills a run of a 200-crate change at each of its writes in turn (a sample of 8 points, or
+/// every one with `TRELLIS_KILL_POINTS=all`), then recovers each killed state twice: with the
+/// same spec, which must give exactly the tree and folders of a run never killed, and with the
+/// spec reverted, which must give exactly the workspace before the killed run. For a few of
+/// the points, cargo loads both results.
+#[test]
+fn a_big_change_killed_at_any_write_recovers_to_a_clean_tree() {
+    let names = |prefix: &str, n: usize| -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}{i:03}")).collect()
+    };
+    let mut before_names = names("c", 20);
+    before_names.extend(names("gone", 5));
+    let before = chain("old", &before_names);
+    let after = chain("new", &names("c", 200));
+    let options = Options { prune: true, ..Options::default() };
+
+    let dir = tempfile::tempdir().unwrap();
+    let pristine = dir.path().join("pristine");
+    create(&pristine, &before).unwrap();
+    let reference = dir.path().join("reference");
+    copy_tree(&pristine, &reference);
+    let start = fault::count();
+    apply(&reference, &after, &options).unwrap();
+    let points = fault::count() - start;
+    assert!(points > 390, "a 200-crate change makes {points} changes");
+    let expected = (tree(&reference), folders(&reference));
+    let expected_reverted = (tree(&pristine), folders(&pristine));
+
+    let all = std::env::var("TRELLIS_KILL_POINTS").is_ok_and(|v| v == "all");
+    let chosen: Vec<usize> = match all {
+        true => (0..points).collect(),
+        false => (0..8).map(|i| i * (points - 1) / 7).collect(),
+    };
+    let cargo_loads = |root: &Path| {
+        let output = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+            .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    for (n, &budget) in chosen.iter().enumerate() {
+        let run = dir.path().join("run");
+        copy_tree(&pristine, &run);
+        fault::arm(Some(budget));
+        let killed = apply(&run, &after, &options);
+        fault::arm(None);
+        assert!(matches!(killed, Err(SyncError::Injected)), "point {budget}: {killed:?}");
+        let back = dir.path().join("back");
+        copy_tree(&run, &back);
+
+        apply(&run, &after, &options).unwrap();
+        assert_eq!((tree(&run), folders(&run)), expected, "point {budget}, same spec");
+        apply(&back, &before, &options).unwrap();
+        assert_eq!((tree(&back), folders(&back)), expected_reverted, "point {budget}, reverted");
+        if n % 4 == 1 {
+            cargo_loads(&run);
+            cargo_loads(&back);
+        }
+        fs::remove_dir_all(&run).unwrap();
+        fs::remove_dir_all(&back).unwrap();
+    }
+    assert_eq!(chosen.len(), if all { points } else { 8 });
+}
+
 /// A full disk in the middle of a run: the error says what was done and that it was rolled
 /// back; the tree is as it was, with no journal.
 #[test]
