@@ -58,14 +58,14 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
     };
     let (metadata, traced) = std::thread::scope(|scope| {
         let traced = possible.then(|| scope.spawn(trace));
-        let metadata = trellis_check::read_metadata(root, &Cargo::from_env());
+        let metadata = trellis_check::read_resolved(root, &Cargo::from_env());
         let traced = traced
             .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .transpose();
         (metadata, traced)
     });
     // Cargo's failure comes first: a workspace cargo cannot load is what needs fixing.
-    let metadata = metadata?;
+    let trellis_check::Resolved { metadata, warning } = metadata?;
     let report = traced?;
     let names = Names { spec_file: &loaded.file, root: project.shown_root() };
     let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
@@ -95,7 +95,7 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
             sources.insert(file.to_owned(), text);
         }
     }
-    Ok(Checked { diagnostics, sources })
+    Ok(Checked { diagnostics, sources, notes: warning.into_iter().collect() })
 }
 
 /// Refuses to read a workspace an interrupted `apply` left half-changed (its journal is
@@ -300,7 +300,10 @@ pub fn graph(project: &Project, options: &GraphOptions) -> Result<Graph, Error> 
         (Some(spec), GraphView::Declared) => graph::declared(spec),
         (spec, view) => {
             refuse_unfinished(project.root())?;
-            let metadata = trellis_check::read_metadata(project.root(), &Cargo::from_env())?;
+            // What cargo builds: a `[patch]` that leads to a member included. When cargo
+            // cannot resolve offline, the picture is that of the manifests alone.
+            let metadata =
+                trellis_check::read_resolved(project.root(), &Cargo::from_env())?.metadata;
             let workspace = Workspace::from_metadata(&metadata);
             match (spec, view) {
                 (Some(spec), GraphView::Diff) => graph::diff(spec, &workspace),
