@@ -167,7 +167,7 @@ pub fn read_resolved(root: &Path, cargo: &Cargo) -> Result<Resolved, MetadataErr
                 other => other.to_string(),
             };
             let warning = format!(
-                "`[patch]` in `{patched}` leads to a member, but cargo cannot resolve the workspace offline from its lock file, so the edges the patch makes are not checked: {said}\nhint: run `cargo metadata` once (it writes `Cargo.lock`, and may need the network), then check again"
+                "`[patch]` in `{patched}` leads to a member, but cargo cannot resolve the workspace offline from its lock file, so the edges the patch makes are not checked: {said}\nhint: these edges are checked once `cargo metadata --offline --locked` succeeds here: it needs an up-to-date `Cargo.lock` and what `cargo fetch` downloads"
             );
             Ok(Resolved { metadata, warning: Some(warning) })
         }
