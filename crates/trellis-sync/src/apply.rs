@@ -564,8 +564,9 @@ fn transact(
         if let Some(check) = check
             && touched
         {
-            // A manifest the run did not change may have been saved meanwhile too: cargo is
-            // about to read it, and the person must hear that it was not judged as planned.
+            let verdict = check(root.dir());
+            // A manifest the run did not change may have been saved meanwhile too, before
+            // cargo read it or while it did: the person must hear it was not judged as planned.
             for (i, e) in report.plan.entries.iter().enumerate() {
                 if e.op == Op::Nothing
                     && e.ownership == Some(trellis_render::Ownership::Manifest)
@@ -575,7 +576,7 @@ fn transact(
                     meanwhile.push(i);
                 }
             }
-            if let Err(message) = check(root.dir()) {
+            if let Err(message) = verdict {
                 // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
                 if cancelled() {
                     return Err(Stop::Cancelled);
@@ -583,9 +584,20 @@ fn transact(
                 // Cargo judged a workspace that holds a person's save of a manifest: what it
                 // refuses may be theirs, so the run stands, their file is a conflict, and the
                 // next `apply` judges again.
-                let saved_manifest = meanwhile.iter().any(|&i| {
-                    report.plan.entries[i].ownership == Some(trellis_render::Ownership::Manifest)
-                });
+                let manifest = |e: &crate::plan::Entry| {
+                    e.ownership == Some(trellis_render::Ownership::Manifest)
+                };
+                // One the run wrote and a person saved over since: the next `apply` sees their
+                // edit as any other, but cargo judged it now.
+                let saved_over = |e: &crate::plan::Entry| match &e.op {
+                    Op::Write(text) => {
+                        root.read(&e.path).is_ok_and(|cur| cur.as_deref() != Some(text.as_bytes()))
+                    }
+                    _ => false,
+                };
+                let entries = &report.plan.entries;
+                let saved_manifest = meanwhile.iter().any(|&i| manifest(&entries[i]))
+                    || entries.iter().any(|e| manifest(e) && saved_over(e));
                 if !saved_manifest {
                     return Err(Stop::Refused(message));
                 }

@@ -900,6 +900,22 @@ fn a_manifest_saved_during_apply_does_not_roll_the_run_back() {
         assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), "//! a: new\n");
         assert!(!out.join(JOURNAL_PATH).exists());
     }
+
+    // Saved while cargo reads the workspace: the same.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("old", &[("a", &[])])).unwrap();
+    let saving = Verifier::new(move |root: &Path| {
+        let mut text = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        text.push_str(saved);
+        fs::write(root.join("Cargo.toml"), text).unwrap();
+        Err("cargo refuses the person's manifest".into())
+    });
+    let options = Options { verify: Some(saving), ..Options::default() };
+    let report = apply(&out, &workspace("new", &[("a", &[])]), &options).unwrap();
+    assert_eq!(report.changed_meanwhile, ["Cargo.toml"]);
+    assert!(report.unverified.is_some());
+    assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), "//! a: new\n");
 }
 
 #[test]
