@@ -42,14 +42,16 @@ pub(crate) struct Staging {
 impl Staging {
     pub(crate) fn new(parent: &Path, name: &str) -> Result<Staging, SyncError> {
         let pid = std::process::id();
-        // The record names an absolute path, the same one whatever folder a later run is in.
-        let parent = fs::canonicalize(parent).map_err(SyncError::io("resolve", parent))?;
+        // The record names an absolute path, the same one whatever folder a later run is in;
+        // messages name the folder as the caller did.
+        let absolute = fs::canonicalize(parent).map_err(SyncError::io("resolve", parent))?;
         for n in 0..1000 {
-            let path = parent.join(format!(".{name}{STAGING_MARK}{pid}-{n}"));
+            let folder = format!(".{name}{STAGING_MARK}{pid}-{n}");
+            let path = parent.join(&folder);
             let token = random_token(24);
             // The record first: a run killed between the two leaves a record of nothing, which
             // the next sweep drops, never a folder nobody may remove.
-            let record = write_record(&path, pid, &token);
+            let record = write_record(&absolute.join(&folder), pid, &token);
             match fs::create_dir(&path) {
                 Ok(()) => {}
                 Err(e) => {
