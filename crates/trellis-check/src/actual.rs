@@ -121,6 +121,21 @@ impl Workspace {
             .iter()
             .filter_map(|p| p.manifest_path.parent().map(|dir| (dir, p.name.as_str())))
             .collect();
+        // With cargo's resolve, a dependency declared on a registry or a git source that
+        // resolves to a member (a `[patch]` leads there) is an internal edge too.
+        let name_of: BTreeMap<&PackageId, &str> =
+            members.iter().map(|p| (&p.id, p.name.as_str())).collect();
+        let resolved_to_members: BTreeMap<&PackageId, HashSet<&str>> = metadata
+            .resolve
+            .iter()
+            .flat_map(|r| &r.nodes)
+            .filter(|n| ids.contains(&n.id))
+            .map(|n| {
+                let to = n.deps.iter().filter(|d| ids.contains(&d.pkg));
+                let names = to.filter_map(|d| name_of.get(&d.pkg).copied()).collect();
+                (&n.id, names)
+            })
+            .collect();
         let mut out: Vec<Member> = members
             .iter()
             .map(|package| {
@@ -168,7 +183,12 @@ impl Workspace {
                                 Some(member) => DepSource::Member((*member).to_owned()),
                                 None => DepSource::Path(relative(&root, path)),
                             },
-                            None => source_of(d),
+                            None => match resolved_to_members.get(&package.id) {
+                                Some(to) if to.contains(d.name.as_str()) => {
+                                    DepSource::Member(d.name.clone())
+                                }
+                                _ => source_of(d),
+                            },
                         };
                         Dep {
                             key: d.rename.clone().unwrap_or_else(|| d.name.clone()),

@@ -121,6 +121,101 @@ pub fn read_metadata(root: &Path, cargo: &Cargo) -> Result<Metadata, MetadataErr
     Ok(metadata)
 }
 
+/// `cargo metadata` as `check` and `graph --actual` need it: the graph cargo builds.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// `--no-deps` metadata, or, when a `[patch]` leads to a member, the resolved metadata,
+    /// whose `resolve` holds the edges the patch makes.
+    pub metadata: Metadata,
+    /// Why the edges a `[patch]` makes are not in `metadata` (cargo could not resolve the
+    /// workspace offline from its lock file), for people.
+    pub warning: Option<String>,
+}
+
+/// Reads the workspace as [`read_metadata`] does; and when a `[patch]` (in the root manifest,
+/// or in a `.cargo/config.toml` cargo reads for it) redirects a dependency to a member, which
+/// `--no-deps` cannot show, once more with cargo's resolve (offline, from the lock file, which
+/// is never written), so that the member edges the patch makes are seen. Without such a patch
+/// this is one `--no-deps` run.
+pub fn read_resolved(root: &Path, cargo: &Cargo) -> Result<Resolved, MetadataError> {
+    let metadata = read_metadata(root, cargo)?;
+    let Some(patched) = patch_to_member(root, &metadata) else {
+        return Ok(Resolved { metadata, warning: None });
+    };
+    let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut command = MetadataCommand::new();
+    command
+        .cargo_path(&cargo.program)
+        .current_dir(root)
+        .manifest_path(root.join("Cargo.toml"))
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .env("RUST_BACKTRACE", "0")
+        // `check` reads the workspace and never writes it: not even the lock file.
+        .other_options(vec!["--offline".to_owned(), "--locked".to_owned()]);
+    if cargo.workspace_toolchain {
+        command.env_remove("RUSTUP_TOOLCHAIN");
+    }
+    match command.exec() {
+        Ok(resolved) => Ok(Resolved { metadata: resolved, warning: None }),
+        Err(error) => {
+            let said = match error {
+                cargo_metadata::Error::CargoMetadata { stderr } => stderr
+                    .lines()
+                    .find(|l| l.starts_with("error"))
+                    .unwrap_or_else(|| stderr.lines().next().unwrap_or_default())
+                    .to_owned(),
+                other => other.to_string(),
+            };
+            let warning = format!(
+                "`[patch]` in `{patched}` leads to a member, but cargo cannot resolve the workspace offline from its lock file, so the edges the patch makes are not checked: {said}\nhint: these edges are checked once `cargo metadata --offline --locked` succeeds here: it needs an up-to-date `Cargo.lock` and what `cargo fetch` downloads"
+            );
+            Ok(Resolved { metadata, warning: Some(warning) })
+        }
+    }
+}
+
+/// The file (as a person names it) whose `[patch]` leads to a member's folder, if any: the
+/// root manifest, then each `.cargo/config.toml` (or `.cargo/config`) from the root up, as
+/// cargo reads them. Reads those few files only; a file that does not parse is cargo's to
+/// report.
+fn patch_to_member(root: &Path, metadata: &Metadata) -> Option<String> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let ids: std::collections::HashSet<_> = metadata.workspace_members.iter().collect();
+    let members: std::collections::HashSet<PathBuf> = metadata
+        .packages
+        .iter()
+        .filter(|p| ids.contains(&p.id))
+        .filter_map(|p| canonical(p.manifest_path.parent()?.as_std_path()))
+        .collect();
+    let leads_to_member = |file: &Path, base: &Path| -> bool {
+        let Ok(text) = std::fs::read_to_string(file) else { return false };
+        let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { return false };
+        let Some(patch) = doc.get("patch").and_then(toml_edit::Item::as_table_like) else {
+            return false;
+        };
+        patch.iter().filter_map(|(_, source)| source.as_table_like()).any(|source| {
+            source.iter().any(|(_, entry)| {
+                let path = entry.as_table_like().and_then(|e| e.get("path")?.as_str());
+                path.and_then(|p| canonical(&base.join(p))).is_some_and(|p| members.contains(&p))
+            })
+        })
+    };
+    let root = canonical(root)?;
+    if leads_to_member(&root.join("Cargo.toml"), &root) {
+        return Some("Cargo.toml".to_owned());
+    }
+    for dir in root.ancestors() {
+        for name in ["config.toml", "config"] {
+            let file = dir.join(".cargo").join(name);
+            // Paths in a config file are relative to the folder that holds `.cargo`.
+            if file.is_file() && leads_to_member(&file, dir) {
+                return Some(file.display().to_string());
+            }
+        }
+    }
+    None
+}
+
 fn classify(error: cargo_metadata::Error, root: &Path, program: &Path) -> MetadataError {
     match error {
         cargo_metadata::Error::CargoMetadata { stderr } => {

@@ -25,7 +25,7 @@ pub use cargo_metadata::Metadata;
 use trellis_spec::{Diagnostic, Spec};
 
 pub use actual::{Dep, DepSource, Edge, Member, Workspace, XTASK};
-pub use cargo::{Cargo, MetadataError, read_metadata};
+pub use cargo::{Cargo, MetadataError, Resolved, read_metadata, read_resolved};
 pub use compare::{Manifests, Names, compare};
 
 pub use trellis_spec::SPEC_FILE;
@@ -37,6 +37,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// File name (as the diagnostics name it) → text, for the spec and every manifest read.
     pub sources: BTreeMap<String, String>,
+    /// What people should hear beside the findings: what could not be checked, and why.
+    pub notes: Vec<String>,
 }
 
 impl Checked {
@@ -84,7 +86,7 @@ pub fn check_model(
             sources.insert(names.file(&manifest), text);
         }
     }
-    Checked { diagnostics, sources }
+    Checked { diagnostics, sources, notes: Vec::new() }
 }
 
 /// Member manifests read from disk on first use, at most once each.

@@ -955,6 +955,13 @@ pub enum PathProblem {
     /// A folder with a Windows device name (`aux`, `con.d`).
     #[error("the path has the folder `{0}`, a reserved name on Windows")]
     WindowsReserved(String),
+    /// A character some system refuses in a file name: a control character (NUL and DEL
+    /// included), `:`, or one of Windows' `<>"|`.
+    #[error("the path has the character `{}`, which a file name cannot hold on every system", .0.escape_debug())]
+    Character(char),
+    /// A folder name that ends in `.` or a space, which Windows drops silently.
+    #[error("the path has the folder `{0}`, whose name ends in `.` or a space")]
+    TrailingDot(String),
 }
 
 impl PathProblem {
@@ -998,6 +1005,22 @@ impl PathProblem {
                 format!("the path `{path}` has the folder `{part}`, a reserved name on Windows"),
                 "the folder could not be created on Windows; choose another name",
             ),
+            PathProblem::Character(c) => (
+                format!(
+                    "the path `{}` has the character `{}`, which a file name cannot hold on every system",
+                    path.escape_debug(),
+                    c.escape_debug()
+                ),
+                "name folders with letters, digits, `-`, `_` and `.`",
+            ),
+            PathProblem::TrailingDot(part) => (
+                format!(
+                    "the path `{}` has the folder `{}`, whose name ends in `.` or a space",
+                    path.escape_debug(),
+                    part.escape_debug()
+                ),
+                "Windows drops the ending, so the folder would not be the one the spec names; remove it",
+            ),
         };
         (message, hint.to_owned())
     }
@@ -1016,6 +1039,11 @@ pub fn normalize_path(path: &str) -> Result<String, PathProblem> {
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
     if path.starts_with('/') || path.starts_with('~') || drive {
         return Err(PathProblem::Absolute);
+    }
+    if let Some(c) =
+        path.chars().find(|&c| c.is_control() || matches!(c, ':' | '<' | '>' | '"' | '|'))
+    {
+        return Err(PathProblem::Character(c));
     }
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
     if parts.contains(&"..") {
@@ -1040,6 +1068,9 @@ pub fn normalize_path(path: &str) -> Result<String, PathProblem> {
         names::is_windows_reserved(stem)
     }) {
         return Err(PathProblem::WindowsReserved((*part).to_owned()));
+    }
+    if let Some(part) = parts.iter().find(|p| p.ends_with(['.', ' '])) {
+        return Err(PathProblem::TrailingDot((*part).to_owned()));
     }
     Ok(parts.join("/"))
 }

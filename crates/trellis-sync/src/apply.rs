@@ -14,10 +14,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use trellis_render::PlannedFile;
 
 use crate::SyncError;
-use crate::fsx::{self, Root, fault};
+use crate::fsx::{self, Checked, Root, fault};
 use crate::journal::{self, Change, JOURNAL_PATH, Journal, Rollback};
 use crate::ledger::{IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH, LOCK_PATH, Ledger, hash_bytes};
 use crate::plan::{Action, CONFLICT_SUFFIX, Op, Options, Plan, plan_in};
+use crate::staging::{self, Staging};
 
 /// What an `apply` (or a `create`) did.
 #[derive(Debug, Clone)]
@@ -36,6 +37,13 @@ pub struct Report {
     /// Files that changed on disk between planning and writing (a person's save): left as they
     /// were saved, and reported as conflicts.
     pub changed_meanwhile: Vec<String>,
+    /// Of those, the files a person saved in the instant between `apply`'s last look and its
+    /// rename (or deletion): their bytes were put back (or never replaced).
+    pub raced: Vec<String>,
+    /// Cargo's refusal of the result, when files a person saved during the run were part of
+    /// what it saw: the run is kept (the saves are theirs, the rest is done), and the next
+    /// `apply` judges again. `None` when cargo accepted the result or was not asked.
+    pub unverified: Option<String>,
     /// What was cleaned up first, from an earlier run that was interrupted.
     pub recovery: Recovery,
 }
@@ -61,6 +69,8 @@ impl Report {
             conflict_copies: Vec::new(),
             ledger_written: false,
             changed_meanwhile: Vec::new(),
+            raced: Vec::new(),
+            unverified: None,
             recovery: Recovery::default(),
         }
     }
@@ -156,7 +166,7 @@ pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Re
     let _lock = root.lock(LOCK_PATH)?;
     let mut recovery = recover(&root, files)?;
     if let Some(parent) = dir.parent() {
-        recovery.staging = sweep_stale_staging(parent);
+        recovery.staging = staging::sweep_stale(parent);
     }
     let ledger = Ledger::load_in(&root)?;
     let mut plan = plan_in(&root, files, &ledger, options)?;
@@ -278,7 +288,7 @@ pub fn create_with(
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(SyncError::io("create folder", &parent))?;
-    sweep_stale_staging(&parent);
+    staging::sweep_stale(&parent);
     let tmp = Staging::new(&parent, &name)?;
     let root = Root::new(&tmp.path);
     let plan = plan_in(&root, files, &Ledger::default(), &Options::default())?;
@@ -298,6 +308,7 @@ pub fn create_with(
             return Err(SyncError::Interrupted { rollback: Rollback::default() });
         }
     }
+    tmp.seal()?;
     match fs::rename(&tmp.path, out) {
         Ok(()) => {}
         // Someone put something there meanwhile.
@@ -313,107 +324,6 @@ pub fn create_with(
     }
     tmp.disarm();
     Ok(report)
-}
-
-/// A staging folder beside the target, removed unless disarmed. It holds its own lock
-/// (`.trellis/apply.lock` inside it) for as long as it lives, so that another run can tell a
-/// live staging folder from one whose process was killed.
-struct Staging {
-    path: PathBuf,
-    armed: bool,
-    /// Closed before the folder is removed: some systems refuse to delete an open file.
-    lock: Option<fs::File>,
-}
-
-/// `.<name>.trellis-<pid>-<n>`: the name of a staging folder.
-const STAGING_MARK: &str = ".trellis-";
-
-impl Staging {
-    fn new(parent: &Path, name: &str) -> Result<Staging, SyncError> {
-        let pid = std::process::id();
-        for n in 0..1000 {
-            let path = parent.join(format!(".{name}{STAGING_MARK}{pid}-{n}"));
-            match fs::create_dir(&path) {
-                Ok(()) => {
-                    // The lock file exists from the start, so that the first `apply` adds no
-                    // file at all.
-                    let lock = Root::new(&path).lock(LOCK_PATH);
-                    let lock = match lock {
-                        Ok(lock) => lock,
-                        Err(e) => {
-                            let _ = fs::remove_dir_all(&path);
-                            return Err(e);
-                        }
-                    };
-                    return Ok(Staging { path, armed: true, lock: Some(lock) });
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(SyncError::io("create folder", path)(e)),
-            }
-        }
-        Err(SyncError::io("create folder", parent)(io::Error::other("no free staging name")))
-    }
-
-    fn disarm(mut self) {
-        self.armed = false;
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        drop(self.lock.take());
-        if self.armed {
-            let _ = fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
-/// The process id in a staging folder's name (`.<name>.trellis-<pid>-<n>`), if it is one.
-fn staging_pid(name: &str) -> Option<u32> {
-    let rest = name.strip_prefix('.')?;
-    let (_, tail) = rest.rsplit_once(STAGING_MARK)?;
-    let (pid, n) = tail.split_once('-')?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(pid) && digits(n)).then(|| pid.parse().ok()).flatten()
-}
-
-/// Whether process `pid` is alive, where the system says so without `unsafe` (`/proc`).
-fn alive(pid: u32) -> Option<bool> {
-    Path::new("/proc/self").is_dir().then(|| Path::new(&format!("/proc/{pid}")).exists())
-}
-
-/// Removes, from `parent`, the staging folders of `new` runs whose process is gone (killed
-/// outright: a signal that can be caught cleans up itself). A folder is stale when its lock is
-/// free and, where the system can tell, its process is not running; a folder that is a link,
-/// or whose lock is held, is never touched. Best effort: returns what it removed.
-fn sweep_stale_staging(parent: &Path) -> Vec<PathBuf> {
-    let mut removed = Vec::new();
-    let Ok(entries) = fs::read_dir(parent) else { return removed };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(staging_pid) else { continue };
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let path = entry.path();
-        let living = alive(pid);
-        if living == Some(true) {
-            continue;
-        }
-        let lock = path.join(LOCK_PATH);
-        let lock_free = match fs::symlink_metadata(&lock) {
-            Ok(meta) if meta.is_file() => {
-                fs::OpenOptions::new().write(true).open(&lock).is_ok_and(|f| f.try_lock().is_ok())
-            }
-            Ok(_) => false,
-            // Killed before it locked: only the process table can tell.
-            Err(_) => living == Some(false),
-        };
-        if lock_free && fs::remove_dir_all(&path).is_ok() {
-            removed.push(path);
-        }
-    }
-    removed
 }
 
 /// Carries out a plan in a fresh staging folder: no journal, since the folder is removed whole
@@ -566,6 +476,23 @@ fn transact(
         }
         report.plan.ledger.to_text()
     };
+    // The folders the run will create, so that a rollback removes them again.
+    let (mut folders, mut seen) = (Vec::new(), std::collections::HashSet::new());
+    for step in &steps {
+        let path = match step {
+            Step::Move { to, .. } => to.as_str(),
+            Step::Write { entry } => report.plan.entries[*entry].path.as_str(),
+            Step::Copy { path, .. } => path.as_str(),
+            Step::Delete { .. } => continue,
+            Step::Ignore => IGNORE_PATH,
+        };
+        for folder in root.missing_parents(path)? {
+            if seen.insert(folder.clone()) {
+                folders.push(folder);
+            }
+        }
+    }
+    journal.changes.extend(folders.into_iter().map(|path| Change::Folder { path }));
     let ledger_text = ledger_now(&mut report, &meanwhile);
     if steps.is_empty() && journal.ledger_before.as_deref() == Some(ledger_text.as_bytes()) {
         mark_meanwhile(&mut report, &meanwhile);
@@ -589,31 +516,45 @@ fn transact(
                 Step::Write { entry } => {
                     let e = &report.plan.entries[*entry];
                     let Op::Write(text) = &e.op else { continue };
-                    if root.write_checked(&e.path, text.as_bytes(), e.seen.as_deref())? {
-                        report.written_files.push(e.path.clone());
-                        done.push(e.path.clone());
-                    } else {
-                        meanwhile.push(*entry);
+                    match root.write_checked(&e.path, text.as_bytes(), e.seen.as_deref())? {
+                        Checked::Written => {
+                            report.written_files.push(e.path.clone());
+                            done.push(e.path.clone());
+                        }
+                        Checked::Changed => meanwhile.push(*entry),
+                        Checked::Raced => {
+                            report.raced.push(e.path.clone());
+                            meanwhile.push(*entry);
+                        }
                     }
                 }
                 Step::Copy { path, text, seen } => {
                     // A copy someone changed meanwhile is left; the conflict is reported anyway.
-                    if root.write_checked(path, text.as_bytes(), seen.as_deref())? {
-                        done.push(path.clone());
+                    match root.write_checked(path, text.as_bytes(), seen.as_deref())? {
+                        Checked::Written => done.push(path.clone()),
+                        Checked::Changed => {}
+                        Checked::Raced => report.raced.push(path.clone()),
                     }
                 }
                 Step::Delete { entry } => {
                     let e = &report.plan.entries[*entry];
                     let seen = e.seen.as_deref().unwrap_or_default();
-                    if root.remove_checked(&e.path, seen)? {
-                        report.deleted_files.push(e.path.clone());
-                        done.push(e.path.clone());
-                    } else {
-                        meanwhile.push(*entry);
+                    match root.remove_checked(&e.path, seen)? {
+                        Checked::Written => {
+                            report.deleted_files.push(e.path.clone());
+                            done.push(e.path.clone());
+                        }
+                        Checked::Changed => meanwhile.push(*entry),
+                        Checked::Raced => {
+                            report.raced.push(e.path.clone());
+                            meanwhile.push(*entry);
+                        }
                     }
                 }
                 Step::Ignore => {
-                    if root.write_checked(IGNORE_PATH, IGNORE_TEXT.as_bytes(), None)? {
+                    if root.write_checked(IGNORE_PATH, IGNORE_TEXT.as_bytes(), None)?
+                        == Checked::Written
+                    {
                         done.push(IGNORE_PATH.into());
                     }
                 }
@@ -632,10 +573,46 @@ fn transact(
         let touched = done.iter().any(|p| !p.starts_with(".trellis/"));
         if let Some(check) = check
             && touched
-            && let Err(message) = check(root.dir())
         {
-            // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
-            return Err(if cancelled() { Stop::Cancelled } else { Stop::Refused(message) });
+            let verdict = check(root.dir());
+            // A manifest the run did not change may have been saved meanwhile too, before
+            // cargo read it or while it did: the person must hear it was not judged as planned.
+            for (i, e) in report.plan.entries.iter().enumerate() {
+                if e.op == Op::Nothing
+                    && e.ownership == Some(trellis_render::Ownership::Manifest)
+                    && !meanwhile.contains(&i)
+                    && root.read(&e.path)?.as_deref().map(hash_bytes) != e.seen
+                {
+                    meanwhile.push(i);
+                }
+            }
+            if let Err(message) = verdict {
+                // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
+                if cancelled() {
+                    return Err(Stop::Cancelled);
+                }
+                // Cargo judged a workspace that holds a person's save of a manifest: what it
+                // refuses may be theirs, so the run stands, their file is a conflict, and the
+                // next `apply` judges again.
+                let manifest = |e: &crate::plan::Entry| {
+                    e.ownership == Some(trellis_render::Ownership::Manifest)
+                };
+                // One the run wrote and a person saved over since: the next `apply` sees their
+                // edit as any other, but cargo judged it now.
+                let saved_over = |e: &crate::plan::Entry| match &e.op {
+                    Op::Write(text) => {
+                        root.read(&e.path).is_ok_and(|cur| cur.as_deref() != Some(text.as_bytes()))
+                    }
+                    _ => false,
+                };
+                let entries = &report.plan.entries;
+                let saved_manifest = meanwhile.iter().any(|&i| manifest(&entries[i]))
+                    || entries.iter().any(|e| manifest(e) && saved_over(e));
+                if !saved_manifest {
+                    return Err(Stop::Refused(message));
+                }
+                report.unverified = Some(message);
+            }
         }
         root.remove(JOURNAL_PATH)?;
         Ok(())

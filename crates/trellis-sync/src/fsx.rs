@@ -134,8 +134,9 @@ impl Root {
     /// over the target, so a reader (or a killed run) sees the old file or the new one, never
     /// half of one. An existing file keeps its permissions.
     pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SyncError> {
-        fault::point()?;
+        // After the folders: a run killed here leaves them, as a real kill can.
         self.make_parents(rel)?;
+        fault::point()?;
         let abs = self.abs(rel);
         let existing = self.file_permissions(&abs)?;
         let tmp = self.temp_beside(&abs, bytes, existing)?;
@@ -144,51 +145,101 @@ impl Root {
     }
 
     /// Writes `bytes` at `rel` only while the file still holds what the caller decided on:
-    /// bytes hashing to `expect`, or no file at all when `expect` is `None`. Returns whether it
-    /// wrote; `false` means a person saved the file meanwhile and it was left as they saved it.
+    /// bytes hashing to `expect`, or no file at all when `expect` is `None`. A person's save
+    /// is never overwritten: [`Checked::Changed`] when it came before the check, and
+    /// [`Checked::Raced`] when it landed between the check and the rename and was put back.
     ///
-    /// The new bytes go to a temporary file first, so that only a read and a compare lie
-    /// between the check and the rename: a save that lands in that window (microseconds) is
-    /// still lost. A file expected absent is created without that window (a rename that
-    /// refuses to replace).
+    /// The new bytes go to a temporary file first; the file there now is held under a second
+    /// name (a hard link) before it is compared, so a save in place from then on lands in the
+    /// held file and is found after the rename; a save that replaces the file (a new one renamed
+    /// over it) is found by its identity right before the rename. What remains unguarded is
+    /// the instant between that last look and the rename. A file expected absent is created
+    /// with a rename that refuses to replace, which leaves no window at all.
     pub(crate) fn write_checked(
         &self,
         rel: &str,
         bytes: &[u8],
         expect: Option<&str>,
-    ) -> Result<bool, SyncError> {
-        fault::point()?;
+    ) -> Result<Checked, SyncError> {
         self.make_parents(rel)?;
+        fault::point()?;
         let abs = self.abs(rel);
         let existing = self.file_permissions(&abs)?;
         let tmp = self.temp_beside(&abs, bytes, existing)?;
         fault::meanwhile(&self.dir, rel);
-        match expect {
-            None => match tmp.persist_noclobber(&abs) {
-                Ok(_) => Ok(true),
-                Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        let Some(hash) = expect else {
+            return match tmp.persist_noclobber(&abs) {
+                Ok(_) => Ok(Checked::Written),
+                Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(Checked::Changed),
                 Err(e) => Err(SyncError::io("write", &abs)(e.error)),
-            },
-            Some(hash) => {
-                if self.read(rel)?.as_deref().map(hash_bytes).as_deref() != Some(hash) {
-                    return Ok(false);
-                }
-                tmp.persist(&abs).map_err(|e| SyncError::io("write", &abs)(e.error))?;
-                Ok(true)
-            }
+            };
+        };
+        let held = self.hold(&abs)?;
+        let Some(seen) = self.read(rel)?.filter(|cur| hash_bytes(cur) == hash) else {
+            return Ok(Checked::Changed);
+        };
+        fault::window(&self.dir, rel);
+        if !held.same_file(&abs) {
+            return Ok(Checked::Changed);
+        }
+        tmp.persist(&abs).map_err(|e| SyncError::io("write", &abs)(e.error))?;
+        if held.read()?.is_some_and(|now| now != seen) {
+            // A save in place between the check and the rename: the person's bytes go back.
+            held.restore(&abs)?;
+            return Ok(Checked::Raced);
+        }
+        match fs::read(&abs) {
+            Ok(now) if now == bytes => Ok(Checked::Written),
+            // Saved again right after the rename: theirs is there, and stays.
+            _ => Ok(Checked::Raced),
         }
     }
 
     /// Deletes the file at `rel` (as [`Root::remove`]) only while its bytes still hash to
-    /// `expect`; returns whether it did. The window between the check and the deletion is a
-    /// read and a compare, as in [`Root::write_checked`].
-    pub(crate) fn remove_checked(&self, rel: &str, expect: &str) -> Result<bool, SyncError> {
+    /// `expect`, guarded as [`Root::write_checked`] is: a save in place between the check and
+    /// the deletion is put back.
+    pub(crate) fn remove_checked(&self, rel: &str, expect: &str) -> Result<Checked, SyncError> {
         fault::meanwhile(&self.dir, rel);
-        if self.read(rel)?.as_deref().map(hash_bytes).as_deref() != Some(expect) {
-            return Ok(false);
+        let abs = self.abs(rel);
+        let held = self.hold(&abs)?;
+        let Some(seen) = self.read(rel)?.filter(|cur| hash_bytes(cur) == expect) else {
+            return Ok(Checked::Changed);
+        };
+        fault::window(&self.dir, rel);
+        if !held.same_file(&abs) {
+            return Ok(Checked::Changed);
         }
-        self.remove(rel)?;
-        Ok(true)
+        fault::point()?;
+        match fs::remove_file(&abs) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(SyncError::io("delete", abs)(e)),
+        }
+        if held.read()?.is_some_and(|now| now != seen) {
+            held.restore(&abs)?;
+            return Ok(Checked::Raced);
+        }
+        // The held name goes first: it would keep the folder from being empty.
+        drop(held);
+        self.remove_empty_parents(rel);
+        Ok(Checked::Written)
+    }
+
+    /// The file at `abs` held under a second name (a hard link beside it, named as a
+    /// temporary file, so that a killed run's is swept), for as long as the returned guard
+    /// lives. Holds nothing where the file is absent or the system has no hard links.
+    fn hold(&self, abs: &Path) -> Result<Held, SyncError> {
+        let parent = abs.parent().unwrap_or(&self.dir);
+        for _ in 0..16 {
+            let name = format!("{TEMP_PREFIX}{}{TEMP_SUFFIX}", random_token(TEMP_RANDOM));
+            let link = parent.join(name);
+            match fs::hard_link(abs, &link) {
+                Ok(()) => return Ok(Held { link: Some(link) }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(_) => return Ok(Held { link: None }),
+            }
+        }
+        Ok(Held { link: None })
     }
 
     /// The permissions of the file at `abs` (`None` when absent); an error when it is a link
@@ -237,6 +288,28 @@ impl Root {
         }
         self.remove_empty_parents(rel);
         Ok(())
+    }
+
+    /// Removes the folder `rel` when it is empty; returns whether it did.
+    pub(crate) fn remove_empty_dir(&self, rel: &str) -> Result<bool, SyncError> {
+        fault::point()?;
+        let removed = fs::remove_dir(self.abs(rel)).is_ok();
+        if removed {
+            self.dirs.borrow_mut().insert(rel.to_owned(), false);
+        }
+        Ok(removed)
+    }
+
+    /// The folders above `rel` that do not exist yet, nearest the root first: those a write
+    /// of `rel` creates.
+    pub(crate) fn missing_parents(&self, rel: &str) -> Result<Vec<String>, SyncError> {
+        let mut missing = Vec::new();
+        for dir in ancestors(rel) {
+            if !missing.is_empty() || !self.probe_dir(dir)? {
+                missing.push(dir.to_owned());
+            }
+        }
+        Ok(missing)
     }
 
     /// Removes every folder above `rel` that is empty, nearest first, up to the first one that
@@ -335,6 +408,84 @@ impl Root {
     }
 }
 
+/// What a checked write or deletion did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checked {
+    /// It was done.
+    Written,
+    /// The file no longer held what the caller decided on: left as it was.
+    Changed,
+    /// A person saved the file in the instant between the check and the rename (or the
+    /// deletion): their bytes are back in place, or were never replaced.
+    Raced,
+}
+
+/// A file held under a second name by [`Root::hold`]; the name is removed on drop.
+struct Held {
+    link: Option<PathBuf>,
+}
+
+impl Held {
+    /// What the held file holds now (`None`: nothing is held).
+    fn read(&self) -> Result<Option<Vec<u8>>, SyncError> {
+        let Some(link) = &self.link else { return Ok(None) };
+        fs::read(link).map(Some).map_err(SyncError::io("read", link))
+    }
+
+    /// Whether `abs` is still the file held (true when nothing is held or the system cannot
+    /// tell): a file renamed over it by a person's editor is another file.
+    fn same_file(&self, abs: &Path) -> bool {
+        let Some(link) = &self.link else { return true };
+        match (fs::symlink_metadata(link), fs::symlink_metadata(abs)) {
+            (Ok(a), Ok(b)) => same_identity(&a, &b),
+            _ => false,
+        }
+    }
+
+    /// Puts the held file back at `abs`, over what is there.
+    fn restore(mut self, abs: &Path) -> Result<(), SyncError> {
+        let Some(link) = self.link.take() else { return Ok(()) };
+        fs::rename(&link, abs).map_err(SyncError::io("put back", abs))
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(link) = self.link.take() {
+            let _ = fs::remove_file(link);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn same_identity(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_identity(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+/// `len` random letters and digits: for a temporary name, or a token nobody can guess.
+pub(crate) fn random_token(len: usize) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    // Each `RandomState` is seeded from the system's randomness (and differs per call).
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_usize(out.len());
+        let mut n = hasher.finish();
+        for _ in 0..8.min(len - out.len()) {
+            out.push(char::from(ALPHABET[(n % ALPHABET.len() as u64) as usize]));
+            n /= ALPHABET.len() as u64;
+        }
+    }
+    out
+}
+
 /// How every temporary file Trellis makes is named: `.trellis-` then [`TEMP_RANDOM`] random
 /// letters and digits, then `.tmp`. Recovery removes exactly these names and no others.
 const TEMP_PREFIX: &str = ".trellis-";
@@ -372,6 +523,9 @@ pub(crate) mod fault {
 
     #[inline(always)]
     pub(crate) fn meanwhile(_root: &std::path::Path, _rel: &str) {}
+
+    #[inline(always)]
+    pub(crate) fn window(_root: &std::path::Path, _rel: &str) {}
 }
 
 /// The fault-injection point, armed per thread by tests.
@@ -452,6 +606,24 @@ pub(crate) mod fault {
 
     pub(crate) fn meanwhile(root: &Path, rel: &str) {
         HOOK.with(|h| {
+            if let Some(hook) = h.borrow_mut().as_mut() {
+                hook(root, rel);
+            }
+        });
+    }
+
+    thread_local! {
+        static WINDOW: RefCell<Option<Hook>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `hook` in the window of every checked replace or delete on this thread: after the
+    /// check, right before the rename or deletion (`None`: no more).
+    pub(crate) fn on_window(hook: Option<Hook>) {
+        WINDOW.with(|h| *h.borrow_mut() = hook);
+    }
+
+    pub(crate) fn window(root: &Path, rel: &str) {
+        WINDOW.with(|h| {
             if let Some(hook) = h.borrow_mut().as_mut() {
                 hook(root, rel);
             }

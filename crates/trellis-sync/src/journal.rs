@@ -19,7 +19,8 @@ use crate::ledger::{LEDGER_PATH, hash_bytes};
 pub const JOURNAL_PATH: &str = ".trellis/journal.toml";
 
 /// The newest journal format this build reads and the one it writes.
-pub const JOURNAL_FORMAT: i64 = 1;
+/// Format 2 added the folders a run creates (`kind = "folder"`).
+pub const JOURNAL_FORMAT: i64 = 2;
 
 /// One change an `apply` makes, with what it takes to undo it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,11 @@ pub(crate) enum Change {
     Write { path: String, before: Option<Vec<u8>>, after: String },
     /// A file is deleted (`--prune`): its bytes before.
     Delete { path: String, before: Vec<u8> },
+    /// A folder the run creates (it is absent before the run): a rollback removes it again
+    /// when nothing but what the run wrote was in it, so that a recovered workspace holds no
+    /// folder a run that never started would not have made (cargo refuses an empty folder a
+    /// `members` glob names).
+    Folder { path: String },
 }
 
 /// An `apply` in progress: its changes in the order it makes them, and the ledger before it.
@@ -98,6 +104,9 @@ impl Journal {
                     let _ = writeln!(out, "kind = \"delete\"\npath = {}", quote(path));
                     bytes_field(&mut out, "before", before);
                 }
+                Change::Folder { path } => {
+                    let _ = writeln!(out, "kind = \"folder\"\npath = {}", quote(path));
+                }
             }
         }
         out
@@ -151,7 +160,9 @@ impl Journal {
     pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
         self.changes.iter().flat_map(|c| match c {
             Change::Move { from, to } => vec![from.as_str(), to.as_str()],
-            Change::Write { path, .. } | Change::Delete { path, .. } => vec![path.as_str()],
+            Change::Write { path, .. } | Change::Delete { path, .. } | Change::Folder { path } => {
+                vec![path.as_str()]
+            }
         })
     }
 }
@@ -179,6 +190,7 @@ fn parse_change(table: &toml_edit::Table) -> Result<Change, String> {
         "delete" => {
             Ok(Change::Delete { path: take("path")?, before: before.ok_or("no `before`")? })
         }
+        "folder" => Ok(Change::Folder { path: take("path")? }),
         other => Err(format!("unknown kind `{other}`")),
     }
 }
@@ -239,7 +251,7 @@ pub(crate) fn rollback(root: &Root, journal: &Journal) -> Result<Rollback, SyncE
     let under = |path: &str, dir: &str| path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
     for change in journal.changes.iter().rev() {
         match change {
-            Change::Move { .. } => {}
+            Change::Move { .. } | Change::Folder { .. } => {}
             Change::Write { path, before, after } => {
                 if not_moved.iter().any(|dir| under(path, dir)) {
                     continue;
@@ -292,6 +304,25 @@ pub(crate) fn rollback(root: &Root, journal: &Journal) -> Result<Rollback, SyncE
             (false, _) => {}
             // Someone made the old folder again meanwhile: both are theirs to sort out.
             (true, true) => out.kept.push(to.clone()),
+        }
+    }
+    // Deepest first, so that a folder the run made inside another it made goes first. The
+    // temporary files a killed write left are the run's too; anything else keeps the folder.
+    let mut folders: Vec<&str> = journal
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Folder { path } => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    folders.sort_by_key(|f| std::cmp::Reverse(f.matches('/').count()));
+    for folder in folders {
+        if root.dir_exists(folder)? {
+            root.sweep_temps([folder])?;
+            if root.remove_empty_dir(folder)? {
+                out.undone.push(format!("{folder}/"));
+            }
         }
     }
     Ok(out)

@@ -23,6 +23,7 @@ mod ledger;
 mod manifest;
 mod merge;
 mod plan;
+mod staging;
 
 pub use apply::{
     Check, Recovery, Report, Verifier, affirm, apply, create, create_with, unfinished,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use super::*;
@@ -80,6 +80,23 @@ pub(crate) fn tree(root: &Path) -> BTreeMap<String, String> {
     }
     let mut out = BTreeMap::new();
     walk(root, root, &mut out);
+    out
+}
+
+/// Every folder under `root`, by relative path: a recovered run must leave none of its own.
+pub(crate) fn folders(root: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+                walk(root, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
     out
 }
 
@@ -531,12 +548,14 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
     let writes = report.written() + report.deleted() + 1;
     assert!(writes > 10, "the scenario should write a lot, wrote {writes}");
     let expected = tree(&reference);
+    let expected_folders = folders(&reference);
 
     let reverted = dir.path().join("reverted");
     copy_tree(&pristine, &reverted);
     fs::write(reverted.join("Trellis.toml"), FAULT_BEFORE).unwrap();
     apply(&reverted, &old_files, &old_options).unwrap();
     let expected_reverted = tree(&reverted);
+    let expected_reverted_folders = folders(&reverted);
 
     let check = |got: &BTreeMap<String, String>,
                  want: &BTreeMap<String, String>,
@@ -580,6 +599,7 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
         assert!(report.recovery.rollback.as_ref().is_none_or(|r| r.kept.is_empty()));
         assert!(!report.recovery.temporaries.is_empty(), "budget {budget}");
         check(&tree(&run), &expected, &run, &format!("budget {budget}, same spec"), true);
+        assert_eq!(folders(&run), expected_folders, "budget {budget}, same spec");
 
         // (b) The spec reverted.
         fs::write(back.join("Trellis.toml"), FAULT_BEFORE).unwrap();
@@ -591,6 +611,7 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
             &format!("budget {budget}, spec reverted"),
             false,
         );
+        assert_eq!(folders(&back), expected_reverted_folders, "budget {budget}, spec reverted");
 
         fs::remove_dir_all(&run).unwrap();
         fs::remove_dir_all(&back).unwrap();
@@ -598,6 +619,95 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
         assert!(budget < 1000, "the run never finished");
     }
     assert!(budget >= writes, "stopped only {budget} times for {writes} writes");
+}
+
+/// A workspace of `names` that cargo loads: each crate depends on the one before it.
+fn chain(summary: &str, names: &[String]) -> Vec<PlannedFile> {
+    let pairs: Vec<(&str, Vec<&str>)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), if i == 0 { vec![] } else { vec![names[i - 1].as_str()] }))
+        .collect();
+    let borrowed: Vec<(&str, &[&str])> = pairs.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    workspace(summary, &borrowed)
+        .into_iter()
+        // Without `[workspace.lints]` in the root, cargo refuses `lints.workspace`.
+        .map(|mut f| {
+            f.contents = f.contents.replace("\n[lints]\nworkspace = true\n", "");
+            f
+        })
+        .collect()
+}
+
+/// Kills a run of a 200-crate change at each of its writes in turn (a sample of 8 points, or
+/// every one with `TRELLIS_KILL_POINTS=all`), then recovers each killed state twice: with the
+/// same spec, which must give exactly the tree and folders of a run never killed, and with the
+/// spec reverted, which must give exactly the workspace before the killed run. For a few of
+/// the points, cargo loads both results.
+#[test]
+fn a_big_change_killed_at_any_write_recovers_to_a_clean_tree() {
+    let names = |prefix: &str, n: usize| -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}{i:03}")).collect()
+    };
+    let mut before_names = names("c", 20);
+    before_names.extend(names("gone", 5));
+    let before = chain("old", &before_names);
+    let after = chain("new", &names("c", 200));
+    let options = Options { prune: true, ..Options::default() };
+
+    let dir = tempfile::tempdir().unwrap();
+    let pristine = dir.path().join("pristine");
+    create(&pristine, &before).unwrap();
+    let reference = dir.path().join("reference");
+    copy_tree(&pristine, &reference);
+    let start = fault::count();
+    apply(&reference, &after, &options).unwrap();
+    let points = fault::count() - start;
+    assert!(points > 390, "a 200-crate change makes {points} changes");
+    let expected = (tree(&reference), folders(&reference));
+    let expected_reverted = (tree(&pristine), folders(&pristine));
+
+    // `all`, or `from..to` to share the points out among processes.
+    let asked = std::env::var("TRELLIS_KILL_POINTS").unwrap_or_default();
+    let range = match asked.as_str() {
+        "all" => Some(0..points),
+        other => other.split_once("..").and_then(|(a, b)| Some(a.parse().ok()?..b.parse().ok()?)),
+    };
+    let all = range.is_some();
+    let chosen: Vec<usize> = match range {
+        Some(range) => range.filter(|&p| p < points).collect(),
+        None => (0..8).map(|i| i * (points - 1) / 7).collect(),
+    };
+    let cargo_loads = |root: &Path| {
+        let output = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+            .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    for (n, &budget) in chosen.iter().enumerate() {
+        let run = dir.path().join("run");
+        copy_tree(&pristine, &run);
+        fault::arm(Some(budget));
+        let killed = apply(&run, &after, &options);
+        fault::arm(None);
+        assert!(matches!(killed, Err(SyncError::Injected)), "point {budget}: {killed:?}");
+        let back = dir.path().join("back");
+        copy_tree(&run, &back);
+
+        apply(&run, &after, &options).unwrap();
+        assert_eq!((tree(&run), folders(&run)), expected, "point {budget}, same spec");
+        apply(&back, &before, &options).unwrap();
+        assert_eq!((tree(&back), folders(&back)), expected_reverted, "point {budget}, reverted");
+        if n % 4 == 1 {
+            cargo_loads(&run);
+            cargo_loads(&back);
+        }
+        fs::remove_dir_all(&run).unwrap();
+        fs::remove_dir_all(&back).unwrap();
+    }
+    assert!(all || chosen.len() == 8);
 }
 
 /// A full disk in the middle of a run: the error says what was done and that it was rolled
@@ -714,6 +824,106 @@ fn a_save_to_an_orphan_during_apply_keeps_it() {
     assert_eq!(fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap(), "pub fn mine() {}\n");
 }
 
+/// A save that lands after `apply` checked a file and before its rename or deletion: in place
+/// (the same file truncated and written, as most editors do) or by a new file renamed over it.
+/// Each keeps the person's bytes and is a conflict; the rest of the run is done, and the
+/// report says which saves hit the window.
+#[test]
+fn a_save_in_the_instant_before_the_rename_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("old", &[("a", &[]), ("b", &[]), ("gone", &[])])).unwrap();
+    let files = workspace("new", &[("a", &[]), ("b", &[]), ("c", &["a"])]);
+    let in_place = "[workspace]\nmembers = [] # a person's save, in place\n";
+    let renamed = "//! b, saved through a new file renamed over it\n";
+    let orphan = "//! gone, but a person saved it\n";
+    fault::on_window(Some(Box::new(move |root: &Path, rel: &str| match rel {
+        "Cargo.toml" => fs::write(root.join(rel), in_place).unwrap(),
+        "crates/b/src/lib.rs" => {
+            let tmp = root.join("crates/b/src/editor.swp");
+            fs::write(&tmp, renamed).unwrap();
+            fs::rename(&tmp, root.join(rel)).unwrap();
+        }
+        "crates/gone/src/lib.rs" => fs::write(root.join(rel), orphan).unwrap(),
+        _ => {}
+    })));
+    let report = apply(&out, &files, &Options { prune: true, ..Options::default() });
+    fault::on_window(None);
+    let report = report.unwrap();
+    let read = |rel: &str| fs::read_to_string(out.join(rel)).unwrap();
+    assert_eq!(read("Cargo.toml"), in_place);
+    assert_eq!(read("crates/b/src/lib.rs"), renamed);
+    assert_eq!(read("crates/gone/src/lib.rs"), orphan);
+    assert_eq!(
+        report.changed_meanwhile,
+        ["Cargo.toml", "crates/b/src/lib.rs", "crates/gone/src/lib.rs"]
+    );
+    assert_eq!(report.raced, ["Cargo.toml", "crates/gone/src/lib.rs"]);
+    assert!(report.has_conflicts());
+    assert_eq!(read("crates/a/src/lib.rs"), "//! a: new\n");
+    assert_eq!(read("crates/c/src/lib.rs"), "//! c: new\n");
+    assert_eq!(leftovers(&out), Vec::<String>::new(), "no held copy is left");
+}
+
+/// A manifest a person saves while `apply` runs, one the run changes or one it does not,
+/// leaves cargo judging their text: its refusal then keeps the run (their file a conflict),
+/// and says why. Without such a save, a refusal rolls back as ever.
+#[test]
+fn a_manifest_saved_during_apply_does_not_roll_the_run_back() {
+    let saved = "\n[workspace.metadata.mine]\nx = 1 # saved during apply\n";
+    let refuses = || {
+        Verifier::new(|root: &Path| {
+            match fs::read_to_string(root.join("Cargo.toml")).unwrap().contains("saved during") {
+                true => Err("cargo refuses the person's manifest".into()),
+                false => Ok(()),
+            }
+        })
+    };
+    for (files, saved_at) in [
+        // The run changes the root manifest (a new member), the save lands before.
+        (workspace("new", &[("a", &[]), ("b", &[])]), "Cargo.toml"),
+        // The run changes sources only; the root manifest is saved while it writes them.
+        (workspace("new", &[("a", &[])]), "crates/a/src/lib.rs"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("ws");
+        create(&out, &workspace("old", &[("a", &[])])).unwrap();
+        fault::on_meanwhile(Some(Box::new(move |root: &Path, rel: &str| {
+            if rel == saved_at {
+                let mut text = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+                text.push_str(saved);
+                fs::write(root.join("Cargo.toml"), text).unwrap();
+            }
+        })));
+        let options = Options { verify: Some(refuses()), ..Options::default() };
+        let report = apply(&out, &files, &options);
+        fault::on_meanwhile(None);
+        let report = report.unwrap();
+        assert_eq!(report.changed_meanwhile, ["Cargo.toml"], "{saved_at}");
+        assert!(report.has_conflicts());
+        assert!(report.unverified.as_deref().is_some_and(|m| m.contains("person's manifest")));
+        assert!(fs::read_to_string(out.join("Cargo.toml")).unwrap().ends_with(saved));
+        assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), "//! a: new\n");
+        assert!(!out.join(JOURNAL_PATH).exists());
+    }
+
+    // Saved while cargo reads the workspace: the same.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &workspace("old", &[("a", &[])])).unwrap();
+    let saving = Verifier::new(move |root: &Path| {
+        let mut text = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        text.push_str(saved);
+        fs::write(root.join("Cargo.toml"), text).unwrap();
+        Err("cargo refuses the person's manifest".into())
+    });
+    let options = Options { verify: Some(saving), ..Options::default() };
+    let report = apply(&out, &workspace("new", &[("a", &[])]), &options).unwrap();
+    assert_eq!(report.changed_meanwhile, ["Cargo.toml"]);
+    assert!(report.unverified.is_some());
+    assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), "//! a: new\n");
+}
+
 #[test]
 fn a_verifier_that_refuses_rolls_everything_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -806,38 +1016,53 @@ fn a_new_cancelled_mid_run_leaves_nothing() {
 #[test]
 fn a_killed_news_staging_folder_is_removed_by_the_next_new_but_a_live_one_stays() {
     let dir = tempfile::tempdir().unwrap();
-    // Killed outright: its process is gone, its lock free.
-    let dead = dir.path().join(".ws.trellis-4000000000-0");
-    fs::create_dir_all(dead.join(".trellis")).unwrap();
-    fs::write(dead.join(".trellis/apply.lock"), "").unwrap();
-    fs::create_dir_all(dead.join("crates/a")).unwrap();
-    fs::write(dead.join("crates/a/Cargo.toml"), "[package]\n").unwrap();
-    // Killed before it took its lock.
-    let early = dir.path().join(".other.trellis-4000000001-3");
-    fs::create_dir(&early).unwrap();
+    let parent = fs::canonicalize(dir.path()).unwrap();
+    let records = std::env::temp_dir().join("trellis-staging");
+    fs::create_dir_all(&records).unwrap();
+    // A staging folder as a run leaves it when killed outright: its record, its token inside.
+    let killed = |name: &str, pid: u32, token: &str, inside: &str| -> PathBuf {
+        let path = parent.join(name);
+        fs::create_dir_all(path.join(".trellis")).unwrap();
+        fs::write(path.join(".trellis/apply.lock"), "").unwrap();
+        fs::write(path.join(".trellis/staging.token"), inside).unwrap();
+        fs::create_dir_all(path.join("crates/a")).unwrap();
+        let record = format!("pid={pid}\ntoken={token}\npath={}\n", path.display());
+        fs::write(records.join(format!("{pid}-{token}.record")), record).unwrap();
+        path
+    };
+    let token = || crate::fsx::random_token(24);
+    let t = token();
+    let dead = killed(".ws.trellis-4000000000-0", 4_000_000_000, &t, &t);
+    // A record whose token is not the one inside: the folder is not the record's.
+    let (t1, t2) = (token(), token());
+    let other = killed(".ws.trellis-4000000001-0", 4_000_000_001, &t1, &t2);
     // A live run (this process, holding the lock).
-    let live = dir.path().join(format!(".ws.trellis-{}-9", std::process::id()));
-    fs::create_dir(&live).unwrap();
-    let held = fsx::Root::new(&live).lock(ledger::LOCK_PATH).unwrap();
-    // Not a staging folder: the name does not fit, or it is a file.
-    let mine = dir.path().join(".ws.trellis-notes");
-    fs::create_dir(&mine).unwrap();
-    fs::write(dir.path().join(".x.trellis-4000000002-0"), "a file").unwrap();
+    let live = {
+        let t = token();
+        let path =
+            killed(&format!(".ws.trellis-{}-9", std::process::id()), std::process::id(), &t, &t);
+        (fsx::Root::new(&path).lock(ledger::LOCK_PATH).unwrap(), path)
+    };
+    // Named like a staging folder, with a dead pid, but without a record: never removed.
+    let named = parent.join(".ws.trellis-4000000002-0");
+    fs::create_dir_all(named.join(".trellis")).unwrap();
+    fs::write(named.join(".trellis/apply.lock"), "").unwrap();
 
     create(&dir.path().join("next"), &workspace("x", &[("a", &[])])).unwrap();
-    assert!(!dead.exists() && !early.exists());
-    assert!(live.is_dir() && mine.is_dir());
-    assert!(dir.path().join(".x.trellis-4000000002-0").is_file());
-    drop(held);
+    assert!(!dead.exists());
+    assert!(other.is_dir() && live.1.is_dir() && named.is_dir());
+    assert!(!dir.path().join("next/.trellis/staging.token").exists());
+    drop(live);
 
     // `apply` on a workspace in that folder sweeps it too.
-    let dead = dir.path().join(".next.trellis-4000000003-1");
-    fs::create_dir_all(dead.join("crates")).unwrap();
+    let t = token();
+    let dead = killed(".next.trellis-4000000003-1", 4_000_000_003, &t, &t);
     let report =
         apply(&dir.path().join("next"), &workspace("x", &[("a", &[])]), &Options::default())
             .unwrap();
     assert!(!dead.exists());
-    assert_eq!(report.recovery.staging.len(), 1, "{:?}", report.recovery.staging);
+    assert_eq!(report.recovery.staging, [dead]);
+    assert!(other.is_dir() && named.is_dir());
 }
 
 #[cfg(unix)]
@@ -1171,6 +1396,7 @@ fn the_journal_reads_back_what_it_wrote_and_refuses_what_it_cannot_read() {
             },
             Change::Write { path: "new.txt".into(), before: None, after: "cd".repeat(32) },
             Change::Delete { path: "bin.dat".into(), before: vec![0xff, 0x00, 0x80] },
+            Change::Folder { path: "libs".into() },
         ],
     };
     let text = journal.to_text();
@@ -1191,9 +1417,9 @@ fn the_journal_reads_back_what_it_wrote_and_refuses_what_it_cannot_read() {
         assert!(matches!(err, SyncError::CorruptJournal { .. }) && err.is_input(), "{err}");
         assert!(err.to_string().contains(why), "{err}");
     }
-    fs::write(out.join(JOURNAL_PATH), "format = 2\n").unwrap();
+    fs::write(out.join(JOURNAL_PATH), "format = 3\n").unwrap();
     let err = apply(&out, &files, &Options::default()).unwrap_err();
-    assert!(matches!(err, SyncError::NewerJournal { found: 2, .. }), "{err}");
+    assert!(matches!(err, SyncError::NewerJournal { found: 3, .. }), "{err}");
 }
 
 #[test]

@@ -47,6 +47,7 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
         return Err(Error::input(format!("there is no folder at `{}`", root.display())));
     }
     let loaded = project.load()?;
+    refuse_unfinished(root)?;
     // The trace (the ledger's fingerprints, the results, every source file) runs beside cargo.
     let possible = trellis_trace::findings::possible(&loaded.spec);
     let trace = || -> Result<TraceReport, Error> {
@@ -57,14 +58,14 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
     };
     let (metadata, traced) = std::thread::scope(|scope| {
         let traced = possible.then(|| scope.spawn(trace));
-        let metadata = trellis_check::read_metadata(root, &Cargo::from_env());
+        let metadata = trellis_check::read_resolved(root, &Cargo::from_env());
         let traced = traced
             .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .transpose();
         (metadata, traced)
     });
     // Cargo's failure comes first: a workspace cargo cannot load is what needs fixing.
-    let metadata = metadata?;
+    let trellis_check::Resolved { metadata, warning } = metadata?;
     let report = traced?;
     let names = Names { spec_file: &loaded.file, root: project.shown_root() };
     let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
@@ -94,7 +95,21 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
             sources.insert(file.to_owned(), text);
         }
     }
-    Ok(Checked { diagnostics, sources })
+    Ok(Checked { diagnostics, sources, notes: warning.into_iter().collect() })
+}
+
+/// Refuses to read a workspace an interrupted `apply` left half-changed (its journal is
+/// there): what cargo says of it, a failure included, is about that half, not about the
+/// person's manifests, and the next `apply` puts it back first.
+fn refuse_unfinished(root: &Path) -> Result<(), Error> {
+    if !trellis_sync::unfinished(root)? {
+        return Ok(());
+    }
+    Err(Error::env(format!(
+        "an `apply` was interrupted in `{}` (`{}` remains): the workspace is half-changed until that run is rolled back\nhint: run `trellis apply` to finish the rollback (it then applies the spec), then check again",
+        root.display(),
+        trellis_sync::JOURNAL_PATH,
+    )))
 }
 
 /// What [`trace`] found.
@@ -284,7 +299,11 @@ pub fn graph(project: &Project, options: &GraphOptions) -> Result<Graph, Error> 
     let picture = match (&spec, options.view) {
         (Some(spec), GraphView::Declared) => graph::declared(spec),
         (spec, view) => {
-            let metadata = trellis_check::read_metadata(project.root(), &Cargo::from_env())?;
+            refuse_unfinished(project.root())?;
+            // What cargo builds: a `[patch]` that leads to a member included. When cargo
+            // cannot resolve offline, the picture is that of the manifests alone.
+            let metadata =
+                trellis_check::read_resolved(project.root(), &Cargo::from_env())?.metadata;
             let workspace = Workspace::from_metadata(&metadata);
             match (spec, view) {
                 (Some(spec), GraphView::Diff) => graph::diff(spec, &workspace),

@@ -71,9 +71,18 @@ pub(crate) fn run(args: &Args) -> Outcome {
         );
     }
     for path in &report.changed_meanwhile {
+        let when = match report.raced.contains(path) {
+            true => " in the instant `apply` replaced it (its bytes were put back)",
+            false => "",
+        };
         term::warning(&format!(
-            "`{}` changed while `apply` ran (a person's save): kept as it was saved; run `trellis apply` again",
+            "`{}` changed while `apply` ran (a person's save){when}: kept as it was saved; run `trellis apply` again",
             project.show(path),
+        ));
+    }
+    if let Some(message) = &report.unverified {
+        term::warning(&format!(
+            "cargo does not accept the workspace with the manifests saved during `apply`; the run is kept, since what cargo refuses may be the saves:\n{message}\nhint: run `trellis apply` again once the saved files are as they should be"
         ));
     }
     match args.format {

@@ -52,6 +52,9 @@ pub(crate) fn run(args: &Args) -> Outcome {
     };
     let checked =
         trellis::check(&project, &trellis::CheckOptions { strict: args.strict, results })?;
+    for note in &checked.notes {
+        term::warning(note);
+    }
     match args.format {
         Format::Human => {
             let text = checked.render();

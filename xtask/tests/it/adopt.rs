@@ -387,3 +387,51 @@ fn a_rename_lists_the_code_that_still_calls_the_crate_by_its_old_name() {
         .unwrap_or_else(|e| panic!("{e}"));
     insta::assert_snapshot!(session([&apply, &again]));
 }
+
+/// A `[patch.crates-io]` entry that leads to a member makes a member that depends on the
+/// registry crate depend on the member: `cargo metadata --no-deps` does not show it, cargo's
+/// resolve does. `check` and `graph --actual` see that edge (here one up the layers); without
+/// a lock file cargo cannot resolve offline without writing one, and `check` says the edge is
+/// not checked rather than missing it silently.
+#[test]
+fn a_patch_that_leads_to_a_member_is_an_edge_check_and_graph_see() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let write = |rel: &str, text: &str| {
+        let path = ws.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "Cargo.toml",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n\n[patch.crates-io]\napp = { path = \"crates/app\" }\n",
+    );
+    let package = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n")
+    };
+    write("crates/app/Cargo.toml", &package("app"));
+    write("crates/app/src/lib.rs", "");
+    write(
+        "crates/base/Cargo.toml",
+        &format!("{}\n[dependencies]\napp = \"0.1\"\n", package("base")),
+    );
+    write("crates/base/src/lib.rs", "");
+    write(
+        "Trellis.toml",
+        "[workspace]\nname = \"patched\"\n\n[layers]\norder = [\"base\", \"app\"]\n\n[crates.base]\nlayer = \"base\"\n\n[crates.app]\nlayer = \"app\"\n",
+    );
+    let unlocked = cli::xtask(&ws, &["check"]);
+    assert!(!ws.join("Cargo.lock").exists(), "check never writes the lock file");
+
+    // With a lock file, cargo resolves offline: the patched edge is a finding.
+    let lock = std::process::Command::new(env!("CARGO"))
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(lock.status.success(), "{}", String::from_utf8_lossy(&lock.stderr));
+    let locked = cli::xtask(&ws, &["check"]);
+    assert_eq!(locked.code, Some(1));
+    let graph = cli::xtask(&ws, &["graph", "--actual"]);
+    insta::assert_snapshot!(session([&unlocked, &locked, &graph]));
+}

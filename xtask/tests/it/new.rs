@@ -195,8 +195,9 @@ fn a_signal_during_new_leaves_no_staging_folder() {
     }
 }
 
-/// A `new` killed outright (SIGKILL cannot be caught) leaves its staging folder; the next `new`
-/// into the same folder removes it, since its process is gone.
+/// A `new` killed outright (SIGKILL cannot be caught) leaves its staging folder and its record
+/// (under the system's temporary folder); the next `new` into the same folder removes it, since
+/// its process is gone. A folder named like a staging folder that no record names stays.
 #[test]
 fn the_next_new_removes_a_killed_news_staging_folder() {
     let tmp = tempfile::tempdir().unwrap();
@@ -205,8 +206,23 @@ fn the_next_new_removes_a_killed_news_staging_folder() {
     fs::create_dir_all(stale.join(".trellis")).unwrap();
     fs::write(stale.join(".trellis/apply.lock"), "").unwrap();
     fs::write(stale.join("Cargo.toml"), "[workspace]\n").unwrap();
+    // Its record, as the killed run wrote it: the exact path, the process, a token also inside.
+    let token = format!("{:024}", std::process::id());
+    fs::write(stale.join(".trellis/staging.token"), &token).unwrap();
+    let records = std::env::temp_dir().join("trellis-staging");
+    fs::create_dir_all(&records).unwrap();
+    let path = fs::canonicalize(&stale).unwrap();
+    fs::write(
+        records.join(format!("4000000000-{token}.record")),
+        format!("pid=4000000000\ntoken={token}\npath={}\n", path.display()),
+    )
+    .unwrap();
+    let unrecorded = tmp.path().join(".other.trellis-4000000001-0");
+    fs::create_dir_all(unrecorded.join(".trellis")).unwrap();
     let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert!(!stale.exists());
+    assert!(unrecorded.is_dir(), "a folder is never removed on its name alone");
+    assert!(!tmp.path().join("ws/.trellis/staging.token").exists());
     insta::assert_snapshot!(new);
 }
 

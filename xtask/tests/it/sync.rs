@@ -204,7 +204,7 @@ fn journal_between(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) ->
     use sha2::Digest;
     let quote = |bytes: &[u8]| serde_json::to_string(std::str::from_utf8(bytes).unwrap()).unwrap();
     let old: std::collections::BTreeMap<_, _> = before.iter().cloned().collect();
-    let mut out = String::from("format = 1\n");
+    let mut out = String::from("format = 2\n");
     if let Some(ledger) = old.get(".trellis/ledger.toml") {
         out.push_str(&format!("ledger-before = {}\n", quote(ledger)));
     }
@@ -219,6 +219,21 @@ fn journal_between(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) ->
         if let Some(was) = old.get(path) {
             out.push_str(&format!("before = {}\n", quote(was)));
         }
+    }
+    // The folders the run creates: those above a new file that held no file before.
+    let mut folders = std::collections::BTreeSet::new();
+    for (path, _) in after {
+        let mut at = 0;
+        while let Some(i) = path[at..].find('/') {
+            let folder = &path[..at + i];
+            if !old.keys().any(|p| p.starts_with(&format!("{folder}/"))) {
+                folders.insert(folder.to_owned());
+            }
+            at += i + 1;
+        }
+    }
+    for folder in folders {
+        out.push_str(&format!("\n[[changes]]\nkind = \"folder\"\npath = {folder:?}\n"));
     }
     out
 }
@@ -243,8 +258,10 @@ fn a_killed_run_is_rolled_back_even_after_the_spec_is_reverted() {
     after.retain(|(p, _)| p != "Trellis.toml");
     let journal = journal_between(&before, &after);
 
-    // Killed after the root manifest, before the new crate's manifest: cargo cannot load it.
-    fs::remove_file(ws.join("crates/extra/Cargo.toml")).unwrap();
+    // Killed after the root manifest, as the new crate's first folder was made: cargo cannot
+    // load a workspace whose `crates/*` names an empty folder.
+    fs::remove_dir_all(ws.join("crates/extra")).unwrap();
+    fs::create_dir_all(ws.join("crates/extra/src")).unwrap();
     fs::write(ws.join(".trellis/journal.toml"), journal).unwrap();
     fs::write(
         ws.join(".trellis/ledger.toml"),
@@ -263,6 +280,7 @@ fn a_killed_run_is_rolled_back_even_after_the_spec_is_reverted() {
 
     let recovered = cli::xtask(&ws, &["apply"]);
     assert_eq!(contents_under(&ws), before, "exactly as before the killed run");
+    assert!(!ws.join("crates/extra").exists(), "the killed run's folders are gone");
     let check = cli::xtask(&ws, &["check"]);
     let again = cli::xtask(&ws, &["apply"]);
     insta::assert_snapshot!(session([&broken, &plan, &recovered, &check, &again]));

@@ -1,0 +1,191 @@
+//! The staging folders of `new`: a fresh folder beside the target, recorded where only Trellis
+//! looks, so that a run killed outright is cleaned up by a later one, and nothing else ever is.
+//!
+//! A staging folder lies outside any workspace root, so it is never removed on its name alone:
+//! each one has a record under the system's temporary folder (`trellis-staging/`) that names
+//! its exact path, its process and a random token, and the same token is written inside the
+//! folder. Cleanup removes only a folder a record names, whose token matches, whose lock is
+//! free and whose process is gone.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::SyncError;
+use crate::fsx::{Root, random_token};
+use crate::ledger::LOCK_PATH;
+
+/// `.<name>.trellis-<pid>-<n>`: the name of a staging folder, for people who see one.
+const STAGING_MARK: &str = ".trellis-";
+
+/// Inside a staging folder: its record's token. Removed before the folder is moved into place.
+const TOKEN_PATH: &str = ".trellis/staging.token";
+
+/// The folder of records: one file per live (or killed) staging folder.
+fn records() -> PathBuf {
+    std::env::temp_dir().join("trellis-staging")
+}
+
+/// A staging folder beside the target, removed unless disarmed. It holds its own lock
+/// (`.trellis/apply.lock` inside it) for as long as it lives, so that another run can tell a
+/// live staging folder from one whose process was killed.
+pub(crate) struct Staging {
+    pub(crate) path: PathBuf,
+    armed: bool,
+    /// Closed before the folder is removed: some systems refuse to delete an open file.
+    lock: Option<fs::File>,
+    /// This folder's record (`None` when the temporary folder could not hold one: the folder
+    /// is then never cleaned up by another run, which is the safe side).
+    record: Option<PathBuf>,
+}
+
+impl Staging {
+    pub(crate) fn new(parent: &Path, name: &str) -> Result<Staging, SyncError> {
+        let pid = std::process::id();
+        // The record names an absolute path, the same one whatever folder a later run is in;
+        // messages name the folder as the caller did.
+        let absolute = fs::canonicalize(parent).map_err(SyncError::io("resolve", parent))?;
+        for n in 0..1000 {
+            let folder = format!(".{name}{STAGING_MARK}{pid}-{n}");
+            let path = parent.join(&folder);
+            let token = random_token(24);
+            // The record first: a run killed between the two leaves a record of nothing, which
+            // the next sweep drops, never a folder nobody may remove.
+            let record = write_record(&absolute.join(&folder), pid, &token);
+            match fs::create_dir(&path) {
+                Ok(()) => {}
+                Err(e) => {
+                    if let Some(record) = &record {
+                        let _ = fs::remove_file(record);
+                    }
+                    if e.kind() == io::ErrorKind::AlreadyExists {
+                        continue;
+                    }
+                    return Err(SyncError::io("create folder", path)(e));
+                }
+            }
+            let mut staging = Staging { path, armed: true, lock: None, record };
+            // The lock file exists from the start, so that the first `apply` adds no file.
+            let root = Root::new(&staging.path);
+            staging.lock = Some(root.lock(LOCK_PATH)?);
+            root.write(TOKEN_PATH, token.as_bytes())?;
+            return Ok(staging);
+        }
+        Err(SyncError::io("create folder", parent)(io::Error::other("no free staging name")))
+    }
+
+    /// Takes the token out of the finished tree, right before it is moved into place.
+    pub(crate) fn seal(&self) -> Result<(), SyncError> {
+        Root::new(&self.path).remove(TOKEN_PATH)
+    }
+
+    /// The folder was moved into place: it is no longer staging, and its record goes.
+    pub(crate) fn disarm(mut self) {
+        self.armed = false;
+        if let Some(record) = self.record.take() {
+            let _ = fs::remove_file(record);
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        drop(self.lock.take());
+        if self.armed {
+            let _ = fs::remove_dir_all(&self.path);
+            if let Some(record) = self.record.take() {
+                let _ = fs::remove_file(record);
+            }
+        }
+    }
+}
+
+/// Writes the record of a staging folder at `path`; `None` when it cannot.
+fn write_record(path: &Path, pid: u32, token: &str) -> Option<PathBuf> {
+    let dir = records();
+    fs::create_dir_all(&dir).ok()?;
+    let record = dir.join(format!("{pid}-{token}.record"));
+    let text = format!("pid={pid}\ntoken={token}\npath={}\n", path.to_str()?);
+    let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&record).ok()?;
+    io::Write::write_all(&mut file, text.as_bytes()).ok()?;
+    Some(record)
+}
+
+/// A record read back: the folder, its process, its token.
+struct Record {
+    path: PathBuf,
+    pid: u32,
+    token: String,
+}
+
+fn read_record(file: &Path) -> Option<Record> {
+    let text = fs::read_to_string(file).ok()?;
+    let (mut path, mut pid, mut token) = (None, None, None);
+    for line in text.lines() {
+        match line.split_once('=')? {
+            ("pid", v) => pid = v.parse().ok(),
+            ("token", v) => token = Some(v.to_owned()),
+            ("path", v) => path = Some(PathBuf::from(v)),
+            _ => return None,
+        }
+    }
+    let token = token.filter(|t| t.len() >= 16)?;
+    Some(Record { path: path.filter(|p| p.is_absolute())?, pid: pid?, token })
+}
+
+/// Whether process `pid` is alive, where the system says so without `unsafe` (`/proc`).
+fn alive(pid: u32) -> Option<bool> {
+    Path::new("/proc/self").is_dir().then(|| Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Removes the staging folders in `parent` of `new` runs whose process is gone (killed
+/// outright: a signal that can be caught cleans up itself): only a folder a record names,
+/// holding the record's token, not a link, whose lock is free and whose process, where the
+/// system can tell, is not running. A record whose folder is gone, or holds another token, is
+/// dropped and its folder left alone. Best effort: returns what it removed.
+pub(crate) fn sweep_stale(parent: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(parent) = fs::canonicalize(parent) else { return removed };
+    let Ok(entries) = fs::read_dir(records()) else { return removed };
+    for entry in entries.flatten() {
+        let file = entry.path();
+        let Some(record) = read_record(&file) else { continue };
+        let living = alive(record.pid);
+        if living == Some(true) {
+            continue;
+        }
+        if record.path.parent() != Some(parent.as_path()) {
+            // A record of a dead run whose folder is gone, wherever it was, is dropped.
+            if living == Some(false) && fs::symlink_metadata(&record.path).is_err() {
+                let _ = fs::remove_file(&file);
+            }
+            continue;
+        }
+        let ours = match fs::symlink_metadata(&record.path) {
+            Ok(meta) if meta.is_dir() => {
+                let token = record.path.join(TOKEN_PATH);
+                fs::symlink_metadata(&token).is_ok_and(|m| m.is_file())
+                    && fs::read(&token).is_ok_and(|t| t == record.token.as_bytes())
+            }
+            // Gone, a file or a link: nothing of this record's to remove.
+            _ => false,
+        };
+        if !ours {
+            let _ = fs::remove_file(&file);
+            continue;
+        }
+        let lock = record.path.join(LOCK_PATH);
+        let lock_free = match fs::symlink_metadata(&lock) {
+            Ok(meta) if meta.is_file() => {
+                fs::OpenOptions::new().write(true).open(&lock).is_ok_and(|f| f.try_lock().is_ok())
+            }
+            Ok(_) => false,
+            Err(_) => living == Some(false),
+        };
+        if lock_free && fs::remove_dir_all(&record.path).is_ok() {
+            let _ = fs::remove_file(&file);
+            removed.push(record.path);
+        }
+    }
+    removed
+}
