@@ -91,9 +91,10 @@ pub(crate) fn workspace(spec: &Spec) -> Value {
     ])
 }
 
-/// The crates the workspace also uses from the registry under their own name (a member's
-/// released version): an edge on one of them is written as a path, since the root's
-/// `[workspace.dependencies]` entry of that name is the registry's.
+/// The crates whose name is also the key of an external dependency (a member's released
+/// version from the registry, or another package under that key, as cargo allows): the root's
+/// `[workspace.dependencies]` entry of that name is the external one, so an edge on such a
+/// crate is written as a path.
 fn released(spec: &Spec) -> Value {
     let map: Map<String, Value> = spec
         .crates

@@ -54,7 +54,8 @@ pub const EMPTY_TEXT: Code = Code::new("S025", "empty-text");
 pub const INVALID_MODULE: Code = Code::new("S026", "invalid-module");
 /// A module named twice in one crate.
 pub const DUPLICATE_MODULE: Code = Code::new("S027", "duplicate-module");
-/// An external dependency with the name of a crate of the spec.
+/// A crate that uses an external dependency whose name in code is that of a crate it depends
+/// on, or its own (`-` and `_` alike, spelled differently): one name for two crates.
 pub const DEPENDENCY_SHADOWS_CRATE: Code = Code::new("S028", "dependency-shadows-crate");
 /// A spec that declares no crate.
 pub const NO_CRATES: Code = Code::new("S029", "no-crates");

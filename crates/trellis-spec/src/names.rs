@@ -9,6 +9,10 @@ mod tests;
 
 use thiserror::Error;
 
+use crate::codes;
+use crate::diag::Diagnostic;
+use crate::model::{CrateKind, CrateSpec, Spec};
+
 /// Why a name cannot be a package name.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum NameError {
@@ -61,6 +65,10 @@ pub enum NameWarning {
     UpperCase,
     /// A library named after a build folder cannot later grow a binary of the same name.
     BuildFolderLib,
+    /// A `bin` crate named after a build folder: one that exists keeps binaries of other
+    /// names (`[[bin]] name = "…"`), but the `src/main.rs` Trellis seeds for a new one would be
+    /// a binary of the crate's name, which cargo refuses (see [`created_binaries`]).
+    BuildFolderBin,
     /// Two separators in a row (`a--b`, `a_-b`): `a__b` in code, which rustc's
     /// `non_snake_case` lint warns about (cargo does not).
     DoubleSeparator,
@@ -80,6 +88,10 @@ impl NameWarning {
                 "the name `{name}` conflicts with cargo's build folder names, so the crate can \
                  never have a binary of that name"
             ),
+            NameWarning::BuildFolderBin => format!(
+                "the name `{name}` conflicts with cargo's build folder names, so the crate's \
+                 binaries must have other names and Trellis cannot create it"
+            ),
             NameWarning::DoubleSeparator => format!(
                 "the name `{name}` is `{}` in code, which is not snake_case",
                 crate_ident(name)
@@ -91,6 +103,7 @@ impl NameWarning {
     pub fn label(&self) -> &'static str {
         match self {
             NameWarning::DoubleSeparator => "rustc warns about this name",
+            NameWarning::BuildFolderBin => "cargo refuses a binary of this name",
             _ => "cargo warns about this name",
         }
     }
@@ -107,6 +120,10 @@ impl NameWarning {
                 name.to_lowercase()
             ),
             NameWarning::BuildFolderLib => "use another name if the crate may need a binary".into(),
+            NameWarning::BuildFolderBin => format!(
+                "a crate that exists keeps its `[[bin]]` names; a new one needs another name, \
+                 e.g. `{name}-rs`"
+            ),
             NameWarning::DoubleSeparator => {
                 let mut single = name.replace('_', "-");
                 while single.contains("--") {
@@ -211,6 +228,36 @@ pub(crate) fn check_form(name: &str) -> Result<(), NameError> {
         }
         _ => Ok(()),
     }
+}
+
+/// The `bin` crates Trellis would create (as `created` says: `new` creates every crate, `apply`
+/// those without a manifest) under a name cargo refuses for their binary: the `src/main.rs`
+/// Trellis seeds is a binary named after the crate, and cargo refuses a binary named after one
+/// of its build folders (`examples`). A crate that exists, with binaries of other names, is
+/// kept: only what Trellis would create is refused. Each is an error in `file`.
+pub fn created_binaries(
+    spec: &Spec,
+    file: &str,
+    created: impl Fn(&CrateSpec) -> bool,
+) -> Vec<Diagnostic> {
+    spec.crates
+        .iter()
+        .filter(|c| c.kind == CrateKind::Bin && created(c))
+        .filter_map(|c| {
+            let name = c.name.as_str();
+            let e = check_crate_name(name, true).err()?;
+            Some(
+                Diagnostic::error(codes::INVALID_CRATE_NAME, format!("invalid crate name: {e}"))
+                    .in_file(file)
+                    .at(c.span.clone(), "Trellis would create its binary, named after the crate")
+                    .hint(format!(
+                        "cargo refuses a binary named `{name}`; Trellis keeps a crate of this \
+                         name that exists with binaries named otherwise, but cannot create one: \
+                         choose another name, e.g. `{name}-rs`"
+                    )),
+            )
+        })
+        .collect()
 }
 
 /// Why a name cannot be a module (or a generated test function).

@@ -10,7 +10,7 @@ use crate::codes;
 use crate::diag::Diagnostic;
 use crate::graph;
 use crate::model::{CrateKind, CrateSpec, EdgeKind, Named, Span, Spec};
-use crate::names::{self, IdentError, NameError};
+use crate::names::{self, IdentError, NameError, NameWarning};
 use crate::parse::{CrateSpans, Draft, either, list};
 use crate::suggest::Suggester;
 
@@ -65,11 +65,20 @@ impl V<'_> {
                 let checked = if edition_keyword {
                     Err(names::NameError::Keyword(name.to_owned()))
                 } else {
-                    names::check_crate_name(name, c.kind == CrateKind::Bin)
+                    // Whether a binary of this name will exist is known only where Trellis
+                    // creates the crate (`names::created_binaries`): a `bin` crate that exists
+                    // may name its binaries otherwise, as cargo allows.
+                    names::check_crate_name(name, false)
                 };
                 match checked {
                     Ok(warnings) => {
                         for w in warnings {
+                            let w = match w {
+                                NameWarning::BuildFolderLib if c.kind == CrateKind::Bin => {
+                                    NameWarning::BuildFolderBin
+                                }
+                                w => w,
+                            };
                             self.push(
                                 Diagnostic::warning(codes::DISCOURAGED_CRATE_NAME, w.message(name))
                                     .at(c.span.clone(), w.label())
@@ -237,28 +246,11 @@ impl V<'_> {
     }
 
     fn external(&mut self, spec: &Spec) {
-        let idents: HashMap<String, &CrateSpec> =
-            spec.crates.iter().map(|c| (c.name.ident(), c)).collect();
+        // A key may be a crate's name too (cargo keys dependencies per manifest): the generated
+        // root's `[workspace.dependencies]` entry of that name is then the external one, and
+        // edges on the crate are written as paths. Only one crate using both is refused (see
+        // `edges`).
         for dep in spec.dependencies.values() {
-            // A member that the workspace uses from the registry under its own name (its
-            // released version) is a deliberate external dependency; any other clash of names
-            // would be one name in code for two crates.
-            let released = |c: &CrateSpec| {
-                dep.name == c.name.as_str()
-                    && dep.package.as_deref().is_none_or(|p| p == c.name.as_str())
-                    && dep.path.is_none()
-            };
-            if let Some(c) = idents.get(&names::crate_ident(&dep.name)).filter(|c| !released(c)) {
-                self.push(
-                    Diagnostic::error(
-                        codes::DEPENDENCY_SHADOWS_CRATE,
-                        format!("external dependency `{}` has the name of crate `{}`", dep.name, c.name),
-                    )
-                    .at(dep.span.clone(), "external dependency")
-                    .also(c.span.clone(), "crate of this spec")
-                    .hint("both would be one name in code; use another key and set `package = \"…\"` to the real name"),
-                );
-            }
             if let Err(e) = names::check_form(&dep.name) {
                 self.push(
                     Diagnostic::error(
@@ -409,6 +401,39 @@ impl V<'_> {
                 let mut seen: HashMap<&str, &Span> = HashMap::new();
                 for used in c.uses.of(kind) {
                     if self.repeated(&mut seen, used, key) {
+                        continue;
+                    }
+                    let ident = names::crate_ident(&used.name);
+                    let twin = c
+                        .depends
+                        .iter()
+                        .map(|(_, d)| (d.name.as_str(), &d.span))
+                        .find(|(d, _)| *d != used.name && names::crate_ident(d) == ident);
+                    // The crate's own library has its name in its tests; a crate may use its
+                    // own release, spelled alike (cargo allows it), but not a twin spelling.
+                    let own = twin.is_none()
+                        && c.kind.has_lib()
+                        && c.name.as_str() != used.name
+                        && c.name.ident() == ident;
+                    let twin = twin.or(own.then_some((c.name.as_str(), &c.span)));
+                    if let Some((internal, span)) = twin {
+                        let whose = if own {
+                            "its own name".to_owned()
+                        } else {
+                            format!("the name of crate `{internal}`")
+                        };
+                        self.push(
+                            Diagnostic::error(
+                                codes::DEPENDENCY_SHADOWS_CRATE,
+                                format!(
+                                    "crate `{}` uses the external `{}`, which has {whose} in its code (`{ident}`)",
+                                    c.name, used.name
+                                ),
+                            )
+                            .at(used.span.clone(), "the external one")
+                            .also(span.clone(), if own { "this crate" } else { "a crate it depends on" })
+                            .hint("use another key for the external crate and set `package = \"…\"` to its real name"),
+                        );
                         continue;
                     }
                     if let Some((_, internal)) = c.depends.iter().find(|(_, d)| d.name == used.name)

@@ -128,18 +128,17 @@ impl Workspace<'_> {
     /// decide where they know the member: an edge on a crate is one whose path leads to its
     /// folder, one on an external crate (or a crate's release) one on its package. Else the
     /// text of `doc` decides.
-    fn has_edge(&self, doc: &Table, old_dir: &str, kind: &str, name: &str) -> bool {
-        let package = self.package_of(name);
+    fn has_edge(&self, doc: &Table, old_dir: &str, kind: &str, name: &str, member: bool) -> bool {
+        let package = self.package_of(name, member);
         let Some(facts) = self.facts().and_then(|f| f.package(old_dir)) else {
             return has_edge(doc, kind, &package, self);
         };
         let kind = edge_kind(kind);
         // (A crate renamed in this run had its old name when cargo read the manifests.)
         let was = self.renamed.iter().find(|(_, to)| **to == package).map(|(from, _)| from);
-        // A key naming a crate of the spec and a registry pin is an edge on its release.
-        let released = get_item(self.rendered_root, &path(&["workspace", "dependencies", name]))
-            .is_some_and(|item| item.as_table_like().is_none_or(|t| !t.contains_key("path")));
-        match self.crates.get(name).filter(|_| !released) {
+        // A key naming a crate of the spec may be an edge on another package (its release
+        // from the registry, or an external crate of the same key): the render says which.
+        match self.crates.get(name).filter(|_| member) {
             Some(dir) => {
                 let dir = self.before_moves(dir);
                 facts.has_dep(kind, |d| d.path.as_deref() == Some(dir))
@@ -166,15 +165,24 @@ impl Workspace<'_> {
         get_item(self.root, &path(&["workspace", "dependencies"]))?.as_table_like()
     }
 
-    /// The package an edge keyed `key` is on: a crate of the spec, or the package an external
-    /// pin names (`serde = { package = "serde-json-core", … }`).
-    fn package_of(&self, key: &str) -> String {
-        if self.crates.contains_key(key) {
+    /// The package an edge keyed `key` is on: a crate of the spec (`member`), or the package
+    /// an external pin names (`serde = { package = "serde-json-core", … }`).
+    fn package_of(&self, key: &str, member: bool) -> String {
+        if member {
             return key.to_owned();
         }
         get_item(self.rendered_root, &path(&["workspace", "dependencies", key]))
             .map_or(key, |item| package_of(key, item))
             .to_owned()
+    }
+
+    /// The package a key of the render is on, where the render's edge itself is not at hand:
+    /// a crate of the spec unless the rendered root pins that key without a path (a release
+    /// of the crate, or an external crate that shares its key).
+    fn package_of_key(&self, key: &str) -> String {
+        let pinned = get_item(self.rendered_root, &path(&["workspace", "dependencies", key]))
+            .is_some_and(|item| item.as_table_like().is_none_or(|t| !t.contains_key("path")));
+        self.package_of(key, self.crates.contains_key(key) && !pinned)
     }
 
     /// The package a member's entry is on: its `package`, or, for an entry that inherits
@@ -251,32 +259,64 @@ impl Workspace<'_> {
     /// for it, or where the root pins its dependencies in `[workspace.dependencies]` (members
     /// as path entries for an internal edge, registry crates for an external one), in which
     /// case the entry is added to the root too.
-    fn inherits(&self, name: &str) -> bool {
+    fn inherits(&self, name: &str, member: bool) -> bool {
         let Some(entries) = self.root_entries() else { return false };
-        let internal = self.crates.get(name);
+        let internal = self.crates.get(name).filter(|_| member);
         if let Some(entry) = entries.get(name) {
             // A member's entry must lead to the member: a workspace may pin a member's
-            // released version from the registry for the rest to use.
+            // released version from the registry for the rest to use. And an external crate's
+            // must not: the root may give a member the key the spec gives an external crate,
+            // whose edge is then written with the spec's pin.
             let to = entry.as_table_like().and_then(|t| t.get("path")).and_then(Item::as_str);
             // (Its folder as it will be once this run's moves are done.)
             let leads =
                 to.and_then(|p| normalize("", p)).map(|d| self.moved.get(&d).cloned().unwrap_or(d));
-            return internal.is_none_or(|dir| leads.as_ref() == Some(dir));
+            return match internal {
+                Some(dir) => leads.as_ref() == Some(dir),
+                None => !member && leads.is_none_or(|d| !self.crates.values().any(|c| *c == d)),
+            };
+        }
+        let rendered = get_item(self.rendered_root, &path(&["workspace", "dependencies", name]));
+        if let (Some(dir), Some(rendered)) = (internal, rendered) {
+            // The spec's root gives the name to an external crate (cargo lets a member and
+            // another package share a key): an edge on the member is a path.
+            let to = rendered.as_table_like().and_then(|t| t.get("path")).and_then(Item::as_str);
+            if to.and_then(|p| normalize("", p)).as_ref() != Some(dir) {
+                return false;
+            }
         }
         let internal = internal.is_some();
         let styled = entries.iter().any(|(_, item)| {
             let has_path = item.as_table_like().is_some_and(|t| t.contains_key("path"));
             has_path == internal
         });
-        let pinned = internal
-            || get_item(self.rendered_root, &path(&["workspace", "dependencies", name])).is_some();
+        let pinned = internal || rendered.is_some();
         styled && pinned
+    }
+
+    /// Whether a rendered edge keyed `key` is on a member: a key of a member's name is, unless
+    /// the edge inherits the root's entry and the spec's root gives that key to an external
+    /// crate (cargo keys dependencies per manifest, so a member and another package may share
+    /// one).
+    fn on_member(&self, key: &str, item: &Item) -> bool {
+        let Some(dir) = self.crates.get(key) else { return false };
+        let inherits = item
+            .as_table_like()
+            .is_some_and(|t| t.get("workspace").and_then(Item::as_bool) == Some(true));
+        let entry = get_item(self.rendered_root, &path(&["workspace", "dependencies", key]));
+        match entry.filter(|_| inherits) {
+            None => true,
+            Some(e) => {
+                let to = e.as_table_like().and_then(|t| t.get("path")).and_then(Item::as_str);
+                to.and_then(|p| normalize("", p)).as_ref() == Some(dir)
+            }
+        }
     }
 
     /// The entry an edge from the crate in `dir` on `name` gets where it is written in full: a
     /// path to a member, or the spec's pin of an external crate.
-    fn full_entry(&self, dir: &str, name: &str) -> Item {
-        if let Some(to) = self.crates.get(name) {
+    fn full_entry(&self, dir: &str, name: &str, member: bool) -> Item {
+        if let Some(to) = self.crates.get(name).filter(|_| member) {
             let mut t = InlineTable::new();
             t.insert("path", relative(dir, to).into());
             return Item::Value(Value::InlineTable(t));
@@ -338,7 +378,7 @@ fn has_edge(doc: &Table, kind: &str, name: &str, ws: &Workspace<'_>) -> bool {
 /// the same package (a renamed crate's dependents keep their key, see [`follow_entries`]).
 fn entry_path(doc: &Table, kind: &str, key: &str, ws: &Workspace<'_>) -> KeyPath {
     let spellings = KINDS.iter().find(|(k, _)| *k == kind).map_or(&[][..], |(_, s)| *s);
-    let package = ws.package_of(key);
+    let package = ws.package_of_key(key);
     let by_package = || {
         spellings.iter().find_map(|s| {
             let table = doc.get(s)?.as_table_like()?;
@@ -354,12 +394,14 @@ fn entry_path(doc: &Table, kind: &str, key: &str, ws: &Workspace<'_>) -> KeyPath
         .unwrap_or_else(|| path(&[kind, key]))
 }
 
-/// The edges a rendered crate manifest states: (kind, key) pairs.
-fn edges(doc: &Table) -> Vec<(&'static str, String)> {
+/// The edges a rendered crate manifest states: (kind, key, whether it is on a member). A
+/// key may name a member and an external crate alike (cargo keys dependencies per manifest):
+/// the render says which, by a path or by the root's entry it inherits.
+fn edges(doc: &Table, ws: &Workspace<'_>) -> Vec<(&'static str, String, bool)> {
     let mut out = Vec::new();
     for (kind, _) in KINDS {
         if let Some(t) = doc.get(kind).and_then(Item::as_table_like) {
-            out.extend(t.iter().map(|(k, _)| (kind, k.to_owned())));
+            out.extend(t.iter().map(|(k, item)| (kind, k.to_owned(), ws.on_member(k, item))));
         }
     }
     out
@@ -474,11 +516,11 @@ pub(crate) fn fresh(new: &DocumentMut, dir: &str, ws: &Workspace<'_>) -> Documen
     {
         doc.remove("lints");
     }
-    for (kind, name) in edges(doc.as_table()) {
-        if ws.inherits(&name) {
+    for (kind, name, member) in edges(doc.as_table(), ws) {
+        if ws.inherits(&name, member) {
             continue;
         }
-        let entry = ws.full_entry(dir, &name);
+        let entry = ws.full_entry(dir, &name, member);
         if let Some(t) = doc.get_mut(kind).and_then(Item::as_table_like_mut) {
             t.insert(&name, entry);
         }
@@ -552,12 +594,12 @@ pub(crate) fn merge_member(
         out.conflicts.push(format!("{} (turns on {what}, which the spec drops)", dotted(&at)));
     }
 
-    let wanted = edges(new.as_table());
+    let wanted = edges(new.as_table(), ws);
     // Edges Trellis wrote that the spec dropped go while they are exactly what it wrote.
     for (p, base_hash) in policy.base {
         let [kind, name] = p.as_slice() else { continue };
         if !KINDS.iter().any(|(k, _)| k == kind)
-            || wanted.iter().any(|(k, n)| k == kind && n == name)
+            || wanted.iter().any(|(k, n, _)| k == kind && n == name)
         {
             continue;
         }
@@ -567,7 +609,7 @@ pub(crate) fn merge_member(
             continue;
         }
         // A renamed crate's entry, its key kept, is the new name's.
-        if ws.renamed.get(name).is_some_and(|to| wanted.iter().any(|(k, n)| k == kind && n == to)) {
+        if ws.renamed.get(name).is_some_and(|to| wanted.iter().any(|(k, n, _)| k == kind && n == to)) {
             continue;
         }
         let at = entry_path(cur.as_table(), kind, name, ws);
@@ -590,9 +632,9 @@ pub(crate) fn merge_member(
             out.conflict(format!("features.{feature} ({why})"), p, policy);
         }
     }
-    for (kind, name) in wanted {
+    for (kind, name, member) in wanted {
         let p = path(&[kind, &name]);
-        if ws.has_edge(cur.as_table(), old_dir, kind, &name) {
+        if ws.has_edge(cur.as_table(), old_dir, kind, &name, member) {
             // Trellis' own entry stays its own, under a new name too.
             let was = ws.renamed.iter().find(|(_, to)| **to == name).map(|(from, _)| from);
             let owned = policy.base.contains_key(&p)
@@ -605,10 +647,10 @@ pub(crate) fn merge_member(
             }
             continue;
         }
-        let entry = if ws.inherits(&name) {
+        let entry = if ws.inherits(&name, member) {
             inherited_entry(cur.as_table(), kind)
         } else {
-            ws.full_entry(dir, &name)
+            ws.full_entry(dir, &name, member)
         };
         match insert_edge(cur.as_table_mut(), kind, &name, entry) {
             Ok(hash) => {
@@ -1106,7 +1148,7 @@ fn root_entry(doc: &Table, name: &str, ws: &Workspace<'_>) -> KeyPath {
     if get_item(doc, &own).is_some() {
         return own;
     }
-    let package = ws.package_of(name);
+    let package = ws.package_of_key(name);
     get_item(doc, &path(&["workspace", "dependencies"]))
         .and_then(Item::as_table_like)
         .and_then(|t| t.iter().find(|(k, item)| package_of(k, item) == package).map(|(k, _)| k))

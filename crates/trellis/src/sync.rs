@@ -465,6 +465,7 @@ pub fn new_from_text(
 
 fn create(loaded: Loaded, out: &Path, options: &NewOptions) -> Result<Created, Error> {
     refuse_idle_allowances(&loaded)?;
+    refuse_created_binaries(&loaded, None)?;
     check_external_sources(&loaded, out)?;
     let templates = templates(options.templates.as_deref())?;
     let files = render(&loaded, &templates)?;
@@ -528,6 +529,7 @@ struct Prepared {
 fn prepare(project: &Project) -> Result<Prepared, Error> {
     let loaded = project.load()?;
     check_external_sources(&loaded, project.root())?;
+    refuse_created_binaries(&loaded, Some(project.root()))?;
     let templates = templates(project.templates())?;
     let files = render(&loaded, &templates)?;
     let renames = loaded
@@ -803,6 +805,27 @@ fn check_external_sources(loaded: &Loaded, root: &Path) -> Result<(), Error> {
     let message =
         format!("`{}` has {} error{plural}; nothing was written", loaded.file, missing.len());
     Err(spec_errors(loaded, missing, message))
+}
+
+/// Refuses a `bin` crate Trellis would create under a name cargo refuses for its binary
+/// (`examples`; see [`trellis_spec::created_binaries`]). `new` creates every crate; in the
+/// workspace at `root`, Trellis creates a crate whose folder has no manifest (a renamed crate
+/// moves its folder instead). A crate that exists keeps its name: its binaries are named
+/// otherwise, or cargo would not load it.
+fn refuse_created_binaries(loaded: &Loaded, root: Option<&Path>) -> Result<(), Error> {
+    let created = |c: &trellis_spec::CrateSpec| {
+        root.is_none_or(|root| {
+            c.renamed_from.is_none() && !root.join(&c.path).join("Cargo.toml").is_file()
+        })
+    };
+    let refused = trellis_spec::created_binaries(&loaded.spec, &loaded.file, created);
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let plural = if refused.len() == 1 { "" } else { "s" };
+    let message =
+        format!("`{}` has {} error{plural}; nothing was written", loaded.file, refused.len());
+    Err(spec_errors(loaded, refused, message))
 }
 
 /// An input error made of diagnostics in the spec.

@@ -257,6 +257,17 @@ pub(crate) fn round_trip(ws: &Path) -> Result<(), String> {
     let tmp = tempfile::tempdir().unwrap();
     let spec = ws.join("Trellis.toml");
     let made = xtask(tmp.path(), &["new", spec.to_str().unwrap(), "--out", "again"]);
+    // A `bin` crate named after one of cargo's build folders is kept, never created: `new`
+    // refuses it before writing, as the spec's error S006.
+    let text = fs::read_to_string(&spec).unwrap();
+    let parsed = trellis_spec::parse(&text, "Trellis.toml").map_err(|_| "the spec is invalid")?;
+    if !trellis_spec::created_binaries(&parsed.spec, "Trellis.toml", |_| true).is_empty() {
+        let (code, err) = outcome(&made);
+        if code != Some(2) || !err.contains("error[S006]") || tmp.path().join("again").exists() {
+            return Err(format!("new with a binary cargo refuses exits {code:?}:\n{err}"));
+        }
+        return Ok(());
+    }
     if made.status.code() != Some(0) {
         return Err(format!(
             "new from the inferred spec exits {:?}:\n{}",
@@ -434,4 +445,31 @@ fn a_patch_that_leads_to_a_member_is_an_edge_check_and_graph_see() {
     assert_eq!(locked.code, Some(1));
     let graph = cli::xtask(&ws, &["graph", "--actual"]);
     insta::assert_snapshot!(session([&unlocked, &locked, &graph]));
+}
+
+#[test]
+fn a_bin_crate_named_after_a_build_folder_is_kept_but_never_created() {
+    // The adopted package `examples` has binaries of other names: kept. A new `bin` crate of
+    // such a name would get a binary of that name, which cargo refuses: `plan` and `apply`
+    // refuse it before writing (S006, exit 2), as `new` does.
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    copy_dir(&fixtures().join("bin-package-named-examples/in"), &ws);
+    let inferred = xtask(&ws, &["infer", "--workspace", "."]);
+    assert_eq!(inferred.status.code(), Some(0), "{}", outcome(&inferred).1);
+    let spec = String::from_utf8(inferred.stdout).unwrap();
+    assert!(spec.contains("[crates.examples]\nkind = \"bin\""), "{spec}");
+    let spec = format!(
+        "{spec}\n[crates.build]\nkind = \"bin\"\npath = \"tools/build\"\nlayer = \"layer-0\"\n"
+    );
+    fs::write(ws.join("Trellis.toml"), spec).unwrap();
+    let before = tree(&ws);
+    for command in ["plan", "apply"] {
+        let run = xtask(&ws, &[command, "--workspace", "."]);
+        let (code, err) = outcome(&run);
+        assert_eq!(code, Some(2), "{command}: {err}");
+        assert!(err.contains("error[S006]") && err.contains("[crates.build]"), "{err}");
+        assert!(err.contains("has 1 error"), "the adopted `examples` is kept: {err}");
+        assert_eq!(tree(&ws), before, "{command} wrote");
+    }
 }

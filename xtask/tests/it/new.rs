@@ -284,3 +284,46 @@ fn a_registry_cargo_does_not_know_writes_nothing() {
     assert!(!tmp.path().join("ws").exists());
     insta::assert_snapshot!(new);
 }
+
+#[test]
+fn a_bin_crate_whose_binary_cargo_refuses_writes_nothing() {
+    // Cargo refuses a binary named after one of its build folders; the `src/main.rs` Trellis
+    // seeds is a binary named after the crate. A crate that exists may keep the name (its
+    // binaries named otherwise); `new` creates every crate, so it refuses before writing.
+    let tmp = tempfile::tempdir().unwrap();
+    let spec =
+        "[workspace]\nname = \"w\"\n\n[crates.examples]\nkind = \"bin\"\npath = \"examples\"\n";
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert!(!tmp.path().join("ws").exists());
+    insta::assert_snapshot!(new);
+}
+
+#[test]
+fn a_member_and_an_external_crate_share_a_key_and_the_workspace_builds() {
+    // Cargo keys dependencies per manifest: `front` has the member `solar`, `checker` the
+    // package the root's `solar` names. The root's entry is the external one, so the edge on
+    // the member is a path.
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "[workspace]\nname = \"w\"\n\n[dependencies]\nsolar = { version = \"1\", package = \"itoa\" }\n\n[crates.solar]\n\n[crates.front]\ndepends = [\"solar\"]\n\n[crates.checker]\nuses = [\"solar\"]\n";
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let new = crate::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(new.status.code(), Some(0), "{}", crate::outcome(&new).1);
+    let ws = tmp.path().join("ws");
+    let front = fs::read_to_string(ws.join("crates/front/Cargo.toml")).unwrap();
+    assert!(front.contains("solar = { path = \"../solar\" }"), "{front}");
+    let built = crate::command("cargo", &ws).args(["build", "--workspace", "--offline"]).output();
+    let built = built.expect("cargo runs");
+    assert!(built.status.success(), "{}", crate::outcome(&built).1);
+    let metadata = cargo_metadata::MetadataCommand::new()
+        .current_dir(&ws)
+        .other_options(vec!["--offline".to_owned()])
+        .exec()
+        .expect("cargo metadata reads the generated workspace");
+    let on = |from: &str| -> Vec<(String, bool)> {
+        let package = metadata.packages.iter().find(|p| p.name.as_str() == from).unwrap();
+        package.dependencies.iter().map(|d| (d.name.clone(), d.path.is_some())).collect()
+    };
+    assert_eq!(on("front"), [("solar".to_owned(), true)]);
+    assert_eq!(on("checker"), [("itoa".to_owned(), false)]);
+}

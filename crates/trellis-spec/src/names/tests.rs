@@ -46,6 +46,16 @@ fn build_folder_names_are_refused_for_binaries_only() {
 }
 
 #[test]
+fn only_a_bin_crate_trellis_creates_is_refused_a_build_folder_name() {
+    let text = "[workspace]\nname = \"t\"\n[crates.examples]\nkind = \"bin\"\npath = \"examples\"\n[crates.build]\n";
+    let spec = crate::parse(text, "t").expect("a bin crate may keep such a name").spec;
+    let refused = created_binaries(&spec, "t", |_| true);
+    assert_eq!(refused.len(), 1, "the lib `build` creates no binary: {refused:?}");
+    assert_eq!(refused[0].code.name, "invalid-crate-name");
+    assert!(created_binaries(&spec, "t", |_| false).is_empty());
+}
+
+#[test]
 fn windows_reserved_names_in_any_case() {
     for name in ["con", "PRN", "Aux", "nul", "com1", "COM9", "lpt1", "lPt9"] {
         assert!(is_windows_reserved(name), "{name}");

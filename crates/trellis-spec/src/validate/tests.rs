@@ -38,7 +38,9 @@ fn invalid_and_discouraged_crate_names() {
     assert_eq!(codes_of("[crates.fn]\n"), ["invalid-crate-name"]);
     assert_eq!(codes_of("[crates.test]\n"), ["invalid-crate-name"]);
     assert_eq!(codes_of("[crates.nul]\n"), ["invalid-crate-name"]);
-    assert_eq!(codes_of("[crates.deps]\nkind = \"bin\"\n"), ["invalid-crate-name"]);
+    // A `bin` crate of a build folder's name may exist with binaries named otherwise; only
+    // creating one is refused (`created_binaries`).
+    assert_eq!(codes_of("[crates.deps]\nkind = \"bin\"\n"), ["discouraged-crate-name"]);
     assert_eq!(codes_of("[crates.deps]\n"), ["discouraged-crate-name"]);
     assert_eq!(codes_of("[crates.core]\n"), ["discouraged-crate-name"]);
     assert_eq!(codes_of("[crates.Core]\n"), ["discouraged-crate-name"]);
@@ -254,6 +256,26 @@ fn external_dependencies() {
     assert_eq!(
         codes_of(
             "[dependencies]\nmarket_core = \"1\"\n[crates.market-core]\nuses = [\"market_core\"]\n"
+        ),
+        ["dependency-shadows-crate"]
+    );
+    // A member and an external crate of one key, as cargo allows: other crates use each.
+    assert_eq!(
+        codes_of(
+            "[dependencies]\nsolar = { package = \"solar-compiler\", version = \"1\" }\n[crates.solar]\n[crates.a]\ndepends = [\"solar\"]\n[crates.b]\nuses = [\"solar\"]\n"
+        ),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        codes_of(
+            "[dependencies]\nsolar_x = \"1\"\n[crates.solar-x]\n[crates.b]\nuses = [\"solar_x\"]\n"
+        ),
+        Vec::<&str>::new()
+    );
+    // One crate using both: one name in its code for two crates.
+    assert_eq!(
+        codes_of(
+            "[dependencies]\nsolar_x = \"1\"\n[crates.solar-x]\n[crates.b]\ndev-depends = [\"solar-x\"]\nuses = [\"solar_x\"]\n"
         ),
         ["dependency-shadows-crate"]
     );

@@ -790,3 +790,35 @@ fn a_feature_cargo_has_implicitly_is_not_written_out() {
     assert!(merged.conflicts.is_empty());
     assert_eq!(out, format!("{cur}\n[features]\nfast = []\n"));
 }
+
+#[test]
+fn a_member_and_an_external_crate_of_one_key_are_told_apart_by_the_spec() {
+    // The spec's root gives `solar` to an external package; the member `solar` is a path.
+    let rendered_root =
+        "[workspace.dependencies]\nsolar = { version = \"1\", package = \"solar-compiler\" }\n";
+    let root = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nsolar = { version = \"1\", package = \"solar-compiler\" }\n";
+    let crates = [("a", "crates/a"), ("solar", "crates/solar")];
+    let case = Case { root, rendered_root, crates: &crates, ..Case::plain() };
+    let cur = "[package]\nname = \"a\"\n";
+    let on_member = "[package]\nname = \"a\"\n\n[dependencies]\nsolar = { path = \"../solar\" }\n";
+    let (out, _) = case.member(cur, None, on_member, "crates/a");
+    assert_eq!(out, format!("{cur}\n[dependencies]\nsolar = {{ path = \"../solar\" }}\n"));
+    let on_external = "[package]\nname = \"a\"\n\n[dependencies]\nsolar.workspace = true\n";
+    let (out, _) = case.member(cur, None, on_external, "crates/a");
+    assert_eq!(out, format!("{cur}\n[dependencies]\nsolar.workspace = true\n"));
+    // An edge the person already has on the external crate, through the root, counts.
+    let (out, merged) = case.member(&out, None, on_external, "crates/a");
+    assert!(out.ends_with("solar.workspace = true\n") && merged.conflicts.is_empty(), "{out}");
+
+    // A root of the person's that gives the key to the member: the external crate's edge is
+    // written with the spec's pin, never through the member's entry.
+    let root = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nsolar = { path = \"crates/solar\" }\n";
+    let case = Case { root, ..case };
+    let (out, _) = case.member(cur, None, on_external, "crates/a");
+    assert_eq!(
+        out,
+        format!(
+            "{cur}\n[dependencies]\nsolar = {{ version = \"1\", package = \"solar-compiler\" }}\n"
+        )
+    );
+}
