@@ -609,7 +609,11 @@ pub(crate) fn merge_member(
             continue;
         }
         // A renamed crate's entry, its key kept, is the new name's.
-        if ws.renamed.get(name).is_some_and(|to| wanted.iter().any(|(k, n, _)| k == kind && n == to)) {
+        if ws
+            .renamed
+            .get(name)
+            .is_some_and(|to| wanted.iter().any(|(k, n, _)| k == kind && n == to))
+        {
             continue;
         }
         let at = entry_path(cur.as_table(), kind, name, ws);

@@ -2,7 +2,6 @@
 //! in the file's own style, what a person wrote stays byte for byte.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::facts::{CargoFacts, DepFacts, FactsReader, PackageFacts};
@@ -36,8 +35,15 @@ const ROOT: &str = "[workspace]\nmembers = [\"crates/*\"]\n";
 
 impl Case<'_> {
     fn plain() -> Case<'static> {
-        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[], dropped: &[] }
-        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[], facts: None }
+        Case {
+            root: ROOT,
+            rendered_root: "",
+            crates: &[],
+            renamed: &[],
+            moved: &[],
+            dropped: &[],
+            facts: None,
+        }
     }
 
     fn member(&self, cur: &str, last: Option<&str>, new: &str, dir: &str) -> (String, Merged) {
@@ -710,6 +716,8 @@ fn a_path_written_anew_keeps_the_persons_leading_dot_and_trailing_slash() {
     assert_eq!(styled_like("./any_error/", "crates/any_error".into()), "./crates/any_error/");
     assert_eq!(styled_like("../b", "../../b".into()), "../../b");
     assert_eq!(styled_like("./b", "../b".into()), "../b");
+}
+
 /// Cargo's facts of a workspace whose members are `packages`: (folder, name, dependencies,
 /// features).
 fn cargo_says(packages: &[(&str, &str, Vec<DepFacts>, &[&str])]) -> FactsReader {
