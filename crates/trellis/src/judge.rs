@@ -118,6 +118,21 @@ pub(crate) fn judge(
     Ok((held, judged))
 }
 
+/// Whether cargo's refusal is only that it cannot reach what it needs offline: a package the
+/// local index does not know, a download, a git source. (Cargo adds "you're using offline mode"
+/// to every failure to resolve offline, a version no member meets included: that sentence
+/// alone says nothing.) The phrases are cargo's own, from its registry and git sources.
+fn needs_network(message: &str) -> bool {
+    const OFFLINE_ONLY: [&str; 5] = [
+        "no matching package named",
+        "attempting to make an HTTP request, but --offline was specified",
+        "failed to download",
+        "can't checkout from",
+        "Unable to update",
+    ];
+    OFFLINE_ONLY.iter().any(|phrase| message.contains(phrase))
+}
+
 /// Whether cargo reads the file to load a workspace.
 fn reads_cargo(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -152,7 +167,7 @@ impl Trial<'_> {
         let pass = |level| Ok((Vec::new(), Judged { level: Some(level), ..Judged::default() }));
         let mut answer = self.load(&everything, level)?;
         // Resolution that needs what is not here offline says nothing about the change.
-        if level == Level::Resolved && answer.as_ref().is_err_and(|m| m.contains("offline")) {
+        if level == Level::Resolved && answer.as_ref().is_err_and(|m| needs_network(m)) {
             level = Level::Manifests;
             answer = self.load(&everything, level)?;
         }
@@ -322,7 +337,7 @@ impl Trial<'_> {
         if output.status.success() {
             return Ok(Ok(()));
         }
-        Ok(Err(self.overlay.unstage(&String::from_utf8_lossy(&output.stderr), self.root)))
+        Ok(Err(self.overlay.unstage(&refusal(&String::from_utf8_lossy(&output.stderr)), self.root)))
     }
 
     /// Level 2: the errors `cargo check` finds in the plan without `held` that it does not
@@ -364,8 +379,24 @@ fn cargo_command(dir: &Path) -> Command {
         .env("RUSTUP_AUTO_INSTALL", "0")
         .env("RUST_BACKTRACE", "0")
         .env("CARGO_TERM_COLOR", "never")
+        // Status lines ("Blocking waiting for file lock", "Locking 2 packages") are no part of
+        // a verdict, and differ from one run to the next.
+        .env("CARGO_TERM_QUIET", "true")
         .stdin(Stdio::null());
     command
+}
+
+/// What cargo's stderr says of a refusal: from its first error on. Warnings and status lines
+/// before it (another cargo holding the package cache, a lock file being updated) are no part
+/// of the verdict, and would make two runs of the same refusal look different.
+fn refusal(stderr: &str) -> String {
+    let start = stderr
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain([0])
+        .filter(|&i| stderr[i..].starts_with("error"))
+        .min();
+    stderr[start.unwrap_or(0)..].trim_end().to_owned()
 }
 
 /// The errors `cargo check --workspace --all-targets --keep-going --offline` reports in the workspace at
@@ -406,7 +437,7 @@ fn check(dir: &Path, target: Option<&Path>) -> Result<Vec<String>, Error> {
         errors.push(format!("{place}error{code}: {}", m.message));
     }
     if errors.is_empty() && !output.status.success() {
-        errors.push(String::from_utf8_lossy(&output.stderr).trim_end().to_owned());
+        errors.push(refusal(&String::from_utf8_lossy(&output.stderr)));
     }
     Ok(errors)
 }

@@ -24,9 +24,16 @@ uses = ["x"]
 summary = "Before"
 "#;
 
-/// A workspace made from [`SPEC`], with a lock file, beside the package `x` (feature `std`,
-/// function `hello`).
+/// A workspace made from [`SPEC`], with a lock file, beside the packages `x` (feature `std`,
+/// function `hello`) and `z` (no feature).
 fn workspace(tmp: &Path) -> std::path::PathBuf {
+    fs::create_dir_all(tmp.join("z/src")).unwrap();
+    fs::write(
+        tmp.join("z/Cargo.toml"),
+        "[package]\nname = \"z\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    fs::write(tmp.join("z/src/lib.rs"), "//! z\n").unwrap();
     fs::create_dir_all(tmp.join("x/src")).unwrap();
     fs::write(
         tmp.join("x/Cargo.toml"),
@@ -59,6 +66,32 @@ fn drop_x(ws: &Path) {
     edit(ws, "Trellis.toml", "uses = [\"x\"]\n", "");
 }
 
+/// The person pins `b` at a version `b` is not (the root's entry, which no member uses yet),
+/// and the spec changes: `a` depends on `b`. Only cargo can know that the requirement fails (it
+/// reads `b`'s version while it resolves), and it refuses to resolve: `a`'s change alone.
+fn depend_on_a_pin_b_does_not_meet(ws: &Path) {
+    edit(
+        ws,
+        "Cargo.toml",
+        "b = { path = \"crates/b\" }",
+        "b = { path = \"crates/b\", version = \"2\" }",
+    );
+    edit(ws, "Trellis.toml", "[crates.a]\n", "[crates.a]\ndepends = [\"b\"]\n");
+}
+
+/// The spec changed: `a` uses `z` too, pinned with a feature `z` does not have. Only cargo
+/// can know (it reads `z`'s manifest while it resolves), and it refuses to resolve.
+fn use_z(ws: &Path) {
+    let pin = "x = { path = \"../x\" }\n";
+    edit(
+        ws,
+        "Trellis.toml",
+        pin,
+        &format!("{pin}z = {{ path = \"../z\", features = [\"fast\"] }}\n"),
+    );
+    edit(ws, "Trellis.toml", "uses = [\"x\"]\n", "uses = [\"x\", \"z\"]\n");
+}
+
 /// Every file of the workspace with its bytes (cargo's target folder aside).
 fn contents(ws: &Path) -> Vec<(String, Vec<u8>)> {
     files_under(ws)
@@ -79,21 +112,29 @@ fn nothing_beside(tmp: &Path) {
         .map(|e| e.unwrap().file_name().to_string_lossy().into())
         .collect();
     names.sort();
-    assert_eq!(names, ["spec.toml", "ws", "x"]);
+    assert_eq!(names, ["spec.toml", "ws", "x", "z"]);
 }
 
 #[test]
-fn a_change_cargo_refuses_is_shown_by_plan_and_held_back_by_apply_without_a_byte_written() {
+fn a_change_cargo_refuses_is_shown_by_plan_and_held_back_by_apply_as_plan_said() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
-    // The person's feature names a feature of `x`, which the spec change takes away from `a`.
-    edit(&ws, "crates/a/Cargo.toml", "[lints]", "[features]\nf = [\"x/std\"]\n\n[lints]");
-    drop_x(&ws);
-    let before = contents(&ws);
+    depend_on_a_pin_b_does_not_meet(&ws);
+    let manifests = ["Cargo.toml", "Cargo.lock", "crates/a/Cargo.toml", "crates/b/Cargo.toml"];
+    let read = |ws: &Path| manifests.map(|m| fs::read_to_string(ws.join(m)).unwrap());
+    let before = read(&ws);
 
     let plan = cli::xtask(&ws, &["plan", "-v"]);
     let apply = cli::xtask(&ws, &["apply"]);
-    assert_eq!(contents(&ws), before, "byte for byte as it was");
+    // Only the generated docs took the spec change; no manifest, and the lock file neither.
+    assert_eq!(read(&ws), before, "the manifests byte for byte as they were");
+    let resolves = Command::new(env!("CARGO"))
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .current_dir(&ws)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(resolves.success(), "what apply left, cargo resolves");
     nothing_beside(tmp.path());
     assert_eq!(plan.code, Some(1), "{plan}");
     assert_eq!(apply.code, Some(1), "{apply}");
@@ -104,8 +145,7 @@ fn a_change_cargo_refuses_is_shown_by_plan_and_held_back_by_apply_without_a_byte
 fn an_unrelated_crates_change_applies_beside_a_held_back_one() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
-    edit(&ws, "crates/a/Cargo.toml", "[lints]", "[features]\nf = [\"x/std\"]\n\n[lints]");
-    drop_x(&ws);
+    use_z(&ws);
     edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
     let a = fs::read(ws.join("crates/a/Cargo.toml")).unwrap();
 
@@ -119,10 +159,11 @@ fn an_unrelated_crates_change_applies_beside_a_held_back_one() {
     };
     assert_eq!(json["judged"]["level"], "metadata", "with dependencies: there is a lock file");
     let refusal = json["judged"]["refusal"].as_str().unwrap();
-    assert!(refusal.contains("crates/a/Cargo.toml"), "cargo names the file: {refusal}");
+    assert!(refusal.contains("package `a`"), "cargo names the package: {refusal}");
     let (held, note) = action("crates/a/Cargo.toml");
     assert_eq!(held, "conflict");
-    assert!(note.starts_with("held back: cargo refuses the change: feature `f`"), "{note}");
+    assert!(note.starts_with("held back: cargo refuses the change:"), "{note}");
+    assert!(note.contains("`z`"), "cargo names the dependency: {note}");
     assert_eq!(action("crates/b/Cargo.toml").0, "update");
     assert_eq!(fs::read(ws.join("crates/a/Cargo.toml")).unwrap(), a, "held back");
     let b = fs::read_to_string(ws.join("crates/b/Cargo.toml")).unwrap();
@@ -232,11 +273,13 @@ fn two_crates_cargo_refuses_are_held_back_together_and_the_rest_applies() {
     let apply = cli::xtask(&ws, &["apply"]);
     assert_eq!(apply.code, Some(0), "{apply}");
     // Each of `a` and `c` refuses without the other held back too.
-    for path in ["crates/a/Cargo.toml", "crates/c/Cargo.toml"] {
-        edit(&ws, path, "[lints]", "[features]\nf = [\"x/std\"]\n\n[lints]");
-    }
-    edit(&ws, "Trellis.toml", "[crates.c]\nuses = [\"x\"]\n", "[crates.c]\n");
-    drop_x(&ws);
+    edit(
+        &ws,
+        "Trellis.toml",
+        "[crates.c]\nuses = [\"x\"]\n",
+        "[crates.c]\nuses = [\"x\", \"z\"]\n",
+    );
+    use_z(&ws);
     edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
 
     let apply = cli::xtask(&ws, &["apply", "--format", "json"]);
@@ -251,6 +294,8 @@ fn two_crates_cargo_refuses_are_held_back_together_and_the_rest_applies() {
         .collect();
     let expected = [
         ("ARCHITECTURE.md", "update"),
+        // The root's pin of `z` alone is no refusal: cargo resolves only what members use.
+        ("Cargo.toml", "update"),
         ("README.md", "update"),
         ("crates/a/Cargo.toml", "conflict"),
         ("crates/b/Cargo.toml", "update"),

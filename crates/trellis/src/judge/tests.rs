@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use super::{Staged, essence, introduced, populate, same_refusal};
+use super::{Staged, essence, introduced, needs_network, populate, refusal, same_refusal};
 
 #[test]
 fn essence_is_the_innermost_cause() {
@@ -68,4 +68,26 @@ fn a_refusal_already_there_is_the_same_wherever_its_line_moved() {
     assert!(same_refusal(&Err(at(9)), &at(10)));
     assert!(!same_refusal(&Err(at(9)), "error: something else"));
     assert!(!same_refusal(&Ok(()), &at(9)));
+}
+
+#[test]
+fn a_refusal_is_cargos_error_without_the_status_lines_before_it() {
+    let stderr = "    Blocking waiting for file lock on package cache\nwarning: unused manifest key: x\nerror: failed to select a version for `z`.\n    ... required by package `a`\n";
+    assert_eq!(
+        refusal(stderr),
+        "error: failed to select a version for `z`.\n    ... required by package `a`"
+    );
+    // A message with no error line is kept whole.
+    assert_eq!(refusal("something odd\n"), "something odd");
+}
+
+#[test]
+fn only_what_needs_the_network_makes_the_judge_fall_back() {
+    let reminder = "\nAs a reminder, you're using offline mode (--offline) which can sometimes cause surprising resolution failures";
+    let unmet = format!(
+        "error: failed to select a version for the requirement `b = \"^2\"`\ncandidate versions found which didn't match: 0.1.0{reminder}"
+    );
+    assert!(!needs_network(&unmet), "a version no member meets is the change's");
+    let unknown = format!("error: no matching package named `serde` found{reminder}");
+    assert!(needs_network(&unknown));
 }
