@@ -8,6 +8,7 @@ mod build_property;
 mod cli;
 mod fuzz;
 mod install;
+mod judge_property;
 mod lifecycle;
 mod living;
 mod new;
