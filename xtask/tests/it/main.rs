@@ -9,6 +9,7 @@ mod cli;
 mod fuzz;
 mod install;
 mod judge;
+mod judge_property;
 mod lifecycle;
 mod living;
 mod new;
