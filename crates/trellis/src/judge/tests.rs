@@ -91,3 +91,12 @@ fn only_what_needs_the_network_makes_the_judge_fall_back() {
     let unknown = format!("error: no matching package named `serde` found{reminder}");
     assert!(needs_network(&unknown));
 }
+
+#[cfg(unix)]
+#[test]
+fn links_are_relative_where_the_overlay_and_the_workspace_share_a_folder() {
+    use std::path::Path;
+    let rel = super::relative(Path::new("/w/ws/crates/a"), Path::new("/w/.ws.judge/crates"));
+    assert_eq!(rel, Path::new("../../ws/crates/a"));
+    assert_eq!(super::relative(Path::new("/a/b"), Path::new("/c")), Path::new("/a/b"));
+}

@@ -301,59 +301,93 @@ fn metadata(root: &Path) -> Result<Duration, Failure> {
     timed(|| trellis_check::read_metadata(root, &cargo).map_err(Failure::env))
 }
 
-/// A subject beside its baseline, with the ratio.
+/// A subject beside its baseline, `cargo metadata --no-deps`, with the ratio.
 fn print_pair(name: &str, baseline: Duration, subject: Duration) {
+    print_pair_with(name, baseline, subject, "cargo metadata");
+}
+
+/// A subject beside the baseline named `what`, with the ratio.
+fn print_pair_with(name: &str, baseline: Duration, subject: Duration, what: &str) {
     print_row(
         name,
         subject,
-        &format!("{} (cargo metadata: {:.1} ms)", ratio(subject, baseline), ms(baseline)),
+        &format!("{} ({what}: {:.1} ms)", ratio(subject, baseline), ms(baseline)),
     );
 }
 
-/// What `apply` does: read and parse the spec, render, plan against disk and ledger, write.
+/// `apply` and `plan` as the commands run them (the engine's calls: the spec read, rendered,
+/// planned against disk and ledger, cargo's facts read where a merge needs them, and cargo's
+/// judgement of whatever the plan would write).
+///
+/// A no-op `apply` asks cargo nothing, so its baseline is `cargo metadata --no-deps`. A `plan`
+/// of one added crate asks cargo once, with dependencies, offline (the workspace has a lock
+/// file): its baseline is that same question, `cargo metadata` with dependencies.
 fn apply(runs: usize, text: &str, root: &Path) -> Outcome {
-    let templates = trellis_render::Templates::embedded();
+    let project = trellis::Project::at(root);
     let (baseline, noop) = versus(
         runs,
         |_| metadata(root),
         |_| {
             timed(|| {
-                let text =
-                    std::fs::read_to_string(root.join("Trellis.toml")).map_err(Failure::env)?;
-                let parsed =
-                    trellis_spec::parse(&text, "Trellis.toml").map_err(|_| invalid_synthetic())?;
-                let files = trellis_render::render(&parsed.spec, &text, &templates)
+                let applied = trellis::apply(&project, &trellis::ApplyOptions::default())
                     .map_err(Failure::env)?;
-                let report = trellis_sync::apply(root, &files, &trellis_sync::Options::default())
-                    .map_err(Failure::env)?;
-                if report.written() > 0 {
-                    let written = report.written();
-                    return Err(Failure::env(anyhow!("a no-op apply wrote {written} files")));
+                match applied.report.written() {
+                    0 => Ok(applied),
+                    n => Err(Failure::env(anyhow!("a no-op apply wrote {n} files"))),
                 }
-                Ok(report)
             })
         },
     )?;
-    print_pair("apply, nothing to do (target: within 1.2x)", baseline, noop);
+    print_pair("apply, nothing to do (target: below 1x)", baseline, noop);
 
-    let added = format!("{text}\n[crates.added]\nlayer = \"l3\"\ndepends = [\"c00001\"]\n");
+    // The spec with one crate more, beside the workspace; the lock file the judge resolves by.
+    let added = root.with_extension("added.toml");
+    let spec = format!("{text}\n[crates.added]\nlayer = \"l3\"\ndepends = [\"c00001\"]\n");
+    std::fs::write(&added, spec).context("cannot write the spec").map_err(Failure::env)?;
+    resolved(root)?;
+    let changed = trellis::Project::at(root).with_spec(&added);
     let (baseline, plan) = versus(
         runs,
-        |_| metadata(root),
+        |_| resolved(root),
         |_| {
             timed(|| {
-                let parsed =
-                    trellis_spec::parse(&added, "Trellis.toml").map_err(|_| invalid_synthetic())?;
-                let files = trellis_render::render(&parsed.spec, &added, &templates)
+                let planned = trellis::plan(&changed, &trellis::PlanOptions::default())
                     .map_err(Failure::env)?;
-                let ledger = trellis_sync::Ledger::load(root).map_err(Failure::env)?;
-                trellis_sync::plan(root, &files, &ledger, &trellis_sync::Options::default())
-                    .map_err(Failure::env)
+                match planned.judged.level {
+                    Some(_) if planned.judged.refusal.is_none() => Ok(planned),
+                    _ => Err(Failure::env(anyhow!("cargo did not judge the plan, or refused it"))),
+                }
             })
         },
     )?;
-    print_pair("plan of one added crate (target: within 1.2x)", baseline, plan);
+    print_pair_with(
+        "plan of one added crate, judged (target: within 1.2x)",
+        baseline,
+        plan,
+        "cargo metadata with dependencies",
+    );
     Ok(())
+}
+
+/// One timing of `cargo metadata` with dependencies, offline: the question the judge asks.
+fn resolved(root: &Path) -> Result<Duration, Failure> {
+    let cargo = trellis_check::Cargo::from_env();
+    timed(|| {
+        let output = Command::new(&cargo.program)
+            .args(["metadata", "--format-version", "1", "--offline"])
+            .current_dir(root)
+            .stdout(std::process::Stdio::null())
+            .output()
+            .context("cannot run cargo")
+            .map_err(Failure::env)?;
+        match output.status.success() {
+            true => Ok(()),
+            false => Err(Failure::env(anyhow!(
+                "cargo metadata failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ))),
+        }
+    })
 }
 
 /// `apply` on an adopted workspace: the generated one with its ledger gone, so every file is
@@ -375,7 +409,8 @@ fn adopted(runs: usize, text: &str, generated: &Path, root: &Path) -> Outcome {
         if !copy.success() {
             return Err(Failure::env(anyhow!("cp -r failed")));
         }
-        std::fs::remove_dir_all(root.join(".trellis")).map_err(Failure::env)
+        // Adopted: no ledger. (The spec's schema beside it is a file like any other.)
+        std::fs::remove_file(root.join(".trellis/ledger.toml")).map_err(Failure::env)
     };
     let apply = |root: &Path| {
         trellis_sync::apply(root, &files, &trellis_sync::Options::default()).map_err(Failure::env)
