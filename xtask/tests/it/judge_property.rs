@@ -5,8 +5,9 @@
 //! are members only because a member depends on them by path (directly, or through a
 //! `[workspace.dependencies]` entry used with `workspace = true`), optional dependencies with
 //! and without `dep:`, features that name dependencies (`dep:x`, `x/f`, `x?/f`), relative paths
-//! in keys other than dependency paths (`readme`, `build`, `[lib] path`). "External" crates are
-//! local packages outside the workspace, so everything resolves offline.
+//! in keys other than dependency paths (`readme`, `build`, `[lib] path`), registry dependencies
+//! a `[patch]` redirects. "External" crates are local packages outside the workspace, so
+//! everything resolves offline.
 //!
 //! For every case, `plan`'s verdict (exit code and conflicted files) equals `apply`'s, and a
 //! workspace `apply` exits 0 on is one cargo resolves (`cargo metadata` with dependencies,
@@ -48,6 +49,9 @@ enum Use {
     OptionalDep,
     /// `ext0.workspace = true`, the root pinning it.
     Inherited,
+    /// `ext0 = "0.1"` from the registry, which the root's `[patch.crates-io]` redirects to the
+    /// package beside the workspace (cargo resolves it offline: the patch meets it).
+    Patched,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +99,17 @@ impl Person {
             .collect();
         let mut root =
             format!("[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n", listed.concat());
+        let patched: std::collections::BTreeSet<usize> = self
+            .crates
+            .iter()
+            .flat_map(|c| c.uses.iter().filter(|(_, how)| *how == Use::Patched).map(|(e, _)| *e))
+            .collect();
+        if !patched.is_empty() {
+            root.push_str("\n[patch.crates-io]\n");
+            for e in &patched {
+                root.push_str(&format!("{0} = {{ path = \"../vendor/{0}\" }}\n", EXTERNALS[*e]));
+            }
+        }
         root.push_str("\n[workspace.dependencies]\n");
         for ext in EXTERNALS {
             root.push_str(&format!("{ext} = {{ path = \"../vendor/{ext}\" }}\n"));
@@ -144,6 +159,7 @@ impl Person {
                     m.push_str(&format!("{ext} = {{ path = \"../../../vendor/{ext}\" }}\n"))
                 }
                 Use::Inherited => m.push_str(&format!("{ext}.workspace = true\n")),
+                Use::Patched => m.push_str(&format!("{ext} = \"0.1\"\n")),
                 Use::Optional | Use::OptionalDep => {
                     m.push_str(&format!(
                         "{ext} = {{ path = \"../../../vendor/{ext}\", optional = true }}\n"
@@ -151,7 +167,9 @@ impl Person {
                 }
             }
             match how {
-                Use::Plain | Use::Inherited => features.push(format!("{ext}-fa = [\"{ext}/fa\"]")),
+                Use::Plain | Use::Inherited | Use::Patched => {
+                    features.push(format!("{ext}-fa = [\"{ext}/fa\"]"));
+                }
                 Use::Optional => features.push(format!("with-{ext} = [\"{ext}?/fa\"]")),
                 Use::OptionalDep => {
                     features.push(format!("with-{ext} = [\"dep:{ext}\", \"{ext}/fb\"]"));
@@ -174,7 +192,13 @@ fn membership() -> impl Strategy<Value = Membership> {
 }
 
 fn a_use() -> impl Strategy<Value = Use> {
-    prop_oneof![Just(Use::Plain), Just(Use::Optional), Just(Use::OptionalDep), Just(Use::Inherited)]
+    prop_oneof![
+        Just(Use::Plain),
+        Just(Use::Optional),
+        Just(Use::OptionalDep),
+        Just(Use::Inherited),
+        Just(Use::Patched),
+    ]
 }
 
 fn person() -> impl Strategy<Value = Person> {
