@@ -83,20 +83,14 @@ impl MetadataError {
     }
 }
 
-/// Runs `cargo metadata --no-deps --format-version 1` once, in `root`.
-pub fn read_metadata(root: &Path, cargo: &Cargo) -> Result<Metadata, MetadataError> {
-    if !root.is_dir() {
-        return Err(MetadataError::NoFolder(root.display().to_string()));
-    }
-    // Cargo runs in `root`, so a relative manifest path would be read from there twice over.
-    let shown = root;
-    let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+/// `cargo metadata` of the workspace at `root` (absolute) as every question here asks it: the
+/// cargo `cargo` names, run in `root` on its manifest.
+fn metadata_command(root: &Path, cargo: &Cargo) -> MetadataCommand {
     let mut command = MetadataCommand::new();
     command
         .cargo_path(&cargo.program)
         .current_dir(root)
         .manifest_path(root.join("Cargo.toml"))
-        .no_deps()
         // A toolchain file naming a toolchain that is not installed must fail here with
         // rustup's message, not start a download; and cargo's message reads best without a
         // backtrace under it.
@@ -105,6 +99,19 @@ pub fn read_metadata(root: &Path, cargo: &Cargo) -> Result<Metadata, MetadataErr
     if cargo.workspace_toolchain {
         command.env_remove("RUSTUP_TOOLCHAIN");
     }
+    command
+}
+
+/// Runs `cargo metadata --no-deps --format-version 1` once, in `root`.
+pub fn read_metadata(root: &Path, cargo: &Cargo) -> Result<Metadata, MetadataError> {
+    if !root.is_dir() {
+        return Err(MetadataError::NoFolder(root.display().to_string()));
+    }
+    // Cargo runs in `root`, so a relative manifest path would be read from there twice over.
+    let shown = root;
+    let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut command = metadata_command(root, cargo);
+    command.no_deps();
     if cargo.offline {
         command.other_options(vec!["--offline".to_owned()]);
     }
@@ -143,18 +150,9 @@ pub fn read_resolved(root: &Path, cargo: &Cargo) -> Result<Resolved, MetadataErr
         return Ok(Resolved { metadata, warning: None });
     };
     let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let mut command = MetadataCommand::new();
-    command
-        .cargo_path(&cargo.program)
-        .current_dir(root)
-        .manifest_path(root.join("Cargo.toml"))
-        .env("RUSTUP_AUTO_INSTALL", "0")
-        .env("RUST_BACKTRACE", "0")
-        // `check` reads the workspace and never writes it: not even the lock file.
-        .other_options(vec!["--offline".to_owned(), "--locked".to_owned()]);
-    if cargo.workspace_toolchain {
-        command.env_remove("RUSTUP_TOOLCHAIN");
-    }
+    let mut command = metadata_command(root, cargo);
+    // `check` reads the workspace and never writes it: not even the lock file.
+    command.other_options(vec!["--offline".to_owned(), "--locked".to_owned()]);
     match command.exec() {
         Ok(resolved) => Ok(Resolved { metadata: resolved, warning: None }),
         Err(error) => {

@@ -370,7 +370,8 @@ fn tree(dir: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn run(ws: &Path, args: &[&str]) -> Result<std::process::Output, TestCaseError> {
+/// Runs the binary in `ws`; a failure of the case unless it exits 0.
+pub(crate) fn run(ws: &Path, args: &[&str]) -> Result<std::process::Output, TestCaseError> {
     let out = xtask(ws, args);
     if out.status.code() == Some(0) {
         Ok(out)

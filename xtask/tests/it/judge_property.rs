@@ -22,7 +22,8 @@ use std::path::Path;
 use proptest::prelude::*;
 use toml_edit::{Array, DocumentMut, Item, value};
 
-use crate::{command, outcome, xtask};
+use crate::adopt_property::run as ok;
+use crate::{command, xtask};
 
 /// How crate `i` is a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,20 +371,6 @@ fn verdict(out: &std::process::Output) -> (Option<i32>, Vec<String>) {
         .collect();
     conflicts.sort();
     (out.status.code(), conflicts)
-}
-
-fn ok(ws: &Path, args: &[&str]) -> Result<std::process::Output, TestCaseError> {
-    let out = xtask(ws, args);
-    if out.status.code() == Some(0) {
-        return Ok(out);
-    }
-    Err(TestCaseError::fail(format!(
-        "`{}` exits {:?}:\n{}{}",
-        args.join(" "),
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        outcome(&out).1
-    )))
 }
 
 /// `cargo metadata` with dependencies, offline: cargo resolves the workspace.
