@@ -36,6 +36,7 @@ pub use merge::merge3;
 pub use plan::{
     Action, CONFLICT_SUFFIX, Effect, Entry, Held, Judge, Options, Plan, Rename, plan, render_human,
 };
+pub use staging::{SCRATCH_MARK, Scratch, sweep_stale};
 pub use trellis_render::{Ownership, PlannedFile, Seed};
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The staging folders of `new`: a fresh folder beside the target, recorded where only Trellis
-//! looks, so that a run killed outright is cleaned up by a later one, and nothing else ever is.
+//! The staging folders of `new`, and the judge's overlays beside a workspace: fresh folders
+//! outside any workspace, recorded where only Trellis looks, so that a run killed outright is
+//! cleaned up by a later one, and nothing else ever is.
 //!
 //! A staging folder lies outside any workspace root, so it is never removed on its name alone:
 //! each one has a record under the system's temporary folder (`trellis-staging/`) that names
@@ -20,6 +21,11 @@ const STAGING_MARK: &str = ".trellis-";
 
 /// Inside a staging folder: its record's token. Removed before the folder is moved into place.
 const TOKEN_PATH: &str = ".trellis/staging.token";
+
+/// At the top of a [`Scratch`] folder: its record's token, and the lock its run holds. (A
+/// scratch folder mirrors a workspace's own entries, `.trellis/` among them: its marks cannot
+/// live there.)
+pub const SCRATCH_MARK: &str = ".trellis-scratch";
 
 /// The folder of records: one file per live (or killed) staging folder.
 fn records() -> PathBuf {
@@ -51,7 +57,7 @@ impl Staging {
             let token = random_token(24);
             // The record first: a run killed between the two leaves a record of nothing, which
             // the next sweep drops, never a folder nobody may remove.
-            let record = write_record(&absolute.join(&folder), pid, &token);
+            let record = write_record(&absolute.join(&folder), pid, &token, Kind::Staging);
             match fs::create_dir(&path) {
                 Ok(()) => {}
                 Err(e) => {
@@ -100,37 +106,102 @@ impl Drop for Staging {
     }
 }
 
-/// Writes the record of a staging folder at `path`; `None` when it cannot.
-fn write_record(path: &Path, pid: u32, token: &str) -> Option<PathBuf> {
+/// Which kind of folder a record names: where its token and its lock are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `new`'s staging folder: [`TOKEN_PATH`] and [`LOCK_PATH`].
+    Staging,
+    /// A [`Scratch`] folder: [`SCRATCH_MARK`], both in one.
+    Scratch,
+}
+
+impl Kind {
+    fn token(self) -> &'static str {
+        match self {
+            Kind::Staging => TOKEN_PATH,
+            Kind::Scratch => SCRATCH_MARK,
+        }
+    }
+
+    fn lock(self) -> &'static str {
+        match self {
+            Kind::Staging => LOCK_PATH,
+            Kind::Scratch => SCRATCH_MARK,
+        }
+    }
+}
+
+/// A folder beside a workspace that a run fills and removes itself (the judge's overlay),
+/// recorded so that a later run removes it if this one is killed outright ([`sweep_stale`]),
+/// by its record, never by its name. The run holds the lock in [`SCRATCH_MARK`] while the
+/// folder lives; dropping this removes the record (the folder is the caller's to remove
+/// first).
+#[derive(Debug)]
+pub struct Scratch {
+    record: Option<PathBuf>,
+    lock: Option<fs::File>,
+}
+
+impl Scratch {
+    /// Marks the empty folder `path`, just created by this run: its record, and its token
+    /// and lock in [`SCRATCH_MARK`]. Without a record (the temporary folder cannot hold one)
+    /// the folder is only ever removed by this run, which is the safe side.
+    pub fn mark(path: &Path) -> io::Result<Scratch> {
+        let absolute = fs::canonicalize(path)?;
+        let token = random_token(24);
+        let record = write_record(&absolute, std::process::id(), &token, Kind::Scratch);
+        let mut file =
+            fs::OpenOptions::new().write(true).create_new(true).open(path.join(SCRATCH_MARK))?;
+        io::Write::write_all(&mut file, token.as_bytes())?;
+        // Held while the run lives; a sweep finds it free only once the process is gone.
+        file.try_lock().map_err(io::Error::other)?;
+        Ok(Scratch { record, lock: Some(file) })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        drop(self.lock.take());
+        if let Some(record) = self.record.take() {
+            let _ = fs::remove_file(record);
+        }
+    }
+}
+
+/// Writes the record of a folder of `kind` at `path`; `None` when it cannot.
+fn write_record(path: &Path, pid: u32, token: &str, kind: Kind) -> Option<PathBuf> {
     let dir = records();
     fs::create_dir_all(&dir).ok()?;
     let record = dir.join(format!("{pid}-{token}.record"));
-    let text = format!("pid={pid}\ntoken={token}\npath={}\n", path.to_str()?);
+    let scratch = if kind == Kind::Scratch { "kind=scratch\n" } else { "" };
+    let text = format!("pid={pid}\ntoken={token}\npath={}\n{scratch}", path.to_str()?);
     let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&record).ok()?;
     io::Write::write_all(&mut file, text.as_bytes()).ok()?;
     Some(record)
 }
 
-/// A record read back: the folder, its process, its token.
+/// A record read back: the folder, its process, its token, its kind.
 struct Record {
     path: PathBuf,
     pid: u32,
     token: String,
+    kind: Kind,
 }
 
 fn read_record(file: &Path) -> Option<Record> {
     let text = fs::read_to_string(file).ok()?;
-    let (mut path, mut pid, mut token) = (None, None, None);
+    let (mut path, mut pid, mut token, mut kind) = (None, None, None, Kind::Staging);
     for line in text.lines() {
         match line.split_once('=')? {
             ("pid", v) => pid = v.parse().ok(),
             ("token", v) => token = Some(v.to_owned()),
             ("path", v) => path = Some(PathBuf::from(v)),
+            ("kind", "scratch") => kind = Kind::Scratch,
             _ => return None,
         }
     }
     let token = token.filter(|t| t.len() >= 16)?;
-    Some(Record { path: path.filter(|p| p.is_absolute())?, pid: pid?, token })
+    Some(Record { path: path.filter(|p| p.is_absolute())?, pid: pid?, token, kind })
 }
 
 /// Whether process `pid` is alive, where the system says so without `unsafe` (`/proc`).
@@ -138,12 +209,12 @@ fn alive(pid: u32) -> Option<bool> {
     Path::new("/proc/self").is_dir().then(|| Path::new(&format!("/proc/{pid}")).exists())
 }
 
-/// Removes the staging folders in `parent` of `new` runs whose process is gone (killed
+/// Removes the staging folders (and [`Scratch`] folders) in `parent` of runs whose process is gone (killed
 /// outright: a signal that can be caught cleans up itself): only a folder a record names,
 /// holding the record's token, not a link, whose lock is free and whose process, where the
 /// system can tell, is not running. A record whose folder is gone, or holds another token, is
 /// dropped and its folder left alone. Best effort: returns what it removed.
-pub(crate) fn sweep_stale(parent: &Path) -> Vec<PathBuf> {
+pub fn sweep_stale(parent: &Path) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     let Ok(parent) = fs::canonicalize(parent) else { return removed };
     let Ok(entries) = fs::read_dir(records()) else { return removed };
@@ -163,7 +234,7 @@ pub(crate) fn sweep_stale(parent: &Path) -> Vec<PathBuf> {
         }
         let ours = match fs::symlink_metadata(&record.path) {
             Ok(meta) if meta.is_dir() => {
-                let token = record.path.join(TOKEN_PATH);
+                let token = record.path.join(record.kind.token());
                 fs::symlink_metadata(&token).is_ok_and(|m| m.is_file())
                     && fs::read(&token).is_ok_and(|t| t == record.token.as_bytes())
             }
@@ -174,7 +245,7 @@ pub(crate) fn sweep_stale(parent: &Path) -> Vec<PathBuf> {
             let _ = fs::remove_file(&file);
             continue;
         }
-        let lock = record.path.join(LOCK_PATH);
+        let lock = record.path.join(record.kind.lock());
         let lock_free = match fs::symlink_metadata(&lock) {
             Ok(meta) if meta.is_file() => {
                 fs::OpenOptions::new().write(true).open(&lock).is_ok_and(|f| f.try_lock().is_ok())

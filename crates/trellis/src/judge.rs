@@ -540,9 +540,12 @@ fn under(path: &str, dir: &str) -> bool {
 }
 
 /// The overlay folder: `.<root name>.trellis-judge-<pid>-<n>` beside the root, removed when
-/// dropped. Its path is known to this run only; nothing else is ever removed.
+/// dropped. It is recorded ([`trellis_sync::Scratch`]): a run killed outright leaves it to the
+/// next run's sweep, which removes it by its record, never by its name.
 struct Overlay {
     path: PathBuf,
+    /// Dropped after the folder is removed.
+    scratch: Option<trellis_sync::Scratch>,
 }
 
 impl Overlay {
@@ -550,10 +553,18 @@ impl Overlay {
         let parent = root.parent().unwrap_or(root);
         let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let pid = std::process::id();
+        // Overlays (and `new`'s staging folders) of runs killed outright.
+        trellis_sync::sweep_stale(parent);
         for n in 0..1000 {
             let path = parent.join(format!(".{name}.trellis-judge-{pid}-{n}"));
             match fs::create_dir(&path) {
-                Ok(()) => return Ok(Overlay { path }),
+                Ok(()) => {
+                    let mut overlay = Overlay { path, scratch: None };
+                    let scratch = trellis_sync::Scratch::mark(&overlay.path)
+                        .map_err(|e| io_error("mark the judge's folder", &overlay.path, e))?;
+                    overlay.scratch = Some(scratch);
+                    return Ok(overlay);
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(io_error("create the judge's folder", &path, e)),
             }
@@ -564,8 +575,17 @@ impl Overlay {
     /// Empties the overlay, then stages the workspace at `root` with `changes` in it.
     fn stage(&self, root: &Path, changes: &BTreeMap<String, Staged>) -> Result<(), Error> {
         let fail = |e: io::Error| io_error("stage the change in", &self.path, e);
-        fs::remove_dir_all(&self.path).map_err(fail)?;
-        fs::create_dir(&self.path).map_err(fail)?;
+        // Emptied but for its mark: links are removed, never followed.
+        for entry in fs::read_dir(&self.path).map_err(fail)? {
+            let entry = entry.map_err(fail)?;
+            if entry.file_name() == trellis_sync::SCRATCH_MARK {
+                continue;
+            }
+            match entry.file_type().map_err(fail)?.is_dir() {
+                true => fs::remove_dir_all(entry.path()).map_err(fail)?,
+                false => fs::remove_file(entry.path()).map_err(fail)?,
+            }
+        }
         populate(&self.path, Some(root), "", changes).map_err(fail)
     }
 
@@ -577,8 +597,9 @@ impl Overlay {
 
 impl Drop for Overlay {
     fn drop(&mut self) {
-        // Links are removed, never followed.
+        // Links are removed, never followed. The record goes last.
         let _ = fs::remove_dir_all(&self.path);
+        drop(self.scratch.take());
     }
 }
 
@@ -608,6 +629,9 @@ fn populate(
         names.insert(rest.split('/').next().unwrap_or(rest).to_owned());
     }
     for name in names {
+        if prefix.is_empty() && name == trellis_sync::SCRATCH_MARK {
+            continue;
+        }
         let rel = format!("{prefix}{name}");
         let target = out.join(&name);
         let source = real.map(|r| r.join(&name));

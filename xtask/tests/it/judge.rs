@@ -307,3 +307,39 @@ fn two_crates_cargo_refuses_are_held_back_together_and_the_rest_applies() {
     assert_eq!(actions, expected);
     nothing_beside(tmp.path());
 }
+
+#[test]
+fn an_overlay_a_killed_run_left_is_removed_by_its_record_never_by_its_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    // The overlay of a run killed outright, as it left it: its mark (token and lock in one
+    // file, the lock free since the process is gone) and its record.
+    let stale = tmp.path().join(".ws.trellis-judge-4000000000-0");
+    fs::create_dir_all(stale.join("crates")).unwrap();
+    let token = format!("{:024}", std::process::id());
+    fs::write(stale.join(trellis_sync::SCRATCH_MARK), &token).unwrap();
+    let records = std::env::temp_dir().join("trellis-staging");
+    fs::create_dir_all(&records).unwrap();
+    let path = fs::canonicalize(&stale).unwrap();
+    fs::write(
+        records.join(format!("4000000000-{token}.record")),
+        format!("pid=4000000000\ntoken={token}\npath={}\nkind=scratch\n", path.display()),
+    )
+    .unwrap();
+    // A folder of the same shape of name that no record names.
+    let unrecorded = tmp.path().join(".ws.trellis-judge-4000000001-0");
+    fs::create_dir_all(&unrecorded).unwrap();
+
+    edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
+    let plan = cli::xtask(&ws, &["plan", "-v"]);
+    assert_eq!(plan.code, Some(0), "{plan}");
+    assert!(plan.stderr.contains("accepts the result"), "the plan was judged: {plan}");
+    assert!(!stale.exists(), "the killed run's overlay is gone");
+    assert!(unrecorded.is_dir(), "a folder is never removed on its name alone");
+    let mut left: Vec<String> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [".ws.trellis-judge-4000000001-0", "spec.toml", "ws", "x", "z"]);
+}
