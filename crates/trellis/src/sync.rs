@@ -73,9 +73,21 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
         ..Options::default()
     };
     let mut plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
-    // The same judge `apply` runs on the same plan, so that both say the same.
-    let (held, judged) = crate::judge::judge(project.root(), &plan, options.verify)?;
-    plan.hold_back(&held, &ledger);
+    // The same judge `apply` runs on the same plan, so that both say the same. Not on a
+    // half-changed workspace: the next `apply` rolls the interrupted run back first, and plans
+    // and judges anew on the tree that gives.
+    let judged = if unfinished {
+        Judged {
+            unjudged: Some(
+                "an interrupted `apply` is still to be rolled back, so cargo was not asked about this plan".to_owned(),
+            ),
+            ..Judged::default()
+        }
+    } else {
+        let (held, judged) = crate::judge::judge(project.root(), &plan, options.verify)?;
+        plan.hold_back(&held, &ledger);
+        judged
+    };
     Ok(Planned { loaded: Arc::unwrap_or_clone(prepared.loaded), plan, unfinished, judged })
 }
 
