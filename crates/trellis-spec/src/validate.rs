@@ -987,7 +987,14 @@ pub enum PathProblem {
     /// A folder name that ends in `.` or a space, which Windows drops silently.
     #[error("the path has the folder `{0}`, whose name ends in `.` or a space")]
     TrailingDot(String),
+    /// Inside a folder that belongs to a tool: version control's own (`.git`, `.hg`, `.svn`,
+    /// `.jj`, anywhere in the path) or Trellis' bookkeeping (`.trellis` at the root).
+    #[error("the path is inside `{0}`, which belongs to a tool")]
+    Reserved(String),
 }
+
+/// Folders of version control's own, never a crate's, wherever they stand in a path.
+const VCS_FOLDERS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
 
 impl PathProblem {
     fn describe(&self, path: &str) -> (String, String) {
@@ -1038,6 +1045,14 @@ impl PathProblem {
                 ),
                 "name folders with letters, digits, `-`, `_` and `.`",
             ),
+            PathProblem::Reserved(part) => (
+                format!("the path `{path}` is inside `{part}`"),
+                if part == ".trellis" {
+                    "`.trellis` holds Trellis' own bookkeeping; choose another folder"
+                } else {
+                    "that folder is version control's own (a crate there is invisible to it, or breaks it); choose another folder"
+                },
+            ),
             PathProblem::TrailingDot(part) => (
                 format!(
                     "the path `{}` has the folder `{}`, whose name ends in `.` or a space",
@@ -1061,7 +1076,11 @@ pub fn normalize_path(path: &str) -> Result<String, PathProblem> {
         return Err(PathProblem::Backslash);
     }
     let bytes = path.as_bytes();
-    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    // `C:/a` or `C:\a`; `a:b` is refused below for its `:`.
+    let drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'/' | b'\\');
     if path.starts_with('/') || path.starts_with('~') || drive {
         return Err(PathProblem::Absolute);
     }
@@ -1079,6 +1098,12 @@ pub fn normalize_path(path: &str) -> Result<String, PathProblem> {
     }
     if parts[0] == "target" {
         return Err(PathProblem::BuildFolder);
+    }
+    if let Some(part) = parts.iter().find(|p| VCS_FOLDERS.contains(p)) {
+        return Err(PathProblem::Reserved((*part).to_owned()));
+    }
+    if parts[0] == ".trellis" {
+        return Err(PathProblem::Reserved(".trellis".to_owned()));
     }
     // Cargo reads `members` as globs, so a folder named with one of their characters could not
     // be listed as itself.

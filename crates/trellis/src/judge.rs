@@ -39,7 +39,7 @@ pub enum Verify {
 pub enum Level {
     /// `cargo metadata --offline`, dependencies resolved from the lock file.
     Resolved,
-    /// `cargo metadata --no-deps --offline`: no lock file, or its sources are not all here.
+    /// `cargo metadata --no-deps --offline`: cargo cannot resolve offline (its sources are not all here).
     Manifests,
     /// `cargo check --workspace --all-targets --offline`.
     Build,
@@ -61,7 +61,7 @@ impl fmt::Display for Level {
         f.write_str(match self {
             Level::Resolved => "`cargo metadata` with dependencies, offline",
             Level::Manifests => {
-                "`cargo metadata --no-deps` (no lock file, or its sources are not all here)"
+                "`cargo metadata --no-deps` (cargo cannot resolve offline: its sources are not all here)"
             }
             Level::Build => "`cargo check --workspace --all-targets`, offline",
         })
@@ -162,8 +162,10 @@ impl Trial<'_> {
     /// Level 1: `cargo metadata`, with the baseline and the culprit search.
     fn metadata(&self) -> Result<(Vec<Held>, Judged), Error> {
         let everything = BTreeSet::new();
-        let mut level =
-            if self.root.join("Cargo.lock").is_file() { Level::Resolved } else { Level::Manifests };
+        // With dependencies even without a lock file: cargo resolves a workspace of path
+        // dependencies offline all the same (in the overlay, where it may write one), and only
+        // resolving sees a cycle through a person's edges, a version no member meets.
+        let mut level = Level::Resolved;
         let pass = |level| Ok((Vec::new(), Judged { level: Some(level), ..Judged::default() }));
         let mut answer = self.load(&everything, level)?;
         // Resolution that needs what is not here offline says nothing about the change.

@@ -200,7 +200,7 @@ fn report_recovery(project: &trellis::Project, recovery: &Recovery) {
         term::status(
             "recovered",
             term::GOOD,
-            &format!("removed `{}`, left by a `new` that was killed", path.display()),
+            &format!("removed `{}`, left by a Trellis run that was killed", path.display()),
         );
     }
 }
