@@ -343,3 +343,57 @@ fn an_overlay_a_killed_run_left_is_removed_by_its_record_never_by_its_name() {
     left.sort();
     assert_eq!(left, [".ws.trellis-judge-4000000001-0", "spec.toml", "ws", "x", "z"]);
 }
+
+#[test]
+fn without_a_lock_file_cargo_still_resolves_and_a_cycle_through_a_persons_edge_is_held_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("spec.toml"),
+        "[workspace]\nname = \"w\"\n\n[crates.a]\n\n[crates.c]\n",
+    )
+    .unwrap();
+    let output = xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(output.status.code(), Some(0), "{}", outcome(&output).1);
+    let ws = tmp.path().join("ws");
+    assert!(!ws.join("Cargo.lock").exists());
+    // The person's edges: `a` on `c`, and `c`'s tests on `a` (a dev cycle, which cargo allows).
+    edit(
+        &ws,
+        "crates/a/Cargo.toml",
+        "[lints]",
+        "[dependencies]\nc = { path = \"../c\" }\n\n[lints]",
+    );
+    edit(
+        &ws,
+        "crates/c/Cargo.toml",
+        "[lints]",
+        "[dev-dependencies]\na = { path = \"../a\" }\n\n[lints]",
+    );
+    // The spec: `c` depends on `a` (a cycle with the person's edge, which only resolving
+    // sees), and an unrelated crate `d`.
+    edit(&ws, "Trellis.toml", "[crates.c]\n", "[crates.c]\ndepends = [\"a\"]\n\n[crates.d]\n");
+    let c = fs::read(ws.join("crates/c/Cargo.toml")).unwrap();
+
+    let plan = cli::xtask(&ws, &["plan", "--format", "json"]);
+    let apply = cli::xtask(&ws, &["apply", "--format", "json"]);
+    assert_eq!((plan.code, apply.code), (Some(1), Some(1)), "{plan}\n{apply}");
+    let conflicts = |run: &cli::Run| -> Vec<String> {
+        run.json()["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "conflict")
+            .map(|e| e["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(conflicts(&plan), ["crates/c/Cargo.toml"]);
+    assert_eq!(conflicts(&apply), conflicts(&plan), "plan and apply say the same");
+    assert_eq!(fs::read(ws.join("crates/c/Cargo.toml")).unwrap(), c, "held back");
+    assert!(ws.join("crates/d/Cargo.toml").is_file(), "the unrelated crate is made");
+    assert!(!ws.join("Cargo.lock").exists(), "the lock file cargo wrote stayed in the overlay");
+    let beside: Vec<String> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside.len(), 2, "the judge's folders are gone: {beside:?}");
+}
