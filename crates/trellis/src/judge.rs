@@ -494,8 +494,19 @@ pub(crate) fn essence(message: &str) -> String {
     let line = match errors.as_slice() {
         [first, _, ..] => first,
         _ => {
-            let tail = message.rsplit_once("Caused by:").map_or(message, |(_, t)| t);
-            tail.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+            let first = |part: &'_ str| -> String {
+                part.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_owned()
+            };
+            let causes: Vec<&str> = message.split("Caused by:").collect();
+            let inner = first(causes.last().copied().unwrap_or(message));
+            // The system's own error says nothing of what failed (`No such file or
+            // directory (os error 2)`): the cause above it names the file.
+            return match causes.len() {
+                n if n >= 3 && inner.contains("(os error") => {
+                    format!("{}: {inner}", first(causes[n - 2]))
+                }
+                _ => inner.strip_prefix("error: ").unwrap_or(&inner).to_owned(),
+            };
         }
     };
     line.strip_prefix("error: ").unwrap_or(line).to_owned()

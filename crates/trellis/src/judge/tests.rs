@@ -15,6 +15,11 @@ fn essence_is_the_innermost_cause() {
     assert_eq!(essence("error: no workspace\n"), "no workspace");
     let newer = "error: feature `f` includes `x/std`, but `x` is not a dependency\n --> crates/a/Cargo.toml:9:5\nerror: failed to load manifest for workspace member";
     assert_eq!(essence(newer), "feature `f` includes `x/std`, but `x` is not a dependency");
+    let os = "error: failed to load manifest for workspace member `/w/crates/app`\n\nCaused by:\n  failed to load manifest for dependency `util`\n\nCaused by:\n  failed to read `/w/crates/util/Cargo.toml`\n\nCaused by:\n  No such file or directory (os error 2)";
+    assert_eq!(
+        essence(os),
+        "failed to read `/w/crates/util/Cargo.toml`: No such file or directory (os error 2)"
+    );
 }
 
 #[test]
