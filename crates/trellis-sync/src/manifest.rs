@@ -581,9 +581,9 @@ pub(crate) fn merge_member(
             });
         let naming = if goes { naming(cur.as_table(), &p[1], false) } else { Vec::new() };
         if !naming.is_empty() {
-            for feature in naming {
+            for key in naming {
                 let why = format!("names `{}`, a feature the spec drops", p[1]);
-                out.conflict(format!("features.{feature} ({why})"), p, policy);
+                out.conflict(format!("{key} ({why})"), p, policy);
             }
             continue;
         }
@@ -631,9 +631,9 @@ pub(crate) fn merge_member(
         if naming.is_empty() {
             remove_entry(cur.as_table_mut(), &at);
         }
-        for feature in naming {
+        for named in naming {
             let why = format!("names `{key}`, the dependency the spec drops");
-            out.conflict(format!("features.{feature} ({why})"), p, policy);
+            out.conflict(format!("{named} ({why})"), p, policy);
         }
     }
     for (kind, name, member) in wanted {
@@ -666,14 +666,14 @@ pub(crate) fn merge_member(
     out
 }
 
-/// The features of a manifest whose list names `name`: as a dependency's key (`dep:name`,
-/// `name/feat`, `name?/feat`, or `name` alone where no feature has that name) when `dep`, else
-/// as a feature of the crate (`name` alone).
+/// The keys of a manifest whose list names `name`, dotted (`features.quick`,
+/// `example.demo.required-features`): its features' lists and its targets'
+/// `required-features`, naming it as a dependency's key (`dep:name`, `name/feat`, `name?/feat`,
+/// or `name` alone where no feature has that name) when `dep`, else as a feature of the crate
+/// (`name` alone).
 fn naming(doc: &Table, name: &str, dep: bool) -> Vec<String> {
-    let Some(features) = doc.get("features").and_then(Item::as_table_like) else {
-        return Vec::new();
-    };
-    let bare = !dep || !features.contains_key(name);
+    let features = doc.get("features").and_then(Item::as_table_like);
+    let bare = !dep || features.is_none_or(|f| !f.contains_key(name));
     let names = |value: &str| {
         if value == name {
             return bare;
@@ -684,13 +684,26 @@ fn naming(doc: &Table, name: &str, dep: bool) -> Vec<String> {
                 .strip_prefix(name)
                 .is_some_and(|rest| rest.starts_with('/') || rest.starts_with("?/")))
     };
-    features
-        .iter()
-        .filter(|(_, list)| {
-            list.as_array().is_some_and(|a| a.iter().filter_map(Value::as_str).any(names))
-        })
-        .map(|(feature, _)| feature.to_owned())
-        .collect()
+    let lists = |item: &Item| {
+        item.as_array().is_some_and(|a| a.iter().filter_map(Value::as_str).any(names))
+    };
+    let mut out: Vec<String> = features
+        .into_iter()
+        .flat_map(|f| f.iter())
+        .filter(|(_, list)| lists(list))
+        .map(|(feature, _)| format!("features.{feature}"))
+        .collect();
+    // A target that needs the feature: cargo would skip it, or refuse to build it by name.
+    for kind in ["bin", "example", "test", "bench"] {
+        let Some(targets) = doc.get(kind).and_then(Item::as_array_of_tables) else { continue };
+        for target in targets.iter() {
+            if target.get("required-features").is_some_and(lists) {
+                let name = target.get("name").and_then(Item::as_str).unwrap_or("?");
+                out.push(format!("{kind}.{name}.required-features"));
+            }
+        }
+    }
+    out
 }
 
 /// Where a manifest turns on a feature of another crate that the spec drops

@@ -830,3 +830,20 @@ fn a_member_and_an_external_crate_of_one_key_are_told_apart_by_the_spec() {
         )
     );
 }
+
+#[test]
+fn a_dropped_feature_a_target_requires_is_a_conflict_naming_the_target() {
+    let case = Case { crates: &[("a", "a")], ..Case::plain() };
+    let last = "[package]\nname = \"a\"\n\n[features]\nfast = []\n";
+    let new = "[package]\nname = \"a\"\n";
+    for kind in ["bin", "example", "test", "bench"] {
+        let cur = format!("{last}\n[[{kind}]]\nname = \"t\"\nrequired-features = [\"fast\"]\n");
+        let (out, merged) = case.member(&cur, Some(last), new, "a");
+        assert_eq!(merged.conflicts.len(), 1, "{kind}: {merged:?}");
+        assert!(
+            merged.conflicts[0].starts_with(&format!("{kind}.t.required-features")),
+            "{merged:?}"
+        );
+        assert_eq!(out, cur, "nothing written into it");
+    }
+}
