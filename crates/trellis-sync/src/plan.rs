@@ -610,7 +610,7 @@ pub(crate) fn plan_in(
     Ok(Plan { entries, ledger: next, ledger_changes })
 }
 
-/// The manifest of a member the spec does not declare, in `dir`: written where this run's
+/// The manifest of a package the spec does not declare (a member, or a package beside the workspace such as a nested one `exclude` keeps out), in `dir`: written where this run's
 /// renames and moves change what it says ([`manifest::follow_other`]), a conflict where they
 /// cannot be followed, else nothing (and never in the ledger: it is a person's file).
 fn plan_other(
@@ -631,7 +631,7 @@ fn plan_other(
         action: Action::Merge,
         ownership: Some(Ownership::Manifest),
         note: Some(
-            "a member the spec does not declare: its paths follow the crates that move".into(),
+            "a manifest the spec does not declare: its paths follow the crates that move".into(),
         ),
         diff: diffs.then(|| diff(&path, text, &out)),
         op: Op::Write(out.clone()),

@@ -553,15 +553,15 @@ fn prepare(project: &Project) -> Result<Prepared, Error> {
             Some(Rename { from: from.name.clone(), to: c.name.as_str().to_owned() })
         })
         .collect();
-    let others = undeclared_members(project.root(), &loaded.spec)?;
+    let others = undeclared_manifests(project.root(), &loaded.spec)?;
     Ok(Prepared { loaded: Arc::new(loaded), files, renames, others })
 }
 
-/// The folders of the workspace's members that the spec does not declare, as cargo lists
-/// them, when a crate of the spec moves (or is renamed) since the ledger: their manifests'
-/// paths and entries must follow it. Asks cargo only then; none when cargo cannot say (the
-/// verification of `apply` then shows why).
-fn undeclared_members(root: &Path, spec: &trellis_spec::Spec) -> Result<Vec<String>, Error> {
+/// The folders of manifests the spec does not declare, when a crate of the spec moves (or is
+/// renamed) since the ledger: the workspace's other members, as cargo lists them, and every
+/// other package under the root (`target` and hidden folders aside): their paths and entries
+/// must follow it. Looks only then.
+fn undeclared_manifests(root: &Path, spec: &trellis_spec::Spec) -> Result<Vec<String>, Error> {
     let ledger = Ledger::load(root)?;
     let moves = spec.crates.iter().any(|c| {
         let was = c.renamed_from.as_ref().map_or(c.name.as_str(), |from| from.name.as_str());
@@ -571,16 +571,37 @@ fn undeclared_members(root: &Path, spec: &trellis_spec::Spec) -> Result<Vec<Stri
         return Ok(Vec::new());
     }
     let cargo = trellis_check::Cargo::from_env();
-    let Ok(metadata) = trellis_check::read_metadata(root, &cargo) else { return Ok(Vec::new()) };
+    let metadata = trellis_check::read_metadata(root, &cargo).ok();
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let declared: BTreeSet<&str> = spec.crates.iter().map(|c| c.path.as_str()).collect();
     let mut out = Vec::new();
-    for package in metadata.workspace_packages() {
+    for package in metadata.iter().flat_map(|m| m.workspace_packages()) {
         let Some(dir) = package.manifest_path.parent() else { continue };
         let Ok(rel) = dir.as_std_path().strip_prefix(&root) else { continue };
         let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>();
         let rel = rel.join("/");
         if !declared.contains(rel.as_str()) {
+            out.push(rel);
+        }
+    }
+    // Manifests cargo does not count as members refer to crates by path too: a nested
+    // workspace `exclude` keeps out, a fuzz or example package of its own. A crate's move
+    // reaches them the same way.
+    for entry in walkdir::WalkDir::new(&root)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.file_type().is_dir() && (name == "target" || name.starts_with('.')))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.file_name() == "Cargo.toml")
+    {
+        let Some(dir) = entry.path().parent() else { continue };
+        let Ok(rel) = dir.strip_prefix(&root) else { continue };
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>();
+        let rel = rel.join("/");
+        if !rel.is_empty() && !declared.contains(rel.as_str()) && !out.contains(&rel) {
             out.push(rel);
         }
     }
