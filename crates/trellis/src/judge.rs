@@ -487,29 +487,23 @@ pub(crate) fn same_message(a: &str, b: &str) -> bool {
 }
 
 /// Cargo's message in one line: its first error when it gives several (the first is the
-/// specific one, with the file and line below it), else what its innermost "Caused by:" says,
-/// else its first line.
+/// specific one, with the file and line below it), else what its innermost "Caused by:" says
+/// (with the cause above it when the innermost is only the system's error, which does not say
+/// what failed), else its first line.
 pub(crate) fn essence(message: &str) -> String {
+    fn first_line(part: &str) -> &str {
+        part.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    }
     let errors: Vec<&str> = message.lines().filter(|l| l.starts_with("error: ")).collect();
-    let line = match errors.as_slice() {
-        [first, _, ..] => first,
-        _ => {
-            let first = |part: &'_ str| -> String {
-                part.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_owned()
-            };
-            let causes: Vec<&str> = message.split("Caused by:").collect();
-            let inner = first(causes.last().copied().unwrap_or(message));
-            // The system's own error says nothing of what failed (`No such file or
-            // directory (os error 2)`): the cause above it names the file.
-            return match causes.len() {
-                n if n >= 3 && inner.contains("(os error") => {
-                    format!("{}: {inner}", first(causes[n - 2]))
-                }
-                _ => inner.strip_prefix("error: ").unwrap_or(&inner).to_owned(),
-            };
+    let causes: Vec<&str> = message.split("Caused by:").collect();
+    let line = match (errors.as_slice(), causes.as_slice()) {
+        ([first, _, ..], _) => (*first).to_owned(),
+        ([..], [.., above, inner]) if first_line(inner).contains("(os error") => {
+            format!("{}: {}", first_line(above), first_line(inner))
         }
+        _ => first_line(causes.last().copied().unwrap_or(message)).to_owned(),
     };
-    line.strip_prefix("error: ").unwrap_or(line).to_owned()
+    line.strip_prefix("error: ").unwrap_or(&line).to_owned()
 }
 
 /// What the overlay holds in place of the workspace's entry at a relative path.
