@@ -16,7 +16,10 @@ use trellis_render::PlannedFile;
 use crate::SyncError;
 use crate::fsx::{self, Checked, Root, fault};
 use crate::journal::{self, Change, JOURNAL_PATH, Journal, Rollback};
-use crate::ledger::{IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH, LOCK_PATH, Ledger, hash_bytes};
+use crate::ledger::{
+    APPLIED_PATH, ATTRIBUTES_PATH, ATTRIBUTES_TEXT, IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH,
+    LOCK_PATH, Ledger, OLD_IGNORE_TEXTS, hash_bytes,
+};
 use crate::plan::{Action, CONFLICT_SUFFIX, Op, Options, Plan, plan_in};
 use crate::staging::{self, Staging};
 
@@ -168,7 +171,8 @@ pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Re
     if let Some(parent) = dir.parent() {
         recovery.staging = staging::sweep_stale(parent);
     }
-    let ledger = Ledger::load_in(&root)?;
+    let mut ledger = Ledger::load_in(&root)?;
+    ledger.resolve_with(files, options.history.as_ref());
     let mut plan = plan_in(&root, files, &ledger, options)?;
     // Judged inside the lock, so that what is judged is exactly what is written.
     if let Some(judge) = &options.judge
@@ -343,11 +347,17 @@ fn execute_fresh(root: &Root, plan: Plan, cancel: &AtomicBool) -> Result<Report,
             report.written_files.push(e.path.clone());
         }
     }
-    stop()?;
-    root.write(IGNORE_PATH, IGNORE_TEXT.as_bytes())?;
+    for (path, text, _) in BOOKKEEPING {
+        stop()?;
+        root.write(path, text.as_bytes())?;
+    }
     stop()?;
     root.write(LEDGER_PATH, report.plan.ledger.to_text().as_bytes())?;
     report.ledger_written = true;
+    if let Some(text) = report.plan.ledger.local_text() {
+        stop()?;
+        root.write(APPLIED_PATH, text.as_bytes())?;
+    }
     Ok(report)
 }
 
@@ -370,8 +380,18 @@ enum Step {
     Delete {
         entry: usize,
     },
-    Ignore,
+    /// One of Trellis' own files in `.trellis/` (what git ignores there, how it merges the
+    /// ledger), written while it is absent or what an earlier Trellis wrote (`seen`).
+    Bookkeeping {
+        path: &'static str,
+        text: &'static str,
+        seen: Option<String>,
+    },
 }
+
+/// Trellis' own files beside the ledger, with the texts earlier versions wrote there.
+const BOOKKEEPING: [(&str, &str, &[&str]); 2] =
+    [(IGNORE_PATH, IGNORE_TEXT, &OLD_IGNORE_TEXTS), (ATTRIBUTES_PATH, ATTRIBUTES_TEXT, &[])];
 
 /// Why a run stopped before its end.
 enum Stop {
@@ -461,10 +481,14 @@ fn transact(
             _ => meanwhile.push(i),
         }
     }
-    if root.read(IGNORE_PATH)?.is_none() {
-        let after = hash_bytes(IGNORE_TEXT.as_bytes());
-        journal.changes.push(Change::Write { path: IGNORE_PATH.into(), before: None, after });
-        steps.push(Step::Ignore);
+    for (path, text, old) in BOOKKEEPING {
+        let cur = root.read(path)?;
+        let earlier = |cur: &[u8]| old.iter().any(|o| o.as_bytes() == cur);
+        if cur.as_deref().is_none_or(earlier) {
+            let (after, seen) = (hash_bytes(text.as_bytes()), cur.as_deref().map(hash_bytes));
+            journal.changes.push(Change::Write { path: path.into(), before: cur, after });
+            steps.push(Step::Bookkeeping { path, text, seen });
+        }
     }
     let ledger_now = |report: &mut Report, meanwhile: &[usize]| {
         for &i in meanwhile {
@@ -477,14 +501,38 @@ fn transact(
         report.plan.ledger.to_text()
     };
     // The folders the run will create, so that a rollback removes them again.
+    // This machine's full copy of the ledger, journaled like the ledger: written where it is
+    // missing (a fresh clone) or behind, rolled back with the run.
+    let local_now = |report: &Report| report.plan.ledger.local_text();
+    let local_cur = root.read(APPLIED_PATH)?;
+    let local_seen = match local_now(&report) {
+        Some(text) if local_cur.as_deref() != Some(text.as_bytes()) => {
+            let (after, seen) = (hash_bytes(text.as_bytes()), local_cur.as_deref().map(hash_bytes));
+            journal.changes.push(Change::Write {
+                path: APPLIED_PATH.into(),
+                before: local_cur,
+                after,
+            });
+            Some(seen)
+        }
+        _ => None,
+    };
     let (mut folders, mut seen) = (Vec::new(), std::collections::HashSet::new());
+    let local_path = local_seen.as_ref().map(|_| APPLIED_PATH);
+    for path in local_path.iter().copied() {
+        for folder in root.missing_parents(path)? {
+            if seen.insert(folder.clone()) {
+                folders.push(folder);
+            }
+        }
+    }
     for step in &steps {
         let path = match step {
             Step::Move { to, .. } => to.as_str(),
             Step::Write { entry } => report.plan.entries[*entry].path.as_str(),
             Step::Copy { path, .. } => path.as_str(),
             Step::Delete { .. } => continue,
-            Step::Ignore => IGNORE_PATH,
+            Step::Bookkeeping { path, .. } => path,
         };
         for folder in root.missing_parents(path)? {
             if seen.insert(folder.clone()) {
@@ -494,7 +542,10 @@ fn transact(
     }
     journal.changes.extend(folders.into_iter().map(|path| Change::Folder { path }));
     let ledger_text = ledger_now(&mut report, &meanwhile);
-    if steps.is_empty() && journal.ledger_before.as_deref() == Some(ledger_text.as_bytes()) {
+    if steps.is_empty()
+        && local_seen.is_none()
+        && journal.ledger_before.as_deref() == Some(ledger_text.as_bytes())
+    {
         mark_meanwhile(&mut report, &meanwhile);
         return Ok(report);
     }
@@ -551,11 +602,11 @@ fn transact(
                         }
                     }
                 }
-                Step::Ignore => {
-                    if root.write_checked(IGNORE_PATH, IGNORE_TEXT.as_bytes(), None)?
+                Step::Bookkeeping { path, text, seen } => {
+                    if root.write_checked(path, text.as_bytes(), seen.as_deref())?
                         == Checked::Written
                     {
-                        done.push(IGNORE_PATH.into());
+                        done.push((*path).into());
                     }
                 }
             }
@@ -568,6 +619,13 @@ fn transact(
             root.write(LEDGER_PATH, ledger_text.as_bytes())?;
             report.ledger_written = true;
             done.push(LEDGER_PATH.into());
+        }
+        if let Some(seen) = &local_seen
+            && let Some(text) = local_now(&report)
+            && root.write_checked(APPLIED_PATH, text.as_bytes(), seen.as_deref())?
+                == Checked::Written
+        {
+            done.push(APPLIED_PATH.into());
         }
         // Only a change to the workspace itself can change what cargo sees.
         let touched = done.iter().any(|p| !p.starts_with(".trellis/"));

@@ -31,10 +31,11 @@ pub use apply::{
 pub use error::SyncError;
 pub use facts::{CargoFacts, DepFacts, FactsReader, PackageFacts, TargetFacts};
 pub use journal::{JOURNAL_FORMAT, JOURNAL_PATH, Rollback};
-pub use ledger::{FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
+pub use ledger::{APPLIED_PATH, FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
 pub use merge::merge3;
 pub use plan::{
-    Action, CONFLICT_SUFFIX, Effect, Entry, Held, Judge, Options, Plan, Rename, plan, render_human,
+    Action, CONFLICT_SUFFIX, Effect, Entry, Held, History, Judge, Options, Plan, Rename, plan,
+    render_human,
 };
 pub use staging::{SCRATCH_MARK, Scratch, sweep_stale};
 pub use trellis_render::{Ownership, PlannedFile, Seed};

@@ -100,9 +100,12 @@ fn already_added(base: &str, ours: &str, theirs: &str) -> String {
 
 /// Whether `text` holds any of the labelled conflict markers [`merge3`] writes, each on a
 /// line of its own (`=======` alone is also a Markdown heading's underline).
+/// Whether `text` holds what is left of a three-way merge's conflict nobody resolved:
+/// Trellis' own (`--write-conflicts`) or a version-control tool's (git, jj, hg and diff3 all
+/// open one with a line of seven `<`, mark the base with seven `|` and close it with seven
+/// `>`); one such line is enough.
 pub(crate) fn has_markers(text: &str) -> bool {
-    let markers = ["<<<<<<< ours", "||||||| original", ">>>>>>> theirs"];
-    text.lines().any(|l| markers.contains(&l.trim_end()))
+    text.lines().any(|l| ["<<<<<<<", "|||||||", ">>>>>>>"].iter().any(|m| l.starts_with(m)))
 }
 
 /// The merge with every conflict [`resolve`] can resolve resolved; `None` when one cannot be.

@@ -61,6 +61,33 @@ pub struct Options {
     /// Cargo's view of the workspace as it is before the run: what the merges ask whether a
     /// member, an edge or a feature is already there. `None`: decided from the text.
     pub facts: Option<FactsReader>,
+    /// Earlier specs' renders, for a ledger whose hashes the spec as it stands no longer
+    /// gives (see [`Ledger::resolve_with`]).
+    pub history: Option<History>,
+}
+
+/// The files earlier specs render (the spec last applied here, the one in version control),
+/// asked for only when the ledger's hashes name a render the spec as it stands does not give.
+#[derive(Clone)]
+pub struct History(Arc<HistoryFn>);
+
+type HistoryFn = dyn Fn() -> Vec<Vec<PlannedFile>> + Send + Sync;
+
+impl History {
+    /// History that `renders` gives, called at most once a plan.
+    pub fn new(renders: impl Fn() -> Vec<Vec<PlannedFile>> + Send + Sync + 'static) -> History {
+        History(Arc::new(renders))
+    }
+
+    pub(crate) fn renders(&self) -> Vec<Vec<PlannedFile>> {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for History {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("History(..)")
+    }
 }
 
 /// Judges a plan before it is carried out (the command line asks cargo whether it accepts the
@@ -318,6 +345,21 @@ pub fn plan(
     plan_in(&root, files, ledger, options)
 }
 
+/// `ledger`, resolved against `files` and the history if that is still to do.
+fn resolved<'a>(
+    ledger: &'a Ledger,
+    files: &[PlannedFile],
+    options: &Options,
+    slot: &'a mut Option<Ledger>,
+) -> &'a Ledger {
+    if !ledger.resolution_pending() {
+        return ledger;
+    }
+    let mut copy = ledger.clone();
+    copy.resolve_with(files, options.history.as_ref());
+    slot.insert(copy)
+}
+
 /// A crate the ledger knows, with its folder.
 struct KnownCrate {
     name: String,
@@ -330,6 +372,8 @@ pub(crate) fn plan_in(
     ledger: &Ledger,
     options: &Options,
 ) -> Result<Plan, SyncError> {
+    let mut slot = None;
+    let ledger = resolved(ledger, files, options, &mut slot);
     let mut sorted: Vec<&PlannedFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut seen = HashSet::new();
@@ -430,7 +474,14 @@ pub(crate) fn plan_in(
         .find(|f| f.ownership == Ownership::Once && f.path == trellis_render::SPEC_FILE)
         .map(|f| f.contents.clone());
     let affirmed = options.affirmed.clone().unwrap_or_else(|| ledger.affirmed.clone());
-    let mut next = Ledger { crates: crates.clone(), files: BTreeMap::new(), spec, affirmed };
+    let mut next = Ledger {
+        crates: crates.clone(),
+        files: BTreeMap::new(),
+        spec,
+        affirmed,
+        render: Some(Arc::new(files.to_vec())),
+        compact: None,
+    };
     // Orphans before the files: whether an orphan crate is pruned decides what the root
     // manifest keeps.
     let staying = plan_orphans(root, &old, &planned, &crates, options, &mut entries, &mut next)?;
@@ -606,7 +657,8 @@ pub(crate) fn plan_in(
         }
         return Ok(Plan { entries, ledger: ledger.clone(), ledger_changes: false });
     }
-    let ledger_changes = next != *ledger;
+    // A ledger of an older format is upgraded by the next `apply`.
+    let ledger_changes = next != *ledger || ledger.older_format();
     Ok(Plan { entries, ledger: next, ledger_changes })
 }
 
@@ -959,7 +1011,12 @@ fn plan_seeded(
     // `--accept` keeps a file as it is, but not one that cannot build.
     if crate::merge::has_markers(&cur_text) {
         let mut e = entry(f, Action::Conflict);
-        e.note = Some("it still holds conflict markers: resolve them, then apply again".into());
+        e.note = Some(
+            "it still holds conflict markers: resolve them, then apply again (a file you never \
+             edited: take either side, e.g. `git checkout --ours <file>`, and `apply` brings it \
+             up to the spec)"
+                .into(),
+        );
         return (e, rec.cloned());
     }
     if base == Some(cur_hash.as_str()) {

@@ -769,8 +769,10 @@ fn a_failed_rollback_keeps_the_journal_for_the_next_apply() {
 fn a_save_during_apply_wins_and_is_a_conflict() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ws");
-    create(&out, &workspace("old", &[("a", &[]), ("b", &[])])).unwrap();
-    let ledger_before = Ledger::load(&out).unwrap();
+    let old_files = workspace("old", &[("a", &[]), ("b", &[])]);
+    create(&out, &old_files).unwrap();
+    let mut ledger_before = Ledger::load(&out).unwrap();
+    ledger_before.resolve_with(&old_files, None);
     let files = workspace("new", &[("a", &[]), ("b", &[]), ("c", &["a"])]);
     let saved = "//! b, as a person saved it during apply\n";
     let created = "//! c, made by a person during apply\n";
@@ -794,7 +796,8 @@ fn a_save_during_apply_wins_and_is_a_conflict() {
     }
     // Everything else was done; the ledger still says what Trellis wrote in `b` before.
     assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), "//! a: new\n");
-    let ledger = Ledger::load(&out).unwrap();
+    let mut ledger = Ledger::load(&out).unwrap();
+    ledger.resolve_with(&files, None);
     assert_eq!(ledger.files["crates/b/src/lib.rs"], ledger_before.files["crates/b/src/lib.rs"]);
     assert!(!ledger.files.contains_key("crates/c/src/lib.rs"));
     assert!(!out.join(JOURNAL_PATH).exists());

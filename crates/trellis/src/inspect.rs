@@ -236,7 +236,8 @@ fn requirement_texts(loaded: &Loaded, ids: &[String]) -> Result<BTreeMap<String,
 pub(crate) fn affirmed(root: &Path) -> Result<BTreeMap<String, String>, Error> {
     let ledger = trellis_sync::Ledger::load(root)?;
     let mut affirmed = ledger.affirmed().clone();
-    let previous = ledger.spec().and_then(|text| trellis_spec::parse(text, "").ok());
+    let previous = crate::history::applied_spec(root, &ledger)
+        .and_then(|text| trellis_spec::parse(&text, "").ok());
     for r in previous.iter().flat_map(|p| &p.spec.crates).flat_map(|c| &c.requirements) {
         affirmed.entry(r.id.clone()).or_insert_with(|| trellis_trace::fingerprint(&r.text));
     }
@@ -364,8 +365,7 @@ pub fn infer(dir: &Path) -> Result<Inferred, Error> {
     // What infer takes from the ledger's spec it takes silently; a spec it cannot use is said.
     let unusable = match trellis_sync::Ledger::load(sources.root) {
         Err(e) => Some(crate::error::chain(&e)),
-        Ok(ledger) => ledger
-            .spec()
+        Ok(ledger) => crate::history::applied_spec(sources.root, &ledger)
             .filter(|text| trellis_spec::parse(text, trellis_spec::SPEC_FILE).is_err())
             .map(|_| "the spec the ledger keeps does not parse".to_owned()),
     };
@@ -401,7 +401,7 @@ impl Sources for DiskSources<'_> {
     fn previous_spec(&self) -> Option<String> {
         // A ledger that cannot be read only means there is nothing to read back.
         let ledger = trellis_sync::Ledger::load(self.root).ok()?;
-        ledger.spec().map(str::to_owned)
+        crate::history::applied_spec(self.root, &ledger)
     }
 
     fn rust_files(&self, dir: &str) -> Vec<String> {

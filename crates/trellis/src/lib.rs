@@ -41,6 +41,7 @@
 
 mod error;
 mod facts;
+mod history;
 mod inspect;
 mod judge;
 mod project;

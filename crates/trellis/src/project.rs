@@ -181,7 +181,14 @@ impl Loaded {
             Err(diagnostics) => {
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 let plural = if errors == 1 { "" } else { "s" };
-                let message = format!("`{file}` has {errors} error{plural}");
+                let mut message = format!("`{file}` has {errors} error{plural}");
+                // What a version-control merge leaves where both sides changed the same lines.
+                if let Some(line) = text.lines().position(|l| l.starts_with("<<<<<<<")) {
+                    message.push_str(&format!(
+                        "\nnote: line {} opens a merge conflict two branches left in the spec\nhint: resolve it (keep the lines the system should have, remove the markers), then run this again; Trellis' own files merge by themselves",
+                        line + 1
+                    ));
+                }
                 Err(Error::input(message)
                     .with_diagnostics(diagnostics, BTreeMap::from([(file, text)])))
             }

@@ -63,13 +63,16 @@ pub struct Planned {
 pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> {
     let prepared = prepare(project)?;
     let unfinished = trellis_sync::unfinished(project.root())?;
-    let ledger = Ledger::load(project.root())?;
+    let history = crate::history::history(project.root(), project.templates());
+    let mut ledger = Ledger::load(project.root())?;
+    ledger.resolve_with(&prepared.files, Some(&history));
     let sync = Options {
         prune: options.prune,
         diff: options.diff,
         renames: prepared.renames,
         others: prepared.others,
         facts: Some(crate::facts::reader()),
+        history: Some(history),
         ..Options::default()
     };
     let mut plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
@@ -256,6 +259,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         cancel: options.cancel.clone(),
         // Read inside `apply`'s lock, by the plan it makes there: the tree as it is then.
         facts: Some(crate::facts::reader()),
+        history: Some(crate::history::history(project.root(), project.templates())),
     };
     let (renames, others) = (sync.renames.clone(), sync.others.clone());
     let report = trellis_sync::apply(project.root(), &prepared.files, &sync).map_err(|e| {
@@ -608,14 +612,14 @@ fn undeclared_manifests(root: &Path, spec: &trellis_spec::Spec) -> Result<Vec<St
     Ok(out)
 }
 
-fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
+pub(crate) fn templates(dir: Option<&Path>) -> Result<Templates, Error> {
     match dir {
         None => Ok(Templates::embedded()),
         Some(dir) => Templates::with_overrides(dir).map_err(|e| Error::input(e.to_string())),
     }
 }
 
-fn render(loaded: &Loaded, templates: &Templates) -> Result<Vec<PlannedFile>, Error> {
+pub(crate) fn render(loaded: &Loaded, templates: &Templates) -> Result<Vec<PlannedFile>, Error> {
     // A template override is the person's input; the embedded ones failing is Trellis' bug.
     trellis_render::render(&loaded.spec, &loaded.text, templates).map_err(|e| {
         Error::input(format!("{e}\nnote: a template override may be at fault; if none is in use, this is a bug in Trellis"))

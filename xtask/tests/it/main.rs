@@ -3,6 +3,7 @@
 
 mod adopt;
 mod adopt_property;
+mod branches;
 mod build;
 mod build_property;
 mod cli;

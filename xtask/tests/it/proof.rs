@@ -115,7 +115,11 @@ fn a_requirements_life_judged_by_its_tests_results() {
         &["trace", "--affirm", "LED-1", "--results", "target/trellis/cargo-test.txt"],
     );
     assert_eq!(affirmed.code, Some(0), "{affirmed}");
-    assert!(fs::read_to_string(ws.join(".trellis/ledger.toml")).unwrap().contains("[affirmed]"));
+    assert!(
+        fs::read_to_string(ws.join(".trellis/ledger.toml"))
+            .unwrap()
+            .contains("{ affirmed = \"LED-1\"")
+    );
     let passing = cli::xtask(&ws, &last);
     assert_eq!(
         statuses(&passing),
