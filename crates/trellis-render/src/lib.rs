@@ -155,9 +155,12 @@ fn render_workspace(spec: &Spec, templates: &Templates) -> Result<Vec<PlannedFil
         (".cargo/config.toml", "workspace/.cargo/config.toml", Seeded),
         ("xtask/Cargo.toml", "workspace/xtask/Cargo.toml", Manifest),
         ("xtask/src/main.rs", "workspace/xtask/src/main.rs", Seeded),
+        (".github/workflows/ci.yml", "workspace/.github/workflows/ci.yml", Seeded),
     ] {
-        // A workspace with an xtask of its own keeps it, and its own cargo alias.
-        let xtask = path.starts_with("xtask/") || path == ".cargo/config.toml";
+        // A workspace with an xtask of its own keeps it, its own cargo alias and its own CI.
+        let xtask = path.starts_with("xtask/")
+            || path == ".cargo/config.toml"
+            || path == ".github/workflows/ci.yml";
         if xtask && spec.has_own_xtask() {
             continue;
         }

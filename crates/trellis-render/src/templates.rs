@@ -29,6 +29,7 @@ defaults![
     "workspace/.cargo/config.toml",
     "workspace/xtask/Cargo.toml",
     "workspace/xtask/src/main.rs",
+    "workspace/.github/workflows/ci.yml",
     "crate/Cargo.toml",
     "crate/src/lib.rs",
     "crate/src/main.rs",

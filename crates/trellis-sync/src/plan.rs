@@ -170,6 +170,9 @@ pub enum Action {
     Merge,
     /// A person changed what Trellis wants to change: left alone, reported, `apply` exits 1.
     Conflict,
+    /// A change waiting for a conflict elsewhere (manifests change together): not made this
+    /// run; the note names the conflict.
+    Held,
     /// Nothing to do.
     Unchanged,
     /// Trellis wrote it, the spec no longer plans it: kept (see [`Options::prune`]).
@@ -180,12 +183,13 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order summaries list them.
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::Move,
         Action::Create,
         Action::Update,
         Action::Merge,
         Action::Conflict,
+        Action::Held,
         Action::Unchanged,
         Action::Orphan,
         Action::Delete,
@@ -199,6 +203,7 @@ impl Action {
             Action::Update => "update",
             Action::Merge => "merge",
             Action::Conflict => "conflict",
+            Action::Held => "held-back",
             Action::Unchanged => "unchanged",
             Action::Orphan => "orphan",
             Action::Delete => "delete",
@@ -320,13 +325,15 @@ impl Plan {
         self.ledger_changes = self.ledger != *before;
     }
 
-    /// One line: `3 create, 1 update, 1 conflict, 40 unchanged` (actions with no entry left out).
+    /// One line: `3 create, 1 update, 1 conflict, 2 held back, 40 unchanged` (actions with no
+    /// entry left out).
     pub fn summary(&self) -> String {
         let parts: Vec<String> = Action::ALL
             .iter()
             .filter_map(|&a| {
                 let n = self.count(a);
-                (n > 0).then(|| format!("{n} {a}"))
+                let name = if a == Action::Held { "held back" } else { a.as_str() };
+                (n > 0).then(|| format!("{n} {name}"))
             })
             .collect();
         if parts.is_empty() { "nothing planned".to_owned() } else { parts.join(", ") }
@@ -649,9 +656,11 @@ pub(crate) fn plan_in(
             "held back until the conflict in {} is resolved: manifests change together",
             blocking.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
         );
-        for e in entries.iter_mut().filter(|e| e.op != Op::Nothing) {
+        // A conflict's own write (the markers `--write-conflicts` asked for) is not held.
+        for e in entries.iter_mut().filter(|e| e.op != Op::Nothing && e.action != Action::Conflict)
+        {
             e.op = Op::Nothing;
-            e.action = Action::Unchanged;
+            e.action = Action::Held;
             e.note = Some(waits.clone());
             e.diff = None;
         }

@@ -1309,6 +1309,34 @@ fn a_manifest_conflict_writes_nothing_to_it_and_can_be_accepted() {
     assert!(!report.has_conflicts() && !report.plan.writes(), "{:#?}", report.plan.entries);
 }
 
+/// A manifest in conflict holds back the other changes, each counted as held back and naming
+/// the conflict; a seeded file in conflict beside it still gets its markers with
+/// `--write-conflicts`, in the same run, as the hint promises.
+#[test]
+fn a_manifest_conflict_holds_back_the_rest_but_not_another_files_markers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ws");
+    create(&out, &described(workspace("old", &[("a", &[]), ("b", &[])]), "one")).unwrap();
+    let manifest = out.join("crates/a/Cargo.toml");
+    let mine = fs::read_to_string(&manifest).unwrap().replace("\"one\"", "\"mine\"");
+    fs::write(&manifest, &mine).unwrap();
+    fs::write(out.join("crates/b/src/lib.rs"), "//! b: the person's line\n").unwrap();
+
+    let files = described(workspace("new", &[("a", &[]), ("b", &[]), ("c", &[])]), "two");
+    let options = Options { write_conflicts: true, ..Options::default() };
+    let report = apply(&out, &files, &options).unwrap();
+    let action = |path: &str| report.plan.entries.iter().find(|e| e.path == path).unwrap();
+    assert_eq!(action("crates/a/Cargo.toml").action, Action::Conflict);
+    assert_eq!(action("crates/b/src/lib.rs").action, Action::Conflict);
+    let held = action("crates/c/Cargo.toml");
+    assert_eq!(held.action, Action::Held);
+    assert!(held.note.as_deref().unwrap().contains("`crates/a/Cargo.toml`"), "{held:?}");
+    assert!(report.plan.summary().contains("held back"), "{}", report.plan.summary());
+    assert!(!out.join("crates/c").exists());
+    let marked = fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap();
+    assert!(marked.contains("<<<<<<< ours") && marked.contains("b: new"), "{marked}");
+}
+
 /// The whole tree as sorted `==== path ====` sections.
 fn tree_text(root: &Path) -> String {
     tree(root).into_iter().map(|(path, text)| format!("==== {path} ====\n{text}")).collect()

@@ -373,7 +373,7 @@ pub(crate) fn check_tree(root: &Path) -> Result<Vec<String>, Error> {
 
 /// `cargo` as the judge runs it, in `dir`: the one `CARGO` names, no toolchain download, no
 /// backtrace, no colour.
-fn cargo_command(dir: &Path) -> Command {
+pub(crate) fn cargo_command(dir: &Path) -> Command {
     let cargo = trellis_check::Cargo::from_env();
     let mut command = Command::new(&cargo.program);
     command

@@ -110,7 +110,7 @@ pub fn render_plan(project: &Project, plan: &Plan, diffs: bool, all: bool) -> St
                 AnsiColor::Green.on_default().bold()
             }
             Action::Conflict => AnsiColor::Red.on_default().bold(),
-            Action::Orphan | Action::Delete => AnsiColor::Yellow.on_default().bold(),
+            Action::Orphan | Action::Delete | Action::Held => AnsiColor::Yellow.on_default().bold(),
             Action::Unchanged => Style::new(),
         };
         let path = match e.path.split_once(" -> ") {
@@ -491,6 +491,9 @@ fn create(loaded: Loaded, out: &Path, options: &NewOptions) -> Result<Created, E
     let verifier = {
         let (loaded, verdict) = (Arc::clone(&loaded), Arc::clone(&verdict));
         Verifier::new(move |root: &Path| {
+            if loaded.spec.workspace.engine.is_some() || !loaded.spec.dependencies.is_empty() {
+                seed_lock(root);
+            }
             let Err(mismatch) = cargo_sees_spec(&loaded, root) else { return Ok(()) };
             let error = match mismatch {
                 Mismatch::Metadata(e) => Error::from(e),
@@ -528,6 +531,29 @@ fn create(loaded: Loaded, out: &Path, options: &NewOptions) -> Result<Created, E
         root: out.to_path_buf(),
         files: report.written(),
     })
+}
+
+/// Trellis' own lock file: the versions its engine was built and tested with.
+const TRELLIS_LOCK: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock"));
+
+/// Gives a new workspace that uses registry crates (Trellis' engine, the spec's external
+/// crates) a lock file of tested versions: Trellis' own, which cargo, resolving offline,
+/// trims to what the workspace uses and completes where they do not overlap. Where cargo
+/// cannot resolve offline, the workspace ships without one (its first build resolves).
+fn seed_lock(root: &Path) {
+    let path = root.join("Cargo.lock");
+    if path.exists() || std::fs::write(&path, TRELLIS_LOCK).is_err() {
+        return;
+    }
+    let resolved = crate::judge::cargo_command(root)
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !resolved {
+        let _ = std::fs::remove_file(&path);
+    }
 }
 
 /// A spec rendered, ready to plan or apply.

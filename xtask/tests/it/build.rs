@@ -128,6 +128,16 @@ fn the_flagship_example_guards_itself() {
     let output = xtask(tmp.path(), &["demo", "--out", out.to_str().unwrap()]);
     let (code, stderr) = outcome(&output);
     assert_eq!(code, Some(0), "{stderr}");
+    // It ships a lock file with the versions Trellis' own was tested with.
+    let lock = std::fs::read_to_string(out.join("Cargo.lock")).expect("the demo has a Cargo.lock");
+    let ours = std::fs::read_to_string(crate::repo_root().join("Cargo.lock")).unwrap();
+    let entry = |text: &str, name: &str| {
+        let at = text.find(&format!("name = \"{name}\"\n")).expect(name);
+        text[at..].lines().nth(1).unwrap().to_owned()
+    };
+    for package in ["handlebars", "toml_edit", "cargo_metadata", "serde"] {
+        assert_eq!(entry(&lock, package), entry(&ours, package), "{package}");
+    }
     let stdout = cargo_steps(&out, "sme-market");
     assert_eq!(ignored_tests(&stdout), 21, "{stdout}");
 

@@ -3,7 +3,7 @@
 use std::fs;
 
 use crate::cli::{self, session};
-use crate::files_under;
+use crate::{files_under, outcome, xtask};
 
 const SMALL: &str = r#"
 [workspace]
@@ -326,4 +326,29 @@ fn a_member_and_an_external_crate_share_a_key_and_the_workspace_builds() {
     };
     assert_eq!(on("front"), [("solar".to_owned(), true)]);
     assert_eq!(on("checker"), [("itoa".to_owned(), false)]);
+}
+
+/// A workspace that uses registry crates ships a lock file with the versions Trellis' own was
+/// tested with (cargo resolves it offline from Trellis' lock); one without ships none.
+#[test]
+fn a_workspace_using_registry_crates_ships_trellis_tested_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let spec = "[workspace]\nname = \"sys\"\n\n[dependencies]\nsemver = \"1\"\n\n[crates.core]\nuses = [\"semver\"]\n";
+    fs::write(dir.join("spec.toml"), spec).unwrap();
+    let (code, stderr) = outcome(&xtask(dir, &["new", "spec.toml", "--out", "ws"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let lock = fs::read_to_string(dir.join("ws/Cargo.lock")).expect("a lock file");
+    let ours = fs::read_to_string(crate::repo_root().join("Cargo.lock")).unwrap();
+    let version = |text: &str| {
+        let at = text.find("name = \"semver\"\n").expect("semver is locked");
+        text[at..].lines().nth(1).unwrap().to_owned()
+    };
+    assert_eq!(version(&lock), version(&ours));
+    assert!(!lock.contains("name = \"handlebars\""), "trimmed to what it uses:\n{lock}");
+
+    fs::write(dir.join("plain.toml"), "[workspace]\nname = \"plain\"\n\n[crates.core]\n").unwrap();
+    let (code, stderr) = outcome(&xtask(dir, &["new", "plain.toml", "--out", "plain"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!dir.join("plain/Cargo.lock").exists());
 }
