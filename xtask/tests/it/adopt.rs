@@ -7,7 +7,7 @@
 //! to write), `plan` and `apply` with it must report exactly the conflicts `conflict.txt` lists
 //! and write nothing.
 //!
-//! `TRELLIS_BLESS=1 cargo test -p xtask --test it adopt` writes `out/` from what `apply` gives:
+//! `TRELLIS_BLESS=1 cargo test -p cargo-trellis --test it adopt` writes `out/` from what `apply` gives:
 //! review the diff before committing it.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -31,6 +31,14 @@ fn installed_cargo_trellis_finds_the_workspace_from_a_members_folder() {
             .join(format!("cargo-trellis{}", std::env::consts::EXE_SUFFIX))
             .is_file()
     );
+    // `cargo install --list` names the tool, not this repository's task runner.
+    let list = Command::new(env!("CARGO"))
+        .args(["install", "--list", "--root"])
+        .arg(&install)
+        .output()
+        .expect("cargo runs");
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(list.starts_with("cargo-trellis v"), "{list}");
 
     // `cargo trellis …`: cargo finds `cargo-trellis` on the PATH and runs it.
     let path = std::env::join_paths(

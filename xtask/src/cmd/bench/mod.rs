@@ -119,7 +119,7 @@ fn rerun_in_release() -> Outcome {
     anstream::eprintln!("benchmarks run in release mode: building it");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["run", "--quiet", "--release", "--package", "xtask", "--"])
+        .args(["run", "--quiet", "--release", "--package", "cargo-trellis", "--bin", "xtask", "--"])
         .args(std::env::args_os().skip(1))
         .current_dir(crate::repo_root())
         .status()
