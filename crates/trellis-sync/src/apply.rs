@@ -241,7 +241,9 @@ fn recover(root: &Root, files: &[PlannedFile]) -> Result<Recovery, SyncError> {
     Ok(recovery)
 }
 
-/// Creates a new workspace at `out` from `files`. `out` must be absent or an empty folder.
+/// Creates a new workspace at `out` from `files`. `out` must be absent, an empty folder, or a
+/// fresh clone (version-control metadata and files at the top: see `fresh_clone`), whose files
+/// `new` would create too are conflicts, kept as they are.
 ///
 /// The whole tree, ledger included, is built in a fresh folder beside `out` and renamed into
 /// place in one step, so a failure at any point leaves nothing behind.
@@ -267,12 +269,20 @@ pub fn create_with(
     }
     let given = out;
     let resolved;
+    // A fresh clone: version-control metadata and a few files at the top, filled in place.
+    let mut clone = false;
     let out = match fs::symlink_metadata(given) {
         Ok(meta) if meta.file_type().is_symlink() => return Err(SyncError::Symlink(given.into())),
         Ok(meta) if meta.is_dir() => {
-            let mut entries = fs::read_dir(given).map_err(SyncError::io("read", given))?;
-            if entries.next().is_some() {
-                return Err(SyncError::NotEmpty(given.into()));
+            let entries: Vec<fs::DirEntry> = fs::read_dir(given)
+                .map_err(SyncError::io("read", given))?
+                .collect::<Result<_, _>>()
+                .map_err(SyncError::io("read", given))?;
+            if !entries.is_empty() {
+                if !fresh_clone(&entries) {
+                    return Err(SyncError::NotEmpty(given.into()));
+                }
+                clone = true;
             }
             // `.` or `a/..` name no folder to rename onto: take the real path.
             resolved = fs::canonicalize(given).map_err(SyncError::io("resolve", given))?;
@@ -295,7 +305,10 @@ pub fn create_with(
     staging::sweep_stale(&parent);
     let tmp = Staging::new(&parent, &name)?;
     let root = Root::new(&tmp.path);
-    let plan = plan_in(&root, files, &Ledger::default(), &Options::default())?;
+    // Planned against what is there: a file of the clone that `new` would create too (a
+    // README, a `.gitignore`) is a conflict, as in `apply`, and kept.
+    let planned_on = if clone { Root::new(out) } else { Root::new(&tmp.path) };
+    let plan = plan_in(&planned_on, files, &Ledger::default(), &Options::default())?;
     let report = execute_fresh(&root, plan, cancel)?;
     fault::point()?;
     if cancel.load(Ordering::SeqCst) {
@@ -313,6 +326,14 @@ pub fn create_with(
         }
     }
     tmp.seal()?;
+    if clone {
+        move_into(&tmp.path, out).map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => SyncError::NotEmpty(given.into()),
+            _ => SyncError::io("move into place", given)(e),
+        })?;
+        // Emptied; dropped below, as a failure would have dropped it.
+        return Ok(report);
+    }
     match fs::rename(&tmp.path, out) {
         Ok(()) => {}
         // Someone put something there meanwhile.
@@ -328,6 +349,48 @@ pub fn create_with(
     }
     tmp.disarm();
     Ok(report)
+}
+
+/// The folders version control keeps its metadata in.
+const VCS_FOLDERS: [&str; 4] = [".git", ".hg", ".jj", ".svn"];
+
+/// Whether a non-empty folder is a repository just made to hold the workspace: version-control
+/// metadata, and otherwise only files at the top (a README, a licence, a `.gitignore`, the
+/// spec), none of them a manifest; a folder of anything else is someone's work.
+fn fresh_clone(entries: &[fs::DirEntry]) -> bool {
+    let has_vcs = entries.iter().any(|e| VCS_FOLDERS.iter().any(|v| e.file_name() == *v));
+    has_vcs
+        && entries.iter().all(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            let is_file = e.file_type().is_ok_and(|t| t.is_file());
+            VCS_FOLDERS.contains(&name.as_ref())
+                || (is_file && name != "Cargo.toml" && name != "Cargo.lock")
+        })
+}
+
+/// Moves everything in `from` into the existing folder `to`, whose top holds none of it (a
+/// clash is `AlreadyExists`); on a failure, moves back what was moved, so `to` is as it was.
+fn move_into(from: &Path, to: &Path) -> io::Result<()> {
+    let mut moved: Vec<std::ffi::OsString> = Vec::new();
+    let result = (|| {
+        for entry in fs::read_dir(from)? {
+            let name = entry?.file_name();
+            let target = to.join(&name);
+            if fs::symlink_metadata(&target).is_ok() {
+                return Err(io::Error::new(io::ErrorKind::AlreadyExists, "taken meanwhile"));
+            }
+            fs::rename(from.join(&name), &target)?;
+            moved.push(name);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for name in moved.iter().rev() {
+            let _ = fs::rename(to.join(name), from.join(name));
+        }
+    }
+    result
 }
 
 /// Carries out a plan in a fresh staging folder: no journal, since the folder is removed whole

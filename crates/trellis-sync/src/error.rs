@@ -46,7 +46,7 @@ pub enum SyncError {
     },
     /// `new` into a folder that holds something already.
     #[error(
-        "`{}` already exists and is not an empty folder; nothing was written\nhint: pick a new folder, or run `apply` inside an existing workspace",
+        "`{}` already exists and is not an empty folder; nothing was written\nhint: pick a new folder or a fresh clone (version-control metadata and files at its top only), or run `apply` inside an existing workspace",
         .0.display()
     )]
     NotEmpty(PathBuf),

@@ -436,6 +436,9 @@ pub struct Created {
     pub root: PathBuf,
     /// How many files were written.
     pub files: usize,
+    /// What `new` did, file by file: in a fresh clone, its own files that were there already
+    /// (a README, a `.gitignore`) are conflicts, kept as they are.
+    pub plan: Plan,
 }
 
 /// Creates the workspace a spec describes at `out`, which must not exist or be an empty
@@ -530,6 +533,7 @@ fn create(loaded: Loaded, out: &Path, options: &NewOptions) -> Result<Created, E
         loaded: Arc::unwrap_or_clone(loaded),
         root: out.to_path_buf(),
         files: report.written(),
+        plan: report.plan,
     })
 }
 

@@ -8,9 +8,11 @@ use crate::term;
 
 /// Create a workspace from a spec.
 ///
-/// DIR must not exist, or be an empty folder. The workspace is built beside it and read back
-/// through `cargo metadata` before it is moved into place: a spec with any error, a refusal or
-/// an interruption writes nothing.
+/// DIR must not exist, or be an empty folder, or a fresh clone (version-control metadata and
+/// files at the top, such as a README or a `.gitignore`: those Trellis would write too are
+/// conflicts, kept as they are). The workspace is built beside it and read back through
+/// `cargo metadata` before it is moved into place: a spec with any error, a refusal or an
+/// interruption writes nothing.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The spec to build from (a `Trellis.toml`).
@@ -35,6 +37,19 @@ pub(crate) fn run(args: &Args) -> Outcome {
         "next: `cd {}` and `cargo xtask ci` builds, lints, tests and documents it\n",
         super::shell_word(&created.root)
     ));
+    if created.plan.has_conflicts() {
+        let conflicts = created
+            .plan
+            .entries
+            .iter()
+            .filter(|e| e.action == trellis::trellis_sync::Action::Conflict);
+        for e in conflicts {
+            let note = e.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
+            let action = term::paint("conflict", term::WARNING);
+            term::out(&format!("{action}  {}{note}\n", e.path));
+        }
+        return super::plan::conflicts_outcome(&created.plan, "new");
+    }
     Ok(())
 }
 

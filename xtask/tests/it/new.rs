@@ -352,3 +352,38 @@ fn a_workspace_using_registry_crates_ships_trellis_tested_versions() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!dir.join("plain/Cargo.lock").exists());
 }
+
+/// `new` into the repository a team just made: its version-control metadata stays, its own
+/// README and `.gitignore` are conflicts kept as they are (exit 1), everything else is
+/// generated, and cargo builds the result. A folder with anything more is refused untouched.
+#[test]
+fn new_fills_a_fresh_clone_and_keeps_its_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    fs::create_dir_all(repo.join(".git/objects")).unwrap();
+    fs::write(repo.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    fs::write(repo.join("README.md"), "# Ours\n").unwrap();
+    fs::write(repo.join("LICENSE"), "MIT\n").unwrap();
+    fs::write(repo.join("Trellis.toml"), "[workspace]\nname = \"shop\"\n\n[crates.books]\n")
+        .unwrap();
+    let run = cli::xtask(&repo, &["new", "Trellis.toml", "--out", "."]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(run.stdout.contains("conflict  README.md"), "{run}");
+    assert_eq!(fs::read_to_string(repo.join("README.md")).unwrap(), "# Ours\n");
+    assert_eq!(fs::read_to_string(repo.join("LICENSE")).unwrap(), "MIT\n");
+    assert_eq!(fs::read_to_string(repo.join(".git/HEAD")).unwrap(), "ref: refs/heads/main\n");
+    assert!(repo.join("crates/books/src/lib.rs").is_file() && repo.join(".trellis").is_dir());
+    let check = cli::xtask(&repo, &["check"]);
+    assert_eq!(check.code, Some(0), "{check}");
+    let siblings: Vec<_> =
+        fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(siblings, ["repo"], "no staging folder is left beside it");
+
+    let busy = tmp.path().join("busy");
+    fs::create_dir_all(busy.join(".git")).unwrap();
+    fs::create_dir_all(busy.join("src")).unwrap();
+    let run = cli::xtask(tmp.path(), &["new", "repo/Trellis.toml", "--out", "busy"]);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stderr.contains("fresh clone"), "{run}");
+    assert_eq!(fs::read_dir(&busy).unwrap().count(), 2);
+}
