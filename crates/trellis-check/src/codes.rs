@@ -29,8 +29,13 @@ pub const MISSING_USE: Code = Code::new("C011", "missing-use");
 /// An `[[allow]]` entry matches no finding: the exception has rotted.
 pub const UNUSED_ALLOWANCE: Code = Code::new("C012", "unused-allowance");
 
+/// A member's `package.description` is not the spec's summary of it (a warning).
+pub const SUMMARY_DRIFT: Code = Code::new("C013", "summary-drift");
+/// A module the spec declares has neither its file nor its `mod` line (a warning).
+pub const MISSING_MODULE: Code = Code::new("C014", "missing-module");
+
 /// Every code, in id order.
-pub const ALL: [Code; 12] = [
+pub const ALL: [Code; 14] = [
     MISSING_CRATE,
     UNDECLARED_CRATE,
     KIND_MISMATCH,
@@ -43,4 +48,6 @@ pub const ALL: [Code; 12] = [
     UNDECLARED_USE,
     MISSING_USE,
     UNUSED_ALLOWANCE,
+    SUMMARY_DRIFT,
+    MISSING_MODULE,
 ];

@@ -15,6 +15,17 @@ use crate::locate;
 pub trait Manifests {
     /// The manifest's text, if it can be read.
     fn text(&self, manifest: &str) -> Option<&str>;
+
+    /// Whether the file at `path` (relative to the workspace root) is there; `None` when this
+    /// source of files cannot tell (then nothing is concluded from it).
+    fn exists(&self, _path: &str) -> Option<bool> {
+        None
+    }
+
+    /// The text of the file at `path` (relative to the workspace root), if it can be read.
+    fn source(&self, _path: &str) -> Option<String> {
+        None
+    }
 }
 
 impl Manifests for BTreeMap<String, String> {
@@ -64,6 +75,7 @@ pub fn compare(
     let mut cx =
         Cx { spec, crates, actual, manifests, names, out: Vec::new(), allowed: BTreeSet::new() };
     cx.crates();
+    cx.drift();
     cx.strangers();
     cx.edges();
     cx.cycles();
@@ -506,6 +518,89 @@ impl<'a> Cx<'a> {
                 .at(krate.span.clone(), "declared here")
                 .hint(hint),
         );
+    }
+
+    /// C013, C014: what people change in a crate that the spec still says otherwise: a
+    /// description edited (and accepted) away from the summary, a module deleted with its
+    /// `mod` line.
+    fn drift(&mut self) {
+        for krate in &self.spec.crates {
+            let name = krate.name.as_str();
+            let Some(member) = self.actual.member(name) else { continue };
+            if let Some(description) = &member.description
+                && !krate.summary.is_empty()
+                && description.trim() != krate.summary.trim()
+            {
+                let span = self
+                    .manifests
+                    .text(&member.manifest)
+                    .and_then(|t| locate::package_key(t, "description"));
+                let mut d = Diagnostic::warning(
+                    codes::SUMMARY_DRIFT,
+                    format!("the description of `{name}` is not the spec's summary of it"),
+                )
+                .in_file(self.names.file(&member.manifest));
+                if let Some(span) = span {
+                    d = d.at(span, "differs from `summary` in the spec");
+                }
+                self.out.push(d.hint(format!(
+                    "the spec is the source: `trellis apply` writes its summary here, or, to keep this description, put it in `summary` of `[crates.{name}]`"
+                )));
+            }
+            self.modules(krate, member);
+        }
+    }
+
+    /// C014: each module of `krate` has its file (`m.rs` or `m/mod.rs` beside a root source
+    /// file of the member) or its `mod` line in one.
+    fn modules(&mut self, krate: &CrateSpec, member: &crate::actual::Member) {
+        let dir = if member.dir.is_empty() { String::new() } else { format!("{}/", member.dir) };
+        let folders: Vec<String> = member
+            .roots
+            .iter()
+            .map(|r| r.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/")))
+            .collect();
+        let mut roots: Option<Vec<String>> = None;
+        for module in &krate.modules {
+            let m = module.name.as_str();
+            let file_there = folders.iter().any(|f| {
+                [format!("{dir}{f}{m}.rs"), format!("{dir}{f}{m}/mod.rs")]
+                    .iter()
+                    .any(|p| self.manifests.exists(p) != Some(false))
+            });
+            if file_there {
+                continue;
+            }
+            let texts = roots.get_or_insert_with(|| {
+                member
+                    .roots
+                    .iter()
+                    .filter_map(|r| self.manifests.source(&format!("{dir}{r}")))
+                    .collect()
+            });
+            if texts.len() < member.roots.len()
+                || texts.iter().any(|t| trellis_spec::declares_module(t, m))
+            {
+                continue;
+            }
+            // A warning: in an adopted crate, whose sources Trellis does not seed, a module
+            // the spec declares may be one its owner is still to write.
+            self.out.push(
+                Diagnostic::warning(
+                    codes::MISSING_MODULE,
+                    format!(
+                        "module `{m}` of `{}` is gone: neither its file nor a `mod {m}` line is there",
+                        krate.name
+                    ),
+                )
+                .in_file(self.names.spec_file)
+                .at(module.span.clone(), "declared here")
+                .hint(format!(
+                    "remove `\"{m}\"` from `modules` of `[crates.{}]`, or write the module (`apply` does not make again one a person deleted)",
+                    krate.name
+                )),
+            );
+        }
     }
 
     /// A finding placed at the manifest entry that makes an internal edge.

@@ -108,4 +108,12 @@ impl Manifests for DiskManifests<'_> {
         let cell = self.cells.get(manifest)?;
         cell.get_or_init(|| std::fs::read_to_string(self.root.join(manifest)).ok()).as_deref()
     }
+
+    fn exists(&self, path: &str) -> Option<bool> {
+        Some(self.root.join(path).exists())
+    }
+
+    fn source(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.join(path)).ok()
+    }
 }

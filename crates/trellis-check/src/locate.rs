@@ -48,8 +48,13 @@ pub(crate) fn dependency_key(
 
 /// The span of `package.name`'s value.
 pub(crate) fn package_name(text: &str) -> Option<Range<usize>> {
+    package_key(text, "name")
+}
+
+/// The span of the value of `package.<key>`.
+pub(crate) fn package_key(text: &str, key: &str) -> Option<Range<usize>> {
     let doc = Document::parse(text).ok()?;
-    doc.as_table().get("package")?.as_table_like()?.get("name")?.span()
+    doc.as_table().get("package")?.as_table_like()?.get(key)?.span()
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub use diag::{Code, Diagnostic, Label, Severity, Source, line_col};
 pub use model::*;
 pub use names::{
     BUILD_FOLDERS, IdentError, KEYWORDS, NameError, NameWarning, check_crate_name, check_ident,
-    created_binaries, is_keyword, is_windows_reserved,
+    created_binaries, declares_module, is_keyword, is_windows_reserved,
 };
 pub use parse::{EDITIONS, FORMAT};
 pub use suggest::closest;

@@ -299,3 +299,24 @@ pub fn check_ident(name: &str) -> Result<(), IdentError> {
 pub(crate) fn crate_ident(name: &str) -> String {
     name.replace('-', "_")
 }
+
+/// Whether Rust source `text` declares module `m` (`mod m;`, `pub mod m {`, `pub(crate) mod m;`):
+/// a line whose words, after any visibility, are `mod` and the name. Comments are not parsed:
+/// a commented-out declaration counts, which errs on the side of no finding.
+pub fn declares_module(text: &str, m: &str) -> bool {
+    text.lines().any(|line| {
+        let mut rest = line.trim_start();
+        if let Some(after) = rest.strip_prefix("pub") {
+            rest = after.trim_start();
+            if let Some(after) = rest.strip_prefix('(') {
+                rest = after.split_once(')').map_or("", |(_, r)| r).trim_start();
+            }
+        }
+        let Some(after) = rest.strip_prefix("mod") else { return false };
+        let after = after.trim_start();
+        after.strip_prefix(m).is_some_and(|tail| {
+            let tail = tail.trim_start();
+            tail.starts_with(';') || tail.starts_with('{')
+        })
+    })
+}

@@ -618,7 +618,16 @@ pub(crate) fn plan_in(
             keep,
             write_conflicts: options.write_conflicts,
         };
+        let deleted = cur.is_none() && record.is_some() && deleted_module(root, &f.path, &source)?;
         let (mut entry, record) = match f.ownership {
+            Ownership::Seeded if deleted => {
+                let mut e = entry(f, Action::Unchanged);
+                e.note = Some(
+                    "a person deleted this module and its `mod` line: not made again; remove it from the crate's `modules` in the spec"
+                        .into(),
+                );
+                (e, record.cloned())
+            }
             Ownership::Seeded => plan_seeded(f, cur.as_deref(), record, &ctx),
             Ownership::Once => plan_once(f, cur.as_deref(), record, &ctx),
             Ownership::Manifest => {
@@ -974,6 +983,28 @@ fn entry(f: &PlannedFile, action: Action) -> Entry {
         theirs: None,
         seen: None,
     }
+}
+
+/// Whether `path` is a module file of a crate (`<crate>/src/<m>.rs`, beside `lib.rs` or
+/// `main.rs`) whose crate root, on disk, no longer declares `mod <m>`: a person removed the
+/// module, file and declaration, and making the file again would give a dead file.
+fn deleted_module(
+    root: &Root,
+    path: &str,
+    source: &dyn Fn(&str) -> String,
+) -> Result<bool, SyncError> {
+    let Some((src, file)) = path.rsplit_once('/') else { return Ok(false) };
+    let Some(m) = file.strip_suffix(".rs") else { return Ok(false) };
+    if !src.ends_with("src") || matches!(m, "lib" | "main") {
+        return Ok(false);
+    }
+    let mut roots = Vec::new();
+    for name in ["lib.rs", "main.rs"] {
+        if let Some(bytes) = root.read(&source(&format!("{src}/{name}")))? {
+            roots.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    Ok(!roots.is_empty() && !roots.iter().any(|t| trellis_spec::declares_module(t, m)))
 }
 
 /// The record of a file whose text Trellis now holds to be `f.contents` (hashing `hash`): for a

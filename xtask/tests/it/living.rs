@@ -263,3 +263,31 @@ fn a_module_both_the_person_and_the_spec_add_is_declared_once_and_builds() {
     crate::build::cargo(&ws, "living-module", &["check", "--offline", "--workspace"])
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Drift people make that `check` sees: a description edited away from the spec's summary (a
+/// warning, with the fix), and a module deleted with its `mod` line (an error that says to
+/// take it out of `modules`); `plan` does not make the deleted module again.
+#[test]
+fn check_sees_an_edited_description_and_a_deleted_module() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let spec = "[workspace]\nname = \"shop\"\n\n[crates.books]\nsummary = \"The books\"\nmodules = [\"alpha\", \"beta\"]\n";
+    fs::write(dir.join("spec.toml"), spec).unwrap();
+    let new = cli::xtask(dir, &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(new.code, Some(0), "{new}");
+    let ws = dir.join("ws");
+    let manifest = ws.join("crates/books/Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    fs::write(&manifest, text.replace("\"The books\"", "\"Books, as we say it\"")).unwrap();
+    let lib = ws.join("crates/books/src/lib.rs");
+    let text = fs::read_to_string(&lib).unwrap();
+    assert!(text.contains("pub mod alpha;"), "{text}");
+    fs::write(&lib, text.replace("pub mod alpha;\n", "")).unwrap();
+    fs::remove_file(ws.join("crates/books/src/alpha.rs")).unwrap();
+
+    let check = cli::xtask(&ws, &["check"]);
+    let plan = cli::xtask(&ws, &["plan", "-v"]);
+    assert!(!plan.stdout.contains("create"), "{plan}");
+    assert!(!ws.join("crates/books/src/alpha.rs").exists());
+    insta::assert_snapshot!(session([&check, &plan]));
+}

@@ -74,14 +74,14 @@ fn warnings_alone_do_not_fail() {
     let text = std::fs::read_to_string(fixture("drift").join("Trellis.toml")).expect("spec");
     let checked = check("drift");
     let warnings: Vec<_> = checked.diagnostics.iter().filter(|d| !d.is_error()).collect();
-    assert_eq!(warnings.len(), 2, "{text}");
+    assert_eq!(warnings.len(), 4, "{text}");
     let only_warnings = trellis_check::Checked {
         diagnostics: warnings.into_iter().cloned().collect(),
         sources: checked.sources.clone(),
         notes: Vec::new(),
     };
     assert!(!only_warnings.has_errors());
-    assert_eq!(report::summary(&only_warnings.diagnostics), "check: 0 errors, 2 warnings");
+    assert_eq!(report::summary(&only_warnings.diagnostics), "check: 0 errors, 4 warnings");
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn the_json_report_has_every_documented_field() {
         assert!(keys.contains(&key), "missing `{key}` in {keys:?}");
     }
     assert_eq!(value["summary"]["errors"], 12);
-    assert_eq!(value["summary"]["warnings"], 2);
+    assert_eq!(value["summary"]["warnings"], 4);
 }
 
 #[test]

@@ -107,3 +107,20 @@ fn identifiers_for_modules_and_tests() {
 fn crate_idents_swap_dashes() {
     assert_eq!(crate_ident("market-core"), "market_core");
 }
+
+#[test]
+fn a_module_declaration_is_found_in_every_form_rust_writes_it() {
+    for text in [
+        "mod money;",
+        "pub mod money;\n",
+        "  pub(crate) mod money;",
+        "pub(in crate::a) mod money {",
+        "mod money {}",
+        "pub mod money ;",
+    ] {
+        assert!(declares_module(text, "money"), "{text:?}");
+    }
+    for text in ["mod moneys;", "use money;", "// nothing", "pub mod mon;", "fn money() {}"] {
+        assert!(!declares_module(text, "money"), "{text:?}");
+    }
+}
