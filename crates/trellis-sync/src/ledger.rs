@@ -131,6 +131,31 @@ pub(crate) struct FileRecord {
 }
 
 impl FileRecord {
+    /// Whether this is the record [`FileRecord::derived`] gives for `f`, told without parsing
+    /// a manifest: its keys are a function of the text the hashes name.
+    fn is_derived_from(&self, f: &PlannedFile) -> bool {
+        if self.ownership != f.ownership || self.hash != hash_bytes(f.contents.as_bytes()) {
+            return false;
+        }
+        match f.ownership {
+            Ownership::Seeded => {
+                self.base.as_deref() == Some(f.contents.as_str())
+                    && self.rendered.is_none()
+                    && !self.whole
+                    && self.keys.is_empty()
+            }
+            Ownership::Once => {
+                self.base.is_none()
+                    && self.rendered.is_none()
+                    && !self.whole
+                    && self.keys.is_empty()
+            }
+            Ownership::Manifest => {
+                self.base.is_none() && self.whole && self.rendered.as_ref() == Some(&self.hash)
+            }
+        }
+    }
+
     /// The record of a file Trellis wrote exactly as rendered.
     fn derived(f: &PlannedFile) -> FileRecord {
         let hash = hash_bytes(f.contents.as_bytes());
@@ -395,7 +420,7 @@ impl Ledger {
                 lines.push(format!("{{ workspace = {} }}", quote(&hashes[""])));
                 for (path, record) in &self.files {
                     match rendered.get(path.as_str()) {
-                        Some(f) if !full && FileRecord::derived(f) == *record => {}
+                        Some(f) if !full && record.is_derived_from(f) => {}
                         _ => explicit.push((path, record)),
                     }
                 }
