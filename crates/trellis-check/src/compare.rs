@@ -530,6 +530,13 @@ impl<'a> Cx<'a> {
             if let Some(description) = &member.description
                 && !krate.summary.is_empty()
                 && description.trim() != krate.summary.trim()
+                // Cargo drops some characters from what it reports (DEL): the manifest's own
+                // text, decoded, is what was written.
+                && self
+                    .manifests
+                    .text(&member.manifest)
+                    .and_then(|t| locate::package_str(t, "description"))
+                    .is_none_or(|written| written.trim() != krate.summary.trim())
             {
                 let span = self
                     .manifests

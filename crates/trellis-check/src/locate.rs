@@ -51,6 +51,12 @@ pub(crate) fn package_name(text: &str) -> Option<Range<usize>> {
     package_key(text, "name")
 }
 
+/// The string value of `package.<key>`, decoded.
+pub(crate) fn package_str(text: &str, key: &str) -> Option<String> {
+    let doc = Document::parse(text).ok()?;
+    Some(doc.as_table().get("package")?.as_table_like()?.get(key)?.as_str()?.to_owned())
+}
+
 /// The span of the value of `package.<key>`.
 pub(crate) fn package_key(text: &str, key: &str) -> Option<Range<usize>> {
     let doc = Document::parse(text).ok()?;

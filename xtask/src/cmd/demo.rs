@@ -62,9 +62,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
 }
 
 /// The example with `[workspace] trellis` naming this checkout's engine, so that the demo's own
-/// `cargo xtask check` builds offline: a path relative to the demo (`../../../crates/trellis`
-/// from `target/demo/sme-market`), so that the pair moves together; absolute where the two
-/// share no folder below the root.
+/// `cargo xtask check` builds offline: a path relative to the demo when it lies inside this
+/// repository, as `target/demo/sme-market` does, else absolute.
 fn with_engine(spec: &str, out: &Path) -> Result<String, Failure> {
     let engine = crate::repo_root().join("crates/trellis");
     // A checkout moved or deleted since this binary was built: no engine to name.
@@ -76,16 +75,12 @@ fn with_engine(spec: &str, out: &Path) -> Result<String, Failure> {
         return Ok(spec.to_owned());
     }
     let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-    let engine = std::path::absolute(&engine).unwrap_or(engine);
-    // A folder in common below the root: `/` alone (a demo in `/tmp`, the checkout in
-    // `/home`) makes a relative path that breaks as soon as either moves.
-    let common = out.components().zip(engine.components()).take_while(|(a, b)| a == b).count();
-    let path = match (out.to_str(), engine.to_str()) {
-        (Some(from), Some(to)) if common > 1 => {
-            let (from, to) = (from.replace('\\', "/"), to.replace('\\', "/"));
-            trellis::trellis_spec::relative_path(&from, &to)
+    let path = match out.strip_prefix(crate::repo_root()) {
+        Ok(inside) => {
+            let up = inside.components().count();
+            format!("{}crates/trellis", "../".repeat(up))
         }
-        _ => engine.display().to_string(),
+        Err(_) => engine.display().to_string(),
     };
     let mut doc: toml_edit::DocumentMut =
         spec.parse().map_err(|e| Failure::env(format!("the embedded example is not TOML: {e}")))?;
