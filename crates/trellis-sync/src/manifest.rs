@@ -1098,26 +1098,7 @@ pub(crate) fn merge_root(
         }
     }
 
-    for name in ws.needed.borrow().iter() {
-        let p = path(&["workspace", "dependencies", name]);
-        if get_item(cur.as_table(), &p).is_some() {
-            continue;
-        }
-        let Some(item) = get_item(new.as_table(), &p) else { continue };
-        match get_item_mut(cur.as_table_mut(), &entries) {
-            Some(Item::Table(table)) => insert_beside_its_kind(table, name, detached(item)),
-            Some(other) if other.is_table_like() => {
-                if let Some(t) = other.as_table_like_mut() {
-                    t.insert(name, detached(item));
-                }
-            }
-            _ => {
-                out.conflict(format!("{} (its table is not a table)", dotted(&p)), &p, policy);
-                continue;
-            }
-        }
-        out.keys.insert(p, canon_hash(item));
-    }
+    out.absorb(add_needed(cur, new, ws, policy));
     // Entries Trellis recorded and still wants stay its own, under a new name too.
     for name in &wanted_entries {
         let p = path(&["workspace", "dependencies", name]);
@@ -1153,6 +1134,41 @@ pub(crate) fn merge_root(
         }
         let fact = path(&["workspace", "dependencies", name, "version"]);
         pin_fact(cur.as_table_mut(), &at, &fact, wanted, policy, &mut out);
+    }
+    out
+}
+
+/// Adds to the root the `[workspace.dependencies]` entries that the edges Trellis writes
+/// inherit and the root lacks ([`Workspace::needed`]), each as the spec's root has it, beside
+/// the entries of its kind. [`merge_root`] does it for the members' edges; a package at the
+/// root, whose edges are merged into the same file after it, needs it again for its own.
+pub(crate) fn add_needed(
+    cur: &mut DocumentMut,
+    new: &DocumentMut,
+    ws: &Workspace<'_>,
+    policy: &Policy<'_>,
+) -> Merged {
+    let mut out = Merged::default();
+    let entries = path(&["workspace", "dependencies"]);
+    for name in ws.needed.borrow().iter() {
+        let p = path(&["workspace", "dependencies", name]);
+        if get_item(cur.as_table(), &p).is_some() {
+            continue;
+        }
+        let Some(item) = get_item(new.as_table(), &p) else { continue };
+        match get_item_mut(cur.as_table_mut(), &entries) {
+            Some(Item::Table(table)) => insert_beside_its_kind(table, name, detached(item)),
+            Some(other) if other.is_table_like() => {
+                if let Some(t) = other.as_table_like_mut() {
+                    t.insert(name, detached(item));
+                }
+            }
+            _ => {
+                out.conflict(format!("{} (its table is not a table)", dotted(&p)), &p, policy);
+                continue;
+            }
+        }
+        out.keys.insert(p, canon_hash(item));
     }
     out
 }

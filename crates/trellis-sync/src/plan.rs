@@ -1211,10 +1211,13 @@ fn plan_manifest(
         let merged = match role {
             Role::Root => {
                 let mut merged = manifest::merge_root(&mut doc, new_doc, ws, policy);
-                // A package at the root: its facts live in the same file.
+                // A package at the root: its facts live in the same file, and so do the root
+                // entries its own new edges inherit (known only once they are merged).
                 if new_doc.get("package").is_some() {
                     let package = manifest::merge_member(&mut doc, new_doc, "", "", ws, policy);
                     merged.absorb(package);
+                    ws.require_inherited(doc.as_table());
+                    merged.absorb(manifest::add_needed(&mut doc, new_doc, ws, policy));
                 }
                 merged
             }
