@@ -219,15 +219,35 @@ impl Workspace<'_> {
         }
     }
 
-    /// Notes a crate whose manifest Trellis creates: where the root lists members in
-    /// `[workspace.dependencies]` (as a generated workspace does), the new one joins them.
-    pub(crate) fn add_member(&self, name: &str) {
-        let lists_members = self.root_entries().is_some_and(|entries| {
-            entries
-                .iter()
-                .any(|(_, item)| item.as_table_like().is_some_and(|t| t.contains_key("path")))
-        });
-        if lists_members {
+    /// Notes a crate whose manifest Trellis creates: where the root lists the spec's crates in
+    /// `[workspace.dependencies]` as Trellis wrote them (a generated workspace's root, edited
+    /// or not: `owned` holds the facts Trellis owns there), the new one joins them. In a root
+    /// a person wrote, the entries are theirs: a crate gets one only when an edge Trellis
+    /// writes inherits it ([`Workspace::require_inherited`]), never merely for being a member.
+    pub(crate) fn add_member(&self, name: &str, owned: &BTreeMap<KeyPath, String>) {
+        let Some(entries) = self.root_entries() else { return };
+        let crates: BTreeSet<&str> = self.crates.values().map(String::as_str).collect();
+        // The entries that lead to a crate of the spec by path (its folder before or after
+        // this run's moves); entries of other path dependencies (a vendored crate) aside.
+        let mut members = entries
+            .iter()
+            .filter(|(_, item)| {
+                let to = item.as_table_like().and_then(|t| t.get("path")).and_then(Item::as_str);
+                to.and_then(|p| normalize("", p)).is_some_and(|dir| {
+                    crates.contains(dir.as_str())
+                        || self.moved.get(&dir).is_some_and(|to| crates.contains(to.as_str()))
+                })
+            })
+            .peekable();
+        let trellis_wrote = |key: &str, item: &Item| {
+            let package = package_of(key, item);
+            [Some(key), Some(package), self.renamed.get(package).map(String::as_str)]
+                .into_iter()
+                .flatten()
+                .any(|k| owned.contains_key(&path(&["workspace", "dependencies", k])))
+        };
+        let listed = members.peek().is_some();
+        if listed && (self.root_is_render || members.all(|(k, item)| trellis_wrote(k, item))) {
             self.require(name);
         }
     }

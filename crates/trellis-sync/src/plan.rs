@@ -586,9 +586,12 @@ pub(crate) fn plan_in(
         facts: LazyFacts::new(options.facts.as_ref(), root.dir()),
     };
 
+    // The facts Trellis owns in the root: whether its `[workspace.dependencies]` lists the
+    // members as Trellis wrote them, which a created crate then joins.
+    let root_owned = old.files.get(ROOT_MANIFEST).map(|r| r.keys.clone()).unwrap_or_default();
     for (name, dir) in &crates {
         if created.contains(dir.as_str()) {
-            ws.add_member(name);
+            ws.add_member(name, &root_owned);
         }
     }
 

@@ -847,3 +847,34 @@ fn a_dropped_feature_a_target_requires_is_a_conflict_naming_the_target() {
         assert_eq!(out, cur, "nothing written into it");
     }
 }
+
+#[test]
+fn a_created_crate_joins_the_roots_member_entries_only_where_trellis_wrote_them() {
+    let root: DocumentMut = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\na = { path = \"crates/a\" }\nv = { path = \"vendor/v\" }\nitoa = \"1\"\n".parse().unwrap();
+    let crates = crates(&[("a", "crates/a"), ("e", "crates/e")]);
+    let needed = |owned: &[&str]| {
+        let ws = Workspace {
+            crates: &crates,
+            renamed: BTreeMap::new(),
+            moved: BTreeMap::new(),
+            root: root.as_table(),
+            root_is_render: false,
+            rendered_root: root.as_table(),
+            needed: RefCell::default(),
+            implicit: RefCell::default(),
+            dropped_features: BTreeMap::new(),
+            facts: LazyFacts::none(),
+        };
+        let owned: BTreeMap<KeyPath, String> = owned
+            .iter()
+            .map(|k| (path(&["workspace", "dependencies", k]), String::new()))
+            .collect();
+        ws.add_member("e", &owned);
+        ws.needed.into_inner()
+    };
+    // A person's root (adopted): `e` gets an entry only when an edge inherits it.
+    assert!(needed(&[]).is_empty());
+    // Trellis wrote the members' entries (a generated root): `e` joins them. A path entry
+    // that leads to no crate of the spec (a vendored crate) is the person's and counts not.
+    assert_eq!(needed(&["a"]), BTreeSet::from(["e".to_owned()]));
+}
