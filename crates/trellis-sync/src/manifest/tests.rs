@@ -848,6 +848,99 @@ fn a_dropped_feature_a_target_requires_is_a_conflict_naming_the_target() {
     }
 }
 
+/// [`root`] in a run where crate folders move (old folder → new folder).
+fn root_after_moves(cur: &str, new: &str, moved: &[(&str, &str)]) -> String {
+    let mut doc: DocumentMut = cur.parse().unwrap();
+    let new: DocumentMut = new.parse().unwrap();
+    let crates: BTreeMap<String, String> = new["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|m| (m.to_owned(), m.to_owned()))
+        .collect();
+    let current = doc.clone();
+    let ws = Workspace {
+        crates: &crates,
+        renamed: BTreeMap::new(),
+        moved: crates_pairs(moved),
+        root: current.as_table(),
+        root_is_render: false,
+        rendered_root: new.as_table(),
+        needed: RefCell::default(),
+        implicit: RefCell::default(),
+        dropped_features: BTreeMap::new(),
+        facts: LazyFacts::none(),
+    };
+    let keep = |_: &[String]| false;
+    let base = BTreeMap::new();
+    let policy = Policy { base: &base, keep: &keep, accept: false, force: false };
+    let merged = merge_root(&mut doc, &new, &ws, &policy);
+    assert!(merged.conflicts.is_empty(), "{merged:?}");
+    doc.to_string()
+}
+
+#[test]
+fn a_moved_member_of_a_sorted_array_moves_to_its_sorted_place_and_its_lines_comment_with_it() {
+    let cur = "[workspace]\nmembers = [\n    # the domain\n    \"crates/alpha\",\n    \"crates/beta\",   # by hand\n    \"crates/gamma\",\n]\ndefault-members = [\"crates/alpha\", \"crates/beta\"]\n";
+    // `alpha` becomes `omega`: the line goes to the end; the comment line above it stays.
+    let new = "[workspace]\nmembers = [\"crates/beta\", \"crates/gamma\", \"crates/omega\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/alpha", "crates/omega")]),
+        "[workspace]\nmembers = [\n    # the domain\n    \"crates/beta\",   # by hand\n    \"crates/gamma\",\n    \"crates/omega\",\n]\ndefault-members = [\"crates/beta\", \"crates/omega\"]\n"
+    );
+    // `beta` becomes `zeta`: the comment that ended its line goes along.
+    let new = "[workspace]\nmembers = [\"crates/alpha\", \"crates/gamma\", \"crates/zeta\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/beta", "crates/zeta")]),
+        "[workspace]\nmembers = [\n    # the domain\n    \"crates/alpha\",\n    \"crates/gamma\",\n    \"crates/zeta\",   # by hand\n]\ndefault-members = [\"crates/alpha\", \"crates/zeta\"]\n"
+    );
+    // A new folder that keeps the order: in place, every other byte as it was.
+    let new = "[workspace]\nmembers = [\"crates/aardvark\", \"crates/beta\", \"crates/gamma\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/alpha", "crates/aardvark")]),
+        cur.replace("crates/alpha", "crates/aardvark")
+    );
+}
+
+#[test]
+fn a_moved_member_of_an_unsorted_array_changes_in_place() {
+    let cur = "[workspace]\nmembers = [\n    \"xtask\",\n    \"crates/alpha\", # the domain\n    \"crates/beta\",\n]\n";
+    let new = "[workspace]\nmembers = [\"xtask\", \"crates/omega\", \"crates/beta\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/alpha", "crates/omega")]),
+        cur.replace("crates/alpha", "crates/omega")
+    );
+}
+
+#[test]
+fn after_a_rename_in_a_sorted_array_a_new_member_still_joins_at_its_place() {
+    // The reported fault: the rename left `omega` first, so the array was no longer sorted
+    // and every new member went after `xtask`.
+    let cur =
+        "[workspace]\nmembers = [\n    \"crates/alpha\",\n    \"crates/mid\",\n    \"xtask\",\n]\n";
+    let new =
+        "[workspace]\nmembers = [\"crates/io\", \"crates/mid\", \"crates/omega\", \"xtask\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/alpha", "crates/omega")]),
+        "[workspace]\nmembers = [\n    \"crates/io\",\n    \"crates/mid\",\n    \"crates/omega\",\n    \"xtask\",\n]\n"
+    );
+}
+
+#[test]
+fn several_moves_in_one_array_keep_it_sorted_and_quoted_as_it_was() {
+    let moved = crates_pairs(&[("a", "e"), ("b", "a0"), ("c", "cc")]);
+    let mut doc: DocumentMut = "m = ['a', \"b\", \"c/\", \"d\"]\n".parse().unwrap();
+    follow_elements(doc["m"].as_array_mut().unwrap(), &moved);
+    // `a` → `e` goes last, quoted as it was; `b` → `a0` and `c/` → `cc/` fit where they are.
+    assert_eq!(doc.to_string(), "m = [\"a0\", \"cc/\", \"d\", 'e']\n");
+    // Two folders that trade places.
+    let moved = crates_pairs(&[("a", "b"), ("b", "a")]);
+    let mut doc: DocumentMut = "m = [\n  \"a\", # was a\n  \"b\", # was b\n]\n".parse().unwrap();
+    follow_elements(doc["m"].as_array_mut().unwrap(), &moved);
+    assert_eq!(doc.to_string(), "m = [\n  \"a\", # was b\n  \"b\", # was a\n]\n");
+}
+
 #[test]
 fn a_created_crate_joins_the_roots_member_entries_only_where_trellis_wrote_them() {
     let root: DocumentMut = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\na = { path = \"crates/a\" }\nv = { path = \"vendor/v\" }\nitoa = \"1\"\n".parse().unwrap();
