@@ -881,6 +881,45 @@ fn root_after_moves(cur: &str, new: &str, moved: &[(&str, &str)]) -> String {
 }
 
 #[test]
+fn a_member_joins_a_sorted_array_at_its_place_and_an_unsorted_one_at_the_end_in_its_layout() {
+    // (the array as the person has it, the member, the array after)
+    let cases = [
+        // Sorted, one element a line: at its place, indented as the others.
+        (
+            "[\n  \"crates/core\",\n  \"crates/mid\",\n  \"xtask\",\n]",
+            "crates/io",
+            "[\n  \"crates/core\",\n  \"crates/io\",\n  \"crates/mid\",\n  \"xtask\",\n]",
+        ),
+        // Unsorted, one element a line: at the end.
+        (
+            "[\n  \"crates/mid\",\n  \"crates/core\",\n  \"xtask\",\n]",
+            "crates/io",
+            "[\n  \"crates/mid\",\n  \"crates/core\",\n  \"xtask\",\n  \"crates/io\",\n]",
+        ),
+        // Sorted, on one line: at its place, spaced as the others.
+        (
+            "[\"crates/core\", \"crates/mid\", \"xtask\"]",
+            "crates/io",
+            "[\"crates/core\", \"crates/io\", \"crates/mid\", \"xtask\"]",
+        ),
+        // Unsorted, on one line: at the end.
+        (
+            "[\"crates/mid\", \"crates/core\", \"xtask\"]",
+            "crates/io",
+            "[\"crates/mid\", \"crates/core\", \"xtask\", \"crates/io\"]",
+        ),
+        // Sorted, on one line, spaced inside the brackets: first, and the spacing stays.
+        ("[ \"b\", \"c\" ]", "a", "[ \"a\", \"b\", \"c\" ]"),
+        // Sorted in plain string order (`"Z" < "a"`, `"a-b" < "a/b"`): in that order.
+        ("[\"Zed\", \"a-b\", \"a/c\"]", "a/b", "[\"Zed\", \"a-b\", \"a/b\", \"a/c\"]"),
+    ];
+    for (array, member, expected) in cases {
+        let cur = format!("[workspace]\nmembers = {array}\n");
+        assert_eq!(joined(&cur, member), format!("[workspace]\nmembers = {expected}\n"), "{array}");
+    }
+}
+
+#[test]
 fn a_moved_member_of_a_sorted_array_moves_to_its_sorted_place_and_its_lines_comment_with_it() {
     let cur = "[workspace]\nmembers = [\n    # the domain\n    \"crates/alpha\",\n    \"crates/beta\",   # by hand\n    \"crates/gamma\",\n]\ndefault-members = [\"crates/alpha\", \"crates/beta\"]\n";
     // `alpha` becomes `omega`: the line goes to the end; the comment line above it stays.
@@ -939,6 +978,38 @@ fn several_moves_in_one_array_keep_it_sorted_and_quoted_as_it_was() {
     let mut doc: DocumentMut = "m = [\n  \"a\", # was a\n  \"b\", # was b\n]\n".parse().unwrap();
     follow_elements(doc["m"].as_array_mut().unwrap(), &moved);
     assert_eq!(doc.to_string(), "m = [\n  \"a\", # was b\n  \"b\", # was a\n]\n");
+}
+
+/// The lines of `base` before which `side` inserts lines (`side` only inserts).
+fn inserted_before(base: &str, side: &str) -> Vec<usize> {
+    similar::TextDiff::from_lines(base, side)
+        .ops()
+        .iter()
+        .filter_map(|op| match *op {
+            similar::DiffOp::Insert { old_index, .. } => Some(old_index),
+            similar::DiffOp::Equal { .. } => None,
+            _ => panic!("{side} does more than insert: {op:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn two_branches_adding_members_to_a_sorted_array_touch_different_lines_and_merge_cleanly() {
+    let base = "[workspace]\nmembers = [\n    \"core\",\n    \"mid\",\n    \"xtask\",\n]\n";
+    let ours = joined(base, "alpha");
+    let theirs = joined(base, "zeta");
+    // `alpha` before `core` (line 2), `zeta` before `]` (line 5): apart, with lines between.
+    assert_eq!(inserted_before(base, &ours), [2]);
+    assert_eq!(inserted_before(base, &theirs), [5]);
+    let both = "[workspace]\nmembers = [\n    \"alpha\",\n    \"core\",\n    \"mid\",\n    \"xtask\",\n    \"zeta\",\n]\n";
+    assert_eq!(crate::merge::merge3(base, &ours, &theirs).as_deref(), Ok(both));
+    // A plain three-way merge (diff3, as git merges) takes both, too.
+    assert_eq!(diffy::merge(base, &ours, &theirs).as_deref(), Ok(both));
+    // Whereas in an unsorted array both branches append at one place: git's conflict.
+    let base = "[workspace]\nmembers = [\n    \"mid\",\n    \"core\",\n    \"xtask\",\n]\n";
+    let (ours, theirs) = (joined(base, "alpha"), joined(base, "zeta"));
+    assert_eq!(inserted_before(base, &ours), inserted_before(base, &theirs));
+    assert!(diffy::merge(base, &ours, &theirs).is_err());
 }
 
 #[test]
