@@ -7,10 +7,12 @@
 //!   renamed with `package =`, optional, or under `[target.'cfg(…)'.dependencies]`; a member
 //!   listed or matched by a glob.
 //! - A missing fact is inserted in the style the file already uses, the way `cargo add` and
-//!   `cargo new` do: no existing line changes.
+//!   `cargo new` do: no existing line changes; into `members` or a dependency table the person
+//!   keeps sorted, at its sorted place.
 //! - A fact the spec changes (a crate it renames or moves, a description, a version it pins) is
-//!   changed in place, that value alone; a fact Trellis inserted and the spec dropped is removed
-//!   while it is still exactly what Trellis wrote.
+//!   changed in place, that value alone (a moved crate's line in a sorted `members` array moves
+//!   to its sorted place, so the array stays sorted); a fact Trellis inserted and the spec
+//!   dropped is removed while it is still exactly what Trellis wrote.
 //! - A fact that cannot be added or changed without touching what a person wrote is a conflict,
 //!   and the file is not written at all.
 //!
@@ -219,15 +221,35 @@ impl Workspace<'_> {
         }
     }
 
-    /// Notes a crate whose manifest Trellis creates: where the root lists members in
-    /// `[workspace.dependencies]` (as a generated workspace does), the new one joins them.
-    pub(crate) fn add_member(&self, name: &str) {
-        let lists_members = self.root_entries().is_some_and(|entries| {
-            entries
-                .iter()
-                .any(|(_, item)| item.as_table_like().is_some_and(|t| t.contains_key("path")))
-        });
-        if lists_members {
+    /// Notes a crate whose manifest Trellis creates: where the root lists the spec's crates in
+    /// `[workspace.dependencies]` as Trellis wrote them (a generated workspace's root, edited
+    /// or not: `owned` holds the facts Trellis owns there), the new one joins them. In a root
+    /// a person wrote, the entries are theirs: a crate gets one only when an edge Trellis
+    /// writes inherits it ([`Workspace::require_inherited`]), never merely for being a member.
+    pub(crate) fn add_member(&self, name: &str, owned: &BTreeMap<KeyPath, String>) {
+        let Some(entries) = self.root_entries() else { return };
+        let crates: BTreeSet<&str> = self.crates.values().map(String::as_str).collect();
+        // The entries that lead to a crate of the spec by path (its folder before or after
+        // this run's moves); entries of other path dependencies (a vendored crate) aside.
+        let mut members = entries
+            .iter()
+            .filter(|(_, item)| {
+                let to = item.as_table_like().and_then(|t| t.get("path")).and_then(Item::as_str);
+                to.and_then(|p| normalize("", p)).is_some_and(|dir| {
+                    crates.contains(dir.as_str())
+                        || self.moved.get(&dir).is_some_and(|to| crates.contains(to.as_str()))
+                })
+            })
+            .peekable();
+        let trellis_wrote = |key: &str, item: &Item| {
+            let package = package_of(key, item);
+            [Some(key), Some(package), self.renamed.get(package).map(String::as_str)]
+                .into_iter()
+                .flatten()
+                .any(|k| owned.contains_key(&path(&["workspace", "dependencies", k])))
+        };
+        let listed = members.peek().is_some();
+        if listed && (self.root_is_render || members.all(|(k, item)| trellis_wrote(k, item))) {
             self.require(name);
         }
     }
@@ -1098,26 +1120,7 @@ pub(crate) fn merge_root(
         }
     }
 
-    for name in ws.needed.borrow().iter() {
-        let p = path(&["workspace", "dependencies", name]);
-        if get_item(cur.as_table(), &p).is_some() {
-            continue;
-        }
-        let Some(item) = get_item(new.as_table(), &p) else { continue };
-        match get_item_mut(cur.as_table_mut(), &entries) {
-            Some(Item::Table(table)) => insert_beside_its_kind(table, name, detached(item)),
-            Some(other) if other.is_table_like() => {
-                if let Some(t) = other.as_table_like_mut() {
-                    t.insert(name, detached(item));
-                }
-            }
-            _ => {
-                out.conflict(format!("{} (its table is not a table)", dotted(&p)), &p, policy);
-                continue;
-            }
-        }
-        out.keys.insert(p, canon_hash(item));
-    }
+    out.absorb(add_needed(cur, new, ws, policy));
     // Entries Trellis recorded and still wants stay its own, under a new name too.
     for name in &wanted_entries {
         let p = path(&["workspace", "dependencies", name]);
@@ -1153,6 +1156,41 @@ pub(crate) fn merge_root(
         }
         let fact = path(&["workspace", "dependencies", name, "version"]);
         pin_fact(cur.as_table_mut(), &at, &fact, wanted, policy, &mut out);
+    }
+    out
+}
+
+/// Adds to the root the `[workspace.dependencies]` entries that the edges Trellis writes
+/// inherit and the root lacks ([`Workspace::needed`]), each as the spec's root has it, beside
+/// the entries of its kind. [`merge_root`] does it for the members' edges; a package at the
+/// root, whose edges are merged into the same file after it, needs it again for its own.
+pub(crate) fn add_needed(
+    cur: &mut DocumentMut,
+    new: &DocumentMut,
+    ws: &Workspace<'_>,
+    policy: &Policy<'_>,
+) -> Merged {
+    let mut out = Merged::default();
+    let entries = path(&["workspace", "dependencies"]);
+    for name in ws.needed.borrow().iter() {
+        let p = path(&["workspace", "dependencies", name]);
+        if get_item(cur.as_table(), &p).is_some() {
+            continue;
+        }
+        let Some(item) = get_item(new.as_table(), &p) else { continue };
+        match get_item_mut(cur.as_table_mut(), &entries) {
+            Some(Item::Table(table)) => insert_beside_its_kind(table, name, detached(item)),
+            Some(other) if other.is_table_like() => {
+                if let Some(t) = other.as_table_like_mut() {
+                    t.insert(name, detached(item));
+                }
+            }
+            _ => {
+                out.conflict(format!("{} (its table is not a table)", dotted(&p)), &p, policy);
+                continue;
+            }
+        }
+        out.keys.insert(p, canon_hash(item));
     }
     out
 }
@@ -1373,14 +1411,7 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
         else {
             continue;
         };
-        for element in array.iter_mut() {
-            let Some(to) = element.as_str().and_then(|s| ws.moved.get(clean(s))) else { continue };
-            let decor = element.decor().clone();
-            let to =
-                element.as_str().map_or_else(|| to.clone(), |was| styled_like(was, to.clone()));
-            *element = Value::from(to.as_str());
-            *element.decor_mut() = decor;
-        }
+        follow_elements(array, &ws.moved);
     }
     if let Some(entries) = get_item_mut(doc, &path(&["workspace", "dependencies"])) {
         follow_entries(entries, "", "", ws);
@@ -1395,6 +1426,44 @@ fn follow_root(doc: &mut Table, ws: &Workspace<'_>) {
         if let Some(entries) = get_item_mut(doc, &path(&["patch", &registry])) {
             follow_paths(entries, ws);
         }
+    }
+}
+
+/// Follows moves (old folder → new folder) in a `members` or `default-members` array: each
+/// line that named a moved folder names the new one, written in the style of the old
+/// (`styled_like`, quoting kept). In place where the array is not sorted, or where the new
+/// folder keeps it sorted; in a sorted array the element otherwise moves to its sorted place
+/// ([`move_element`]), so that the array stays sorted and later members keep joining in
+/// order.
+fn follow_elements(array: &mut Array, moved: &BTreeMap<String, String>) {
+    let sorted = is_sorted_array(array);
+    // The elements followed already: a folder may move to where another one moved from.
+    let mut done = vec![false; array.len()];
+    loop {
+        let next = (0..array.len()).find(|&i| {
+            !done[i]
+                && array
+                    .get(i)
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| moved.contains_key(clean(s)))
+        });
+        let Some(i) = next else { break };
+        let Some(was) = array.get(i).and_then(Value::as_str).map(str::to_owned) else { break };
+        let to = styled_like(&was, moved[clean(&was)].clone());
+        let text = |at: usize| array.get(at).and_then(Value::as_str);
+        let fits = !sorted
+            || (i.checked_sub(1).and_then(text).is_none_or(|prev| prev <= to.as_str())
+                && text(i + 1).is_none_or(|next| to.as_str() <= next));
+        let element = array.get_mut(i).expect("found above");
+        set_str(element, &to);
+        if fits {
+            done[i] = true;
+            continue;
+        }
+        let value = array.get(i).cloned().expect("found above");
+        let at = move_element(array, i, value);
+        done.remove(i);
+        done.insert(at, true);
     }
 }
 
@@ -1761,14 +1830,34 @@ fn prefix_of(v: &Value) -> String {
     v.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned()
 }
 
-/// Adds `member` to `members` as `cargo new` would: in order when the array is sorted, else
-/// at the end, with the layout of the elements already there. Every comment stays on the line
-/// it was written on: one that ends an element's line stays after that element, one above an
-/// element stays above it, one before the closing bracket stays before it.
-fn insert_element(array: &mut Array, member: &str) {
+/// Whether an array's elements are strings in plain string order (an empty array is): the
+/// order `cargo new` keeps, and the one a person who sorted the array keeps.
+fn is_sorted_array(array: &Array) -> bool {
     let strs: Vec<&str> = array.iter().filter_map(Value::as_str).collect();
-    let sorted = strs.len() == array.len() && is_sorted(strs.iter().copied());
-    let index = if sorted { strs.partition_point(|s| *s < member) } else { array.len() };
+    strs.len() == array.len() && is_sorted(strs.iter().copied())
+}
+
+/// Adds `member` to an array (`members`) as `cargo new` would: in order when the array is
+/// sorted, else at the end, with the layout of the elements already there (see
+/// [`insert_value`]).
+fn insert_element(array: &mut Array, member: &str) {
+    insert_value(array, Value::from(member));
+}
+
+/// Adds a string to an array in order when the array is sorted (plain string order), else at
+/// the end, with the layout of the elements already there: one element a line, indented as
+/// they are, or on one line, spaced as they are. Every comment stays on the line it was written
+/// on: one that ends an element's line stays after that element, one above an element stays
+/// above it, one before the closing bracket stays before it. Returns where it went.
+fn insert_value(array: &mut Array, value: Value) -> usize {
+    let sorted = is_sorted_array(array);
+    let index = match value.as_str() {
+        Some(text) if sorted => {
+            let strs: Vec<&str> = array.iter().filter_map(Value::as_str).collect();
+            strs.partition_point(|s| *s < text)
+        }
+        _ => array.len(),
+    };
     let len = array.len();
     // A last element without a comma may hold the comments after it as its own suffix: they
     // belong after the comma that joins the new element.
@@ -1792,7 +1881,9 @@ fn insert_element(array: &mut Array, member: &str) {
         .filter_map(|i| array.get(i).map(prefix_of))
         .find_map(|p| p.rfind('\n').map(|n| p[n + 1..].to_owned()))
         .unwrap_or_else(|| "    ".to_owned());
-    array.insert(index, member);
+    let mut value = value;
+    value.decor_mut().clear();
+    array.insert_formatted(index, value);
     let set = |array: &mut Array, i: usize, prefix: String| {
         if let Some(v) = array.get_mut(i) {
             v.decor_mut().set_prefix(prefix);
@@ -1822,6 +1913,7 @@ fn insert_element(array: &mut Array, member: &str) {
         }
         _ => {}
     }
+    index
 }
 
 fn remove_element(cur: &mut Table, path: &[String]) {
@@ -1835,6 +1927,14 @@ fn remove_element(cur: &mut Table, path: &[String]) {
         // Covered by a glob or excluded: nothing of Trellis' to remove.
         return;
     };
+    remove_at(array, index, false);
+}
+
+/// Removes element `index` of an array, joining what stood around it. One element a line:
+/// what ended the line before stays, comment lines above the removed element stay, and a
+/// comment that ended its own line becomes a line of its own, unless `carry`: then it is
+/// returned (with the line break after it) for the element to take along, and left out.
+fn remove_at(array: &mut Array, index: usize, carry: bool) -> Option<String> {
     let removed = array.remove(index);
     let before = prefix_of(&removed);
     let last = index == array.len();
@@ -1845,11 +1945,14 @@ fn remove_element(cur: &mut Table, path: &[String]) {
     } else {
         array.get(index).map(prefix_of).unwrap_or_default()
     };
+    let mut carried = None;
     let joined = match (split_gap(&before), split_gap(&after)) {
-        // One element a line: what ended the line before stays, comments above the removed
-        // element stay, a comment that ended its own line becomes a line of its own.
         (Some((ends_before, above)), Some((ends_removed, rest))) => {
-            let comment = ends_removed.trim();
+            let mut comment = ends_removed.trim();
+            if carry && !comment.is_empty() {
+                carried = Some(ends_removed.to_owned());
+                comment = "";
+            }
             let own_line = if comment.is_empty() {
                 String::new()
             } else {
@@ -1880,6 +1983,50 @@ fn remove_element(cur: &mut Table, path: &[String]) {
     } else if let Some(next) = array.get_mut(index) {
         next.decor_mut().set_prefix(joined);
     }
+    carried
+}
+
+/// Moves element `from` of a sorted array to its sorted place as `value` (a crate's folder
+/// that moved), as a person would move the line: the element's line goes, with a comment that
+/// ended it, and joins where [`insert_value`] puts a new element; comment lines above it stay
+/// where they were, as when an element is removed. Where the comment cannot go along (a line
+/// of the array that holds more than one element), it stays behind on a line of its own.
+fn move_element(array: &mut Array, from: usize, value: Value) -> usize {
+    let mut moved = array.clone();
+    let comment = remove_at(&mut moved, from, true);
+    let to = insert_value(&mut moved, value.clone());
+    if comment.is_none_or(|comment| end_line_with(&mut moved, to, &comment)) {
+        *array = moved;
+        return to;
+    }
+    remove_at(array, from, false);
+    insert_value(array, value)
+}
+
+/// Ends the line of element `index` (one element a line) with `comment` (its text through the
+/// line break), where that line ends with nothing else; `false` where it cannot.
+fn end_line_with(array: &mut Array, index: usize, comment: &str) -> bool {
+    let last = index + 1 == array.len();
+    let gap = if last {
+        let suffix = array.get(index).and_then(|v| v.decor().suffix()?.as_str()).unwrap_or("");
+        format!("{suffix}{}", array.trailing().as_str().unwrap_or(""))
+    } else {
+        array.get(index + 1).map(prefix_of).unwrap_or_default()
+    };
+    let Some((ends, rest)) = split_gap(&gap) else { return false };
+    if !ends.trim().is_empty() {
+        return false;
+    }
+    let gap = format!("{comment}{rest}");
+    if last {
+        if let Some(v) = array.get_mut(index) {
+            v.decor_mut().set_suffix("");
+        }
+        array.set_trailing(gap);
+    } else if let Some(next) = array.get_mut(index + 1) {
+        next.decor_mut().set_prefix(gap);
+    }
+    true
 }
 
 /// Removes a dependency entry: a dotted one (`b.workspace = true`) leaf by leaf, since its

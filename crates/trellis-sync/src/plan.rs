@@ -586,9 +586,12 @@ pub(crate) fn plan_in(
         facts: LazyFacts::new(options.facts.as_ref(), root.dir()),
     };
 
+    // The facts Trellis owns in the root: whether its `[workspace.dependencies]` lists the
+    // members as Trellis wrote them, which a created crate then joins.
+    let root_owned = old.files.get(ROOT_MANIFEST).map(|r| r.keys.clone()).unwrap_or_default();
     for (name, dir) in &crates {
         if created.contains(dir.as_str()) {
-            ws.add_member(name);
+            ws.add_member(name, &root_owned);
         }
     }
 
@@ -1242,10 +1245,13 @@ fn plan_manifest(
         let merged = match role {
             Role::Root => {
                 let mut merged = manifest::merge_root(&mut doc, new_doc, ws, policy);
-                // A package at the root: its facts live in the same file.
+                // A package at the root: its facts live in the same file, and so do the root
+                // entries its own new edges inherit (known only once they are merged).
                 if new_doc.get("package").is_some() {
                     let package = manifest::merge_member(&mut doc, new_doc, "", "", ws, policy);
                     merged.absorb(package);
+                    ws.require_inherited(doc.as_table());
+                    merged.absorb(manifest::add_needed(&mut doc, new_doc, ws, policy));
                 }
                 merged
             }

@@ -847,3 +847,198 @@ fn a_dropped_feature_a_target_requires_is_a_conflict_naming_the_target() {
         assert_eq!(out, cur, "nothing written into it");
     }
 }
+
+/// [`root`] in a run where crate folders move (old folder → new folder).
+fn root_after_moves(cur: &str, new: &str, moved: &[(&str, &str)]) -> String {
+    let mut doc: DocumentMut = cur.parse().unwrap();
+    let new: DocumentMut = new.parse().unwrap();
+    let crates: BTreeMap<String, String> = new["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|m| (m.to_owned(), m.to_owned()))
+        .collect();
+    let current = doc.clone();
+    let ws = Workspace {
+        crates: &crates,
+        renamed: BTreeMap::new(),
+        moved: crates_pairs(moved),
+        root: current.as_table(),
+        root_is_render: false,
+        rendered_root: new.as_table(),
+        needed: RefCell::default(),
+        implicit: RefCell::default(),
+        dropped_features: BTreeMap::new(),
+        facts: LazyFacts::none(),
+    };
+    let keep = |_: &[String]| false;
+    let base = BTreeMap::new();
+    let policy = Policy { base: &base, keep: &keep, accept: false, force: false };
+    let merged = merge_root(&mut doc, &new, &ws, &policy);
+    assert!(merged.conflicts.is_empty(), "{merged:?}");
+    doc.to_string()
+}
+
+#[test]
+fn a_member_joins_a_sorted_array_at_its_place_and_an_unsorted_one_at_the_end_in_its_layout() {
+    // (the array as the person has it, the member, the array after)
+    let cases = [
+        // Sorted, one element a line: at its place, indented as the others.
+        (
+            "[\n  \"crates/core\",\n  \"crates/mid\",\n  \"xtask\",\n]",
+            "crates/io",
+            "[\n  \"crates/core\",\n  \"crates/io\",\n  \"crates/mid\",\n  \"xtask\",\n]",
+        ),
+        // Unsorted, one element a line: at the end.
+        (
+            "[\n  \"crates/mid\",\n  \"crates/core\",\n  \"xtask\",\n]",
+            "crates/io",
+            "[\n  \"crates/mid\",\n  \"crates/core\",\n  \"xtask\",\n  \"crates/io\",\n]",
+        ),
+        // Sorted, on one line: at its place, spaced as the others.
+        (
+            "[\"crates/core\", \"crates/mid\", \"xtask\"]",
+            "crates/io",
+            "[\"crates/core\", \"crates/io\", \"crates/mid\", \"xtask\"]",
+        ),
+        // Unsorted, on one line: at the end.
+        (
+            "[\"crates/mid\", \"crates/core\", \"xtask\"]",
+            "crates/io",
+            "[\"crates/mid\", \"crates/core\", \"xtask\", \"crates/io\"]",
+        ),
+        // Sorted, on one line, spaced inside the brackets: first, and the spacing stays.
+        ("[ \"b\", \"c\" ]", "a", "[ \"a\", \"b\", \"c\" ]"),
+        // Sorted in plain string order (`"Z" < "a"`, `"a-b" < "a/b"`): in that order.
+        ("[\"Zed\", \"a-b\", \"a/c\"]", "a/b", "[\"Zed\", \"a-b\", \"a/b\", \"a/c\"]"),
+    ];
+    for (array, member, expected) in cases {
+        let cur = format!("[workspace]\nmembers = {array}\n");
+        assert_eq!(joined(&cur, member), format!("[workspace]\nmembers = {expected}\n"), "{array}");
+    }
+}
+
+#[test]
+fn a_moved_member_of_a_sorted_array_moves_to_its_sorted_place_and_its_lines_comment_with_it() {
+    let cur = "[workspace]\nmembers = [\n    # the domain\n    \"crates/alpha\",\n    \"crates/beta\",   # by hand\n    \"crates/gamma\",\n]\ndefault-members = [\"crates/alpha\", \"crates/beta\"]\n";
+    // `alpha` becomes `omega`: the line goes to the end; the comment line above it stays.
+    let new = "[workspace]\nmembers = [\"crates/beta\", \"crates/gamma\", \"crates/omega\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/alpha", "crates/omega")]),
+        "[workspace]\nmembers = [\n    # the domain\n    \"crates/beta\",   # by hand\n    \"crates/gamma\",\n    \"crates/omega\",\n]\ndefault-members = [\"crates/beta\", \"crates/omega\"]\n"
+    );
+    // `beta` becomes `zeta`: the comment that ended its line goes along.
+    let new = "[workspace]\nmembers = [\"crates/alpha\", \"crates/gamma\", \"crates/zeta\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/beta", "crates/zeta")]),
+        "[workspace]\nmembers = [\n    # the domain\n    \"crates/alpha\",\n    \"crates/gamma\",\n    \"crates/zeta\",   # by hand\n]\ndefault-members = [\"crates/alpha\", \"crates/zeta\"]\n"
+    );
+    // A new folder that keeps the order: in place, every other byte as it was.
+    let new = "[workspace]\nmembers = [\"crates/aardvark\", \"crates/beta\", \"crates/gamma\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/alpha", "crates/aardvark")]),
+        cur.replace("crates/alpha", "crates/aardvark")
+    );
+}
+
+#[test]
+fn a_moved_member_of_an_unsorted_array_changes_in_place() {
+    let cur = "[workspace]\nmembers = [\n    \"xtask\",\n    \"crates/alpha\", # the domain\n    \"crates/beta\",\n]\n";
+    let new = "[workspace]\nmembers = [\"xtask\", \"crates/omega\", \"crates/beta\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/alpha", "crates/omega")]),
+        cur.replace("crates/alpha", "crates/omega")
+    );
+}
+
+#[test]
+fn after_a_rename_in_a_sorted_array_a_new_member_still_joins_at_its_place() {
+    // The reported fault: the rename left `omega` first, so the array was no longer sorted
+    // and every new member went after `xtask`.
+    let cur =
+        "[workspace]\nmembers = [\n    \"crates/alpha\",\n    \"crates/mid\",\n    \"xtask\",\n]\n";
+    let new =
+        "[workspace]\nmembers = [\"crates/io\", \"crates/mid\", \"crates/omega\", \"xtask\"]\n";
+    assert_eq!(
+        root_after_moves(cur, new, &[("crates/alpha", "crates/omega")]),
+        "[workspace]\nmembers = [\n    \"crates/io\",\n    \"crates/mid\",\n    \"crates/omega\",\n    \"xtask\",\n]\n"
+    );
+}
+
+#[test]
+fn several_moves_in_one_array_keep_it_sorted_and_quoted_as_it_was() {
+    let moved = crates_pairs(&[("a", "e"), ("b", "a0"), ("c", "cc")]);
+    let mut doc: DocumentMut = "m = ['a', \"b\", \"c/\", \"d\"]\n".parse().unwrap();
+    follow_elements(doc["m"].as_array_mut().unwrap(), &moved);
+    // `a` → `e` goes last, quoted as it was; `b` → `a0` and `c/` → `cc/` fit where they are.
+    assert_eq!(doc.to_string(), "m = [\"a0\", \"cc/\", \"d\", 'e']\n");
+    // Two folders that trade places.
+    let moved = crates_pairs(&[("a", "b"), ("b", "a")]);
+    let mut doc: DocumentMut = "m = [\n  \"a\", # was a\n  \"b\", # was b\n]\n".parse().unwrap();
+    follow_elements(doc["m"].as_array_mut().unwrap(), &moved);
+    assert_eq!(doc.to_string(), "m = [\n  \"a\", # was b\n  \"b\", # was a\n]\n");
+}
+
+/// The lines of `base` before which `side` inserts lines (`side` only inserts).
+fn inserted_before(base: &str, side: &str) -> Vec<usize> {
+    similar::TextDiff::from_lines(base, side)
+        .ops()
+        .iter()
+        .filter_map(|op| match *op {
+            similar::DiffOp::Insert { old_index, .. } => Some(old_index),
+            similar::DiffOp::Equal { .. } => None,
+            _ => panic!("{side} does more than insert: {op:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn two_branches_adding_members_to_a_sorted_array_touch_different_lines_and_merge_cleanly() {
+    let base = "[workspace]\nmembers = [\n    \"core\",\n    \"mid\",\n    \"xtask\",\n]\n";
+    let ours = joined(base, "alpha");
+    let theirs = joined(base, "zeta");
+    // `alpha` before `core` (line 2), `zeta` before `]` (line 5): apart, with lines between.
+    assert_eq!(inserted_before(base, &ours), [2]);
+    assert_eq!(inserted_before(base, &theirs), [5]);
+    let both = "[workspace]\nmembers = [\n    \"alpha\",\n    \"core\",\n    \"mid\",\n    \"xtask\",\n    \"zeta\",\n]\n";
+    assert_eq!(crate::merge::merge3(base, &ours, &theirs).as_deref(), Ok(both));
+    // A plain three-way merge (diff3, as git merges) takes both, too.
+    assert_eq!(diffy::merge(base, &ours, &theirs).as_deref(), Ok(both));
+    // Whereas in an unsorted array both branches append at one place: git's conflict.
+    let base = "[workspace]\nmembers = [\n    \"mid\",\n    \"core\",\n    \"xtask\",\n]\n";
+    let (ours, theirs) = (joined(base, "alpha"), joined(base, "zeta"));
+    assert_eq!(inserted_before(base, &ours), inserted_before(base, &theirs));
+    assert!(diffy::merge(base, &ours, &theirs).is_err());
+}
+
+#[test]
+fn a_created_crate_joins_the_roots_member_entries_only_where_trellis_wrote_them() {
+    let root: DocumentMut = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\na = { path = \"crates/a\" }\nv = { path = \"vendor/v\" }\nitoa = \"1\"\n".parse().unwrap();
+    let crates = crates(&[("a", "crates/a"), ("e", "crates/e")]);
+    let needed = |owned: &[&str]| {
+        let ws = Workspace {
+            crates: &crates,
+            renamed: BTreeMap::new(),
+            moved: BTreeMap::new(),
+            root: root.as_table(),
+            root_is_render: false,
+            rendered_root: root.as_table(),
+            needed: RefCell::default(),
+            implicit: RefCell::default(),
+            dropped_features: BTreeMap::new(),
+            facts: LazyFacts::none(),
+        };
+        let owned: BTreeMap<KeyPath, String> = owned
+            .iter()
+            .map(|k| (path(&["workspace", "dependencies", k]), String::new()))
+            .collect();
+        ws.add_member("e", &owned);
+        ws.needed.into_inner()
+    };
+    // A person's root (adopted): `e` gets an entry only when an edge inherits it.
+    assert!(needed(&[]).is_empty());
+    // Trellis wrote the members' entries (a generated root): `e` joins them. A path entry
+    // that leads to no crate of the spec (a vendored crate) is the person's and counts not.
+    assert_eq!(needed(&["a"]), BTreeSet::from(["e".to_owned()]));
+}
