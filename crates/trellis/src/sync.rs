@@ -541,16 +541,19 @@ fn create(loaded: Loaded, out: &Path, options: &NewOptions) -> Result<Created, E
 const TRELLIS_LOCK: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock"));
 
 /// Gives a new workspace that uses registry crates (Trellis' engine, the spec's external
-/// crates) a lock file of tested versions: Trellis' own, which cargo, resolving offline,
-/// trims to what the workspace uses and completes where they do not overlap. Where cargo
+/// crates) a lock file of tested versions: Trellis' own, which cargo, resolving offline from
+/// its index, trims to what the workspace uses and completes where they do not overlap. Where cargo
 /// cannot resolve offline, the workspace ships without one (its first build resolves).
 fn seed_lock(root: &Path) {
     let path = root.join("Cargo.lock");
     if path.exists() || std::fs::write(&path, TRELLIS_LOCK).is_err() {
         return;
     }
+    // `update --workspace` resolves from the index alone, keeping every locked version it
+    // can and dropping what the workspace does not use (`metadata` would download every
+    // platform's packages to read their manifests).
     let resolved = crate::judge::cargo_command(root)
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["update", "--workspace", "--offline"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
