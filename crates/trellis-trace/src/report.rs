@@ -105,6 +105,10 @@ pub struct TestRef {
     pub reason: Option<String>,
     /// The strongest way it names the requirement.
     pub via: Naming,
+    /// Whether an attribute on it may make a test of each case (`#[rstest]`, `#[test_case]`):
+    /// then the results of `<function>::<case>` are its, and one failing case fails it.
+    #[serde(skip)]
+    pub cases: bool,
     /// Its results, when results were given and some are its.
     pub result: Option<TestRun>,
 }
@@ -641,7 +645,7 @@ impl Evidence {
                 .strip_prefix(crate_path)
                 .and_then(|f| f.strip_prefix('/'))
                 .unwrap_or(&t.place.file);
-            t.result = matcher.find(&t.place.krate, inside, &t.name);
+            t.result = matcher.find(&t.place.krate, inside, &t.name, t.cases);
         }
     }
 
@@ -716,6 +720,7 @@ fn record(krate: &str, file: &str, src: &[u8], scanned: &mut scan::FileScan, fou
                     ignored: test.ignored,
                     reason: reasons(t).map(str::to_owned),
                     via,
+                    cases: test.cases,
                     result: None,
                 });
             }
