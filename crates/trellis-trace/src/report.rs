@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 
 use crate::fingerprint::fingerprint;
 use crate::ids::{Id, Ids};
-use crate::results::{Binary, MatchCrate, Matcher, TestResults, TestRun, locate};
+use crate::results::{Binary, MatchCrate, Matcher, ResultsFrom, TestResults, TestRun, locate};
 use crate::scan::{self, Via};
 use crate::status::Status;
 
@@ -180,6 +180,22 @@ pub struct Counts {
     pub stray: usize,
 }
 
+/// What a report says of itself: the workspace, when it was made, at which commit, and which
+/// test results it was judged by. [`trace_with`] fills `workspace` from the spec; the caller
+/// (the engine's `trace`) fills the rest. Each format says what is there and leaves out what
+/// is not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct About {
+    /// The workspace's name: the spec's `[workspace] name`.
+    pub workspace: Option<String>,
+    /// When the report was made, in seconds since the Unix epoch.
+    pub made: Option<u64>,
+    /// The commit checked out, as `git rev-parse --short HEAD` names it, in a git checkout.
+    pub commit: Option<String>,
+    /// Where the test results came from, when there were any and the caller said.
+    pub results: Option<ResultsFrom>,
+}
+
 /// What `trace` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TraceReport {
@@ -193,6 +209,9 @@ pub struct TraceReport {
     pub stray: Vec<Stray>,
     /// How many files were read.
     pub files: usize,
+    /// What the report says of itself (workspace, date, commit, where the results came from).
+    #[serde(skip)]
+    pub about: About,
 }
 
 impl TraceReport {
@@ -305,6 +324,7 @@ pub fn trace_with(
     inputs: &TraceInputs<'_>,
 ) -> Result<TraceReport, TraceError> {
     let details = Details {
+        workspace: spec.workspace.name.clone(),
         layers: spec.layers.iter().map(|l| l.name.clone()).collect(),
         crate_layers: spec.crates.iter().map(|c| c.layer.clone()).collect(),
         texts: spec
@@ -338,6 +358,7 @@ pub fn trace_targets_with(
 /// What a spec tells a trace beyond its targets.
 #[derive(Debug)]
 struct Details<'s> {
+    workspace: String,
     layers: Vec<String>,
     /// Per target.
     crate_layers: Vec<Option<String>>,
@@ -404,7 +425,8 @@ fn run(
         .collect();
     let layers = details.map(|d| d.layers.clone()).unwrap_or_default();
     let results = inputs.results.is_some();
-    Ok(TraceReport { layers, results, crates, stray, files: sources.len() })
+    let about = About { workspace: details.map(|d| d.workspace.clone()), ..About::default() };
+    Ok(TraceReport { layers, results, crates, stray, files: sources.len(), about })
 }
 
 /// Per target, the binaries its files show (`tests/it/main.rs` shows the test `it`), so that a

@@ -198,6 +198,24 @@ impl TestResults {
     }
 }
 
+/// Where the test results a report is judged by came from, for the report to say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultsFrom {
+    /// The workspace's tests, run just now (`trace --run`).
+    Run,
+    /// What the last run kept (`trace --run` keeps its output), read again.
+    Kept {
+        /// Where it is kept.
+        file: String,
+        /// When it was written, in seconds since the Unix epoch.
+        written: u64,
+        /// How old it was when read, in seconds.
+        age: u64,
+    },
+    /// Reports in files, as given (one per shard of a CI run, say).
+    Files(Vec<String>),
+}
+
 /// What a test's results say, once matched to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TestRun {
