@@ -157,6 +157,16 @@ impl TestResults {
         TestResults::new(libtest::read(output))
     }
 
+    /// Whether `output` is what `cargo test` prints, as far as a line of it says so: libtest's
+    /// `running N tests` or `test result:`, or cargo's `Running …` line. [`from_libtest`]
+    /// never fails, so a caller that reads a file a person named asks this first: a file with
+    /// none of those lines is no test output at all.
+    ///
+    /// [`from_libtest`]: TestResults::from_libtest
+    pub fn is_libtest_output(output: &str) -> bool {
+        libtest::recognised(output)
+    }
+
     /// Names the package of results whose binary's file name (as `cargo test` printed it,
     /// `requirements-de8fd196e04a5576`) is a key of `packages`. `cargo test --no-run
     /// --message-format json` gives each test binary's `executable` and `package_id`; a run
