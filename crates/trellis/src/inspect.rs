@@ -67,6 +67,12 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
     let trellis_check::Resolved { metadata, warning } = metadata?;
     let mut judged_by = None;
     let report = match scanned? {
+        // No requirement to judge; files given are still read, so that a bad one is said.
+        None if matches!(options.results, Results::Files(_)) => {
+            let results = crate::results::load(project, &options.results, None, None)?;
+            judged_by = results.map(|(_, from)| from);
+            None
+        }
         None => None,
         Some((scanned, affirmed)) => {
             // The same results `trace` reads, found the same way: one source.

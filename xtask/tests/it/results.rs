@@ -149,6 +149,17 @@ fn a_results_file_that_is_not_one_is_named_and_is_the_caller_s_to_fix() {
         }
     }
     insta::assert_snapshot!(session(&runs));
+
+    // A spec without requirements has nothing to judge, but a bad file is still said.
+    let spec = "[workspace]\nname = \"plain\"\n\n[crates.core]\n";
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "plain"]);
+    assert_eq!(made.code, Some(0), "{made}");
+    let plain = tmp.path().join("plain");
+    let check = cli::xtask(&plain, &["check", "--results", "nowhere.xml"]);
+    assert_eq!(check.code, Some(2), "{check}");
+    assert!(check.stderr.contains("`nowhere.xml`"), "{check}");
 }
 
 #[test]
