@@ -165,6 +165,9 @@ pub struct TraceOptions {
 /// test results `options` names and the fingerprints the ledger keeps (a requirement whose
 /// text changed since its test was affirmed is suspect), after recording the affirmations
 /// `options` asks for. Reports, never judges: [`check`] turns the statuses into findings.
+/// The report's `about` says the workspace, when it was made, the commit checked out (in a git
+/// checkout) and where the results came from (the kept ones with their age, found in the
+/// target folder cargo names, as [`check`] finds them).
 ///
 /// ```no_run
 /// let project = trellis::Project::discover(std::env::current_dir()?)?;
@@ -176,10 +179,12 @@ pub struct TraceOptions {
 ///
 /// # Errors
 ///
-/// Input: the spec is missing or has errors; a results file that cannot be read as results;
-/// an id to affirm that the spec does not have (with the nearest one it has), or that no
-/// person's test claims yet. Environment: a file cannot be read, `cargo test` cannot run, the
-/// ledger cannot be written. Interrupted: the cancel flag. The ledger is written only once
+/// Input: the spec is missing or has errors; a results file that is missing, a folder, or
+/// cannot be read as results (each named); an id to affirm that the spec does not have (with
+/// the nearest one it has), or that no person's test claims yet. Environment: a file cannot
+/// be read, cargo cannot load the workspace for [`Results::Run`] (for [`Results::Last`] that
+/// is a warning, and the trace is of the code alone), `cargo test` cannot run, the ledger
+/// cannot be written. Interrupted: the cancel flag. The ledger is written only once
 /// everything else succeeded.
 pub fn trace(project: &Project, options: &TraceOptions) -> Result<Traced, Error> {
     let loaded = project.load()?;
