@@ -39,6 +39,10 @@ pub struct Checked {
     pub sources: BTreeMap<String, String>,
     /// What people should hear beside the findings: what could not be checked, and why.
     pub notes: Vec<String>,
+    /// Where the test results the requirements were judged by came from (the kept results of
+    /// the last `trace --run`, and how old they are, or files), when there were any: the
+    /// engine's `check`, which loads them, says.
+    pub results: Option<trellis_trace::ResultsFrom>,
 }
 
 impl Checked {
@@ -86,7 +90,7 @@ pub fn check_model(
             sources.insert(names.file(&manifest), text);
         }
     }
-    Checked { diagnostics, sources, notes: Vec::new() }
+    Checked { diagnostics, sources, notes: Vec::new(), results: None }
 }
 
 /// Member manifests read from disk on first use, at most once each.

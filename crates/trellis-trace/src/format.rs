@@ -4,6 +4,7 @@
 mod html;
 mod markdown;
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
@@ -13,6 +14,7 @@ pub use html::html;
 pub use markdown::markdown;
 
 use crate::report::{Counts, CrateTrace, Place, RequirementTrace, Stray, TestRef, TraceReport};
+use crate::results::ResultsFrom;
 use crate::status::{Shows, Status, shows};
 
 pub use trellis_spec::JSON_SCHEMA_VERSION;
@@ -37,17 +39,20 @@ fn paint(text: &str, style: Style) -> String {
 
 /// The report for a terminal: a block per crate with a line per requirement, aligned, then the
 /// stray ids and the totals. Always styled with ANSI escapes (`anstyle`); a caller whose
-/// output takes no colour strips them (`anstream` does, by the terminal's rules).
+/// output takes no colour strips them (`anstream` does, by the terminal's rules). A control
+/// character in a name, a path or an id is written as Rust would write it (`\n`, `\u{1b}`), so
+/// that it breaks no line and sends the terminal nothing.
 pub fn human(report: &TraceReport) -> String {
     let all = || report.crates.iter().flat_map(|c| &c.requirements);
-    let id_width = all().map(|r| r.id.chars().count()).max().unwrap_or(0);
-    let name_width = all().map(|r| shown_test(r).map_or(0, |(n, _)| n.chars().count())).max();
+    let id_width = all().map(|r| one_line(&r.id).chars().count()).max().unwrap_or(0);
+    let name_width =
+        all().map(|r| shown_test(r).map_or(0, |(n, _)| one_line(n).chars().count())).max();
     let name_width = name_width.unwrap_or(0);
     let mut out = String::new();
     for krate in &report.crates {
         let counts = report.counts(krate);
-        let head = paint(&krate.name, BOLD);
-        let _ = write!(out, "{head} ({}): ", krate.path);
+        let head = paint(&one_line(&krate.name), BOLD);
+        let _ = write!(out, "{head} ({}): ", one_line(&krate.path));
         if krate.missing {
             let _ = writeln!(out, "{}; {}", paint("folder missing", BAD), summary(&counts, false));
         } else if krate.requirements.is_empty() {
@@ -57,12 +62,13 @@ pub fn human(report: &TraceReport) -> String {
         }
         for r in &krate.requirements {
             let word = r.status.as_str();
-            let mut line =
-                format!("  {:<id_width$}  {}", r.id, paint(word, status_style(r.status)));
+            let id = one_line(&r.id);
+            let mut line = format!("  {id:<id_width$}  {}", paint(word, status_style(r.status)));
             if let Some((name, place)) = shown_test(r) {
                 // Padded outside the style, so that a line ends with no blanks once stripped.
                 let pad = 7usize.saturating_sub(word.len());
-                let _ = write!(line, "{:pad$}  {name:<name_width$}  {}", "", at(place));
+                let name = one_line(name);
+                let _ = write!(line, "{:pad$}  {name:<name_width$}  {}", "", one_line(&at(place)));
                 let more = more_count(r);
                 if more > 0 {
                     let _ = write!(line, " (+{more} more)");
@@ -74,10 +80,11 @@ pub fn human(report: &TraceReport) -> String {
     }
     if !report.stray.is_empty() {
         let _ = writeln!(out, "\n{}", paint("stray ids (in code, not in the spec)", BOLD));
-        let width = report.stray.iter().map(|s| s.id.chars().count()).max().unwrap_or(0);
+        let width = report.stray.iter().map(|s| one_line(&s.id).chars().count()).max();
+        let width = width.unwrap_or(0);
         for stray in &report.stray {
-            let id = paint(&format!("{:<width$}", stray.id), BAD);
-            let _ = write!(out, "  {id}  {}", at(&stray.places[0]));
+            let id = paint(&format!("{:<width$}", one_line(&stray.id)), BAD);
+            let _ = write!(out, "  {id}  {}", one_line(&at(&stray.places[0])));
             if stray.places.len() > 1 {
                 let _ = write!(out, " (+{} more)", stray.places.len() - 1);
             }
@@ -86,6 +93,29 @@ pub fn human(report: &TraceReport) -> String {
     }
     let _ = writeln!(out, "\ntotal: {}", summary(&report.totals(), true));
     out
+}
+
+/// `s` with every control character written as Rust writes it in a string literal (`\n`,
+/// `\t`, `\u{1b}`), but those `keep` lets through: text from the code or the spec that cannot
+/// break the lines of a terminal, a table or a page, nor carry an escape sequence.
+pub(crate) fn controls_escaped(s: &str, keep: fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && !keep(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && !keep(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `s` on one line, and with no escape sequence: every control character escaped.
+fn one_line(s: &str) -> Cow<'_, str> {
+    controls_escaped(s, |_| false)
 }
 
 /// "3 requirements: 1 covered, 1 pending, 1 lost" (passing, failing, suspect and skipped
@@ -171,7 +201,11 @@ pub fn json(report: &TraceReport) -> String {
     #[derive(Serialize)]
     struct Json<'a> {
         schema_version: u32,
+        workspace: Option<&'a str>,
+        made: Option<String>,
+        commit: Option<&'a str>,
         results: bool,
+        results_from: Option<JsonFrom<'a>>,
         layers: &'a [String],
         totals: Counts,
         crates: Vec<JsonCrate<'a>>,
@@ -187,9 +221,28 @@ pub fn json(report: &TraceReport) -> String {
         counts: Counts,
         requirements: &'a [RequirementTrace],
     }
+    #[derive(Serialize)]
+    #[serde(tag = "kind", rename_all = "lowercase")]
+    enum JsonFrom<'a> {
+        Run,
+        Kept { file: &'a str, written: String, age_seconds: u64 },
+        Files { files: &'a [String] },
+    }
+    let about = &report.about;
+    let results_from = about.results.as_ref().map(|from| match from {
+        ResultsFrom::Run => JsonFrom::Run,
+        ResultsFrom::Kept { file, written, age } => {
+            JsonFrom::Kept { file, written: rfc3339(*written), age_seconds: *age }
+        }
+        ResultsFrom::Files(files) => JsonFrom::Files { files },
+    });
     let view = Json {
         schema_version: JSON_SCHEMA_VERSION,
+        workspace: about.workspace.as_deref(),
+        made: about.made.map(rfc3339),
+        commit: about.commit.as_deref(),
         results: report.results,
+        results_from,
         layers: &report.layers,
         totals: report.totals(),
         crates: report
@@ -210,4 +263,129 @@ pub fn json(report: &TraceReport) -> String {
     let mut s = serde_json::to_string_pretty(&view).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// A time as its date and time of day in UTC: `2025-06-01 12:03 UTC`.
+pub fn utc(seconds_since_epoch: u64) -> String {
+    let (y, mo, d, h, mi, _) = civil(seconds_since_epoch);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC")
+}
+
+/// A time as RFC 3339 in UTC, to the second: `2025-06-01T12:03:04Z`.
+fn rfc3339(seconds_since_epoch: u64) -> String {
+    let (y, mo, d, h, mi, s) = civil(seconds_since_epoch);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// Seconds since the Unix epoch as the UTC calendar date and time: year, month, day, hour,
+/// minute, second.
+///
+/// No time crate is among the dependencies, and this is the one conversion the reports need.
+/// It is Howard Hinnant's `civil_from_days`
+/// (<https://howardhinnant.github.io/date_algorithms.html#civil_from_days>), exact in the
+/// proleptic Gregorian calendar: days are counted from 0000-03-01, so that the leap day ends
+/// a year, in eras of 400 years (146,097 days), within which the year, the day of the year and
+/// the month follow by integer arithmetic.
+fn civil(seconds_since_epoch: u64) -> (u64, u64, u64, u64, u64, u64) {
+    let days = seconds_since_epoch / 86_400;
+    let time = seconds_since_epoch % 86_400;
+    // Days since 0000-03-01: 1970-01-01 is day 719,468.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097; // 0..=146_096
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365; // 0..=399
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100); // 0..=365
+    let month_from_march = (5 * day_of_year + 2) / 153; // 0..=11: March is 0
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1; // 1..=31
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day, time / 3_600, time % 3_600 / 60, time % 60)
+}
+
+/// A duration for people: `40 s`, `12 min`, `3 h`, `2 days`.
+pub fn ago(seconds: u64) -> String {
+    match seconds {
+        0..120 => format!("{seconds} s"),
+        120..7_200 => format!("{} min", seconds / 60),
+        7_200..172_800 => format!("{} h", seconds / 3_600),
+        _ => format!("{} days", seconds / 86_400),
+    }
+}
+
+/// A piece of the line a report opens with: text, or code (a command, a commit, a file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(Cow<'a, str>),
+    Code(&'a str),
+}
+
+/// The line a report opens with, after its title, in groups each format joins with ` · `:
+/// when it was made, at which commit, and what its statuses are judged by.
+fn about_line(report: &TraceReport) -> Vec<Vec<Piece<'_>>> {
+    use Piece::{Code, Text};
+    let about = &report.about;
+    let mut groups = Vec::new();
+    if let Some(made) = about.made {
+        groups.push(vec![Text(utc(made).into())]);
+    }
+    if let Some(commit) = &about.commit {
+        groups.push(vec![Text("commit ".into()), Code(commit)]);
+    }
+    let judged = match (&about.results, report.results) {
+        (Some(ResultsFrom::Kept { written, age, .. }), _) => vec![
+            Text("judged by the results ".into()),
+            Code("trace --run"),
+            Text(format!(" kept {} ago ({})", ago(*age), utc(*written)).into()),
+        ],
+        (Some(ResultsFrom::Run), _) => vec![Text("judged by a test run just now".into())],
+        (Some(ResultsFrom::Files(files)), _) => {
+            let mut pieces = vec![Text("judged by the results in ".into())];
+            for (i, file) in files.iter().enumerate() {
+                if i > 0 {
+                    let and = if i + 1 == files.len() { " and " } else { ", " };
+                    pieces.push(Text(and.into()));
+                }
+                pieces.push(Code(file));
+            }
+            pieces
+        }
+        (None, true) => vec![Text("judged by the results of a test run".into())],
+        (None, false) => vec![Text("judged without test results".into())],
+    };
+    groups.push(judged);
+    groups
+}
+
+/// The first letter of a line in upper case.
+fn capitalised(text: &str) -> Cow<'_, str> {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) if c.is_lowercase() => Cow::Owned(c.to_uppercase().chain(chars).collect()),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ago, civil, utc};
+
+    #[test]
+    fn dates_are_the_calendar_s() {
+        assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
+        assert_eq!(civil(1_700_000_000), (2023, 11, 14, 22, 13, 20));
+        assert_eq!(civil(4_107_542_399), (2100, 2, 28, 23, 59, 59));
+        assert_eq!(civil(4_107_542_400), (2100, 3, 1, 0, 0, 0));
+        assert_eq!(utc(1_709_164_800), "2024-02-29 00:00 UTC");
+        assert_eq!(utc(1_735_689_599), "2024-12-31 23:59 UTC");
+    }
+
+    #[test]
+    fn ages_read_as_people_say_them() {
+        assert_eq!(ago(40), "40 s");
+        assert_eq!(ago(12 * 60), "12 min");
+        assert_eq!(ago(3 * 3_600), "3 h");
+        assert_eq!(ago(2 * 86_400), "2 days");
+    }
 }

@@ -40,8 +40,8 @@ pub use findings::{Policy, findings, findings_with};
 pub use fingerprint::{FINGERPRINT_PREFIX, fingerprint};
 pub use read::{TestFile, TestText, read_tests};
 pub use report::{
-    Counts, CrateTrace, Naming, Place, RequirementTrace, Stray, Target, TestRef, TraceError,
-    TraceInputs, TraceReport, trace, trace_targets, trace_targets_with, trace_with,
+    About, Counts, CrateTrace, Naming, Place, RequirementTrace, Scanned, Stray, Target, TestRef,
+    TraceError, TraceInputs, TraceReport, trace, trace_targets, trace_targets_with, trace_with,
 };
-pub use results::{Outcome, ResultsError, TestResult, TestResults, TestRun};
+pub use results::{Outcome, ResultsError, ResultsFrom, TestResult, TestResults, TestRun};
 pub use status::{PENDING_REASON, Status};

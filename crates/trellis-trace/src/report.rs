@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 
 use crate::fingerprint::fingerprint;
 use crate::ids::{Id, Ids};
-use crate::results::{Binary, MatchCrate, Matcher, TestResults, TestRun, locate};
+use crate::results::{Binary, MatchCrate, Matcher, ResultsFrom, TestResults, TestRun, locate};
 use crate::scan::{self, Via};
 use crate::status::Status;
 
@@ -105,6 +105,10 @@ pub struct TestRef {
     pub reason: Option<String>,
     /// The strongest way it names the requirement.
     pub via: Naming,
+    /// Whether an attribute on it may make a test of each case (`#[rstest]`, `#[test_case]`):
+    /// then the results of `<function>::<case>` are its, and one failing case fails it.
+    #[serde(skip)]
+    pub cases: bool,
     /// Its results, when results were given and some are its.
     pub result: Option<TestRun>,
 }
@@ -176,6 +180,22 @@ pub struct Counts {
     pub stray: usize,
 }
 
+/// What a report says of itself: the workspace, when it was made, at which commit, and which
+/// test results it was judged by. [`trace_with`] fills `workspace` from the spec; the caller
+/// (the engine's `trace`) fills the rest. Each format says what is there and leaves out what
+/// is not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct About {
+    /// The workspace's name: the spec's `[workspace] name`.
+    pub workspace: Option<String>,
+    /// When the report was made, in seconds since the Unix epoch.
+    pub made: Option<u64>,
+    /// The commit checked out, as `git rev-parse --short HEAD` names it, in a git checkout.
+    pub commit: Option<String>,
+    /// Where the test results came from, when there were any and the caller said.
+    pub results: Option<ResultsFrom>,
+}
+
 /// What `trace` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TraceReport {
@@ -189,6 +209,9 @@ pub struct TraceReport {
     pub stray: Vec<Stray>,
     /// How many files were read.
     pub files: usize,
+    /// What the report says of itself (workspace, date, commit, where the results came from).
+    #[serde(skip)]
+    pub about: About,
 }
 
 impl TraceReport {
@@ -300,16 +323,7 @@ pub fn trace_with(
     root: &Path,
     inputs: &TraceInputs<'_>,
 ) -> Result<TraceReport, TraceError> {
-    let details = Details {
-        layers: spec.layers.iter().map(|l| l.name.clone()).collect(),
-        crate_layers: spec.crates.iter().map(|c| c.layer.clone()).collect(),
-        texts: spec
-            .crates
-            .iter()
-            .map(|c| c.requirements.iter().map(|r| r.text.as_str()).collect())
-            .collect(),
-    };
-    run(&Target::from_spec(spec), Some(&details), root, inputs)
+    Ok(Scanned::read(spec, root)?.judge(inputs))
 }
 
 /// [`trace`] for crates given directly rather than through a spec.
@@ -318,7 +332,7 @@ pub fn trace_with(
 /// `.rs` file once, skipping `target/` folders, the folders of other crates nested inside, and
 /// symbolic links. A crate whose folder is missing has all its requirements lost.
 pub fn trace_targets(targets: &[Target], root: &Path) -> Result<TraceReport, TraceError> {
-    run(targets, None, root, &TraceInputs::default())
+    trace_targets_with(targets, root, &TraceInputs::default())
 }
 
 /// [`trace_targets`] with test results. Without a spec there are no texts, so nothing is
@@ -328,12 +342,13 @@ pub fn trace_targets_with(
     root: &Path,
     inputs: &TraceInputs<'_>,
 ) -> Result<TraceReport, TraceError> {
-    run(targets, None, root, inputs)
+    Ok(Scanned::read_targets(targets.to_vec(), root)?.judge(inputs))
 }
 
 /// What a spec tells a trace beyond its targets.
 #[derive(Debug)]
 struct Details<'s> {
+    workspace: String,
     layers: Vec<String>,
     /// Per target.
     crate_layers: Vec<Option<String>>,
@@ -341,66 +356,110 @@ struct Details<'s> {
     texts: Vec<Vec<&'s str>>,
 }
 
-fn run(
-    targets: &[Target],
-    details: Option<&Details<'_>>,
-    root: &Path,
-    inputs: &TraceInputs<'_>,
-) -> Result<TraceReport, TraceError> {
-    let known: Vec<&str> =
-        targets.iter().flat_map(|t| t.requirements.iter().map(String::as_str)).collect();
-    let ids = Ids::new(known);
-    let (sources, missing) = list(targets, root)?;
-    let found = scan_all(targets, root, &sources, &ids)?;
-    let matcher = inputs.results.map(|results| {
-        let binaries = binaries(targets, root, &sources);
-        let crates: Vec<MatchCrate<'_>> = targets
-            .iter()
-            .zip(binaries)
-            .map(|(t, binaries)| MatchCrate { name: &t.name, binaries })
-            .collect();
-        let paths: HashMap<&str, &str> =
-            targets.iter().map(|t| (t.name.as_str(), t.path.trim_end_matches('/'))).collect();
-        (Matcher::new(results, &crates), paths)
-    });
-    let mut evidence = found.evidence;
-    let mut next = 0;
-    let crates = targets
-        .iter()
-        .zip(missing)
-        .enumerate()
-        .map(|(k, (target, missing))| {
-            let requirements = target
-                .requirements
+/// A workspace's files read and scanned, not yet judged by test results: the costly half of
+/// a trace (every file read once), which can run while the results are still being found
+/// (`check` reads cargo's metadata meanwhile, and with it the target folder where the last
+/// results are kept). [`Scanned::judge`] is the other half, which reads no file.
+#[derive(Debug)]
+pub struct Scanned<'s> {
+    targets: Vec<Target>,
+    details: Option<Details<'s>>,
+    root: PathBuf,
+    sources: Vec<Source>,
+    missing: Vec<bool>,
+    found: Found,
+}
+
+impl<'s> Scanned<'s> {
+    /// Reads and scans the files of every crate of a spec (see [`trace`]).
+    pub fn read(spec: &'s Spec, root: &Path) -> Result<Scanned<'s>, TraceError> {
+        let details = Details {
+            workspace: spec.workspace.name.clone(),
+            layers: spec.layers.iter().map(|l| l.name.clone()).collect(),
+            crate_layers: spec.crates.iter().map(|c| c.layer.clone()).collect(),
+            texts: spec
+                .crates
                 .iter()
-                .enumerate()
-                .map(|(j, id)| {
-                    let mut e = std::mem::take(&mut evidence[next]);
-                    next += 1;
-                    if let Some((matcher, paths)) = &matcher {
-                        e.match_results(matcher, paths);
-                    }
-                    let text = details.and_then(|d| d.texts.get(k)?.get(j).copied());
-                    e.into_trace(id, text, inputs.affirmed.get(id))
-                })
+                .map(|c| c.requirements.iter().map(|r| r.text.as_str()).collect())
+                .collect(),
+        };
+        Scanned::new(Target::from_spec(spec), Some(details), root)
+    }
+
+    /// Reads and scans the files of crates given directly (see [`trace_targets`]).
+    pub fn read_targets(targets: Vec<Target>, root: &Path) -> Result<Scanned<'s>, TraceError> {
+        Scanned::new(targets, None, root)
+    }
+
+    fn new(
+        targets: Vec<Target>,
+        details: Option<Details<'s>>,
+        root: &Path,
+    ) -> Result<Scanned<'s>, TraceError> {
+        let known: Vec<&str> =
+            targets.iter().flat_map(|t| t.requirements.iter().map(String::as_str)).collect();
+        let ids = Ids::new(known);
+        let (sources, missing) = list(&targets, root)?;
+        let found = scan_all(&targets, root, &sources, &ids)?;
+        Ok(Scanned { targets, details, root: root.to_path_buf(), sources, missing, found })
+    }
+
+    /// The report: each test that claims a requirement matched with its results, and each
+    /// requirement's status, by the results and affirmed fingerprints `inputs` gives.
+    pub fn judge(self, inputs: &TraceInputs<'_>) -> TraceReport {
+        let Scanned { targets, details, root, sources, missing, found } = self;
+        let details = details.as_ref();
+        let matcher = inputs.results.map(|results| {
+            let binaries = binaries(&targets, &root, &sources);
+            let crates: Vec<MatchCrate<'_>> = targets
+                .iter()
+                .zip(binaries)
+                .map(|(t, binaries)| MatchCrate { name: &t.name, binaries })
                 .collect();
-            let (name, path) = (target.name.clone(), target.path.clone());
-            let layer = details.and_then(|d| d.crate_layers.get(k).cloned().flatten());
-            CrateTrace { name, path, layer, missing, requirements }
-        })
-        .collect();
-    let stray = found
-        .stray
-        .into_iter()
-        .map(|(id, mut places)| {
-            places.sort();
-            places.dedup();
-            Stray { id, places }
-        })
-        .collect();
-    let layers = details.map(|d| d.layers.clone()).unwrap_or_default();
-    let results = inputs.results.is_some();
-    Ok(TraceReport { layers, results, crates, stray, files: sources.len() })
+            let paths: HashMap<&str, &str> =
+                targets.iter().map(|t| (t.name.as_str(), t.path.trim_end_matches('/'))).collect();
+            (Matcher::new(results, &crates), paths)
+        });
+        let mut evidence = found.evidence;
+        let mut next = 0;
+        let crates = targets
+            .iter()
+            .zip(missing)
+            .enumerate()
+            .map(|(k, (target, missing))| {
+                let requirements = target
+                    .requirements
+                    .iter()
+                    .enumerate()
+                    .map(|(j, id)| {
+                        let mut e = std::mem::take(&mut evidence[next]);
+                        next += 1;
+                        if let Some((matcher, paths)) = &matcher {
+                            e.match_results(matcher, paths);
+                        }
+                        let text = details.and_then(|d| d.texts.get(k)?.get(j).copied());
+                        e.into_trace(id, text, inputs.affirmed.get(id))
+                    })
+                    .collect();
+                let (name, path) = (target.name.clone(), target.path.clone());
+                let layer = details.and_then(|d| d.crate_layers.get(k).cloned().flatten());
+                CrateTrace { name, path, layer, missing, requirements }
+            })
+            .collect();
+        let stray = found
+            .stray
+            .into_iter()
+            .map(|(id, mut places)| {
+                places.sort();
+                places.dedup();
+                Stray { id, places }
+            })
+            .collect();
+        let layers = details.map(|d| d.layers.clone()).unwrap_or_default();
+        let results = inputs.results.is_some();
+        let about = About { workspace: details.map(|d| d.workspace.clone()), ..About::default() };
+        TraceReport { layers, results, crates, stray, files: sources.len(), about }
+    }
 }
 
 /// Per target, the binaries its files show (`tests/it/main.rs` shows the test `it`), so that a
@@ -641,7 +700,7 @@ impl Evidence {
                 .strip_prefix(crate_path)
                 .and_then(|f| f.strip_prefix('/'))
                 .unwrap_or(&t.place.file);
-            t.result = matcher.find(&t.place.krate, inside, &t.name);
+            t.result = matcher.find(&t.place.krate, inside, &t.name, t.cases);
         }
     }
 
@@ -716,6 +775,7 @@ fn record(krate: &str, file: &str, src: &[u8], scanned: &mut scan::FileScan, fou
                     ignored: test.ignored,
                     reason: reasons(t).map(str::to_owned),
                     via,
+                    cases: test.cases,
                     result: None,
                 });
             }

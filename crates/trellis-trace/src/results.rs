@@ -9,6 +9,7 @@
 mod junit;
 mod libtest;
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -156,6 +157,16 @@ impl TestResults {
         TestResults::new(libtest::read(output))
     }
 
+    /// Whether `output` is what `cargo test` prints, as far as a line of it says so: libtest's
+    /// `running N tests` or `test result:`, or cargo's `Running …` line. [`from_libtest`]
+    /// never fails, so a caller that reads a file a person named asks this first: a file with
+    /// none of those lines is no test output at all.
+    ///
+    /// [`from_libtest`]: TestResults::from_libtest
+    pub fn is_libtest_output(output: &str) -> bool {
+        libtest::recognised(output)
+    }
+
     /// Names the package of results whose binary's file name (as `cargo test` printed it,
     /// `requirements-de8fd196e04a5576`) is a key of `packages`. `cargo test --no-run
     /// --message-format json` gives each test binary's `executable` and `package_id`; a run
@@ -195,6 +206,24 @@ impl TestResults {
     pub fn is_empty(&self) -> bool {
         self.results.is_empty()
     }
+}
+
+/// Where the test results a report is judged by came from, for the report to say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultsFrom {
+    /// The workspace's tests, run just now (`trace --run`).
+    Run,
+    /// What the last run kept (`trace --run` keeps its output), read again.
+    Kept {
+        /// Where it is kept.
+        file: String,
+        /// When it was written, in seconds since the Unix epoch.
+        written: u64,
+        /// How old it was when read, in seconds.
+        age: u64,
+    },
+    /// Reports in files, as given (one per shard of a CI run, say).
+    Files(Vec<String>),
 }
 
 /// What a test's results say, once matched to it.
@@ -284,6 +313,10 @@ pub(crate) struct Matcher<'a> {
     owners: Vec<Owner>,
     /// Sets of crate indices, each sorted.
     sets: Vec<Vec<usize>>,
+    /// Every segment of a result's path but its last → indices into `results`: where the cases
+    /// of a parametrised test (`ord_1::case_2`) are found by its function's name. Built the
+    /// first time a test that makes cases is looked up.
+    by_case_fn: OnceCell<HashMap<&'a str, Vec<usize>>>,
 }
 
 impl<'a> Matcher<'a> {
@@ -327,37 +360,80 @@ impl<'a> Matcher<'a> {
                 set.map_or(Owner::Unknown, |&set| Owner::Among(set))
             })
             .collect();
-        Matcher { results, crates: by_name, owners, sets }
+        Matcher { results, crates: by_name, owners, sets, by_case_fn: OnceCell::new() }
     }
 
     /// The results of the test `fn_name` of crate `krate` in the file `path` (relative to the
-    /// crate's folder), combined; `None` when no result is its.
+    /// crate's folder), combined; `None` when no result is its. `cases`: the test may make a
+    /// test of each case (`#[rstest]`, `#[test_case]`), which the harness names
+    /// `<function>::<case>`: those results are its too.
     ///
-    /// A result is the test's when its last segment is the function's name, its package (as
-    /// far as known) is the crate, its binary (when known on both sides) is the file's, and the
-    /// file's module path (when the file sits where cargo's conventions put modules) is a run of
-    /// the result's modules: `r001` in `r001::r001_foo` and in `requirements::r001::r001_foo`,
+    /// A result is the test's when its last segment is the function's name (or, for a test that
+    /// makes cases, a segment before the last is), its package (as far as known) is the crate,
+    /// its binary (when known on both sides) is the file's, and the file's module path (when
+    /// the file sits where cargo's conventions put modules) is a run of the result's modules
+    /// before the function: `r001` in `r001::r001_foo` and in `requirements::r001::r001_foo`,
     /// `entry` in `entry::tests::balances`. Results whose package is certain win over those
-    /// only possibly the crate's.
-    pub(crate) fn find(&self, krate: &str, path: &str, fn_name: &str) -> Option<TestRun> {
-        let own = self.find_named(krate, path, fn_name);
+    /// only possibly the crate's; among the rest a failure counts first, so one failing case
+    /// fails the test.
+    pub(crate) fn find(
+        &self,
+        krate: &str,
+        path: &str,
+        fn_name: &str,
+        cases: bool,
+    ) -> Option<TestRun> {
+        let own = self.find_named(krate, path, fn_name, cases);
         // A test its binary did not report before it crashed failed, whatever another crate's
         // test of the same path did.
         if own.as_ref().is_none_or(|(sure, _)| !sure)
-            && let Some(crash) = self.find_named(krate, path, CRASHED).filter(|(sure, _)| *sure)
+            && let Some(crash) =
+                self.find_named(krate, path, CRASHED, false).filter(|(sure, _)| *sure)
         {
             return Some(crash.1);
         }
         own.map(|(_, run)| run)
     }
 
+    /// The results whose path has `fn_name` as a segment before its last: a parametrised
+    /// test's cases.
+    fn cases_of(&self, fn_name: &str) -> &[usize] {
+        let index = self.by_case_fn.get_or_init(|| {
+            let mut index: HashMap<&'a str, Vec<usize>> = HashMap::new();
+            for (i, r) in self.results.results.iter().enumerate() {
+                let Some((modules, _)) = r.name.rsplit_once("::") else { continue };
+                for segment in modules.split("::") {
+                    let list = index.entry(segment).or_default();
+                    // `a::a::case_1` once under `a`.
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+            index
+        });
+        index.get(fn_name).map_or(&[], Vec::as_slice)
+    }
+
     /// [`Matcher::find`] by one function name, with whether the result is surely the crate's.
-    fn find_named(&self, krate: &str, path: &str, fn_name: &str) -> Option<(bool, TestRun)> {
-        let bucket = self.results.by_fn.get(fn_name)?;
+    fn find_named(
+        &self,
+        krate: &str,
+        path: &str,
+        fn_name: &str,
+        cases: bool,
+    ) -> Option<(bool, TestRun)> {
+        let plain = self.results.by_fn.get(fn_name).map_or(&[][..], Vec::as_slice);
+        let of_cases = if cases { self.cases_of(fn_name) } else { &[] };
+        if plain.is_empty() && of_cases.is_empty() {
+            return None;
+        }
         let index = self.crates.get(krate).copied();
         let located = locate(path);
         let mut best: Option<(bool, TestRun)> = None;
-        for &i in bucket {
+        let candidates =
+            plain.iter().map(|&i| (i, false)).chain(of_cases.iter().map(|&i| (i, true)));
+        for (i, is_case) in candidates {
             let r = &self.results.results[i];
             let sure = match &self.owners[i] {
                 Owner::Known(p) if p == krate => true,
@@ -376,7 +452,11 @@ impl<'a> Matcher<'a> {
                 if r.binary.as_ref().is_some_and(|b| !same_binary(b, binary)) {
                     continue;
                 }
-                if fn_name != CRASHED && !holds_run(&r.name, modules) {
+                let holds = match is_case {
+                    false => fn_name == CRASHED || holds_run(&r.name, modules),
+                    true => holds_case(&r.name, fn_name, modules),
+                };
+                if !holds {
                     continue;
                 }
             }
@@ -428,6 +508,17 @@ fn holds_run(name: &str, modules: &[&str]) -> bool {
     let segments: Vec<&str> = name.split("::").collect();
     let path = &segments[..segments.len().saturating_sub(1)];
     path.windows(modules.len()).any(|w| w == modules)
+}
+
+/// Whether the test path `name` is a case of the function `fn_name` of a file whose module
+/// path is `modules`: `fn_name` is a segment before its last, and `modules` a run of the
+/// segments before that one (`entry::tests::parses::case_2` for `parses` in `src/entry.rs`).
+fn holds_case(name: &str, fn_name: &str, modules: &[&str]) -> bool {
+    let segments: Vec<&str> = name.split("::").collect();
+    let last = segments.len().saturating_sub(1);
+    (0..last)
+        .filter(|&k| segments[k] == fn_name)
+        .any(|k| modules.is_empty() || segments[..k].windows(modules.len()).any(|w| w == modules))
 }
 
 #[cfg(test)]

@@ -10,8 +10,22 @@ use std::ops::Range;
 
 use crate::ids::{Id, Ids};
 
-/// Attribute names (the last segment of the path) that make a function a test.
-const TEST_ATTRS: [&[u8]; 4] = [b"test", b"rstest", b"test_case", b"quickcheck"];
+/// Attribute names (the last segment of the path) that make a function a test: libtest's and
+/// the async runtimes' `test`, rstest's, test-case's (`test_case`, `test_matrix`), quickcheck's,
+/// test-strategy's `proptest` and proptest's `property_test`.
+const TEST_ATTRS: [&[u8]; 7] = [
+    b"test",
+    b"rstest",
+    b"test_case",
+    b"test_matrix",
+    b"quickcheck",
+    b"proptest",
+    b"property_test",
+];
+
+/// Of those, the ones that may make a test of each case, in a module named after the function
+/// (`ord_1::case_1`, `ord_1::with_name`): rstest's and test-case's.
+const CASE_ATTRS: [&[u8]; 3] = [b"rstest", b"test_case", b"test_matrix"];
 
 /// The words a covering comment starts with, compared without regard to ASCII case.
 pub(crate) const MARKER: &[u8] = b"covers:";
@@ -24,6 +38,9 @@ pub(crate) struct Test {
     /// Whether `#[ignore]` (with or without a reason) is on it. `#[cfg_attr(…, ignore)]` does
     /// not count: such a test runs in the configurations that matter to it.
     pub(crate) ignored: bool,
+    /// Whether an attribute on it may make a test of each case (`#[rstest]`, `#[test_case]`),
+    /// which the harness names `<function>::<case>`.
+    pub(crate) cases: bool,
 }
 
 /// How an id is written where it was found.
@@ -465,6 +482,7 @@ fn find_tests(
     let mut preamble: Option<usize> = None;
     let mut is_test = false;
     let mut ignored = false;
+    let mut cases = false;
     let mut i = 0;
     let text = |t: &Token| &src[t.text_start..t.text_end];
     while i < tokens.len() {
@@ -491,17 +509,18 @@ fn find_tests(
                         let attr = read_attr(src, &tokens[j + 1..close.max(j + 1)]);
                         is_test |= attr.is_test;
                         ignored |= attr.ignored;
+                        cases |= attr.cases;
                     }
                     i = close + 1;
                 } else {
-                    (preamble, is_test, ignored) = (None, false, false);
+                    (preamble, is_test, ignored, cases) = (None, false, false, false);
                     i += 1;
                 }
             }
             Kind::Ident if text(token) == b"fn" => {
                 let start = preamble.unwrap_or(i);
-                let (found_test, found_ignored) = (is_test, ignored);
-                (preamble, is_test, ignored) = (None, false, false);
+                let (found_test, found_ignored, found_cases) = (is_test, ignored, cases);
+                (preamble, is_test, ignored, cases) = (None, false, false, false);
                 if !found_test {
                     i += 1;
                     continue;
@@ -512,7 +531,7 @@ fn find_tests(
                     _ => token.end..token.end,
                 };
                 let end = item_end(tokens, name_at);
-                tests.push(Test { name_span, ignored: found_ignored });
+                tests.push(Test { name_span, ignored: found_ignored, cases: found_cases });
                 regions.push(start..end + 1);
                 i = end + 1;
             }
@@ -530,7 +549,7 @@ fn find_tests(
             // The ABI of `extern "C" fn`.
             Kind::Str if preamble.is_some() || is_test => i += 1,
             _ => {
-                (preamble, is_test, ignored) = (None, false, false);
+                (preamble, is_test, ignored, cases) = (None, false, false, false);
                 i += 1;
             }
         }
@@ -586,6 +605,7 @@ fn item_end(tokens: &[Token], from: usize) -> usize {
 struct Attr {
     is_test: bool,
     ignored: bool,
+    cases: bool,
 }
 
 /// What an outer attribute's tokens (between `[` and `]`) say about a test.
@@ -604,13 +624,14 @@ fn read_attr(src: &[u8], tokens: &[Token]) -> Attr {
         }
         code.next();
     }
-    let Some(last) = last else { return Attr { is_test: false, ignored: false } };
+    let Some(last) = last else { return Attr { is_test: false, ignored: false, cases: false } };
     let is_test = TEST_ATTRS.contains(&last);
+    let cases = CASE_ATTRS.contains(&last);
     // `#[ignore]` or `#[ignore = "reason"]`; `#[cfg_attr(…, ignore)]` deliberately not.
     let ignored = segments == 1
         && last == b"ignore"
         && matches!(code.next().map(|t| t.kind), None | Some(Kind::Punct(b'=')));
-    Attr { is_test, ignored }
+    Attr { is_test, ignored, cases }
 }
 
 #[cfg(test)]

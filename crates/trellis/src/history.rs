@@ -35,6 +35,14 @@ pub(crate) fn candidates(root: &Path) -> Vec<String> {
     out
 }
 
+/// The commit checked out, as `git rev-parse --short HEAD` names it: what a report says it was
+/// made from. `None` outside a git checkout, without git, or before the first commit.
+pub(crate) fn commit(root: &Path) -> Option<String> {
+    let hash = git(root, &["rev-parse", "--short", "HEAD"])?;
+    let hash = hash.trim();
+    (!hash.is_empty()).then(|| hash.to_owned())
+}
+
 /// `HEAD`, its parents, and `MERGE_HEAD` when a merge is under way.
 fn revisions(root: &Path) -> Vec<String> {
     let mut revs: Vec<String> = git(root, &["rev-list", "--parents", "-n", "1", "HEAD"])

@@ -48,25 +48,42 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
     }
     let loaded = project.load()?;
     refuse_unfinished(root)?;
-    // The trace (the ledger's fingerprints, the results, every source file) runs beside cargo.
+    // The trace's costly half (the ledger's fingerprints, every source file) runs beside
+    // cargo, whose metadata says the target folder where the last results are kept.
     let possible = trellis_trace::findings::possible(&loaded.spec);
-    let trace = || -> Result<TraceReport, Error> {
-        let results = crate::results::load(project, &options.results, None)?;
+    let scan = || -> Result<_, Error> {
         let affirmed = affirmed(root)?;
-        let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
-        Ok(trellis_trace::trace_with(&loaded.spec, root, &inputs)?)
+        Ok((trellis_trace::Scanned::read(&loaded.spec, root)?, affirmed))
     };
-    let (metadata, traced) = std::thread::scope(|scope| {
-        let traced = possible.then(|| scope.spawn(trace));
+    let (metadata, scanned) = std::thread::scope(|scope| {
+        let scanned = possible.then(|| scope.spawn(scan));
         let metadata = trellis_check::read_resolved(root, &Cargo::from_env());
-        let traced = traced
+        let scanned = scanned
             .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .transpose();
-        (metadata, traced)
+        (metadata, scanned)
     });
     // Cargo's failure comes first: a workspace cargo cannot load is what needs fixing.
     let trellis_check::Resolved { metadata, warning } = metadata?;
-    let report = traced?;
+    let mut judged_by = None;
+    let report = match scanned? {
+        // No requirement to judge; files given are still read, so that a bad one is said.
+        None if matches!(options.results, Results::Files(_)) => {
+            let results = crate::results::load(project, &options.results, None, None)?;
+            judged_by = results.map(|(_, from)| from);
+            None
+        }
+        None => None,
+        Some((scanned, affirmed)) => {
+            // The same results `trace` reads, found the same way: one source.
+            let target = metadata.target_directory.as_std_path();
+            let results = crate::results::load(project, &options.results, Some(target), None)?;
+            let (results, from) = results.unzip();
+            judged_by = from;
+            let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
+            Some(scanned.judge(&inputs))
+        }
+    };
     let names = Names { spec_file: &loaded.file, root: project.shown_root() };
     let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
     let mut diagnostics = loaded.warnings.clone();
@@ -95,7 +112,8 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
             sources.insert(file.to_owned(), text);
         }
     }
-    Ok(Checked { diagnostics, sources, notes: warning.into_iter().collect() })
+    let notes = warning.into_iter().collect();
+    Ok(Checked { diagnostics, sources, notes, results: judged_by })
 }
 
 /// Refuses to read a workspace an interrupted `apply` left half-changed (its journal is
@@ -129,8 +147,9 @@ pub struct Traced {
 /// What [`trace`] is asked.
 #[derive(Debug, Clone, Default)]
 pub struct TraceOptions {
-    /// The test results statuses are judged by; none by default (then a requirement a running
-    /// test claims is `covered`).
+    /// The test results statuses are judged by: by default those the last `trace --run` kept,
+    /// if any, as `check` reads them ([`Results::Last`]); without results a requirement a
+    /// running test claims is `covered`.
     pub results: Results,
     /// Requirements whose tests a person read against the spec's words and affirms still
     /// meet them: each stops being suspect until its text changes again (its fingerprint goes
@@ -146,6 +165,9 @@ pub struct TraceOptions {
 /// test results `options` names and the fingerprints the ledger keeps (a requirement whose
 /// text changed since its test was affirmed is suspect), after recording the affirmations
 /// `options` asks for. Reports, never judges: [`check`] turns the statuses into findings.
+/// The report's `about` says the workspace, when it was made, the commit checked out (in a git
+/// checkout) and where the results came from (the kept ones with their age, found in the
+/// target folder cargo names, as [`check`] finds them).
 ///
 /// ```no_run
 /// let project = trellis::Project::discover(std::env::current_dir()?)?;
@@ -157,22 +179,49 @@ pub struct TraceOptions {
 ///
 /// # Errors
 ///
-/// Input: the spec is missing or has errors; a results file that cannot be read as results;
-/// an id to affirm that the spec does not have (with the nearest one it has), or that no
-/// person's test claims yet. Environment: a file cannot be read, `cargo test` cannot run, the
-/// ledger cannot be written. Interrupted: the cancel flag. The ledger is written only once
+/// Input: the spec is missing or has errors; a results file that is missing, a folder, or
+/// cannot be read as results (each named); an id to affirm that the spec does not have (with
+/// the nearest one it has), or that no person's test claims yet. Environment: a file cannot
+/// be read, cargo cannot load the workspace for [`Results::Run`] (for [`Results::Last`] that
+/// is a warning, and the trace is of the code alone), `cargo test` cannot run, the ledger
+/// cannot be written. Interrupted: the cancel flag. The ledger is written only once
 /// everything else succeeded.
 pub fn trace(project: &Project, options: &TraceOptions) -> Result<Traced, Error> {
     let loaded = project.load()?;
     let texts = requirement_texts(&loaded, &options.affirm)?;
-    let results = crate::results::load(project, &options.results, options.cancel.as_deref())?;
     let root = project.root();
-    let mut affirmed = affirmed(root)?;
-    let trace = |affirmed: &BTreeMap<String, String>| {
-        let inputs = TraceInputs { results: results.as_ref(), affirmed };
-        trellis_trace::trace_with(&loaded.spec, root, &inputs)
+    let mut warnings = Vec::new();
+    // The files are read while cargo says which target folder it uses: where the last results
+    // are kept, and where a run keeps them.
+    let (scanned, target) = std::thread::scope(|scope| {
+        let target = options
+            .results
+            .need_target_dir()
+            .then(|| scope.spawn(|| crate::results::target_dir(root)));
+        let scanned = trellis_trace::Scanned::read(&loaded.spec, root);
+        let target =
+            target.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        (scanned, target)
+    });
+    let (which, target) = match target.transpose() {
+        Ok(target) => (&options.results, target),
+        // The code alone still says much: a workspace cargo cannot load has no last results
+        // to find, and `check` says why.
+        Err(_) if options.results == Results::Last => {
+            warnings.push(
+                "the last test results cannot be found: cargo cannot load the workspace to say where its target folder is, so statuses come from the code alone\nhint: `trellis check` shows what cargo says"
+                    .to_owned(),
+            );
+            (&Results::None, None)
+        }
+        Err(e) => return Err(e),
     };
-    let mut report = trace(&affirmed)?;
+    let scanned = scanned?;
+    let results =
+        crate::results::load(project, which, target.as_deref(), options.cancel.as_deref())?;
+    let (results, from) = results.unzip();
+    let mut affirmed = affirmed(root)?;
+    let mut report = scanned.judge(&TraceInputs { results: results.as_ref(), affirmed: &affirmed });
     let mut recorded = Vec::new();
     if !texts.is_empty() {
         for (id, fingerprint) in &texts {
@@ -187,9 +236,9 @@ pub fn trace(project: &Project, options: &TraceOptions) -> Result<Traced, Error>
         }
         trellis_sync::affirm(root, &texts)?;
         affirmed.extend(texts);
-        report = trace(&affirmed)?;
+        let inputs = TraceInputs { results: results.as_ref(), affirmed: &affirmed };
+        report = trellis_trace::Scanned::read(&loaded.spec, root)?.judge(&inputs);
     }
-    let mut warnings = Vec::new();
     if let Some(results) = &results {
         let claimed = || report.crates.iter().flat_map(|c| &c.requirements).flat_map(|r| &r.tests);
         let matched = claimed().any(|t| t.result.is_some());
@@ -201,6 +250,9 @@ pub fn trace(project: &Project, options: &TraceOptions) -> Result<Traced, Error>
             ));
         }
     }
+    report.about.made = Some(crate::results::seconds_since_epoch(std::time::SystemTime::now()));
+    report.about.commit = crate::history::commit(root);
+    report.about.results = from;
     Ok(Traced { loaded, report, affirmed: recorded, warnings })
 }
 

@@ -57,7 +57,7 @@ pub use inspect::{
 };
 pub use judge::{HELD_BACK, Judged, Level, Verify};
 pub use project::{Loaded, Project, shell_word};
-pub use results::{Results, last_results_path};
+pub use results::{Results, last_results_path, target_dir};
 pub use sync::{
     Applied, ApplyOptions, Created, NewOptions, OldName, PlanOptions, Planned, apply, new,
     new_from_text, plan, render_plan,

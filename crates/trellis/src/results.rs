@@ -1,12 +1,13 @@
-//! Test results for `trace` and `check`: read from a file, run now, or kept from the last run.
+//! Test results for `trace` and `check`: read from files, run now, or kept from the last run in
+//! the target folder cargo uses.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use trellis_trace::TestResults;
+use trellis_trace::{ResultsFrom, TestResults};
 
 use crate::{Error, ErrorKind, Project};
 
@@ -14,79 +15,139 @@ use crate::{Error, ErrorKind, Project};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Results {
     /// None: claims alone (a requirement a running test claims is `covered`).
-    #[default]
     None,
-    /// Those of the last [`Results::Run`] in this workspace, if it kept any: what `check`
-    /// reads by default. They are as old as that run.
+    /// Those of the last [`Results::Run`] in this workspace, if it kept any: what `check` and
+    /// `trace` read by default. They are as old as that run.
+    #[default]
     Last,
-    /// A report in a file: JUnit XML as `cargo nextest` writes it, or what `cargo test`
-    /// printed (stdout and stderr together).
-    File(PathBuf),
+    /// Reports in files, read together (one per shard of a CI run, say): JUnit XML as
+    /// `cargo nextest` writes it, or what `cargo test` printed (stdout and stderr together).
+    Files(Vec<PathBuf>),
     /// Run the workspace's tests now (`cargo test --workspace --no-fail-fast`, stable, no
     /// flags of nightly), and keep what they printed as the last results.
     Run,
 }
 
-/// Where the last run's output is kept: `<target>/trellis/cargo-test.txt`, where `<target>` is
-/// `CARGO_TARGET_DIR` or the workspace's `target` folder, so that it never reaches git.
-pub fn last_results_path(root: &Path) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| if dir.is_absolute() { dir } else { root.join(dir) })
-        .unwrap_or_else(|| root.join("target"));
-    target.join("trellis").join("cargo-test.txt")
+impl Results {
+    /// Whether finding these results takes the target folder cargo uses (where the last run's
+    /// results are kept): [`target_dir`] tells it.
+    pub fn need_target_dir(&self) -> bool {
+        matches!(self, Results::Last | Results::Run)
+    }
 }
 
-/// The results `which` names; `None` when there are none to judge by. `cancel` stops a run.
+/// The target folder cargo uses for the workspace at `root`, as cargo itself says
+/// (`cargo metadata --no-deps`'s `target_directory`): `CARGO_TARGET_DIR`, `build.target-dir`
+/// in any `.cargo/config.toml` cargo reads, or the workspace's `target/`.
+///
+/// # Errors
+///
+/// Input: no folder at `root`. Environment: cargo cannot load the workspace.
+pub fn target_dir(root: &Path) -> Result<PathBuf, Error> {
+    let metadata = trellis_check::read_metadata(root, &trellis_check::Cargo::from_env())?;
+    Ok(metadata.target_directory.into_std_path_buf())
+}
+
+/// Where the last run's output is kept: `<target>/trellis/cargo-test.txt`, in the target
+/// folder cargo uses ([`target_dir`]), so that it never reaches git and is never a second
+/// `target/`.
+pub fn last_results_path(target_dir: &Path) -> PathBuf {
+    target_dir.join("trellis").join("cargo-test.txt")
+}
+
+/// The results `which` names, with where they came from; `None` when there are none to judge
+/// by. `target` is the target folder cargo uses ([`target_dir`]), which [`Results::Last`] and
+/// [`Results::Run`] need. `cancel` stops a run.
 pub(crate) fn load(
     project: &Project,
     which: &Results,
+    target: Option<&Path>,
     cancel: Option<&AtomicBool>,
-) -> Result<Option<TestResults>, Error> {
+) -> Result<Option<(TestResults, ResultsFrom)>, Error> {
+    let target = || {
+        target.ok_or_else(|| {
+            Error::env("the target folder of the workspace is unknown: this is a bug in Trellis")
+        })
+    };
     match which {
         Results::None => Ok(None),
         Results::Last => {
-            let path = last_results_path(project.root());
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    let packages = read_executables(&executables_path(&path));
-                    Ok(Some(TestResults::from_libtest(&text).with_executables(&packages)))
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(Error::env(format!(
+            let path = last_results_path(target()?);
+            let unreadable = |e: std::io::Error| {
+                Error::env(format!(
                     "cannot read the last test results at `{}`: {e}\nhint: `trellis trace --run` runs the tests again and keeps their results",
                     path.display()
-                ))),
-            }
+                ))
+            };
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(unreadable(e)),
+            };
+            let modified =
+                std::fs::metadata(&path).and_then(|m| m.modified()).map_err(unreadable)?;
+            let packages = read_executables(&executables_path(&path));
+            let results = TestResults::from_libtest(&text).with_executables(&packages);
+            let from = ResultsFrom::Kept {
+                file: path.display().to_string(),
+                written: seconds_since_epoch(modified),
+                age: modified.elapsed().map_or(0, |d| d.as_secs()),
+            };
+            Ok(Some((results, from)))
         }
-        Results::File(path) => {
-            let shown = path.display();
-            let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => Error::input(format!("no results at `{shown}`")),
-                std::io::ErrorKind::InvalidData => Error::input(format!(
-                    "`{shown}` is not UTF-8 text: give a JUnit XML report or what `cargo test` printed"
-                )),
-                _ => Error::env(format!("cannot read `{shown}`: {e}")),
-            })?;
-            // A byte-order mark is no part of either format.
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            if text.trim_start().starts_with('<') {
-                TestResults::from_junit(text)
-                    .map(Some)
-                    .map_err(|e| Error::input(format!("`{shown}`: {e}")))
-            } else {
-                Ok(Some(TestResults::from_libtest(text)))
+        Results::Files(paths) => {
+            let mut all = TestResults::default();
+            for path in paths {
+                all.extend(read_file(path)?.results().iter().cloned());
             }
+            let shown = paths.iter().map(|p| p.display().to_string()).collect();
+            Ok(Some((all, ResultsFrom::Files(shown))))
         }
-        Results::Run => run(project.root(), cancel).map(Some),
+        Results::Run => run(project.root(), target()?, cancel).map(|r| Some((r, ResultsFrom::Run))),
+    }
+}
+
+/// A time as seconds since the Unix epoch (0 for one before it).
+pub(crate) fn seconds_since_epoch(time: SystemTime) -> u64 {
+    time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// The results in one file a person named: JUnit XML (it starts with `<`, after any byte-order
+/// mark), or what `cargo test` printed. A file that is neither is the caller's input to fix,
+/// named.
+fn read_file(path: &Path) -> Result<TestResults, Error> {
+    let shown = path.display();
+    let expected = "give a JUnit XML report (as `cargo nextest` writes it) or what `cargo test` printed (stdout and stderr together)";
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            Error::input(format!("no results at `{shown}`: no such file"))
+        }
+        std::io::ErrorKind::InvalidData => {
+            Error::input(format!("`{shown}` is not UTF-8 text: {expected}"))
+        }
+        std::io::ErrorKind::IsADirectory => {
+            Error::input(format!("`{shown}` is a folder, not a file of results: {expected}"))
+        }
+        _ => Error::env(format!("cannot read `{shown}`: {e}")),
+    })?;
+    // A byte-order mark is no part of either format.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.trim_start().starts_with('<') {
+        TestResults::from_junit(text).map_err(|e| Error::input(format!("`{shown}`: {e}")))
+    } else if TestResults::is_libtest_output(text) {
+        Ok(TestResults::from_libtest(text))
+    } else {
+        Err(Error::input(format!(
+            "`{shown}` holds no test results: it is neither JUnit XML nor what `cargo test` printed (no `running N tests`, `test result:` or `Running` line)\nhint: {expected}"
+        )))
     }
 }
 
 /// Runs the workspace's tests, stdout and stderr into one file in the order cargo writes them
 /// (the `Running` lines that tie a test to its crate go to stderr), and keeps that file as the
 /// last results once the run is over.
-fn run(root: &Path, cancel: Option<&AtomicBool>) -> Result<TestResults, Error> {
-    let kept = last_results_path(root);
+fn run(root: &Path, target: &Path, cancel: Option<&AtomicBool>) -> Result<TestResults, Error> {
+    let kept = last_results_path(target);
     let dir = kept.parent().unwrap_or(root);
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::env(format!("cannot create `{}`: {e}", dir.display())))?;

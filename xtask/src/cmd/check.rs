@@ -21,9 +21,10 @@ pub(crate) struct Args {
     #[arg(long)]
     strict: bool,
     /// Find failing requirements by the results in FILE (JUnit XML, or what `cargo test`
-    /// printed) [default: those of the last `trace --run`, if any].
+    /// printed); repeatable, one file per shard of a CI run [default: those the last
+    /// `trace --run` kept, if any].
     #[arg(long, value_name = "FILE")]
-    results: Option<std::path::PathBuf>,
+    results: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -34,24 +35,14 @@ enum Format {
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.location.project()?;
-    let results = match &args.results {
-        Some(file) => trellis::Results::File(file.clone()),
-        None => {
-            // Say which results a failing requirement is found by, and how old they are.
-            let kept = trellis::last_results_path(project.root());
-            if let Ok(modified) = std::fs::metadata(&kept).and_then(|m| m.modified()) {
-                let age = modified.elapsed().map_or(0, |d| d.as_secs());
-                term::note(&format!(
-                    "{}: judging requirements by the results `trellis trace --run` kept {} ago\n",
-                    term::paint("note", term::NOTE),
-                    ago(age)
-                ));
-            }
-            trellis::Results::Last
-        }
+    let results = match args.results.as_slice() {
+        [] => trellis::Results::Last,
+        files => trellis::Results::Files(files.to_vec()),
     };
     let checked =
         trellis::check(&project, &trellis::CheckOptions { strict: args.strict, results })?;
+    // Which results a failing requirement is found by, and how old they are.
+    crate::cmd::note_results(checked.results.as_ref());
     for note in &checked.notes {
         term::warning(note);
     }
@@ -66,14 +57,4 @@ pub(crate) fn run(args: &Args) -> Outcome {
         Format::Json => term::out(&checked.json()),
     }
     if checked.has_errors() { Err(Failure::Findings) } else { Ok(()) }
-}
-
-/// A duration for people: `40 s`, `12 min`, `3 h`, `2 days`.
-fn ago(seconds: u64) -> String {
-    match seconds {
-        0..120 => format!("{seconds} s"),
-        120..7_200 => format!("{} min", seconds / 60),
-        7_200..172_800 => format!("{} h", seconds / 3_600),
-        _ => format!("{} days", seconds / 86_400),
-    }
 }

@@ -66,3 +66,16 @@ pub(crate) fn shell_word(path: &Path) -> String {
 pub(crate) fn print_warnings(loaded: &trellis::Loaded) {
     crate::term::err(&loaded.render_warnings());
 }
+
+/// Says which results the requirements are judged by when they are those the last
+/// `trace --run` kept, and how old they are: `check` and `trace` alike, whatever the format.
+pub(crate) fn note_results(from: Option<&trellis::trellis_trace::ResultsFrom>) {
+    use crate::term;
+    if let Some(trellis::trellis_trace::ResultsFrom::Kept { age, .. }) = from {
+        term::note(&format!(
+            "{}: judging requirements by the results `trellis trace --run` kept {} ago\n",
+            term::paint("note", term::NOTE),
+            trellis::trellis_trace::format::ago(*age)
+        ));
+    }
+}

@@ -19,13 +19,15 @@ pub(crate) struct Args {
     #[command(flatten)]
     location: Location,
     /// Run the workspace's tests first (`cargo test --workspace --no-fail-fast`) and judge by
-    /// their results; `check` then reads them too.
+    /// their results, which are kept in cargo's target folder: the next `trace` and `check`
+    /// read them too.
     #[arg(long, conflicts_with = "results")]
     run: bool,
     /// Judge by the results in FILE: a JUnit XML report (as `cargo nextest` writes it) or what
-    /// `cargo test` printed (stdout and stderr together).
+    /// `cargo test` printed (stdout and stderr together); repeatable, one file per shard of a
+    /// CI run [default: those the last `trace --run` kept, if any, as `check` reads them].
     #[arg(long, value_name = "FILE")]
-    results: Option<PathBuf>,
+    results: Vec<PathBuf>,
     /// Record that the tests of requirement ID still meet it as the spec words it now: it is no
     /// longer suspect. Repeatable.
     #[arg(long, value_name = "ID")]
@@ -46,13 +48,13 @@ enum Format {
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.location.project()?;
-    let results = match (&args.results, args.run) {
-        (Some(file), _) => trellis::Results::File(file.clone()),
-        (None, true) => {
+    let results = match (args.results.as_slice(), args.run) {
+        ([], true) => {
             term::status("running", term::GOOD, "cargo test --workspace --no-fail-fast");
             trellis::Results::Run
         }
-        (None, false) => trellis::Results::None,
+        ([], false) => trellis::Results::Last,
+        (files, _) => trellis::Results::Files(files.to_vec()),
     };
     let options = trellis::TraceOptions {
         results,
@@ -67,6 +69,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
     for warning in &traced.warnings {
         term::warning(warning);
     }
+    crate::cmd::note_results(traced.report.about.results.as_ref());
     // For people, files as they are reached from here; JSON keeps them workspace-relative.
     if args.format != Format::Json {
         shown_from_here(&project, &mut traced.report);

@@ -44,29 +44,43 @@ impl Run {
 
 /// `cargo xtask ARGS` in `dir`: the `xtask` binary.
 pub(crate) fn xtask(dir: &Path, args: &[&str]) -> Run {
-    run(env!("CARGO_BIN_EXE_xtask"), "cargo xtask", &[], dir, args)
+    run(env!("CARGO_BIN_EXE_xtask"), "cargo xtask", &[], dir, &[], args)
+}
+
+/// `NAME=VALUE… cargo xtask ARGS` in `dir`: with variables set for this run only, shown before
+/// the command as a shell shows them.
+pub(crate) fn xtask_with(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Run {
+    run(env!("CARGO_BIN_EXE_xtask"), "cargo xtask", &[], dir, vars, args)
 }
 
 /// `cargo trellis ARGS` in `dir`: the `cargo-trellis` binary as cargo runs an external
 /// subcommand, `trellis` its first argument.
 pub(crate) fn trellis(dir: &Path, args: &[&str]) -> Run {
-    run(env!("CARGO_BIN_EXE_cargo-trellis"), "cargo trellis", &["trellis"], dir, args)
+    run(env!("CARGO_BIN_EXE_cargo-trellis"), "cargo trellis", &["trellis"], dir, &[], args)
 }
 
 /// The binary with colour off twice over: `NO_COLOR=1`, and `--color never` (a global flag,
 /// given first and not shown in the command line, as every run has it) unless the test gives
 /// `--color` itself.
-fn run(program: &str, shown: &str, first: &[&str], dir: &Path, args: &[&str]) -> Run {
+fn run(
+    program: &str,
+    shown: &str,
+    first: &[&str],
+    dir: &Path,
+    vars: &[(&str, &str)],
+    args: &[&str],
+) -> Run {
     let mut command = crate::command(program, dir);
-    command.args(first);
+    command.args(first).envs(vars.iter().copied());
     if !args.contains(&"--color") {
         command.args(["--color", "never"]);
     }
     let Output { status, stdout, stderr } = command.args(args).output().expect("the binary runs");
     let words: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
+    let vars: String = vars.iter().map(|(k, v)| format!("{k}={} ", shell_word(v))).collect();
     Run {
         dir: dir.to_path_buf(),
-        command: format!("{shown} {}", words.join(" ")).trim_end().to_owned(),
+        command: format!("{vars}{shown} {}", words.join(" ")).trim_end().to_owned(),
         code: status.code(),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
@@ -114,8 +128,13 @@ static FILTERS: LazyLock<Vec<(Regex, &str)>> = LazyLock::new(|| {
     }
     // The process id in the name of the folder `new` builds in (`.ws.trellis-<pid>-<n>`).
     filters.push((Regex::new(r"\.trellis-[0-9]+-").unwrap(), ".trellis-[PID]-"));
-    // How long ago `trace --run` kept the results `check` judges by.
+    // How long ago `trace --run` kept the results `check` and `trace` judge by.
     filters.push((Regex::new(r"kept [0-9]+ (s|min|h|days) ago").unwrap(), "kept [AGE] ago"));
+    // When a report was made, or its results kept (UTC).
+    filters
+        .push((Regex::new(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC").unwrap(), "[DATE]"));
+    // The commit a report was made at, should the system's temporary folder be in a checkout.
+    filters.push((Regex::new(r"commit (`|<code>)[0-9a-f]{4,}").unwrap(), "commit $1[COMMIT]"));
     filters
 });
 

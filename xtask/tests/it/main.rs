@@ -17,6 +17,7 @@ mod new;
 mod proof;
 mod property;
 mod readback;
+mod results;
 mod surface;
 mod sync;
 mod tidy;

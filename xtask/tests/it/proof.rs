@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::cli::{self, session};
 
-const SPEC: &str = r#"[workspace]
+pub(crate) const SPEC: &str = r#"[workspace]
 name = "proof"
 
 [crates.ledger]
@@ -21,7 +21,7 @@ requirements = [
 "#;
 
 /// LED-1's test made real and passing, LED-2's real and failing, LED-3's left pending.
-fn make_tests_real(ws: &Path) {
+pub(crate) fn make_tests_real(ws: &Path) {
     let tests = ws.join("crates/ledger/tests/requirements");
     let real = |file: &str, from: &str, to: &str| {
         let path = tests.join(file);
@@ -42,7 +42,7 @@ fn make_tests_real(ws: &Path) {
     );
 }
 
-fn statuses(run: &cli::Run) -> Vec<(String, String)> {
+pub(crate) fn statuses(run: &cli::Run) -> Vec<(String, String)> {
     let json = run.json();
     assert_eq!(json["schema_version"], 1, "{run}");
     json["crates"]
@@ -54,7 +54,7 @@ fn statuses(run: &cli::Run) -> Vec<(String, String)> {
         .collect()
 }
 
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
 }
 

@@ -79,6 +79,7 @@ fn warnings_alone_do_not_fail() {
         diagnostics: warnings.into_iter().cloned().collect(),
         sources: checked.sources.clone(),
         notes: Vec::new(),
+        results: None,
     };
     assert!(!only_warnings.has_errors());
     assert_eq!(report::summary(&only_warnings.diagnostics), "check: 0 errors, 4 warnings");

@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::{at, by_layer, claims, shown_test, summary, test_state};
+use super::{Piece, about_line, at, by_layer, capitalised, claims, controls_escaped, shown_test};
+use super::{summary, test_state};
 use crate::report::{Counts, CrateTrace, TraceReport};
 use crate::status::{Shows, Status, shows};
 
@@ -29,25 +30,44 @@ ul{margin:0;padding-left:1.1rem}\
 .suspect,.skipped,.pending{color:var(--warn)}";
 
 /// The report as one HTML page that needs nothing else (inline CSS, no script, no external
-/// asset): the totals, a table of counts per crate by layer, the traceability matrix (every
-/// requirement, grouped by layer and crate, with its text, status and the tests that claim it,
-/// each with its place and last result), and the stray ids. Every text from the spec or the
-/// code is escaped.
+/// asset): a title that names the workspace, a line with the date, the commit and the results
+/// the statuses are judged by, the totals, a table of counts per crate by layer, the
+/// traceability matrix (every requirement, grouped by layer and crate, with its text, status
+/// and the tests that claim it, each with its place and last result), and the stray ids. Every
+/// text from the spec, the code or the results is escaped, control characters included.
 pub fn html(report: &TraceReport) -> String {
     let mut out = String::with_capacity(4096 + 512 * report.totals().requirements);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str("<title>Requirements traceability</title>\n");
+    let (title, heading) = match &report.about.workspace {
+        Some(name) => (
+            format!("{}: requirements traceability", escape(name)),
+            format!("<code>{}</code>: requirements traceability", escape(name)),
+        ),
+        None => ("Requirements traceability".to_owned(), "Requirements traceability".to_owned()),
+    };
+    let _ = writeln!(out, "<title>{title}</title>");
     let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>");
-    out.push_str("<h1>Requirements traceability</h1>\n");
+    let _ = writeln!(out, "<h1>{heading}</h1>");
+    let groups: Vec<String> = about_line(report)
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Text(t) => escape(t),
+                    Piece::Code(c) => format!("<code>{}</code>", escape(c)),
+                })
+                .collect()
+        })
+        .collect();
+    let _ = writeln!(out, "<p class=\"about\">{}.</p>", capitalised(&groups.join(" · ")));
     let totals = report.totals();
     let _ = writeln!(out, "<p>{}.</p>", escape(&summary(&totals, true)));
     let results = match report.results {
-        true => {
-            "Statuses include the results of a test run; <em>covered</em> means claimed by a test that did not run."
-        }
+        true => "<em>Covered</em> means claimed by a test that did not run.",
         false => {
-            "No test results were given: <em>covered</em> means claimed by a test that is not ignored."
+            "<em>Covered</em> means claimed by a test that is not ignored; <code>trace --run</code> runs the tests and keeps their results for the next <code>trace</code> and <code>check</code>."
         }
     };
     let _ = writeln!(out, "<p>{results}</p>");
@@ -176,8 +196,11 @@ fn requirements(out: &mut String, krate: &CrateTrace, results: bool) {
     }
 }
 
-/// Text for an element's content or a quoted attribute value.
+/// Text for an element's content or a quoted attribute value: markup escaped, and control
+/// characters but line breaks and tabs written as Rust writes them (`\u{1b}`), since HTML
+/// allows none of them.
 fn escape(s: &str) -> String {
+    let s = controls_escaped(s, |c| c == '\n' || c == '\t');
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -2,14 +2,18 @@
 
 use std::fmt::Write;
 
-use super::{at, by_layer, claims, shown_test, test_state};
+use super::test_state;
+use super::{Piece, about_line, at, by_layer, capitalised, claims, controls_escaped, shown_test};
 use crate::report::{Counts, TraceReport};
 use crate::status::Status;
 
-/// The report as GitHub-flavoured Markdown for a CI job summary: a heading, a table of counts
-/// per crate (with its layer, when the spec has layers) and the total, the traceability matrix
-/// (folded): every requirement by layer and crate, with its status and the tests that claim it,
-/// each with its place and last result; then the stray ids.
+/// The report as GitHub-flavoured Markdown for a CI job summary: a heading that names the
+/// workspace, a line with the date, the commit and the results the statuses are judged by, a
+/// table of counts per crate (with its layer, when the spec has layers) and the total, the
+/// traceability matrix (folded): every requirement by layer and crate, with its status and the
+/// tests that claim it, each with its place and last result; then the stray ids. Every text
+/// from the spec, the code or the results is escaped: it stays in its cell, on one line, and
+/// no HTML of it reaches the page.
 pub fn markdown(report: &TraceReport) -> String {
     let totals = report.totals();
     let layered = !report.layers.is_empty();
@@ -18,7 +22,24 @@ pub fn markdown(report: &TraceReport) -> String {
         true => (totals.passing, "passing"),
         false => (totals.covered, "covered"),
     };
-    let _ = writeln!(out, "### Requirements: {shown} of {} {word}\n", totals.requirements);
+    let of = match &report.about.workspace {
+        Some(name) => format!(" of {}", code(name)),
+        None => String::new(),
+    };
+    let _ = writeln!(out, "### Requirements{of}: {shown} of {} {word}\n", totals.requirements);
+    let groups: Vec<String> = about_line(report)
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Text(t) => text(t),
+                    Piece::Code(c) => code(c),
+                })
+                .collect()
+        })
+        .collect();
+    let _ = writeln!(out, "{}.\n", capitalised(&groups.join(" · ")));
     let layer_head = if layered { " layer |" } else { "" };
     let layer_rule = if layered { ":--|" } else { "" };
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
@@ -65,7 +86,7 @@ pub fn markdown(report: &TraceReport) -> String {
                             "{} in {}: {}",
                             code(&t.name),
                             code(&at(&t.place)),
-                            test_state(t, report.results)
+                            text(&test_state(t, report.results))
                         )
                     })
                     .collect();
@@ -113,31 +134,61 @@ fn status(status: Status) -> String {
     format!("{sign} {}", status.as_str())
 }
 
-/// Inline code for a table cell: a `|` would end the cell even inside backticks.
+/// Inline code for a table cell, on one line: control characters escaped (`\n`), a fence
+/// longer than any run of backticks inside, and every `|` escaped, since GitHub splits a row at
+/// a `|` before it reads code spans. A `\` escapes the character after it in that split, so a
+/// `|` is preceded by an odd number of them.
 fn code(text: &str) -> String {
-    let text = text.replace('|', "\\|");
-    if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
+    let text = controls_escaped(text, |_| false);
+    let mut inner = String::with_capacity(text.len() + 2);
+    let mut backslashes = 0;
+    for c in text.chars() {
+        if c == '|' {
+            if backslashes % 2 == 1 {
+                inner.push('\\');
+            }
+            inner.push_str("\\|");
+            backslashes = 0;
+            continue;
+        }
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+        inner.push(c);
+    }
+    if inner.is_empty() {
+        // No code span is empty: one of a space shows as one.
+        return "` `".to_owned();
+    }
+    let longest = inner.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    if longest == 0 {
+        return format!("`{inner}`");
+    }
+    // A space on each side, which the code span drops, so that a backtick at either end is not
+    // read as part of the fence.
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {inner} {fence}")
 }
 
-/// Plain text in a table cell, on one line: every character Markdown or HTML could read as
-/// markup is escaped.
+/// Plain text in a table cell, on one line: every run of white space is one space, control
+/// characters are escaped (`\u{1b}`), and every character Markdown or HTML could read as markup
+/// is escaped.
 fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for (i, word) in s.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        for c in word.chars() {
+    let mut words = s.split(char::is_whitespace).peekable();
+    while let Some(word) = words.next() {
+        for c in controls_escaped(word, |_| false).chars() {
             match c {
                 '&' => out.push_str("&amp;"),
                 '<' => out.push_str("&lt;"),
                 '>' => out.push_str("&gt;"),
-                '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
+                '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '$' => {
                     out.push('\\');
                     out.push(c);
                 }
                 c => out.push(c),
             }
+        }
+        if words.peek().is_some() && !out.ends_with(' ') {
+            out.push(' ');
         }
     }
     out

@@ -113,6 +113,21 @@ pub(super) fn read(output: &str) -> Vec<TestResult> {
     out
 }
 
+/// Whether `output` holds any line that `cargo test` prints about its test binaries: libtest's
+/// `running N tests` or `test result:`, or cargo's `Running …` or `Doc-tests …`.
+pub(super) fn recognised(output: &str) -> bool {
+    let mut plain = String::new();
+    output.lines().any(|raw| {
+        let line = strip_ansi(raw, &mut plain).trim_end();
+        let trimmed = line.trim_start();
+        line.starts_with("test result: ")
+            || (line.starts_with("running ")
+                && (line.ends_with(" tests") || line.ends_with(" test")))
+            || trimmed.starts_with("Running ")
+            || trimmed.starts_with("Doc-tests ")
+    })
+}
+
 /// A `Running` line after the word: `unittests src/lib.rs (target/debug/deps/orders-1a2b)` or
 /// `tests/requirements/main.rs (target/debug/deps/requirements-3c4d)`.
 fn running(rest: &str, first: usize) -> Current {

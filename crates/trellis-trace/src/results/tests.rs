@@ -237,7 +237,7 @@ fn a_test_matches_by_module_path_and_function_name() {
     ]);
     let crates = crates();
     let m = Matcher::new(&results, &crates);
-    let find = |krate, path, name| m.find(krate, path, name).map(|r| (r.outcome, r.name));
+    let find = |krate, path, name| m.find(krate, path, name, false).map(|r| (r.outcome, r.name));
     // Module `r001` is in `r001::r001_foo` and not in `other::r001_foo`.
     assert_eq!(
         find("orders", "tests/requirements/r001.rs", "r001_foo"),
@@ -268,7 +268,7 @@ fn a_result_certainly_of_the_crate_wins_and_failures_count_first() {
     ]);
     let crates = crates();
     let m = Matcher::new(&results, &crates);
-    let outcome = |krate, path, name| m.find(krate, path, name).map(|r| r.outcome);
+    let outcome = |krate, path, name| m.find(krate, path, name, false).map(|r| r.outcome);
     assert_eq!(outcome("orders", "tests/it/smoke.rs", "works"), Some(Outcome::Passed));
     assert_eq!(outcome("web-app", "tests/it/smoke.rs", "works"), Some(Outcome::Failed));
     // Only orders has `tests/requirements`: its results are orders', and a failure among them
@@ -284,8 +284,50 @@ fn unit_test_binaries_are_known_by_their_crate_s_name() {
     let results = TestResults::new(vec![unit]);
     let crates = crates();
     let m = Matcher::new(&results, &crates);
-    assert!(m.find("web-app", "src/main.rs", "web_1").is_some());
-    assert!(m.find("orders", "src/lib.rs", "web_1").is_none());
+    assert!(m.find("web-app", "src/main.rs", "web_1", false).is_some());
+    assert!(m.find("orders", "src/lib.rs", "web_1", false).is_none());
+}
+
+/// rstest's and test-case's cases are tests of their own, in a module named after the
+/// function: each is the function's, and one failing case fails it.
+#[test]
+fn the_cases_of_a_parametrised_test_are_its_and_one_failing_fails_it() {
+    let results = TestResults::new(vec![
+        // rstest: `#[case]`s, and `#[values]` nested.
+        result(None, Some(test("requirements")), "r001::r001::case_1", Outcome::Passed),
+        result(None, Some(test("requirements")), "r001::r001::case_2_named", Outcome::Failed),
+        result(None, Some(test("requirements")), "r001::r001::case_3", Outcome::Passed),
+        result(None, Some(test("requirements")), "r003::r003::a_1::b_2", Outcome::Passed),
+        // test-case: cases by their names, or by their arguments.
+        result(Some("orders"), Some(Binary::Unit), "entry::tests::parses::one", Outcome::Passed),
+        result(
+            Some("orders"),
+            Some(Binary::Unit),
+            "entry::tests::parses::_2_expects",
+            Outcome::Passed,
+        ),
+        // Another function's case, and another test of the same module.
+        result(None, Some(test("requirements")), "r002::helper::case_1", Outcome::Failed),
+        result(None, Some(test("requirements")), "r002::other", Outcome::Failed),
+    ]);
+    let crates = crates();
+    let m = Matcher::new(&results, &crates);
+    let find = |path, name, cases| m.find("orders", path, name, cases).map(|r| (r.outcome, r.name));
+    assert_eq!(
+        find("tests/requirements/r001.rs", "r001", true),
+        Some((Outcome::Failed, "r001::r001::case_2_named".to_owned()))
+    );
+    // A test that makes no cases is not looked for among them.
+    assert_eq!(find("tests/requirements/r001.rs", "r001", false), None);
+    assert_eq!(
+        find("tests/requirements/r003.rs", "r003", true).map(|r| r.0),
+        Some(Outcome::Passed)
+    );
+    assert_eq!(find("src/entry.rs", "parses", true).map(|r| r.0), Some(Outcome::Passed));
+    assert_eq!(find("src/other.rs", "parses", true), None);
+    assert_eq!(m.find("web-app", "src/entry.rs", "parses", true), None);
+    // `r002` is the module there, not the function: neither result is the test `r002`'s.
+    assert_eq!(find("tests/requirements/r002.rs", "r002", true), None);
 }
 
 proptest::proptest! {
@@ -321,7 +363,8 @@ proptest::proptest! {
         let crates = crates();
         let m = Matcher::new(&results, &crates);
         for r in results.results() {
-            let _ = m.find("orders", "tests/x/main.rs", r.fn_name());
+            let _ = m.find("orders", "tests/x/main.rs", r.fn_name(), false);
+            let _ = m.find("orders", "tests/x/main.rs", r.fn_name(), true);
         }
     }
 }
@@ -353,7 +396,7 @@ Caused by:
         MatchCrate { name: "web-app", binaries: vec![test("requirements")] },
     ];
     let m = Matcher::new(&results, &crates);
-    let outcome = |krate, path, name| m.find(krate, path, name).map(|r| r.outcome);
+    let outcome = |krate, path, name| m.find(krate, path, name, false).map(|r| r.outcome);
     // Reported before the crash: as reported.
     assert_eq!(outcome("web-app", "tests/requirements/b_2.rs", "b_2"), Some(Outcome::Passed));
     // Not reported: failed, even though `orders` has a passing `common::same`.

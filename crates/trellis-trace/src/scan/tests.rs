@@ -17,7 +17,8 @@ fn show(src: &str) -> String {
     let mut out = String::new();
     for t in &scan.tests {
         let ignored = if t.ignored { " ignored" } else { "" };
-        let _ = writeln!(out, "test {}{ignored}", t.name(src.as_bytes()));
+        let cases = if t.cases { " cases" } else { "" };
+        let _ = writeln!(out, "test {}{ignored}{cases}", t.name(src.as_bytes()));
     }
     for h in &scan.hits {
         let id = match &h.id {
@@ -73,6 +74,53 @@ fn pay_3() {}
     CORE-1 name in core_1 `core_1`
     CORE-2 name in core_2_under_miri `core_2_under_miri`
     PAY.3 name in pay_3 `pay_3`
+    ");
+}
+
+#[test]
+fn parametrised_and_property_tests_are_tests_and_some_make_cases() {
+    let src = r#"
+#[rstest]
+#[case(1)]
+#[case::named(2)]
+fn core_1(#[case] n: u32) {}
+
+#[test_case::test_case(1 ; "one")]
+#[test_case(2)]
+fn core_2(n: u32) {}
+
+#[test_matrix([1, 2], [3, 4])]
+fn pay_3(a: u32, b: u32) {}
+
+#[test_strategy::proptest]
+fn login(x: u32) {}
+
+proptest! {
+    #[test]
+    fn core_1_holds(x in 0..10u32) {}
+}
+
+#[proptest::property_test]
+fn core_2_holds(x: u32) {}
+
+#[quickcheck]
+fn pay_3_holds(x: u32) -> bool { true }
+"#;
+    insta::assert_snapshot!(show(src), @r"
+    test core_1 cases
+    test core_2 cases
+    test pay_3 cases
+    test login
+    test core_1_holds
+    test core_2_holds
+    test pay_3_holds
+    CORE-1 name in core_1 `core_1`
+    CORE-2 name in core_2 `core_2`
+    PAY.3 name in pay_3 `pay_3`
+    LOGIN name in login `login`
+    CORE-1 name in core_1_holds `core_1_holds`
+    CORE-2 name in core_2_holds `core_2_holds`
+    PAY.3 name in pay_3_holds `pay_3_holds`
     ");
 }
 

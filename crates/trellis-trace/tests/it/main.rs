@@ -3,6 +3,7 @@
 //! formats, `check`'s findings, and what goes wrong on disk.
 
 mod errors;
+mod escaped;
 mod life;
 mod proven;
 mod rendered;
