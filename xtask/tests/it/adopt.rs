@@ -40,7 +40,7 @@ fn tree(dir: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for rel in files_under(from) {
         let dest = to.join(&rel);
         fs::create_dir_all(dest.parent().unwrap()).unwrap();

@@ -187,6 +187,8 @@ pub(crate) fn cargo(root: &Path, target: &str, args: &[&str]) -> Result<String, 
         .args(args)
         .current_dir(root)
         .env("CARGO_TARGET_DIR", &target)
+        // Offline twice over: what a generated workspace needs is what it ships.
+        .env("CARGO_NET_OFFLINE", "true")
         .env("RUSTDOCFLAGS", "-D warnings")
         .env_remove("RUSTFLAGS")
         .output()

@@ -322,3 +322,33 @@ fn removing_what_a_persons_feature_names_is_a_conflict_naming_it() {
     metadata();
     insta::assert_snapshot!(session([&feature, &edge]));
 }
+
+/// A workspace an older Trellis made (ledger format 1, with the spec's and the seeded files'
+/// texts inside; `xtask/tests/fixtures/ledger-v1`, made by the build before format 2) is read
+/// and upgraded: Trellis still knows its own files from a person's, updates the ones the spec
+/// changes, keeps the person's edit, and writes format 2.
+#[test]
+fn a_format_1_ledger_is_read_and_upgraded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    crate::adopt::copy_dir(&crate::repo_root().join("xtask/tests/fixtures/ledger-v1/ws"), &ws);
+    let ids = ws.join("crates/base/src/ids.rs");
+    let mine = format!("{}\npub fn mine() {{}}\n", fs::read_to_string(&ids).unwrap());
+    fs::write(&ids, &mine).unwrap();
+    let spec = ws.join("Trellis.toml");
+    let text = fs::read_to_string(&spec).unwrap();
+    fs::write(&spec, text.replace("summary = \"The base\"", "summary = \"The base, reworded\""))
+        .unwrap();
+
+    let apply = cli::xtask(&ws, &["apply"]);
+    assert_eq!(apply.code, Some(0), "{apply}");
+    let ledger = fs::read_to_string(ws.join(".trellis/ledger.toml")).unwrap();
+    assert!(ledger.contains("format = 2\nrecords = ["), "{ledger}");
+    let lib = fs::read_to_string(ws.join("crates/base/src/lib.rs")).unwrap();
+    assert!(lib.contains("The base, reworded"), "Trellis' own file follows the spec:\n{lib}");
+    assert_eq!(fs::read_to_string(&ids).unwrap(), mine, "the person's edit stays");
+    let again = cli::xtask(&ws, &["apply"]);
+    assert!(again.to_string().contains("; 0 written"), "{again}");
+    let check = cli::xtask(&ws, &["check"]);
+    assert_eq!(check.code, Some(0), "{check}");
+}
