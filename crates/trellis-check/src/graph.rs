@@ -350,27 +350,7 @@ fn ids(graph: &Graph) -> BTreeMap<&str, String> {
         if out.contains_key(name) {
             continue;
         }
-        let mut base: String = name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
-            .collect();
-        // Words Mermaid reads as syntax cannot be ids.
-        const RESERVED: &[&str] = &[
-            "end",
-            "graph",
-            "flowchart",
-            "subgraph",
-            "style",
-            "class",
-            "classDef",
-            "click",
-            "linkStyle",
-            "direction",
-            "default",
-        ];
-        if RESERVED.contains(&base.as_str()) || base.starts_with(|c: char| c.is_ascii_digit()) {
-            base.insert_str(0, "c_");
-        }
+        let base = trellis_spec::graph::mermaid_id(name);
         let mut id = base.clone();
         let mut n = 2;
         while !taken.insert(id.clone()) {

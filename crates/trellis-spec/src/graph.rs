@@ -202,3 +202,29 @@ pub fn transitive_reduction(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
 
 #[cfg(test)]
 mod tests;
+
+/// A Mermaid node id for a name: every character but ASCII letters, digits and `_` made `_`,
+/// and kept clear of the words Mermaid's flowchart grammar reads as syntax (`end`, `graph`,
+/// `style`, `click`…) and of a leading digit, by a `c_` prefix. The generated ARCHITECTURE.md
+/// and `trellis graph` both draw with it. (Unique ids among several names are the caller's.)
+pub fn mermaid_id(name: &str) -> String {
+    const RESERVED: &[&str] = &[
+        "end",
+        "graph",
+        "flowchart",
+        "subgraph",
+        "style",
+        "class",
+        "classDef",
+        "click",
+        "linkStyle",
+        "direction",
+        "default",
+    ];
+    let mut id: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    if RESERVED.contains(&id.as_str()) || id.starts_with(|c: char| c.is_ascii_digit()) {
+        id.insert_str(0, "c_");
+    }
+    id
+}

@@ -56,3 +56,22 @@ fn the_schema_is_planned_always_and_the_spec_names_it() {
     let files = render_spec(&own);
     assert_eq!(files.iter().find(|f| f.path == SPEC_FILE).unwrap().contents, own);
 }
+
+/// Crates named like Mermaid's keywords (`end`, `graph`, `style`, `click`) or starting with a
+/// digit get ids the flowchart grammar reads as nodes, as `trellis graph` gives them.
+#[test]
+fn the_architecture_graph_keeps_clear_of_mermaids_keywords() {
+    let spec = "[workspace]\nname = \"words\"\n\n[crates.end]\n\n[crates.graph]\ndepends = [\"end\"]\n\n[crates.style]\n\n[crates.click]\ndepends = [\"style\", \"graph\"]\n";
+    let files = render_spec(spec);
+    let doc = &files.iter().find(|f| f.path == "ARCHITECTURE.md").unwrap().contents;
+    for (id, name) in
+        [("c_end", "end"), ("c_graph", "graph"), ("c_style", "style"), ("c_click", "click")]
+    {
+        assert!(doc.contains(&format!("{id}[\"{name}\"]")), "{doc}");
+    }
+    assert!(doc.contains("c_graph --> c_end") && doc.contains("c_click --> c_style"), "{doc}");
+    for line in doc.lines().filter(|l| l.contains("-->")) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert!(!["end", "graph", "style", "click"].contains(&words[0]), "{line}");
+    }
+}
