@@ -6,8 +6,6 @@
 
 use std::process::ExitCode;
 
-use trellis::ErrorKind;
-
 /// Why a command did not succeed.
 #[derive(Debug)]
 pub(crate) enum Failure {
@@ -44,13 +42,7 @@ pub(crate) fn report(outcome: Outcome) -> ExitCode {
         Err(Failure::Environment(message)) => (message, 3),
         Err(Failure::Engine(error)) => {
             crate::term::err(&error.render_diagnostics());
-            let code = match error.kind() {
-                ErrorKind::Input => 2,
-                ErrorKind::Environment => 3,
-                ErrorKind::Interrupted => 130,
-                ErrorKind::Refused => 1,
-            };
-            (error.to_string(), code)
+            (error.to_string(), error.kind().exit_code())
         }
     };
     if !message.is_empty() {

@@ -21,6 +21,20 @@ pub enum ErrorKind {
     Refused,
 }
 
+impl ErrorKind {
+    /// The exit code a command line gives for it, the same in `cargo trellis` and in a guarded
+    /// workspace's own xtask: 2 for the input, 3 for the environment, 130 when interrupted
+    /// (128 + SIGINT, as shells report it), 1 when cargo refused the change (a finding).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Input => 2,
+            ErrorKind::Environment => 3,
+            ErrorKind::Interrupted => 130,
+            ErrorKind::Refused => 1,
+        }
+    }
+}
+
 /// Why a command could not do its work, with the diagnostics that say where (a spec's errors,
 /// each pointing at its line). Findings are not errors: a command that ran returns them in its
 /// result (see [`crate::Checked`], [`crate::Planned`]).
