@@ -82,3 +82,88 @@ fn the_template_reference_names_every_template() {
         assert!(doc.contains(&format!("`{name}`")), "docs/templates.md does not describe `{name}`");
     }
 }
+
+/// The keys of a JSON value, and of the first element of each array it holds, by path; the
+/// paths whose value holds keys go in `containers` too.
+fn json_keys(
+    value: &serde_json::Value,
+    at: &str,
+    out: &mut std::collections::BTreeSet<String>,
+    containers: &mut std::collections::BTreeSet<String>,
+) {
+    match value {
+        serde_json::Value::Object(map) => {
+            containers.insert(at.to_owned());
+            for (key, inner) in map {
+                let path = format!("{at}.{key}");
+                out.insert(path.clone());
+                json_keys(inner, &path, out, containers);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            if let Some(first) = items.first() {
+                containers.insert(at.to_owned());
+                json_keys(first, &format!("{at}[]"), out, containers);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Each JSON example in the docs has the keys the command's real output has, no more and no
+/// fewer (at the top, and in the first element of every array both have): a renamed or added
+/// field cannot leave the docs behind.
+#[test]
+fn every_json_example_in_the_docs_has_the_real_outputs_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "[workspace]\nname = \"shop\"\n\n[crates.base]\nrequirements = [{ id = \"B-1\", text = \"Ids are unique.\" }]\n\n[crates.app]\nkind = \"bin\"\n";
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let new = crate::cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(new.code, Some(0), "{new}");
+    let ws = tmp.path().join("ws");
+    // A finding for check to report: an edge the spec does not declare.
+    let manifest = ws.join("crates/app/Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    fs::write(
+        &manifest,
+        text.replace("[lints]", "[dependencies]\nbase.workspace = true\n\n[lints]"),
+    )
+    .unwrap();
+    for (doc, args) in [
+        ("docs/check.md", &["check", "--format", "json"][..]),
+        ("docs/sync.md", &["plan", "--format", "json"]),
+        ("docs/trace.md", &["trace", "--format", "json"]),
+    ] {
+        let text = fs::read_to_string(repo_root().join(doc)).unwrap();
+        let block = text.split("```json\n").nth(1).and_then(|b| b.split("```").next());
+        let example: serde_json::Value = serde_json::from_str(block.expect(doc))
+            .unwrap_or_else(|e| panic!("{doc}: its JSON example does not parse: {e}"));
+        let real = crate::cli::xtask(&ws, args).json();
+        let (mut documented, mut produced) = (Default::default(), Default::default());
+        let (mut in_doc, mut in_real) = (Default::default(), Default::default());
+        json_keys(&example, "", &mut documented, &mut in_doc);
+        json_keys(&real, "", &mut produced, &mut in_real);
+        let (in_doc, in_real): (
+            std::collections::BTreeSet<String>,
+            std::collections::BTreeSet<String>,
+        ) = (in_doc, in_real);
+        // `applied` is `apply`'s alone; the example shows `plan` and `apply` together.
+        let produced: std::collections::BTreeSet<String> = produced;
+        let documented: std::collections::BTreeSet<String> =
+            documented.into_iter().filter(|k| !k.starts_with(".applied")).collect();
+        // Only inside what holds keys in both (an object, an array with an element).
+        let shared_prefix = |k: &String| {
+            let parent = k.rsplit_once('.').map_or("", |(p, _)| p);
+            let parent = parent.strip_suffix("[]").unwrap_or(parent);
+            in_doc.contains(parent) && in_real.contains(parent)
+        };
+        let missing: Vec<_> =
+            produced.iter().filter(|k| shared_prefix(k) && !documented.contains(*k)).collect();
+        let stale: Vec<_> =
+            documented.iter().filter(|k| shared_prefix(k) && !produced.contains(*k)).collect();
+        assert!(
+            missing.is_empty() && stale.is_empty(),
+            "{doc}: undocumented {missing:?}, not produced {stale:?}"
+        );
+    }
+}
