@@ -297,8 +297,15 @@ impl Ledger {
         let Some(path) = &compact.local else { return };
         let Ok(text) = std::fs::read_to_string(path) else { return };
         let Ok(local) = Ledger::parse(&text, path) else { return };
-        let dirs: BTreeSet<&str> =
-            compact.groups.keys().map(String::as_str).filter(|d| !d.is_empty()).collect();
+        // Every crate's folder, kept as a hash or not: the same folders the text was
+        // written with.
+        let dirs: BTreeSet<&str> = self
+            .crates
+            .values()
+            .chain(compact.groups.keys())
+            .map(String::as_str)
+            .filter(|d| !d.is_empty())
+            .collect();
         let mut by_group: BTreeMap<&str, Vec<(&String, &FileRecord)>> = BTreeMap::new();
         for (path, record) in &local.files {
             by_group.entry(group_of(path, &dirs)).or_default().push((path, record));
@@ -334,8 +341,15 @@ impl Ledger {
     /// the spec wants is then a conflict, never overwritten).
     pub fn resolve(&mut self, render: &[PlannedFile]) -> bool {
         let Some(compact) = &mut self.compact else { return false };
-        let dirs: BTreeSet<&str> =
-            compact.groups.keys().map(String::as_str).filter(|d| !d.is_empty()).collect();
+        // Every crate's folder, kept as a hash or not: the same folders the text was
+        // written with.
+        let dirs: BTreeSet<&str> = self
+            .crates
+            .values()
+            .chain(compact.groups.keys())
+            .map(String::as_str)
+            .filter(|d| !d.is_empty())
+            .collect();
         let hashes = group_hashes(render, &dirs);
         let mut by_group: BTreeMap<&str, Vec<&PlannedFile>> = BTreeMap::new();
         for f in render {
@@ -414,18 +428,48 @@ impl Ledger {
                 let hashes = group_hashes(render, &dirs);
                 let rendered: BTreeMap<&str, &PlannedFile> =
                     render.iter().map(|f| (f.path.as_str(), f)).collect();
-                for (name, dir) in &self.crates {
-                    lines.push(crate_line(name, dir, &hashes[dir.as_str()]));
-                }
-                lines.push(format!("{{ workspace = {} }}", quote(&hashes[""])));
+                // Per folder, the records its hash would give, and the rendered files with no
+                // record (each an `absent` line then).
+                let mut derived: BTreeMap<&str, Vec<(&String, &FileRecord)>> = BTreeMap::new();
+                let mut absent: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
                 for (path, record) in &self.files {
                     match rendered.get(path.as_str()) {
-                        Some(f) if !full && record.is_derived_from(f) => {}
+                        Some(f) if !full && record.is_derived_from(f) => {
+                            derived.entry(group_of(path, &dirs)).or_default().push((path, record));
+                        }
                         _ => explicit.push((path, record)),
                     }
                 }
                 for f in render.iter().filter(|f| !self.files.contains_key(&f.path)) {
-                    lines.push(format!("{{ file = {}, absent = true }}", quote(&f.path)));
+                    absent.entry(group_of(&f.path, &dirs)).or_default().push(&f.path);
+                }
+                // A folder is kept as its hash where that takes fewer lines than its records:
+                // not an adopted crate, whose sources Trellis never wrote (all `absent`).
+                let hashed = |g: &str| {
+                    full || absent.get(g).map_or(0, Vec::len) <= derived.get(g).map_or(0, Vec::len)
+                };
+                for (name, dir) in &self.crates {
+                    lines.push(match hashed(dir) {
+                        true => crate_line(name, dir, &hashes[dir.as_str()]),
+                        false => plain_crate_line(name, dir),
+                    });
+                }
+                if hashed("") {
+                    lines.push(format!("{{ workspace = {} }}", quote(&hashes[""])));
+                }
+                for (group, records) in &derived {
+                    if !hashed(group) {
+                        explicit.extend(records.iter().copied());
+                    }
+                }
+                for (group, paths) in &absent {
+                    if hashed(group) {
+                        lines.extend(
+                            paths
+                                .iter()
+                                .map(|p| format!("{{ file = {}, absent = true }}", quote(p))),
+                        );
+                    }
                 }
             }
             (None, Some(compact)) => {

@@ -172,3 +172,27 @@ fn a_union_of_two_branches_ledgers_parses_and_resolves() {
     assert!(!ledger.resolve(&both), "{merged}");
     assert_eq!(ledger.files.len(), 2);
 }
+
+/// An adopted crate, whose sources Trellis never wrote, is kept as its records, not as a hash
+/// and a line for every file it has no record of: the ledger grows with what Trellis wrote.
+#[test]
+fn a_folder_trellis_wrote_little_of_is_kept_as_its_records() {
+    let render = vec![
+        planned("crates/a/Cargo.toml", "[package]\nname = \"a\"\n", Ownership::Manifest),
+        planned("crates/a/src/lib.rs", "//! a\n", Ownership::Seeded),
+        planned("crates/a/src/m.rs", "//! m\n", Ownership::Seeded),
+        planned("crates/a/tests/requirements/main.rs", "mod r;\n", Ownership::Seeded),
+    ];
+    let mut ledger = Ledger::default();
+    ledger.crates.insert("a".into(), "crates/a".into());
+    let mut record = FileRecord::derived(&render[0]);
+    record.whole = false;
+    record.hash = "e".repeat(64);
+    ledger.files.insert("crates/a/Cargo.toml".into(), record);
+    ledger.render = Some(Arc::new(render.clone()));
+    let text = ledger.to_text();
+    assert!(!text.contains("absent") && !text.contains("files ="), "{text}");
+    let mut read = Ledger::parse(&text, Path::new("l.toml")).unwrap();
+    assert!(!read.resolve(&render));
+    assert_eq!(read.files, ledger.files);
+}
