@@ -297,15 +297,7 @@ impl Ledger {
         let Some(path) = &compact.local else { return };
         let Ok(text) = std::fs::read_to_string(path) else { return };
         let Ok(local) = Ledger::parse(&text, path) else { return };
-        // Every crate's folder, kept as a hash or not: the same folders the text was
-        // written with.
-        let dirs: BTreeSet<&str> = self
-            .crates
-            .values()
-            .chain(compact.groups.keys())
-            .map(String::as_str)
-            .filter(|d| !d.is_empty())
-            .collect();
+        let dirs = folders(&self.crates, &compact.groups);
         let mut by_group: BTreeMap<&str, Vec<(&String, &FileRecord)>> = BTreeMap::new();
         for (path, record) in &local.files {
             by_group.entry(group_of(path, &dirs)).or_default().push((path, record));
@@ -341,15 +333,7 @@ impl Ledger {
     /// the spec wants is then a conflict, never overwritten).
     pub fn resolve(&mut self, render: &[PlannedFile]) -> bool {
         let Some(compact) = &mut self.compact else { return false };
-        // Every crate's folder, kept as a hash or not: the same folders the text was
-        // written with.
-        let dirs: BTreeSet<&str> = self
-            .crates
-            .values()
-            .chain(compact.groups.keys())
-            .map(String::as_str)
-            .filter(|d| !d.is_empty())
-            .collect();
+        let dirs = folders(&self.crates, &compact.groups);
         let hashes = group_hashes(render, &dirs);
         let mut by_group: BTreeMap<&str, Vec<&PlannedFile>> = BTreeMap::new();
         for f in render {
@@ -542,6 +526,15 @@ impl Ledger {
         out.push_str("]\n");
         out
     }
+}
+
+/// Every crate's folder, kept as a hash or not (and a merge's other folders): the folders the
+/// text was written with.
+fn folders<'a>(
+    crates: &'a BTreeMap<String, String>,
+    groups: &'a BTreeMap<String, BTreeSet<String>>,
+) -> BTreeSet<&'a str> {
+    crates.values().chain(groups.keys()).map(String::as_str).filter(|d| !d.is_empty()).collect()
 }
 
 /// The folder a path's record is kept under: the deepest of `dirs` it lies in, or `""`.

@@ -7,21 +7,12 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use crate::cli;
 
 /// `git ARGS` in `dir`, with a fixed author and no user configuration; its stdout.
 fn git(dir: &Path, args: &[&str]) -> (bool, String) {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=Trellis Test", "-c", "user.email=test@example.com"])
-        .args(["-c", "init.defaultBranch=main", "-c", "core.autocrlf=false"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
+    let output = crate::git_command(dir).args(args).output().expect("git runs");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

@@ -31,6 +31,19 @@ fn xtask(dir: &Path, args: &[&str]) -> Output {
     command(env!("CARGO_BIN_EXE_xtask"), dir).args(args).output().expect("the xtask binary runs")
 }
 
+/// `git` in `dir`, configured for a test whatever the machine's settings: a fixed author, `main`
+/// as the first branch, no line-end conversion, no system or user configuration.
+fn git_command(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
+        .current_dir(dir)
+        .args(["-c", "user.name=Trellis Test", "-c", "user.email=test@example.com"])
+        .args(["-c", "init.defaultBranch=main", "-c", "core.autocrlf=false"])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    command
+}
+
 /// A binary to run in `dir`, colour off whatever the caller's environment says.
 fn command(program: &str, dir: &Path) -> Command {
     let mut command = Command::new(program);
