@@ -296,6 +296,15 @@ impl Ledger {
         let Some(compact) = &mut self.compact else { return };
         let Some(path) = &compact.local else { return };
         let Ok(text) = std::fs::read_to_string(path) else { return };
+        // Only the sections of the folders still unresolved: at a thousand crates the whole
+        // copy is megabytes, and most runs need one folder of it (or none).
+        let wanted: BTreeSet<&str> = compact
+            .groups
+            .iter()
+            .filter(|(group, _)| !compact.resolved.contains(*group))
+            .flat_map(|(_, hashes)| hashes.iter().map(String::as_str))
+            .collect();
+        let text = sections_wanted(&text, &wanted);
         let Ok(local) = Ledger::parse(&text, path) else { return };
         let dirs = folders(&self.crates, &compact.groups);
         let mut by_group: BTreeMap<&str, Vec<(&String, &FileRecord)>> = BTreeMap::new();
@@ -405,11 +414,18 @@ impl Ledger {
     fn text(&self, full: bool) -> String {
         let mut lines: Vec<String> = Vec::new();
         let mut explicit: Vec<(&String, &FileRecord)> = Vec::new();
+        // In the full copy, the files' lines under a comment naming their folder's hash, so
+        // that a later run reads only the folders it cannot resolve otherwise.
+        let mut sections: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut folder_hashes: Option<(BTreeSet<&str>, BTreeMap<String, String>)> = None;
         match (&self.render, &self.compact) {
             (Some(render), _) => {
                 let dirs: BTreeSet<&str> =
                     self.crates.values().map(String::as_str).filter(|d| !d.is_empty()).collect();
                 let hashes = group_hashes(render, &dirs);
+                if full {
+                    folder_hashes = Some((dirs.clone(), hashes.clone()));
+                }
                 let rendered: BTreeMap<&str, &PlannedFile> =
                     render.iter().map(|f| (f.path.as_str(), f)).collect();
                 // Per folder, the records its hash would give, and the rendered files with no
@@ -448,11 +464,14 @@ impl Ledger {
                 }
                 for (group, paths) in &absent {
                     if hashed(group) {
-                        lines.extend(
-                            paths
-                                .iter()
-                                .map(|p| format!("{{ file = {}, absent = true }}", quote(p))),
-                        );
+                        for p in paths {
+                            let line = format!("{{ file = {}, absent = true }}", quote(p));
+                            match full {
+                                true => sections.entry(hashes[*group].clone()).or_default(),
+                                false => &mut lines,
+                            }
+                            .push(line);
+                        }
                     }
                 }
             }
@@ -478,8 +497,14 @@ impl Ledger {
                 explicit.extend(self.files.iter());
             }
         }
+        let section_of = |path: &str| {
+            folder_hashes.as_ref().and_then(|(dirs, hashes)| hashes.get(group_of(path, dirs)))
+        };
         for (path, record) in explicit {
-            lines.push(record_line(path, record));
+            match section_of(path).cloned() {
+                Some(hash) => sections.entry(hash).or_default().push(record_line(path, record)),
+                None => lines.push(record_line(path, record)),
+            }
         }
         match (&self.spec, &self.compact) {
             (Some(spec), _) if full => {
@@ -523,9 +548,36 @@ impl Ledger {
         for line in lines {
             let _ = writeln!(out, "  {line},");
         }
+        for (hash, mut lines) in sections {
+            lines.sort();
+            let _ = writeln!(out, "  {SECTION}{hash}");
+            for line in lines {
+                let _ = writeln!(out, "  {line},");
+            }
+        }
         out.push_str("]\n");
         out
     }
+}
+
+/// In the full copy, the comment line a folder's section of file records begins with, then
+/// the folder's hash.
+const SECTION: &str = "# folder ";
+
+/// The full copy's text without the sections of the folders whose hash is not in `wanted`
+/// (a copy written before sections were is kept whole).
+fn sections_wanted(text: &str, wanted: &BTreeSet<&str>) -> String {
+    let mut out = String::new();
+    let mut keep = true;
+    for line in text.lines() {
+        if let Some(hash) = line.trim_start().strip_prefix(SECTION) {
+            keep = wanted.contains(hash.trim_end());
+        } else if keep || line.starts_with(']') {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Every crate's folder, kept as a hash or not (and a merge's other folders): the folders the

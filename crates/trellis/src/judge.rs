@@ -1,9 +1,10 @@
 //! Cargo as the judge of a plan: the result staged in an overlay beside the workspace and
 //! loaded by cargo before anything is written, the same way for `plan` and `apply`.
 //!
-//! The overlay is a sibling of the workspace root (so cargo reads the same ancestor
-//! `.cargo/config.toml` files and reaches the same paths outside the workspace) where only the
-//! folders on the way to a staged file are real: every other entry is a link to the real one.
+//! The overlay mirrors the workspace root where cargo meets the same ancestor
+//! `.cargo/config.toml` files and reaches the same paths outside the workspace (see
+//! [`Overlay`]); only the folders on the way to a staged file are real there: every other
+//! entry is a link to the real one.
 //! A refusal counts only when the unchanged tree, judged the same way, loads (or fails
 //! otherwise): a breakage already there is the person's. The crate whose change cargo refuses
 //! is found by judging again without it, and only its changes are held back.
@@ -546,34 +547,69 @@ fn under(path: &str, dir: &str) -> bool {
     dir.is_empty() || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// The overlay folder: `.<root name>.trellis-judge-<pid>-<n>` beside the root, removed when
-/// dropped. It is recorded ([`trellis_sync::Scratch`]): a run killed outright leaves it to the
-/// next run's sweep, which removes it by its record, never by its name.
+/// The overlay: the workspace mirrored at `path`, inside a folder of this run's (`base`),
+/// removed when dropped. The folder is recorded ([`trellis_sync::Scratch`]): a run killed
+/// outright leaves it to the next run's sweep, which removes it by its record, never by its
+/// name.
+///
+/// Where the system has a memory file system (`/dev/shm` on Linux), `base` lies there and
+/// mirrors the root's whole ancestor chain (`base` + the root's absolute path, a link to
+/// every entry beside each ancestor), so cargo meets the same ancestor `.cargo/config.toml`
+/// and `rust-toolchain.toml` files and reaches the same paths outside the workspace. Linking
+/// a thousand crate folders there takes milliseconds, where on a busy ext4 disk each new
+/// inode can cost a millisecond (the kernel's search past recently deleted inodes, seen with
+/// `perf` on this project's machine). Elsewhere the overlay is the root's sibling,
+/// `.<root name>.trellis-judge-<pid>-<n>`, and `base` is `path`.
 struct Overlay {
     path: PathBuf,
+    base: PathBuf,
     /// Dropped after the folder is removed.
     scratch: Option<trellis_sync::Scratch>,
+}
+
+/// Where overlays mirror their workspace's ancestor chain in memory, when the system has one.
+fn memory_folder() -> Option<PathBuf> {
+    let shm = Path::new("/dev/shm");
+    (cfg!(target_os = "linux") && shm.is_dir()).then(|| shm.to_path_buf())
 }
 
 impl Overlay {
     fn new(root: &Path) -> Result<Overlay, Error> {
         let parent = root.parent().unwrap_or(root);
-        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let pid = std::process::id();
-        // Overlays (and `new`'s staging folders) of runs killed outright.
+        // Overlays (and `new`'s staging folders) of runs killed outright, wherever they are.
         trellis_sync::sweep_stale(parent);
+        if let Some(memory) = memory_folder()
+            && let Ok(overlay) = Overlay::in_folder(&memory, "", root)
+        {
+            return Ok(overlay);
+        }
+        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Overlay::in_folder(parent, &format!(".{name}"), root)
+    }
+
+    /// A fresh overlay in `parent`, named `<prefix>.trellis-judge-<pid>-<n>`: the root's
+    /// sibling when `parent` is the root's parent, else the root's ancestor chain mirrored.
+    fn in_folder(parent: &Path, prefix: &str, root: &Path) -> Result<Overlay, Error> {
+        let pid = std::process::id();
+        if Some(parent) != root.parent() {
+            trellis_sync::sweep_stale(parent);
+        }
         for n in 0..1000 {
-            let path = parent.join(format!(".{name}.trellis-judge-{pid}-{n}"));
-            match fs::create_dir(&path) {
+            let base = parent.join(format!("{prefix}.trellis-judge-{pid}-{n}"));
+            match fs::create_dir(&base) {
                 Ok(()) => {
-                    let mut overlay = Overlay { path, scratch: None };
-                    let scratch = trellis_sync::Scratch::mark(&overlay.path)
-                        .map_err(|e| io_error("mark the judge's folder", &overlay.path, e))?;
+                    let mut overlay = Overlay { path: base.clone(), base, scratch: None };
+                    let scratch = trellis_sync::Scratch::mark(&overlay.base)
+                        .map_err(|e| io_error("mark the judge's folder", &overlay.base, e))?;
                     overlay.scratch = Some(scratch);
+                    if Some(parent) != root.parent() {
+                        overlay.path = mirror_ancestors(&overlay.base, root)
+                            .map_err(|e| io_error("mirror the folders above", root, e))?;
+                    }
                     return Ok(overlay);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(io_error("create the judge's folder", &path, e)),
+                Err(e) => return Err(io_error("create the judge's folder", &base, e)),
             }
         }
         Err(io_error("create the judge's folder", parent, io::Error::other("no free name")))
@@ -585,7 +621,7 @@ impl Overlay {
         // Emptied but for its mark: links are removed, never followed.
         for entry in fs::read_dir(&self.path).map_err(fail)? {
             let entry = entry.map_err(fail)?;
-            if entry.file_name() == trellis_sync::SCRATCH_MARK {
+            if self.path == self.base && entry.file_name() == trellis_sync::SCRATCH_MARK {
                 continue;
             }
             match entry.file_type().map_err(fail)?.is_dir() {
@@ -598,14 +634,49 @@ impl Overlay {
 
     /// Cargo's message with the overlay's paths read as the workspace's.
     fn unstage(&self, message: &str, root: &Path) -> String {
-        message.trim_end().replace(&self.path.display().to_string(), &root.display().to_string())
+        let message = message
+            .trim_end()
+            .replace(&self.path.display().to_string(), &root.display().to_string());
+        match self.path == self.base {
+            true => message,
+            // Paths outside the workspace, in the mirrored chain.
+            false => message.replace(&self.base.display().to_string(), ""),
+        }
     }
+}
+
+/// Mirrors the ancestor chain of the absolute `root` under `base`: the folder `base` + each
+/// ancestor, holding a link to every entry of the real ancestor but the next one on the way.
+/// Returns `base` + `root`, the empty folder the workspace is staged in.
+fn mirror_ancestors(base: &Path, root: &Path) -> io::Result<PathBuf> {
+    let mut real = PathBuf::new();
+    let mut mirror = base.to_path_buf();
+    for part in root.components() {
+        let next = match part {
+            std::path::Component::RootDir | std::path::Component::Prefix(_) => {
+                real.push(part);
+                continue;
+            }
+            std::path::Component::Normal(name) => name,
+            _ => return Err(io::Error::other("the workspace's path is not absolute")),
+        };
+        for entry in fs::read_dir(&real)? {
+            let name = entry?.file_name();
+            if name != next {
+                link(&real.join(&name), &mirror.join(&name))?;
+            }
+        }
+        real.push(next);
+        mirror.push(next);
+        fs::create_dir(&mirror)?;
+    }
+    Ok(mirror)
 }
 
 impl Drop for Overlay {
     fn drop(&mut self) {
         // Links are removed, never followed. The record goes last.
-        let _ = fs::remove_dir_all(&self.path);
+        let _ = fs::remove_dir_all(&self.base);
         drop(self.scratch.take());
     }
 }

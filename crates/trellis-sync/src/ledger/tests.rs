@@ -196,3 +196,39 @@ fn a_folder_trellis_wrote_little_of_is_kept_as_its_records() {
     assert!(!read.resolve(&render));
     assert_eq!(read.files, ledger.files);
 }
+
+/// This machine's full copy keeps each folder's file records under a comment naming the
+/// folder's hash: a run that needs one folder from it reads only that section, and gets the
+/// same records the whole copy gives.
+#[test]
+fn the_full_copy_is_read_one_folder_at_a_time() {
+    let render = vec![
+        planned("Cargo.toml", "[workspace]\nmembers = [\"crates/a\"]\n", Ownership::Manifest),
+        planned("crates/a/Cargo.toml", "[package]\nname = \"a\"\n", Ownership::Manifest),
+        planned("crates/a/src/lib.rs", "//! a\n", Ownership::Seeded),
+        planned("crates/b/src/lib.rs", "//! b\n", Ownership::Seeded),
+    ];
+    let mut ledger = Ledger::default();
+    ledger.crates.insert("a".into(), "crates/a".into());
+    ledger.crates.insert("b".into(), "crates/b".into());
+    for f in &render {
+        ledger.files.insert(f.path.clone(), FileRecord::derived(f));
+    }
+    ledger.render = Some(Arc::new(render.clone()));
+    let full = ledger.local_text().unwrap();
+    assert_eq!(Ledger::parse(&full, Path::new("applied.toml")).unwrap().files, ledger.files);
+    let dirs = BTreeSet::from(["crates/a", "crates/b"]);
+    let hashes = group_hashes(&render, &dirs);
+    let a = hashes["crates/a"].as_str();
+    assert!(full.contains(&format!("{SECTION}{a}")), "{full}");
+
+    let only_a = sections_wanted(&full, &BTreeSet::from([a]));
+    let read = Ledger::parse(&only_a, Path::new("applied.toml")).unwrap();
+    let paths: Vec<&str> = read.files.keys().map(String::as_str).collect();
+    assert_eq!(paths, ["crates/a/Cargo.toml", "crates/a/src/lib.rs"], "{only_a}");
+    assert_eq!(read.files["crates/a/src/lib.rs"], ledger.files["crates/a/src/lib.rs"]);
+    // A copy written before sections were is read whole.
+    let plain: String =
+        full.lines().filter(|l| !l.contains(SECTION)).map(|l| format!("{l}\n")).collect();
+    assert_eq!(sections_wanted(&plain, &BTreeSet::from([a])), plain);
+}

@@ -105,3 +105,45 @@ fn links_are_relative_where_the_overlay_and_the_workspace_share_a_folder() {
     assert_eq!(rel, Path::new("../../ws/crates/a"));
     assert_eq!(super::relative(Path::new("/a/b"), Path::new("/c")), Path::new("/a/b"));
 }
+
+/// In memory, the overlay mirrors the workspace's ancestor chain: what lies beside the
+/// workspace or above it (a path dependency outside it, an ancestor's `.cargo/config.toml`)
+/// is reached by the same relative path as from the workspace, and paths in cargo's messages
+/// read as the real ones. Dropped, the overlay is gone.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_overlay_in_memory_mirrors_what_lies_above_the_workspace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = fs::canonicalize(tmp.path()).unwrap();
+    let root = top.join("projects/ws");
+    fs::create_dir_all(root.join("crates/a")).unwrap();
+    fs::create_dir_all(top.join("projects/outside")).unwrap();
+    fs::create_dir_all(top.join(".cargo")).unwrap();
+    fs::write(top.join("projects/outside/Cargo.toml"), "outside").unwrap();
+    fs::write(top.join(".cargo/config.toml"), "config").unwrap();
+    fs::write(root.join("Cargo.toml"), "root").unwrap();
+    let overlay = super::Overlay::new(&root).unwrap();
+    let base = overlay.base.clone();
+    if super::memory_folder().is_some() {
+        assert!(overlay.path.starts_with("/dev/shm") && overlay.path.ends_with("projects/ws"));
+    }
+    overlay.stage(&root, &BTreeMap::new()).unwrap();
+    let read = |p: &str| fs::read_to_string(overlay.path.join(p)).unwrap();
+    assert_eq!(read("Cargo.toml"), "root");
+    assert_eq!(read("../outside/Cargo.toml"), "outside");
+    assert_eq!(read("../../.cargo/config.toml"), "config");
+    let message = format!("error: in {}", overlay.path.join("../outside/Cargo.toml").display());
+    let shown = overlay.unstage(&message, &root);
+    assert_eq!(shown, format!("error: in {}", root.join("../outside/Cargo.toml").display()));
+    drop(overlay);
+    assert!(!base.exists());
+    // The workspace and what is beside it are untouched.
+    assert_eq!(fs::read_to_string(top.join("projects/outside/Cargo.toml")).unwrap(), "outside");
+
+    // Where there is no memory file system: the workspace's sibling.
+    let beside = super::Overlay::in_folder(&top.join("projects"), ".ws", &root).unwrap();
+    assert_eq!(beside.path, beside.base);
+    assert_eq!(beside.path.parent(), root.parent());
+    beside.stage(&root, &BTreeMap::new()).unwrap();
+    assert_eq!(fs::read_to_string(beside.path.join("../outside/Cargo.toml")).unwrap(), "outside");
+}
