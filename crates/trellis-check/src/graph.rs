@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use trellis_spec::graph::{mermaid_label, mermaid_layer_id};
 use trellis_spec::{EdgeKind, Spec};
 
 use crate::actual::Workspace;
@@ -368,11 +369,13 @@ fn mermaid(graph: &Graph) -> String {
     for (layer, nodes) in groups(graph) {
         let indent = if layer.is_some() { "        " } else { "    " };
         if let Some(layer) = layer {
-            let _ = writeln!(out, "    subgraph layer_{}[\"{}\"]", sanitize(layer), escape(layer));
+            let n = graph.layers.iter().position(|l| l == layer).unwrap_or(graph.layers.len());
+            let (id, label) = (mermaid_layer_id(n), mermaid_label(layer));
+            let _ = writeln!(out, "    subgraph {id}[\"{label}\"]");
         }
         for node in nodes {
             let id = &ids[node.name.as_str()];
-            let label = escape(&label(node));
+            let label = mermaid_label(&label(node));
             let _ = match node.kind {
                 NodeKind::Crate => writeln!(out, "{indent}{id}[\"{label}\"]"),
                 // A folded layer is a stadium, not a box: it is no crate.
@@ -499,10 +502,7 @@ fn dot(graph: &Graph) -> String {
     out
 }
 
-fn sanitize(text: &str) -> String {
-    text.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
-}
-
+/// A text between double quotes in Graphviz' DOT language.
 fn escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }

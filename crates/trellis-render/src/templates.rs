@@ -159,6 +159,8 @@ fn registry() -> Handlebars<'static> {
     registry.register_helper("md_line", Box::new(md_line));
     registry.register_helper("snake", Box::new(snake));
     registry.register_helper("mermaid_id", Box::new(mermaid_id));
+    registry.register_helper("mermaid_label", Box::new(mermaid_label));
+    registry.register_helper("mermaid_layer_id", Box::new(mermaid_layer_id));
     registry.register_helper("pascal", Box::new(pascal));
     registry.register_helper("kebab", Box::new(kebab));
     registry
@@ -172,6 +174,8 @@ handlebars_helper!(doc_item: |prefix: str, label: str, s: str| crate::text::doc_
 handlebars_helper!(md_cell: |s: str| crate::text::md_cell(s));
 handlebars_helper!(md_line: |s: str| crate::text::md_line(s));
 handlebars_helper!(mermaid_id: |s: str| trellis_spec::graph::mermaid_id(s));
+handlebars_helper!(mermaid_label: |s: str| trellis_spec::graph::mermaid_label(s));
+handlebars_helper!(mermaid_layer_id: |n: u64| trellis_spec::graph::mermaid_layer_id(n as usize));
 handlebars_helper!(snake: |s: str| crate::text::snake(s));
 handlebars_helper!(pascal: |s: str| crate::text::pascal(s));
 handlebars_helper!(kebab: |s: str| crate::text::kebab(s));

@@ -203,6 +203,30 @@ pub fn transitive_reduction(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests;
 
+/// A text as a Mermaid label between double quotes (`["…"]`): Mermaid knows no backslash
+/// escapes, so `"`, `#`, `<` and `>` become its entity codes (`#quot;`, `#35;`, `#lt;`,
+/// `#gt;`; the rule is Mermaid's "entity codes to escape characters") and line breaks spaces.
+pub fn mermaid_label(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The Mermaid id of the `n`th layer's subgraph (from 0): `layer-<n>`. A crate's id
+/// ([`mermaid_id`]) never holds a `-`, so the two never meet, whatever the names.
+pub fn mermaid_layer_id(n: usize) -> String {
+    format!("layer-{n}")
+}
+
 /// A Mermaid node id for a name: every character but ASCII letters, digits and `_` made `_`,
 /// and kept clear of the words Mermaid's flowchart grammar reads as syntax (`end`, `graph`,
 /// `style`, `click`…) and of a leading digit, by a `c_` prefix. The generated ARCHITECTURE.md

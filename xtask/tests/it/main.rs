@@ -13,6 +13,7 @@ mod judge;
 mod judge_property;
 mod lifecycle;
 mod living;
+mod mermaid;
 mod new;
 mod proof;
 mod property;

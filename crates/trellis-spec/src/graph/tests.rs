@@ -101,3 +101,18 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn mermaid_labels_hold_any_text_and_layer_ids_never_meet_crate_ids() {
+    assert_eq!(mermaid_label("plain name"), "plain name");
+    assert_eq!(
+        mermaid_label("the \"core\" <layer> #1"),
+        "the #quot;core#quot; #lt;layer#gt; #35;1"
+    );
+    assert_eq!(mermaid_label("two\nlines"), "two lines");
+    // A crate id never holds `-`; a layer's always does.
+    assert!(mermaid_layer_id(0).contains('-'));
+    for name in ["layer-0", "layer_0", "end", "a-b"] {
+        assert!(!mermaid_id(name).contains('-'), "{name}");
+    }
+}
