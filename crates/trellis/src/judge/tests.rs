@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use super::{Staged, essence, introduced, needs_network, populate, refusal, same_refusal};
+use super::overlay::{Overlay, Staged, memory_folder, populate};
+use super::{essence, introduced, needs_network, refusal, same_refusal};
 
 #[test]
 fn essence_is_the_innermost_cause() {
@@ -101,9 +102,10 @@ fn only_what_needs_the_network_makes_the_judge_fall_back() {
 #[test]
 fn links_are_relative_where_the_overlay_and_the_workspace_share_a_folder() {
     use std::path::Path;
-    let rel = super::relative(Path::new("/w/ws/crates/a"), Path::new("/w/.ws.judge/crates"));
+    let rel =
+        super::overlay::relative(Path::new("/w/ws/crates/a"), Path::new("/w/.ws.judge/crates"));
     assert_eq!(rel, Path::new("../../ws/crates/a"));
-    assert_eq!(super::relative(Path::new("/a/b"), Path::new("/c")), Path::new("/a/b"));
+    assert_eq!(super::overlay::relative(Path::new("/a/b"), Path::new("/c")), Path::new("/a/b"));
 }
 
 /// In memory, the overlay mirrors the workspace's ancestor chain: what lies beside the
@@ -122,9 +124,9 @@ fn the_overlay_in_memory_mirrors_what_lies_above_the_workspace() {
     fs::write(top.join("projects/outside/Cargo.toml"), "outside").unwrap();
     fs::write(top.join(".cargo/config.toml"), "config").unwrap();
     fs::write(root.join("Cargo.toml"), "root").unwrap();
-    let overlay = super::Overlay::new(&root).unwrap();
+    let overlay = Overlay::new(&root).unwrap();
     let base = overlay.base.clone();
-    if super::memory_folder().is_some() {
+    if memory_folder().is_some() {
         assert!(overlay.path.starts_with("/dev/shm") && overlay.path.ends_with("projects/ws"));
     }
     overlay.stage(&root, &BTreeMap::new()).unwrap();
@@ -141,7 +143,7 @@ fn the_overlay_in_memory_mirrors_what_lies_above_the_workspace() {
     assert_eq!(fs::read_to_string(top.join("projects/outside/Cargo.toml")).unwrap(), "outside");
 
     // Where there is no memory file system: the workspace's sibling.
-    let beside = super::Overlay::in_folder(&top.join("projects"), ".ws", &root).unwrap();
+    let beside = Overlay::in_folder(&top.join("projects"), ".ws", &root).unwrap();
     assert_eq!(beside.path, beside.base);
     assert_eq!(beside.path.parent(), root.parent());
     beside.stage(&root, &BTreeMap::new()).unwrap();
