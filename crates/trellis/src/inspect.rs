@@ -42,6 +42,14 @@ impl Default for CheckOptions {
 /// Input: no folder at the root, the spec is missing or has errors. Environment: cargo
 /// cannot load the workspace (its message, and a hint), a file cannot be read.
 pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error> {
+    check_with_workspace(project, options).map(|(checked, _)| checked)
+}
+
+/// [`check`], and the workspace as cargo sees it, from the same `cargo metadata`.
+pub(crate) fn check_with_workspace(
+    project: &Project,
+    options: &CheckOptions,
+) -> Result<(Checked, Workspace), Error> {
     let root = project.root();
     if !root.is_dir() {
         return Err(Error::input(format!("there is no folder at `{}`", root.display())));
@@ -113,7 +121,16 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
         }
     }
     let notes = warning.into_iter().collect();
-    Ok(Checked { diagnostics, sources, notes, results: judged_by })
+    let workspace = Workspace::from_metadata(&metadata);
+    Ok((Checked { diagnostics, sources, notes, results: judged_by }, workspace))
+}
+
+/// The workspace at `root` as cargo sees it (a `[patch]` that leads to a member included),
+/// with no spec.
+pub(crate) fn read_workspace(root: &Path) -> Result<Workspace, Error> {
+    refuse_unfinished(root)?;
+    let metadata = trellis_check::read_resolved(root, &Cargo::from_env())?.metadata;
+    Ok(Workspace::from_metadata(&metadata))
 }
 
 /// Refuses to read a workspace an interrupted `apply` left half-changed (its journal is

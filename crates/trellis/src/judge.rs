@@ -22,6 +22,7 @@ use crate::Error;
 
 mod overlay;
 
+pub(crate) use overlay::memory_folder;
 use overlay::{Overlay, Staged};
 
 /// How the note of an entry the judge held back begins (the rest is cargo's message).

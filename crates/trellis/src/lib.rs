@@ -10,6 +10,7 @@
 //! | `trace` | [`trace`] | [`Traced`] |
 //! | `graph` | [`graph()`] | [`trellis_check::graph::Graph`] |
 //! | `infer` | [`infer`] | [`Inferred`] |
+//! | `diff` | [`diff()`] | [`ArchDiff`] |
 //!
 //! Each takes a [`Project`] (where the workspace and its spec are) and options, does all the
 //! command does (renames worked out from the spec, cargo's judgement of what `plan` and
@@ -39,6 +40,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod diff;
 mod error;
 mod facts;
 mod history;
@@ -50,6 +52,9 @@ mod sync;
 
 use std::collections::BTreeMap;
 
+pub use diff::{
+    ArchDiff, BaseSpec, CrateChange, Delta, DiffOptions, EdgeChange, RequirementChange, diff,
+};
 pub use error::{Error, ErrorKind};
 pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,

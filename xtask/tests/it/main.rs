@@ -7,6 +7,7 @@ mod branches;
 mod build;
 mod build_property;
 mod cli;
+mod diff;
 mod fuzz;
 mod install;
 mod judge;

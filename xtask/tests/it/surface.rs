@@ -21,8 +21,19 @@ depends = ["base"]
 "#;
 
 /// Every command, as `--help` lists them.
-const COMMANDS: [&str; 10] =
-    ["new", "plan", "apply", "check", "trace", "graph", "infer", "demo", "completions", "bench"];
+const COMMANDS: [&str; 11] = [
+    "new",
+    "plan",
+    "apply",
+    "check",
+    "trace",
+    "graph",
+    "infer",
+    "diff",
+    "demo",
+    "completions",
+    "bench",
+];
 
 /// A workspace `new` made from [`SPEC`] at `<dir>/ws`.
 fn new_workspace(dir: &Path) -> std::path::PathBuf {

@@ -42,7 +42,7 @@ pub(super) struct Overlay {
 }
 
 /// Where overlays mirror their workspace's ancestor chain in memory, when the system has one.
-pub(super) fn memory_folder() -> Option<PathBuf> {
+pub(crate) fn memory_folder() -> Option<PathBuf> {
     let shm = Path::new("/dev/shm");
     (cfg!(target_os = "linux") && shm.is_dir()).then(|| shm.to_path_buf())
 }
