@@ -167,3 +167,27 @@ fn every_json_example_in_the_docs_has_the_real_outputs_keys() {
         );
     }
 }
+
+/// No source file outside the tests grows past 700 lines: a file that long does several jobs,
+/// and each job gets a module of its own (ARCHITECTURE.md's map names them).
+#[test]
+fn no_source_file_outside_the_tests_is_over_700_lines() {
+    let root = repo_root();
+    let mut long = Vec::new();
+    for top in ["crates", "xtask"] {
+        for file in files_under(&root.join(top)) {
+            let is_test = file.contains("/tests/")
+                || file.ends_with("/tests.rs")
+                || file.contains("/fixtures/")
+                || file.contains("/benches/");
+            if !file.ends_with(".rs") || is_test {
+                continue;
+            }
+            let lines = fs::read_to_string(root.join(top).join(&file)).unwrap().lines().count();
+            if lines > 700 {
+                long.push(format!("{top}/{file}: {lines} lines"));
+            }
+        }
+    }
+    assert!(long.is_empty(), "split these by job: {long:#?}");
+}

@@ -1,5 +1,6 @@
 //! The comparisons of `diff`, on specs written here.
 
+use super::render::{crate_line, edge_line, md_cell, requirement_change};
 use super::*;
 
 fn spec(text: &str) -> Spec {
