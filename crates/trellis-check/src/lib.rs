@@ -43,6 +43,9 @@ pub struct Checked {
     /// the last `trace --run`, and how old they are, or files), when there were any: the
     /// engine's `check`, which loads them, says.
     pub results: Option<trellis_trace::ResultsFrom>,
+    /// How the findings' files relate to the workspace root, and each crate's folder: what the
+    /// reports CI reads need ([`Checked::render_as`]). Boxed: a `Checked` travels in errors.
+    pub layout: Box<report::Layout>,
 }
 
 impl Checked {
@@ -60,6 +63,24 @@ impl Checked {
     /// For programs: the JSON report (docs/check.md), pretty, with a final newline.
     pub fn json(&self) -> String {
         report::json_text(&self.diagnostics, &self.sources)
+    }
+
+    /// The report in `format` (docs/check.md describes each): [`Checked::render`] for
+    /// [`Format::Human`](report::Format::Human) (styled, for stderr), [`Checked::json`] for
+    /// JSON, and for SARIF, GitHub annotations, JUnit and Markdown a text for stdout (or a
+    /// file), which names files relative to the workspace root and carries the notes too
+    /// (JUnit excepted). Ends with a newline, unless empty (GitHub annotations of a clean
+    /// check).
+    pub fn render_as(&self, format: report::Format) -> String {
+        let (findings, sources, layout) = (&self.diagnostics, &self.sources, &self.layout);
+        match format {
+            report::Format::Human => self.render(),
+            report::Format::Json => self.json(),
+            report::Format::Sarif => report::sarif(findings, sources, layout, &self.notes),
+            report::Format::Github => report::github(findings, sources, layout, &self.notes),
+            report::Format::Junit => report::junit(findings, sources, layout),
+            report::Format::Markdown => report::markdown(findings, sources, layout, &self.notes),
+        }
     }
 }
 
@@ -90,7 +111,8 @@ pub fn check_model(
             sources.insert(names.file(&manifest), text);
         }
     }
-    Checked { diagnostics, sources, notes: Vec::new(), results: None }
+    let layout = Box::new(report::Layout::new(names, spec, workspace));
+    Checked { diagnostics, sources, notes: Vec::new(), results: None, layout }
 }
 
 /// Member manifests read from disk on first use, at most once each.

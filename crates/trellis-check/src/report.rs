@@ -1,6 +1,15 @@
 //! How findings are shown: rendered for people (rustc style, then a summary line) or as a
 //! stable JSON object for machines (docs/check.md documents it; `schema_version` changes only
-//! when a field changes meaning or goes away).
+//! when a field changes meaning or goes away), and in the forms CI shows: SARIF for code
+//! scanning, GitHub workflow annotations, JUnit XML and a Markdown summary ([`Format`]).
+
+mod format;
+mod github;
+mod junit;
+mod markdown;
+mod place;
+mod rules;
+mod sarif;
 
 use std::collections::BTreeMap;
 
@@ -8,6 +17,14 @@ use serde::Serialize;
 use trellis_spec::{Diagnostic, Source};
 
 pub use trellis_spec::JSON_SCHEMA_VERSION;
+
+pub use format::{Format, UnknownFormat};
+pub use github::github;
+pub use junit::junit;
+pub use markdown::markdown;
+pub use place::Layout;
+pub use rules::{REPOSITORY, help_uri};
+pub use sarif::sarif;
 
 /// The whole JSON report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,7 +108,7 @@ pub fn json(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> J
 }
 
 /// Every file's lines indexed once, however many findings point into it.
-fn indexed(sources: &BTreeMap<String, String>) -> BTreeMap<&str, Source<'_>> {
+pub(crate) fn indexed(sources: &BTreeMap<String, String>) -> BTreeMap<&str, Source<'_>> {
     sources.iter().map(|(file, text)| (file.as_str(), Source::new(text))).collect()
 }
 
@@ -129,7 +146,10 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     format!("check: {}, {}", plural(errors, "error"), plural(warnings, "warning"))
 }
 
-fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
+pub(crate) fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     (errors, diagnostics.len() - errors)
 }
+
+#[cfg(test)]
+mod tests;

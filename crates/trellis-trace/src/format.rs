@@ -12,6 +12,8 @@ use serde::Serialize;
 
 pub use html::html;
 pub use markdown::markdown;
+/// Escaping for a Markdown table cell, which `check`'s Markdown summary shares.
+pub use markdown::{code as markdown_code, text as markdown_text};
 
 use crate::report::{Counts, CrateTrace, Place, RequirementTrace, Stray, TestRef, TraceReport};
 use crate::results::ResultsFrom;

@@ -122,7 +122,10 @@ pub(crate) fn check_with_workspace(
     }
     let notes = warning.into_iter().collect();
     let workspace = Workspace::from_metadata(&metadata);
-    Ok((Checked { diagnostics, sources, notes, results: judged_by }, workspace))
+    Ok((
+        Checked { diagnostics, sources, notes, results: judged_by, layout: checked.layout },
+        workspace,
+    ))
 }
 
 /// The workspace at `root` as cargo sees it (a `[patch]` that leads to a member included),

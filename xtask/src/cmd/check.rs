@@ -1,5 +1,7 @@
 //! `check`: the spec against the workspace cargo sees, for CI.
 
+use trellis_check::report;
+
 use crate::cmd::Location;
 use crate::exit::{Failure, Outcome};
 use crate::term;
@@ -12,7 +14,8 @@ use crate::term;
 pub(crate) struct Args {
     #[command(flatten)]
     location: Location,
-    /// How to print findings: rustc-style on stderr, or a JSON object on stdout.
+    /// How to print findings: rustc-style on stderr; or on stdout a JSON object, SARIF 2.1.0
+    /// (code scanning), GitHub workflow annotations, JUnit XML, or a Markdown summary.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Fail on requirements whose test is still the pending one, skipped by a person, or
@@ -31,6 +34,10 @@ pub(crate) struct Args {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Junit,
+    Markdown,
 }
 
 pub(crate) fn run(args: &Args) -> Outcome {
@@ -46,15 +53,25 @@ pub(crate) fn run(args: &Args) -> Outcome {
     for note in &checked.notes {
         term::warning(note);
     }
-    match args.format {
-        Format::Human => {
-            let text = checked.render();
-            // With -q, a clean check says nothing at all.
-            if !(checked.diagnostics.is_empty() && term::verbosity() == term::Verbosity::Quiet) {
-                term::err(&text);
-            }
+    let format = match args.format {
+        Format::Human => report::Format::Human,
+        Format::Json => report::Format::Json,
+        Format::Sarif => report::Format::Sarif,
+        Format::Github => report::Format::Github,
+        Format::Junit => report::Format::Junit,
+        Format::Markdown => report::Format::Markdown,
+    };
+    if format == report::Format::Human {
+        let text = checked.render();
+        // With -q, a clean check says nothing at all.
+        if !(checked.diagnostics.is_empty() && term::verbosity() == term::Verbosity::Quiet) {
+            term::err(&text);
         }
-        Format::Json => term::out(&checked.json()),
+    } else if matches!(format, report::Format::Github | report::Format::Markdown) {
+        // Read by people, on GitHub: the commands hints name run as they run Trellis.
+        term::out(&term::localized(&checked.render_as(format)));
+    } else {
+        term::out(&checked.render_as(format));
     }
     if checked.has_errors() { Err(Failure::Findings) } else { Ok(()) }
 }

@@ -8,6 +8,7 @@ mod build;
 mod build_property;
 mod cli;
 mod diff;
+mod formats;
 mod fuzz;
 mod install;
 mod judge;

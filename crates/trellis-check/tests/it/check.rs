@@ -80,6 +80,7 @@ fn warnings_alone_do_not_fail() {
         sources: checked.sources.clone(),
         notes: Vec::new(),
         results: None,
+        layout: checked.layout.clone(),
     };
     assert!(!only_warnings.has_errors());
     assert_eq!(report::summary(&only_warnings.diagnostics), "check: 0 errors, 4 warnings");

@@ -2,6 +2,7 @@
 //! under `tests/fixtures/`, one per feature real workspaces have.
 
 mod check;
+mod formats;
 mod graph;
 mod infer;
 

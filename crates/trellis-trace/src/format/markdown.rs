@@ -138,7 +138,7 @@ fn status(status: Status) -> String {
 /// longer than any run of backticks inside, and every `|` escaped, since GitHub splits a row at
 /// a `|` before it reads code spans. A `\` escapes the character after it in that split, so a
 /// `|` is preceded by an odd number of them.
-fn code(text: &str) -> String {
+pub fn code(text: &str) -> String {
     let text = controls_escaped(text, |_| false);
     let mut inner = String::with_capacity(text.len() + 2);
     let mut backslashes = 0;
@@ -171,7 +171,7 @@ fn code(text: &str) -> String {
 /// Plain text in a table cell, on one line: every run of white space is one space, control
 /// characters are escaped (`\u{1b}`), and every character Markdown or HTML could read as markup
 /// is escaped.
-fn text(s: &str) -> String {
+pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut words = s.split(char::is_whitespace).peekable();
     while let Some(word) = words.next() {
