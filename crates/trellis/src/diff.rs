@@ -133,6 +133,22 @@ impl ArchDiff {
         self.introduced.iter().any(|&i| self.checked.diagnostics[i].severity == Severity::Error)
     }
 
+    /// The check of the workspace as it stands with only the findings the change introduced,
+    /// and the findings the base has too (what `check --base` reports as existing).
+    pub fn into_introduced(self) -> (Checked, Vec<Diagnostic>) {
+        let mut checked = self.checked;
+        let all = std::mem::take(&mut checked.diagnostics);
+        let (mut introduced, mut existing) = (Vec::new(), Vec::new());
+        for (i, d) in all.into_iter().enumerate() {
+            match self.introduced.contains(&i) {
+                true => introduced.push(d),
+                false => existing.push(d),
+            }
+        }
+        checked.diagnostics = introduced;
+        (checked, existing)
+    }
+
     /// Whether the change touches the architecture at all.
     pub fn is_empty(&self) -> bool {
         self.crates.is_empty()

@@ -28,6 +28,11 @@ pub(crate) struct Args {
     /// `trace --run` kept, if any].
     #[arg(long, value_name = "FILE")]
     results: Vec<std::path::PathBuf>,
+    /// Fail only on findings the change since the git revision REV introduced: the findings
+    /// the base has too are said as existing, and do not fail the check (for a workspace
+    /// adopting Trellis with old violations). The base is read through git, as `diff` reads it.
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,8 +51,30 @@ pub(crate) fn run(args: &Args) -> Outcome {
         [] => trellis::Results::Last,
         files => trellis::Results::Files(files.to_vec()),
     };
-    let checked =
-        trellis::check(&project, &trellis::CheckOptions { strict: args.strict, results })?;
+    let options = trellis::CheckOptions { strict: args.strict, results };
+    let (checked, existing) = match &args.base {
+        None => (trellis::check(&project, &options)?, Vec::new()),
+        Some(base) => {
+            let diff = trellis::diff(
+                &project,
+                &trellis::DiffOptions { base: base.clone(), check: options },
+            )?;
+            let at = format!("`{}` ({})", diff.base, diff.commit);
+            let (checked, existing) = diff.into_introduced();
+            if !existing.is_empty() {
+                let list: String = existing
+                    .iter()
+                    .map(|d| format!("  {}[{}]: {}\n", d.severity, d.code.id, d.message))
+                    .collect();
+                term::note(&format!(
+                    "{}: {} finding(s) already at {at}, not failing this check:\n{list}",
+                    term::paint("note", term::NOTE),
+                    existing.len(),
+                ));
+            }
+            (checked, existing)
+        }
+    };
     // Which results a failing requirement is found by, and how old they are.
     crate::cmd::note_results(checked.results.as_ref());
     for note in &checked.notes {
@@ -61,7 +88,12 @@ pub(crate) fn run(args: &Args) -> Outcome {
         Format::Junit => report::Format::Junit,
         Format::Markdown => report::Format::Markdown,
     };
-    if format == report::Format::Human {
+    if format == report::Format::Human && checked.diagnostics.is_empty() && !existing.is_empty() {
+        term::err(&format!(
+            "check: nothing the change introduced ({} finding(s) already at the base)\n",
+            existing.len()
+        ));
+    } else if format == report::Format::Human {
         let text = checked.render();
         // With -q, a clean check says nothing at all.
         if !(checked.diagnostics.is_empty() && term::verbosity() == term::Verbosity::Quiet) {

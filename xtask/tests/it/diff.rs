@@ -138,3 +138,31 @@ fn bad_bases_are_clear_errors() {
     assert!(!ws.join("x").exists());
     insta::assert_snapshot!(session([&no_repo, &unknown, &option, &format]));
 }
+
+/// `check --base`: old findings are said as existing and pass; only what the change introduced
+/// fails, in every format.
+#[test]
+fn check_against_a_base_fails_only_on_what_the_change_introduced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = format!("{BASE}\n[crates.extra]\nlayer = \"app\"\n");
+    let ws = committed(tmp.path(), &spec);
+    // An old violation, committed: `extra` uses `money`, which the spec does not declare.
+    let extra = ws.join("crates/extra/Cargo.toml");
+    edit(&extra, "[lints]", "[dependencies]\nmoney.workspace = true\n\n[lints]");
+    git(&ws, &["commit", "-q", "-a", "-m", "old violation"]);
+    let old_only = cli::xtask(&ws, &["check", "--base", "HEAD"]);
+    assert_eq!(old_only.code, Some(0), "{old_only}");
+    let plain = cli::xtask(&ws, &["check"]);
+    assert_eq!(plain.code, Some(1), "without --base the old finding fails: {plain}");
+    // A new one on top.
+    edit(&extra, "money.workspace = true\n", "money.workspace = true\nbooks.workspace = true\n");
+    let new = cli::xtask(&ws, &["check", "--base", "HEAD"]);
+    let json = cli::xtask(&ws, &["check", "--base", "HEAD", "--format", "json"]);
+    assert_eq!((new.code, json.code), (Some(1), Some(1)), "{new}\n{json}");
+    let findings = json.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 1, "{json}");
+    assert!(findings[0]["message"].as_str().unwrap().contains("`books`"), "{json}");
+    let hash = regex::Regex::new(r"\b[0-9a-f]{7,40}\b").unwrap();
+    let text = session([&old_only, &new]);
+    insta::assert_snapshot!(hash.replace_all(&text, "[COMMIT]"));
+}
