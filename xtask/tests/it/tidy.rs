@@ -121,6 +121,11 @@ fn every_json_example_in_the_docs_has_the_real_outputs_keys() {
     let new = crate::cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
     assert_eq!(new.code, Some(0), "{new}");
     let ws = tmp.path().join("ws");
+    // A commit for `diff --base HEAD` to compare with.
+    for args in [&["init", "-q"][..], &["add", "-A"], &["commit", "-q", "-m", "base"]] {
+        let git = crate::git_command(&ws).args(args).output().unwrap();
+        assert!(git.status.success(), "{}", String::from_utf8_lossy(&git.stderr));
+    }
     // A finding for check to report: an edge the spec does not declare.
     let manifest = ws.join("crates/app/Cargo.toml");
     let text = fs::read_to_string(&manifest).unwrap();
@@ -129,13 +134,15 @@ fn every_json_example_in_the_docs_has_the_real_outputs_keys() {
         text.replace("[lints]", "[dependencies]\nbase.workspace = true\n\n[lints]"),
     )
     .unwrap();
-    for (doc, args) in [
-        ("docs/check.md", &["check", "--format", "json"][..]),
-        ("docs/sync.md", &["plan", "--format", "json"]),
-        ("docs/trace.md", &["trace", "--format", "json"]),
+    // Each document's JSON examples, in order, and the command whose output each shows.
+    for (doc, nth, args) in [
+        ("docs/check.md", 1, &["check", "--format", "json"][..]),
+        ("docs/check.md", 3, &["diff", "--base", "HEAD", "--format", "json"]),
+        ("docs/sync.md", 1, &["plan", "--format", "json"]),
+        ("docs/trace.md", 1, &["trace", "--format", "json"]),
     ] {
         let text = fs::read_to_string(repo_root().join(doc)).unwrap();
-        let block = text.split("```json\n").nth(1).and_then(|b| b.split("```").next());
+        let block = text.split("```json\n").nth(nth).and_then(|b| b.split("```").next());
         let example: serde_json::Value = serde_json::from_str(block.expect(doc))
             .unwrap_or_else(|e| panic!("{doc}: its JSON example does not parse: {e}"));
         let real = crate::cli::xtask(&ws, args).json();
