@@ -175,7 +175,10 @@ pub fn diff(project: &Project, options: &DiffOptions) -> Result<ArchDiff, Error>
     let commit = repo.commit(&options.base)?;
     let spec_in_repo = relative_spec(project);
     let tree = BaseTree::write(&repo, &commit)?;
-    let base_root = tree.path.join(&repo.prefix);
+    let base_root = match repo.prefix.as_os_str().is_empty() {
+        true => tree.path.clone(),
+        false => tree.path.join(&repo.prefix),
+    };
     let base_spec_path = base_root.join(&spec_in_repo);
 
     let base_options = CheckOptions { results: Results::None, ..options.check.clone() };
@@ -207,9 +210,16 @@ pub fn diff(project: &Project, options: &DiffOptions) -> Result<ArchDiff, Error>
     let (base_checked, base_workspace) = match base {
         Ok(found) => found,
         Err(e) => {
+            // Cargo's own error line, with the scratch folder named as the base.
+            let said = e.to_string().replace(&base_root.display().to_string(), "<base>");
+            let line = said
+                .lines()
+                .find(|l| l.starts_with("error"))
+                .or_else(|| said.lines().next())
+                .unwrap_or("");
             notes.push(format!(
                 "cargo could not load the workspace at the base, so its actual edges and findings are not compared: {}",
-                e.to_string().lines().next().unwrap_or("")
+                line.trim_start_matches("error: ")
             ));
             (None, None)
         }
