@@ -12,6 +12,8 @@
 //! and edges) comes from the spec Trellis last applied, when its ledger keeps one
 //! ([`Sources::previous_spec`]) and it still fits the workspace.
 
+mod externals;
+mod header;
 mod readback;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,9 +21,11 @@ use std::fmt::Write as _;
 
 use trellis_spec::{CrateKind, CrateSpec, EdgeKind, Spec};
 
-use crate::actual::{Dep, DepSource, Member, Workspace};
+use crate::actual::{DepSource, Member, Workspace};
 use crate::compare::uses_key;
 
+use externals::*;
+use header::*;
 pub use readback::{NoSources, Sources};
 use readback::{ReadBack, read_back};
 
@@ -399,179 +403,6 @@ fn read_back_parts(
     }
 }
 
-/// The root package's description: the system's summary.
-fn root_summary(workspace: &Workspace) -> Option<String> {
-    let root = workspace.members.iter().find(|m| m.dir == ".")?;
-    root.description.as_deref().map(one_line)
-}
-
-/// `[workspace]`: `name` unless the previous spec names the system; the summary from the root
-/// package, else from the previous spec.
-fn header(
-    out: &mut String,
-    parts: &mut Vec<(std::ops::Range<usize>, Part)>,
-    workspace: &Workspace,
-    previous: Option<&Spec>,
-    name: &str,
-    crates: &[&Member],
-    dropped: &BTreeMap<Part, String>,
-) {
-    // First, and a blank line after it: where taplo and tombi look for the schema, which
-    // `apply` writes into the workspace it adopts.
-    let _ = writeln!(out, "{}", trellis_spec::schema::DIRECTIVE);
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "# Inferred by Trellis (`infer`) from the workspace as cargo sees it. Review the layers"
-    );
-    let _ =
-        writeln!(out, "# and summaries; Trellis' `check` compares the workspace with this spec.");
-    let _ = writeln!(out);
-    let _ = writeln!(out, "[workspace]");
-    let _ = writeln!(out, "name = {}", quote(previous.map_or(name, |p| &p.workspace.name)));
-    let mut field = |out: &mut String, key: &'static str, value: &str| {
-        if let Some(why) = dropped.get(&Part::Field(key)) {
-            let _ = writeln!(
-                out,
-                "# {key} = {} is left out: the spec refuses it ({why})",
-                quote(value)
-            );
-            return;
-        }
-        let start = out.len();
-        let _ = writeln!(out, "{key} = {}", quote(value));
-        parts.push((start..out.len(), Part::Field(key)));
-    };
-    let summary = root_summary(workspace)
-        .or_else(|| previous.map(|p| p.workspace.summary.clone()))
-        .filter(|s| !s.is_empty());
-    if let Some(summary) = summary {
-        field(out, "summary", &summary);
-    }
-    let editions = most_common(crates.iter().map(|m| m.edition.as_str()));
-    if let Some((edition, others)) = editions {
-        if !others.is_empty() {
-            let _ = writeln!(out, "# members also use edition {}", others.join(", "));
-        }
-        field(out, "edition", edition);
-        // A rust-version below what the edition needs, or what the generated manifests need
-        // (`resolver = "3"`, cargo 1.84), would make the spec invalid.
-        let floor = edition_floor(edition).max(84);
-        if let Some((version, _)) =
-            most_common(crates.iter().filter_map(|m| m.rust_version.as_deref()))
-            && minor(version) >= floor
-        {
-            field(out, "rust-version", version);
-        }
-    }
-    if let Some((license, _)) = most_common(crates.iter().filter_map(|m| m.license.as_deref())) {
-        field(out, "license", license);
-    }
-    // The version new crates start at, as the members have it (the spec's default otherwise).
-    if let Some((version, _)) = most_common(crates.iter().map(|m| m.version.as_str()))
-        && version != "0.1.0"
-    {
-        field(out, "version", version);
-    }
-    // Where the workspace's own xtask gets the engine: cargo sees it only as the xtask's
-    // dependency, so it is the previous spec's to say.
-    if let Some(engine) = previous.and_then(|p| p.workspace.engine.as_ref()) {
-        let _ = writeln!(out, "trellis = {}", engine.to_toml());
-    }
-    let _ = writeln!(out);
-}
-
-/// An external crate as `[dependencies]` will list it, with comments on what was merged.
-struct External {
-    value: String,
-    comments: String,
-}
-
-/// Every external crate any member uses, by the key code uses it by.
-fn externals(members: &[&Member]) -> BTreeMap<String, External> {
-    let mut seen: BTreeMap<&str, Vec<&Dep>> = BTreeMap::new();
-    for m in members {
-        for d in &m.deps {
-            if !matches!(d.source, DepSource::Member(_)) {
-                seen.entry(d.key.as_str()).or_default().push(d);
-            }
-        }
-    }
-    seen.into_iter()
-        .map(|(key, deps)| {
-            let first = deps[0];
-            let mut comments = String::new();
-            let mut fields: Vec<String> = Vec::new();
-            let reqs = most_common(deps.iter().map(|d| d.req.as_str()).filter(|r| *r != "*"));
-            match &first.source {
-                DepSource::Path(path) => fields.push(format!("path = {}", quote(path))),
-                DepSource::Git { url, reference } => {
-                    fields.push(format!("git = {}", quote(url)));
-                    if let Some((kind, value)) = reference {
-                        fields.push(format!("{kind} = {}", quote(value)));
-                    }
-                }
-                DepSource::Registry(Some(index)) => {
-                    let _ = writeln!(
-                        comments,
-                        "# from the registry at {index}: name it with `registry = \"…\"`"
-                    );
-                }
-                DepSource::Registry(None) | DepSource::Member(_) => {}
-            }
-            if let Some((req, others)) = reqs {
-                if !others.is_empty() {
-                    let _ = writeln!(
-                        comments,
-                        "# members ask for several versions of `{key}`: {}; this is the most used",
-                        std::iter::once(req)
-                            .chain(others)
-                            .map(short_req)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
-                }
-                if !matches!(first.source, DepSource::Path(_) | DepSource::Git { .. }) || req != "*"
-                {
-                    fields.insert(0, format!("version = {}", quote(&short_req(req))));
-                }
-            } else if matches!(first.source, DepSource::Registry(_)) {
-                fields.insert(0, "version = \"*\"".to_owned());
-            }
-            if deps.iter().any(|d| d.source != first.source) {
-                let _ = writeln!(
-                    comments,
-                    "# `{key}` comes from more than one source; this is the first seen"
-                );
-            }
-            if first.package != key {
-                fields.push(format!("package = {}", quote(&first.package)));
-            }
-            // Only the features every member asks for: a pin is what a new member gets, and a
-            // feature one member turns on for its tests must not reach the others.
-            let mut asked = deps.iter().map(|d| d.features.iter().map(String::as_str));
-            let mut features: BTreeSet<&str> = asked.next().into_iter().flatten().collect();
-            for more in asked {
-                let more: BTreeSet<&str> = more.collect();
-                features.retain(|f| more.contains(f));
-            }
-            if !features.is_empty() {
-                let list: Vec<String> = features.iter().map(|f| quote(f)).collect();
-                fields.push(format!("features = [{}]", list.join(", ")));
-            }
-            if deps.iter().all(|d| !d.default_features) {
-                fields.push("default-features = false".to_owned());
-            }
-            let value = match fields.as_slice() {
-                // Cargo's own shorthand for a plain registry crate.
-                [only] if only.starts_with("version = ") => only["version = ".len()..].to_owned(),
-                _ => format!("{{ {} }}", fields.join(", ")),
-            };
-            (key.to_owned(), External { value, comments })
-        })
-        .collect()
-}
-
 /// Why a member cannot be a crate of a spec, if it cannot.
 fn unrepresentable(m: &Member, _all: &[&Member]) -> Option<String> {
     if m.dir.starts_with("../") || m.dir.starts_with('/') {
@@ -642,42 +473,6 @@ fn depends_key(kind: EdgeKind) -> &'static str {
 
 fn layer_name(depth: usize) -> String {
     format!("layer-{depth}")
-}
-
-/// The most common value and the others, most common first (ties: first seen).
-fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<(&'a str, Vec<&'a str>)> {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for v in values {
-        match counts.iter_mut().find(|(c, _)| *c == v) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((v, 1)),
-        }
-    }
-    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-    let mut it = counts.into_iter().map(|(v, _)| v);
-    let first = it.next()?;
-    Some((first, it.collect()))
-}
-
-/// `^1.2` → `1.2`: cargo's default requirement, written as people write it.
-fn short_req(req: &str) -> String {
-    match req.strip_prefix('^') {
-        Some(rest) if !rest.contains(',') => rest.to_owned(),
-        _ => req.to_owned(),
-    }
-}
-
-fn edition_floor(edition: &str) -> u64 {
-    match edition {
-        "2024" => 85,
-        "2021" => 56,
-        "2018" => 31,
-        _ => 0,
-    }
-}
-
-fn minor(version: &str) -> u64 {
-    version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0)
 }
 
 fn one_line(text: &str) -> String {

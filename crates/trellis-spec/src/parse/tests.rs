@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::{CrateKind, GitRef};
 
 fn draft(text: &str) -> (Option<Draft>, Vec<Diagnostic>) {
     parse(text, "Trellis.toml")
