@@ -21,7 +21,7 @@ pub use names::{
     BUILD_FOLDERS, IdentError, KEYWORDS, NameError, NameWarning, check_crate_name, check_ident,
     created_binaries, declares_module, is_keyword, is_windows_reserved,
 };
-pub use parse::{EDITIONS, FORMAT};
+pub use parse::FORMAT;
 pub use suggest::closest;
 pub use validate::{PathProblem, is_requirement_id, normalize_path, relative_path};
 

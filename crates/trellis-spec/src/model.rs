@@ -5,9 +5,13 @@
 //! and build graph is acyclic, every edge respects the layers. Spans point back into the spec
 //! text, so later stages (`check`, `trace`) can report a finding at the line that declared it.
 
+mod toolchain;
+
 use std::collections::BTreeMap;
 use std::fmt;
-use std::ops::Range;
+use std::ops::{Deref, Range};
+
+pub use toolchain::{Edition, RustVersion};
 
 /// A byte range in the spec text.
 pub type Span = Range<usize>;
@@ -49,13 +53,14 @@ pub struct WorkspaceMeta {
     /// One line that says what the system is for.
     pub summary: String,
     /// Rust edition for every crate (`edition.workspace = true`).
-    pub edition: String,
-    /// Minimum supported Rust version, if the spec sets one.
-    pub rust_version: Option<String>,
+    pub edition: Edition,
+    /// Minimum supported Rust version, if the spec sets one: never older than the edition
+    /// needs, nor than cargo 1.84, which reads the generated manifests.
+    pub rust_version: Option<RustVersion>,
     /// SPDX license expression, if the spec sets one.
     pub license: Option<String>,
     /// Version every crate starts at.
-    pub version: String,
+    pub version: semver::Version,
     /// Whether Trellis' workspace files (README, ARCHITECTURE, `rustfmt.toml`, `.gitignore`,
     /// the cargo alias and the `xtask` crate) are planned in a workspace Trellis did not create
     /// too (`scaffold = true`); they always are in one it creates.
@@ -74,6 +79,50 @@ pub struct Layer {
     pub name: String,
     /// Where the spec names it.
     pub span: Span,
+}
+
+/// A crate's layer: its name, and its place in `[layers] order` (0 is lowest). Only
+/// validation makes one, from a name `[layers] order` lists. It reads as the layer's name
+/// (`crate.layer.as_deref()` is `Option<&str>`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LayerRef {
+    name: String,
+    rank: usize,
+}
+
+impl LayerRef {
+    pub(crate) fn new(name: String, rank: usize) -> LayerRef {
+        LayerRef { name, rank }
+    }
+
+    /// The layer's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The layer's place in `[layers] order`, 0 for the lowest.
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+}
+
+impl Deref for LayerRef {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl AsRef<str> for LayerRef {
+    fn as_ref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl fmt::Display for LayerRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
 }
 
 /// One entry of `[dependencies]`: an external crate, as `[workspace.dependencies]` will hold it.
@@ -172,8 +221,9 @@ pub struct CrateSpec {
     /// Folder relative to the workspace root, `/`-separated, never absolute and never leaving
     /// the root. Defaults to `crates/<name>`.
     pub path: String,
-    /// The crate's layer; `Some` exactly when the spec declares layers.
-    pub layer: Option<String>,
+    /// The crate's layer, one of [`Spec::layers`]; `Some` exactly when the spec declares
+    /// layers.
+    pub layer: Option<LayerRef>,
     /// One line that says what the crate is for.
     pub summary: String,
     /// Modules, each a valid non-keyword Rust identifier.

@@ -20,14 +20,9 @@ use crate::model::{Allowance, CheckSettings, Layer, Named, Span, Spec};
 
 pub(crate) use keys::*;
 use read::span_of;
-#[cfg(test)]
-use workspace::parse_rust_version;
 
 /// The spec format this parser reads.
 pub const FORMAT: i64 = 1;
-
-/// The editions a spec may name.
-pub const EDITIONS: &[&str] = &["2015", "2018", "2021", "2024"];
 
 /// The draft model and the places `validate` needs beyond what the model keeps.
 #[derive(Debug)]
@@ -43,8 +38,10 @@ pub(crate) struct Draft {
 pub(crate) struct CrateSpans {
     /// The `path` value; `None` when the path is the default.
     pub(crate) path: Option<Span>,
-    /// The `layer` value.
+    /// The `layer` value, and where it is written: `validate` resolves it into the crate's
+    /// [`crate::LayerRef`].
     pub(crate) layer: Option<Span>,
+    pub(crate) layer_name: Option<String>,
     /// The crate's value is not a table (reported already): only its name is known, so
     /// checks of its keys would only repeat that error.
     pub(crate) broken: bool,

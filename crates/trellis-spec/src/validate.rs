@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::codes;
 use crate::diag::Diagnostic;
-use crate::model::{CrateKind, CrateSpec, Span, Spec};
+use crate::model::{CrateKind, CrateSpec, Edition, LayerRef, Span, Spec};
 use crate::names::{self, IdentError, NameError, NameWarning};
-use crate::parse::{CrateSpans, Draft, either, list};
+use crate::parse::{Draft, either, list};
 use crate::suggest::Suggester;
 
 pub use paths::{PathProblem, normalize_path, relative_path};
@@ -31,11 +31,11 @@ pub(crate) fn tidy(spec: &Spec, file: &str) -> Vec<Diagnostic> {
 pub(crate) fn validate(draft: &mut Draft, file: &str) -> Vec<Diagnostic> {
     let mut v = V { file, diags: Vec::new(), suggest: Suggester::new() };
     v.paths(draft);
+    v.layers(draft);
     let spec = &draft.spec;
     let index: HashMap<&str, usize> =
         spec.crates.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
     v.crate_names(spec);
-    v.layers(spec, &draft.crates);
     v.external(spec);
     v.edges(spec, &index);
     v.cycles(spec, &index);
@@ -65,7 +65,7 @@ impl V<'_> {
             // A crate named `xtask` is the workspace's own: Trellis then generates none (see
             // `Spec::has_own_xtask`).
             {
-                let edition_keyword = spec.workspace.edition.as_str() >= "2024"
+                let edition_keyword = spec.workspace.edition >= Edition::E2024
                     && names::EDITION_2024_KEYWORDS.contains(&c.name.ident().as_str());
                 let checked = if edition_keyword {
                     Err(names::NameError::Keyword(name.to_owned()))
@@ -125,7 +125,10 @@ impl V<'_> {
         }
     }
 
-    fn layers(&mut self, spec: &Spec, places: &[CrateSpans]) {
+    /// Checks `[layers] order` and each crate's layer, and gives each crate whose layer is in
+    /// the order its [`LayerRef`].
+    fn layers(&mut self, draft: &mut Draft) {
+        let spec = &draft.spec;
         let mut seen: HashMap<&str, &Span> = HashMap::new();
         for layer in &spec.layers {
             if layer.name.trim().is_empty() {
@@ -150,8 +153,12 @@ impl V<'_> {
             }
         }
         let layer_names: Vec<&str> = spec.layers.iter().map(|l| l.name.as_str()).collect();
-        for (c, places) in spec.crates.iter().zip(places).filter(|(_, p)| !p.broken) {
-            match (&c.layer, layer_names.is_empty()) {
+        let mut resolved: Vec<Option<LayerRef>> = vec![None; spec.crates.len()];
+        for (i, (c, places)) in spec.crates.iter().zip(&draft.crates).enumerate() {
+            if places.broken {
+                continue;
+            }
+            match (&places.layer_name, layer_names.is_empty()) {
                 (None, false) => self.push(
                     Diagnostic::error(
                         codes::MISSING_LAYER,
@@ -182,8 +189,15 @@ impl V<'_> {
                             .hint(hint),
                     );
                 }
+                (Some(layer), false) => {
+                    let rank = layer_names.iter().position(|l| l == layer).expect("listed");
+                    resolved[i] = Some(LayerRef::new(layer.clone(), rank));
+                }
                 _ => {}
             }
+        }
+        for (c, layer) in draft.spec.crates.iter_mut().zip(resolved) {
+            c.layer = layer;
         }
     }
 

@@ -374,7 +374,11 @@ impl<'s> Scanned<'s> {
         let details = Details {
             workspace: spec.workspace.name.clone(),
             layers: spec.layers.iter().map(|l| l.name.clone()).collect(),
-            crate_layers: spec.crates.iter().map(|c| c.layer.clone()).collect(),
+            crate_layers: spec
+                .crates
+                .iter()
+                .map(|c| c.layer.as_deref().map(str::to_owned))
+                .collect(),
             texts: spec
                 .crates
                 .iter()

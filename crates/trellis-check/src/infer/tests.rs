@@ -166,7 +166,7 @@ fn a_new_crate_joins_the_lowest_layer_its_dependencies_allow() {
     let spec = trellis_spec::parse(&text, "Trellis.toml").expect("parses").spec;
     let layer = |name: &str| {
         let c = spec.crates.iter().find(|c| c.name.as_str() == name).expect(name);
-        c.layer.clone().unwrap_or_default()
+        c.layer.as_deref().unwrap_or_default().to_owned()
     };
     assert_eq!(layer("extra"), "domain", "{text}");
     assert_eq!(layer("feed"), "base", "{text}");

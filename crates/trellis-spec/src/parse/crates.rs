@@ -92,7 +92,7 @@ impl Cx<'_> {
             places.path = Some(span);
         }
         if let Some((layer, span)) = self.string(ct, "layer") {
-            spec.layer = Some(layer);
+            places.layer_name = Some(layer);
             places.layer = Some(span);
         }
         if let Some((summary, span)) = self.string(ct, "summary") {

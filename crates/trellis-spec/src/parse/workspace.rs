@@ -1,20 +1,20 @@
 //! `[workspace]`: the name, edition, rust-version and the other metadata of the whole workspace.
 
 use super::read::key_span;
-use super::{Cx, EDITIONS, Tab, WORKSPACE_KEYS, list};
+use super::{Cx, Tab, WORKSPACE_KEYS, list};
 use crate::codes;
 use crate::diag::Diagnostic;
-use crate::model::WorkspaceMeta;
+use crate::model::{Edition, RustVersion, WorkspaceMeta};
 
 impl Cx<'_> {
     pub(super) fn workspace(&mut self, top: &Tab<'_>, text: &str) -> WorkspaceMeta {
         let mut meta = WorkspaceMeta {
             name: String::new(),
             summary: String::new(),
-            edition: "2024".to_owned(),
+            edition: Edition::default(),
             rust_version: None,
             license: None,
-            version: "0.1.0".to_owned(),
+            version: semver::Version::new(0, 1, 0),
             scaffold: false,
             engine: None,
         };
@@ -46,51 +46,50 @@ impl Cx<'_> {
         }
         let mut edition_span = None;
         if let Some((edition, span)) = self.string(&tab, "edition") {
-            if EDITIONS.contains(&edition.as_str()) {
-                meta.edition = edition;
+            if let Some(known) = Edition::parse(&edition) {
+                meta.edition = known;
                 edition_span = Some(span);
             } else {
                 let mut d =
                     Diagnostic::error(codes::INVALID_VALUE, format!("unknown edition `{edition}`"))
                         .at(span, "not an edition");
-                d = d.hint(format!("the editions are {}", list(EDITIONS)));
+                let editions = Edition::ALL.map(Edition::as_str);
+                d = d.hint(format!("the editions are {}", list(&editions)));
                 self.push(d);
             }
         }
         if let Some((rust_version, span)) = self.string(&tab, "rust-version") {
-            match parse_rust_version(&rust_version) {
+            match RustVersion::parse(&rust_version) {
                 Some(v) => {
-                    let needed = edition_min_rust(&meta.edition);
+                    let needed = meta.edition.min_rust();
                     if v < OUTPUT_MIN_RUST && needed <= OUTPUT_MIN_RUST {
                         self.push(
                             Diagnostic::error(
                                 codes::INVALID_VALUE,
                                 format!(
-                                    "the generated workspace needs rust-version 1.{} or later",
-                                    OUTPUT_MIN_RUST.0
+                                    "the generated workspace needs rust-version {OUTPUT_MIN_RUST} or later"
                                 ),
                             )
                             .at(span.clone(), "older than what the generated manifests need")
                             .hint(format!(
-                                "its manifests use `resolver = \"3\"` (cargo 1.84), `[lints]` (1.74) and workspace inheritance (1.64); raise it to \"1.{}\"",
-                                OUTPUT_MIN_RUST.0
+                                "its manifests use `resolver = \"3\"` (cargo 1.84), `[lints]` (1.74) and workspace inheritance (1.64); raise it to \"{OUTPUT_MIN_RUST}\""
                             )),
                         );
                     } else if v < needed {
                         let mut d = Diagnostic::error(
                             codes::INVALID_VALUE,
                             format!(
-                                "edition {} needs rust-version 1.{} or later",
-                                meta.edition, needed.0
+                                "edition {} needs rust-version {needed} or later",
+                                meta.edition
                             ),
                         )
                         .at(span, "too old for the edition");
                         if let Some(edition_span) = edition_span.clone() {
                             d = d.also(edition_span, "edition set here");
                         }
-                        self.push(d.hint(format!("raise it to \"1.{}\"", needed.0)));
+                        self.push(d.hint(format!("raise it to \"{needed}\"")));
                     }
-                    meta.rust_version = Some(rust_version);
+                    meta.rust_version = Some(v);
                 }
                 None => self.push(
                     Diagnostic::error(
@@ -119,7 +118,7 @@ impl Cx<'_> {
             meta.engine = self.external("trellis", key_span(key, &tab.span), item);
         }
         if let Some((version, span)) = self.string(&tab, "version") {
-            if semver::Version::parse(&version).is_ok() {
+            if let Ok(version) = semver::Version::parse(&version) {
                 meta.version = version;
             } else {
                 self.push(
@@ -136,31 +135,6 @@ impl Cx<'_> {
     }
 }
 
-/// `1.85` or `1.85.1` as (minor, patch); `None` for anything else.
-pub(crate) fn parse_rust_version(s: &str) -> Option<(u32, u32)> {
-    let parts: Vec<&str> = s.split('.').collect();
-    let number = |p: &str| -> Option<u32> {
-        let digits = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-        let canonical = p == "0" || !p.starts_with('0');
-        if digits && canonical { p.parse().ok() } else { None }
-    };
-    match parts.as_slice() {
-        ["1", minor] => Some((number(minor)?, 0)),
-        ["1", minor, patch] => Some((number(minor)?, number(patch)?)),
-        _ => None,
-    }
-}
-
-/// The oldest Rust (1.minor, patch) whose cargo reads the manifests Trellis generates: they
-/// set `resolver = "3"`, new in cargo 1.84.
-const OUTPUT_MIN_RUST: (u32, u32) = (84, 0);
-
-/// The first Rust (1.minor, patch) that knows an edition.
-fn edition_min_rust(edition: &str) -> (u32, u32) {
-    match edition {
-        "2018" => (31, 0),
-        "2021" => (56, 0),
-        "2024" => (85, 0),
-        _ => (0, 0),
-    }
-}
+/// The oldest Rust whose cargo reads the manifests Trellis generates: they set
+/// `resolver = "3"`, new in cargo 1.84.
+const OUTPUT_MIN_RUST: RustVersion = RustVersion::new(84, None);
