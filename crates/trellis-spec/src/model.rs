@@ -13,6 +13,8 @@ use std::ops::{Deref, Range};
 
 pub use toolchain::{Edition, RustVersion};
 
+use crate::text::toml_str;
+
 /// A byte range in the spec text.
 pub type Span = Range<usize>;
 
@@ -219,7 +221,7 @@ pub struct CrateSpec {
     /// `lib`, `bin` or `proc-macro`.
     pub kind: CrateKind,
     /// Folder relative to the workspace root, `/`-separated, never absolute and never leaving
-    /// the root. Defaults to `crates/<name>`.
+    /// the root. Defaults to [`default_crate_path`].
     pub path: String,
     /// The crate's layer, one of [`Spec::layers`]; `Some` exactly when the spec declares
     /// layers.
@@ -302,6 +304,26 @@ pub enum EdgeKind {
 impl EdgeKind {
     /// All kinds, normal first.
     pub const ALL: [EdgeKind; 3] = [EdgeKind::Normal, EdgeKind::Dev, EdgeKind::Build];
+
+    /// The spec key that lists a crate's internal dependencies of this kind (`depends`,
+    /// `dev-depends`, `build-depends`).
+    pub const fn depends_key(self) -> &'static str {
+        match self {
+            EdgeKind::Normal => "depends",
+            EdgeKind::Dev => "dev-depends",
+            EdgeKind::Build => "build-depends",
+        }
+    }
+
+    /// The spec key that lists a crate's external dependencies of this kind (`uses`,
+    /// `dev-uses`, `build-uses`).
+    pub const fn uses_key(self) -> &'static str {
+        match self {
+            EdgeKind::Normal => "uses",
+            EdgeKind::Dev => "dev-uses",
+            EdgeKind::Build => "build-uses",
+        }
+    }
 
     /// The manifest section this kind lives in.
     pub fn manifest_section(self) -> &'static str {
@@ -456,12 +478,23 @@ impl AsRef<str> for CrateName {
     }
 }
 
+/// The folder of a crate whose spec names none: `crates/<name>`.
+pub fn default_crate_path(name: &str) -> String {
+    format!("crates/{name}")
+}
+
+/// The name and folder of the `xtask` crate every generated workspace carries (and of a
+/// workspace's own, which Trellis then leaves alone).
+pub const XTASK: &str = "xtask";
+
 impl Spec {
     /// Whether the spec declares the workspace's own xtask: a crate named `xtask`, or one in the
     /// `xtask/` folder. Trellis then generates no `xtask` crate (nor its cargo alias) of its own.
     pub fn has_own_xtask(&self) -> bool {
         self.crates.iter().any(|c| {
-            c.name.as_str() == "xtask" || c.path == "xtask" || c.path.starts_with("xtask/")
+            c.name.as_str() == XTASK
+                || c.path == XTASK
+                || c.path.strip_prefix(XTASK).is_some_and(|rest| rest.starts_with('/'))
         })
     }
 
@@ -474,27 +507,4 @@ impl Spec {
     pub fn layer_rank(&self, layer: &str) -> Option<usize> {
         self.layers.iter().position(|l| l.name == layer)
     }
-}
-
-/// A TOML basic string, quotes included, with every character a TOML parser would refuse or
-/// misread escaped (quotes, backslashes, control characters).
-pub fn toml_str(s: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

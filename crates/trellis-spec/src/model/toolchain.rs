@@ -69,6 +69,10 @@ pub struct RustVersion {
 }
 
 impl RustVersion {
+    /// The oldest Rust whose cargo reads the manifests Trellis generates: they set
+    /// `resolver = "3"`, new in cargo 1.84.
+    pub const GENERATED: RustVersion = RustVersion::new(84, None);
+
     /// `1.<minor>`, or `1.<minor>.<patch>` when `patch` is given.
     pub const fn new(minor: u32, patch: Option<u32>) -> RustVersion {
         RustVersion { minor, patch }
