@@ -481,7 +481,7 @@ impl<'a> Cx<'a> {
     /// Whether an edge from `from` to `to` goes up the layers.
     fn upward(&self, from: &CrateSpec, to: &CrateSpec) -> bool {
         match (&from.layer, &to.layer) {
-            (Some(lf), Some(lt)) => self.spec.layer_rank(lf) < self.spec.layer_rank(lt),
+            (Some(lf), Some(lt)) => lf.rank() < lt.rank(),
             _ => false,
         }
     }

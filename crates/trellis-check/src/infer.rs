@@ -426,10 +426,8 @@ fn kept_layers(
     if previous.layers.is_empty() {
         return None;
     }
-    let mut rank: Vec<Option<usize>> = before
-        .iter()
-        .map(|c| (*c)?.layer.as_deref().and_then(|l| previous.layer_rank(l)))
-        .collect();
+    let mut rank: Vec<Option<usize>> =
+        before.iter().map(|c| (*c)?.layer.as_ref().map(|l| l.rank())).collect();
     // New crates, dependencies first (a crate's depth is above its dependencies').
     let mut new: Vec<usize> = (0..before.len()).filter(|&i| rank[i].is_none()).collect();
     new.sort_by_key(|&i| depth[i]);

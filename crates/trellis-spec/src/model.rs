@@ -18,8 +18,10 @@ use crate::text::toml_str;
 /// A byte range in the spec text.
 pub type Span = Range<usize>;
 
-/// A whole, validated spec.
+/// A whole, validated spec. Only [`crate::parse`] makes one (`non_exhaustive`: no other crate
+/// can build one field by field), so a `Spec` has passed validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Spec {
     /// `[workspace]`: metadata shared by every crate.
     pub workspace: WorkspaceMeta,
@@ -49,6 +51,7 @@ pub struct CheckSettings {
 
 /// `[workspace]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WorkspaceMeta {
     /// The system's name, used in generated docs.
     pub name: String,
@@ -215,6 +218,7 @@ pub enum GitRef {
 
 /// One `[crates.<name>]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CrateSpec {
     /// The package name.
     pub name: CrateName,

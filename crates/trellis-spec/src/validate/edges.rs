@@ -120,12 +120,7 @@ impl V<'_> {
                         continue;
                     }
                     let (Some(from), Some(to)) = (&c.layer, &t.layer) else { continue };
-                    let (Some(from_rank), Some(to_rank)) =
-                        (spec.layer_rank(from), spec.layer_rank(to))
-                    else {
-                        continue;
-                    };
-                    if from_rank < to_rank {
+                    if from.rank() < to.rank() {
                         self.push(
                             Diagnostic::error(
                                 codes::LAYER_VIOLATION,
