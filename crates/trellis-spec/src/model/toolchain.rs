@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// A Rust edition a spec may name (`[workspace] edition`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Edition {
     /// `"2015"`.
     E2015,
@@ -13,6 +13,7 @@ pub enum Edition {
     /// `"2021"`.
     E2021,
     /// `"2024"`, the default.
+    #[default]
     E2024,
 }
 
@@ -44,12 +45,6 @@ impl Edition {
             Edition::E2024 => 85,
         };
         RustVersion::new(minor, None)
-    }
-}
-
-impl Default for Edition {
-    fn default() -> Edition {
-        Edition::E2024
     }
 }
 
