@@ -92,7 +92,7 @@ pub fn declared(spec: &Spec) -> Graph {
         .iter()
         .map(|c| Node {
             name: c.name.to_string(),
-            layer: c.layer.clone(),
+            layer: c.layer.as_deref().map(str::to_owned),
             side: Side::Both,
             kind: NodeKind::Crate,
         })
@@ -116,8 +116,9 @@ pub fn declared(spec: &Spec) -> Graph {
 
 /// The graph cargo sees; layers come from the spec for the crates it declares.
 pub fn actual(workspace: &Workspace, spec: Option<&Spec>) -> Graph {
-    let layer_of =
-        |name: &str| spec.and_then(|s| s.crate_named(name)).and_then(|c| c.layer.clone());
+    let layer_of = |name: &str| {
+        spec.and_then(|s| s.crate_named(name)).and_then(|c| c.layer.as_deref().map(str::to_owned))
+    };
     let nodes = workspace
         .members
         .iter()

@@ -12,16 +12,19 @@
 //! and edges) comes from the spec Trellis last applied, when its ledger keeps one
 //! ([`Sources::previous_spec`]) and it still fits the workspace.
 
+mod externals;
+mod header;
 mod readback;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use trellis_spec::{CrateKind, CrateSpec, EdgeKind, Spec};
+use trellis_spec::{CrateKind, CrateSpec, EdgeKind, Spec, toml_key, toml_str};
 
-use crate::actual::{Dep, DepSource, Member, Workspace};
-use crate::compare::uses_key;
+use crate::actual::{DepSource, Member, Workspace};
 
+use externals::*;
+use header::*;
 pub use readback::{NoSources, Sources};
 use readback::{ReadBack, read_back};
 
@@ -190,7 +193,7 @@ fn render(
         _ if layerless => Vec::new(),
         (Some(_), Some(p)) => {
             let _ = writeln!(out, "# Layers as the spec Trellis last applied has them.");
-            p.layers.iter().map(|l| quote(&l.name)).collect()
+            p.layers.iter().map(|l| toml_str(&l.name)).collect()
         }
         _ => {
             let _ = writeln!(
@@ -202,7 +205,7 @@ fn render(
                 "# other member, and each crate sits one layer above the deepest crate it depends on."
             );
             let _ = writeln!(out, "# Rename and merge them into the layers the design intends.");
-            (0..layers.max(1)).map(|l| quote(&layer_name(l))).collect()
+            (0..layers.max(1)).map(|l| toml_str(&layer_name(l))).collect()
         }
     };
     if !layerless {
@@ -227,7 +230,7 @@ fn render(
         for (key, ext) in &externals {
             out.push_str(&ext.comments);
             let start = out.len();
-            let _ = writeln!(out, "{} = {}", bare_or_quoted(key), ext.value);
+            let _ = writeln!(out, "{} = {}", toml_key(key), ext.value);
             parts.push((start..out.len(), Part::External(key.clone())));
         }
         for (key, why) in &refused_externals {
@@ -246,7 +249,7 @@ fn render(
     for i in order {
         let m = declarable[i];
         let start = out.len();
-        let _ = writeln!(out, "[crates.{}]", bare_or_quoted(&m.name));
+        let _ = writeln!(out, "[crates.{}]", toml_key(&m.name));
         // The previous spec's kind while cargo still sees it (a lib with bins is either).
         let kind = before[i]
             .map(|c| c.kind)
@@ -256,13 +259,13 @@ fn render(
         if m.kind().is_none() {
             let _ = writeln!(out, "# cargo sees no lib or bin target here");
         }
-        let _ = writeln!(out, "kind = {}", quote(kind.as_str()));
-        if m.dir != format!("crates/{}", m.name) {
-            let _ = writeln!(out, "path = {}", quote(&m.dir));
+        let _ = writeln!(out, "kind = {}", toml_str(kind.as_str()));
+        if m.dir != trellis_spec::default_crate_path(&m.name) {
+            let _ = writeln!(out, "path = {}", toml_str(&m.dir));
         }
         if !layerless {
             let layer = kept.as_ref().map_or_else(|| layer_name(depth[i]), |k| k[i].clone());
-            let _ = writeln!(out, "layer = {}", quote(&layer));
+            let _ = writeln!(out, "layer = {}", toml_str(&layer));
         }
         // The features a crate's tests turn on through a dev-dependency on the crate itself.
         let own: BTreeSet<&str> = m
@@ -275,7 +278,7 @@ fn render(
         let was = before[i].map(|c| &c.features[..]);
         list(&mut out, "features", ordered(&own, was));
         if let Some(summary) = m.description.as_deref().map(one_line).filter(|s| !s.is_empty()) {
-            let _ = writeln!(out, "summary = {}", quote(&summary));
+            let _ = writeln!(out, "summary = {}", toml_str(&summary));
         }
         for kind in EdgeKind::ALL {
             let mut names = BTreeSet::new();
@@ -290,7 +293,7 @@ fn render(
             }
             list(
                 &mut out,
-                depends_key(kind),
+                kind.depends_key(),
                 ordered(&names, before[i].map(|c| c.depends.of(kind))),
             );
         }
@@ -302,7 +305,7 @@ fn render(
                 .map(|d| d.key.as_str())
                 .filter(|key| externals.contains_key(*key))
                 .collect();
-            list(&mut out, uses_key(kind), ordered(&names, before[i].map(|c| c.uses.of(kind))));
+            list(&mut out, kind.uses_key(), ordered(&names, before[i].map(|c| c.uses.of(kind))));
         }
         if let Some(back) = read.get(m.name.as_str()) {
             read_back_parts(&mut out, &mut parts, m, back, dropped);
@@ -320,8 +323,8 @@ fn render(
             kind.manifest_section()
         );
         let _ = writeln!(out, "[[allow]]");
-        let _ = writeln!(out, "from = {}", quote(from));
-        let _ = writeln!(out, "to = {}", quote(to));
+        let _ = writeln!(out, "from = {}", toml_str(from));
+        let _ = writeln!(out, "to = {}", toml_str(to));
         let _ = writeln!(
             out,
             "reason = \"inferred: part of a dependency cycle; break it, then remove this\""
@@ -368,7 +371,7 @@ fn read_back_parts(
                 out.push_str(", ");
             }
             let start = out.len();
-            out.push_str(&quote(name));
+            out.push_str(&toml_str(name));
             parts.push((start..out.len(), module(name)));
         }
         out.push_str("]\n");
@@ -389,7 +392,8 @@ fn read_back_parts(
                 let _ = writeln!(out, "  # `{}`: {note}", r.id);
             }
             let start = out.len();
-            let _ = writeln!(out, "  {{ id = {}, text = {} }},", quote(&r.id), quote(&r.text));
+            let _ =
+                writeln!(out, "  {{ id = {}, text = {} }},", toml_str(&r.id), toml_str(&r.text));
             parts.push((start..out.len(), requirement(&r.id)));
         }
         out.push_str("]\n");
@@ -397,179 +401,6 @@ fn read_back_parts(
     for note in notes {
         let _ = writeln!(out, "# {}", one_line(&note));
     }
-}
-
-/// The root package's description: the system's summary.
-fn root_summary(workspace: &Workspace) -> Option<String> {
-    let root = workspace.members.iter().find(|m| m.dir == ".")?;
-    root.description.as_deref().map(one_line)
-}
-
-/// `[workspace]`: `name` unless the previous spec names the system; the summary from the root
-/// package, else from the previous spec.
-fn header(
-    out: &mut String,
-    parts: &mut Vec<(std::ops::Range<usize>, Part)>,
-    workspace: &Workspace,
-    previous: Option<&Spec>,
-    name: &str,
-    crates: &[&Member],
-    dropped: &BTreeMap<Part, String>,
-) {
-    // First, and a blank line after it: where taplo and tombi look for the schema, which
-    // `apply` writes into the workspace it adopts.
-    let _ = writeln!(out, "{}", trellis_spec::schema::DIRECTIVE);
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "# Inferred by Trellis (`infer`) from the workspace as cargo sees it. Review the layers"
-    );
-    let _ =
-        writeln!(out, "# and summaries; Trellis' `check` compares the workspace with this spec.");
-    let _ = writeln!(out);
-    let _ = writeln!(out, "[workspace]");
-    let _ = writeln!(out, "name = {}", quote(previous.map_or(name, |p| &p.workspace.name)));
-    let mut field = |out: &mut String, key: &'static str, value: &str| {
-        if let Some(why) = dropped.get(&Part::Field(key)) {
-            let _ = writeln!(
-                out,
-                "# {key} = {} is left out: the spec refuses it ({why})",
-                quote(value)
-            );
-            return;
-        }
-        let start = out.len();
-        let _ = writeln!(out, "{key} = {}", quote(value));
-        parts.push((start..out.len(), Part::Field(key)));
-    };
-    let summary = root_summary(workspace)
-        .or_else(|| previous.map(|p| p.workspace.summary.clone()))
-        .filter(|s| !s.is_empty());
-    if let Some(summary) = summary {
-        field(out, "summary", &summary);
-    }
-    let editions = most_common(crates.iter().map(|m| m.edition.as_str()));
-    if let Some((edition, others)) = editions {
-        if !others.is_empty() {
-            let _ = writeln!(out, "# members also use edition {}", others.join(", "));
-        }
-        field(out, "edition", edition);
-        // A rust-version below what the edition needs, or what the generated manifests need
-        // (`resolver = "3"`, cargo 1.84), would make the spec invalid.
-        let floor = edition_floor(edition).max(84);
-        if let Some((version, _)) =
-            most_common(crates.iter().filter_map(|m| m.rust_version.as_deref()))
-            && minor(version) >= floor
-        {
-            field(out, "rust-version", version);
-        }
-    }
-    if let Some((license, _)) = most_common(crates.iter().filter_map(|m| m.license.as_deref())) {
-        field(out, "license", license);
-    }
-    // The version new crates start at, as the members have it (the spec's default otherwise).
-    if let Some((version, _)) = most_common(crates.iter().map(|m| m.version.as_str()))
-        && version != "0.1.0"
-    {
-        field(out, "version", version);
-    }
-    // Where the workspace's own xtask gets the engine: cargo sees it only as the xtask's
-    // dependency, so it is the previous spec's to say.
-    if let Some(engine) = previous.and_then(|p| p.workspace.engine.as_ref()) {
-        let _ = writeln!(out, "trellis = {}", engine.to_toml());
-    }
-    let _ = writeln!(out);
-}
-
-/// An external crate as `[dependencies]` will list it, with comments on what was merged.
-struct External {
-    value: String,
-    comments: String,
-}
-
-/// Every external crate any member uses, by the key code uses it by.
-fn externals(members: &[&Member]) -> BTreeMap<String, External> {
-    let mut seen: BTreeMap<&str, Vec<&Dep>> = BTreeMap::new();
-    for m in members {
-        for d in &m.deps {
-            if !matches!(d.source, DepSource::Member(_)) {
-                seen.entry(d.key.as_str()).or_default().push(d);
-            }
-        }
-    }
-    seen.into_iter()
-        .map(|(key, deps)| {
-            let first = deps[0];
-            let mut comments = String::new();
-            let mut fields: Vec<String> = Vec::new();
-            let reqs = most_common(deps.iter().map(|d| d.req.as_str()).filter(|r| *r != "*"));
-            match &first.source {
-                DepSource::Path(path) => fields.push(format!("path = {}", quote(path))),
-                DepSource::Git { url, reference } => {
-                    fields.push(format!("git = {}", quote(url)));
-                    if let Some((kind, value)) = reference {
-                        fields.push(format!("{kind} = {}", quote(value)));
-                    }
-                }
-                DepSource::Registry(Some(index)) => {
-                    let _ = writeln!(
-                        comments,
-                        "# from the registry at {index}: name it with `registry = \"…\"`"
-                    );
-                }
-                DepSource::Registry(None) | DepSource::Member(_) => {}
-            }
-            if let Some((req, others)) = reqs {
-                if !others.is_empty() {
-                    let _ = writeln!(
-                        comments,
-                        "# members ask for several versions of `{key}`: {}; this is the most used",
-                        std::iter::once(req)
-                            .chain(others)
-                            .map(short_req)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
-                }
-                if !matches!(first.source, DepSource::Path(_) | DepSource::Git { .. }) || req != "*"
-                {
-                    fields.insert(0, format!("version = {}", quote(&short_req(req))));
-                }
-            } else if matches!(first.source, DepSource::Registry(_)) {
-                fields.insert(0, "version = \"*\"".to_owned());
-            }
-            if deps.iter().any(|d| d.source != first.source) {
-                let _ = writeln!(
-                    comments,
-                    "# `{key}` comes from more than one source; this is the first seen"
-                );
-            }
-            if first.package != key {
-                fields.push(format!("package = {}", quote(&first.package)));
-            }
-            // Only the features every member asks for: a pin is what a new member gets, and a
-            // feature one member turns on for its tests must not reach the others.
-            let mut asked = deps.iter().map(|d| d.features.iter().map(String::as_str));
-            let mut features: BTreeSet<&str> = asked.next().into_iter().flatten().collect();
-            for more in asked {
-                let more: BTreeSet<&str> = more.collect();
-                features.retain(|f| more.contains(f));
-            }
-            if !features.is_empty() {
-                let list: Vec<String> = features.iter().map(|f| quote(f)).collect();
-                fields.push(format!("features = [{}]", list.join(", ")));
-            }
-            if deps.iter().all(|d| !d.default_features) {
-                fields.push("default-features = false".to_owned());
-            }
-            let value = match fields.as_slice() {
-                // Cargo's own shorthand for a plain registry crate.
-                [only] if only.starts_with("version = ") => only["version = ".len()..].to_owned(),
-                _ => format!("{{ {} }}", fields.join(", ")),
-            };
-            (key.to_owned(), External { value, comments })
-        })
-        .collect()
 }
 
 /// Why a member cannot be a crate of a spec, if it cannot.
@@ -595,10 +426,8 @@ fn kept_layers(
     if previous.layers.is_empty() {
         return None;
     }
-    let mut rank: Vec<Option<usize>> = before
-        .iter()
-        .map(|c| (*c)?.layer.as_deref().and_then(|l| previous.layer_rank(l)))
-        .collect();
+    let mut rank: Vec<Option<usize>> =
+        before.iter().map(|c| (*c)?.layer.as_ref().map(|l| l.rank())).collect();
     // New crates, dependencies first (a crate's depth is above its dependencies').
     let mut new: Vec<usize> = (0..before.len()).filter(|&i| rank[i].is_none()).collect();
     new.sort_by_key(|&i| depth[i]);
@@ -628,74 +457,16 @@ fn list(out: &mut String, key: &str, names: Vec<&str>) {
     if names.is_empty() {
         return;
     }
-    let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
+    let names: Vec<String> = names.iter().map(|n| toml_str(n)).collect();
     let _ = writeln!(out, "{key} = [{}]", names.join(", "));
-}
-
-fn depends_key(kind: EdgeKind) -> &'static str {
-    match kind {
-        EdgeKind::Normal => "depends",
-        EdgeKind::Dev => "dev-depends",
-        EdgeKind::Build => "build-depends",
-    }
 }
 
 fn layer_name(depth: usize) -> String {
     format!("layer-{depth}")
 }
 
-/// The most common value and the others, most common first (ties: first seen).
-fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<(&'a str, Vec<&'a str>)> {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for v in values {
-        match counts.iter_mut().find(|(c, _)| *c == v) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((v, 1)),
-        }
-    }
-    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-    let mut it = counts.into_iter().map(|(v, _)| v);
-    let first = it.next()?;
-    Some((first, it.collect()))
-}
-
-/// `^1.2` → `1.2`: cargo's default requirement, written as people write it.
-fn short_req(req: &str) -> String {
-    match req.strip_prefix('^') {
-        Some(rest) if !rest.contains(',') => rest.to_owned(),
-        _ => req.to_owned(),
-    }
-}
-
-fn edition_floor(edition: &str) -> u64 {
-    match edition {
-        "2024" => 85,
-        "2021" => 56,
-        "2018" => 31,
-        _ => 0,
-    }
-}
-
-fn minor(version: &str) -> u64 {
-    version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0)
-}
-
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A TOML basic string.
-fn quote(text: &str) -> String {
-    toml_edit::Value::from(text).to_string()
-}
-
-/// A TOML key: bare when it can be.
-fn bare_or_quoted(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        key.to_owned()
-    } else {
-        quote(key)
-    }
 }
 
 #[cfg(test)]

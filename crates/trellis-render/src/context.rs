@@ -112,9 +112,9 @@ pub(crate) fn meta(spec: &Spec) -> Value {
         ("name", w.name.as_str().into()),
         ("summary", w.summary.as_str().into()),
         ("edition", w.edition.as_str().into()),
-        ("rust_version", w.rust_version.as_deref().into()),
+        ("rust_version", w.rust_version.map(|v| v.to_string()).into()),
         ("license", w.license.as_deref().into()),
-        ("version", w.version.as_str().into()),
+        ("version", w.version.to_string().into()),
         ("released", released(spec)),
     ])
 }

@@ -5,15 +5,23 @@
 //! and build graph is acyclic, every edge respects the layers. Spans point back into the spec
 //! text, so later stages (`check`, `trace`) can report a finding at the line that declared it.
 
+mod toolchain;
+
 use std::collections::BTreeMap;
 use std::fmt;
-use std::ops::Range;
+use std::ops::{Deref, Range};
+
+pub use toolchain::{Edition, RustVersion};
+
+use crate::text::toml_str;
 
 /// A byte range in the spec text.
 pub type Span = Range<usize>;
 
-/// A whole, validated spec.
+/// A whole, validated spec. Only [`crate::parse`] makes one (`non_exhaustive`: no other crate
+/// can build one field by field), so a `Spec` has passed validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Spec {
     /// `[workspace]`: metadata shared by every crate.
     pub workspace: WorkspaceMeta,
@@ -43,19 +51,21 @@ pub struct CheckSettings {
 
 /// `[workspace]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WorkspaceMeta {
     /// The system's name, used in generated docs.
     pub name: String,
     /// One line that says what the system is for.
     pub summary: String,
     /// Rust edition for every crate (`edition.workspace = true`).
-    pub edition: String,
-    /// Minimum supported Rust version, if the spec sets one.
-    pub rust_version: Option<String>,
+    pub edition: Edition,
+    /// Minimum supported Rust version, if the spec sets one: never older than the edition
+    /// needs, nor than cargo 1.84, which reads the generated manifests.
+    pub rust_version: Option<RustVersion>,
     /// SPDX license expression, if the spec sets one.
     pub license: Option<String>,
     /// Version every crate starts at.
-    pub version: String,
+    pub version: semver::Version,
     /// Whether Trellis' workspace files (README, ARCHITECTURE, `rustfmt.toml`, `.gitignore`,
     /// the cargo alias and the `xtask` crate) are planned in a workspace Trellis did not create
     /// too (`scaffold = true`); they always are in one it creates.
@@ -74,6 +84,50 @@ pub struct Layer {
     pub name: String,
     /// Where the spec names it.
     pub span: Span,
+}
+
+/// A crate's layer: its name, and its place in `[layers] order` (0 is lowest). Only
+/// validation makes one, from a name `[layers] order` lists. It reads as the layer's name
+/// (`crate.layer.as_deref()` is `Option<&str>`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LayerRef {
+    name: String,
+    rank: usize,
+}
+
+impl LayerRef {
+    pub(crate) fn new(name: String, rank: usize) -> LayerRef {
+        LayerRef { name, rank }
+    }
+
+    /// The layer's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The layer's place in `[layers] order`, 0 for the lowest.
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+}
+
+impl Deref for LayerRef {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl AsRef<str> for LayerRef {
+    fn as_ref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl fmt::Display for LayerRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
 }
 
 /// One entry of `[dependencies]`: an external crate, as `[workspace.dependencies]` will hold it.
@@ -164,16 +218,18 @@ pub enum GitRef {
 
 /// One `[crates.<name>]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CrateSpec {
     /// The package name.
     pub name: CrateName,
     /// `lib`, `bin` or `proc-macro`.
     pub kind: CrateKind,
     /// Folder relative to the workspace root, `/`-separated, never absolute and never leaving
-    /// the root. Defaults to `crates/<name>`.
+    /// the root. Defaults to [`default_crate_path`].
     pub path: String,
-    /// The crate's layer; `Some` exactly when the spec declares layers.
-    pub layer: Option<String>,
+    /// The crate's layer, one of [`Spec::layers`]; `Some` exactly when the spec declares
+    /// layers.
+    pub layer: Option<LayerRef>,
     /// One line that says what the crate is for.
     pub summary: String,
     /// Modules, each a valid non-keyword Rust identifier.
@@ -252,6 +308,26 @@ pub enum EdgeKind {
 impl EdgeKind {
     /// All kinds, normal first.
     pub const ALL: [EdgeKind; 3] = [EdgeKind::Normal, EdgeKind::Dev, EdgeKind::Build];
+
+    /// The spec key that lists a crate's internal dependencies of this kind (`depends`,
+    /// `dev-depends`, `build-depends`).
+    pub const fn depends_key(self) -> &'static str {
+        match self {
+            EdgeKind::Normal => "depends",
+            EdgeKind::Dev => "dev-depends",
+            EdgeKind::Build => "build-depends",
+        }
+    }
+
+    /// The spec key that lists a crate's external dependencies of this kind (`uses`,
+    /// `dev-uses`, `build-uses`).
+    pub const fn uses_key(self) -> &'static str {
+        match self {
+            EdgeKind::Normal => "uses",
+            EdgeKind::Dev => "dev-uses",
+            EdgeKind::Build => "build-uses",
+        }
+    }
 
     /// The manifest section this kind lives in.
     pub fn manifest_section(self) -> &'static str {
@@ -406,12 +482,23 @@ impl AsRef<str> for CrateName {
     }
 }
 
+/// The folder of a crate whose spec names none: `crates/<name>`.
+pub fn default_crate_path(name: &str) -> String {
+    format!("crates/{name}")
+}
+
+/// The name and folder of the `xtask` crate every generated workspace carries (and of a
+/// workspace's own, which Trellis then leaves alone).
+pub const XTASK: &str = "xtask";
+
 impl Spec {
     /// Whether the spec declares the workspace's own xtask: a crate named `xtask`, or one in the
     /// `xtask/` folder. Trellis then generates no `xtask` crate (nor its cargo alias) of its own.
     pub fn has_own_xtask(&self) -> bool {
         self.crates.iter().any(|c| {
-            c.name.as_str() == "xtask" || c.path == "xtask" || c.path.starts_with("xtask/")
+            c.name.as_str() == XTASK
+                || c.path == XTASK
+                || c.path.strip_prefix(XTASK).is_some_and(|rest| rest.starts_with('/'))
         })
     }
 
@@ -424,27 +511,4 @@ impl Spec {
     pub fn layer_rank(&self, layer: &str) -> Option<usize> {
         self.layers.iter().position(|l| l.name == layer)
     }
-}
-
-/// A TOML basic string, quotes included, with every character a TOML parser would refuse or
-/// misread escaped (quotes, backslashes, control characters).
-pub fn toml_str(s: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

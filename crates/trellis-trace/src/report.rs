@@ -1,24 +1,22 @@
 //! The trace itself: walk each crate's files once, scan them on every core, match the tests
 //! that name requirements with their results, and give every requirement its status.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Read;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use trellis_spec::Spec;
-use walkdir::WalkDir;
 
-use crate::fingerprint::fingerprint;
-use crate::ids::{Id, Ids};
-use crate::results::{Binary, MatchCrate, Matcher, ResultsFrom, TestResults, TestRun, locate};
-use crate::scan::{self, Via};
+use crate::ids::Ids;
+use crate::results::{MatchCrate, Matcher, ResultsFrom, TestResults, TestRun};
 use crate::status::Status;
 
-/// Folders of a crate that hold Rust code, relative to the crate's folder.
-const CODE_DIRS: [&str; 4] = ["src", "tests", "benches", "examples"];
+mod evidence;
+mod walk;
+
+use evidence::*;
+use walk::*;
 
 /// One crate to trace: what [`trace`] takes from a [`Spec`], for callers that have no spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,7 +374,11 @@ impl<'s> Scanned<'s> {
         let details = Details {
             workspace: spec.workspace.name.clone(),
             layers: spec.layers.iter().map(|l| l.name.clone()).collect(),
-            crate_layers: spec.crates.iter().map(|c| c.layer.clone()).collect(),
+            crate_layers: spec
+                .crates
+                .iter()
+                .map(|c| c.layer.as_deref().map(str::to_owned))
+                .collect(),
             texts: spec
                 .crates
                 .iter()
@@ -459,353 +461,5 @@ impl<'s> Scanned<'s> {
         let results = inputs.results.is_some();
         let about = About { workspace: details.map(|d| d.workspace.clone()), ..About::default() };
         TraceReport { layers, results, crates, stray, files: sources.len(), about }
-    }
-}
-
-/// Per target, the binaries its files show (`tests/it/main.rs` shows the test `it`), so that a
-/// result that names only its binary can be told to be one crate's.
-fn binaries(targets: &[Target], root: &Path, sources: &[Source]) -> Vec<Vec<Binary>> {
-    let mut out: Vec<HashSet<Binary>> = vec![HashSet::new(); targets.len()];
-    for (t, path) in sources {
-        let crate_dir = root.join(&targets[*t].path);
-        let Ok(inside) = path.strip_prefix(&crate_dir) else { continue };
-        let parts: Vec<String> =
-            inside.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        if let Some((binary, _)) = locate(&parts.join("/"))
-            && binary != Binary::Unit
-        {
-            out[*t].insert(binary);
-        }
-    }
-    out.into_iter().map(|set| set.into_iter().collect()).collect()
-}
-
-/// A file to scan: the index of its crate in the targets, and its path.
-type Source = (usize, PathBuf);
-
-/// Lists the files of every crate, in the order of the targets and of the walks, and which
-/// crates' folders are missing.
-fn list(targets: &[Target], root: &Path) -> Result<(Vec<Source>, Vec<bool>), TraceError> {
-    // Only when one crate's folder is inside another's must a walk look out for it (the spec
-    // forbids it; other callers may not).
-    let paths: HashSet<&str> = targets.iter().map(|t| t.path.trim_end_matches('/')).collect();
-    let nested = paths.iter().any(|p| p.match_indices('/').any(|(i, _)| paths.contains(&p[..i])));
-    let crate_roots: HashSet<PathBuf> = match nested {
-        true => targets.iter().map(|t| root.join(&t.path)).collect(),
-        false => HashSet::new(),
-    };
-    let mut sources = Vec::new();
-    let mut missing = vec![false; targets.len()];
-    for (t, target) in targets.iter().enumerate() {
-        let crate_dir = root.join(&target.path);
-        // One walk per crate: its code folders and build script, nothing else.
-        // A crate folder that is a link is not followed either: it may lead out of the workspace.
-        let walk = WalkDir::new(&crate_dir).follow_links(false).follow_root_links(false);
-        let walk = walk.into_iter().filter_entry(|e| {
-            let name = e.file_name();
-            let is_dir = e.file_type().is_dir();
-            match e.depth() {
-                0 => true,
-                _ if nested && is_dir && crate_roots.contains(e.path()) => false,
-                1 if is_dir => CODE_DIRS.iter().any(|d| name == *d),
-                1 => name == "build.rs",
-                _ => !(is_dir && name == "target"),
-            }
-        });
-        for entry in walk {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) if e.depth() == 0 && is_not_found(&e) => {
-                    missing[t] = true;
-                    break;
-                }
-                Err(source) => {
-                    let path = source.path().unwrap_or(&crate_dir).to_path_buf();
-                    return Err(TraceError::List { path, source });
-                }
-            };
-            if entry.depth() > 0
-                && entry.file_type().is_file()
-                && entry.path().extension().is_some_and(|x| x == "rs")
-            {
-                sources.push((t, entry.into_path()));
-            }
-        }
-    }
-    Ok((sources, missing))
-}
-
-/// Files a worker takes at a time: enough that taking them costs nothing, few enough that the
-/// workers finish together.
-const FILES_PER_TAKE: usize = 16;
-
-/// What the files say about each requirement, and the stray ids in them.
-#[derive(Debug)]
-struct Found {
-    /// Per requirement, in the order of [`Ids::known`].
-    evidence: Vec<Evidence>,
-    stray: BTreeMap<String, Vec<Place>>,
-}
-
-impl Found {
-    fn new(requirements: usize) -> Found {
-        Found { evidence: vec![Evidence::default(); requirements], stray: BTreeMap::new() }
-    }
-
-    /// Adds what another worker found. Order does not matter: every list is sorted before it is
-    /// reported, and no two workers read the same file.
-    fn merge(&mut self, other: Found) {
-        for (mine, theirs) in self.evidence.iter_mut().zip(other.evidence) {
-            mine.tests.extend(theirs.tests);
-            mine.elsewhere.extend(theirs.elsewhere);
-        }
-        for (id, places) in other.stray {
-            self.stray.entry(id).or_default().extend(places);
-        }
-    }
-}
-
-/// Reads and scans every file, on every core. Reading is most of the cost, and a file's scan
-/// depends on that file alone. The error reported is the first in the order of `sources`,
-/// whichever worker met it, so a run fails the same way each time.
-fn scan_all(
-    targets: &[Target],
-    root: &Path,
-    sources: &[Source],
-    ids: &Ids<'_>,
-) -> Result<Found, TraceError> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let threads = threads.min(sources.len().div_ceil(FILES_PER_TAKE)).max(1);
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut found = Found::new(ids.known.len());
-        let mut failed: Option<(usize, TraceError)> = None;
-        let mut scratch = scan::FileScan::default();
-        let mut buf = Vec::new();
-        loop {
-            let start = next.fetch_add(FILES_PER_TAKE, Ordering::Relaxed);
-            if start >= sources.len() {
-                break;
-            }
-            for (i, (t, path)) in sources.iter().enumerate().skip(start).take(FILES_PER_TAKE) {
-                let len = match read_into(path, &mut buf) {
-                    Ok(len) => len,
-                    Err(source) => {
-                        if failed.as_ref().is_none_or(|(j, _)| i < *j) {
-                            failed = Some((i, TraceError::Read { path: path.clone(), source }));
-                        }
-                        continue;
-                    }
-                };
-                let src = &buf[..len];
-                if !ids.may_hold_id(src) {
-                    continue;
-                }
-                scan::scan_file(src, ids, &mut scratch);
-                if scratch.hits.is_empty() {
-                    continue;
-                }
-                let target = &targets[*t];
-                let file = relative(&target.path, &root.join(&target.path), path);
-                record(&target.name, &file, src, &mut scratch, &mut found);
-            }
-        }
-        (found, failed)
-    };
-    let results: Vec<(Found, Option<(usize, TraceError)>)> = if threads == 1 {
-        vec![work()]
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
-        })
-    };
-    let mut all = Found::new(ids.known.len());
-    let mut first_error: Option<(usize, TraceError)> = None;
-    for (found, failed) in results {
-        all.merge(found);
-        if let Some((i, e)) = failed
-            && first_error.as_ref().is_none_or(|(j, _)| i < *j)
-        {
-            first_error = Some((i, e));
-        }
-    }
-    match first_error {
-        Some((_, e)) => Err(e),
-        None => Ok(all),
-    }
-}
-
-/// Reads a whole file into `buf` (grown as needed, never shrunk) and returns its length.
-///
-/// `read_to_end` on a `File` asks for the size and position first; reading into a buffer kept
-/// across files needs neither, and a file is read with as few system calls as a file can be.
-fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut file = std::fs::File::open(path)?;
-    if buf.len() < 64 * 1024 {
-        buf.resize(64 * 1024, 0);
-    }
-    let mut filled = 0;
-    loop {
-        if filled == buf.len() {
-            buf.resize(buf.len() * 2, 0);
-        }
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => return Ok(filled),
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-fn is_not_found(e: &walkdir::Error) -> bool {
-    e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
-}
-
-/// The path of a file of a crate relative to the workspace root, `/`-separated: the crate's
-/// path as the spec gives it, then the file's path inside the crate's folder.
-fn relative(crate_path: &str, crate_dir: &Path, path: &Path) -> String {
-    let inside = path.strip_prefix(crate_dir).unwrap_or(path);
-    let mut out = String::with_capacity(crate_path.len() + 1 + inside.as_os_str().len());
-    out.push_str(crate_path);
-    for part in inside.components() {
-        out.push('/');
-        out.push_str(&part.as_os_str().to_string_lossy());
-    }
-    out
-}
-
-/// What was found about one requirement so far.
-#[derive(Debug, Clone, Default)]
-struct Evidence {
-    tests: Vec<TestRef>,
-    elsewhere: Vec<Place>,
-}
-
-impl Evidence {
-    /// Gives each test that runs its results.
-    fn match_results(&mut self, matcher: &Matcher<'_>, paths: &HashMap<&str, &str>) {
-        for t in &mut self.tests {
-            if t.ignored || t.via == Naming::Text {
-                continue;
-            }
-            let Some(crate_path) = paths.get(t.place.krate.as_str()) else { continue };
-            let inside = t
-                .place
-                .file
-                .strip_prefix(crate_path)
-                .and_then(|f| f.strip_prefix('/'))
-                .unwrap_or(&t.place.file);
-            t.result = matcher.find(&t.place.krate, inside, &t.name, t.cases);
-        }
-    }
-
-    fn into_trace(
-        mut self,
-        id: &str,
-        text: Option<&str>,
-        affirmed: Option<&String>,
-    ) -> RequirementTrace {
-        self.tests.sort_by(|a, b| a.place.cmp(&b.place));
-        self.elsewhere.sort();
-        let fingerprint = text.map(fingerprint);
-        let reworded = matches!((&fingerprint, affirmed), (Some(now), Some(then)) if now != then);
-        let status = crate::status::status(&self.tests, &self.elsewhere, reworded);
-        RequirementTrace {
-            id: id.to_owned(),
-            status,
-            text: text.map(str::to_owned),
-            fingerprint,
-            affirmed: affirmed.cloned(),
-            tests: self.tests,
-            elsewhere: self.elsewhere,
-        }
-    }
-}
-
-/// Files the hits of one file under their requirements (or as strays).
-fn record(krate: &str, file: &str, src: &[u8], scanned: &mut scan::FileScan, found: &mut Found) {
-    let Found { evidence, stray } = found;
-    // Taken out (and put back, empty) so that the tests and their tokens can be read meanwhile.
-    let mut hits = std::mem::take(&mut scanned.hits);
-    let reasons = |t: usize| scan::ignore_reason(src, scanned, t);
-    let tests = &scanned.tests;
-    hits.sort_by_key(|h| h.span.start);
-    let mut lines = LineCounter::default();
-    // Per requirement and test of this file: the index of its entry in `evidence[..].tests`.
-    // A file names few requirements, so a list beats a map.
-    let mut seen: Vec<((usize, usize), usize)> = Vec::new();
-    for hit in hits.drain(..) {
-        let place = |span: Range<usize>, lines: &mut LineCounter| {
-            let (line, column) = lines.at(src, span.start);
-            Place { file: file.to_owned(), line, column, span, krate: krate.to_owned() }
-        };
-        match hit.id {
-            Id::Stray(id) => {
-                let p = place(hit.span, &mut lines);
-                stray.entry(id).or_default().push(p);
-            }
-            Id::Known(req) => {
-                let via = match hit.via {
-                    Via::Doc => continue,
-                    Via::Text => Naming::Text,
-                    Via::Marker => Naming::Marker,
-                    Via::Name => Naming::Name,
-                };
-                let Some(t) = hit.test else {
-                    let p = place(hit.span, &mut lines);
-                    evidence[req].elsewhere.push(p);
-                    continue;
-                };
-                let e = &mut evidence[req];
-                if let Some(&(_, k)) = seen.iter().find(|(key, _)| *key == (req, t)) {
-                    e.tests[k].via = e.tests[k].via.min(via);
-                    continue;
-                }
-                let test = &tests[t];
-                let p = place(test.name_span.clone(), &mut lines);
-                seen.push(((req, t), e.tests.len()));
-                e.tests.push(TestRef {
-                    name: test.name(src).to_owned(),
-                    place: p,
-                    ignored: test.ignored,
-                    reason: reasons(t).map(str::to_owned),
-                    via,
-                    cases: test.cases,
-                    result: None,
-                });
-            }
-        }
-    }
-    scanned.hits = hits;
-}
-
-/// Turns byte offsets into lines and columns, for offsets that mostly grow.
-#[derive(Debug, Default)]
-struct LineCounter {
-    offset: usize,
-    line: usize,
-    line_start: usize,
-}
-
-impl LineCounter {
-    fn at(&mut self, src: &[u8], offset: usize) -> (usize, usize) {
-        let offset = offset.min(src.len());
-        if offset < self.offset || self.line == 0 {
-            *self = LineCounter { offset: 0, line: 1, line_start: 0 };
-        }
-        for (k, &b) in src[self.offset..offset].iter().enumerate() {
-            if b == b'\n' {
-                self.line += 1;
-                self.line_start = self.offset + k + 1;
-            }
-        }
-        self.offset = offset;
-        let column = src[self.line_start..offset].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
-        (self.line, column + 1)
     }
 }

@@ -321,7 +321,10 @@ fn edge_changes(
 fn crate_changes(base: Option<&Spec>, now: &Spec) -> Vec<CrateChange> {
     let layers = |spec: Option<&Spec>| -> BTreeMap<String, Option<String>> {
         spec.map(|s| {
-            s.crates.iter().map(|c| (c.name.as_str().to_owned(), c.layer.clone())).collect()
+            s.crates
+                .iter()
+                .map(|c| (c.name.as_str().to_owned(), c.layer.as_deref().map(str::to_owned)))
+                .collect()
         })
         .unwrap_or_default()
     };

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::{CrateKind, Edition, GitRef, RustVersion};
 
 fn draft(text: &str) -> (Option<Draft>, Vec<Diagnostic>) {
     parse(text, "Trellis.toml")
@@ -62,9 +63,9 @@ fn the_sketch_parses_into_the_model() {
     assert_eq!(diags, vec![]);
     let spec = draft.unwrap().spec;
     assert_eq!(spec.workspace.name, "sme-market");
-    assert_eq!(spec.workspace.edition, "2021");
-    assert_eq!(spec.workspace.version, "0.1.0");
-    assert_eq!(spec.workspace.rust_version.as_deref(), Some("1.85"));
+    assert_eq!(spec.workspace.edition.as_str(), "2021");
+    assert_eq!(spec.workspace.version.to_string(), "0.1.0");
+    assert_eq!(spec.workspace.rust_version.map(|v| v.to_string()).as_deref(), Some("1.85"));
     assert_eq!(
         spec.layers.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
         ["foundation", "domain", "app"]
@@ -182,11 +183,19 @@ requirements = [{ id = "A-1" }]
 
 #[test]
 fn rust_versions() {
-    assert_eq!(parse_rust_version("1.85"), Some((85, 0)));
-    assert_eq!(parse_rust_version("1.85.1"), Some((85, 1)));
+    let parse = |s: &str| RustVersion::parse(s).map(|v| (v.minor(), v.patch()));
+    assert_eq!(parse("1.85"), Some((85, 0)));
+    assert_eq!(parse("1.85.1"), Some((85, 1)));
     for bad in ["1", "2.0", "1.85.1.2", "1.x", "1.085", "", "1.85-beta"] {
-        assert_eq!(parse_rust_version(bad), None, "{bad}");
+        assert_eq!(parse(bad), None, "{bad}");
     }
+    // It shows as written, and compares as the releases do.
+    for text in ["1.85", "1.85.0", "1.9.10"] {
+        assert_eq!(RustVersion::parse(text).unwrap().to_string(), text);
+    }
+    assert_eq!(RustVersion::parse("1.85"), RustVersion::parse("1.85.0"));
+    assert!(RustVersion::parse("1.9.10") < RustVersion::parse("1.10"));
+    assert_eq!(Edition::E2021.min_rust(), RustVersion::new(56, None));
 }
 
 #[test]

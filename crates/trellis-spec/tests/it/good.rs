@@ -44,8 +44,8 @@ fn a_minimal_spec_takes_every_default() {
     )
     .unwrap();
     let spec = parse_clean(&text, "minimal.toml");
-    assert_eq!(spec.workspace.edition, "2024");
-    assert_eq!(spec.workspace.version, "0.1.0");
+    assert_eq!(spec.workspace.edition.as_str(), "2024");
+    assert_eq!(spec.workspace.version.to_string(), "0.1.0");
     assert_eq!(spec.workspace.summary, "");
     assert_eq!(spec.workspace.rust_version, None);
     assert_eq!(spec.workspace.license, None);
@@ -69,7 +69,7 @@ fn every_key_lands_in_the_model() {
     .unwrap();
     let spec = parse_clean(&text, "every-key.toml");
     assert_eq!(spec.workspace.summary, "A spec that sets \"every\" key\\option");
-    assert_eq!(spec.workspace.version, "1.2.3-beta.1");
+    assert_eq!(spec.workspace.version.to_string(), "1.2.3-beta.1");
     let forked = &spec.dependencies["forked"];
     assert_eq!(forked.package.as_deref(), Some("upstream-name"));
     let git = forked.git.as_ref().unwrap();
