@@ -470,6 +470,57 @@ fn adopted(runs: usize, text: &str, generated: &Path, root: &Path) -> Outcome {
 fn check(runs: usize, root: &Path) -> Outcome {
     let (baseline, time) = versus(runs, |_| metadata(root), |_| timed(|| checked_clean(root)))?;
     print_pair("check (target: within 1.2x)", baseline, time);
+    // The report code scanning reads: the same check, written as SARIF.
+    let sarif = |_| {
+        timed(|| {
+            let project = trellis::Project::at(root).shown_as("");
+            let checked = trellis::check(&project, &trellis::CheckOptions::default())?;
+            Ok(checked.render_as(trellis::trellis_check::report::Format::Sarif))
+        })
+    };
+    let (baseline, time) = versus(runs, |_| metadata(root), sarif)?;
+    print_pair("check --format sarif (target: within 1.2x)", baseline, time);
+    diff(runs, root)
+}
+
+/// `diff --base HEAD` on the 1,000-crate workspace made a git repository whose commit is the
+/// workspace as generated, and whose spec then gains a crate: the base written out through
+/// git, both sides checked.
+fn diff(runs: usize, root: &Path) -> Outcome {
+    let git = |args: &[&str]| -> Outcome {
+        let output = std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["-c", "user.name=Trellis bench", "-c", "user.email=bench@example.com"])
+            .args(args)
+            .output()
+            .map_err(Failure::env)?;
+        match output.status.success() {
+            true => Ok(()),
+            false => Err(Failure::env(anyhow!(
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ))),
+        }
+    };
+    if !root.join(".git").exists() {
+        git(&["init", "-q"])?;
+    }
+    git(&["add", "-A"])?;
+    git(&["commit", "-q", "--allow-empty", "-m", "bench base"])?;
+    let spec = root.join("Trellis.toml");
+    let before = std::fs::read_to_string(&spec).map_err(Failure::env)?;
+    let changed =
+        format!("{before}\n[crates.bench-added]\nlayer = \"l3\"\ndepends = [\"c00001\"]\n");
+    std::fs::write(&spec, changed).map_err(Failure::env)?;
+    let project = trellis::Project::at(root).shown_as("");
+    let options =
+        trellis::DiffOptions { base: "HEAD".into(), check: trellis::CheckOptions::default() };
+    let timing =
+        versus(runs, |_| metadata(root), |_| timed(|| Ok(trellis::diff(&project, &options)?)));
+    std::fs::write(&spec, before).map_err(Failure::env)?;
+    let (baseline, time) = timing?;
+    print_pair("diff --base HEAD, one crate added (target: within 3x)", baseline, time);
     Ok(())
 }
 
