@@ -12,7 +12,7 @@
 //! Who owns which byte is recorded in the [`Ledger`] (`.trellis/ledger.toml`): the hash of
 //! every file Trellis wrote and, per manifest, the facts it owns. Seeded files are rewritten
 //! only while they still hash to what Trellis last wrote; in a manifest Trellis owns facts,
-//! not text (see `manifest.rs`). docs/sync.md describes the rules for people.
+//! not text (see `manifest/`). docs/sync.md describes the rules for people.
 
 mod apply;
 mod error;

@@ -1228,38 +1228,39 @@ fn plan_manifest(
     let Ok(text) = std::str::from_utf8(cur) else {
         return conflict("not UTF-8, so it cannot be merged: kept as it is".into());
     };
-    let parsed: Result<DocumentMut, _> = text.parse();
-    let Ok(original) = parsed else {
-        let e: toml_edit::TomlError = parsed.expect_err("matched above");
-        return conflict(format!(
-            "not valid TOML ({}), so it cannot be merged: kept as it is",
-            e.message()
-        ));
+    let original = match manifest::LocalManifest::parse(text) {
+        Ok(original) => original,
+        Err(e) => {
+            return conflict(format!(
+                "not valid TOML ({}), so it cannot be merged: kept as it is",
+                e.message()
+            ));
+        }
     };
     let empty = BTreeMap::new();
     let base = rec.map_or(&empty, |r| &r.keys);
     let policy = Policy { base, keep: ctx.keep, accept: ctx.accept, force: false };
-    let printed = original.to_string();
     let merge = |policy: &Policy<'_>| {
-        let mut doc = original.clone();
+        let mut cur = original.clone();
+        let doc = &mut cur.doc;
         let merged = match role {
             Role::Root => {
-                let mut merged = manifest::merge_root(&mut doc, new_doc, ws, policy);
+                let mut merged = manifest::merge_root(doc, new_doc, ws, policy);
                 // A package at the root: its facts live in the same file, and so do the root
                 // entries its own new edges inherit (known only once they are merged).
                 if new_doc.get("package").is_some() {
-                    let package = manifest::merge_member(&mut doc, new_doc, "", "", ws, policy);
+                    let package = manifest::merge_member(doc, new_doc, "", "", ws, policy);
                     merged.absorb(package);
                     ws.require_inherited(doc.as_table());
-                    merged.absorb(manifest::add_needed(&mut doc, new_doc, ws, policy));
+                    merged.absorb(manifest::add_needed(doc, new_doc, ws, policy));
                 }
                 merged
             }
             Role::Member { dir, old_dir } => {
-                manifest::merge_member(&mut doc, new_doc, dir, old_dir, ws, policy)
+                manifest::merge_member(doc, new_doc, dir, old_dir, ws, policy)
             }
         };
-        (manifest::carry_over(text, &printed, &doc.to_string()), merged)
+        (cur.text(), merged)
     };
     let (out, merged) = merge(&policy);
     if !merged.conflicts.is_empty() {

@@ -6,7 +6,17 @@ use std::path::Path;
 
 use crate::facts::{CargoFacts, DepFacts, FactsReader, PackageFacts};
 
+use std::cell::RefCell;
+
+use toml_edit::{DocumentMut, Item, Value};
+use trellis_spec::EdgeKind;
+
+use super::document::{carry_over, get_item};
+use super::follow::{normalize, relative, styled_like};
+use super::members::follow_elements;
+use super::policy::Merged;
 use super::*;
+use crate::facts::LazyFacts;
 
 /// The facts Trellis owned after writing `last` whole (as `create` records them).
 fn base_of(last: Option<&str>) -> BTreeMap<KeyPath, String> {
