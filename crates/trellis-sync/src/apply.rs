@@ -20,7 +20,7 @@ use crate::ledger::{
     APPLIED_PATH, ATTRIBUTES_PATH, ATTRIBUTES_TEXT, IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH,
     LOCK_PATH, Ledger, OLD_IGNORE_TEXTS, hash_bytes,
 };
-use crate::plan::{Action, CONFLICT_SUFFIX, Op, Options, Plan, plan_in};
+use crate::plan::{Action, CONFLICT_SUFFIX, Judge, Op, Options, Plan, plan_in};
 use crate::staging::{self, Staging};
 
 /// What an `apply` (or a `create`) did.
@@ -137,6 +137,29 @@ impl fmt::Debug for Verifier {
     }
 }
 
+/// How to apply: how to plan, and what only a run that writes is asked.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyOptions {
+    /// How to plan (the plan `apply` makes inside its lock).
+    pub plan: Options,
+    /// Checks the workspace once everything is written and before the run is committed; when
+    /// it refuses, the run is rolled back (see [`Verifier`]).
+    pub verify: Option<Verifier>,
+    /// Judges the plan before anything is written: the entries it names are held back (see
+    /// [`Judge`]). `plan` callers run the same judge on the plan it returns.
+    pub judge: Option<Judge>,
+    /// Set by the caller (a Ctrl-C handler) to stop the run between two changes; the run then
+    /// rolls back and returns [`SyncError::Interrupted`] (`create_with` takes the same kind of
+    /// flag for `new`).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl From<Options> for ApplyOptions {
+    fn from(plan: Options) -> ApplyOptions {
+        ApplyOptions { plan, ..ApplyOptions::default() }
+    }
+}
+
 /// Brings the workspace at `root` in line with `files`, as one transaction:
 ///
 /// 1. an interrupted earlier run is rolled back (whatever the spec says now), and temporary
@@ -145,14 +168,18 @@ impl fmt::Debug for Verifier {
 ///    (`.trellis/journal.toml`) before the first one;
 /// 3. the changes are made, each only while the file still holds what the plan read (a
 ///    person's save meanwhile wins, and is reported as a conflict); then the ledger;
-/// 4. [`Options::verify`], when given and something was written, checks the result;
-/// 5. the journal is removed. A failure, a refusal or [`Options::cancel`] at any point before
+/// 4. [`ApplyOptions::verify`], when given and something was written, checks the result;
+/// 5. the journal is removed. A failure, a refusal or [`ApplyOptions::cancel`] at any point before
 ///    rolls the run back.
 ///
 /// Conflicts are never overwritten; they are in the report (see [`Report::has_conflicts`]). A
 /// second `apply` with the same files writes nothing. Only one `apply` runs on a workspace at a
 /// time: another one finds the lock taken and returns [`SyncError::Locked`] at once.
-pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Report, SyncError> {
+pub fn apply(
+    root: &Path,
+    files: &[PlannedFile],
+    options: &ApplyOptions,
+) -> Result<Report, SyncError> {
     match fs::metadata(root) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -172,8 +199,8 @@ pub fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Re
         recovery.staging = staging::sweep_stale(parent);
     }
     let mut ledger = Ledger::load_in(&root)?;
-    ledger.resolve_with(files, options.history.as_ref());
-    let mut plan = plan_in(&root, files, &ledger, options)?;
+    ledger.resolve_with(files, options.plan.history.as_ref());
+    let mut plan = plan_in(&root, files, &ledger, &options.plan)?;
     // Judged inside the lock, so that what is judged is exactly what is written.
     if let Some(judge) = &options.judge
         && plan.writes()
@@ -475,7 +502,7 @@ fn transact(
     root: &Root,
     plan: Plan,
     before: &Ledger,
-    options: &Options,
+    options: &ApplyOptions,
 ) -> Result<Report, SyncError> {
     let mut report = Report::of(plan);
     let moves: Vec<(String, String)> = report
@@ -483,7 +510,7 @@ fn transact(
         .entries
         .iter()
         .filter_map(|e| match &e.op {
-            Op::Move { from, to } => Some((from.clone(), to.clone())),
+            Op::Move(m) => Some((m.from.clone(), m.to.clone())),
             _ => None,
         })
         .collect();
@@ -519,7 +546,7 @@ fn transact(
         journal.changes.push(Change::Write { path: e.path.clone(), before: cur, after });
         steps.push(Step::Write { entry: i });
     }
-    if options.write_conflicts {
+    if options.plan.write_conflicts {
         for e in report.plan.entries.iter().filter(|e| e.action == Action::Conflict) {
             let Some(theirs) = e.trellis_version() else { continue };
             let copy = format!("{}{CONFLICT_SUFFIX}", e.path);

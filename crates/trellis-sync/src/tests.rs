@@ -7,7 +7,19 @@ use std::sync::atomic::AtomicBool;
 
 use super::*;
 use crate::fsx::fault;
+
 use crate::journal::JOURNAL_PATH;
+
+/// [`crate::apply`] with nothing asked beyond how to plan.
+fn apply(root: &Path, files: &[PlannedFile], options: &Options) -> Result<Report, SyncError> {
+    crate::apply(root, files, &ApplyOptions::from(options.clone()))
+}
+
+/// The plan as people see it ([`render_human`], every entry, unstyled).
+fn human(entries: &[Entry]) -> String {
+    let styled = render_human(entries, false, true, &|path| path.to_owned());
+    anstream::adapter::strip_str(&styled).to_string()
+}
 
 pub(crate) fn pf(path: &str, contents: &str, ownership: Ownership) -> PlannedFile {
     PlannedFile {
@@ -898,8 +910,8 @@ fn a_manifest_saved_during_apply_does_not_roll_the_run_back() {
                 fs::write(root.join("Cargo.toml"), text).unwrap();
             }
         })));
-        let options = Options { verify: Some(refuses()), ..Options::default() };
-        let report = apply(&out, &files, &options);
+        let options = ApplyOptions { verify: Some(refuses()), ..ApplyOptions::default() };
+        let report = crate::apply(&out, &files, &options);
         fault::on_meanwhile(None);
         let report = report.unwrap();
         assert_eq!(report.changed_meanwhile, ["Cargo.toml"], "{saved_at}");
@@ -920,8 +932,8 @@ fn a_manifest_saved_during_apply_does_not_roll_the_run_back() {
         fs::write(root.join("Cargo.toml"), text).unwrap();
         Err("cargo refuses the person's manifest".into())
     });
-    let options = Options { verify: Some(saving), ..Options::default() };
-    let report = apply(&out, &workspace("new", &[("a", &[])]), &options).unwrap();
+    let options = ApplyOptions { verify: Some(saving), ..ApplyOptions::default() };
+    let report = crate::apply(&out, &workspace("new", &[("a", &[])]), &options).unwrap();
     assert_eq!(report.changed_meanwhile, ["Cargo.toml"]);
     assert!(report.unverified.is_some());
     assert_eq!(fs::read_to_string(out.join("crates/a/src/lib.rs")).unwrap(), "//! a: new\n");
@@ -937,17 +949,20 @@ fn a_verifier_that_refuses_rolls_everything_back() {
     let files = workspace("y", &[("new", &[]), ("b", &["new"]), ("added", &["b"])]);
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen_by = std::sync::Arc::clone(&seen);
-    let options = Options {
-        prune: true,
-        renames: vec![Rename { from: "old".into(), to: "new".into() }],
+    let options = ApplyOptions {
+        plan: Options {
+            prune: true,
+            renames: vec![Rename { from: "old".into(), to: "new".into() }],
+            ..Options::default()
+        },
         verify: Some(Verifier::new(move |root: &Path| {
             // It sees the workspace fully written.
             seen_by.lock().unwrap().push(fs::read_to_string(root.join("crates/new/src/lib.rs")));
             Err("cargo says no".into())
         })),
-        ..Options::default()
+        ..ApplyOptions::default()
     };
-    let err = apply(&out, &files, &options).unwrap_err();
+    let err = crate::apply(&out, &files, &options).unwrap_err();
     let SyncError::Verification { message, rollback } = &err else { panic!("{err}") };
     assert_eq!(message, "cargo says no");
     assert!(rollback.undone.len() > 5, "{rollback:?}");
@@ -960,11 +975,11 @@ fn a_verifier_that_refuses_rolls_everything_back() {
 
     // A verifier is not asked when nothing is written.
     let same = workspace("x", &[("old", &[]), ("b", &["old"]), ("gone", &[])]);
-    let options = Options {
+    let options = ApplyOptions {
         verify: Some(Verifier::new(|_: &Path| panic!("nothing was written"))),
-        ..Options::default()
+        ..ApplyOptions::default()
     };
-    apply(&out, &same, &options).unwrap();
+    crate::apply(&out, &same, &options).unwrap();
 }
 
 #[test]
@@ -983,8 +998,8 @@ fn an_apply_cancelled_mid_run_rolls_back() {
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     })));
-    let options = Options { cancel: Some(cancel), ..Options::default() };
-    let err = apply(&out, &workspace("y", &[("a", &[]), ("b", &[]), ("c", &[])]), &options);
+    let options = ApplyOptions { cancel: Some(cancel), ..ApplyOptions::default() };
+    let err = crate::apply(&out, &workspace("y", &[("a", &[]), ("b", &[]), ("c", &[])]), &options);
     fault::on_point(None);
     let err = err.unwrap_err();
     let SyncError::Interrupted { rollback } = &err else { panic!("{err}") };
@@ -1367,7 +1382,7 @@ fn whole_tree_after_person_edits_and_a_spec_change() {
     let report = apply(&out, &files, &Options { prune: true, ..Options::default() }).unwrap();
     insta::assert_snapshot!(format!(
         "{}{}\n\n{}",
-        render_human(&report.plan.entries, false),
+        human(&report.plan.entries),
         report.plan.summary(),
         tree_text(&out)
     ));
@@ -1516,8 +1531,8 @@ fn a_judge_sees_the_plan_before_any_write_and_what_it_holds_back_stays_as_it_is(
         ));
         Ok(vec![Held { path: "crates/b/src/lib.rs".into(), note: "held back: cargo".into() }])
     });
-    let options = Options { judge: Some(judge), ..Options::default() };
-    let report = apply(&out, &files, &options).unwrap();
+    let options = ApplyOptions { judge: Some(judge), ..ApplyOptions::default() };
+    let report = crate::apply(&out, &files, &options).unwrap();
     let after = tree(&out);
     assert_eq!(after["crates/b/src/lib.rs"], before["crates/b/src/lib.rs"]);
     assert!(after["crates/a/src/lib.rs"].contains(": y"), "the rest is applied");
@@ -1547,11 +1562,11 @@ fn a_judge_that_holds_back_everything_leaves_every_byte_and_no_judge_runs_for_no
             .map(|e| Held { path: e.path.clone(), note: "held back".into() })
             .collect())
     });
-    let options = Options { judge: Some(judge), ..Options::default() };
-    apply(&out, &files, &options).unwrap();
+    let options = ApplyOptions { judge: Some(judge), ..ApplyOptions::default() };
+    crate::apply(&out, &files, &options).unwrap();
     assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 0, "a no-op is not judged");
     let before = tree(&out);
-    let report = apply(&out, &workspace("y", &[("a", &[])]), &options).unwrap();
+    let report = crate::apply(&out, &workspace("y", &[("a", &[])]), &options).unwrap();
     assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_eq!(tree(&out), before, "byte for byte, the ledger too");
     assert!(!report.ledger_written && report.written() == 0 && report.has_conflicts());
@@ -1574,6 +1589,10 @@ fn a_judge_that_holds_nothing_back_leaves_the_plan_as_it_was() {
     planned.hold_back(&[], &ledger);
     assert!(planned.writes(), "the ledger still changes");
     let judge = Judge::new(|_: &Plan| Ok(Vec::new()));
-    let report = apply(&out, &changed, &Options { judge: Some(judge), ..Options::default() });
+    let report = crate::apply(
+        &out,
+        &changed,
+        &ApplyOptions { judge: Some(judge), ..ApplyOptions::default() },
+    );
     assert!(report.unwrap().ledger_written);
 }
