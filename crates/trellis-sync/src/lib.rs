@@ -20,6 +20,7 @@ mod facts;
 mod fsx;
 mod journal;
 mod ledger;
+mod lines;
 mod manifest;
 mod merge;
 mod plan;

@@ -8,6 +8,7 @@
 use toml_edit::{DocumentMut, Item, Table, TableLike, TomlError, Value};
 
 use crate::ledger::short_hash;
+use crate::lines::{LineOp, line_ops};
 
 /// A manifest being edited: the person's text and the document parsed from it.
 #[derive(Clone)]
@@ -63,29 +64,33 @@ pub(crate) fn carry_over(text: &str, printed: &str, merged: &str) -> String {
         }
         return out;
     }
-    let diff = similar::TextDiff::from_lines(printed, merged);
+    let merged_lines: Vec<&str> = merged.split_inclusive('\n').collect();
     let mut out = String::with_capacity(merged.len() + 64);
     // A person's last line without a line break gets one only if something follows it.
     let mut owed = "";
-    for change in diff.iter_all_changes() {
-        match change.tag() {
-            similar::ChangeTag::Delete => {}
-            similar::ChangeTag::Equal => {
-                out.push_str(owed);
-                let line = change.old_index().map_or("", |i| theirs[i]);
-                out.push_str(line);
-                owed = if line.ends_with('\n') {
-                    ""
-                } else if crlf {
-                    "\r\n"
-                } else {
-                    "\n"
-                };
+    for op in line_ops(printed, merged) {
+        match op {
+            LineOp::Delete { .. } => {}
+            LineOp::Equal { old_index, len, .. } => {
+                for line in &theirs[old_index..old_index + len] {
+                    out.push_str(owed);
+                    out.push_str(line);
+                    owed = if line.ends_with('\n') {
+                        ""
+                    } else if crlf {
+                        "\r\n"
+                    } else {
+                        "\n"
+                    };
+                }
             }
-            similar::ChangeTag::Insert => {
-                out.push_str(owed);
-                owed = "";
-                out.push_str(&ending(change.value()));
+            LineOp::Insert { new_index, new_len, .. }
+            | LineOp::Replace { new_index, new_len, .. } => {
+                for line in &merged_lines[new_index..new_index + new_len] {
+                    out.push_str(owed);
+                    owed = "";
+                    out.push_str(&ending(line));
+                }
             }
         }
     }

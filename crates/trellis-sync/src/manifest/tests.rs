@@ -992,12 +992,11 @@ fn several_moves_in_one_array_keep_it_sorted_and_quoted_as_it_was() {
 
 /// The lines of `base` before which `side` inserts lines (`side` only inserts).
 fn inserted_before(base: &str, side: &str) -> Vec<usize> {
-    similar::TextDiff::from_lines(base, side)
-        .ops()
-        .iter()
-        .filter_map(|op| match *op {
-            similar::DiffOp::Insert { old_index, .. } => Some(old_index),
-            similar::DiffOp::Equal { .. } => None,
+    crate::lines::line_ops(base, side)
+        .into_iter()
+        .filter_map(|op| match op {
+            crate::lines::LineOp::Insert { old_index, .. } => Some(old_index),
+            crate::lines::LineOp::Equal { .. } => None,
             _ => panic!("{side} does more than insert: {op:?}"),
         })
         .collect()

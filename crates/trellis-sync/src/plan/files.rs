@@ -398,11 +398,4 @@ pub(super) fn plan_other(
     Ok(Some(e))
 }
 
-/// A unified diff from `old` to `new`, with `a/` and `b/` headers.
-pub(crate) fn diff(path: &str, old: &str, new: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
-}
+pub(crate) use crate::lines::unified as diff;
