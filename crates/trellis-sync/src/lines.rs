@@ -55,13 +55,17 @@ pub(crate) fn line_ops(old: &str, new: &str) -> Vec<LineOp> {
 }
 
 /// A unified diff from `old` to `new`, with `a/` and `b/` headers and three lines of
-/// context; empty where they are equal.
+/// context (a blank one as `" "`); empty where they are equal.
 pub(crate) fn unified(path: &str, old: &str, new: &str) -> String {
     let patch = diffy::DiffOptions::new()
         .set_original_filename(format!("a/{path}"))
         .set_modified_filename(format!("b/{path}"))
         .create_patch(old, new);
-    if patch.hunks().is_empty() { String::new() } else { patch.to_string() }
+    if patch.hunks().is_empty() {
+        return String::new();
+    }
+    // A blank context line keeps its leading space, as `diff -u` and `git diff` write it.
+    diffy::PatchFormatter::new().suppress_blank_empty(false).fmt_patch(&patch).to_string()
 }
 
 /// Adds a one-line step, joining it to the last one where they are of a kind (or a deletion
