@@ -5,6 +5,13 @@
 //! Rollback, not roll-forward: the spec may have changed since the stopped run, so the only
 //! state worth returning to is the one the person last saw. Rollback never overwrites a file a
 //! person changed since the run began: such a file is left as it is and reported.
+//!
+//! The journal is written and read by hand, like the ledger (see `ledger/text.rs`), not with
+//! serde: a file's bytes go in as a readable string where they are UTF-8 and as hex under
+//! `<key>-hex` where they are not, the text opens with a comment for the person who finds it,
+//! and a journal an older Trellis left (format 1) must still be read, with errors that name
+//! the change at fault. A derived (de)serializer would need a custom field for each of these,
+//! through toml_edit's optional `serde` feature, and save little.
 
 use std::fmt::Write as _;
 use std::path::Path;

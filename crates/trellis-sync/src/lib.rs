@@ -12,7 +12,7 @@
 //! Who owns which byte is recorded in the [`Ledger`] (`.trellis/ledger.toml`): the hash of
 //! every file Trellis wrote and, per manifest, the facts it owns. Seeded files are rewritten
 //! only while they still hash to what Trellis last wrote; in a manifest Trellis owns facts,
-//! not text (see `manifest.rs`). docs/sync.md describes the rules for people.
+//! not text (see `manifest/`). docs/sync.md describes the rules for people.
 
 mod apply;
 mod error;
@@ -20,13 +20,14 @@ mod facts;
 mod fsx;
 mod journal;
 mod ledger;
+mod lines;
 mod manifest;
 mod merge;
 mod plan;
 mod staging;
 
 pub use apply::{
-    Check, Recovery, Report, Verifier, affirm, apply, create, create_with, unfinished,
+    ApplyOptions, Check, Recovery, Report, Verifier, affirm, apply, create, create_with, unfinished,
 };
 pub use error::SyncError;
 pub use facts::{CargoFacts, DepFacts, FactsReader, PackageFacts, TargetFacts};
@@ -34,8 +35,8 @@ pub use journal::{JOURNAL_FORMAT, JOURNAL_PATH, Rollback};
 pub use ledger::{APPLIED_PATH, FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
 pub use merge::merge3;
 pub use plan::{
-    Action, CONFLICT_SUFFIX, Effect, Entry, Held, History, Judge, Options, Plan, Rename, plan,
-    render_human,
+    Action, CONFLICT_SUFFIX, Effect, Entry, FolderMove, Held, History, Judge, Options, Plan,
+    Rename, plan, render_human,
 };
 pub use staging::{SCRATCH_MARK, Scratch, sweep_stale};
 pub use trellis_render::{Ownership, PlannedFile, Seed};

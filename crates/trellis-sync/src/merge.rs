@@ -1,6 +1,8 @@
 //! Three-way merges of seeded files: what Trellis last wrote (the base), the person's file and
 //! the new render, line by line, by `diffy`.
 
+use crate::lines::{LineOp, line_ops};
+
 /// Merges `ours` (the person's file) and `theirs` (the new render) from `base`. `Err` holds the
 /// merge with conflict markers (`<<<<<<< ours`, `||||||| original`, `=======`, `>>>>>>> theirs`).
 ///
@@ -61,11 +63,11 @@ fn already_added(base: &str, ours: &str, theirs: &str) -> String {
     let once = |lines: &[&str], line: &str| lines.iter().filter(|l| **l == line).count() == 1;
     // Each side's runs of inserted lines.
     let inserted = |side: &[&str]| -> Vec<std::ops::Range<usize>> {
-        similar::capture_diff_slices(similar::Algorithm::Myers, &base, side)
+        line_ops(&base.concat(), &side.concat())
             .into_iter()
             .filter_map(|op| match op {
-                similar::DiffOp::Insert { new_index, new_len, .. }
-                | similar::DiffOp::Replace { new_index, new_len, .. } => {
+                LineOp::Insert { new_index, new_len, .. }
+                | LineOp::Replace { new_index, new_len, .. } => {
                     Some(new_index..new_index + new_len)
                 }
                 _ => None,
@@ -175,16 +177,16 @@ impl<'a> Side<'a> {
         let lines: Vec<&str> = text.split_inclusive('\n').collect();
         let mut side =
             Side { kept: vec![false; base.len()], added: vec![Vec::new(); base.len() + 1] };
-        for op in similar::capture_diff_slices(similar::Algorithm::Myers, base, &lines) {
+        for op in line_ops(&base.concat(), text) {
             match op {
-                similar::DiffOp::Equal { old_index, len, .. } => {
+                LineOp::Equal { old_index, len, .. } => {
                     side.kept[old_index..old_index + len].fill(true);
                 }
-                similar::DiffOp::Delete { .. } => {}
-                similar::DiffOp::Insert { old_index, new_index, new_len } => {
+                LineOp::Delete { .. } => {}
+                LineOp::Insert { old_index, new_index, new_len } => {
                     side.added[old_index].extend(&lines[new_index..new_index + new_len]);
                 }
-                similar::DiffOp::Replace { old_index, new_index, new_len, .. } => {
+                LineOp::Replace { old_index, new_index, new_len, .. } => {
                     side.added[old_index].extend(&lines[new_index..new_index + new_len]);
                 }
             }

@@ -99,38 +99,7 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
 /// one. The action is styled (green for a change, red for a conflict, yellow for an orphan or
 /// a deletion); write it through anstream.
 pub fn render_plan(project: &Project, plan: &Plan, diffs: bool, all: bool) -> String {
-    use anstyle::{AnsiColor, Style};
-    use trellis_sync::Action;
-    // One width for every plan, whatever it holds, so that lines align across runs too.
-    let width = Action::ALL.iter().map(|a| a.as_str().len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for e in plan.entries.iter().filter(|e| all || e.action != Action::Unchanged) {
-        let style = match e.action {
-            Action::Create | Action::Update | Action::Merge | Action::Move => {
-                AnsiColor::Green.on_default().bold()
-            }
-            Action::Conflict => AnsiColor::Red.on_default().bold(),
-            Action::Orphan | Action::Delete | Action::Held => AnsiColor::Yellow.on_default().bold(),
-            Action::Unchanged => Style::new(),
-        };
-        let path = match e.path.split_once(" -> ") {
-            Some((from, to)) => format!("{} -> {}", project.show(from), project.show(to)),
-            None => project.show(&e.path),
-        };
-        let action = format!("{:<width$}", e.action.as_str());
-        out.push_str(&format!("{style}{action}{style:#}  {path}"));
-        if let Some(note) = &e.note {
-            out.push_str(&format!("  ({note})"));
-        }
-        out.push('\n');
-        if diffs && let Some(diff) = &e.diff {
-            out.push_str(diff);
-            if !diff.ends_with('\n') {
-                out.push('\n');
-            }
-        }
-    }
-    out
+    trellis_sync::render_human(&plan.entries, diffs, all, &|path| project.show(path))
 }
 
 /// What [`apply`] is asked.
@@ -246,22 +215,24 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
     };
     let refused: Arc<Mutex<Option<String>>> = Arc::default();
     let build = (options.verify == Verify::Build).then(|| Arc::clone(&refused));
-    let sync = Options {
-        prune: options.prune,
-        diff: options.diff,
-        renames: prepared.renames,
-        others: prepared.others,
-        accept,
-        affirmed,
-        write_conflicts: options.write_conflicts,
+    let sync = trellis_sync::ApplyOptions {
+        plan: Options {
+            prune: options.prune,
+            diff: options.diff,
+            renames: prepared.renames,
+            others: prepared.others,
+            accept,
+            affirmed,
+            write_conflicts: options.write_conflicts,
+            // Read inside `apply`'s lock, by the plan it makes there: the tree as it is then.
+            facts: Some(crate::facts::reader()),
+            history: Some(crate::history::history(project.root(), project.templates())),
+        },
         verify: Some(verifier(Arc::clone(&prepared.loaded), build)),
         judge: Some(judge),
         cancel: options.cancel.clone(),
-        // Read inside `apply`'s lock, by the plan it makes there: the tree as it is then.
-        facts: Some(crate::facts::reader()),
-        history: Some(crate::history::history(project.root(), project.templates())),
     };
-    let (renames, others) = (sync.renames.clone(), sync.others.clone());
+    let (renames, others) = (sync.plan.renames.clone(), sync.plan.others.clone());
     let report = trellis_sync::apply(project.root(), &prepared.files, &sync).map_err(|e| {
         let mut said = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(error) = said.1.take() {
@@ -293,7 +264,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         let dir = spec.crates.iter().find(|c| c.name.as_str() == name).map(|c| c.path.as_str());
         report.plan.entries.iter().any(|e| {
             e.action == trellis_sync::Action::Move
-                && dir.is_some_and(|d| e.path.ends_with(&format!(" -> {d}")))
+                && dir.is_some_and(|d| e.moves.as_ref().is_some_and(|m| m.to == d))
         })
     };
     let done: Vec<Rename> = renames.into_iter().filter(|r| moved_to(&r.to)).collect();

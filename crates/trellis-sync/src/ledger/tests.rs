@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::text::{SECTION, sections_wanted};
 use super::*;
 
 fn sample() -> Ledger {

@@ -1,12 +1,24 @@
 //! Tests of manifests as facts: a fact present in any form counts, a missing one is inserted
-//! in the file's own style, what a person wrote stays byte for byte.
+//! in the file's own style, what a person wrote stays byte for byte. The rules that one merge
+//! shows are case folders (`tests/fixtures/manifest`, see [`manifest_cases_as_folders`]); the
+//! tests here loop over forms, ask cargo's facts, or test one editing step.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::facts::{CargoFacts, DepFacts, FactsReader, PackageFacts};
 
+use std::cell::RefCell;
+
+use toml_edit::{DocumentMut, Item, Value};
+use trellis_spec::EdgeKind;
+
+use super::document::{carry_over, get_item};
+use super::follow::{normalize, relative, styled_like};
+use super::members::follow_elements;
+use super::policy::Merged;
 use super::*;
+use crate::facts::LazyFacts;
 
 /// The facts Trellis owned after writing `last` whole (as `create` records them).
 fn base_of(last: Option<&str>) -> BTreeMap<KeyPath, String> {
@@ -133,86 +145,6 @@ fn root_with(
     (doc.to_string(), merged)
 }
 
-const LAST: &str = "[workspace]\nmembers = [\n    \"crates/a\",\n    \"crates/c\",\n]\n";
-
-#[test]
-fn members_join_a_sorted_multiline_array_in_order_and_in_layout() {
-    let new = LAST.replace("    \"crates/a\",\n", "    \"crates/a\",\n    \"crates/b\",\n");
-    let (out, merged) = root(LAST, Some(LAST), &new);
-    assert_eq!(out, new);
-    assert!(merged.conflicts.is_empty());
-}
-
-#[test]
-fn members_join_an_unsorted_single_line_array_at_the_end() {
-    let cur = "[workspace]\nmembers = [\"z\", \"crates/a\"]\n";
-    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n");
-    assert_eq!(out, "[workspace]\nmembers = [\"z\", \"crates/a\", \"crates/b\"]\n");
-}
-
-#[test]
-fn members_join_at_the_front_keeping_the_layout() {
-    let cur = "[workspace]\nmembers = [\"crates/b\", \"crates/c\"]\n";
-    let new = "[workspace]\nmembers = [\"crates/a\", \"crates/b\", \"crates/c\"]\n";
-    let (out, _) = root(cur, None, new);
-    assert_eq!(out, new);
-}
-
-#[test]
-fn a_comment_in_a_hand_formatted_members_array_stays_once() {
-    let cur = "[workspace]\nmembers = [\n  # the core\n  \"core\",\n  # tools, by hand\n  \"tools\",   # keep\n]\n";
-    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"core\", \"tools\", \"zeta\"]\n");
-    assert_eq!(
-        out,
-        "[workspace]\nmembers = [\n  # the core\n  \"core\",\n  # tools, by hand\n  \"tools\",   # keep\n  \"zeta\",\n]\n"
-    );
-}
-
-#[test]
-fn a_glob_covers_a_member_one_level_deep_as_cargo_expands_it() {
-    let cur = "[workspace]\nmembers = [\"crates/*\", \"./tools/x/\"]\n";
-    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a\", \"tools/x\"]\n");
-    assert_eq!(out, cur);
-    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a/b\"]\n");
-    assert_eq!(out, "[workspace]\nmembers = [\"crates/*\", \"./tools/x/\", \"crates/a/b\"]\n");
-}
-
-/// `exclude` is the person's statement that a folder is no member: a `members` line beside it
-/// would contradict it, so the spec's crate there is a conflict on `exclude`.
-#[test]
-fn a_member_under_an_excluded_path_is_a_conflict_on_exclude() {
-    let cur = "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/old\"]\n";
-    let (out, merged) = root(cur, None, "[workspace]\nmembers = [\"crates/a\", \"crates/old\"]\n");
-    assert_eq!(out, cur);
-    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
-    assert!(merged.conflicts[0].starts_with("workspace.exclude"), "{:?}", merged.conflicts);
-    // Listed by name, it is a member all the same (cargo's rule): nothing to add.
-    let listed =
-        "[workspace]\nmembers = [\"crates/*\", \"crates/old\"]\nexclude = [\"crates/old\"]\n";
-    let (out, merged) = root(listed, None, "[workspace]\nmembers = [\"crates/old\"]\n");
-    assert_eq!((out.as_str(), merged.conflicts.len()), (listed, 0));
-}
-
-#[test]
-fn quoting_and_target_headers_stay_as_the_person_wrote_them() {
-    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
-    let cur = "[package]\nname = \"a\"\n\"rs\".targets = [\"x\"]\n\n[target.\"cfg(unix)\".dependencies]\nlibc = '0.2'\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
-    let (out, _) = case.member(cur, None, new, "a");
-    assert_eq!(out, format!("{cur}\n[dependencies]\nb = {{ path = \"../b\" }}\n"));
-}
-
-#[test]
-fn a_pruned_member_leaves_members_and_default_members() {
-    let last = "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n";
-    let cur = "[workspace]\nmembers = [\"crates/a\", \"crates/b\", \"mine\"]\ndefault-members = [\"crates/b\", \"mine\"]\n";
-    let (out, _) = root(cur, Some(last), "[workspace]\nmembers = [\"crates/a\"]\n");
-    assert_eq!(
-        out,
-        "[workspace]\nmembers = [\"crates/a\", \"mine\"]\ndefault-members = [\"mine\"]\n"
-    );
-}
-
 #[test]
 fn an_edge_present_in_any_form_counts() {
     let forms = [
@@ -235,144 +167,6 @@ fn an_edge_present_in_any_form_counts() {
         assert_eq!(out, cur);
         assert!(merged.conflicts.is_empty());
     }
-}
-
-#[test]
-fn a_missing_edge_is_inserted_in_the_files_style() {
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\nc.workspace = true\n";
-    // No [workspace.dependencies] in the root: a path, as `cargo add --path` writes it.
-    let case =
-        Case { crates: &[("a", "crates/a"), ("b", "crates/b"), ("c", "lib/c")], ..Case::plain() };
-    let cur = "[package]\nname = \"a\" # mine\n\n[dependencies]\nb = { path = \"../b\" }\n";
-    let (out, _) = case.member(cur, None, new, "crates/a");
-    assert_eq!(out, format!("{cur}c = {{ path = \"../../lib/c\" }}\n"));
-
-    // The root lists members: `workspace = true`, inline where the table is inline; the root
-    // needs the entry.
-    let root = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nb = { path = \"crates/b\" }\n";
-    let rendered_root =
-        "[workspace.dependencies]\nb = { path = \"crates/b\" }\nc = { path = \"lib/c\" }\n";
-    let case = Case { root, rendered_root, ..case };
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nb = { workspace = true }\n";
-    let (out, _) = case.member(cur, None, new, "crates/a");
-    assert_eq!(out, format!("{cur}c = {{ workspace = true }}\n"));
-
-    // A file with no such table gets one at its end, sorted tables stay sorted.
-    let cur =
-        "[package]\nname = \"a\"\n\n[dependencies]\naa = \"1\"\nb.workspace = true\nzz = \"1\"\n";
-    let (out, _) = case.member(cur, None, new, "crates/a");
-    assert_eq!(
-        out,
-        "[package]\nname = \"a\"\n\n[dependencies]\naa = \"1\"\nb.workspace = true\nc.workspace = true\nzz = \"1\"\n"
-    );
-    let cur = "[package]\nname = \"a\"\n\n[features]\nx = []\n";
-    let (out, _) = case.member(cur, None, new, "crates/a");
-    assert!(out.starts_with(cur), "{out}");
-    let doc: DocumentMut = out.parse().unwrap();
-    assert!(doc["dependencies"]["c"].is_table_like(), "{out}");
-}
-
-#[test]
-fn an_external_crate_is_written_with_the_specs_pin_where_the_root_does_not_pin_it() {
-    let rendered_root =
-        "[workspace.dependencies]\nitoa = { version = \"1\", default-features = false }\n";
-    let case = Case { rendered_root, crates: &[("a", "a")], ..Case::plain() };
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nitoa.workspace = true\n";
-    let (out, _) = case.member("[package]\nname = \"a\"\n", None, new, "a");
-    assert!(
-        out.ends_with("[dependencies]\nitoa = { version = \"1\", default-features = false }\n"),
-        "{out}"
-    );
-}
-
-#[test]
-fn a_key_taken_by_another_package_is_a_conflict_and_nothing_changes() {
-    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
-    let cur =
-        "[package]\nname = \"a\"\n\n[dependencies]\nb = { package = \"other\", version = \"1\" }\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
-    let (_, merged) = case.member(cur, None, new, "a");
-    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
-    assert!(merged.conflicts[0].contains("dependencies.b"), "{:?}", merged.conflicts);
-}
-
-#[test]
-fn a_rename_and_a_move_change_the_values_in_place() {
-    let case = Case {
-        crates: &[("a", "crates/a"), ("beta", "libs/beta")],
-        renamed: &[("alpha", "beta")],
-        moved: &[("crates/alpha", "libs/beta")],
-        ..Case::plain()
-    };
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\n# the core\nalpha = { path = \"../alpha\", version = \"0.1\" } # pinned\n\n[target.'cfg(unix)'.dependencies]\nfirst = { package = \"alpha\", path = \"../alpha\", optional = true }\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nbeta.workspace = true\n";
-    let (out, merged) = case.member(cur, None, new, "crates/a");
-    assert_eq!(
-        out,
-        "[package]\nname = \"a\"\n\n[dependencies]\n# the core\nalpha = { path = \"../../libs/beta\", version = \"0.1\", package = \"beta\" } # pinned\n\n[target.'cfg(unix)'.dependencies]\nfirst = { package = \"beta\", path = \"../../libs/beta\", optional = true }\n"
-    );
-    assert!(merged.conflicts.is_empty());
-}
-
-#[test]
-fn a_moved_crate_keeps_its_paths_to_others() {
-    let case = Case {
-        crates: &[("a", "libs/a"), ("b", "crates/b")],
-        moved: &[("crates/a", "libs/a")],
-        ..Case::plain()
-    };
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\" }\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
-    let (out, _) = case.member(cur, None, new, "libs/a");
-    assert_eq!(
-        out,
-        "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../../crates/b\" }\n"
-    );
-}
-
-#[test]
-fn an_edge_trellis_wrote_goes_with_the_spec_and_a_persons_stays() {
-    let case = Case { crates: &[("a", "a"), ("b", "b"), ("c", "c")], ..Case::plain() };
-    let last =
-        "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\nc.workspace = true\n";
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\n# needed for the parser\nb.workspace = true\nlibc = \"0.2\"\nc = { workspace = true, features = [\"x\"] }\n";
-    let (out, _) = case.member(cur, Some(last), "[package]\nname = \"a\"\n", "a");
-    assert_eq!(
-        out,
-        "[package]\nname = \"a\"\n\n[dependencies]\n# needed for the parser\nlibc = \"0.2\"\nc = { workspace = true, features = [\"x\"] }\n"
-    );
-}
-
-#[test]
-fn a_description_follows_the_spec_unless_a_person_changed_it() {
-    let case = Case { crates: &[("a", "a")], ..Case::plain() };
-    let last = "[package]\nname = \"a\"\ndescription = \"old\"\n";
-    let new = "[package]\nname = \"a\"\ndescription = \"new\"\n";
-    let (out, merged) =
-        case.member("[package]\nname = \"a\"\ndescription = \"old\" # ok\n", Some(last), new, "a");
-    assert_eq!(out, "[package]\nname = \"a\"\ndescription = \"new\" # ok\n");
-    assert!(merged.conflicts.is_empty());
-    let cur = "[package]\nname = \"a\"\ndescription = \"mine\"\n";
-    let (out, merged) = case.member(cur, Some(last), last, "a");
-    assert_eq!(out, cur);
-    assert!(merged.conflicts.is_empty());
-    let (out, merged) = case.member(cur, Some(last), new, "a");
-    assert_eq!(out, cur);
-    assert_eq!(merged.conflicts.len(), 1);
-}
-
-#[test]
-fn a_pinned_version_changes_in_place_and_features_stay() {
-    let last = "[workspace.dependencies]\nserde = { version = \"1\" }\n";
-    let cur = "[workspace.dependencies]\nserde = { version = \"1\", features = [\"rc\"] }\n";
-    let new =
-        "[workspace.dependencies]\nserde = { version = \"1.0.200\", features = [\"derive\"] }\n";
-    let (out, merged) = root(cur, Some(last), new);
-    assert_eq!(
-        out,
-        "[workspace.dependencies]\nserde = { version = \"1.0.200\", features = [\"rc\"] }\n"
-    );
-    assert!(merged.conflicts.is_empty());
 }
 
 #[test]
@@ -982,12 +776,11 @@ fn several_moves_in_one_array_keep_it_sorted_and_quoted_as_it_was() {
 
 /// The lines of `base` before which `side` inserts lines (`side` only inserts).
 fn inserted_before(base: &str, side: &str) -> Vec<usize> {
-    similar::TextDiff::from_lines(base, side)
-        .ops()
-        .iter()
-        .filter_map(|op| match *op {
-            similar::DiffOp::Insert { old_index, .. } => Some(old_index),
-            similar::DiffOp::Equal { .. } => None,
+    crate::lines::line_ops(base, side)
+        .into_iter()
+        .filter_map(|op| match op {
+            crate::lines::LineOp::Insert { old_index, .. } => Some(old_index),
+            crate::lines::LineOp::Equal { .. } => None,
             _ => panic!("{side} does more than insert: {op:?}"),
         })
         .collect()
@@ -1041,4 +834,105 @@ fn a_created_crate_joins_the_roots_member_entries_only_where_trellis_wrote_them(
     // Trellis wrote the members' entries (a generated root): `e` joins them. A path entry
     // that leads to no crate of the spec (a vendored crate) is the person's and counts not.
     assert_eq!(needed(&["a"]), BTreeSet::from(["e".to_owned()]));
+}
+
+/// Every case of `tests/fixtures/manifest/<case>/`, one merge a folder: `case.toml` (which
+/// manifest: `"root"` or a member's folder; the spec's `crates`, name → folder, for a member;
+/// this run's `renamed` and `moved`), `current.toml` (the person's manifest), `rendered.toml`
+/// (Trellis' render), `last.toml` if Trellis wrote the manifest whole before (the record: the
+/// facts it owns), `root.toml` and `rendered-root.toml` for a member where the workspace's
+/// root matters, and the expectations: `expected.toml` (the manifest as the merge leaves it,
+/// the person's bytes carried over) and `conflicts` (one a line; none without the file).
+/// `TRELLIS_BLESS=1` writes the expectations from the results.
+#[test]
+fn manifest_cases_as_folders() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/manifest");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "{cases:?}");
+    let bless = std::env::var_os("TRELLIS_BLESS").is_some();
+    let mut failed = Vec::new();
+    for case in cases {
+        let read = |name: &str| std::fs::read_to_string(case.join(name)).ok();
+        let (out, merged) = manifest_case(&case);
+        let conflicts: String = merged.conflicts.iter().map(|c| format!("{c}\n")).collect();
+        if bless {
+            std::fs::write(case.join("expected.toml"), &out).unwrap();
+            let _ = std::fs::remove_file(case.join("conflicts"));
+            if !conflicts.is_empty() {
+                std::fs::write(case.join("conflicts"), &conflicts).unwrap();
+            }
+        }
+        if read("expected.toml").as_deref() != Some(out.as_str()) {
+            failed.push(format!("{}: the merge gave\n{out}", case.display()));
+        }
+        if read("conflicts").unwrap_or_default() != conflicts {
+            failed.push(format!("{}: the conflicts are\n{conflicts}", case.display()));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// One case folder's merge (see [`manifest_cases_as_folders`]): the text it writes, and what
+/// the merge says.
+fn manifest_case(case: &Path) -> (String, Merged) {
+    let read = |name: &str| std::fs::read_to_string(case.join(name)).ok();
+    let spec: DocumentMut = read("case.toml").expect("case.toml").parse().unwrap();
+    let pairs = |key: &str| -> BTreeMap<String, String> {
+        spec.get(key)
+            .and_then(Item::as_table_like)
+            .map(|t| {
+                t.iter().map(|(k, v)| (k.to_owned(), v.as_str().unwrap().to_owned())).collect()
+            })
+            .unwrap_or_default()
+    };
+    let current = read("current.toml").expect("current.toml");
+    let rendered: DocumentMut = read("rendered.toml").expect("rendered.toml").parse().unwrap();
+    let base = base_of(read("last.toml").as_deref());
+    let mut cur = LocalManifest::parse(&current).unwrap();
+    let keep = |_: &[String]| false;
+    let policy = Policy { base: &base, keep: &keep, accept: false, force: false };
+    let manifest = spec["manifest"].as_str().unwrap();
+    let merged = if manifest == "root" {
+        let members: BTreeMap<String, String> =
+            get_item(rendered.as_table(), &path(&["workspace", "members"]))
+                .and_then(Item::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(|m| (m.into(), m.into())).collect())
+                .unwrap_or_default();
+        let root = cur.doc.clone();
+        let ws = Workspace {
+            crates: &members,
+            renamed: pairs("renamed"),
+            moved: pairs("moved"),
+            root: root.as_table(),
+            root_is_render: false,
+            rendered_root: rendered.as_table(),
+            needed: RefCell::default(),
+            implicit: RefCell::default(),
+            dropped_features: BTreeMap::new(),
+            facts: LazyFacts::none(),
+        };
+        merge_root(&mut cur.doc, &rendered, &ws, &policy)
+    } else {
+        let crates = pairs("crates");
+        let root: DocumentMut = read("root.toml").unwrap_or(ROOT.to_owned()).parse().unwrap();
+        let rendered_root: DocumentMut =
+            read("rendered-root.toml").unwrap_or_default().parse().unwrap();
+        let ws = Workspace {
+            crates: &crates,
+            renamed: pairs("renamed"),
+            moved: pairs("moved"),
+            root: root.as_table(),
+            root_is_render: false,
+            rendered_root: rendered_root.as_table(),
+            needed: RefCell::default(),
+            implicit: RefCell::default(),
+            dropped_features: BTreeMap::new(),
+            facts: LazyFacts::none(),
+        };
+        let old_dir =
+            ws.moved.iter().find(|(_, to)| *to == manifest).map_or(manifest, |(from, _)| from);
+        merge_member(&mut cur.doc, &rendered, manifest, old_dir, &ws, &policy)
+    };
+    (cur.text(), merged)
 }

@@ -43,7 +43,8 @@ pub(crate) fn renames(spec: &str) -> Vec<trellis_sync::Rename> {
 pub(crate) fn apply_spec(root: &Path, options: &Options) -> Report {
     let spec = fs::read_to_string(root.join("Trellis.toml")).expect("the workspace has a spec");
     let options = Options { renames: renames(&spec), ..options.clone() };
-    trellis_sync::apply(root, &render(&spec), &options).expect("apply succeeds")
+    trellis_sync::apply(root, &render(&spec), &trellis_sync::ApplyOptions::from(options.clone()))
+        .expect("apply succeeds")
 }
 
 /// Every file under `root` (but the apply lock), by `/`-separated relative path.
@@ -98,7 +99,7 @@ pub(crate) fn assert_second_apply_writes_nothing(root: &Path, options: &Options)
     assert!(
         !report.plan.writes() && report.written() == 0 && !report.ledger_written,
         "a second apply wrote something:\n{}",
-        trellis_sync::render_human(&report.plan.entries, false)
+        human(&report.plan.entries)
     );
     assert_eq!(mtimes(root), before, "modification times changed");
     assert_eq!(tree_snapshot(root), contents_before);
@@ -176,4 +177,10 @@ pub(crate) fn spec_graph(spec: &str) -> BTreeMap<String, Vec<String>> {
             (c.name.to_string(), edges)
         })
         .collect()
+}
+
+/// The plan as people see it ([`trellis_sync::render_human`], every entry, unstyled).
+pub(crate) fn human(entries: &[trellis_sync::Entry]) -> String {
+    let styled = trellis_sync::render_human(entries, false, true, &|path| path.to_owned());
+    anstream::adapter::strip_str(&styled).to_string()
 }

@@ -390,21 +390,21 @@ proptest! {
                     let files = render(&model.text());
                     let options = Options { prune: *prune, ..Options::default() };
                     let merges = both_changed(&root, &files);
-                    let report = trellis_sync::apply(&root, &files, &options).unwrap();
+                    let report = trellis_sync::apply(&root, &files, &trellis_sync::ApplyOptions::from(options.clone())).unwrap();
                     let after = format!("step {n} ({step:?})");
                     check(&root, &marks, &after);
                     check_merges(&root, &report, &merges, &after);
-                    let again = trellis_sync::apply(&root, &files, &options).unwrap();
+                    let again = trellis_sync::apply(&root, &files, &trellis_sync::ApplyOptions::from(options.clone())).unwrap();
                     prop_assert!(
                         !again.plan.writes(),
                         "after {after}, a second apply writes:\n{}",
-                        trellis_sync::render_human(&again.plan.entries, false)
+                        crate::human(&again.plan.entries)
                     );
                 }
             }
         }
         let files = render(&model.text());
-        trellis_sync::apply(&root, &files, &Options { prune: true, ..Options::default() }).unwrap();
+        trellis_sync::apply(&root, &files, &trellis_sync::ApplyOptions::from(Options { prune: true, ..Options::default() })).unwrap();
         check(&root, &marks, "the final apply");
     }
 }

@@ -276,9 +276,11 @@ fn run(s: &Scenario) {
         .filter(|e| e.action != Action::Unchanged || e.note.is_some())
         .cloned()
         .collect();
-    insta::assert_snapshot!(s.name, trellis_sync::render_human(&shown, false));
+    insta::assert_snapshot!(s.name, crate::human(&shown));
 
-    let report = trellis_sync::apply(&root, &files, &options).unwrap();
+    let report =
+        trellis_sync::apply(&root, &files, &trellis_sync::ApplyOptions::from(options.clone()))
+            .unwrap();
     assert_eq!(report.plan.entries, plan.entries, "{}: apply did not do what plan showed", s.name);
 
     for (path, text) in &person {
@@ -335,7 +337,7 @@ fn manifests_after_person_edits_and_an_added_crate() {
     edit(&root, EDITS);
     let spec = new_spec(&SCENARIOS[0]);
     fs::write(root.join("Trellis.toml"), &spec).unwrap();
-    trellis_sync::apply(&root, &render(&spec), &Options::default()).unwrap();
+    trellis_sync::apply(&root, &render(&spec), &trellis_sync::ApplyOptions::default()).unwrap();
     let manifests: String = tree_snapshot(&root)
         .split("==== ")
         .filter(|section| {

@@ -431,7 +431,8 @@ fn adopted(runs: usize, text: &str, generated: &Path, root: &Path) -> Outcome {
         std::fs::remove_file(root.join(".trellis/ledger.toml")).map_err(Failure::env)
     };
     let apply = |root: &Path| {
-        trellis_sync::apply(root, &files, &trellis_sync::Options::default()).map_err(Failure::env)
+        trellis_sync::apply(root, &files, &trellis_sync::ApplyOptions::default())
+            .map_err(Failure::env)
     };
     let (baseline, adopting) = versus(
         runs,
