@@ -5,8 +5,37 @@ use std::fmt;
 
 use trellis_spec::Diagnostic;
 
-/// What kind of failure an [`Error`] is: who has to act on it. The command line maps each to
-/// an exit code (2, 3, 130 and 1).
+/// How a command ended, as its exit code says it: one table for every program that embeds the
+/// engine (`cargo trellis`, a guarded workspace's own xtask), so that each exits alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// All good: 0.
+    Success,
+    /// The command ran and found problems (drift, violations, conflicts, a failed step): 1.
+    Findings,
+    /// The command could not do its work: [`ErrorKind::exit_code`].
+    Failed(ErrorKind),
+}
+
+impl Exit {
+    /// The exit code: 0, 1, or the error kind's (2, 3, 130, 1).
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Findings => 1,
+            Exit::Failed(kind) => kind.exit_code(),
+        }
+    }
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> std::process::ExitCode {
+        std::process::ExitCode::from(exit.code())
+    }
+}
+
+/// What kind of failure an [`Error`] is: who has to act on it. A command line maps each to
+/// an exit code (2, 3, 130 and 1: [`ErrorKind::exit_code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The input is wrong: a spec with errors, a folder that is not there, an argument that
@@ -57,7 +86,10 @@ impl Error {
         Error::new(ErrorKind::Environment, message)
     }
 
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+    /// An error of `kind` with `message` (one line, which may go on with `hint: ` lines), no
+    /// diagnostics: for a caller's own failures (a current folder it cannot read) to be
+    /// reported and to exit as the engine's are.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error { kind, message: message.into(), diagnostics: Vec::new(), sources: BTreeMap::new() }
     }
 

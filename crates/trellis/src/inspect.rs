@@ -144,6 +144,28 @@ pub struct Traced {
     pub warnings: Vec<String>,
 }
 
+impl Traced {
+    /// The report with every file it names shown as [`Project::show`] shows it: reached from
+    /// where the user stands, for people (JSON keeps them workspace-relative).
+    pub fn show_paths(&mut self, project: &Project) {
+        if project.shown_root().is_empty() {
+            return;
+        }
+        for krate in &mut self.report.crates {
+            krate.path = project.show(&krate.path);
+            for r in &mut krate.requirements {
+                let places = r.tests.iter_mut().map(|t| &mut t.place).chain(&mut r.elsewhere);
+                for place in places {
+                    place.file = project.show(&place.file);
+                }
+            }
+        }
+        for place in self.report.stray.iter_mut().flat_map(|s| &mut s.places) {
+            place.file = project.show(&place.file);
+        }
+    }
+}
+
 /// What [`trace`] is asked.
 #[derive(Debug, Clone, Default)]
 pub struct TraceOptions {

@@ -41,8 +41,10 @@
 
 mod error;
 mod facts;
+mod hint;
 mod history;
 mod inspect;
+mod json;
 mod judge;
 mod project;
 mod results;
@@ -50,14 +52,15 @@ mod sync;
 
 use std::collections::BTreeMap;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Exit};
+pub use hint::{Invocation, Part, parts};
 pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,
     trace,
 };
 pub use judge::{HELD_BACK, Judged, Level, Verify};
-pub use project::{Loaded, Project, shell_word};
-pub use results::{Results, last_results_path, target_dir};
+pub use project::{Loaded, Project, current_dir, shell_word};
+pub use results::{Results, kept_results_note, last_results_path, target_dir};
 pub use sync::{
     Applied, ApplyOptions, Created, NewOptions, OldName, PlanOptions, Planned, apply, new,
     new_from_text, plan, render_plan,

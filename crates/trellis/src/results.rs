@@ -55,6 +55,18 @@ pub fn last_results_path(target_dir: &Path) -> PathBuf {
     target_dir.join("trellis").join("cargo-test.txt")
 }
 
+/// What a person is told when the requirements are judged by the results the last
+/// `trace --run` kept, and how old they are (`check` and `trace` alike, whatever the format):
+/// `judging requirements by the results `trellis trace --run` kept 2 hours ago`, its command
+/// for [`crate::Invocation::render`]. `None` for other results.
+pub fn kept_results_note(from: Option<&ResultsFrom>) -> Option<String> {
+    let Some(ResultsFrom::Kept { age, .. }) = from else { return None };
+    Some(format!(
+        "judging requirements by the results `trellis trace --run` kept {} ago",
+        trellis_trace::format::ago(*age)
+    ))
+}
+
 /// The results `which` names, with where they came from; `None` when there are none to judge
 /// by. `target` is the target folder cargo uses ([`target_dir`]), which [`Results::Last`] and
 /// [`Results::Run`] need. `cancel` stops a run.
