@@ -68,13 +68,48 @@ impl ErrorKind {
 /// each pointing at its line). Findings are not errors: a command that ran returns them in its
 /// result (see [`crate::Checked`], [`crate::Planned`]).
 ///
-/// Its `Display` is one message, which may go on with lines that start `hint: ` or `note: `.
+/// Its `Display` is one message, which may go on with lines that start `hint: ` or `note: `;
+/// it already says what its [`source`](std::error::Error::source) says. The source, when
+/// there is one, is the stage's own error, typed ([`Error::stage`]): what a caller branches
+/// on (another run holding the workspace's lock, say, against a file that cannot be written).
 #[derive(Debug)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
     diagnostics: Vec<Diagnostic>,
     sources: BTreeMap<String, String>,
+    // Boxed: an error stays small to return.
+    stage: Option<Box<StageError>>,
+}
+
+/// The typed error of the stage (or the system call) behind an [`Error`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StageError {
+    /// Writing and its records: the transaction, the lock
+    /// ([`trellis_sync::SyncError::Locked`]: another run holds it), the ledger, the journal.
+    Sync(trellis_sync::SyncError),
+    /// `cargo metadata`: cargo refused the workspace, could not start, or there is no folder.
+    Metadata(trellis_check::MetadataError),
+    /// Reading the crates' sources for their requirements.
+    Trace(trellis_trace::TraceError),
+    /// `infer` found nothing to declare, or wrote a spec that does not validate.
+    Infer(trellis_check::infer::InferError),
+    /// A file the engine reads or writes itself (a spec, a results file), or a program it runs.
+    Io(std::io::Error),
+}
+
+impl StageError {
+    /// The stage's error, as `std::error::Error`.
+    fn as_error(&self) -> &(dyn std::error::Error + 'static) {
+        match self {
+            StageError::Sync(e) => e,
+            StageError::Metadata(e) => e,
+            StageError::Trace(e) => e,
+            StageError::Infer(e) => e,
+            StageError::Io(e) => e,
+        }
+    }
 }
 
 impl Error {
@@ -90,7 +125,19 @@ impl Error {
     /// diagnostics: for a caller's own failures (a current folder it cannot read) to be
     /// reported and to exit as the engine's are.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), diagnostics: Vec::new(), sources: BTreeMap::new() }
+        Error {
+            kind,
+            message: message.into(),
+            diagnostics: Vec::new(),
+            sources: BTreeMap::new(),
+            stage: None,
+        }
+    }
+
+    /// The same error, caused by `stage` (its [`Error::stage`] and `source()`).
+    pub(crate) fn caused_by(mut self, stage: StageError) -> Error {
+        self.stage = Some(Box::new(stage));
+        self
     }
 
     /// The same error, with diagnostics that explain it, pointing into `file` (whose text is
@@ -116,6 +163,24 @@ impl Error {
         self.kind
     }
 
+    /// The stage's typed error behind it, if any: what to branch on beyond [`Error::kind`].
+    ///
+    /// ```
+    /// use trellis::{StageError, trellis_sync::SyncError};
+    ///
+    /// fn another_run_holds_the_lock(error: &trellis::Error) -> bool {
+    ///     matches!(error.stage(), Some(StageError::Sync(SyncError::Locked(_))))
+    /// }
+    /// ```
+    pub fn stage(&self) -> Option<&StageError> {
+        self.stage.as_deref()
+    }
+
+    /// Whether another run (an `apply` elsewhere) holds the workspace's lock: wait and retry.
+    pub fn is_locked(&self) -> bool {
+        matches!(self.stage(), Some(StageError::Sync(trellis_sync::SyncError::Locked(_))))
+    }
+
     /// The diagnostics that explain it: a spec's errors (and its warnings, in text order), or
     /// what cargo saw in a workspace it was asked to verify. Often empty.
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -135,7 +200,11 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.stage().map(StageError::as_error)
+    }
+}
 
 impl From<trellis_sync::SyncError> for Error {
     fn from(e: trellis_sync::SyncError) -> Error {
@@ -146,7 +215,7 @@ impl From<trellis_sync::SyncError> for Error {
         } else {
             ErrorKind::Environment
         };
-        Error::new(kind, chain(&e))
+        Error::new(kind, chain(&e)).caused_by(StageError::Sync(e))
     }
 }
 
@@ -154,16 +223,17 @@ impl From<trellis_check::MetadataError> for Error {
     /// A folder that does not exist is the caller's input; cargo failing is the environment.
     fn from(e: trellis_check::MetadataError) -> Error {
         let message = format!("{e}\nhint: {}", e.hint());
-        match e {
+        let error = match e {
             trellis_check::MetadataError::NoFolder(_) => Error::input(message),
             _ => Error::env(message),
-        }
+        };
+        error.caused_by(StageError::Metadata(e))
     }
 }
 
 impl From<trellis_trace::TraceError> for Error {
     fn from(e: trellis_trace::TraceError) -> Error {
-        Error::env(chain(&e))
+        Error::env(chain(&e)).caused_by(StageError::Trace(e))
     }
 }
 
@@ -180,4 +250,32 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::path::PathBuf;
+
+    use trellis_sync::SyncError;
+
+    use super::{Error, ErrorKind, StageError};
+
+    #[test]
+    fn a_stage_error_stays_typed_behind_the_same_message() {
+        let locked = SyncError::Locked(PathBuf::from("ws"));
+        let said = super::chain(&locked);
+        let error = Error::from(locked);
+        assert_eq!(error.to_string(), said);
+        assert_eq!(error.kind(), ErrorKind::Environment);
+        assert!(error.is_locked());
+        let source = error.source().and_then(|s| s.downcast_ref::<SyncError>());
+        assert!(matches!(source, Some(SyncError::Locked(_))), "{source:?}");
+
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let error = Error::from(SyncError::Io { action: "write", path: "x".into(), source: io });
+        assert!(!error.is_locked());
+        assert!(matches!(error.stage(), Some(StageError::Sync(SyncError::Io { .. }))));
+        assert!(Error::new(ErrorKind::Input, "plain").source().is_none());
+    }
 }

@@ -10,7 +10,7 @@ use trellis_check::infer::{InferError, Sources};
 use trellis_check::{Cargo, Checked, Names, Workspace};
 use trellis_trace::{Policy, Status, TraceInputs, TraceReport};
 
-use crate::{Error, Loaded, Project, Results};
+use crate::{Error, Loaded, Project, Results, StageError};
 
 /// What [`check`] is asked.
 #[derive(Debug, Clone)]
@@ -451,9 +451,11 @@ pub fn infer(dir: &Path) -> Result<Inferred, Error> {
         Ok(text) => Ok(Inferred { text, warnings }),
         Err(e @ InferError::NothingToDeclare) => Err(Error::input(format!(
             "{e}\nhint: a spec declares crates in folders below the root; a lone root package cannot be one yet"
-        ))),
+        ))
+        .caused_by(StageError::Infer(e))),
         Err(e @ InferError::Invalid(_)) => {
-            Err(Error::env(format!("{e}\nthis is a bug in Trellis: please report it")))
+            Err(Error::env(format!("{e}\nthis is a bug in Trellis: please report it"))
+                .caused_by(StageError::Infer(e)))
         }
     }
 }

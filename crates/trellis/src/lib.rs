@@ -52,7 +52,7 @@ mod sync;
 
 use std::collections::BTreeMap;
 
-pub use error::{Error, ErrorKind, Exit};
+pub use error::{Error, ErrorKind, Exit, StageError};
 pub use hint::{Invocation, Part, parts};
 pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,

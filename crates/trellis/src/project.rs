@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use trellis_spec::{Diagnostic, SPEC_FILE, Spec};
 
-use crate::Error;
+use crate::{Error, StageError};
 
 /// A workspace Trellis works on: its root folder, its spec, and the templates to render with.
 ///
@@ -166,7 +166,7 @@ impl Project {
             std::io::ErrorKind::InvalidData => {
                 Error::input(format!("`{file}` is not UTF-8 text; a spec is a TOML file"))
             }
-            _ => Error::env(format!("cannot read `{file}`: {e}")),
+            _ => Error::env(format!("cannot read `{file}`: {e}")).caused_by(StageError::Io(e)),
         })?;
         Loaded::parse(text, file)
     }
@@ -226,7 +226,9 @@ impl Loaded {
 ///
 /// [`crate::ErrorKind::Environment`] when it cannot be read (it was deleted, say).
 pub fn current_dir() -> Result<PathBuf, Error> {
-    std::env::current_dir().map_err(|e| Error::env(format!("cannot read the current folder: {e}")))
+    std::env::current_dir().map_err(|e| {
+        Error::env(format!("cannot read the current folder: {e}")).caused_by(StageError::Io(e))
+    })
 }
 
 /// A path as a shell reads it back as one word: quoted when it holds more than plain
