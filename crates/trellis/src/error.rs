@@ -93,6 +93,8 @@ pub enum StageError {
     Metadata(trellis_check::MetadataError),
     /// Reading the crates' sources for their requirements.
     Trace(trellis_trace::TraceError),
+    /// Running the workspace's tests (`trace --run`).
+    TestRun(trellis_check::TestRunError),
     /// `infer` found nothing to declare, or wrote a spec that does not validate.
     Infer(trellis_check::infer::InferError),
     /// A file the engine reads or writes itself (a spec, a results file), or a program it runs.
@@ -106,6 +108,7 @@ impl StageError {
             StageError::Sync(e) => e,
             StageError::Metadata(e) => e,
             StageError::Trace(e) => e,
+            StageError::TestRun(e) => e,
             StageError::Infer(e) => e,
             StageError::Io(e) => e,
         }

@@ -769,32 +769,7 @@ fn verifier(loaded: Arc<Loaded>, build: Option<Arc<Mutex<Option<String>>>>) -> V
 /// excuse there is a declared normal or build edge up the layers. One that excuses nothing
 /// would fail `check` (C012) in the workspace `new` is about to write: refused before writing.
 fn refuse_idle_allowances(loaded: &Loaded) -> Result<(), Error> {
-    let spec = &loaded.spec;
-    let rank =
-        |name: &str| spec.crate_named(name)?.layer.as_deref().and_then(|l| spec.layer_rank(l));
-    let idle: Vec<Diagnostic> = spec
-        .allow
-        .iter()
-        .filter(|a| {
-            let declared = spec.crate_named(&a.from.name).is_some_and(|c| {
-                c.depends.iter().any(|(kind, to)| kind.is_structural() && to.name == a.to.name)
-            });
-            let upward = matches!((rank(&a.from.name), rank(&a.to.name)), (Some(f), Some(t)) if f < t);
-            !(declared && upward)
-        })
-        .map(|a| {
-            Diagnostic::error(
-                trellis_check::codes::UNUSED_ALLOWANCE,
-                format!(
-                    "`[[allow]]` from `{}` to `{}` excuses nothing in a new workspace",
-                    a.from.name, a.to.name
-                ),
-            )
-            .in_file(loaded.file.clone())
-            .at(a.span.clone(), "no declared edge up the layers needs it")
-            .hint("a new workspace holds exactly the spec's edges; remove the entry, or declare the edge it is for")
-        })
-        .collect();
+    let idle = trellis_check::allowances::idle_in_new_workspace(&loaded.spec, &loaded.file);
     if idle.is_empty() {
         return Ok(());
     }
@@ -815,59 +790,7 @@ fn refuse_idle_allowances(loaded: &Loaded) -> Result<(), Error> {
 /// cargo reads for the workspace). Refused before anything is written, as cargo would refuse
 /// the workspace after.
 fn check_external_sources(loaded: &Loaded, root: &Path) -> Result<(), Error> {
-    let configured = registries(root);
-    let mut missing: Vec<Diagnostic> = Vec::new();
-    for d in loaded.spec.dependencies.values().chain(&loaded.spec.workspace.engine) {
-        let engine = loaded.spec.workspace.engine.as_ref().is_some_and(|e| std::ptr::eq(e, d));
-        let manifest = d.path.as_deref().map(|path| lexical(&root.join(path)).join("Cargo.toml"));
-        let wanted = d.package.as_deref().unwrap_or("trellis");
-        let problem = if let Some(path) = d.path.as_deref()
-            && manifest.as_ref().is_some_and(|m| !m.is_file())
-        {
-            Some((
-                format!(
-                    "dependency `{}` has `path = \"{path}\"`, where there is no package",
-                    d.name
-                ),
-                "no `Cargo.toml` at its path",
-                format!("the path is relative to the workspace root `{}`", root.display()),
-            ))
-        } else if let Some(path) = d.path.as_deref()
-            && engine
-            && let Some(found) = manifest.as_deref().and_then(package_name)
-            && found != wanted
-        {
-            Some((
-                format!("`trellis` has `path = \"{path}\"`, where the package is `{found}`, not `{wanted}`"),
-                "not Trellis' engine",
-                "name the folder of the `trellis` crate (`crates/trellis` in a checkout of Trellis)".to_owned(),
-            ))
-        } else if let Some(registry) = d.registry.as_deref()
-            && !configured.contains(registry)
-        {
-            Some((
-                format!(
-                    "dependency `{}` is from registry `{registry}`, which cargo does not know",
-                    d.name
-                ),
-                "an unconfigured registry",
-                format!(
-                    "configure it in `.cargo/config.toml` (`[registries.{registry}] index = \"…\"`) or set `CARGO_REGISTRIES_{}_INDEX`",
-                    registry.to_uppercase().replace('-', "_")
-                ),
-            ))
-        } else {
-            None
-        };
-        if let Some((message, label, hint)) = problem {
-            missing.push(
-                Diagnostic::error(trellis_spec::codes::INVALID_SOURCE, message)
-                    .in_file(loaded.file.clone())
-                    .at(d.span.clone(), label)
-                    .hint(hint),
-            );
-        }
-    }
+    let missing = trellis_check::sources::unreachable_sources(&loaded.spec, &loaded.file, root);
     if missing.is_empty() {
         return Ok(());
     }
@@ -904,70 +827,9 @@ fn spec_errors(loaded: &Loaded, diagnostics: Vec<Diagnostic>, message: String) -
     Error::input(message).with_diagnostics(diagnostics, sources)
 }
 
-/// The registries cargo knows for a workspace at `root`: those its environment names, and
-/// those of the cargo config files it reads (`.cargo/config.toml` in the root and every folder
-/// above, and in `CARGO_HOME`).
-fn registries(root: &Path) -> BTreeSet<String> {
-    // `vars_os`: a variable that is not UTF-8 (anyone's) must not stop the run.
-    let mut names: BTreeSet<String> = std::env::vars_os()
-        .filter_map(|(k, _)| {
-            let k = k.into_string().ok()?;
-            let name = k.strip_prefix("CARGO_REGISTRIES_")?.strip_suffix("_INDEX")?;
-            Some(name.to_lowercase())
-        })
-        .flat_map(|n| [n.replace('_', "-"), n])
-        .collect();
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    let here = std::env::current_dir().unwrap_or_default();
-    let start = lexical(&here.join(root));
-    for dir in start.ancestors().map(|d| d.join(".cargo")).chain(home) {
-        for file in ["config.toml", "config"] {
-            let Ok(text) = std::fs::read_to_string(dir.join(file)) else { continue };
-            let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { continue };
-            if let Some(table) = doc.get("registries").and_then(|r| r.as_table_like()) {
-                names.extend(table.iter().map(|(k, _)| k.to_owned()));
-            }
-        }
-    }
-    names
-}
-
-/// The `[package] name` of a manifest, when it can be read.
-fn package_name(manifest: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(manifest).ok()?;
-    let doc = text.parse::<toml_edit::DocumentMut>().ok()?;
-    Some(doc.get("package")?.get("name")?.as_str()?.to_owned())
-}
-
-/// A path with `.` and `..` resolved by its text alone, so that a folder that does not exist
-/// yet (the root `new` is about to create) can still be walked out of.
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            // `..` after `..` (or at the start) climbs further: it cannot cancel one; at the
-            // root it stays there.
-            std::path::Component::ParentDir => match out.components().next_back() {
-                Some(std::path::Component::RootDir | std::path::Component::Prefix(_)) => {}
-                None | Some(std::path::Component::ParentDir) => out.push(".."),
-                Some(_) => {
-                    out.pop();
-                }
-            },
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
-
-    use super::{lexical, uses_crate};
+    use super::uses_crate;
 
     #[test]
     fn a_crate_is_used_by_name_as_a_paths_head_a_use_or_an_extern_crate() {
@@ -985,12 +847,5 @@ mod tests {
         {
             assert!(!uses_crate(text, "core_types"), "{text}");
         }
-    }
-
-    #[test]
-    fn lexical_climbs_as_many_folders_as_the_path_says() {
-        assert_eq!(lexical(Path::new("ws/../../../a")), PathBuf::from("../../a"));
-        assert_eq!(lexical(Path::new("../../x/./y/..")), PathBuf::from("../../x"));
-        assert_eq!(lexical(Path::new("/r/ws/../../../a")), PathBuf::from("/a"));
     }
 }
