@@ -63,7 +63,7 @@ pub use project::{Loaded, Project, current_dir, shell_word};
 pub use results::{Results, kept_results_note, last_results_path, target_dir};
 pub use sync::{
     Applied, ApplyOptions, Created, NewOptions, OldName, PlanOptions, Planned, apply, new,
-    new_from_text, plan, render_plan,
+    new_from_text, plan, render_plan, with_engine,
 };
 
 pub use anstream;

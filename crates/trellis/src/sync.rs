@@ -11,7 +11,7 @@ mod prepare;
 mod verify;
 
 pub use apply::{Applied, ApplyOptions, apply};
-pub use new::{Created, NewOptions, new, new_from_text};
+pub use new::{Created, NewOptions, new, new_from_text, with_engine};
 pub use old_names::OldName;
 pub use plan::{PlanOptions, Planned, plan, render_plan};
 pub(crate) use prepare::{render, templates};

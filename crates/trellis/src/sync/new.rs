@@ -131,6 +131,23 @@ fn create(loaded: Loaded, out: &Path, options: &NewOptions) -> Result<Created, E
     })
 }
 
+/// The spec `text` with `[workspace] trellis = { path = "<path>" }` set, the rest of its text
+/// kept: a workspace made from it guards itself with the engine at `path` (relative to that
+/// workspace's root, or absolute), its own `cargo xtask check` included. `demo` names the
+/// checkout it was built from this way.
+///
+/// # Errors
+///
+/// [`ErrorKind::Input`] when `text` is not TOML (the parser's message).
+pub fn with_engine(text: &str, path: &str) -> Result<String, Error> {
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| Error::input(e.to_string()))?;
+    let mut table = toml_edit::InlineTable::new();
+    table.insert("path", path.into());
+    doc["workspace"]["trellis"] = toml_edit::value(table);
+    Ok(doc.to_string())
+}
+
 /// Trellis' own lock file: the versions its engine was built and tested with.
 const TRELLIS_LOCK: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.lock"));
 
