@@ -6,6 +6,7 @@
 //! default, as cargo passes it on to its subcommands). Nothing else writes escape codes.
 
 use std::io::Write;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use anstyle::{AnsiColor, Style};
@@ -39,13 +40,20 @@ struct Settings {
 
 static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
-/// The options that name the workspace as the user gave them: `--root DIR`, `--spec FILE`.
-static LOCATION: OnceLock<(String, String)> = OnceLock::new();
+/// How the user runs Trellis, with the options that named the workspace: what hints name.
+static INVOCATION: OnceLock<trellis::Invocation> = OnceLock::new();
 
-/// Records the options that name the workspace (each with its leading space, or empty), for
-/// the commands hints name.
-pub(crate) fn set_location(root: String, spec: String) {
-    let _ = LOCATION.set((root, spec));
+/// Records the options that name the workspace as the user gave them (`--root DIR`, `--spec
+/// FILE`), for the commands hints name.
+pub(crate) fn set_location(root: Option<&Path>, spec: Option<&Path>) {
+    let mut here = trellis::Invocation::new(invocation());
+    if let Some(root) = root {
+        here = here.with_root(root);
+    }
+    if let Some(spec) = spec {
+        here = here.with_spec(spec);
+    }
+    let _ = INVOCATION.set(here);
 }
 
 /// Sets colour and verbosity for the whole run; called once, before any command runs.
@@ -105,35 +113,13 @@ pub(crate) fn err(text: &str) {
 }
 
 /// Text with every Trellis command it names (`` `trellis apply --prune` ``, as the engine and
-/// this command line write them) made one that works where the user stands: run as the user
-/// runs Trellis (`cargo trellis`, `cargo xtask`), with the options that named the workspace.
-/// Other text is left alone.
+/// this command line write them) made one that works where the user stands
+/// ([`trellis::Invocation::render`]). Other text is left alone.
 pub(crate) fn localized(text: &str) -> String {
-    const MARK: &str = "`trellis ";
-    let (root, spec) = LOCATION.get().map_or(("", ""), |(r, s)| (r.as_str(), s.as_str()));
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(MARK) {
-        let after = &rest[at + MARK.len()..];
-        let Some(end) = after.find(['`', '\n']).filter(|&e| after[e..].starts_with('`')) else {
-            out.push_str(&rest[..at + MARK.len()]);
-            rest = after;
-            continue;
-        };
-        out.push_str(&rest[..at]);
-        // The options go before a redirection or a pipe: `trellis infer > Trellis.toml`.
-        let command = &after[..end];
-        let (args, shell) = match [" > ", " | "].iter().filter_map(|op| command.find(op)).min() {
-            Some(at) => command.split_at(at),
-            None => (command, ""),
-        };
-        // `infer` takes no spec: it writes one.
-        let spec = if args.starts_with("infer") { "" } else { spec };
-        out.push_str(&format!("`{} {args}{root}{spec}{shell}`", invocation()));
-        rest = &after[end + 1..];
+    match INVOCATION.get() {
+        Some(here) => here.render(text),
+        None => trellis::Invocation::new(invocation()).render(text),
     }
-    out.push_str(rest);
-    out
 }
 
 /// `warning: message`, to stderr, whatever the verbosity.
@@ -157,30 +143,5 @@ pub(crate) fn status(label: &str, style: Style, message: &str) {
 pub(crate) fn note(text: &str) {
     if verbosity() > Verbosity::Quiet {
         err(text);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::localized;
-
-    #[test]
-    fn commands_in_hints_run_where_the_user_stands() {
-        super::set_location(" --root ws".to_owned(), " --spec s.toml".to_owned());
-        assert_eq!(
-            localized("hint: run `trellis apply --prune` or `trellis plan`; `trellis` alone stays"),
-            "hint: run `cargo xtask apply --prune --root ws --spec s.toml` or `cargo xtask plan --root ws --spec s.toml`; `trellis` alone stays"
-        );
-        assert_eq!(
-            localized("`trellis infer > Trellis.toml`"),
-            "`cargo xtask infer --root ws > Trellis.toml`"
-        );
-        assert_eq!(
-            localized("`trellis apply --accept <file>`"),
-            "`cargo xtask apply --accept <file> --root ws --spec s.toml`"
-        );
-        // An unclosed command, or one broken across lines, is left as written.
-        assert_eq!(localized("see `trellis apply\nnow`"), "see `trellis apply\nnow`");
-        assert_eq!(localized("`trellis "), "`trellis ");
     }
 }

@@ -9,6 +9,7 @@
 //! engine's facade crate.
 
 mod actual;
+pub mod allowances;
 mod cargo;
 pub mod codes;
 mod compare;
@@ -16,6 +17,8 @@ pub mod graph;
 pub mod infer;
 mod locate;
 pub mod report;
+pub mod sources;
+mod test_run;
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
@@ -27,6 +30,7 @@ use trellis_spec::{Diagnostic, Spec};
 pub use actual::{Dep, DepSource, Edge, Member, Workspace, XTASK};
 pub use cargo::{Cargo, MetadataError, Resolved, read_metadata, read_resolved};
 pub use compare::{Manifests, Names, compare};
+pub use test_run::{TestRunError, kept_results_path, read_kept, run_tests};
 
 pub use trellis_spec::SPEC_FILE;
 

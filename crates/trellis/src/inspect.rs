@@ -10,7 +10,7 @@ use trellis_check::infer::{InferError, Sources};
 use trellis_check::{Cargo, Checked, Names, Workspace};
 use trellis_trace::{Policy, Status, TraceInputs, TraceReport};
 
-use crate::{Error, Loaded, Project, Results};
+use crate::{Error, Loaded, Project, Results, StageError};
 
 /// What [`check`] is asked.
 #[derive(Debug, Clone)]
@@ -162,6 +162,28 @@ pub struct Traced {
     /// What is worth saying about the results (none of them matched a test here), one line
     /// each.
     pub warnings: Vec<String>,
+}
+
+impl Traced {
+    /// The report with every file it names shown as [`Project::show`] shows it: reached from
+    /// where the user stands, for people (JSON keeps them workspace-relative).
+    pub fn show_paths(&mut self, project: &Project) {
+        if project.shown_root().is_empty() {
+            return;
+        }
+        for krate in &mut self.report.crates {
+            krate.path = project.show(&krate.path);
+            for r in &mut krate.requirements {
+                let places = r.tests.iter_mut().map(|t| &mut t.place).chain(&mut r.elsewhere);
+                for place in places {
+                    place.file = project.show(&place.file);
+                }
+            }
+        }
+        for place in self.report.stray.iter_mut().flat_map(|s| &mut s.places) {
+            place.file = project.show(&place.file);
+        }
+    }
 }
 
 /// What [`trace`] is asked.
@@ -449,9 +471,11 @@ pub fn infer(dir: &Path) -> Result<Inferred, Error> {
         Ok(text) => Ok(Inferred { text, warnings }),
         Err(e @ InferError::NothingToDeclare) => Err(Error::input(format!(
             "{e}\nhint: a spec declares crates in folders below the root; a lone root package cannot be one yet"
-        ))),
+        ))
+        .caused_by(StageError::Infer(e))),
         Err(e @ InferError::Invalid(_)) => {
-            Err(Error::env(format!("{e}\nthis is a bug in Trellis: please report it")))
+            Err(Error::env(format!("{e}\nthis is a bug in Trellis: please report it"))
+                .caused_by(StageError::Infer(e)))
         }
     }
 }

@@ -43,8 +43,10 @@
 mod diff;
 mod error;
 mod facts;
+mod hint;
 mod history;
 mod inspect;
+mod json;
 mod judge;
 mod project;
 mod results;
@@ -55,17 +57,18 @@ use std::collections::BTreeMap;
 pub use diff::{
     ArchDiff, BaseSpec, CrateChange, Delta, DiffOptions, EdgeChange, RequirementChange, diff,
 };
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Exit, StageError};
+pub use hint::{Invocation, Part, parts};
 pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,
     trace,
 };
 pub use judge::{HELD_BACK, Judged, Level, Verify};
-pub use project::{Loaded, Project, shell_word};
-pub use results::{Results, last_results_path, target_dir};
+pub use project::{Loaded, Project, current_dir, shell_word};
+pub use results::{Results, kept_results_note, last_results_path, target_dir};
 pub use sync::{
     Applied, ApplyOptions, Created, NewOptions, OldName, PlanOptions, Planned, apply, new,
-    new_from_text, plan, render_plan,
+    new_from_text, plan, render_plan, with_engine,
 };
 
 pub use anstream;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use trellis_spec::{Diagnostic, SPEC_FILE, Spec};
 
-use crate::Error;
+use crate::{Error, StageError};
 
 /// A workspace Trellis works on: its root folder, its spec, and the templates to render with.
 ///
@@ -118,6 +118,22 @@ impl Project {
         }
     }
 
+    /// A file a person named on the command line (`apply --accept FILE`) as [`crate::apply`]
+    /// takes it: a relative path is taken from `here`, the current folder (as `plan` shows
+    /// paths), when that leads into the workspace, else from the root. A path that names
+    /// nothing yet is judged by the folder it would be in; `apply` refuses it after.
+    pub fn accepted(&self, here: &Path, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            return path.to_path_buf();
+        }
+        let from_here = here.join(path);
+        let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+        let resolved = canonical(&from_here).or_else(|| from_here.parent().and_then(canonical));
+        let inside =
+            resolved.zip(canonical(&self.root)).is_some_and(|(p, root)| p.starts_with(root));
+        if inside { from_here } else { path.to_path_buf() }
+    }
+
     /// Whether the spec is the workspace's own `Trellis.toml`.
     fn is_default_spec(&self) -> bool {
         self.spec_file == self.root.join(SPEC_FILE)
@@ -150,7 +166,7 @@ impl Project {
             std::io::ErrorKind::InvalidData => {
                 Error::input(format!("`{file}` is not UTF-8 text; a spec is a TOML file"))
             }
-            _ => Error::env(format!("cannot read `{file}`: {e}")),
+            _ => Error::env(format!("cannot read `{file}`: {e}")).caused_by(StageError::Io(e)),
         })?;
         Loaded::parse(text, file)
     }
@@ -202,6 +218,17 @@ impl Loaded {
             &BTreeMap::from([(self.file.clone(), self.text.clone())]),
         )
     }
+}
+
+/// The current folder, where a command line stands.
+///
+/// # Errors
+///
+/// [`crate::ErrorKind::Environment`] when it cannot be read (it was deleted, say).
+pub fn current_dir() -> Result<PathBuf, Error> {
+    std::env::current_dir().map_err(|e| {
+        Error::env(format!("cannot read the current folder: {e}")).caused_by(StageError::Io(e))
+    })
 }
 
 /// A path as a shell reads it back as one word: quoted when it holds more than plain

@@ -1,15 +1,14 @@
 //! Test results for `trace` and `check`: read from files, run now, or kept from the last run in
 //! the target folder cargo uses.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::AtomicBool;
+use std::time::SystemTime;
 
+use trellis_check::TestRunError;
 use trellis_trace::{ResultsFrom, TestResults};
 
-use crate::{Error, ErrorKind, Project};
+use crate::{Error, ErrorKind, Project, StageError};
 
 /// Which test results a requirement's status is judged by.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,7 +51,19 @@ pub fn target_dir(root: &Path) -> Result<PathBuf, Error> {
 /// folder cargo uses ([`target_dir`]), so that it never reaches git and is never a second
 /// `target/`.
 pub fn last_results_path(target_dir: &Path) -> PathBuf {
-    target_dir.join("trellis").join("cargo-test.txt")
+    trellis_check::kept_results_path(target_dir)
+}
+
+/// What a person is told when the requirements are judged by the results the last
+/// `trace --run` kept, and how old they are (`check` and `trace` alike, whatever the format):
+/// `judging requirements by the results `trellis trace --run` kept 2 hours ago`, its command
+/// for [`crate::Invocation::render`]. `None` for other results.
+pub fn kept_results_note(from: Option<&ResultsFrom>) -> Option<String> {
+    let Some(ResultsFrom::Kept { age, .. }) = from else { return None };
+    Some(format!(
+        "judging requirements by the results `trellis trace --run` kept {} ago",
+        trellis_trace::format::ago(*age)
+    ))
 }
 
 /// The results `which` names, with where they came from; `None` when there are none to judge
@@ -73,21 +84,14 @@ pub(crate) fn load(
         Results::None => Ok(None),
         Results::Last => {
             let path = last_results_path(target()?);
-            let unreadable = |e: std::io::Error| {
-                Error::env(format!(
+            let kept = trellis_check::read_kept(&path).map_err(|e| {
+                let message = format!(
                     "cannot read the last test results at `{}`: {e}\nhint: `trellis trace --run` runs the tests again and keeps their results",
                     path.display()
-                ))
-            };
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(unreadable(e)),
-            };
-            let modified =
-                std::fs::metadata(&path).and_then(|m| m.modified()).map_err(unreadable)?;
-            let packages = read_executables(&executables_path(&path));
-            let results = TestResults::from_libtest(&text).with_executables(&packages);
+                );
+                Error::env(message).caused_by(StageError::Io(e))
+            })?;
+            let Some((results, modified)) = kept else { return Ok(None) };
             let from = ResultsFrom::Kept {
                 file: path.display().to_string(),
                 written: seconds_since_epoch(modified),
@@ -103,7 +107,13 @@ pub(crate) fn load(
             let shown = paths.iter().map(|p| p.display().to_string()).collect();
             Ok(Some((all, ResultsFrom::Files(shown))))
         }
-        Results::Run => run(project.root(), target()?, cancel).map(|r| Some((r, ResultsFrom::Run))),
+        Results::Run => {
+            let kept = last_results_path(target()?);
+            let cargo = trellis_check::Cargo::from_env();
+            let results = trellis_check::run_tests(project.root(), &cargo, &kept, cancel)
+                .map_err(run_error)?;
+            Ok(Some((results, ResultsFrom::Run)))
+        }
     }
 }
 
@@ -128,7 +138,7 @@ fn read_file(path: &Path) -> Result<TestResults, Error> {
         std::io::ErrorKind::IsADirectory => {
             Error::input(format!("`{shown}` is a folder, not a file of results: {expected}"))
         }
-        _ => Error::env(format!("cannot read `{shown}`: {e}")),
+        _ => Error::env(format!("cannot read `{shown}`: {e}")).caused_by(StageError::Io(e)),
     })?;
     // A byte-order mark is no part of either format.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -143,174 +153,12 @@ fn read_file(path: &Path) -> Result<TestResults, Error> {
     }
 }
 
-/// Runs the workspace's tests, stdout and stderr into one file in the order cargo writes them
-/// (the `Running` lines that tie a test to its crate go to stderr), and keeps that file as the
-/// last results once the run is over.
-fn run(root: &Path, target: &Path, cancel: Option<&AtomicBool>) -> Result<TestResults, Error> {
-    let kept = last_results_path(target);
-    let dir = kept.parent().unwrap_or(root);
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::env(format!("cannot create `{}`: {e}", dir.display())))?;
-    let packages = build(root, dir, cancel)?;
-    let running = dir.join(format!("cargo-test.{}.txt", std::process::id()));
-    let args = ["test", "--workspace", "--no-fail-fast", "--color", "never"];
-    let status = cargo_into(root, &args, &running, true, cancel)?;
-    let output = std::fs::read_to_string(&running).map_err(|e| {
-        let _ = std::fs::remove_file(&running);
-        Error::env(format!("cannot read what cargo printed: {e}"))
-    })?;
-    let results = TestResults::from_libtest(&output).with_executables(&packages);
-    if results.is_empty() && !status.success() {
-        let _ = std::fs::remove_file(&running);
-        let tail: Vec<&str> = output.lines().rev().take(15).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(Error::env(format!(
-            "`cargo test` failed before any test ran ({status}):\n{}",
-            tail.join("\n")
-        )));
-    }
-    let table: String =
-        packages.iter().map(|(exe, package)| format!("{exe}\t{package}\n")).collect();
-    std::fs::write(executables_path(&kept), table)
-        .and_then(|()| std::fs::rename(&running, &kept))
-        .map_err(|e| Error::env(format!("cannot keep the results at `{}`: {e}", kept.display())))?;
-    Ok(results)
-}
-
-/// Where the package of each test binary of the last run is kept: beside its output.
-fn executables_path(kept: &Path) -> PathBuf {
-    kept.with_extension("executables")
-}
-
-/// The package of each test binary, as [`build`] kept them (`<file name>\t<package>` a line).
-fn read_executables(path: &Path) -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    text.lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(exe, package)| (exe.to_owned(), package.to_owned()))
-        .collect()
-}
-
-/// Builds the test binaries (`cargo test --workspace --no-run --message-format json`) and
-/// returns the package of each, by its file name (`requirements-de8f…`): what tells two
-/// crates' binaries of the same name apart in the run's output, which names neither package.
-/// A build that fails gives none; the run that follows says why.
-fn build(
-    root: &Path,
-    dir: &Path,
-    cancel: Option<&AtomicBool>,
-) -> Result<BTreeMap<String, String>, Error> {
-    let messages = dir.join(format!("cargo-test-build.{}.json", std::process::id()));
-    let args = ["test", "--workspace", "--no-run", "--message-format", "json", "--color", "never"];
-    cargo_into(root, &args, &messages, false, cancel)?;
-    let text = std::fs::read_to_string(&messages).unwrap_or_default();
-    let _ = std::fs::remove_file(&messages);
-    let mut packages = BTreeMap::new();
-    for line in text.lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-        let (Some(executable), Some(id)) =
-            (message["executable"].as_str(), message["package_id"].as_str())
-        else {
-            continue;
-        };
-        let file = Path::new(executable).file_name().and_then(|f| f.to_str()).unwrap_or("");
-        let file = file.strip_suffix(".exe").unwrap_or(file);
-        if let Some(name) = package_name(id) {
-            packages.insert(file.to_owned(), name);
-        }
-    }
-    Ok(packages)
-}
-
-/// A package's name from its id as cargo prints it: `path+file:///ws/crates/beta#0.1.0` (the
-/// folder's name is the package's), `path+file:///ws/crates/x#beta@0.1.0`, or before cargo
-/// 1.77 `beta 0.1.0 (path+file:///ws/crates/beta)` (cargo's `PackageIdSpec`).
-fn package_name(id: &str) -> Option<String> {
-    if let Some((name, _)) = id.split_once(' ') {
-        return Some(name.to_owned());
-    }
-    let (url, fragment) = id.rsplit_once('#')?;
-    match fragment.split_once('@') {
-        Some((name, _)) => Some(name.to_owned()),
-        None => url.trim_end_matches('/').rsplit('/').next().map(str::to_owned),
-    }
-}
-
-/// Runs cargo with `args` in `root`, its stdout (and its stderr too, when `both`: one file in
-/// the order cargo writes them) into the file `out`. Cargo's quiet mode (`[term] quiet`,
-/// `CARGO_TERM_QUIET`) is turned off: it prints no line per test. Once `cancel` is set, cargo
-/// is killed, `out` removed, and the error is [`ErrorKind::Interrupted`].
-fn cargo_into(
-    root: &Path,
-    args: &[&str],
-    out: &Path,
-    both: bool,
-    cancel: Option<&AtomicBool>,
-) -> Result<ExitStatus, Error> {
-    let file = std::fs::File::create(out)
-        .map_err(|e| Error::env(format!("cannot write `{}`: {e}", out.display())))?;
-    let stderr = match both {
-        true => Stdio::from(
-            file.try_clone().map_err(|e| Error::env(format!("cannot share a file: {e}")))?,
-        ),
-        false => Stdio::null(),
+/// A run of the tests that gave no results, as the engine's error: interrupted, or the
+/// environment's.
+fn run_error(e: TestRunError) -> Error {
+    let kind = match e {
+        TestRunError::Interrupted => ErrorKind::Interrupted,
+        _ => ErrorKind::Environment,
     };
-    let cargo = trellis_check::Cargo::from_env().program;
-    let status = Command::new(&cargo)
-        .args(args)
-        .env("CARGO_TERM_QUIET", "false")
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(file)
-        .stderr(stderr)
-        .spawn()
-        .and_then(|mut child| wait(&mut child, cancel));
-    match status {
-        Ok(Some(status)) => Ok(status),
-        Ok(None) => {
-            let _ = std::fs::remove_file(out);
-            Err(Error::new(
-                ErrorKind::Interrupted,
-                "interrupted: `cargo test` was stopped, and no results were kept",
-            ))
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(out);
-            Err(Error::env(format!("cannot run `{}`: {e}", cargo.to_string_lossy())))
-        }
-    }
-}
-
-/// Waits for the child, or kills it once `cancel` is set (`None` then).
-fn wait(child: &mut Child, cancel: Option<&AtomicBool>) -> std::io::Result<Option<ExitStatus>> {
-    let Some(cancel) = cancel else { return child.wait().map(Some) };
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        if cancel.load(Ordering::SeqCst) {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Ok(None);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::package_name;
-
-    #[test]
-    fn a_package_id_names_its_package_in_every_form_cargo_prints() {
-        let name = |id| package_name(id);
-        assert_eq!(name("path+file:///ws/crates/beta#0.1.0").as_deref(), Some("beta"));
-        assert_eq!(name("path+file:///ws/crates/x#beta@0.1.0").as_deref(), Some("beta"));
-        assert_eq!(name("beta 0.1.0 (path+file:///ws/crates/beta)").as_deref(), Some("beta"));
-        assert_eq!(
-            name("registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0").as_deref(),
-            Some("serde")
-        );
-        assert_eq!(name("nonsense"), None);
-    }
+    Error::new(kind, e.to_string()).caused_by(StageError::TestRun(e))
 }

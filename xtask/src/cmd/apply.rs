@@ -1,15 +1,11 @@
 //! `apply`: bring the workspace in line with its spec, changing only what Trellis owns; safe
 //! to run any number of times.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use serde_json::json;
 use trellis::trellis_sync::Recovery;
 
-use crate::cmd::plan::{
-    Format, Source, VerifyArg, conflicts_outcome, human, json_judged, json_plan, pretty,
-    report_judged,
-};
+use crate::cmd::plan::{Format, Source, VerifyArg, conflicts_outcome, human, report_judged};
 use crate::cmd::{current_dir, print_warnings};
 use crate::exit::Outcome;
 use crate::term;
@@ -49,7 +45,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.source.project()?;
     let here = current_dir()?;
-    let accept = args.accept.iter().map(|p| accepted(project.root(), &here, p)).collect();
+    let accept = args.accept.iter().map(|p| project.accepted(&here, p)).collect();
     let options = trellis::ApplyOptions {
         prune: args.prune,
         diff: args.diff,
@@ -103,38 +99,9 @@ pub(crate) fn run(args: &Args) -> Outcome {
             term::out(&summary);
             report_old_names(&project, &applied.old_names);
         }
-        Format::Json => {
-            let done = json!({
-                "written": report.written_files,
-                "deleted": report.deleted_files,
-                "conflict_copies": report.conflict_copies,
-                "ledger_written": report.ledger_written,
-                "old_names": applied.old_names.iter().map(|o| json!({
-                    "path": o.path,
-                    "from": o.from,
-                    "to": o.to,
-                })).collect::<Vec<_>>(),
-            });
-            let mut doc = json_plan(&project, &report.plan, done);
-            doc["judged"] = json_judged(&applied.judged);
-            term::out(&pretty(&doc));
-        }
+        Format::Json => term::out(&applied.json(&project)),
     }
     conflicts_outcome(&report.plan, "apply")
-}
-
-/// An `--accept` path as the engine takes it: a relative one is taken from the current folder
-/// (as `plan` prints it) when that leads into the workspace, else from the workspace root.
-fn accepted(root: &Path, here: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        return path.to_path_buf();
-    }
-    let from_here = here.join(path);
-    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-    // The file, or else the folder it would be in (a path that names nothing is refused after).
-    let resolved = canonical(&from_here).or_else(|| from_here.parent().and_then(canonical));
-    let inside = resolved.zip(canonical(root)).is_some_and(|(p, root)| p.starts_with(root));
-    if inside { from_here } else { path.to_path_buf() }
 }
 
 /// Names the files that call a renamed crate by its old name, and how to finish the rename.

@@ -1,6 +1,6 @@
 //! `check`: the spec against the workspace cargo sees, for CI.
 
-use trellis_check::report;
+use trellis::trellis_check::report;
 
 use crate::cmd::Location;
 use crate::exit::{Failure, Outcome};

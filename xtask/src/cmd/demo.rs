@@ -82,10 +82,6 @@ fn with_engine(spec: &str, out: &Path) -> Result<String, Failure> {
         }
         Err(_) => engine.display().to_string(),
     };
-    let mut doc: toml_edit::DocumentMut =
-        spec.parse().map_err(|e| Failure::env(format!("the embedded example is not TOML: {e}")))?;
-    let mut table = toml_edit::InlineTable::new();
-    table.insert("path", path.into());
-    doc["workspace"]["trellis"] = toml_edit::value(table);
-    Ok(doc.to_string())
+    trellis::with_engine(spec, &path)
+        .map_err(|e| Failure::env(format!("the embedded example is not TOML: {e}")))
 }

@@ -37,10 +37,7 @@ impl Location {
     /// current folder by default: a command writes only into a folder the user pointed it at
     /// or stands in.
     pub(crate) fn project(&self) -> Result<Project, Failure> {
-        let word = |flag: &str, path: &Option<PathBuf>| {
-            path.as_ref().map_or(String::new(), |p| format!(" {flag} {}", shell_word(p)))
-        };
-        crate::term::set_location(word("--root", &self.root), word("--spec", &self.spec));
+        crate::term::set_location(self.root.as_deref(), self.spec.as_deref());
         let project = match &self.root {
             Some(root) => Project::at(root),
             None => Project::discover(current_dir()?)?,
@@ -54,8 +51,7 @@ impl Location {
 
 /// The current folder.
 pub(crate) fn current_dir() -> Result<PathBuf, Failure> {
-    std::env::current_dir()
-        .map_err(|e| Failure::env(format!("cannot read the current folder: {e}")))
+    Ok(trellis::current_dir()?)
 }
 
 /// A path as one word a shell reads back as the same path.
@@ -72,11 +68,7 @@ pub(crate) fn print_warnings(loaded: &trellis::Loaded) {
 /// `trace --run` kept, and how old they are: `check` and `trace` alike, whatever the format.
 pub(crate) fn note_results(from: Option<&trellis::trellis_trace::ResultsFrom>) {
     use crate::term;
-    if let Some(trellis::trellis_trace::ResultsFrom::Kept { age, .. }) = from {
-        term::note(&format!(
-            "{}: judging requirements by the results `trellis trace --run` kept {} ago\n",
-            term::paint("note", term::NOTE),
-            trellis::trellis_trace::format::ago(*age)
-        ));
+    if let Some(note) = trellis::kept_results_note(from) {
+        term::note(&format!("{}: {note}\n", term::paint("note", term::NOTE)));
     }
 }

@@ -1,11 +1,10 @@
 //! `plan`: what `apply` would do, file by file, without writing anything; and the printing
-//! `plan` and `apply` share (aligned lines and a summary for people, JSON for programs).
+//! `plan` and `apply` share (aligned lines and a summary for people; JSON is the engine's).
 
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
 use trellis::Project;
-use trellis::trellis_sync::{Action, Ownership, Plan};
+use trellis::trellis_sync::{Action, Plan};
 
 use crate::cmd::{Location, print_warnings};
 use crate::exit::{Failure, Outcome};
@@ -102,16 +101,6 @@ pub(crate) fn report_judged(judged: &trellis::Judged) {
     }
 }
 
-/// What cargo said, as JSON: `{ "level": "metadata" | "metadata-no-deps" | "build" | null,
-/// "refusal": "…" | null, "unjudged": "…" | null }`.
-pub(crate) fn json_judged(judged: &trellis::Judged) -> Value {
-    json!({
-        "level": judged.level.map(trellis::Level::as_str),
-        "refusal": judged.refusal,
-        "unjudged": judged.unjudged,
-    })
-}
-
 /// How a plan or a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
@@ -141,12 +130,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
             term::out(&human(&project, &planned.plan, args.diff));
             term::out(&format!("plan: {}\n", planned.plan.summary()));
         }
-        Format::Json => {
-            let mut doc = json_plan(&project, &planned.plan, Value::Null);
-            doc["unfinished_apply"] = json!(planned.unfinished);
-            doc["judged"] = json_judged(&planned.judged);
-            term::out(&pretty(&doc));
-        }
+        Format::Json => term::out(&planned.json(&project)),
     }
     if planned.judged.level == Some(trellis::Level::Build)
         && let Some(first) = &planned.judged.refusal
@@ -162,13 +146,6 @@ pub(crate) fn run(args: &Args) -> Outcome {
 /// The plan for people: one aligned line per file that changes (every file with `-v`).
 pub(crate) fn human(project: &Project, plan: &Plan, diffs: bool) -> String {
     trellis::render_plan(project, plan, diffs, term::verbosity() >= Verbosity::Verbose)
-}
-
-/// A JSON document as printed: pretty, with a final newline.
-pub(crate) fn pretty(doc: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 /// Exit 1, with a hint, when some file is in conflict or held back because cargo refuses it.
@@ -211,44 +188,4 @@ pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
         trellis::trellis_sync::CONFLICT_SUFFIX,
     ));
     Err(Failure::Findings)
-}
-
-/// The plan as JSON: `{ "schema_version": 1, "workspace", "entries": [...], "summary": {...},
-/// "conflicts" }`, with `report` under `"applied"` for `apply`. Paths are workspace-relative.
-pub(crate) fn json_plan(project: &Project, plan: &Plan, report: Value) -> Value {
-    let entries: Vec<Value> = plan
-        .entries
-        .iter()
-        .map(|e| {
-            json!({
-                "path": e.path,
-                "action": e.action.as_str(),
-                "ownership": e.ownership.map(ownership_str),
-                "note": e.note,
-                "diff": e.diff,
-            })
-        })
-        .collect();
-    let summary: serde_json::Map<String, Value> =
-        Action::ALL.iter().map(|&a| (a.as_str().to_owned(), json!(plan.count(a)))).collect();
-    let workspace = std::path::absolute(project.root()).unwrap_or_else(|_| project.root().into());
-    let mut doc = json!({
-        "schema_version": trellis::JSON_SCHEMA_VERSION,
-        "workspace": workspace.display().to_string(),
-        "entries": entries,
-        "summary": summary,
-        "conflicts": plan.count(Action::Conflict),
-    });
-    if !report.is_null() {
-        doc["applied"] = report;
-    }
-    doc
-}
-
-fn ownership_str(o: Ownership) -> &'static str {
-    match o {
-        Ownership::Manifest => "manifest",
-        Ownership::Seeded => "seeded",
-        Ownership::Once => "once",
-    }
 }

@@ -72,7 +72,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
     crate::cmd::note_results(traced.report.about.results.as_ref());
     // For people, files as they are reached from here; JSON keeps them workspace-relative.
     if args.format != Format::Json {
-        shown_from_here(&project, &mut traced.report);
+        traced.show_paths(&project);
     }
     let report = &traced.report;
     let text = match args.format {
@@ -83,23 +83,4 @@ pub(crate) fn run(args: &Args) -> Outcome {
     };
     term::out(&text);
     Ok(())
-}
-
-/// Every file of the report named as it is reached from where the user stands.
-fn shown_from_here(project: &trellis::Project, report: &mut trellis::trellis_trace::TraceReport) {
-    if project.shown_root().is_empty() {
-        return;
-    }
-    for krate in &mut report.crates {
-        krate.path = project.show(&krate.path);
-        for r in &mut krate.requirements {
-            let places = r.tests.iter_mut().map(|t| &mut t.place).chain(&mut r.elsewhere);
-            for place in places {
-                place.file = project.show(&place.file);
-            }
-        }
-    }
-    for place in report.stray.iter_mut().flat_map(|s| &mut s.places) {
-        place.file = project.show(&place.file);
-    }
 }

@@ -145,6 +145,14 @@ fn the_flagship_example_guards_itself() {
     let member = out.join("crates/iso-codes/src");
     let own_check = ["--offline", "xtask", "check"];
     cargo(&member, "sme-market", &own_check).unwrap_or_else(|e| panic!("{e}"));
+    // The engine's JSON, exit codes and hints, as `cargo trellis` gives them.
+    let plan = cargo(&member, "sme-market", &["--offline", "xtask", "plan", "--format", "json"]);
+    let plan: serde_json::Value =
+        serde_json::from_str(&plan.unwrap_or_else(|e| panic!("{e}"))).expect("the plan is JSON");
+    assert_eq!(plan["schema_version"], 1, "{plan}");
+    let nowhere = ["--offline", "xtask", "check", "--root", "nowhere"];
+    let failed = cargo(&member, "sme-market", &nowhere).expect_err("no workspace there");
+    assert!(failed.contains("(exit status: 2)") && failed.contains("no folder"), "{failed}");
 
     let manifest = out.join("crates/iso-codes/Cargo.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();

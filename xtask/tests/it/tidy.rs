@@ -202,8 +202,8 @@ fn no_source_file_outside_the_tests_is_over_700_lines() {
 /// Every code a finding can carry: the spec's `S…`, check's `C…` and the requirements' `R…`.
 fn finding_codes() -> Vec<trellis_spec::Code> {
     let mut codes = trellis_spec::codes::ALL.to_vec();
-    codes.extend(trellis_check::codes::ALL);
-    codes.extend(trellis_trace::findings::ALL);
+    codes.extend(trellis::trellis_check::codes::ALL);
+    codes.extend(trellis::trellis_trace::findings::ALL);
     codes
 }
 

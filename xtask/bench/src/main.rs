@@ -5,49 +5,125 @@
 //! read of every file). Benchmarks run in release mode: a debug build re-runs itself with
 //! `cargo run --release`.
 
+//! `cargo xtask bench`: the speed targets of the issues, measured on synthetic workspaces.
+//!
+//! Each measurement runs several times and reports the median, beside a baseline that does the
+//! least work the same job must do (a plain write of the same files, one `cargo metadata`, one
+//! read of every file). Benchmarks run in release mode: `cargo xtask bench` (whose `--help`
+//! says the options) builds and runs this binary with `cargo run --release`, with the
+//! benchmarks to run by name and `--runs N`. A package of its own, so that what only the
+//! benchmarks need stays out of the command line people install.
+
+mod check;
 mod synthetic;
 
+use std::fmt::Display;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, anyhow};
+use trellis::trellis_check;
+use trellis::trellis_render;
+use trellis::trellis_spec;
+use trellis::trellis_sync;
+use trellis::trellis_trace;
+use trellis::{ErrorKind, Exit, anstream};
 
-use crate::exit::{Failure, Outcome};
+/// Why a benchmark could not run: the engine's error, or the environment's.
+#[derive(Debug)]
+struct Failure(trellis::Error);
 
-/// Measure Trellis against its speed targets on synthetic workspaces (release mode).
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// The benchmarks to run; all when none is named.
-    #[arg(value_enum)]
-    only: Vec<Bench>,
-    /// How many times each measurement runs; the median is reported.
-    #[arg(long, default_value_t = 5)]
-    runs: usize,
+impl Failure {
+    /// An environment failure with a message.
+    fn env(message: impl Display) -> Failure {
+        Failure(trellis::Error::new(ErrorKind::Environment, message.to_string()))
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+impl From<trellis::Error> for Failure {
+    fn from(e: trellis::Error) -> Failure {
+        Failure(e)
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+/// The benchmarks, by the names `cargo xtask bench` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bench {
-    /// parse + validate + render at 100, 1,000 and 10,000 crates.
     Render,
-    /// The whole `new` at 1,000 crates, beside a plain write plus one `cargo metadata`.
     New,
-    /// A no-op `apply`, and a `plan` of one added crate, at 1,000 crates, beside `cargo metadata`;
-    /// adopting the same workspace without its ledger, and a no-op `apply` on it.
     Apply,
-    /// `check` at 1,000 crates, and on 100 crates of 20 files of 300 lines with and without
-    /// requirements, beside `cargo metadata`.
     Check,
-    /// `trace` at 1,000 crates with 10,000 requirements, beside one walk and read of the files.
     Trace,
-    /// Validating and rendering a spec's diagnostics at 16,000 and 100,000 errors.
     Diagnostics,
 }
 
-pub(crate) fn run(args: &Args) -> Outcome {
-    if cfg!(debug_assertions) {
-        return rerun_in_release();
+impl Bench {
+    fn named(name: &str) -> Option<Bench> {
+        Some(match name {
+            "render" => Bench::Render,
+            "new" => Bench::New,
+            "apply" => Bench::Apply,
+            "check" => Bench::Check,
+            "trace" => Bench::Trace,
+            "diagnostics" => Bench::Diagnostics,
+            _ => return None,
+        })
     }
+}
+
+/// What `cargo xtask bench` asked: the benchmarks (all when none is named), and how many times
+/// each measurement runs.
+struct Args {
+    only: Vec<Bench>,
+    runs: usize,
+}
+
+impl Args {
+    /// `[NAME]... [--runs N]`, as `cargo xtask bench` passes them, having checked them.
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+        let mut parsed = Args { only: Vec::new(), runs: 5 };
+        while let Some(arg) = args.next() {
+            if arg == "--runs" {
+                let n = args.next().and_then(|n| n.parse().ok());
+                parsed.runs = n.ok_or("`--runs` takes a number")?;
+            } else {
+                let bench = Bench::named(&arg).ok_or_else(|| {
+                    format!("no benchmark `{arg}`; run them with `cargo xtask bench`")
+                })?;
+                parsed.only.push(bench);
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match Args::parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            anstream::eprintln!("error: {message}");
+            return Exit::Failed(ErrorKind::Input).into();
+        }
+    };
+    match run(&args) {
+        Ok(()) => Exit::Success.into(),
+        Err(Failure(error)) => {
+            anstream::eprint!("{}", error.render_diagnostics());
+            anstream::eprintln!("error: {error}");
+            Exit::Failed(error.kind()).into()
+        }
+    }
+}
+
+/// This repository's root: this package lives at `<root>/xtask/bench`.
+fn repo_root() -> std::path::PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.ancestors().nth(2).unwrap_or(manifest_dir).to_path_buf()
+}
+
+fn run(args: &Args) -> Outcome {
     let all = args.only.is_empty();
     let runs = args.runs.max(1);
     let tmp = tempfile_dir()?;
@@ -70,11 +146,11 @@ pub(crate) fn run(args: &Args) -> Outcome {
             adopted(runs, &text, &root, &tmp.join("ws-1000-adopted"))?;
         }
         if wanted(Bench::Check) {
-            check(runs, &root)?;
+            check::check(runs, &root)?;
         }
     }
     if wanted(Bench::Check) {
-        check_sources(runs, &tmp)?;
+        check::check_sources(runs, &tmp)?;
     }
     if wanted(Bench::Trace) {
         trace(runs, &tmp)?;
@@ -114,30 +190,12 @@ specs with one error a crate: parse, validate, render every diagnostic"
     Ok(())
 }
 
-/// A debug build measures the wrong thing: run the same command from a release build.
-fn rerun_in_release() -> Outcome {
-    anstream::eprintln!("benchmarks run in release mode: building it");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["run", "--quiet", "--release", "--package", "cargo-trellis", "--bin", "xtask", "--"])
-        .args(std::env::args_os().skip(1))
-        .current_dir(crate::repo_root())
-        .status()
-        .context("cannot run cargo")
-        .map_err(Failure::env)?;
-    match status.code() {
-        Some(0) => Ok(()),
-        Some(1) => Err(Failure::Findings),
-        _ => Err(Failure::env(anyhow!("the release build of the benchmarks failed"))),
-    }
-}
-
 fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {
-    let dir = crate::repo_root().join("target/bench");
+    let dir = repo_root().join("target/bench");
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).context("cannot clear target/bench").map_err(Failure::env)?;
+        std::fs::remove_dir_all(&dir).map_err(|_| Failure::env("cannot clear target/bench"))?;
     }
-    std::fs::create_dir_all(&dir).context("cannot create target/bench").map_err(Failure::env)?;
+    std::fs::create_dir_all(&dir).map_err(|_| Failure::env("cannot create target/bench"))?;
     Ok(dir)
 }
 
@@ -333,7 +391,7 @@ fn apply(runs: usize, text: &str, root: &Path) -> Outcome {
                     .map_err(Failure::env)?;
                 match applied.report.written() {
                     0 => Ok(applied),
-                    n => Err(Failure::env(anyhow!("a no-op apply wrote {n} files"))),
+                    n => Err(Failure::env(format!("a no-op apply wrote {n} files"))),
                 }
             })
         },
@@ -361,7 +419,7 @@ fn apply(runs: usize, text: &str, root: &Path) -> Outcome {
     // The spec with one crate more, beside the workspace; the lock file the judge resolves by.
     let added = root.with_extension("added.toml");
     let spec = format!("{text}\n[crates.added]\nlayer = \"l3\"\ndepends = [\"c00001\"]\n");
-    std::fs::write(&added, spec).context("cannot write the spec").map_err(Failure::env)?;
+    std::fs::write(&added, spec).map_err(|_| Failure::env("cannot write the spec"))?;
     resolved(root)?;
     let changed = trellis::Project::at(root).with_spec(&added);
     let (baseline, plan) = versus(
@@ -373,7 +431,7 @@ fn apply(runs: usize, text: &str, root: &Path) -> Outcome {
                     .map_err(Failure::env)?;
                 match planned.judged.level {
                     Some(_) if planned.judged.refusal.is_none() => Ok(planned),
-                    _ => Err(Failure::env(anyhow!("cargo did not judge the plan, or refused it"))),
+                    _ => Err(Failure::env("cargo did not judge the plan, or refused it")),
                 }
             })
         },
@@ -396,11 +454,10 @@ fn resolved(root: &Path) -> Result<Duration, Failure> {
             .current_dir(root)
             .stdout(std::process::Stdio::null())
             .output()
-            .context("cannot run cargo")
-            .map_err(Failure::env)?;
+            .map_err(|_| Failure::env("cannot run cargo"))?;
         match output.status.success() {
             true => Ok(()),
-            false => Err(Failure::env(anyhow!(
+            false => Err(Failure::env(format!(
                 "cargo metadata failed: {}",
                 String::from_utf8_lossy(&output.stderr)
             ))),
@@ -422,10 +479,9 @@ fn adopted(runs: usize, text: &str, generated: &Path, root: &Path) -> Outcome {
             .arg(generated)
             .arg(root)
             .status()
-            .context("cannot copy the workspace")
-            .map_err(Failure::env)?;
+            .map_err(|_| Failure::env("cannot copy the workspace"))?;
         if !copy.success() {
-            return Err(Failure::env(anyhow!("cp -r failed")));
+            return Err(Failure::env("cp -r failed"));
         }
         // Adopted: no ledger. (The spec's schema beside it is a file like any other.)
         std::fs::remove_file(root.join(".trellis/ledger.toml")).map_err(Failure::env)
@@ -443,7 +499,7 @@ fn adopted(runs: usize, text: &str, generated: &Path, root: &Path) -> Outcome {
                 let report = apply(root)?;
                 match report.written() {
                     0 => Ok(report),
-                    n => Err(Failure::env(anyhow!("adopting wrote {n} files"))),
+                    n => Err(Failure::env(format!("adopting wrote {n} files"))),
                 }
             })
         },
@@ -457,133 +513,12 @@ fn adopted(runs: usize, text: &str, generated: &Path, root: &Path) -> Outcome {
                 let report = apply(root)?;
                 match report.written() {
                     0 => Ok(report),
-                    n => Err(Failure::env(anyhow!("a no-op apply wrote {n} files"))),
+                    n => Err(Failure::env(format!("a no-op apply wrote {n} files"))),
                 }
             })
         },
     )?;
     print_pair("apply on it, nothing to do (target: within 1.2x)", baseline, noop);
-    Ok(())
-}
-
-/// What `check` does: read the spec, run `cargo metadata --no-deps` once, compare, and trace the
-/// requirements (the command's own code, all but the printing).
-fn check(runs: usize, root: &Path) -> Outcome {
-    let (baseline, time) = versus(runs, |_| metadata(root), |_| timed(|| checked_clean(root)))?;
-    print_pair("check (target: within 1.2x)", baseline, time);
-    // The report code scanning reads: the same check, written as SARIF.
-    let sarif = |_| {
-        timed(|| {
-            let project = trellis::Project::at(root).shown_as("");
-            let checked = trellis::check(&project, &trellis::CheckOptions::default())?;
-            Ok(checked.render_as(trellis::trellis_check::report::Format::Sarif))
-        })
-    };
-    let (baseline, time) = versus(runs, |_| metadata(root), sarif)?;
-    print_pair("check --format sarif (target: within 1.2x)", baseline, time);
-    diff(runs, root)
-}
-
-/// `diff --base HEAD` on the 1,000-crate workspace made a git repository whose commit is the
-/// workspace as generated, and whose spec then gains a crate: the base written out through
-/// git, both sides checked.
-fn diff(runs: usize, root: &Path) -> Outcome {
-    let git = |args: &[&str]| -> Outcome {
-        let output = std::process::Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args(["-c", "user.name=Trellis bench", "-c", "user.email=bench@example.com"])
-            .args(args)
-            .output()
-            .map_err(Failure::env)?;
-        match output.status.success() {
-            true => Ok(()),
-            false => Err(Failure::env(anyhow!(
-                "git {args:?}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ))),
-        }
-    };
-    if !root.join(".git").exists() {
-        git(&["init", "-q"])?;
-    }
-    git(&["add", "-A"])?;
-    git(&["commit", "-q", "--allow-empty", "-m", "bench base"])?;
-    let spec = root.join("Trellis.toml");
-    let before = std::fs::read_to_string(&spec).map_err(Failure::env)?;
-    let changed =
-        format!("{before}\n[crates.bench-added]\nlayer = \"l3\"\ndepends = [\"c00001\"]\n");
-    std::fs::write(&spec, changed).map_err(Failure::env)?;
-    let project = trellis::Project::at(root).shown_as("");
-    let options =
-        trellis::DiffOptions { base: "HEAD".into(), check: trellis::CheckOptions::default() };
-    let timing =
-        versus(runs, |_| metadata(root), |_| timed(|| Ok(trellis::diff(&project, &options)?)));
-    std::fs::write(&spec, before).map_err(Failure::env)?;
-    let (baseline, time) = timing?;
-    print_pair("diff --base HEAD, one crate added (target: within 3x)", baseline, time);
-    Ok(())
-}
-
-/// `check` on the command's path, failing the benchmark on any finding: a workspace fresh from
-/// `new` has none.
-fn checked_clean(root: &Path) -> Result<Vec<trellis_spec::Diagnostic>, Failure> {
-    let project = trellis::Project::at(root).shown_as("");
-    let diagnostics = trellis::check(&project, &trellis::CheckOptions::default())?.diagnostics;
-    match diagnostics.iter().find(|d| d.is_error()) {
-        Some(d) => Err(Failure::env(anyhow!(
-            "check found drift in a workspace fresh from new: {}",
-            d.message
-        ))),
-        None => Ok(diagnostics),
-    }
-}
-
-/// Crates, files per crate and lines per file of the realistic `check` benchmark: 2,000 source
-/// files, about what the large workspaces of issue 9 hold.
-const REAL_CRATES: usize = 100;
-const REAL_FILES: usize = 20;
-const REAL_LINES: usize = 300;
-
-/// `check` on workspaces shaped like real ones: 100 crates of 20 files of 300 lines each (beside
-/// what `new` writes), once with no requirements (nothing to trace) and once with two a crate,
-/// numbered under one prefix, the first covered by a marked test in the crate's first file.
-fn check_sources(runs: usize, tmp: &Path) -> Outcome {
-    anstream::println!(
-        "\n{REAL_CRATES} crates of {REAL_FILES} files of {REAL_LINES} lines (and what `new` writes), \
-         each beside `cargo metadata --no-deps` run alternately with it (target: within 1.2x)"
-    );
-    for requirements in [0, 2] {
-        let text = synthetic::spec_numbered(REAL_CRATES, requirements);
-        let root = tmp.join(format!("ws-real-{requirements}"));
-        let spec = generate(&text, &root)?;
-        for (i, krate) in spec.crates.iter().enumerate() {
-            let covered = (requirements > 0).then(|| synthetic::numbered_id(i, requirements, 0));
-            for f in 0..REAL_FILES {
-                let covers = covered.as_deref().filter(|_| f == 0);
-                let path = root.join(&krate.path).join(format!("src/part_{f:02}.rs"));
-                let code = synthetic::source(i, f, REAL_LINES, covers);
-                std::fs::write(&path, code).map_err(Failure::env)?;
-            }
-        }
-        let (baseline, time) =
-            versus(runs, |_| metadata(&root), |_| timed(|| checked_clean(&root)))?;
-        let files = trellis_trace::trace(&spec, &root).map_err(Failure::env)?.files;
-        let name = match requirements {
-            0 => format!("check, no requirements, {files} files"),
-            n => format!("check, {} requirements, {files} files", n * REAL_CRATES),
-        };
-        print_pair(&name, baseline, time);
-        if requirements > 0 {
-            // What `check` hides behind cargo: the trace on its own.
-            let alone = median(
-                runs,
-                |_| (),
-                |()| trellis_trace::trace(&spec, &root).map_err(Failure::env),
-            )?;
-            print_row("  the trace alone (check runs it beside cargo)", alone, "");
-        }
-    }
     Ok(())
 }
 
@@ -596,7 +531,7 @@ fn trace(runs: usize, tmp: &Path) -> Outcome {
         let mut bytes = 0;
         for krate in &spec.crates {
             for entry in walkdir::WalkDir::new(root.join(&krate.path)) {
-                let entry = entry.map_err(|e| Failure::env(anyhow!(e)))?;
+                let entry = entry.map_err(Failure::env)?;
                 if entry.file_type().is_file() {
                     bytes += std::fs::read(entry.path()).map_err(Failure::env)?.len();
                 }
@@ -624,7 +559,7 @@ fn trace(runs: usize, tmp: &Path) -> Outcome {
     };
     let report = with_results()?;
     if report.totals().passing != report.totals().requirements {
-        return Err(Failure::env(anyhow!(
+        return Err(Failure::env(format!(
             "not every requirement passed with every test passing: {:?}",
             report.totals()
         )));
@@ -668,5 +603,5 @@ fn ratio(a: Duration, b: Duration) -> String {
 }
 
 fn invalid_synthetic() -> Failure {
-    Failure::env(anyhow!("the synthetic spec does not validate; this is a bug in the benchmark"))
+    Failure::env("the synthetic spec does not validate; this is a bug in the benchmark")
 }

@@ -1,0 +1,99 @@
+//! `plan`: what `apply` would do, judged by cargo as `apply` would judge it; and a plan's
+//! human form.
+
+use std::sync::Arc;
+
+use trellis_sync::{Ledger, Options, Plan};
+
+use super::prepare::prepare;
+use crate::judge::{Judged, Verify};
+use crate::{Error, Loaded, Project};
+
+/// What [`plan`] is asked.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Plan as `apply --prune` would: delete orphans that are unchanged since Trellis wrote
+    /// them.
+    pub prune: bool,
+    /// Compute a unified diff of every change (for a conflict: the file with the markers).
+    pub diff: bool,
+    /// How hard cargo judges the result before `apply` would write it.
+    pub verify: Verify,
+}
+
+/// What [`plan`] found.
+#[derive(Debug)]
+pub struct Planned {
+    /// The spec it planned from.
+    pub loaded: Loaded,
+    /// One entry per file, and the summary.
+    pub plan: Plan,
+    /// Whether an `apply` was interrupted here (its journal remains): the next `apply` first
+    /// rolls it back, so what it does can differ from this plan.
+    pub unfinished: bool,
+    /// What cargo said of the result: the entries it refuses are held back in `plan` as
+    /// conflicts; a refusal of `cargo check` refuses the whole plan (`apply` would roll back).
+    pub judged: Judged,
+}
+
+/// Plans what `apply` would do, file by file, and asks cargo about the result as `apply`
+/// would (see [`Planned::judged`]); writes nothing in the workspace, ever.
+///
+/// ```
+/// use trellis::trellis_sync::Action;
+///
+/// let dir = tempfile::tempdir()?;
+/// let spec = "[workspace]\nname = \"shop\"\n\n[crates.books]\n";
+/// std::fs::write(dir.path().join("Trellis.toml"), spec)?;
+/// let planned = trellis::plan(&trellis::Project::at(dir.path()), &Default::default())?;
+/// assert!(planned.plan.entries.iter().any(|e| e.path == "crates/books/Cargo.toml"));
+/// assert_eq!(planned.plan.count(Action::Conflict), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// Input: the spec is missing or has errors, an external dependency's `path` leads to no
+/// package or its registry is unknown, a template override is broken. Environment: a file
+/// cannot be read.
+pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> {
+    let prepared = prepare(project)?;
+    let unfinished = trellis_sync::unfinished(project.root())?;
+    let history = crate::history::history(project.root(), project.templates());
+    let mut ledger = Ledger::load(project.root())?;
+    ledger.resolve_with(&prepared.files, Some(&history));
+    let sync = Options {
+        prune: options.prune,
+        diff: options.diff,
+        renames: prepared.renames,
+        others: prepared.others,
+        facts: Some(crate::facts::reader()),
+        history: Some(history),
+        ..Options::default()
+    };
+    let mut plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
+    // The same judge `apply` runs on the same plan, so that both say the same. Not on a
+    // half-changed workspace: the next `apply` rolls the interrupted run back first, and plans
+    // and judges anew on the tree that gives.
+    let judged = if unfinished {
+        Judged {
+            unjudged: Some(
+                "an interrupted `apply` is still to be rolled back, so cargo was not asked about this plan".to_owned(),
+            ),
+            ..Judged::default()
+        }
+    } else {
+        let (held, judged) = crate::judge::judge(project.root(), &plan, options.verify)?;
+        plan.hold_back(&held, &ledger);
+        judged
+    };
+    Ok(Planned { loaded: Arc::unwrap_or_clone(prepared.loaded), plan, unfinished, judged })
+}
+
+/// A plan for people: one aligned line per file that changes (every file with `all`), its
+/// path as [`Project::show`] shows it, its note, and its diff when `diffs` and the plan has
+/// one. The action is styled (green for a change, red for a conflict, yellow for an orphan or
+/// a deletion); write it through anstream.
+pub fn render_plan(project: &Project, plan: &Plan, diffs: bool, all: bool) -> String {
+    trellis_sync::render_human(&plan.entries, diffs, all, &|path| project.show(path))
+}
