@@ -366,6 +366,43 @@ impl Trial<'_> {
     }
 }
 
+/// The `[[allow]]` entries (C012) that would excuse nothing in the workspace the plan leaves
+/// and excuse something in the workspace as it stands: the spec's own mistake, found before
+/// anything is written. The result (the plan without the entries in `held`) is
+/// staged in an overlay and read by `cargo metadata --no-deps`, then compared with the spec
+/// as `check` compares (`apply`'s check after writing asks the same question).
+pub(crate) fn idle_allowances(
+    root: &Path,
+    plan: &Plan,
+    held: &[Held],
+    loaded: &crate::Loaded,
+) -> Result<Vec<trellis_spec::Diagnostic>, Error> {
+    if loaded.spec.allow.is_empty() || !root.is_dir() {
+        return Ok(Vec::new());
+    }
+    let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
+    let unused = |dir: &Path| -> Option<Vec<trellis_spec::Diagnostic>> {
+        let cargo = trellis_check::Cargo::from_env();
+        let metadata = trellis_check::read_metadata(dir, &cargo).ok()?;
+        let names = trellis_check::Names { spec_file: &loaded.file, root: "" };
+        let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
+        Some(
+            checked
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.code == trellis_check::codes::UNUSED_ALLOWANCE)
+                .collect(),
+        )
+    };
+    let overlay = Overlay::new(&root)?;
+    overlay.stage(&root, &staged(plan, &indices(plan, held), &root))?;
+    // Cargo refusing the result is the judge's to say; nothing to add here then.
+    let Some(after) = unused(&overlay.path) else { return Ok(Vec::new()) };
+    drop(overlay);
+    let before = unused(&root).unwrap_or_default();
+    Ok(after.into_iter().filter(|d| !before.iter().any(|b| b.message == d.message)).collect())
+}
+
 /// The errors `cargo check` finds in the workspace at `root` as it stands, built in an
 /// overlay of it (so that cargo's update of the lock file stays there), with the workspace's
 /// own target folder.

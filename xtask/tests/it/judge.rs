@@ -397,3 +397,65 @@ fn without_a_lock_file_cargo_still_resolves_and_a_cycle_through_a_persons_edge_i
         .collect();
     assert_eq!(beside.len(), 2, "the judge's folders are gone: {beside:?}");
 }
+
+/// A spec change that removes the edge an `[[allow]]` excused, and keeps the allowance, is the
+/// spec's mistake: `plan` and `apply` say so before writing (exit 2, at the entry), and
+/// nothing is written; without the allowance the same change applies.
+#[test]
+fn an_allowance_the_change_leaves_idle_is_the_specs_error_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = r#"[workspace]
+name = "layered"
+
+[layers]
+order = ["low", "high"]
+
+[crates.top]
+layer = "high"
+
+[crates.base]
+layer = "low"
+depends = ["top"]
+
+[[allow]]
+from = "base"
+to = "top"
+reason = "being moved up"
+"#;
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(new.code, Some(0), "{new}");
+    let ws = tmp.path().join("ws");
+    let before = crate::files_under(&ws)
+        .into_iter()
+        .map(|f| (fs::read(ws.join(&f)).unwrap(), f))
+        .collect::<Vec<_>>();
+    edit(&ws, "Trellis.toml", "depends = [\"top\"]\n", "");
+    let plan = cli::xtask(&ws, &["plan"]);
+    let apply = cli::xtask(&ws, &["apply"]);
+    assert_eq!((plan.code, apply.code), (Some(2), Some(2)), "{plan}\n{apply}");
+    let after = crate::files_under(&ws)
+        .into_iter()
+        .map(|f| (fs::read(ws.join(&f)).unwrap(), f))
+        .collect::<Vec<_>>();
+    let spec_changed = |files: &Vec<(Vec<u8>, String)>| -> Vec<String> {
+        files.iter().filter(|(_, f)| f != "Trellis.toml").map(|(_, f)| f.clone()).collect()
+    };
+    assert_eq!(spec_changed(&before), spec_changed(&after), "nothing written");
+    for (b, a) in before.iter().zip(&after) {
+        if a.1 != "Trellis.toml" {
+            assert_eq!(b.0, a.0, "{} unchanged", a.1);
+        }
+    }
+    insta::assert_snapshot!(session([&plan, &apply]));
+    // Without the allowance, the same change applies and check passes.
+    edit(
+        &ws,
+        "Trellis.toml",
+        "[[allow]]\nfrom = \"base\"\nto = \"top\"\nreason = \"being moved up\"\n",
+        "",
+    );
+    let apply = cli::xtask(&ws, &["apply", "-q"]);
+    let check = cli::xtask(&ws, &["check"]);
+    assert_eq!((apply.code, check.code), (Some(0), Some(0)), "{apply}\n{check}");
+}

@@ -90,6 +90,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
     let said: Arc<Mutex<(Judged, Option<Error>)>> = Arc::default();
     let judge = {
         let (root, said) = (project.root().to_path_buf(), Arc::clone(&said));
+        let loaded = Arc::clone(&prepared.loaded);
         let cancel = options.cancel.clone();
         Judge::new(move |plan: &Plan| {
             let mut said = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -100,6 +101,10 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
                 said.1 = Some(Error::new(ErrorKind::Interrupted, message));
                 return Err(message.to_owned());
             }
+            let judged = judged.and_then(|(held, judged)| {
+                super::prepare::refuse_idle_after(&loaded, &root, plan, &held)?;
+                Ok((held, judged))
+            });
             match judged {
                 Ok((held, judged)) => {
                     said.0 = judged;

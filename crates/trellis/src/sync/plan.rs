@@ -84,6 +84,7 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
         }
     } else {
         let (held, judged) = crate::judge::judge(project.root(), &plan, options.verify)?;
+        super::prepare::refuse_idle_after(&prepared.loaded, project.root(), &plan, &held)?;
         plan.hold_back(&held, &ledger);
         judged
     };

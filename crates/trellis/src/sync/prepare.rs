@@ -127,6 +127,29 @@ pub(super) fn refuse_idle_allowances(loaded: &Loaded) -> Result<(), Error> {
     ))
 }
 
+/// Refuses a plan whose result leaves an `[[allow]]` excusing nothing that excuses something
+/// now (C012 in `check` after writing): the spec's mistake, said before anything is written,
+/// exit 2, at the entry.
+pub(super) fn refuse_idle_after(
+    loaded: &Loaded,
+    root: &std::path::Path,
+    plan: &trellis_sync::Plan,
+    held: &[trellis_sync::Held],
+) -> Result<(), Error> {
+    let idle = crate::judge::idle_allowances(root, plan, held, loaded)?;
+    if idle.is_empty() {
+        return Ok(());
+    }
+    let (n, plural) = (idle.len(), if idle.len() == 1 { "y" } else { "ies" });
+    Err(spec_errors(
+        loaded,
+        idle,
+        format!(
+            "{n} `[[allow]]` entr{plural} would excuse nothing once the spec is applied, and `check` would fail; nothing was written\nhint: remove the entry, or keep the edge it excuses"
+        ),
+    ))
+}
+
 /// Checks what can be checked of the spec's external dependencies without the network: one
 /// by `path` must lead to a package, from the workspace root at `root` (which need not exist
 /// yet), and one from a `registry` needs that registry configured for cargo (the
