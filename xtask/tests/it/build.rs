@@ -163,6 +163,13 @@ fn the_flagship_example_guards_itself() {
     assert!(failed.contains("(exit status: 1)"), "{failed}");
     assert!(failed.contains("error[C005]"), "{failed}");
     assert!(failed.contains("iso-codes") && failed.contains("analytics"), "{failed}");
+    // The same reports for CI as `cargo trellis check` writes.
+    let sarif = ["--offline", "xtask", "check", "--format", "sarif"];
+    let failed = cargo(&member, "sme-market", &sarif).expect_err("the finding fails in SARIF too");
+    assert!(failed.contains("\"ruleId\": \"C005\""), "{failed}");
+    let github = ["--offline", "xtask", "check", "--format", "github"];
+    let failed = cargo(&member, "sme-market", &github).expect_err("and in annotations");
+    assert!(failed.contains("::error file=crates/iso-codes/Cargo.toml"), "{failed}");
 }
 
 /// Runs cargo build, test, clippy, doc and fmt on a workspace, offline, and fails on the first
