@@ -93,7 +93,8 @@ pub(crate) fn check_with_workspace(
         }
     };
     let names = Names { spec_file: &loaded.file, root: project.shown_root() };
-    let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
+    let workspace = Workspace::from_metadata(&metadata);
+    let checked = trellis_check::check_model(&loaded.spec, &loaded.text, &workspace, names);
     let mut diagnostics = loaded.warnings.clone();
     diagnostics.extend(checked.diagnostics);
     if let Some(report) = report {
@@ -121,7 +122,6 @@ pub(crate) fn check_with_workspace(
         }
     }
     let notes = warning.into_iter().collect();
-    let workspace = Workspace::from_metadata(&metadata);
     Ok((
         Checked { diagnostics, sources, notes, results: judged_by, layout: checked.layout },
         workspace,
