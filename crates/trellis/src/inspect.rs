@@ -22,11 +22,14 @@ pub struct CheckOptions {
     /// The test results failing requirements are found by: by default those of the last
     /// `trace --run`, if any ([`Results::Last`]).
     pub results: Results,
+    /// Follow each `[[forbid]] uses` rule through every path of the graph cargo resolved
+    /// (offline, from the lock file), not only through direct dependencies.
+    pub deep: bool,
 }
 
 impl Default for CheckOptions {
     fn default() -> CheckOptions {
-        CheckOptions { strict: false, results: Results::Last }
+        CheckOptions { strict: false, results: Results::Last, deep: false }
     }
 }
 
@@ -57,7 +60,11 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
     };
     let (metadata, scanned) = std::thread::scope(|scope| {
         let scanned = possible.then(|| scope.spawn(scan));
-        let metadata = trellis_check::read_resolved(root, &Cargo::from_env());
+        let metadata = if options.deep {
+            trellis_check::read_deep(root, &Cargo::from_env())
+        } else {
+            trellis_check::read_resolved(root, &Cargo::from_env())
+        };
         let scanned = scanned
             .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .transpose();
@@ -85,7 +92,11 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
         }
     };
     let names = Names { spec_file: &loaded.file, root: project.shown_root() };
-    let checked = trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names);
+    let checked = if options.deep {
+        trellis_check::check_deep(&loaded.spec, &loaded.text, &metadata, names)
+    } else {
+        trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, names)
+    };
     let mut diagnostics = loaded.warnings.clone();
     diagnostics.extend(checked.diagnostics);
     if let Some(report) = report {
@@ -112,7 +123,7 @@ pub fn check(project: &Project, options: &CheckOptions) -> Result<Checked, Error
             sources.insert(file.to_owned(), text);
         }
     }
-    let notes = warning.into_iter().collect();
+    let notes = warning.into_iter().chain(checked.notes).collect();
     Ok(Checked { diagnostics, sources, notes, results: judged_by })
 }
 

@@ -25,6 +25,11 @@ pub(crate) struct Args {
     /// `trace --run` kept, if any].
     #[arg(long, value_name = "FILE")]
     results: Vec<std::path::PathBuf>,
+    /// Follow each `[[forbid]] uses` rule through every path of the graph cargo resolved
+    /// (offline, from `Cargo.lock` and the sources already downloaded), not only through
+    /// direct dependencies.
+    #[arg(long)]
+    deep: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,8 +44,8 @@ pub(crate) fn run(args: &Args) -> Outcome {
         [] => trellis::Results::Last,
         files => trellis::Results::Files(files.to_vec()),
     };
-    let checked =
-        trellis::check(&project, &trellis::CheckOptions { strict: args.strict, results })?;
+    let options = trellis::CheckOptions { strict: args.strict, results, deep: args.deep };
+    let checked = trellis::check(&project, &options)?;
     // Which results a failing requirement is found by, and how old they are.
     crate::cmd::note_results(checked.results.as_ref());
     for note in &checked.notes {

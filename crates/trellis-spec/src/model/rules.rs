@@ -75,7 +75,9 @@ impl Rule {
     pub fn forbids(&self, package: &str) -> Option<Option<&CratePattern>> {
         match &self.uses {
             RuleUses::Forbid(patterns) => patterns.iter().find(|p| p.matches(package)).map(Some),
-            RuleUses::Only(patterns) => (!patterns.iter().any(|p| p.matches(package))).then_some(None),
+            RuleUses::Only(patterns) => {
+                (!patterns.iter().any(|p| p.matches(package))).then_some(None)
+            }
         }
     }
 

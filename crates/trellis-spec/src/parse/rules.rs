@@ -40,7 +40,9 @@ impl Cx<'_> {
         let layer = self.get(tab, "layer").is_some().then(|| self.string(tab, "layer"));
         let krate = self.get(tab, "crate").is_some().then(|| self.string(tab, "crate"));
         match (layer, krate) {
-            (Some(Some((layer, span))), None) => Some(RuleScope::Layer(Named { name: layer, span })),
+            (Some(Some((layer, span))), None) => {
+                Some(RuleScope::Layer(Named { name: layer, span }))
+            }
             (None, Some(Some((name, span)))) => Some(RuleScope::Crate(Named { name, span })),
             (Some(_), Some(_)) => {
                 let span = self.get(tab, "crate").map_or(tab.span.clone(), |(_, i)| span_of(i));
@@ -107,9 +109,14 @@ impl Cx<'_> {
         }
         if names.is_empty() {
             self.push(
-                Diagnostic::error(codes::INVALID_RULE, format!("`{key}` of a `[[forbid]]` is empty"))
-                    .at(array_span, "no crate")
-                    .hint("name the external crates by package name; globs such as `tokio*` are allowed"),
+                Diagnostic::error(
+                    codes::INVALID_RULE,
+                    format!("`{key}` of a `[[forbid]]` is empty"),
+                )
+                .at(array_span, "no crate")
+                .hint(
+                    "name the external crates by package name; globs such as `tokio*` are allowed",
+                ),
             );
             return None;
         }
@@ -143,9 +150,12 @@ impl Cx<'_> {
         {
             let written = item.as_value().map(|v| v.to_string()).unwrap_or_default();
             self.push(
-                Diagnostic::error(codes::INVALID_DATE, "`until` must be a string, found a TOML date")
-                    .at(span_of(item), "expected a string")
-                    .hint(format!("quote it: `until = \"{}\"`", written.trim())),
+                Diagnostic::error(
+                    codes::INVALID_DATE,
+                    "`until` must be a string, found a TOML date",
+                )
+                .at(span_of(item), "expected a string")
+                .hint(format!("quote it: `until = \"{}\"`", written.trim())),
             );
             return None;
         }
