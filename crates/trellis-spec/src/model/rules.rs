@@ -1,6 +1,6 @@
 //! `[[forbid]]`: rules on the external crates a layer or a crate uses.
 
-use super::{CrateSpec, Named, Span};
+use super::{Allowance, CrateSpec, EdgeKind, Named, Span, Spec};
 
 /// One `[[forbid]]` table: the external crates (by package name, globs allowed) that a layer
 /// or a crate may not use (`uses`), or may only use (`only-uses`), and why.
@@ -106,5 +106,57 @@ impl Rule {
             }
             _ => format!("`[[forbid]]` of {subject}"),
         }
+    }
+}
+
+impl Spec {
+    /// Whether `allowance` excuses a use the spec itself declares and a `[[forbid]]` rule
+    /// forbids: its `from` crate's `uses` or `build-uses` names the external crate its `to`
+    /// names (by key or package name), and a rule about that crate forbids that package. Such
+    /// an allowance is needed in a workspace that holds exactly the spec's edges.
+    pub fn excuses_forbidden_use(&self, allowance: &Allowance) -> bool {
+        let Some(krate) = self.crate_named(&allowance.from.name) else { return false };
+        krate.uses.iter().filter(|(kind, _)| *kind != EdgeKind::Dev).any(|(_, used)| {
+            let Some(dep) = self.dependencies.get(&used.name) else { return false };
+            let package = dep.package.as_deref().unwrap_or(&used.name);
+            (allowance.to.name == used.name || allowance.to.name == package)
+                && self.forbid.iter().any(|r| r.applies_to(krate) && r.forbids(package).is_some())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_allowance_for_a_use_a_rule_forbids_is_one_a_new_workspace_needs() {
+        let text = r#"
+[workspace]
+name = "t"
+
+[dependencies]
+rt = { package = "tokio", version = "1" }
+serde = "1"
+
+[crates.a]
+uses = ["rt", "serde"]
+
+[[forbid]]
+crate = "a"
+uses = ["tokio"]
+reason = "no transport"
+
+[[allow]]
+from = "a"
+to = "tokio"
+reason = "until #1"
+
+[[allow]]
+from = "a"
+to = "serde"
+reason = "not forbidden"
+"#;
+        let spec = crate::parse(text, "Trellis.toml").expect("valid").spec;
+        assert!(spec.excuses_forbidden_use(&spec.allow[0]));
+        assert!(!spec.excuses_forbidden_use(&spec.allow[1]));
     }
 }
