@@ -463,13 +463,10 @@ reason = "no transport"
 
     #[test]
     fn an_expired_allowance_of_a_declared_edge_up_the_layers_is_a_layer_violation_again() {
-        let spec = SPEC
-            .replace("[crates.api]\nlayer = \"edge\"\n", "[crates.api]\nlayer = \"edge\"\n")
-            .replace(
-                "[crates.catalog]\nlayer = \"domain\"\n",
-                "[crates.catalog]\nlayer = \"domain\"\ndepends = [\"api\"]\n",
-            )
-            + "\n[[allow]]\nfrom = \"catalog\"\nto = \"api\"\nreason = \"r\"\nuntil = \"2026-01-01\"\n";
+        let spec = SPEC.replace(
+            "[crates.catalog]\nlayer = \"domain\"\n",
+            "[crates.catalog]\nlayer = \"domain\"\ndepends = [\"api\"]\n",
+        ) + "\n[[allow]]\nfrom = \"catalog\"\nto = \"api\"\nreason = \"r\"\nuntil = \"2026-01-01\"\n";
         let deps = || vec![Dep::on("api", EdgeKind::Normal)];
         assert!(found(&spec, deps(), None, "2026-01-01").iter().all(|f| f.starts_with("C016")));
         let after = found(&spec, deps(), None, "2026-01-02");
