@@ -12,7 +12,7 @@ use trellis_spec::{CrateKind, EdgeKind};
 
 /// The name and folder of the xtask crate that every generated workspace carries, which
 /// Trellis writes and so never counts as a stranger.
-pub const XTASK: &str = "xtask";
+pub use trellis_spec::XTASK;
 
 /// Every member of a workspace, as cargo reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,16 +332,13 @@ fn source_of(dep: &cargo_metadata::Dependency) -> DepSource {
 
 /// A path relative to the root, `/`-separated (`.` for the root itself, `..` to leave it).
 fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
-    let root: Vec<&str> = root.components().map(|c| c.as_str()).collect();
-    let path: Vec<&str> = path.components().map(|c| c.as_str()).collect();
-    let common = root.iter().zip(&path).take_while(|(a, b)| a == b).count();
-    if common == 0 {
+    let (root, path) =
+        (trellis_spec::slashed(root.as_std_path()), trellis_spec::slashed(path.as_std_path()));
+    if root.split('/').next() != path.split('/').next() {
         // Another drive: there is no relative way there.
-        return path.join("/").replace('\\', "/");
+        return path.replace('\\', "/");
     }
-    let mut parts: Vec<&str> = vec![".."; root.len() - common];
-    parts.extend(&path[common..]);
-    if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
+    trellis_spec::relative_path(&root, &path)
 }
 
 /// `1.85.0` → `1.85`: cargo_metadata pads a two-part rust-version with `.0`.

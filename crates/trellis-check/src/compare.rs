@@ -176,7 +176,7 @@ impl<'a> Cx<'a> {
                     codes::PATH_MISMATCH,
                     format!("crate `{name}` is at `{}`, not at `{}`", member.dir, krate.path),
                     krate,
-                    if krate.path == format!("crates/{name}") {
+                    if krate.path == trellis_spec::default_crate_path(name) {
                         format!(
                             "add `path = \"{}\"` to `[crates.{name}]`, or move the crate to `{}`",
                             member.dir, krate.path
@@ -283,11 +283,7 @@ impl<'a> Cx<'a> {
                     ),
                 )
             } else {
-                let key = match edge.kind {
-                    EdgeKind::Normal => "depends",
-                    EdgeKind::Dev => "dev-depends",
-                    EdgeKind::Build => "build-depends",
-                };
+                let key = edge.kind.depends_key();
                 (
                     codes::UNDECLARED_EDGE,
                     format!(
@@ -431,7 +427,7 @@ impl<'a> Cx<'a> {
                 if !krate.uses.of(dep.kind).iter().any(|n| n.name == listed)
                     && !self.allow(&member.name, listed)
                 {
-                    let key = uses_key(dep.kind);
+                    let key = dep.kind.uses_key();
                     let d = self.dep_finding(
                         codes::UNDECLARED_USE,
                         format!(
@@ -453,7 +449,7 @@ impl<'a> Cx<'a> {
                 if seen.contains(&(kind, used.name.clone())) {
                     continue;
                 }
-                let key = uses_key(kind);
+                let key = kind.uses_key();
                 self.out.push(
                     Diagnostic::warning(
                         codes::MISSING_USE,
@@ -552,7 +548,7 @@ impl<'a> Cx<'a> {
     /// Whether an edge from `from` to `to` goes up the layers.
     fn upward(&self, from: &CrateSpec, to: &CrateSpec) -> bool {
         match (&from.layer, &to.layer) {
-            (Some(lf), Some(lt)) => self.spec.layer_rank(lf) < self.spec.layer_rank(lt),
+            (Some(lf), Some(lt)) => lf.rank() < lt.rank(),
             _ => false,
         }
     }
@@ -733,15 +729,6 @@ impl<'a> Cx<'a> {
     fn dep_span(&self, member: &Member, dep: &Dep) -> Option<std::ops::Range<usize>> {
         let text = self.manifests.text(&member.manifest)?;
         locate::dependency_key(text, dep.kind, dep.target.as_deref(), &dep.key)
-    }
-}
-
-/// The spec key that lists external crates of one kind.
-pub(crate) fn uses_key(kind: EdgeKind) -> &'static str {
-    match kind {
-        EdgeKind::Normal => "uses",
-        EdgeKind::Dev => "dev-uses",
-        EdgeKind::Build => "build-uses",
     }
 }
 

@@ -19,10 +19,9 @@ mod readback;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use trellis_spec::{CrateKind, CrateSpec, EdgeKind, Spec};
+use trellis_spec::{CrateKind, CrateSpec, EdgeKind, Spec, toml_key, toml_str};
 
 use crate::actual::{DepSource, Member, Workspace};
-use crate::compare::uses_key;
 
 use externals::*;
 use header::*;
@@ -194,7 +193,7 @@ fn render(
         _ if layerless => Vec::new(),
         (Some(_), Some(p)) => {
             let _ = writeln!(out, "# Layers as the spec Trellis last applied has them.");
-            p.layers.iter().map(|l| quote(&l.name)).collect()
+            p.layers.iter().map(|l| toml_str(&l.name)).collect()
         }
         _ => {
             let _ = writeln!(
@@ -206,7 +205,7 @@ fn render(
                 "# other member, and each crate sits one layer above the deepest crate it depends on."
             );
             let _ = writeln!(out, "# Rename and merge them into the layers the design intends.");
-            (0..layers.max(1)).map(|l| quote(&layer_name(l))).collect()
+            (0..layers.max(1)).map(|l| toml_str(&layer_name(l))).collect()
         }
     };
     if !layerless {
@@ -231,7 +230,7 @@ fn render(
         for (key, ext) in &externals {
             out.push_str(&ext.comments);
             let start = out.len();
-            let _ = writeln!(out, "{} = {}", bare_or_quoted(key), ext.value);
+            let _ = writeln!(out, "{} = {}", toml_key(key), ext.value);
             parts.push((start..out.len(), Part::External(key.clone())));
         }
         for (key, why) in &refused_externals {
@@ -250,7 +249,7 @@ fn render(
     for i in order {
         let m = declarable[i];
         let start = out.len();
-        let _ = writeln!(out, "[crates.{}]", bare_or_quoted(&m.name));
+        let _ = writeln!(out, "[crates.{}]", toml_key(&m.name));
         // The previous spec's kind while cargo still sees it (a lib with bins is either).
         let kind = before[i]
             .map(|c| c.kind)
@@ -260,13 +259,13 @@ fn render(
         if m.kind().is_none() {
             let _ = writeln!(out, "# cargo sees no lib or bin target here");
         }
-        let _ = writeln!(out, "kind = {}", quote(kind.as_str()));
-        if m.dir != format!("crates/{}", m.name) {
-            let _ = writeln!(out, "path = {}", quote(&m.dir));
+        let _ = writeln!(out, "kind = {}", toml_str(kind.as_str()));
+        if m.dir != trellis_spec::default_crate_path(&m.name) {
+            let _ = writeln!(out, "path = {}", toml_str(&m.dir));
         }
         if !layerless {
             let layer = kept.as_ref().map_or_else(|| layer_name(depth[i]), |k| k[i].clone());
-            let _ = writeln!(out, "layer = {}", quote(&layer));
+            let _ = writeln!(out, "layer = {}", toml_str(&layer));
         }
         // The features a crate's tests turn on through a dev-dependency on the crate itself.
         let own: BTreeSet<&str> = m
@@ -279,7 +278,7 @@ fn render(
         let was = before[i].map(|c| &c.features[..]);
         list(&mut out, "features", ordered(&own, was));
         if let Some(summary) = m.description.as_deref().map(one_line).filter(|s| !s.is_empty()) {
-            let _ = writeln!(out, "summary = {}", quote(&summary));
+            let _ = writeln!(out, "summary = {}", toml_str(&summary));
         }
         for kind in EdgeKind::ALL {
             let mut names = BTreeSet::new();
@@ -294,7 +293,7 @@ fn render(
             }
             list(
                 &mut out,
-                depends_key(kind),
+                kind.depends_key(),
                 ordered(&names, before[i].map(|c| c.depends.of(kind))),
             );
         }
@@ -306,7 +305,7 @@ fn render(
                 .map(|d| d.key.as_str())
                 .filter(|key| externals.contains_key(*key))
                 .collect();
-            list(&mut out, uses_key(kind), ordered(&names, before[i].map(|c| c.uses.of(kind))));
+            list(&mut out, kind.uses_key(), ordered(&names, before[i].map(|c| c.uses.of(kind))));
         }
         if let Some(back) = read.get(m.name.as_str()) {
             read_back_parts(&mut out, &mut parts, m, back, dropped);
@@ -324,8 +323,8 @@ fn render(
             kind.manifest_section()
         );
         let _ = writeln!(out, "[[allow]]");
-        let _ = writeln!(out, "from = {}", quote(from));
-        let _ = writeln!(out, "to = {}", quote(to));
+        let _ = writeln!(out, "from = {}", toml_str(from));
+        let _ = writeln!(out, "to = {}", toml_str(to));
         let _ = writeln!(
             out,
             "reason = \"inferred: part of a dependency cycle; break it, then remove this\""
@@ -372,7 +371,7 @@ fn read_back_parts(
                 out.push_str(", ");
             }
             let start = out.len();
-            out.push_str(&quote(name));
+            out.push_str(&toml_str(name));
             parts.push((start..out.len(), module(name)));
         }
         out.push_str("]\n");
@@ -393,7 +392,8 @@ fn read_back_parts(
                 let _ = writeln!(out, "  # `{}`: {note}", r.id);
             }
             let start = out.len();
-            let _ = writeln!(out, "  {{ id = {}, text = {} }},", quote(&r.id), quote(&r.text));
+            let _ =
+                writeln!(out, "  {{ id = {}, text = {} }},", toml_str(&r.id), toml_str(&r.text));
             parts.push((start..out.len(), requirement(&r.id)));
         }
         out.push_str("]\n");
@@ -426,10 +426,8 @@ fn kept_layers(
     if previous.layers.is_empty() {
         return None;
     }
-    let mut rank: Vec<Option<usize>> = before
-        .iter()
-        .map(|c| (*c)?.layer.as_deref().and_then(|l| previous.layer_rank(l)))
-        .collect();
+    let mut rank: Vec<Option<usize>> =
+        before.iter().map(|c| (*c)?.layer.as_ref().map(|l| l.rank())).collect();
     // New crates, dependencies first (a crate's depth is above its dependencies').
     let mut new: Vec<usize> = (0..before.len()).filter(|&i| rank[i].is_none()).collect();
     new.sort_by_key(|&i| depth[i]);
@@ -459,16 +457,8 @@ fn list(out: &mut String, key: &str, names: Vec<&str>) {
     if names.is_empty() {
         return;
     }
-    let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
+    let names: Vec<String> = names.iter().map(|n| toml_str(n)).collect();
     let _ = writeln!(out, "{key} = [{}]", names.join(", "));
-}
-
-fn depends_key(kind: EdgeKind) -> &'static str {
-    match kind {
-        EdgeKind::Normal => "depends",
-        EdgeKind::Dev => "dev-depends",
-        EdgeKind::Build => "build-depends",
-    }
 }
 
 fn layer_name(depth: usize) -> String {
@@ -477,20 +467,6 @@ fn layer_name(depth: usize) -> String {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A TOML basic string.
-fn quote(text: &str) -> String {
-    toml_edit::Value::from(text).to_string()
-}
-
-/// A TOML key: bare when it can be.
-fn bare_or_quoted(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        key.to_owned()
-    } else {
-        quote(key)
-    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ mod text;
 pub use templates::{DEFAULTS, TemplateError, Templates};
 use trellis_spec::{CrateKind, CrateSpec, Spec};
 
-/// Where every generated workspace keeps its own `xtask` crate.
-pub const XTASK_PATH: &str = "xtask";
+/// Where every generated workspace keeps its own `xtask` crate ([`trellis_spec::XTASK`]).
+pub const XTASK_PATH: &str = trellis_spec::XTASK;
 
 pub use trellis_spec::{SCHEMA_FILE, SPEC_FILE};
 

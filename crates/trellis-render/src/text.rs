@@ -6,15 +6,7 @@
 
 use std::fmt::Write as _;
 
-pub(crate) use trellis_spec::toml_str;
-
-/// A TOML key: bare where TOML allows it (`A-Za-z0-9_-`), else quoted (`"v1.2"`, which bare
-/// would be a dotted key).
-pub(crate) fn toml_key(s: &str) -> String {
-    let bare =
-        !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if bare { s.to_owned() } else { toml_str(s) }
-}
+pub(crate) use trellis_spec::{toml_key, toml_str};
 
 /// A Rust string literal, quotes included.
 pub(crate) fn rust_str(s: &str) -> String {

@@ -244,11 +244,42 @@ impl<'a> Source<'a> {
     }
 }
 
-/// The 1-based line and column (in characters) of a byte offset in a text.
+/// The 1-based line and column (in characters) of a byte offset in a text: for one offset
+/// ([`Source::line_col`] for many in one text, [`LineCursor`] for growing offsets in bytes).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..text.floor_char_boundary(offset)];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     (line, before[line_start..].chars().count() + 1)
+}
+
+/// [`line_col`] for offsets that mostly grow, in bytes that may not all be UTF-8 (a column
+/// counts the bytes that start a character): each call reads only the bytes since the last
+/// offset, so a file's places cost one pass over it.
+#[derive(Debug, Default)]
+pub struct LineCursor {
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineCursor {
+    /// The 1-based line and column of byte `offset` in `src` (the end for an offset past it).
+    /// `src` must be the same text at every call.
+    pub fn at(&mut self, src: &[u8], offset: usize) -> (usize, usize) {
+        let offset = offset.min(src.len());
+        if offset < self.offset || self.line == 0 {
+            *self = LineCursor { offset: 0, line: 1, line_start: 0 };
+        }
+        for (k, &b) in src[self.offset..offset].iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_start = self.offset + k + 1;
+            }
+        }
+        self.offset = offset;
+        let column = src[self.line_start..offset].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        (self.line, column + 1)
+    }
 }

@@ -13,9 +13,10 @@ mod names;
 mod parse;
 pub mod schema;
 mod suggest;
+mod text;
 mod validate;
 
-pub use diag::{Code, Diagnostic, Label, Severity, Source, line_col};
+pub use diag::{Code, Diagnostic, Label, LineCursor, Severity, Source, line_col};
 pub use model::*;
 pub use names::{
     BUILD_FOLDERS, IdentError, KEYWORDS, NameError, NameWarning, check_crate_name, check_ident,
@@ -23,6 +24,7 @@ pub use names::{
 };
 pub use parse::FORMAT;
 pub use suggest::closest;
+pub use text::{slashed, toml_key, toml_str};
 pub use validate::{PathProblem, is_requirement_id, normalize_path, relative_path};
 
 /// A spec that passed validation, with the warnings it raised on the way.

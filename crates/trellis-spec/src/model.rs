@@ -17,11 +17,15 @@ pub use date::Date;
 pub use rules::{CratePattern, Rule, RuleScope, RuleUses};
 pub use toolchain::{Edition, RustVersion};
 
+use crate::text::toml_str;
+
 /// A byte range in the spec text.
 pub type Span = Range<usize>;
 
-/// A whole, validated spec.
+/// A whole, validated spec. Only [`crate::parse`] makes one (`non_exhaustive`: no other crate
+/// can build one field by field), so a `Spec` has passed validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Spec {
     /// `[workspace]`: metadata shared by every crate.
     pub workspace: WorkspaceMeta,
@@ -53,6 +57,7 @@ pub struct CheckSettings {
 
 /// `[workspace]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WorkspaceMeta {
     /// The system's name, used in generated docs.
     pub name: String,
@@ -219,13 +224,14 @@ pub enum GitRef {
 
 /// One `[crates.<name>]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CrateSpec {
     /// The package name.
     pub name: CrateName,
     /// `lib`, `bin` or `proc-macro`.
     pub kind: CrateKind,
     /// Folder relative to the workspace root, `/`-separated, never absolute and never leaving
-    /// the root. Defaults to `crates/<name>`.
+    /// the root. Defaults to [`default_crate_path`].
     pub path: String,
     /// The crate's layer, one of [`Spec::layers`]; `Some` exactly when the spec declares
     /// layers.
@@ -308,6 +314,26 @@ pub enum EdgeKind {
 impl EdgeKind {
     /// All kinds, normal first.
     pub const ALL: [EdgeKind; 3] = [EdgeKind::Normal, EdgeKind::Dev, EdgeKind::Build];
+
+    /// The spec key that lists a crate's internal dependencies of this kind (`depends`,
+    /// `dev-depends`, `build-depends`).
+    pub const fn depends_key(self) -> &'static str {
+        match self {
+            EdgeKind::Normal => "depends",
+            EdgeKind::Dev => "dev-depends",
+            EdgeKind::Build => "build-depends",
+        }
+    }
+
+    /// The spec key that lists a crate's external dependencies of this kind (`uses`,
+    /// `dev-uses`, `build-uses`).
+    pub const fn uses_key(self) -> &'static str {
+        match self {
+            EdgeKind::Normal => "uses",
+            EdgeKind::Dev => "dev-uses",
+            EdgeKind::Build => "build-uses",
+        }
+    }
 
     /// The manifest section this kind lives in.
     pub fn manifest_section(self) -> &'static str {
@@ -482,12 +508,23 @@ impl AsRef<str> for CrateName {
     }
 }
 
+/// The folder of a crate whose spec names none: `crates/<name>`.
+pub fn default_crate_path(name: &str) -> String {
+    format!("crates/{name}")
+}
+
+/// The name and folder of the `xtask` crate every generated workspace carries (and of a
+/// workspace's own, which Trellis then leaves alone).
+pub const XTASK: &str = "xtask";
+
 impl Spec {
     /// Whether the spec declares the workspace's own xtask: a crate named `xtask`, or one in the
     /// `xtask/` folder. Trellis then generates no `xtask` crate (nor its cargo alias) of its own.
     pub fn has_own_xtask(&self) -> bool {
         self.crates.iter().any(|c| {
-            c.name.as_str() == "xtask" || c.path == "xtask" || c.path.starts_with("xtask/")
+            c.name.as_str() == XTASK
+                || c.path == XTASK
+                || c.path.strip_prefix(XTASK).is_some_and(|rest| rest.starts_with('/'))
         })
     }
 
@@ -500,27 +537,4 @@ impl Spec {
     pub fn layer_rank(&self, layer: &str) -> Option<usize> {
         self.layers.iter().position(|l| l.name == layer)
     }
-}
-
-/// A TOML basic string, quotes included, with every character a TOML parser would refuse or
-/// misread escaped (quotes, backslashes, control characters).
-pub fn toml_str(s: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

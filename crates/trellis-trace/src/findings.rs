@@ -21,6 +21,9 @@ pub const SUSPECT: Code = Code::new("R005", "suspect-requirement");
 /// A requirement whose every test is ignored for a reason of a person's.
 pub const SKIPPED: Code = Code::new("R006", "skipped-requirement");
 
+/// Every code above, in id order.
+pub const ALL: [Code; 6] = [LOST, STRAY, PENDING, FAILING, SUSPECT, SKIPPED];
+
 pub use trellis_spec::SPEC_FILE;
 
 /// How strict [`findings_with`] is beyond what the spec's `[check]` settings say.

@@ -167,3 +167,102 @@ fn every_json_example_in_the_docs_has_the_real_outputs_keys() {
         );
     }
 }
+
+/// Every code a finding can carry: the spec's `S…`, check's `C…` and the requirements' `R…`.
+fn finding_codes() -> Vec<trellis_spec::Code> {
+    let mut codes = trellis_spec::codes::ALL.to_vec();
+    codes.extend(trellis_check::codes::ALL);
+    codes.extend(trellis_trace::findings::ALL);
+    codes
+}
+
+/// Whether `word` has the form of a finding code: `S`, `C` or `R`, then three digits.
+fn is_code(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    bytes.len() == 4 && b"SCR".contains(&bytes[0]) && bytes[1..].iter().all(u8::is_ascii_digit)
+}
+
+/// Each finding code is documented in docs/ (a table row that gives its id and its name, as
+/// `| S001 | toml-syntax |` or ``| `C001` missing-crate |``), once; every code the docs name,
+/// in a table or in the text, exists; and every code the sources define is in its crate's
+/// `ALL`, so that this test sees it.
+#[test]
+fn every_finding_code_is_documented_and_every_documented_code_exists() {
+    let codes = finding_codes();
+    let known: std::collections::BTreeMap<&str, &str> =
+        codes.iter().map(|c| (c.id, c.name)).collect();
+    assert_eq!(known.len(), codes.len(), "two finding codes share an id");
+
+    // The codes the sources define, each by `Code::new("<id>", "<name>")`.
+    let root = repo_root();
+    let mut defined = Vec::new();
+    for file in files_under(&root.join("crates")) {
+        if !file.ends_with(".rs") || file.contains("/tests/") || file.ends_with("tests.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(root.join("crates").join(&file)).unwrap();
+        for after in text.split("Code::new(\"").skip(1) {
+            let id = after.split('"').next().unwrap_or_default();
+            if is_code(id) {
+                defined.push(format!("{id} ({file})"));
+                assert!(known.contains_key(id), "{file} defines {id}, which no `ALL` lists");
+            }
+        }
+    }
+    assert_eq!(
+        defined.len(),
+        codes.len(),
+        "the sources define other codes than `ALL`s list: {defined:#?}"
+    );
+
+    // The docs: their table rows that document a code, and every code-shaped word.
+    let mut documented: Vec<(String, String, String)> = Vec::new();
+    let mut named: Vec<(String, String)> = Vec::new();
+    for file in files_under(&root.join("docs")) {
+        if !file.ends_with(".md") {
+            continue;
+        }
+        let text = fs::read_to_string(root.join("docs").join(&file)).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let place = format!("docs/{file}:{}", n + 1);
+            for word in line.split(|c: char| !c.is_ascii_alphanumeric()) {
+                if is_code(word) {
+                    named.push((word.to_owned(), place.clone()));
+                }
+            }
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if !line.starts_with('|') || cells.len() < 3 {
+                continue;
+            }
+            // `| S001 | name |` or ``| `C001` name |``.
+            let mut words = cells[1].split_whitespace().map(|w| w.trim_matches('`'));
+            let Some(id) = words.next().filter(|id| is_code(id)) else { continue };
+            let name = words.next().unwrap_or(cells[2]).trim_matches('`');
+            documented.push((id.to_owned(), name.to_owned(), place));
+        }
+    }
+    let unknown: Vec<String> = named
+        .iter()
+        .filter(|(id, _)| !known.contains_key(id.as_str()))
+        .map(|(id, place)| format!("{place}: {id}"))
+        .collect();
+    assert!(unknown.is_empty(), "the docs name codes that do not exist: {unknown:#?}");
+    let wrong: Vec<String> = documented
+        .iter()
+        .filter(|(id, name, _)| known.get(id.as_str()) != Some(&name.as_str()))
+        .map(|(id, name, place)| {
+            format!("{place}: {id} is documented as `{name}`, its name is `{}`", known[id.as_str()])
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    for code in &codes {
+        let rows: Vec<&str> =
+            documented.iter().filter(|(id, ..)| id == code.id).map(|(.., p)| p.as_str()).collect();
+        assert!(
+            rows.len() == 1,
+            "{} {} should be documented by one table row in docs/, found {rows:?}",
+            code.id,
+            code.name
+        );
+    }
+}

@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{most_common, quote};
+use trellis_spec::toml_str;
+
+use super::most_common;
 use crate::actual::{Dep, DepSource, Member};
 
 /// An external crate as `[dependencies]` will list it, with comments on what was merged.
@@ -29,11 +31,11 @@ pub(super) fn externals(members: &[&Member]) -> BTreeMap<String, External> {
             let mut fields: Vec<String> = Vec::new();
             let reqs = most_common(deps.iter().map(|d| d.req.as_str()).filter(|r| *r != "*"));
             match &first.source {
-                DepSource::Path(path) => fields.push(format!("path = {}", quote(path))),
+                DepSource::Path(path) => fields.push(format!("path = {}", toml_str(path))),
                 DepSource::Git { url, reference } => {
-                    fields.push(format!("git = {}", quote(url)));
+                    fields.push(format!("git = {}", toml_str(url)));
                     if let Some((kind, value)) = reference {
-                        fields.push(format!("{kind} = {}", quote(value)));
+                        fields.push(format!("{kind} = {}", toml_str(value)));
                     }
                 }
                 DepSource::Registry(Some(index)) => {
@@ -58,7 +60,7 @@ pub(super) fn externals(members: &[&Member]) -> BTreeMap<String, External> {
                 }
                 if !matches!(first.source, DepSource::Path(_) | DepSource::Git { .. }) || req != "*"
                 {
-                    fields.insert(0, format!("version = {}", quote(&short_req(req))));
+                    fields.insert(0, format!("version = {}", toml_str(&short_req(req))));
                 }
             } else if matches!(first.source, DepSource::Registry(_)) {
                 fields.insert(0, "version = \"*\"".to_owned());
@@ -70,7 +72,7 @@ pub(super) fn externals(members: &[&Member]) -> BTreeMap<String, External> {
                 );
             }
             if first.package != key {
-                fields.push(format!("package = {}", quote(&first.package)));
+                fields.push(format!("package = {}", toml_str(&first.package)));
             }
             // Only the features every member asks for: a pin is what a new member gets, and a
             // feature one member turns on for its tests must not reach the others.
@@ -81,7 +83,7 @@ pub(super) fn externals(members: &[&Member]) -> BTreeMap<String, External> {
                 features.retain(|f| more.contains(f));
             }
             if !features.is_empty() {
-                let list: Vec<String> = features.iter().map(|f| quote(f)).collect();
+                let list: Vec<String> = features.iter().map(|f| toml_str(f)).collect();
                 fields.push(format!("features = [{}]", list.join(", ")));
             }
             if deps.iter().all(|d| !d.default_features) {

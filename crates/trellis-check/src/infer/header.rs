@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use trellis_spec::Spec;
+use trellis_spec::{Edition, RustVersion, Spec, toml_str};
 
-use super::{Part, one_line, quote};
+use super::{Part, one_line};
 use crate::actual::{Member, Workspace};
 
 /// The root package's description: the system's summary.
@@ -37,18 +37,18 @@ pub(super) fn header(
         writeln!(out, "# and summaries; Trellis' `check` compares the workspace with this spec.");
     let _ = writeln!(out);
     let _ = writeln!(out, "[workspace]");
-    let _ = writeln!(out, "name = {}", quote(previous.map_or(name, |p| &p.workspace.name)));
+    let _ = writeln!(out, "name = {}", toml_str(previous.map_or(name, |p| &p.workspace.name)));
     let mut field = |out: &mut String, key: &'static str, value: &str| {
         if let Some(why) = dropped.get(&Part::Field(key)) {
             let _ = writeln!(
                 out,
                 "# {key} = {} is left out: the spec refuses it ({why})",
-                quote(value)
+                toml_str(value)
             );
             return;
         }
         let start = out.len();
-        let _ = writeln!(out, "{key} = {}", quote(value));
+        let _ = writeln!(out, "{key} = {}", toml_str(value));
         parts.push((start..out.len(), Part::Field(key)));
     };
     let summary = root_summary(workspace)
@@ -65,10 +65,11 @@ pub(super) fn header(
         field(out, "edition", edition);
         // A rust-version below what the edition needs, or what the generated manifests need
         // (`resolver = "3"`, cargo 1.84), would make the spec invalid.
-        let floor = edition_floor(edition).max(84);
+        let floor = Edition::parse(edition)
+            .map_or(RustVersion::GENERATED, |e| e.min_rust().max(RustVersion::GENERATED));
         if let Some((version, _)) =
             most_common(crates.iter().filter_map(|m| m.rust_version.as_deref()))
-            && minor(version) >= floor
+            && RustVersion::parse(version).is_some_and(|v| v >= floor)
         {
             field(out, "rust-version", version);
         }
@@ -105,17 +106,4 @@ pub(super) fn most_common<'a>(
     let mut it = counts.into_iter().map(|(v, _)| v);
     let first = it.next()?;
     Some((first, it.collect()))
-}
-
-pub(super) fn edition_floor(edition: &str) -> u64 {
-    match edition {
-        "2024" => 85,
-        "2021" => 56,
-        "2018" => 31,
-        _ => 0,
-    }
-}
-
-pub(super) fn minor(version: &str) -> u64 {
-    version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0)
 }

@@ -21,11 +21,11 @@ fn the_most_common_value_wins_and_ties_keep_the_first() {
 fn text_reaches_toml_safely() {
     for text in ["plain", "a \"b\" \\ c", "it's", "'\"\n", "tab\there", "{{ \"# */"] {
         let doc: toml_edit::DocumentMut =
-            format!("x = {}", quote(text)).parse().expect("valid toml");
+            format!("x = {}", toml_str(text)).parse().expect("valid toml");
         assert_eq!(doc["x"].as_str(), Some(text));
     }
-    assert_eq!(bare_or_quoted("serde_json-x"), "serde_json-x");
-    assert_eq!(bare_or_quoted("a.b"), "\"a.b\"");
+    assert_eq!(toml_key("serde_json-x"), "serde_json-x");
+    assert_eq!(toml_key("a.b"), "\"a.b\"");
     assert_eq!(one_line("two\n  lines "), "two lines");
 }
 

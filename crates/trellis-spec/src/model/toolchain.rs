@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// A Rust edition a spec may name (`[workspace] edition`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Edition {
     /// `"2015"`.
     E2015,
@@ -13,6 +13,7 @@ pub enum Edition {
     /// `"2021"`.
     E2021,
     /// `"2024"`, the default.
+    #[default]
     E2024,
 }
 
@@ -47,12 +48,6 @@ impl Edition {
     }
 }
 
-impl Default for Edition {
-    fn default() -> Edition {
-        Edition::E2024
-    }
-}
-
 impl fmt::Display for Edition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -69,6 +64,10 @@ pub struct RustVersion {
 }
 
 impl RustVersion {
+    /// The oldest Rust whose cargo reads the manifests Trellis generates: they set
+    /// `resolver = "3"`, new in cargo 1.84.
+    pub const GENERATED: RustVersion = RustVersion::new(84, None);
+
     /// `1.<minor>`, or `1.<minor>.<patch>` when `patch` is given.
     pub const fn new(minor: u32, patch: Option<u32>) -> RustVersion {
         RustVersion { minor, patch }

@@ -4,7 +4,9 @@ use super::read::key_span;
 use super::{CRATE_KEYS, CrateSpans, Cx, REQUIREMENT_KEYS, Tab, list};
 use crate::codes;
 use crate::diag::Diagnostic;
-use crate::model::{CrateKind, CrateName, CrateSpec, Edges, Named, Requirement};
+use crate::model::{
+    CrateKind, CrateName, CrateSpec, EdgeKind, Edges, Named, Requirement, default_crate_path,
+};
 use crate::suggest::did_you_mean;
 
 impl Cx<'_> {
@@ -40,7 +42,7 @@ impl Cx<'_> {
             let mut spec = CrateSpec {
                 name: CrateName::new_unchecked(name.to_owned()),
                 kind: CrateKind::Lib,
-                path: format!("crates/{name}"),
+                path: default_crate_path(name),
                 layer: None,
                 summary: String::new(),
                 modules: Vec::new(),
@@ -111,14 +113,14 @@ impl Cx<'_> {
         }
         spec.modules = self.strings(ct, "modules");
         spec.depends = Edges {
-            normal: self.strings(ct, "depends"),
-            dev: self.strings(ct, "dev-depends"),
-            build: self.strings(ct, "build-depends"),
+            normal: self.strings(ct, EdgeKind::Normal.depends_key()),
+            dev: self.strings(ct, EdgeKind::Dev.depends_key()),
+            build: self.strings(ct, EdgeKind::Build.depends_key()),
         };
         spec.uses = Edges {
-            normal: self.strings(ct, "uses"),
-            dev: self.strings(ct, "dev-uses"),
-            build: self.strings(ct, "build-uses"),
+            normal: self.strings(ct, EdgeKind::Normal.uses_key()),
+            dev: self.strings(ct, EdgeKind::Dev.uses_key()),
+            build: self.strings(ct, EdgeKind::Build.uses_key()),
         };
         spec.features = self.strings(ct, "features");
         spec.requirements = self.requirements(ct);

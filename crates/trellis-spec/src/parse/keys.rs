@@ -1,5 +1,6 @@
 //! The keys each table of the spec takes, and where a key that is unknown in one table belongs.
 
+use crate::model::EdgeKind;
 pub(crate) const TOP_KEYS: &[&str] =
     &["format", "workspace", "layers", "dependencies", "crates", "allow", "forbid", "check"];
 pub(crate) const WORKSPACE_KEYS: &[&str] =
@@ -23,12 +24,12 @@ pub(crate) const CRATE_KEYS: &[&str] = &[
     "layer",
     "summary",
     "modules",
-    "depends",
-    "dev-depends",
-    "build-depends",
-    "uses",
-    "dev-uses",
-    "build-uses",
+    EdgeKind::Normal.depends_key(),
+    EdgeKind::Dev.depends_key(),
+    EdgeKind::Build.depends_key(),
+    EdgeKind::Normal.uses_key(),
+    EdgeKind::Dev.uses_key(),
+    EdgeKind::Build.uses_key(),
     "requirements",
     "renamed-from",
     "features",

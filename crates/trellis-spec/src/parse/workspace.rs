@@ -135,6 +135,4 @@ impl Cx<'_> {
     }
 }
 
-/// The oldest Rust whose cargo reads the manifests Trellis generates: they set
-/// `resolver = "3"`, new in cargo 1.84.
-const OUTPUT_MIN_RUST: RustVersion = RustVersion::new(84, None);
+const OUTPUT_MIN_RUST: RustVersion = RustVersion::GENERATED;

@@ -24,7 +24,7 @@ impl V<'_> {
             spec.allow.iter().map(|a| (a.from.name.as_str(), a.to.name.as_str())).collect();
         for c in &spec.crates {
             for kind in EdgeKind::ALL {
-                let key = depends_key(kind);
+                let key = kind.depends_key();
                 let mut seen: HashMap<&str, &Span> = HashMap::new();
                 for dep in c.depends.of(kind) {
                     if self.repeated(&mut seen, dep, key) {
@@ -62,7 +62,7 @@ impl V<'_> {
                             Some(format!(
                                 "`{}` is an external dependency: list it in `{}`",
                                 dep.name,
-                                uses_key(kind)
+                                kind.uses_key()
                             ))
                         } else {
                             self.suggest.did_you_mean(&dep.name, &crate_names)
@@ -120,12 +120,7 @@ impl V<'_> {
                         continue;
                     }
                     let (Some(from), Some(to)) = (&c.layer, &t.layer) else { continue };
-                    let (Some(from_rank), Some(to_rank)) =
-                        (spec.layer_rank(from), spec.layer_rank(to))
-                    else {
-                        continue;
-                    };
-                    if from_rank < to_rank {
+                    if from.rank() < to.rank() {
                         self.push(
                             Diagnostic::error(
                                 codes::LAYER_VIOLATION,
@@ -144,7 +139,7 @@ impl V<'_> {
                 }
             }
             for kind in EdgeKind::ALL {
-                let key = uses_key(kind);
+                let key = kind.uses_key();
                 let mut seen: HashMap<&str, &Span> = HashMap::new();
                 for used in c.uses.of(kind) {
                     if self.repeated(&mut seen, used, key) {
@@ -206,7 +201,7 @@ impl V<'_> {
                         format!(
                             "`{}` is a crate of this spec: list it in `{}`",
                             used.name,
-                            depends_key(kind)
+                            kind.depends_key()
                         )
                     } else {
                         self.suggest.did_you_mean(&used.name, &dep_names).unwrap_or_else(|| {
@@ -306,21 +301,5 @@ impl V<'_> {
             }
             self.push(d.hint(hint));
         }
-    }
-}
-
-fn depends_key(kind: EdgeKind) -> &'static str {
-    match kind {
-        EdgeKind::Normal => "depends",
-        EdgeKind::Dev => "dev-depends",
-        EdgeKind::Build => "build-depends",
-    }
-}
-
-fn uses_key(kind: EdgeKind) -> &'static str {
-    match kind {
-        EdgeKind::Normal => "uses",
-        EdgeKind::Dev => "dev-uses",
-        EdgeKind::Build => "build-uses",
     }
 }

@@ -85,7 +85,7 @@ impl V<'_> {
                         .hint(format!(
                             "remove \"{}\" from `{}` of `[crates.{}]`, or add an `[[allow]]` from `{}` to `{}` with a reason",
                             used.name,
-                            uses_key(kind),
+                            kind.uses_key(),
                             krate.name,
                             krate.name,
                             used.name
@@ -94,13 +94,5 @@ impl V<'_> {
                 }
             }
         }
-    }
-}
-
-fn uses_key(kind: EdgeKind) -> &'static str {
-    match kind {
-        EdgeKind::Normal => "uses",
-        EdgeKind::Dev => "dev-uses",
-        EdgeKind::Build => "build-uses",
     }
 }

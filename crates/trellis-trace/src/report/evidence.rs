@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use trellis_spec::LineCursor;
+
 use super::{Found, Naming, Place, RequirementTrace, TestRef};
 use crate::fingerprint::fingerprint;
 use crate::ids::Id;
@@ -71,12 +73,12 @@ pub(super) fn record(
     let reasons = |t: usize| scan::ignore_reason(src, scanned, t);
     let tests = &scanned.tests;
     hits.sort_by_key(|h| h.span.start);
-    let mut lines = LineCounter::default();
+    let mut lines = LineCursor::default();
     // Per requirement and test of this file: the index of its entry in `evidence[..].tests`.
     // A file names few requirements, so a list beats a map.
     let mut seen: Vec<((usize, usize), usize)> = Vec::new();
     for hit in hits.drain(..) {
-        let place = |span: Range<usize>, lines: &mut LineCounter| {
+        let place = |span: Range<usize>, lines: &mut LineCursor| {
             let (line, column) = lines.at(src, span.start);
             Place { file: file.to_owned(), line, column, span, krate: krate.to_owned() }
         };
@@ -118,30 +120,4 @@ pub(super) fn record(
         }
     }
     scanned.hits = hits;
-}
-
-/// Turns byte offsets into lines and columns, for offsets that mostly grow.
-#[derive(Debug, Default)]
-pub(super) struct LineCounter {
-    offset: usize,
-    line: usize,
-    line_start: usize,
-}
-
-impl LineCounter {
-    fn at(&mut self, src: &[u8], offset: usize) -> (usize, usize) {
-        let offset = offset.min(src.len());
-        if offset < self.offset || self.line == 0 {
-            *self = LineCounter { offset: 0, line: 1, line_start: 0 };
-        }
-        for (k, &b) in src[self.offset..offset].iter().enumerate() {
-            if b == b'\n' {
-                self.line += 1;
-                self.line_start = self.offset + k + 1;
-            }
-        }
-        self.offset = offset;
-        let column = src[self.line_start..offset].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
-        (self.line, column + 1)
-    }
 }

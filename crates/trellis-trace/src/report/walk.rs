@@ -22,9 +22,7 @@ pub(super) fn binaries(targets: &[Target], root: &Path, sources: &[Source]) -> V
     for (t, path) in sources {
         let crate_dir = root.join(&targets[*t].path);
         let Ok(inside) = path.strip_prefix(&crate_dir) else { continue };
-        let parts: Vec<String> =
-            inside.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        if let Some((binary, _)) = locate(&parts.join("/"))
+        if let Some((binary, _)) = locate(&trellis_spec::slashed(inside))
             && binary != Binary::Unit
         {
             out[*t].insert(binary);
@@ -226,11 +224,5 @@ pub(super) fn is_not_found(e: &walkdir::Error) -> bool {
 /// path as the spec gives it, then the file's path inside the crate's folder.
 pub(super) fn relative(crate_path: &str, crate_dir: &Path, path: &Path) -> String {
     let inside = path.strip_prefix(crate_dir).unwrap_or(path);
-    let mut out = String::with_capacity(crate_path.len() + 1 + inside.as_os_str().len());
-    out.push_str(crate_path);
-    for part in inside.components() {
-        out.push('/');
-        out.push_str(&part.as_os_str().to_string_lossy());
-    }
-    out
+    format!("{crate_path}/{}", trellis_spec::slashed(inside))
 }

@@ -211,10 +211,6 @@ fn binary_id(id: &str) -> (Option<String>, Option<Binary>) {
 
 /// An XML error at a byte offset, with its line and column.
 fn xml_error(xml: &str, offset: usize, message: String) -> ResultsError {
-    let offset = xml.floor_char_boundary(offset.min(xml.len()));
-    let before = &xml[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    let (line, column) = trellis_spec::line_col(xml, offset);
     ResultsError::Xml { line, column, message }
 }
