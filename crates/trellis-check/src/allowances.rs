@@ -16,7 +16,8 @@ pub fn idle_in_new_workspace(spec: &Spec, file: &str) -> Vec<Diagnostic> {
                 c.depends.iter().any(|(kind, to)| kind.is_structural() && to.name == a.to.name)
             });
             let upward = matches!((rank(&a.from.name), rank(&a.to.name)), (Some(f), Some(t)) if f < t);
-            !(declared && upward)
+            let needed = (declared && upward) || spec.excuses_forbidden_use(a);
+            !needed
         })
         .map(|a| {
             Diagnostic::error(

@@ -172,6 +172,49 @@ pub fn read_resolved(root: &Path, cargo: &Cargo) -> Result<Resolved, MetadataErr
     }
 }
 
+/// Reads the workspace with cargo's resolved graph, for `check --deep`: `cargo metadata` with
+/// dependencies, offline and `--locked` (from the lock file and the sources already
+/// downloaded; nothing is fetched, and the lock file is never written). When cargo cannot
+/// (no lock file, an outdated one, sources not downloaded), the workspace is read as
+/// [`read_resolved`] reads it, and the warning says that `--deep` could not follow the paths
+/// and why; only cargo failing that way too is an error.
+pub fn read_deep(root: &Path, cargo: &Cargo) -> Result<Resolved, MetadataError> {
+    if !root.is_dir() {
+        return Err(MetadataError::NoFolder(root.display().to_string()));
+    }
+    let shown = root;
+    let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut command = metadata_command(root, cargo);
+    command.other_options(vec!["--offline".to_owned(), "--locked".to_owned()]);
+    let said = match command.exec() {
+        Ok(metadata) => {
+            let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            if canonical(metadata.workspace_root.as_std_path()) != canonical(root) {
+                return Err(MetadataError::NotRoot {
+                    folder: shown.display().to_string(),
+                    root: metadata.workspace_root.to_string(),
+                });
+            }
+            return Ok(Resolved { metadata, warning: None });
+        }
+        Err(cargo_metadata::Error::CargoMetadata { stderr }) => stderr
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .unwrap_or_else(|| stderr.lines().next().unwrap_or_default())
+            .to_owned(),
+        Err(other) => other.to_string(),
+    };
+    let mut read = read_resolved(shown, cargo)?;
+    let note = format!(
+        "`--deep` cannot follow the resolved graph: cargo cannot resolve the workspace offline from its lock file ({said}), so `[[forbid]]` rules are checked on direct dependencies only\nhint: `--deep` needs an up-to-date `Cargo.lock` and the sources `cargo fetch` downloads"
+    );
+    read.warning = Some(match read.warning.take() {
+        Some(other) => format!("{other}\n{note}"),
+        None => note,
+    });
+    Ok(read)
+}
+
 /// The file (as a person names it) whose `[patch]` leads to a member's folder, if any: the
 /// root manifest, then each `.cargo/config.toml` (or `.cargo/config`) from the root up, as
 /// cargo reads them. Reads those few files only; a file that does not parse is cargo's to

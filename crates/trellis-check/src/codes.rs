@@ -33,9 +33,14 @@ pub const UNUSED_ALLOWANCE: Code = Code::new("C012", "unused-allowance");
 pub const SUMMARY_DRIFT: Code = Code::new("C013", "summary-drift");
 /// A module the spec declares has neither its file nor its `mod` line (a warning).
 pub const MISSING_MODULE: Code = Code::new("C014", "missing-module");
+/// A member uses an external crate a `[[forbid]]` rule of the spec forbids it: directly, or
+/// with `check --deep` through another crate.
+pub const FORBIDDEN_DEPENDENCY: Code = Code::new("C015", "forbidden-dependency");
+/// An `[[allow]]` that expires (its `until`) within 30 days (a warning).
+pub const EXPIRING_ALLOWANCE: Code = Code::new("C016", "expiring-allowance");
 
 /// Every code, in id order.
-pub const ALL: [Code; 14] = [
+pub const ALL: [Code; 16] = [
     MISSING_CRATE,
     UNDECLARED_CRATE,
     KIND_MISMATCH,
@@ -50,4 +55,6 @@ pub const ALL: [Code; 14] = [
     UNUSED_ALLOWANCE,
     SUMMARY_DRIFT,
     MISSING_MODULE,
+    FORBIDDEN_DEPENDENCY,
+    EXPIRING_ALLOWANCE,
 ];

@@ -65,22 +65,65 @@ impl Names<'_> {
 
 /// Compares `spec` with `actual` and returns every finding, errors and warnings, in a stable
 /// order: crates in spec order, then members by name, then edges, cycles and allowances.
+///
+/// Today's date, which says whether an `[[allow]]` with `until` still holds, is
+/// [`rules::today`]'s, read only when an allowance has one.
 pub fn compare(
     spec: &Spec,
     actual: &Workspace,
     manifests: &dyn Manifests,
     names: Names<'_>,
 ) -> Vec<Diagnostic> {
+    compare_with(spec, actual, manifests, names, None)
+}
+
+/// [`compare`], and with `deep` (the resolved graph, [`Resolve`]) every `[[forbid]] uses`
+/// rule followed through each path from a member to an external crate (C015, the path named).
+pub fn compare_with(
+    spec: &Spec,
+    actual: &Workspace,
+    manifests: &dyn Manifests,
+    names: Names<'_>,
+    deep: Option<&Resolve>,
+) -> Vec<Diagnostic> {
+    let today = spec.allow.iter().any(|a| a.until.is_some()).then(|| rules::today().0);
+    compare_on(spec, actual, manifests, names, deep, today)
+}
+
+/// [`compare_with`] on a given day (`None` when no allowance has an `until`).
+fn compare_on(
+    spec: &Spec,
+    actual: &Workspace,
+    manifests: &dyn Manifests,
+    names: Names<'_>,
+    deep: Option<&Resolve>,
+    today: Option<trellis_spec::Date>,
+) -> Vec<Diagnostic> {
     let crates = spec.crates.iter().map(|c| (c.name.as_str(), c)).collect();
-    let mut cx =
-        Cx { spec, crates, actual, manifests, names, out: Vec::new(), allowed: BTreeSet::new() };
+    let mut cx = Cx {
+        spec,
+        crates,
+        actual,
+        manifests,
+        names,
+        out: Vec::new(),
+        allowed: BTreeSet::new(),
+        today,
+        expired: Vec::new(),
+        deep: deep.is_some(),
+    };
     cx.crates();
     cx.drift();
     cx.strangers();
     cx.edges();
     cx.cycles();
     cx.externals();
+    cx.rules();
+    if let Some(deep) = deep {
+        cx.deep(deep);
+    }
     cx.allowances();
+    cx.expiry();
     cx.out
 }
 
@@ -92,8 +135,15 @@ struct Cx<'a> {
     manifests: &'a dyn Manifests,
     names: Names<'a>,
     out: Vec<Diagnostic>,
-    /// Indices into `spec.allow` that silenced something.
+    /// Indices into `spec.allow` that silenced something (or would have, but expired).
     allowed: BTreeSet<usize>,
+    /// Today, when an allowance has an `until` (see [`rules::today`]).
+    today: Option<trellis_spec::Date>,
+    /// The findings an expired allowance no longer excuses: the index the finding has in
+    /// `out` (it is the next one pushed after the allowance was asked), and the allowance's.
+    expired: Vec<(usize, usize)>,
+    /// Whether rules are followed through the resolved graph (`check --deep`).
+    deep: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -193,8 +243,10 @@ impl<'a> Cx<'a> {
                 if let Some(target) = self.krate(&to.name)
                     && kind.is_structural()
                     && self.upward(krate, target)
+                    && !self.allow(krate.name.as_str(), &to.name)
                 {
-                    self.allow(krate.name.as_str(), &to.name);
+                    // The allowance the spec read has expired.
+                    self.expired_layer_exception(krate, target, to);
                 }
             }
         }
@@ -305,7 +357,9 @@ impl<'a> Cx<'a> {
             let names: Vec<&str> = cycle.iter().map(|&i| members[i].name.as_str()).collect();
             let pairs: Vec<(&str, &str)> =
                 (0..names.len()).map(|i| (names[i], names[(i + 1) % names.len()])).collect();
+            let asked = self.expired.len();
             if pairs.iter().any(|&(a, b)| self.allow(a, b)) {
+                self.expired.truncate(asked);
                 continue;
             }
             let mut shown = names.clone();
@@ -418,6 +472,19 @@ impl<'a> Cx<'a> {
             if self.allowed.contains(&i) {
                 continue;
             }
+            // What a `uses` rule forbids `from` may come through another crate, which only
+            // `check --deep` sees: without it, such an allowance cannot be judged idle.
+            if !self.deep
+                && self.krate(&allowance.from.name).is_some_and(|from| {
+                    self.spec.forbid.iter().any(|r| {
+                        matches!(r.uses, trellis_spec::RuleUses::Forbid(_))
+                            && r.applies_to(from)
+                            && r.forbids(&allowance.to.name).is_some()
+                    })
+                })
+            {
+                continue;
+            }
             self.out.push(
                 Diagnostic::error(
                     codes::UNUSED_ALLOWANCE,
@@ -486,7 +553,9 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Whether an `[[allow]]` entry excuses `from` → `to`; marks it used.
+    /// Whether an `[[allow]]` entry excuses `from` → `to`; marks it used. One that names the
+    /// edge but expired excuses nothing: it is marked used too (the finding it no longer
+    /// excuses says so, see [`Cx::expiry`]), and remembered for the finding pushed next.
     fn allow(&mut self, from: &str, to: &str) -> bool {
         let found: Vec<usize> = self
             .spec
@@ -497,7 +566,14 @@ impl<'a> Cx<'a> {
             .map(|(i, _)| i)
             .collect();
         self.allowed.extend(&found);
-        !found.is_empty()
+        let today = self.today;
+        let holds = |i: &usize| today.is_none_or(|t| self.spec.allow[*i].holds_on(t));
+        if found.iter().any(holds) {
+            return true;
+        }
+        let next = self.out.len();
+        self.expired.extend(found.iter().map(|&i| (next, i)));
+        false
     }
 
     /// An error placed at a crate's `[crates.<name>]` header in the spec.
@@ -514,96 +590,6 @@ impl<'a> Cx<'a> {
                 .at(krate.span.clone(), "declared here")
                 .hint(hint),
         );
-    }
-
-    /// C013, C014: what people change in a crate that the spec still says otherwise: a
-    /// description edited (and accepted) away from the summary, a module deleted with its
-    /// `mod` line.
-    fn drift(&mut self) {
-        for krate in &self.spec.crates {
-            let name = krate.name.as_str();
-            let Some(member) = self.actual.member(name) else { continue };
-            if let Some(description) = &member.description
-                && !krate.summary.is_empty()
-                && description.trim() != krate.summary.trim()
-                // Cargo drops some characters from what it reports (DEL): the manifest's own
-                // text, decoded, is what was written.
-                && self
-                    .manifests
-                    .text(&member.manifest)
-                    .and_then(|t| locate::package_str(t, "description"))
-                    .is_none_or(|written| written.trim() != krate.summary.trim())
-            {
-                let span = self
-                    .manifests
-                    .text(&member.manifest)
-                    .and_then(|t| locate::package_key(t, "description"));
-                let mut d = Diagnostic::warning(
-                    codes::SUMMARY_DRIFT,
-                    format!("the description of `{name}` is not the spec's summary of it"),
-                )
-                .in_file(self.names.file(&member.manifest));
-                if let Some(span) = span {
-                    d = d.at(span, "differs from `summary` in the spec");
-                }
-                self.out.push(d.hint(format!(
-                    "the spec is the source: `trellis apply` writes its summary here, or, to keep this description, put it in `summary` of `[crates.{name}]`"
-                )));
-            }
-            self.modules(krate, member);
-        }
-    }
-
-    /// C014: each module of `krate` has its file (`m.rs` or `m/mod.rs` beside a root source
-    /// file of the member) or its `mod` line in one.
-    fn modules(&mut self, krate: &CrateSpec, member: &crate::actual::Member) {
-        let dir = if member.dir.is_empty() { String::new() } else { format!("{}/", member.dir) };
-        let folders: Vec<String> = member
-            .roots
-            .iter()
-            .map(|r| r.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/")))
-            .collect();
-        let mut roots: Option<Vec<String>> = None;
-        for module in &krate.modules {
-            let m = module.name.as_str();
-            let file_there = folders.iter().any(|f| {
-                [format!("{dir}{f}{m}.rs"), format!("{dir}{f}{m}/mod.rs")]
-                    .iter()
-                    .any(|p| self.manifests.exists(p) != Some(false))
-            });
-            if file_there {
-                continue;
-            }
-            let texts = roots.get_or_insert_with(|| {
-                member
-                    .roots
-                    .iter()
-                    .filter_map(|r| self.manifests.source(&format!("{dir}{r}")))
-                    .collect()
-            });
-            if texts.len() < member.roots.len()
-                || texts.iter().any(|t| trellis_spec::declares_module(t, m))
-            {
-                continue;
-            }
-            // A warning: in an adopted crate, whose sources Trellis does not seed, a module
-            // the spec declares may be one its owner is still to write.
-            self.out.push(
-                Diagnostic::warning(
-                    codes::MISSING_MODULE,
-                    format!(
-                        "module `{m}` of `{}` is gone: neither its file nor a `mod {m}` line is there",
-                        krate.name
-                    ),
-                )
-                .in_file(self.names.spec_file)
-                .at(module.span.clone(), "declared here")
-                .hint(format!(
-                    "remove `\"{m}\"` from `modules` of `[crates.{}]`, or write the module (`apply` does not make again one a person deleted)",
-                    krate.name
-                )),
-            );
-        }
     }
 
     /// A finding placed at the manifest entry that makes an internal edge.
@@ -656,5 +642,9 @@ impl<'a> Cx<'a> {
     }
 }
 
+mod drift;
+mod rules;
 #[cfg(test)]
 mod tests;
+
+pub use rules::{Resolve, today};

@@ -28,8 +28,8 @@ pub use cargo_metadata::Metadata;
 use trellis_spec::{Diagnostic, Spec};
 
 pub use actual::{Dep, DepSource, Edge, Member, Workspace, XTASK};
-pub use cargo::{Cargo, MetadataError, Resolved, read_metadata, read_resolved};
-pub use compare::{Manifests, Names, compare};
+pub use cargo::{Cargo, MetadataError, Resolved, read_deep, read_metadata, read_resolved};
+pub use compare::{Manifests, Names, Resolve, compare, compare_with, today};
 pub use test_run::{TestRunError, kept_results_path, read_kept, run_tests};
 
 pub use trellis_spec::SPEC_FILE;
@@ -100,6 +100,16 @@ pub fn check_metadata(
     check_model(spec, spec_text, &workspace, names)
 }
 
+/// `check --deep` on metadata already read: as [`check_metadata`], and every `[[forbid]] uses`
+/// rule followed through each path of the resolved graph `metadata` holds (`cargo metadata`
+/// with dependencies, as [`read_deep`] reads it). Metadata without a resolve (`--no-deps`)
+/// gives what [`check_metadata`] gives.
+pub fn check_deep(spec: &Spec, spec_text: &str, metadata: &Metadata, names: Names<'_>) -> Checked {
+    let workspace = Workspace::from_metadata(metadata);
+    let resolve = Resolve::from_metadata(metadata);
+    check_with(spec, spec_text, &workspace, names, resolve.as_ref())
+}
+
 /// `check` on a workspace model, reading manifests from disk only where a finding needs one.
 pub fn check_model(
     spec: &Spec,
@@ -107,8 +117,32 @@ pub fn check_model(
     workspace: &Workspace,
     names: Names<'_>,
 ) -> Checked {
+    check_with(spec, spec_text, workspace, names, None)
+}
+
+/// [`check_model`], and with `deep` (the graph cargo resolved) each `[[forbid]] uses` rule
+/// followed through every path of it (`check --deep`).
+pub fn check_model_with(
+    spec: &Spec,
+    spec_text: &str,
+    workspace: &Workspace,
+    names: Names<'_>,
+    deep: Option<&Resolve>,
+) -> Checked {
+    check_with(spec, spec_text, workspace, names, deep)
+}
+
+fn check_with(
+    spec: &Spec,
+    spec_text: &str,
+    workspace: &Workspace,
+    names: Names<'_>,
+    deep: Option<&Resolve>,
+) -> Checked {
     let manifests = DiskManifests::new(workspace);
-    let diagnostics = compare(spec, workspace, &manifests, names);
+    let diagnostics = compare_with(spec, workspace, &manifests, names, deep);
+    // Said once, beside the findings: a `TRELLIS_TODAY` that is not a date.
+    let notes = spec.allow.iter().any(|a| a.until.is_some()).then(|| today().1).flatten();
     let mut sources = BTreeMap::from([(names.spec_file.to_owned(), spec_text.to_owned())]);
     for (manifest, cell) in manifests.cells {
         if let Some(Some(text)) = cell.into_inner() {
@@ -116,7 +150,7 @@ pub fn check_model(
         }
     }
     let layout = Box::new(report::Layout::new(names, spec, workspace));
-    Checked { diagnostics, sources, notes: Vec::new(), results: None, layout }
+    Checked { diagnostics, sources, notes: notes.into_iter().collect(), results: None, layout }
 }
 
 /// Member manifests read from disk on first use, at most once each.

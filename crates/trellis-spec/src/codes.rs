@@ -69,6 +69,13 @@ pub const INVALID_SOURCE: Code = Code::new("S032", "invalid-source");
 pub const UNUSED_DEPENDENCY: Code = Code::new("S033", "unused-dependency");
 /// A `format` this version of Trellis does not read.
 pub const UNSUPPORTED_FORMAT: Code = Code::new("S034", "unsupported-format");
+/// A `[[forbid]]` of the wrong shape: both or neither of `layer` and `crate`, both or neither
+/// of `uses` and `only-uses`, an empty list, an empty or invalid glob.
+pub const INVALID_RULE: Code = Code::new("S035", "invalid-rule");
+/// A crate whose own `uses` breaks a `[[forbid]]` rule of the spec.
+pub const FORBIDDEN_USE: Code = Code::new("S036", "forbidden-use");
+/// An `[[allow]]` whose `until` is not a `YYYY-MM-DD` date.
+pub const INVALID_DATE: Code = Code::new("S037", "invalid-date");
 
 /// Every code above, in id order.
 pub const ALL: &[Code] = &[
@@ -105,4 +112,7 @@ pub const ALL: &[Code] = &[
     INVALID_SOURCE,
     UNUSED_DEPENDENCY,
     UNSUPPORTED_FORMAT,
+    INVALID_RULE,
+    FORBIDDEN_USE,
+    INVALID_DATE,
 ];

@@ -5,12 +5,16 @@
 //! and build graph is acyclic, every edge respects the layers. Spans point back into the spec
 //! text, so later stages (`check`, `trace`) can report a finding at the line that declared it.
 
+mod date;
+mod rules;
 mod toolchain;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, Range};
 
+pub use date::Date;
+pub use rules::{CratePattern, Rule, RuleScope, RuleUses};
 pub use toolchain::{Edition, RustVersion};
 
 use crate::text::toml_str;
@@ -33,6 +37,8 @@ pub struct Spec {
     pub crates: Vec<CrateSpec>,
     /// `[[allow]]`: explicit exceptions to `check` findings.
     pub allow: Vec<Allowance>,
+    /// `[[forbid]]`: the external crates a layer or a crate may not use, or may only use.
+    pub forbid: Vec<Rule>,
     /// `[check]`: how strict `check` is.
     pub check: CheckSettings,
 }
@@ -427,8 +433,28 @@ pub struct Allowance {
     pub to: Named,
     /// Why the exception exists; required, so that exceptions explain themselves.
     pub reason: String,
+    /// `until = "YYYY-MM-DD"`: the last day the exception holds, when it has one. After that
+    /// day `check` no longer reads it (the spec, which knows no clock, always does).
+    pub until: Option<Until>,
     /// Where the spec declares it.
     pub span: Span,
+}
+
+/// The `until` of an `[[allow]]`: a date, and where the spec writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Until {
+    /// The last day the exception holds.
+    pub date: Date,
+    /// Where the spec writes it.
+    pub span: Span,
+}
+
+impl Allowance {
+    /// Whether the exception still holds on `today`: it has no `until`, or `today` is not
+    /// after it.
+    pub fn holds_on(&self, today: Date) -> bool {
+        self.until.as_ref().is_none_or(|u| today <= u.date)
+    }
 }
 
 /// A crate name valid by Cargo's rules, as `cargo new` enforces them.

@@ -8,6 +8,7 @@ mod crates;
 mod dependencies;
 mod keys;
 mod read;
+mod rules;
 #[cfg(test)]
 mod tests;
 mod workspace;
@@ -121,9 +122,10 @@ impl Cx<'_> {
         let dependencies = self.dependencies(&top);
         let (crates, spans) = self.crates(&top, text);
         let allow = self.allow(&top);
+        let forbid = self.forbid(&top);
         let check = self.check(&top);
         Draft {
-            spec: Spec { workspace, layers, dependencies, crates, allow, check },
+            spec: Spec { workspace, layers, dependencies, crates, allow, forbid, check },
             crates: spans,
         }
     }
@@ -160,6 +162,7 @@ impl Cx<'_> {
             let from = self.required_string(&tab, "from");
             let to = self.required_string(&tab, "to");
             let reason = self.required_string(&tab, "reason");
+            let until = self.until(&tab);
             if let Some((reason, span)) = &reason
                 && reason.trim().is_empty()
             {
@@ -174,6 +177,7 @@ impl Cx<'_> {
                     from: Named { name: from.0, span: from.1 },
                     to: Named { name: to.0, span: to.1 },
                     reason,
+                    until,
                     span: tab.span.clone(),
                 });
             }

@@ -4,6 +4,7 @@
 mod edges;
 mod paths;
 mod requirements;
+mod rules;
 #[cfg(test)]
 mod tests;
 
@@ -43,6 +44,7 @@ pub(crate) fn validate(draft: &mut Draft, file: &str) -> Vec<Diagnostic> {
     v.modules(spec);
     v.features(spec);
     v.allow(spec, &index);
+    v.rules(spec, &index);
     v.renames(spec, &index);
     v.diags
 }

@@ -22,11 +22,14 @@ pub struct CheckOptions {
     /// The test results failing requirements are found by: by default those of the last
     /// `trace --run`, if any ([`Results::Last`]).
     pub results: Results,
+    /// Follow each `[[forbid]] uses` rule through every path of the graph cargo resolved
+    /// (offline, from the lock file), not only through direct dependencies.
+    pub deep: bool,
 }
 
 impl Default for CheckOptions {
     fn default() -> CheckOptions {
-        CheckOptions { strict: false, results: Results::Last }
+        CheckOptions { strict: false, results: Results::Last, deep: false }
     }
 }
 
@@ -65,7 +68,11 @@ pub(crate) fn check_with_workspace(
     };
     let (metadata, scanned) = std::thread::scope(|scope| {
         let scanned = possible.then(|| scope.spawn(scan));
-        let metadata = trellis_check::read_resolved(root, &Cargo::from_env());
+        let metadata = if options.deep {
+            trellis_check::read_deep(root, &Cargo::from_env())
+        } else {
+            trellis_check::read_resolved(root, &Cargo::from_env())
+        };
         let scanned = scanned
             .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .transpose();
@@ -94,7 +101,15 @@ pub(crate) fn check_with_workspace(
     };
     let names = Names { spec_file: &loaded.file, root: project.shown_root() };
     let workspace = Workspace::from_metadata(&metadata);
-    let checked = trellis_check::check_model(&loaded.spec, &loaded.text, &workspace, names);
+    let resolve =
+        if options.deep { trellis_check::Resolve::from_metadata(&metadata) } else { None };
+    let checked = trellis_check::check_model_with(
+        &loaded.spec,
+        &loaded.text,
+        &workspace,
+        names,
+        resolve.as_ref(),
+    );
     let mut diagnostics = loaded.warnings.clone();
     diagnostics.extend(checked.diagnostics);
     if let Some(report) = report {
@@ -121,7 +136,7 @@ pub(crate) fn check_with_workspace(
             sources.insert(file.to_owned(), text);
         }
     }
-    let notes = warning.into_iter().collect();
+    let notes = warning.into_iter().chain(checked.notes).collect();
     Ok((
         Checked { diagnostics, sources, notes, results: judged_by, layout: checked.layout },
         workspace,

@@ -33,6 +33,11 @@ pub(crate) struct Args {
     /// adopting Trellis with old violations). The base is read through git, as `diff` reads it.
     #[arg(long, value_name = "REV")]
     base: Option<String>,
+    /// Follow each `[[forbid]] uses` rule through every path of the graph cargo resolved
+    /// (offline, from `Cargo.lock` and the sources already downloaded), not only through
+    /// direct dependencies.
+    #[arg(long)]
+    deep: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,7 +56,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
         [] => trellis::Results::Last,
         files => trellis::Results::Files(files.to_vec()),
     };
-    let options = trellis::CheckOptions { strict: args.strict, results };
+    let options = trellis::CheckOptions { strict: args.strict, results, deep: args.deep };
     let (checked, existing) = match &args.base {
         None => (trellis::check(&project, &options)?, Vec::new()),
         Some(base) => {

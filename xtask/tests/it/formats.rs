@@ -207,8 +207,8 @@ fn a_clean_check_in_every_format() {
     assert!(results(&sarif(&runs[0])).is_empty());
     assert_eq!(runs[1].stdout, "", "no finding, no annotation");
     let junit = &runs[2].stdout;
-    // 3 crates, 14 rules of the graph and 6 of requirements, all passed.
-    assert!(junit.contains("<testsuite name=\"trellis check\" tests=\"60\" failures=\"0\""));
+    // 3 crates, 16 rules of the graph and 6 of requirements, all passed.
+    assert!(junit.contains("<testsuite name=\"trellis check\" tests=\"66\" failures=\"0\""));
     insta::assert_snapshot!(session([&runs[1], &runs[3]]));
 }
 

@@ -21,6 +21,7 @@ mod proof;
 mod property;
 mod readback;
 mod results;
+mod rules;
 mod surface;
 mod sync;
 mod tidy;

@@ -48,6 +48,10 @@ pub(crate) fn description(code: Code) -> String {
         "C012" => "An `[[allow]]` entry excuses nothing: the exception has rotted.",
         "C013" => "A member's `package.description` is not the spec's `summary` of it.",
         "C014" => "A module of the spec has neither its file nor its `mod` line.",
+        "C015" => {
+            "A member depends on an external crate a `[[forbid]]` rule of the spec forbids it."
+        }
+        "C016" => "An `[[allow]]` entry expires within 30 days (`until`).",
         "R001" => "A requirement of the spec is lost: no test names it any more.",
         "R002" => "The code names a requirement id that the spec does not have.",
         "R003" => "A requirement's test is still the pending one Trellis seeded.",
@@ -100,5 +104,6 @@ pub(crate) fn help(code: Code) -> String {
 /// docs/check.md and docs/trace.md list as warnings, and every spec diagnostic `check` shows
 /// (a spec with an error stops before the check).
 pub(crate) fn warns(code: Code) -> bool {
-    matches!(code.id, "C010" | "C011" | "C013" | "C014" | "R005") || code.id.starts_with('S')
+    matches!(code.id, "C010" | "C011" | "C013" | "C014" | "C016" | "R005")
+        || code.id.starts_with('S')
 }

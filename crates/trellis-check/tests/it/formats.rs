@@ -192,7 +192,7 @@ fn a_clean_check_in_every_format() {
     valid_sarif(&checked.render_as(Format::Sarif));
     assert_eq!(checked.render_as(Format::Github), "", "no finding, no annotation");
     let junit = checked.render_as(Format::Junit);
-    assert!(junit.contains("tests=\"20\" failures=\"0\""), "{junit}");
+    assert!(junit.contains("tests=\"22\" failures=\"0\""), "{junit}");
     assert!(!junit.contains("<failure"), "{junit}");
     let markdown = checked.render_as(Format::Markdown);
     assert_eq!(markdown, "## Trellis check\n\n✅ The workspace matches its spec.\n");

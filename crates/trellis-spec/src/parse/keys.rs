@@ -2,7 +2,7 @@
 
 use crate::model::EdgeKind;
 pub(crate) const TOP_KEYS: &[&str] =
-    &["format", "workspace", "layers", "dependencies", "crates", "allow", "check"];
+    &["format", "workspace", "layers", "dependencies", "crates", "allow", "forbid", "check"];
 pub(crate) const WORKSPACE_KEYS: &[&str] =
     &["name", "summary", "edition", "rust-version", "license", "version", "scaffold", "trellis"];
 pub(crate) const LAYERS_KEYS: &[&str] = &["order"];
@@ -35,7 +35,8 @@ pub(crate) const CRATE_KEYS: &[&str] = &[
     "features",
 ];
 pub(crate) const REQUIREMENT_KEYS: &[&str] = &["id", "text"];
-pub(crate) const ALLOW_KEYS: &[&str] = &["from", "to", "reason"];
+pub(crate) const ALLOW_KEYS: &[&str] = &["from", "to", "reason", "until"];
+pub(crate) const FORBID_KEYS: &[&str] = &["layer", "crate", "uses", "only-uses", "reason"];
 pub(crate) const CHECK_KEYS: &[&str] = &["pending-requirements", "suspect-requirements"];
 
 /// Where a key that is unknown in one table belongs, or what it is called here: the slips of
@@ -53,11 +54,12 @@ pub(super) fn known_elsewhere(key: &str, here: &[&str]) -> Option<String> {
         "type" | "crate-type" if crate_table => "write it as `kind`".to_owned(),
         "members" => "the members are the `[crates.<name>]` tables".to_owned(),
         _ => {
-            let tables: [(&[&str], &str); 6] = [
+            let tables: [(&[&str], &str); 7] = [
                 (WORKSPACE_KEYS, "`[workspace]`"),
                 (CRATE_KEYS, "a `[crates.<name>]` table"),
                 (LAYERS_KEYS, "`[layers]`"),
                 (ALLOW_KEYS, "an `[[allow]]` table"),
+                (FORBID_KEYS, "a `[[forbid]]` table"),
                 (CHECK_KEYS, "`[check]`"),
                 (TOP_KEYS, "the top level"),
             ];

@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use super::*;
 use crate::parse::{
-    ALLOW_KEYS, CHECK_KEYS, CRATE_KEYS, DEP_KEYS, FORMAT, LAYERS_KEYS, REQUIREMENT_KEYS, TOP_KEYS,
-    WORKSPACE_KEYS,
+    ALLOW_KEYS, CHECK_KEYS, CRATE_KEYS, DEP_KEYS, FORBID_KEYS, FORMAT, LAYERS_KEYS,
+    REQUIREMENT_KEYS, TOP_KEYS, WORKSPACE_KEYS,
 };
 use crate::{CrateKind, Edition};
 
@@ -28,7 +28,7 @@ fn keys(table: &Value) -> BTreeSet<&str> {
 #[test]
 fn every_table_of_the_schema_has_the_keys_the_parser_reads() {
     let schema = schema();
-    let tables: [(Option<&str>, &[&str]); 8] = [
+    let tables: [(Option<&str>, &[&str]); 9] = [
         (None, TOP_KEYS),
         (Some("Workspace"), WORKSPACE_KEYS),
         (Some("Layers"), LAYERS_KEYS),
@@ -36,6 +36,7 @@ fn every_table_of_the_schema_has_the_keys_the_parser_reads() {
         (Some("Crate"), CRATE_KEYS),
         (Some("Requirement"), REQUIREMENT_KEYS),
         (Some("Allow"), ALLOW_KEYS),
+        (Some("Forbid"), FORBID_KEYS),
         (Some("Check"), CHECK_KEYS),
     ];
     for (name, parser) in tables {

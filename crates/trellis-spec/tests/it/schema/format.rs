@@ -100,6 +100,10 @@ pub(crate) struct SpecFile {
     /// `from -> to` up the layers is valid when one names it, and `check` reads them too
     /// (docs/check.md). Nothing permits a cycle.
     pub(crate) allow: Option<Vec<Allow>>,
+    /// Rules on the external crates a layer or a crate uses, each with its reason: `check`
+    /// reports every violation in the workspace, and a crate whose own `uses` breaks one is a
+    /// spec error (S036).
+    pub(crate) forbid: Option<Vec<Forbid>>,
     /// Settings of `check`.
     pub(crate) check: Option<Check>,
 }
@@ -312,6 +316,34 @@ pub(crate) struct Allow {
     /// not), the edge goes to.
     pub(crate) to: String,
     /// Why the edge is allowed, so that the exception explains itself; not blank.
+    pub(crate) reason: String,
+    /// The last day the exception holds, `YYYY-MM-DD`: after it, `check` reads the edge as if
+    /// the exception were not there, and it warns from 30 days before.
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub(crate) until: Option<String>,
+}
+
+/// `[[forbid]]`: a rule on the external crates of one layer or one crate; exactly one of
+/// `layer` and `crate`, and exactly one of `uses` and `only-uses`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(extend("allOf" = [
+    { "oneOf": [{ "required": ["layer"] }, { "required": ["crate"] }] },
+    { "oneOf": [{ "required": ["uses"] }, { "required": ["only-uses"] }] },
+]))]
+pub(crate) struct Forbid {
+    /// The rule is about every crate of this layer (one of `[layers] order`).
+    pub(crate) layer: Option<String>,
+    /// The rule is about this crate of the spec.
+    #[serde(rename = "crate")]
+    pub(crate) krate: Option<String>,
+    /// The external crates it may not use, by package name; globs (`tokio*`) allowed.
+    #[schemars(length(min = 1), inner(length(min = 1)))]
+    pub(crate) uses: Option<Vec<String>>,
+    /// The only external crates it may use, by package name; globs allowed.
+    #[schemars(length(min = 1), inner(length(min = 1)))]
+    pub(crate) only_uses: Option<Vec<String>>,
+    /// Why the rule exists, shown with every violation; not blank.
     pub(crate) reason: String,
 }
 
