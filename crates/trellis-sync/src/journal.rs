@@ -16,7 +16,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use toml_edit::{DocumentMut, Item, Value};
+use toml_edit::{DocumentMut, Item};
 
 use crate::SyncError;
 use crate::fsx::{self, Root};
@@ -236,7 +236,7 @@ fn bytes_of(key: &str, item: &Item) -> Result<Vec<u8>, String> {
 }
 
 fn quote(s: &str) -> String {
-    Value::from(s).to_string()
+    trellis_spec::toml_str(s)
 }
 
 /// Rolls the journal's changes back, last first, to the state before the run; then the ledger.

@@ -113,7 +113,7 @@ impl Project {
     /// The spec file as it is shown.
     pub fn shown_spec_file(&self) -> String {
         match self.spec_file.strip_prefix(&self.root) {
-            Ok(rel) => self.show(&slashed(rel)),
+            Ok(rel) => self.show(&trellis_spec::slashed(rel)),
             Err(_) => self.spec_file.display().to_string(),
         }
     }
@@ -241,12 +241,4 @@ pub fn shell_word(path: &str) -> String {
     } else {
         format!("'{}'", path.replace('\'', r"'\''"))
     }
-}
-
-/// A relative path with `/` between its parts, whatever the platform.
-fn slashed(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
