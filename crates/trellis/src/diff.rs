@@ -146,6 +146,22 @@ impl ArchDiff {
             }
         }
         checked.diagnostics = introduced;
+        // Said in every format, beside the findings: what could not be compared, and what
+        // the base has too.
+        checked.notes.extend(self.notes);
+        if !existing.is_empty() {
+            let list: Vec<String> = existing
+                .iter()
+                .map(|d| format!("{}[{}]: {}", d.severity, d.code.id, d.message))
+                .collect();
+            checked.notes.push(format!(
+                "{} finding(s) already at `{}` ({}) do not fail this check: {}",
+                existing.len(),
+                self.base,
+                self.commit,
+                list.join("; ")
+            ));
+        }
         (checked, existing)
     }
 
@@ -173,24 +189,31 @@ pub fn diff(project: &Project, options: &DiffOptions) -> Result<ArchDiff, Error>
     }
     let repo = Repo::at(root)?;
     let commit = repo.commit(&options.base)?;
-    let spec_in_repo = relative_spec(project);
+    let spec_in_repo = spec_in_repo(project, &repo);
     let tree = BaseTree::write(&repo, &commit)?;
     let base_root = match repo.prefix.as_os_str().is_empty() {
         true => tree.path.clone(),
         false => tree.path.join(&repo.prefix),
     };
-    let base_spec_path = base_root.join(&spec_in_repo);
+    // A spec outside the repository has no base: judged as none.
+    let base_spec_path = match &spec_in_repo {
+        Some(path) => tree.path.join(path),
+        None => tree.folder().join("no-spec-outside-the-repository"),
+    };
 
     let base_options = CheckOptions { results: Results::None, ..options.check.clone() };
     let base_project = Project::at(&base_root)
         .with_spec(&base_spec_path)
         .shown_as(project.shown_root().to_owned());
-    let base_text = fs::read_to_string(&base_spec_path).ok();
-    let base_loaded = base_text.as_ref().map(|_| base_project.load());
+    let base_loaded = base_spec_path.is_file().then(|| base_project.load());
     let base_spec = match &base_loaded {
         None => BaseSpec::Missing,
         Some(Ok(_)) => BaseSpec::Found,
-        Some(Err(e)) => BaseSpec::Invalid(e.to_string().lines().next().unwrap_or("").to_owned()),
+        // The first diagnostic says what is wrong; the message only how many there are.
+        Some(Err(e)) => BaseSpec::Invalid(match e.diagnostics().first() {
+            Some(d) => d.message.clone(),
+            None => e.to_string().lines().next().unwrap_or("").to_owned(),
+        }),
     };
 
     // Both sides at once: each is mostly cargo's time.
@@ -268,13 +291,16 @@ pub fn diff(project: &Project, options: &DiffOptions) -> Result<ArchDiff, Error>
     })
 }
 
-/// The spec's path relative to the workspace root (`Trellis.toml` unless `--spec` said
-/// otherwise).
-fn relative_spec(project: &Project) -> PathBuf {
-    let spec = project.spec_file();
-    spec.strip_prefix(project.root()).map(Path::to_path_buf).unwrap_or_else(|_| {
-        spec.file_name().map_or_else(|| PathBuf::from(trellis_spec::SPEC_FILE), PathBuf::from)
-    })
+/// The spec's path inside the repository (`Trellis.toml` at the workspace root unless
+/// `--spec` said otherwise); `None` when it lies outside the repository.
+fn spec_in_repo(project: &Project, repo: &Repo) -> Option<PathBuf> {
+    let spec = std::path::absolute(project.spec_file()).ok()?;
+    let spec = match (spec.parent().and_then(|p| fs::canonicalize(p).ok()), spec.file_name()) {
+        (Some(folder), Some(name)) => folder.join(name),
+        _ => spec,
+    };
+    let top = fs::canonicalize(&repo.top).unwrap_or_else(|_| repo.top.clone());
+    spec.strip_prefix(&top).ok().map(Path::to_path_buf)
 }
 
 type EdgeKey = (String, String, EdgeKind);

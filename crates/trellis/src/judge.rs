@@ -366,9 +366,9 @@ impl Trial<'_> {
     }
 }
 
-/// The `[[allow]]` entries (C012) that would excuse nothing in the workspace the plan leaves
-/// and excuse something in the workspace as it stands: the spec's own mistake, found before
-/// anything is written. The result (the plan without the entries in `held`) is
+/// The `[[allow]]` entries (C012) that would excuse nothing in the workspace the plan leaves:
+/// the spec's own mistake (`check` would fail on it), found before anything is written,
+/// whatever made it idle (the edge removed or declared, a crate moved to another layer). The result (the plan without the entries in `held`) is
 /// staged in an overlay and read by `cargo metadata --no-deps`, then compared with the spec
 /// as `check` compares (`apply`'s check after writing asks the same question).
 pub(crate) fn idle_allowances(
@@ -377,7 +377,9 @@ pub(crate) fn idle_allowances(
     held: &[Held],
     loaded: &crate::Loaded,
 ) -> Result<Vec<trellis_spec::Diagnostic>, Error> {
-    if loaded.spec.allow.is_empty() || !root.is_dir() {
+    // Nothing to write, nothing the run makes idle: `check` says what a person did.
+    let writes = plan.entries.iter().any(|e| !matches!(e.effect(), Effect::Nothing));
+    if loaded.spec.allow.is_empty() || !root.is_dir() || !writes {
         return Ok(Vec::new());
     }
     let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
@@ -397,10 +399,7 @@ pub(crate) fn idle_allowances(
     let overlay = Overlay::new(&root)?;
     overlay.stage(&root, &staged(plan, &indices(plan, held), &root))?;
     // Cargo refusing the result is the judge's to say; nothing to add here then.
-    let Some(after) = unused(&overlay.path) else { return Ok(Vec::new()) };
-    drop(overlay);
-    let before = unused(&root).unwrap_or_default();
-    Ok(after.into_iter().filter(|d| !before.iter().any(|b| b.message == d.message)).collect())
+    Ok(unused(&overlay.path).unwrap_or_default())
 }
 
 /// The errors `cargo check` finds in the workspace at `root` as it stands, built in an

@@ -64,20 +64,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
                 &project,
                 &trellis::DiffOptions { base: base.clone(), check: options },
             )?;
-            let at = format!("`{}` ({})", diff.base, diff.commit);
-            let (checked, existing) = diff.into_introduced();
-            if !existing.is_empty() {
-                let list: String = existing
-                    .iter()
-                    .map(|d| format!("  {}[{}]: {}\n", d.severity, d.code.id, d.message))
-                    .collect();
-                term::note(&format!(
-                    "{}: {} finding(s) already at {at}, not failing this check:\n{list}",
-                    term::paint("note", term::NOTE),
-                    existing.len(),
-                ));
-            }
-            (checked, existing)
+            diff.into_introduced()
         }
     };
     // Which results a failing requirement is found by, and how old they are.

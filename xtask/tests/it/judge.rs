@@ -459,3 +459,32 @@ reason = "being moved up"
     let check = cli::xtask(&ws, &["check"]);
     assert_eq!((apply.code, check.code), (Some(0), Some(0)), "{apply}\n{check}");
 }
+
+/// Whatever leaves an `[[allow]]` idle is refused before writing: a crate moved into the
+/// other's layer, too. And an allowance that expired while the spec still declares its edge
+/// is the spec's error for `new` (exit 2); one about to expire is only `check`'s warning.
+#[test]
+fn allowances_idle_by_a_layer_move_or_expired_are_refused_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "[workspace]\nname = \"m\"\n\n[layers]\norder = [\"low\", \"high\"]\n\n[crates.a]\nlayer = \"low\"\ndepends = [\"b\"]\n\n[crates.b]\nlayer = \"high\"\n\n[[allow]]\nfrom = \"a\"\nto = \"b\"\nreason = \"temporary\"\nuntil = \"2027-01-31\"\n";
+    fs::write(tmp.path().join("spec.toml"), spec).unwrap();
+    let soon = cli::xtask_with(
+        tmp.path(),
+        &[("TRELLIS_TODAY", "2027-01-20")],
+        &["new", "spec.toml", "--out", "ws"],
+    );
+    assert_eq!(soon.code, Some(0), "an allowance about to expire is no reason to refuse: {soon}");
+    let late = cli::xtask_with(
+        tmp.path(),
+        &[("TRELLIS_TODAY", "2027-02-01")],
+        &["new", "spec.toml", "--out", "late"],
+    );
+    assert_eq!(late.code, Some(2), "{late}");
+    assert!(late.stderr.contains("expired on 2027-01-31"), "{late}");
+    assert!(!tmp.path().join("late").exists());
+    let ws = tmp.path().join("ws");
+    edit(&ws, "Trellis.toml", "[crates.b]\nlayer = \"high\"", "[crates.b]\nlayer = \"low\"");
+    let plan = cli::xtask_with(&ws, &[("TRELLIS_TODAY", "2027-01-20")], &["plan"]);
+    assert_eq!(plan.code, Some(2), "{plan}");
+    assert!(plan.stderr.contains("C012"), "{plan}");
+}

@@ -42,9 +42,11 @@ impl Repo {
         if rev.starts_with('-') || rev.is_empty() {
             return Err(refused());
         }
-        match git(&self.top, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec], &[])
-        {
-            Ok(hash) if !hash.trim().is_empty() => Ok(hash.trim().to_owned()),
+        // One object name, nothing else (`^HEAD` "verifies" as a negated revision).
+        let is_hash = |h: &str| h.len() >= 40 && h.bytes().all(|b| b.is_ascii_hexdigit());
+        let args = ["rev-parse", "--verify", "--quiet", "--end-of-options", &spec];
+        match git(&self.top, &args, &[]) {
+            Ok(hash) if is_hash(hash.trim()) => Ok(hash.trim().to_owned()),
             _ => Err(refused()),
         }
     }
@@ -122,6 +124,13 @@ impl BaseTree {
             return Ok(tree);
         }
         Err(fail("a scratch folder", "no free name".to_owned()))
+    }
+}
+
+impl BaseTree {
+    /// The scratch folder the tree is written in (`path` is its `tree` folder).
+    pub(super) fn folder(&self) -> &Path {
+        &self.folder
     }
 }
 

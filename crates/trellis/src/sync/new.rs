@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use trellis_sync::{Plan, Verifier};
 
 use super::prepare::{
-    check_external_sources, refuse_created_binaries, refuse_idle_allowances, render, templates,
+    check_external_sources, refuse_created_binaries, refuse_expired_allowances,
+    refuse_idle_allowances, render, templates,
 };
 use super::verify::{Mismatch, cargo_sees_spec};
 use crate::{Error, ErrorKind, Loaded, Project};
@@ -78,6 +79,7 @@ pub fn new_from_text(
 
 fn create(loaded: Loaded, out: &Path, options: &NewOptions) -> Result<Created, Error> {
     refuse_idle_allowances(&loaded)?;
+    refuse_expired_allowances(&loaded)?;
     refuse_created_binaries(&loaded, None)?;
     check_external_sources(&loaded, out)?;
     let templates = templates(options.templates.as_deref())?;

@@ -29,6 +29,7 @@ pub(super) fn prepare(project: &Project) -> Result<Prepared, Error> {
     let loaded = project.load()?;
     check_external_sources(&loaded, project.root())?;
     refuse_created_binaries(&loaded, Some(project.root()))?;
+    refuse_expired_allowances(&loaded)?;
     let templates = templates(project.templates())?;
     let files = render(&loaded, &templates)?;
     let renames = loaded
@@ -127,9 +128,53 @@ pub(super) fn refuse_idle_allowances(loaded: &Loaded) -> Result<(), Error> {
     ))
 }
 
-/// Refuses a plan whose result leaves an `[[allow]]` excusing nothing that excuses something
-/// now (C012 in `check` after writing): the spec's mistake, said before anything is written,
-/// exit 2, at the entry.
+/// Refuses a spec that declares an edge up the layers whose `[[allow]]` expired (its
+/// `until` is before today, `trellis_check::today`): the workspace it makes would fail
+/// `check` with that edge (C007), so it is the spec's mistake, said before anything is written.
+pub(super) fn refuse_expired_allowances(loaded: &Loaded) -> Result<(), Error> {
+    let spec = &loaded.spec;
+    let (today, _) = trellis_check::today();
+    let rank =
+        |name: &str| spec.crate_named(name)?.layer.as_deref().and_then(|l| spec.layer_rank(l));
+    let expired: Vec<Diagnostic> = spec
+        .allow
+        .iter()
+        .filter(|a| !a.holds_on(today))
+        .filter(|a| {
+            let declared = spec.crate_named(&a.from.name).is_some_and(|c| {
+                c.depends.iter().any(|(kind, to)| kind.is_structural() && to.name == a.to.name)
+            });
+            let upward = matches!((rank(&a.from.name), rank(&a.to.name)), (Some(f), Some(t)) if f < t);
+            declared && upward
+        })
+        .map(|a| {
+            let until = a.until.as_ref().map(|u| (u.date, u.span.clone()));
+            let (date, span) = until.unwrap_or_else(|| (today, a.span.clone()));
+            Diagnostic::error(
+                trellis_spec::codes::LAYER_VIOLATION,
+                format!(
+                    "`[[allow]]` from `{}` to `{}` expired on {date}, and the spec still declares the edge it excused, up the layers",
+                    a.from.name, a.to.name
+                ),
+            )
+            .in_file(loaded.file.clone())
+            .at(span, "expired")
+            .hint("remove the edge from `depends`, move a crate to another layer, or extend `until` with a reason")
+        })
+        .collect();
+    if expired.is_empty() {
+        return Ok(());
+    }
+    Err(spec_errors(
+        loaded,
+        expired,
+        "the spec declares an edge up the layers whose `[[allow]]` expired; nothing was written"
+            .to_owned(),
+    ))
+}
+
+/// Refuses a plan whose result leaves an `[[allow]]` excusing nothing (C012 in `check` after
+/// writing): the spec's mistake, said before anything is written, exit 2, at the entry.
 pub(super) fn refuse_idle_after(
     loaded: &Loaded,
     root: &std::path::Path,

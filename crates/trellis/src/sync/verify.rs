@@ -46,8 +46,10 @@ impl Mismatch {
 pub(super) fn cargo_sees_spec(loaded: &Loaded, root: &Path) -> Result<(), Mismatch> {
     let cargo = trellis_check::Cargo::from_env();
     let metadata = trellis_check::read_metadata(root, &cargo).map_err(Mismatch::Metadata)?;
-    let checked =
+    let mut checked =
         trellis_check::check_metadata(&loaded.spec, &loaded.text, &metadata, Default::default());
+    // Warnings (an allowance about to expire, say) are for `check` to show, not a mismatch.
+    checked.diagnostics.retain(trellis_spec::Diagnostic::is_error);
     if checked.diagnostics.is_empty() { Ok(()) } else { Err(Mismatch::Graph(checked)) }
 }
 
