@@ -25,6 +25,7 @@ pub(super) struct FileCtx<'a> {
 
 pub(super) fn entry(f: &PlannedFile, action: Action) -> Entry {
     Entry {
+        refused_by_cargo: false,
         path: f.path.clone(),
         action,
         ownership: Some(f.ownership),
@@ -373,6 +374,7 @@ pub(super) fn plan_other(
     }
     let Some((out, stuck)) = manifest::follow_other(text, dir, ws) else { return Ok(None) };
     let mut e = Entry {
+        refused_by_cargo: false,
         path: path.clone(),
         action: Action::Merge,
         ownership: Some(Ownership::Manifest),

@@ -250,6 +250,9 @@ pub struct Entry {
     /// A unified diff of the change (for a conflict: from the file to Trellis' version), when
     /// [`Options::diff`] asked for it.
     pub diff: Option<String>,
+    /// Held back because cargo refuses its change ([`Plan::hold_back`]): a conflict whose
+    /// note gives cargo's message.
+    pub refused_by_cargo: bool,
     pub(crate) op: Op,
     /// Trellis' version of a conflicted file.
     pub(crate) theirs: Option<String>,
@@ -334,6 +337,7 @@ impl Plan {
             }
             e.op = Op::Nothing;
             e.action = Action::Conflict;
+            e.refused_by_cargo = true;
             e.note = Some((*note).to_owned());
             match before.files.get(&e.path) {
                 Some(record) => self.ledger.files.insert(e.path.clone(), record.clone()),

@@ -87,6 +87,7 @@ pub(super) fn plan_moves(
         let (from_exists, to_exists) = (root.dir_exists(old_dir)?, root.dir_exists(new_dir)?);
         let folders = FolderMove { from: old_dir.clone(), to: new_dir.clone() };
         let mut entry = Entry {
+            refused_by_cargo: false,
             path: folders.to_string(),
             moves: Some(folders.clone()),
             action: Action::Move,
@@ -186,6 +187,7 @@ pub(super) fn plan_orphans(
     for o in &orphans {
         let Some(cur) = &o.cur else { continue };
         let mut entry = Entry {
+            refused_by_cargo: false,
             path: o.path.to_owned(),
             moves: None,
             action: Action::Orphan,
