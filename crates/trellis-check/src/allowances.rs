@@ -7,18 +7,9 @@ use trellis_spec::{Diagnostic, Spec};
 /// workspace, one C012 error each. A new workspace holds exactly the spec's edges, so the only
 /// finding an `[[allow]]` can excuse there is a declared normal or build edge up the layers.
 pub fn idle_in_new_workspace(spec: &Spec, file: &str) -> Vec<Diagnostic> {
-    let rank =
-        |name: &str| spec.crate_named(name)?.layer.as_deref().and_then(|l| spec.layer_rank(l));
     spec.allow
         .iter()
-        .filter(|a| {
-            let declared = spec.crate_named(&a.from.name).is_some_and(|c| {
-                c.depends.iter().any(|(kind, to)| kind.is_structural() && to.name == a.to.name)
-            });
-            let upward = matches!((rank(&a.from.name), rank(&a.to.name)), (Some(f), Some(t)) if f < t);
-            let needed = (declared && upward) || spec.excuses_forbidden_use(a);
-            !needed
-        })
+        .filter(|a| !spec.excuses_declared_upward_edge(a) && !spec.excuses_forbidden_use(a))
         .map(|a| {
             Diagnostic::error(
                 crate::codes::UNUSED_ALLOWANCE,

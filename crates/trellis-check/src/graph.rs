@@ -345,23 +345,7 @@ fn groups(graph: &Graph) -> Vec<(Option<&str>, Vec<&Node>)> {
 /// Mermaid ids: the name with every character but letters, digits and `_` made `_`, kept
 /// clear of Mermaid's keywords, made unique.
 fn ids(graph: &Graph) -> BTreeMap<&str, String> {
-    let mut taken = BTreeSet::new();
-    let mut out = BTreeMap::new();
-    let names = names(graph);
-    for name in names {
-        if out.contains_key(name) {
-            continue;
-        }
-        let base = trellis_spec::graph::mermaid_id(name);
-        let mut id = base.clone();
-        let mut n = 2;
-        while !taken.insert(id.clone()) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
-        out.insert(name, id);
-    }
-    out
+    trellis_spec::graph::mermaid_ids(names(graph))
 }
 
 fn mermaid(graph: &Graph) -> String {

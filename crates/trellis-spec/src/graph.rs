@@ -227,6 +227,29 @@ pub fn mermaid_layer_id(n: usize) -> String {
     format!("layer-{n}")
 }
 
+/// A Mermaid id for each of `names`, as [`mermaid_id`] makes it, made unique in the order
+/// given (`a_b`, then `a_b_2` for `a-b`): the ids of one diagram.
+pub fn mermaid_ids<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> std::collections::BTreeMap<&'a str, String> {
+    let mut taken = HashSet::new();
+    let mut out = std::collections::BTreeMap::new();
+    for name in names {
+        if out.contains_key(name) {
+            continue;
+        }
+        let base = mermaid_id(name);
+        let mut id = base.clone();
+        let mut n = 2;
+        while !taken.insert(id.clone()) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        out.insert(name, id);
+    }
+    out
+}
+
 /// A Mermaid node id for a name: every character but ASCII letters, digits and `_` made `_`,
 /// and kept clear of the words Mermaid's flowchart grammar reads as syntax (`end`, `graph`,
 /// `style`, `click`…) and of a leading digit, by a `c_` prefix. The generated ARCHITECTURE.md

@@ -110,6 +110,22 @@ impl Rule {
 }
 
 impl Spec {
+    /// Whether `allowance` excuses an edge the spec itself declares (a normal or build
+    /// `depends`) from a lower layer to a higher one: the layer exception a workspace that
+    /// holds exactly the spec's edges needs.
+    pub fn excuses_declared_upward_edge(&self, allowance: &Allowance) -> bool {
+        let rank =
+            |name: &str| self.crate_named(name)?.layer.as_deref().and_then(|l| self.layer_rank(l));
+        let declared = self.crate_named(&allowance.from.name).is_some_and(|c| {
+            c.depends.iter().any(|(kind, to)| kind.is_structural() && to.name == allowance.to.name)
+        });
+        declared
+            && matches!(
+                (rank(&allowance.from.name), rank(&allowance.to.name)),
+                (Some(from), Some(to)) if from < to
+            )
+    }
+
     /// Whether `allowance` excuses a use the spec itself declares and a `[[forbid]]` rule
     /// forbids: its `from` crate's `uses` or `build-uses` names the external crate its `to`
     /// names (by key or package name), and a rule about that crate forbids that package. Such

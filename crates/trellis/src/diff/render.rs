@@ -1,10 +1,10 @@
 //! `diff`'s three forms: lines for people, JSON for programs, Markdown (with a Mermaid graph
 //! of only the changed part) for a pull request's comment.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use trellis_spec::graph::{mermaid_id, mermaid_label};
+use trellis_spec::graph::{mermaid_ids, mermaid_label};
 use trellis_spec::{Diagnostic, EdgeKind, Severity};
 
 use super::{ArchDiff, BaseSpec, CrateChange, Delta, EdgeChange, RequirementChange};
@@ -210,18 +210,7 @@ impl ArchDiff {
             names.insert(&e.from);
             names.insert(&e.to);
         }
-        let mut ids: BTreeMap<&str, String> = BTreeMap::new();
-        let mut taken = BTreeSet::new();
-        for name in &names {
-            let base = mermaid_id(name);
-            let mut id = base.clone();
-            let mut n = 2;
-            while !taken.insert(id.clone()) {
-                id = format!("{base}_{n}");
-                n += 1;
-            }
-            ids.insert(name, id);
-        }
+        let ids = mermaid_ids(names.iter().copied());
         let mut out = String::from("flowchart TD\n");
         let mut styles = Vec::new();
         for name in &names {

@@ -134,19 +134,10 @@ pub(super) fn refuse_idle_allowances(loaded: &Loaded) -> Result<(), Error> {
 pub(super) fn refuse_expired_allowances(loaded: &Loaded) -> Result<(), Error> {
     let spec = &loaded.spec;
     let (today, _) = trellis_check::today();
-    let rank =
-        |name: &str| spec.crate_named(name)?.layer.as_deref().and_then(|l| spec.layer_rank(l));
     let expired: Vec<Diagnostic> = spec
         .allow
         .iter()
-        .filter(|a| !a.holds_on(today))
-        .filter(|a| {
-            let declared = spec.crate_named(&a.from.name).is_some_and(|c| {
-                c.depends.iter().any(|(kind, to)| kind.is_structural() && to.name == a.to.name)
-            });
-            let upward = matches!((rank(&a.from.name), rank(&a.to.name)), (Some(f), Some(t)) if f < t);
-            declared && upward
-        })
+        .filter(|a| !a.holds_on(today) && spec.excuses_declared_upward_edge(a))
         .map(|a| {
             let until = a.until.as_ref().map(|u| (u.date, u.span.clone()));
             let (date, span) = until.unwrap_or_else(|| (today, a.span.clone()));
