@@ -406,6 +406,7 @@ fn requirement_changes(base: Option<&Spec>, now: &Spec) -> Vec<RequirementChange
 mod git;
 mod render;
 
+pub(crate) use git::git;
 use git::{BaseTree, Repo};
 
 #[cfg(test)]

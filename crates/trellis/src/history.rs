@@ -11,7 +11,6 @@
 //! for its git sources; outside a git checkout, or without git, there are no such candidates.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use trellis_render::PlannedFile;
 use trellis_spec::SPEC_FILE;
@@ -56,18 +55,7 @@ fn revisions(root: &Path) -> Vec<String> {
 
 /// Git's output, or `None` where git is missing, the folder is no checkout, or git fails.
 fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    String::from_utf8(output.stdout).ok()
+    crate::diff::git(root, args, &[]).ok()
 }
 
 /// The history `plan` and `apply` resolve the ledger with: each candidate spec, rendered with

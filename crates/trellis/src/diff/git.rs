@@ -58,13 +58,16 @@ impl Repo {
     }
 }
 
-enum GitFailure {
+/// Why a git command gave no output.
+pub(crate) enum GitFailure {
+    /// Git could not be run.
     Missing(io::Error),
+    /// Git ran and failed, saying this on stderr.
     Said(String),
 }
 
-/// Git's output in `dir` with `envs` set.
-fn git(dir: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Result<String, GitFailure> {
+/// Git's output in `dir` with `envs` set: `Err` when git cannot run, or says why it failed.
+pub(crate) fn git(dir: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Result<String, GitFailure> {
     let mut command = Command::new("git");
     command.arg("-C").arg(dir).args(args).stdin(Stdio::null());
     for (k, v) in envs {
