@@ -159,6 +159,20 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// Records `link`, a symbolic link this run is about to make outside the folder, leading
+    /// into it (the judge gives cargo the overlay by a link beside the workspace): a later
+    /// sweep removes the link with the folder, and only while it still leads into the folder.
+    /// The record is written before the link, so that a run killed between the two leaves a
+    /// record of nothing. Without a record, only this run removes the link.
+    pub fn record_link(&mut self, link: &Path) -> io::Result<()> {
+        let Some(record) = &self.record else { return Ok(()) };
+        let link = link.to_str().ok_or_else(|| io::Error::other("the link's path is not UTF-8"))?;
+        let mut file = fs::OpenOptions::new().append(true).open(record)?;
+        io::Write::write_all(&mut file, format!("link={link}\n").as_bytes())
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         drop(self.lock.take());
@@ -186,22 +200,36 @@ struct Record {
     pid: u32,
     token: String,
     kind: Kind,
+    /// A link outside the folder that leads into it ([`Scratch::record_link`]).
+    link: Option<PathBuf>,
+}
+
+impl Record {
+    /// Removes the record's link, if it is still a link into the record's folder.
+    fn remove_link(&self) {
+        let Some(link) = &self.link else { return };
+        if fs::read_link(link).is_ok_and(|target| target.starts_with(&self.path)) {
+            let _ = fs::remove_file(link);
+        }
+    }
 }
 
 fn read_record(file: &Path) -> Option<Record> {
     let text = fs::read_to_string(file).ok()?;
     let (mut path, mut pid, mut token, mut kind) = (None, None, None, Kind::Staging);
+    let mut link = None;
     for line in text.lines() {
         match line.split_once('=')? {
             ("pid", v) => pid = v.parse().ok(),
             ("token", v) => token = Some(v.to_owned()),
             ("path", v) => path = Some(PathBuf::from(v)),
             ("kind", "scratch") => kind = Kind::Scratch,
+            ("link", v) => link = Some(PathBuf::from(v)).filter(|l| l.is_absolute()),
             _ => return None,
         }
     }
     let token = token.filter(|t| t.len() >= 16)?;
-    Some(Record { path: path.filter(|p| p.is_absolute())?, pid: pid?, token, kind })
+    Some(Record { path: path.filter(|p| p.is_absolute())?, pid: pid?, token, kind, link })
 }
 
 /// Whether process `pid` is alive, where the system says so without `unsafe` (`/proc`).
@@ -228,6 +256,7 @@ pub fn sweep_stale(parent: &Path) -> Vec<PathBuf> {
         if record.path.parent() != Some(parent.as_path()) {
             // A record of a dead run whose folder is gone, wherever it was, is dropped.
             if living == Some(false) && fs::symlink_metadata(&record.path).is_err() {
+                record.remove_link();
                 let _ = fs::remove_file(&file);
             }
             continue;
@@ -242,6 +271,9 @@ pub fn sweep_stale(parent: &Path) -> Vec<PathBuf> {
             _ => false,
         };
         if !ours {
+            if living == Some(false) && fs::symlink_metadata(&record.path).is_err() {
+                record.remove_link();
+            }
             let _ = fs::remove_file(&file);
             continue;
         }
@@ -254,6 +286,7 @@ pub fn sweep_stale(parent: &Path) -> Vec<PathBuf> {
             Err(_) => living == Some(false),
         };
         if lock_free && fs::remove_dir_all(&record.path).is_ok() {
+            record.remove_link();
             let _ = fs::remove_file(&file);
             removed.push(record.path);
         }

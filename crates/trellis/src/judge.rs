@@ -20,8 +20,10 @@ use trellis_sync::{Effect, Held, Plan};
 
 use crate::Error;
 
+mod early;
 mod overlay;
 
+pub(crate) use early::Early;
 pub(crate) use overlay::memory_folder;
 use overlay::{Overlay, Staged};
 
@@ -96,15 +98,9 @@ pub(crate) fn judge(
     plan: &Plan,
     verify: Verify,
 ) -> Result<(Vec<Held>, Judged), Error> {
-    let wants = |e: &trellis_sync::Entry| match (e.effect(), verify) {
-        (Effect::Nothing, _) => false,
-        (_, Verify::Build) => true,
-        (Effect::Move { .. } | Effect::Delete, _) => true,
-        (Effect::Write(_), _) => reads_cargo(&e.path),
-    };
     // A workspace not made yet has nothing to stage a change in (`apply` refuses it; `new`
     // verifies what it makes itself).
-    if !root.is_dir() || !plan.entries.iter().any(wants) {
+    if !root.is_dir() || !wanted(plan, verify) {
         return Ok((Vec::new(), Judged::default()));
     }
     let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
@@ -139,10 +135,15 @@ fn needs_network(message: &str) -> bool {
     OFFLINE_ONLY.iter().any(|phrase| message.contains(phrase))
 }
 
-/// Whether cargo reads the file to load a workspace.
-fn reads_cargo(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(name, "Cargo.toml" | "Cargo.lock" | "build.rs")
+/// Whether the plan changes anything cargo's answer at `verify` depends on: a file cargo
+/// reads ([`trellis_sync::cargo_reads`]), a deletion, a move; for a build, any change.
+fn wanted(plan: &Plan, verify: Verify) -> bool {
+    plan.entries.iter().any(|e| match (e.effect(), verify) {
+        (Effect::Nothing, _) => false,
+        (_, Verify::Build) => true,
+        (Effect::Move { .. } | Effect::Delete, _) => true,
+        (Effect::Write(_), _) => trellis_sync::cargo_reads(&e.path),
+    })
 }
 
 fn indices(plan: &Plan, held: &[Held]) -> BTreeSet<usize> {
@@ -335,13 +336,9 @@ impl Trial<'_> {
 
     /// Cargo's answer on the plan without the entries in `held`.
     fn load(&self, held: &BTreeSet<usize>, level: Level) -> Result<Answer, Error> {
-        self.overlay.stage(self.root, &staged(self.plan, held, self.root))?;
-        let mut command = self.cargo(["metadata", "--format-version", "1", "--offline"]);
-        if level == Level::Manifests {
-            command.arg("--no-deps");
-        }
-        command.stdout(Stdio::null());
-        let output = command.output().map_err(spawn_error)?;
+        self.overlay.stage(self.root, &staged(&self.plan.entries, held, self.root))?;
+        let manifest = self.overlay.path.join("Cargo.toml");
+        let output = metadata(self.overlay, &manifest, level).output().map_err(spawn_error)?;
         if output.status.success() {
             return Ok(Ok(()));
         }
@@ -352,18 +349,27 @@ impl Trial<'_> {
     /// find in the unchanged tree; the first of them, named, when there is one.
     fn build(&self, held: &BTreeSet<usize>) -> Result<Option<String>, Error> {
         let all: BTreeSet<usize> = (0..self.plan.entries.len()).collect();
-        self.overlay.stage(self.root, &staged(self.plan, &all, self.root))?;
+        self.overlay.stage(self.root, &staged(&self.plan.entries, &all, self.root))?;
         let before = check(&self.overlay.path, Some(&self.root.join("target")))?;
-        self.overlay.stage(self.root, &staged(self.plan, held, self.root))?;
+        self.overlay.stage(self.root, &staged(&self.plan.entries, held, self.root))?;
         let after = check(&self.overlay.path, Some(&self.root.join("target")))?;
         Ok(introduced(&before, &after).map(|e| self.overlay.unstage(&e, self.root)))
     }
+}
 
-    fn cargo<const N: usize>(&self, args: [&str; N]) -> Command {
-        let mut command = cargo_command(&self.overlay.path);
-        command.args(args).arg("--manifest-path").arg(self.overlay.path.join("Cargo.toml"));
-        command
+/// `cargo metadata` on the overlay's `manifest`, at `level`: its output is not read, only its
+/// status and its errors. Cargo names a manifest in its errors relative to the folder it runs
+/// in, the overlay's: where its errors are read, it is given the manifest there, not through
+/// the overlay's `entry`.
+fn metadata(overlay: &Overlay, manifest: &Path, level: Level) -> Command {
+    let mut command = cargo_command(&overlay.path);
+    command.args(["metadata", "--format-version", "1", "--offline", "--manifest-path"]);
+    command.arg(manifest);
+    if level == Level::Manifests {
+        command.arg("--no-deps");
     }
+    command.stdout(Stdio::null());
+    command
 }
 
 /// The `[[allow]]` entries (C012) that would excuse nothing in the workspace the plan leaves:
@@ -397,9 +403,9 @@ pub(crate) fn idle_allowances(
         )
     };
     let overlay = Overlay::new(&root)?;
-    overlay.stage(&root, &staged(plan, &indices(plan, held), &root))?;
+    overlay.stage(&root, &staged(&plan.entries, &indices(plan, held), &root))?;
     // Cargo refusing the result is the judge's to say; nothing to add here then.
-    Ok(unused(&overlay.path).unwrap_or_default())
+    Ok(unused(&overlay.entry).unwrap_or_default())
 }
 
 /// The errors `cargo check` finds in the workspace at `root` as it stands, built in an
@@ -548,10 +554,14 @@ pub(crate) fn essence(message: &str) -> String {
     line.strip_prefix("error: ").unwrap_or(&line).to_owned()
 }
 
-/// What the plan changes, without the entries in `held`, as the overlay stages it.
-fn staged(plan: &Plan, held: &BTreeSet<usize>, root: &Path) -> BTreeMap<String, Staged> {
+/// What the plan's `entries` change, without those in `held`, as the overlay stages it.
+fn staged(
+    entries: &[trellis_sync::Entry],
+    held: &BTreeSet<usize>,
+    root: &Path,
+) -> BTreeMap<String, Staged> {
     let mut out = BTreeMap::new();
-    for (i, e) in plan.entries.iter().enumerate() {
+    for (i, e) in entries.iter().enumerate() {
         if held.contains(&i) {
             continue;
         }

@@ -321,27 +321,43 @@ fn an_overlay_a_killed_run_left_is_removed_by_its_record_never_by_its_name() {
     let records = std::env::temp_dir().join("trellis-staging");
     fs::create_dir_all(&records).unwrap();
     let path = fs::canonicalize(&stale).unwrap();
+    // And the link beside the workspace it gave cargo, recorded.
+    let link = fs::canonicalize(tmp.path()).unwrap().join(".ws.trellis-judge-4000000000-1");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(path.join("crates"), &link).unwrap();
     fs::write(
         records.join(format!("4000000000-{token}.record")),
-        format!("pid=4000000000\ntoken={token}\npath={}\nkind=scratch\n", path.display()),
+        format!(
+            "pid=4000000000\ntoken={token}\npath={}\nkind=scratch\nlink={}\n",
+            path.display(),
+            link.display()
+        ),
     )
     .unwrap();
-    // A folder of the same shape of name that no record names.
+    // A folder and a link of the same shape of name that no record names.
     let unrecorded = tmp.path().join(".ws.trellis-judge-4000000001-0");
     fs::create_dir_all(&unrecorded).unwrap();
+    let unrecorded_link = tmp.path().join(".ws.trellis-judge-4000000001-1");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&unrecorded, &unrecorded_link).unwrap();
 
     edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
     let plan = cli::xtask(&ws, &["plan", "-v"]);
     assert_eq!(plan.code, Some(0), "{plan}");
     assert!(plan.stderr.contains("accepts the result"), "the plan was judged: {plan}");
     assert!(!stale.exists(), "the killed run's overlay is gone");
+    assert!(fs::symlink_metadata(&link).is_err(), "and the link its record names");
     assert!(unrecorded.is_dir(), "a folder is never removed on its name alone");
     let mut left: Vec<String> = fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(left, [".ws.trellis-judge-4000000001-0", "spec.toml", "ws", "x", "z"]);
+    let mut expected = vec![".ws.trellis-judge-4000000001-0", "spec.toml", "ws", "x", "z"];
+    if cfg!(unix) {
+        expected.insert(1, ".ws.trellis-judge-4000000001-1");
+    }
+    assert_eq!(left, expected);
 }
 
 #[test]
@@ -487,4 +503,88 @@ fn allowances_idle_by_a_layer_move_or_expired_are_refused_before_writing() {
     let plan = cli::xtask_with(&ws, &[("TRELLIS_TODAY", "2027-01-20")], &["plan"]);
     assert_eq!(plan.code, Some(2), "{plan}");
     assert!(plan.stderr.contains("C012"), "{plan}");
+}
+
+/// A run with `CARGO` naming a cargo that logs each question (its arguments, one line each)
+/// before it answers it: the questions asked, and the run.
+#[cfg(target_os = "linux")]
+fn xtask_logging_cargo(ws: &Path, args: &[&str]) -> (Vec<String>, cli::Run) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = ws.parent().unwrap().join("logging-cargo");
+    fs::create_dir_all(&dir).unwrap();
+    let (program, log) = (dir.join("cargo"), dir.join("questions"));
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        env!("CARGO")
+    );
+    fs::write(&program, script).unwrap();
+    fs::set_permissions(&program, fs::Permissions::from_mode(0o755)).unwrap();
+    let _ = fs::remove_file(&log);
+    let output = crate::command(env!("CARGO_BIN_EXE_xtask"), ws)
+        .env("CARGO", &program)
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .unwrap();
+    let questions =
+        fs::read_to_string(&log).unwrap_or_default().lines().map(str::to_owned).collect();
+    fs::remove_dir_all(&dir).unwrap();
+    let run = cli::Run {
+        dir: ws.to_path_buf(),
+        command: format!("cargo xtask {}", args.join(" ")),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    (questions, run)
+}
+
+/// Cargo starts on the result as soon as the plan has planned what cargo reads, and its answer
+/// stands when the finished plan shows cargo the same: one question. Where the guess was
+/// wrong (a source the ledger records, deleted by a person, which the plan makes again), the
+/// judge asks again from the start, and says the same as ever.
+#[cfg(target_os = "linux")]
+#[test]
+fn cargo_judges_while_the_rest_is_planned_and_a_wrong_guess_is_asked_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    let judged = |questions: &[String]| -> Vec<String> {
+        let judged =
+            questions.iter().filter(|q| q.starts_with("metadata") && !q.contains("--no-deps"));
+        judged.cloned().collect()
+    };
+    // The early question goes by the link beside the workspace; the judge's own, whose
+    // messages are read, to the overlay in memory.
+    let beside = format!(
+        "--manifest-path {}/.ws.trellis-judge-",
+        fs::canonicalize(tmp.path()).unwrap().display()
+    );
+    edit(&ws, "Trellis.toml", "[crates.b]\n", "[crates.c]\ndepends = [\"b\"]\n\n[crates.b]\n");
+    let (questions, plan) = xtask_logging_cargo(&ws, &["plan", "-v"]);
+    assert_eq!(plan.code, Some(0), "{plan}");
+    assert!(plan.stderr.contains("accepts the result"), "{plan}");
+    assert!(plan.stdout.contains("create     crates/c/src/lib.rs"), "{plan}");
+    let asked = judged(&questions);
+    assert!(asked.len() == 1 && asked[0].contains(&beside), "one question: {questions:?}");
+    let (questions, apply) = xtask_logging_cargo(&ws, &["apply", "-v"]);
+    assert_eq!(apply.code, Some(0), "{apply}");
+    assert!(apply.stderr.contains("accepts the result"), "{apply}");
+    let asked = judged(&questions);
+    assert!(asked.len() == 1 && asked[0].contains(&beside), "one question: {questions:?}");
+    nothing_beside(tmp.path());
+
+    // The guess leaves out `a`'s library, which the ledger records (the spec does not change
+    // `a`) and the plan makes again.
+    fs::remove_file(ws.join("crates/a/src/lib.rs")).unwrap();
+    edit(&ws, "Trellis.toml", "summary = \"Before\"", "summary = \"After\"");
+    let (questions, plan) = xtask_logging_cargo(&ws, &["plan", "-v"]);
+    assert_eq!(plan.code, Some(0), "{plan}");
+    assert!(plan.stderr.contains("accepts the result"), "{plan}");
+    assert!(plan.stdout.contains("create     crates/a/src/lib.rs"), "{plan}");
+    // (The early question was stopped, maybe before it was logged.)
+    let asked = judged(&questions);
+    let last = asked.last().map(String::as_str).unwrap_or_default();
+    assert!(last.contains("--manifest-path /dev/shm/"), "the judge's own: {questions:?}");
+    nothing_beside(tmp.path());
 }

@@ -65,6 +65,48 @@ pub struct Options {
     /// Earlier specs' renders, for a ledger whose hashes the spec as it stands no longer
     /// gives (see [`Ledger::resolve_with`]).
     pub history: Option<History>,
+    /// Told what cargo will see as soon as that is planned, before the rest of the files
+    /// (see [`Early`]).
+    pub early: Option<Early>,
+}
+
+/// Whether cargo reads the file's text to load a workspace (a manifest, the lock file, a
+/// build script's presence aside, a cargo configuration or a toolchain file): of every other
+/// file, `cargo metadata` sees only whether it exists (a target's source, say).
+pub fn cargo_reads(path: &str) -> bool {
+    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let in_cargo_folder = folder == ".cargo" || folder.ends_with("/.cargo");
+    matches!(
+        name,
+        "Cargo.toml" | "Cargo.lock" | "build.rs" | "rust-toolchain" | "rust-toolchain.toml"
+    ) || (in_cargo_folder && matches!(name, "config" | "config.toml"))
+}
+
+/// What a plan tells a caller midway, so that cargo can start judging while the rest is
+/// planned: the entries planned so far (folder moves, orphans, and every file cargo reads,
+/// [`cargo_reads`]), and the files still to plan that the ledger has no record of (most of
+/// them are created). The caller's guess of what cargo will see is only a guess: it must
+/// compare it with the finished plan before it trusts cargo's answer. Called at most once.
+#[derive(Clone)]
+pub struct Early(Arc<EarlyFn>);
+
+type EarlyFn = dyn Fn(&[Entry], &[&PlannedFile]) + Send + Sync;
+
+impl Early {
+    /// A hook that runs `told` once a plan has planned what cargo reads.
+    pub fn new(told: impl Fn(&[Entry], &[&PlannedFile]) + Send + Sync + 'static) -> Early {
+        Early(Arc::new(told))
+    }
+
+    pub(crate) fn tell(&self, entries: &[Entry], unrecorded: &[&PlannedFile]) {
+        (self.0)(entries, unrecorded);
+    }
+}
+
+impl fmt::Debug for Early {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Early(..)")
+    }
 }
 
 /// The files earlier specs render (the spec last applied here, the one in version control),

@@ -389,9 +389,28 @@ impl Files<'_> {
     ) -> Result<(), SyncError> {
         let accept: HashSet<&str> = self.options.accept.iter().map(String::as_str).collect();
         let keep_none = |_: &[String]| false;
-        let (roots, others): (Vec<&PlannedFile>, Vec<&PlannedFile>) =
-            sorted.iter().partition(|f| f.path == ROOT_MANIFEST);
-        for f in others.into_iter().chain(roots) {
+        // What cargo reads first, the root manifest last of it (the edges added to members
+        // decide which entries it needs); then whoever waits for that is told, and the rest
+        // is planned while it works.
+        let (read, rest): (Vec<&PlannedFile>, Vec<&PlannedFile>) =
+            sorted.iter().partition(|f| crate::cargo_reads(&f.path));
+        let (roots, read): (Vec<&PlannedFile>, Vec<&PlannedFile>) =
+            read.into_iter().partition(|f| f.path == ROOT_MANIFEST);
+        let told = read.len() + roots.len();
+        let tell = |entries: &[Entry]| {
+            if let Some(early) = &self.options.early {
+                let unrecorded: Vec<&PlannedFile> = rest
+                    .iter()
+                    .copied()
+                    .filter(|f| !self.old.files.contains_key(&f.path))
+                    .collect();
+                early.tell(entries, &unrecorded);
+            }
+        };
+        for (i, f) in read.into_iter().chain(roots).chain(rest.iter().copied()).enumerate() {
+            if i == told {
+                tell(entries);
+            }
             let from = self.sources.of(&f.path);
             let cur = if f.path == ROOT_MANIFEST {
                 self.root_manifest.map(<[u8]>::to_vec)
@@ -448,6 +467,9 @@ impl Files<'_> {
                 next.files.insert(f.path.clone(), record);
             }
             entries.push(entry);
+        }
+        if rest.is_empty() {
+            tell(entries);
         }
         Ok(())
     }

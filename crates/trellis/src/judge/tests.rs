@@ -137,8 +137,20 @@ fn the_overlay_in_memory_mirrors_what_lies_above_the_workspace() {
     let message = format!("error: in {}", overlay.path.join("../outside/Cargo.toml").display());
     let shown = overlay.unstage(&message, &root);
     assert_eq!(shown, format!("error: in {}", root.join("../outside/Cargo.toml").display()));
+    // Cargo is given it by a link beside the workspace, so its paths are as deep as the
+    // workspace's; they read as the workspace's too.
+    let link = overlay.entry.clone();
+    if memory_folder().is_some() {
+        assert_eq!(link.parent(), root.parent());
+        assert_eq!(fs::read_link(&link).unwrap(), overlay.path);
+        assert_eq!(fs::read_to_string(link.join("Cargo.toml")).unwrap(), "root");
+        let message = format!("error: in {}", link.join("crates/a/Cargo.toml").display());
+        let shown = overlay.unstage(&message, &root);
+        assert_eq!(shown, format!("error: in {}", root.join("crates/a/Cargo.toml").display()));
+    }
     drop(overlay);
     assert!(!base.exists());
+    assert!(fs::symlink_metadata(&link).is_err(), "the link is gone with the overlay");
     // The workspace and what is beside it are untouched.
     assert_eq!(fs::read_to_string(top.join("projects/outside/Cargo.toml")).unwrap(), "outside");
 
@@ -148,4 +160,31 @@ fn the_overlay_in_memory_mirrors_what_lies_above_the_workspace() {
     assert_eq!(beside.path.parent(), root.parent());
     beside.stage(&root, &BTreeMap::new()).unwrap();
     assert_eq!(fs::read_to_string(beside.path.join("../outside/Cargo.toml")).unwrap(), "outside");
+}
+
+/// What an early judgement compares: the text of each file cargo reads, and of every other
+/// file only whether the change creates or deletes it; a folder move is not guessed.
+#[test]
+fn cargo_sees_the_text_of_what_it_reads_and_only_the_presence_of_the_rest() {
+    use super::early::{Sight, seen};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    fs::create_dir_all(root.join("crates/a/src")).unwrap();
+    fs::write(root.join("crates/a/src/lib.rs"), "//! a\n").unwrap();
+    let changes = BTreeMap::from([
+        ("Cargo.toml".to_owned(), Staged::Text("[workspace]\n".into())),
+        ("crates/a/src/lib.rs".to_owned(), Staged::Text("//! a, changed\n".into())),
+        ("crates/b/src/lib.rs".to_owned(), Staged::Text("//! b\n".into())),
+        ("crates/c/src/lib.rs".to_owned(), Staged::Absent),
+        (".cargo/config.toml".to_owned(), Staged::Text("[alias]\n".into())),
+    ]);
+    let expected = BTreeMap::from([
+        ("Cargo.toml".to_owned(), Sight::Text("[workspace]\n".into())),
+        ("crates/b/src/lib.rs".to_owned(), Sight::Present),
+        ("crates/c/src/lib.rs".to_owned(), Sight::Absent),
+        (".cargo/config.toml".to_owned(), Sight::Text("[alias]\n".into())),
+    ]);
+    assert_eq!(seen(root, &changes), Some(expected));
+    let moved = BTreeMap::from([("crates/d".to_owned(), Staged::Folder(root.join("crates/a")))]);
+    assert_eq!(seen(root, &moved), None);
 }

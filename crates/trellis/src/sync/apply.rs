@@ -88,13 +88,19 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
     let affirmed = made_real(project, &prepared.loaded)?;
     // What the judge said, and why it could not judge, kept for the result.
     let said: Arc<Mutex<(Judged, Option<Error>)>> = Arc::default();
+    // Cargo starts on what it will see as soon as the plan has planned that.
+    let early = crate::judge::Early::new(project.root()).map(Arc::new);
     let judge = {
         let (root, said) = (project.root().to_path_buf(), Arc::clone(&said));
         let loaded = Arc::clone(&prepared.loaded);
         let cancel = options.cancel.clone();
+        let early = early.clone();
         Judge::new(move |plan: &Plan| {
             let mut said = said.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let judged = crate::judge::judge(&root, plan, Verify::Metadata);
+            let judged = match early.as_ref().and_then(|early| early.verdict(plan)) {
+                Some(judged) => Ok((Vec::new(), judged)),
+                None => crate::judge::judge(&root, plan, Verify::Metadata),
+            };
             // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
             if cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst)) {
                 let message = "interrupted; nothing was written";
@@ -132,6 +138,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
             // Read inside `apply`'s lock, by the plan it makes there: the tree as it is then.
             facts: Some(crate::facts::reader()),
             history: Some(crate::history::history(project.root(), project.templates())),
+            early: early.as_ref().map(|early| early.hook()),
         },
         verify: Some(verifier(Arc::clone(&prepared.loaded), build)),
         judge: Some(judge),

@@ -62,6 +62,11 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
     let history = crate::history::history(project.root(), project.templates());
     let mut ledger = Ledger::load(project.root())?;
     ledger.resolve_with(&prepared.files, Some(&history));
+    // Cargo starts on what it will see as soon as that is planned (not on a half-changed
+    // workspace, and not for a build, which reads every file).
+    let early = (!unfinished && options.verify == Verify::Metadata && project.root().is_dir())
+        .then(|| crate::judge::Early::new(project.root()))
+        .flatten();
     let sync = Options {
         prune: options.prune,
         diff: options.diff,
@@ -69,6 +74,7 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
         others: prepared.others,
         facts: Some(crate::facts::reader()),
         history: Some(history),
+        early: early.as_ref().map(crate::judge::Early::hook),
         ..Options::default()
     };
     let mut plan = trellis_sync::plan(project.root(), &prepared.files, &ledger, &sync)?;
@@ -83,7 +89,11 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
             ..Judged::default()
         }
     } else {
-        let (held, judged) = crate::judge::judge(project.root(), &plan, options.verify)?;
+        let early = early.and_then(|early| early.verdict(&plan));
+        let (held, judged) = match early {
+            Some(judged) => (Vec::new(), judged),
+            None => crate::judge::judge(project.root(), &plan, options.verify)?,
+        };
         super::prepare::refuse_idle_after(&prepared.loaded, project.root(), &plan, &held)?;
         plan.hold_back(&held, &ledger);
         judged
