@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use trellis_sync::{Ledger, Options, Plan};
+use trellis_sync::{Options, Plan};
 
 use super::prepare::prepare;
 use crate::judge::{Judged, Verify};
@@ -60,7 +60,7 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
     let prepared = prepare(project)?;
     let unfinished = trellis_sync::unfinished(project.root())?;
     let history = crate::history::history(project.root(), project.templates());
-    let mut ledger = Ledger::load(project.root())?;
+    let mut ledger = prepared.ledger;
     ledger.resolve_with(&prepared.files, Some(&history));
     // Cargo starts on what it will see as soon as that is planned (not on a half-changed
     // workspace, and not for a build, which reads every file).

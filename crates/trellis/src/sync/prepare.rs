@@ -22,10 +22,25 @@ pub(super) struct Prepared {
     /// Members the spec does not declare, where a crate moves or is renamed (see
     /// [`trellis_sync::Options::others`]).
     pub(super) others: Vec<String>,
+    /// The ledger as it was read, before the spec was (`apply` reads it again in its lock).
+    pub(super) ledger: Ledger,
 }
 
-/// Loads the spec, checks what can be checked of its external sources, renders it.
+/// Loads the spec, checks what can be checked of its external sources, renders it; the
+/// ledger is read meanwhile.
 pub(super) fn prepare(project: &Project) -> Result<Prepared, Error> {
+    std::thread::scope(|scope| {
+        let ledger = scope.spawn(|| Ledger::load(project.root()));
+        let prepared = prepare_spec(project);
+        let ledger = ledger.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let (loaded, files, renames) = prepared?;
+        let others = undeclared_manifests(project.root(), &loaded.spec, &ledger)?;
+        Ok(Prepared { loaded: Arc::new(loaded), files, renames, others, ledger })
+    })
+}
+
+/// The spec loaded, refused where its result would be, and rendered; its renames.
+fn prepare_spec(project: &Project) -> Result<(Loaded, Vec<PlannedFile>, Vec<Rename>), Error> {
     let loaded = project.load()?;
     check_external_sources(&loaded, project.root())?;
     refuse_created_binaries(&loaded, Some(project.root()))?;
@@ -41,16 +56,18 @@ pub(super) fn prepare(project: &Project) -> Result<Prepared, Error> {
             Some(Rename { from: from.name.clone(), to: c.name.as_str().to_owned() })
         })
         .collect();
-    let others = undeclared_manifests(project.root(), &loaded.spec)?;
-    Ok(Prepared { loaded: Arc::new(loaded), files, renames, others })
+    Ok((loaded, files, renames))
 }
 
 /// The folders of manifests the spec does not declare, when a crate of the spec moves (or is
 /// renamed) since the ledger: the workspace's other members, as cargo lists them, and every
 /// other package under the root (`target` and hidden folders aside): their paths and entries
 /// must follow it. Looks only then.
-fn undeclared_manifests(root: &Path, spec: &trellis_spec::Spec) -> Result<Vec<String>, Error> {
-    let ledger = Ledger::load(root)?;
+fn undeclared_manifests(
+    root: &Path,
+    spec: &trellis_spec::Spec,
+    ledger: &Ledger,
+) -> Result<Vec<String>, Error> {
     let moves = spec.crates.iter().any(|c| {
         let was = c.renamed_from.as_ref().map_or(c.name.as_str(), |from| from.name.as_str());
         ledger.crate_dir(was).is_some_and(|dir| dir != c.path || was != c.name.as_str())
