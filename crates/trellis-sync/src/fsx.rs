@@ -93,6 +93,20 @@ impl Root {
 
     /// The bytes of the file at `rel`, or `None` when there is none.
     pub(crate) fn read(&self, rel: &str) -> Result<Option<Vec<u8>>, SyncError> {
+        match self.file(rel)? {
+            Some(abs) => fs::read(&abs).map(Some).map_err(SyncError::io("read", abs)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether there is a file at `rel`, as [`Root::read`] would find it (a link or a folder
+    /// there is an error), without reading it.
+    pub(crate) fn has_file(&self, rel: &str) -> Result<bool, SyncError> {
+        Ok(self.file(rel)?.is_some())
+    }
+
+    /// The file at `rel`, if there is one: its absolute path.
+    fn file(&self, rel: &str) -> Result<Option<PathBuf>, SyncError> {
         if !self.parents_exist(rel)? {
             return Ok(None);
         }
@@ -102,7 +116,7 @@ impl Root {
             Ok(meta) if meta.is_dir() => {
                 Err(SyncError::WrongKind { path: abs, what: "a folder where a file belongs" })
             }
-            Ok(_) => fs::read(&abs).map(Some).map_err(SyncError::io("read", abs)),
+            Ok(_) => Ok(Some(abs)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(SyncError::io("inspect", abs)(e)),
         }

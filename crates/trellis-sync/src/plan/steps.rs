@@ -212,7 +212,7 @@ fn created_crates<'c>(
 ) -> Result<BTreeSet<&'c str>, SyncError> {
     let mut created = BTreeSet::new();
     for dir in crates.values() {
-        if root.read(&sources.of(&manifest_of(dir)))?.is_none() {
+        if !root.has_file(&sources.of(&manifest_of(dir)))? {
             created.insert(dir.as_str());
         }
     }
@@ -223,24 +223,28 @@ fn created_crates<'c>(
 /// crate, that is when it creates the manifest now (`created`) or seeded its sources before
 /// (`old` has them).
 fn keep_seeded_sources(sorted: &mut Vec<&PlannedFile>, created: &BTreeSet<&str>, old: &Ledger) {
-    let mut seeding: BTreeMap<String, bool> = BTreeMap::new();
+    // Seeded before: a source Trellis still plans, or any under `src/` it wrote (a crate
+    // whose kind changed plans `main.rs` where it wrote `lib.rs`). Each looked up once.
+    let mut seeding: BTreeSet<&str> = created.clone();
     for f in sorted.iter() {
-        let Seed::Source(dir) = &f.seed else { continue };
-        if seeding.contains_key(dir.as_str()) {
-            continue;
+        if let Seed::Source(dir) = &f.seed
+            && old.files.contains_key(&f.path)
+        {
+            seeding.insert(dir.as_str());
         }
-        // Seeded before: a source Trellis still plans, or any under `src/` it wrote (a crate
-        // whose kind changed plans `main.rs` where it wrote `lib.rs`).
-        let src = if dir.is_empty() { "src/".to_owned() } else { format!("{dir}/src/") };
-        let seeds = created.contains(dir.as_str())
-            || sorted.iter().any(|g| g.seed == f.seed && old.files.contains_key(&g.path))
-            || old.files.iter().any(|(path, r)| {
-                r.ownership == Ownership::Seeded && path.starts_with(src.as_str())
-            });
-        seeding.insert(dir.clone(), seeds);
     }
+    let wrote_src = |dir: &str| {
+        let src = if dir.is_empty() { "src/".to_owned() } else { format!("{dir}/src/") };
+        old.files
+            .range(src.clone()..)
+            .take_while(|(path, _)| path.starts_with(src.as_str()))
+            .any(|(_, r)| r.ownership == Ownership::Seeded)
+    };
+    let mut decided: BTreeMap<&str, bool> = BTreeMap::new();
     sorted.retain(|f| match &f.seed {
-        Seed::Source(dir) => seeding.get(dir.as_str()) == Some(&true),
+        Seed::Source(dir) => *decided
+            .entry(dir.as_str())
+            .or_insert_with(|| seeding.contains(dir.as_str()) || wrote_src(dir)),
         Seed::Always | Seed::Scaffold => true,
     });
 }
