@@ -42,9 +42,10 @@ pub(super) struct KnownCrate {
 }
 
 /// The moves of a plan, and the ledger as it reads once they are done.
-pub(super) struct Moves {
+pub(super) struct Moves<'l> {
     pub(super) entries: Vec<Entry>,
-    pub(super) ledger: Ledger,
+    /// The ledger once the moves are done (borrowed while no move changes it).
+    pub(super) ledger: std::borrow::Cow<'l, Ledger>,
     /// New folder → old folder, for crates whose folder moves in this run.
     pub(super) moved: Vec<(String, String)>,
     /// Old folder → new folder, for every crate whose folder changed since the ledger was
@@ -54,15 +55,15 @@ pub(super) struct Moves {
 
 /// Plans the folder moves of renamed crates (and of crates whose path changed under the same
 /// name: two packages of one name in a workspace would not build).
-pub(super) fn plan_moves(
+pub(super) fn plan_moves<'l>(
     root: &Root,
-    ledger: &Ledger,
+    ledger: &'l Ledger,
     crates: &BTreeMap<String, String>,
     renames: &[Rename],
-) -> Result<Moves, SyncError> {
+) -> Result<Moves<'l>, SyncError> {
     let mut out = Moves {
         entries: Vec::new(),
-        ledger: ledger.clone(),
+        ledger: std::borrow::Cow::Borrowed(ledger),
         moved: Vec::new(),
         relocated: BTreeMap::new(),
     };
@@ -81,7 +82,9 @@ pub(super) fn plan_moves(
             continue;
         };
         if old_dir == new_dir {
-            out.ledger.crates.remove(&rename.from);
+            if out.ledger.crates.contains_key(&rename.from) {
+                out.ledger.to_mut().crates.remove(&rename.from);
+            }
             continue;
         }
         let (from_exists, to_exists) = (root.dir_exists(old_dir)?, root.dir_exists(new_dir)?);
@@ -119,9 +122,9 @@ pub(super) fn plan_moves(
         }
         // Moved now, or by an earlier run that stopped before its ledger: either way the
         // ledger's records and the manifests' paths follow the folder.
-        rekey(&mut out.ledger, old_dir, new_dir);
+        rekey(out.ledger.to_mut(), old_dir, new_dir);
         out.relocated.insert(old_dir.clone(), new_dir.clone());
-        out.ledger.crates.remove(&rename.from);
+        out.ledger.to_mut().crates.remove(&rename.from);
     }
     Ok(out)
 }

@@ -166,10 +166,30 @@ fn parse_manifests<'f>(
 ) -> Result<(BTreeMap<&'f str, DocumentMut>, BTreeMap<String, String>), SyncError> {
     let mut rendered: BTreeMap<&str, DocumentMut> = BTreeMap::new();
     let mut crates: BTreeMap<String, String> = BTreeMap::new();
-    for f in sorted.iter().filter(|f| f.ownership == Ownership::Manifest) {
-        let doc: DocumentMut = f.contents.parse().map_err(|e: toml_edit::TomlError| {
-            SyncError::BadManifest { path: f.path.clone(), reason: e.message().to_owned() }
-        })?;
+    let manifests: Vec<&PlannedFile> =
+        sorted.iter().copied().filter(|f| f.ownership == Ownership::Manifest).collect();
+    let parse = |f: &PlannedFile| {
+        f.contents.parse::<DocumentMut>().map_err(|e| SyncError::BadManifest {
+            path: f.path.clone(),
+            reason: e.message().to_owned(),
+        })
+    };
+    // A thousand manifests parse in tens of milliseconds, before cargo can be asked anything:
+    // on every core.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = manifests.len().div_ceil(threads).max(64);
+    let parsed: Vec<Result<DocumentMut, SyncError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = manifests
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|f| parse(f)).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    for (f, doc) in manifests.into_iter().zip(parsed) {
+        let doc = doc?;
         // The root manifest holds a package too when the spec has one at `.` (folder `""`).
         let dir =
             if f.path == ROOT_MANIFEST { Some("") } else { f.path.strip_suffix("/Cargo.toml") };
