@@ -67,20 +67,90 @@ pub(super) fn transact(
     before: &Ledger,
     options: &ApplyOptions,
 ) -> Result<Report, SyncError> {
-    let mut report = Report::of(plan);
-    let moves: Vec<(String, String)> = report
-        .plan
-        .entries
-        .iter()
-        .filter_map(|e| match &e.op {
-            Op::Move(m) => Some((m.from.clone(), m.to.clone())),
-            _ => None,
-        })
-        .collect();
-    // Where a path is before the moves: the journal is written before the first change, so
-    // a file in a folder that moves is read at its old place.
-    let source = |path: &str| -> String {
-        for (from, to) in &moves {
+    let mut run = Run::journaled(root, plan, before, options)?;
+    let ledger_text = run.ledger_text();
+    if run.steps.is_empty()
+        && run.local_seen.is_none()
+        && run.journal.ledger_before.as_deref() == Some(ledger_text.as_bytes())
+    {
+        mark_meanwhile(&mut run.report, &run.meanwhile);
+        return Ok(run.report);
+    }
+    let check = options.verify.as_ref().map(|v| v.start(root.dir()));
+    root.write(JOURNAL_PATH, run.journal.to_text().as_bytes())?;
+    match run.carry_out(check) {
+        Ok(()) => {
+            mark_meanwhile(&mut run.report, &run.meanwhile);
+            Ok(run.report)
+        }
+        // A simulated kill: the process is gone, nothing more happens until the next run.
+        #[cfg(test)]
+        Err(Stop::Failed(SyncError::Injected)) => Err(SyncError::Injected),
+        Err(stop) => Err(roll_back(root, &run.journal, stop, run.done)),
+    }
+}
+
+/// A run under way: what it will do, the journal of it, and what it has done.
+struct Run<'a> {
+    root: &'a Root,
+    /// The ledger the plan was made from.
+    before: &'a Ledger,
+    options: &'a ApplyOptions,
+    report: Report,
+    /// The folder moves, `(from, to)`.
+    moves: Vec<(String, String)>,
+    journal: Journal,
+    steps: Vec<Step>,
+    /// The entries whose file a person changed since the plan read it.
+    meanwhile: Vec<usize>,
+    /// The local copy of the ledger's hash as read, when the run writes the copy.
+    local_seen: Option<Option<String>>,
+    /// What has been done, for the report of a failure.
+    done: Vec<String>,
+}
+
+impl<'a> Run<'a> {
+    /// The run of `plan`, its steps decided and journaled (in memory): each file's bytes now,
+    /// the folders it will create.
+    fn journaled(
+        root: &'a Root,
+        plan: Plan,
+        before: &'a Ledger,
+        options: &'a ApplyOptions,
+    ) -> Result<Run<'a>, SyncError> {
+        let report = Report::of(plan);
+        let moves = report
+            .plan
+            .entries
+            .iter()
+            .filter_map(|e| match &e.op {
+                Op::Move(m) => Some((m.from.clone(), m.to.clone())),
+                _ => None,
+            })
+            .collect();
+        let journal = Journal { ledger_before: root.read(LEDGER_PATH)?, changes: Vec::new() };
+        let mut run = Run {
+            root,
+            before,
+            options,
+            report,
+            moves,
+            journal,
+            steps: Vec::new(),
+            meanwhile: Vec::new(),
+            local_seen: None,
+            done: Vec::new(),
+        };
+        run.journal_files()?;
+        run.journal_local_copy()?;
+        run.journal_folders()?;
+        Ok(run)
+    }
+
+    /// Where a path is before the moves: the journal is written before the first change, so
+    /// a file in a folder that moves is read at its old place.
+    fn source(&self, path: &str) -> String {
+        for (from, to) in &self.moves {
             if let Some(rest) = path.strip_prefix(to.as_str())
                 && rest.starts_with('/')
             {
@@ -88,255 +158,267 @@ pub(super) fn transact(
             }
         }
         path.to_owned()
-    };
+    }
 
-    // What the run will change, and each file's bytes now: the journal.
-    let mut journal = Journal { ledger_before: root.read(LEDGER_PATH)?, changes: Vec::new() };
-    let mut steps = Vec::new();
-    let mut meanwhile = Vec::new();
-    for (from, to) in &moves {
-        journal.changes.push(Change::Move { from: from.clone(), to: to.clone() });
-        steps.push(Step::Move { from: from.clone(), to: to.clone() });
-    }
-    for (i, e) in report.plan.entries.iter().enumerate() {
-        let Op::Write(text) = &e.op else { continue };
-        let cur = root.read(&source(&e.path))?;
-        if cur.as_deref().map(hash_bytes) != e.seen {
-            meanwhile.push(i);
-            continue;
+    /// The moves, writes, conflict copies, deletions and Trellis' own files, each with the
+    /// bytes it has now; a file that no longer holds what the plan read is left (`meanwhile`).
+    fn journal_files(&mut self) -> Result<(), SyncError> {
+        let root = self.root;
+        for (from, to) in &self.moves {
+            self.journal.changes.push(Change::Move { from: from.clone(), to: to.clone() });
+            self.steps.push(Step::Move { from: from.clone(), to: to.clone() });
         }
-        let after = hash_bytes(text.as_bytes());
-        journal.changes.push(Change::Write { path: e.path.clone(), before: cur, after });
-        steps.push(Step::Write { entry: i });
-    }
-    if options.plan.write_conflicts {
-        for e in report.plan.entries.iter().filter(|e| e.action == Action::Conflict) {
-            let Some(theirs) = e.trellis_version() else { continue };
-            let copy = format!("{}{CONFLICT_SUFFIX}", e.path);
-            let cur = root.read(&source(&copy))?;
-            if cur.as_deref() != Some(theirs.as_bytes()) {
-                let (after, seen) = (hash_bytes(theirs.as_bytes()), cur.as_deref().map(hash_bytes));
-                journal.changes.push(Change::Write { path: copy.clone(), before: cur, after });
-                steps.push(Step::Copy { path: copy.clone(), text: theirs.to_owned(), seen });
+        for (i, e) in self.report.plan.entries.iter().enumerate() {
+            let Op::Write(text) = &e.op else { continue };
+            let cur = root.read(&self.source(&e.path))?;
+            if cur.as_deref().map(hash_bytes) != e.seen {
+                self.meanwhile.push(i);
+                continue;
             }
-            report.conflict_copies.push(copy);
+            let after = hash_bytes(text.as_bytes());
+            self.journal.changes.push(Change::Write { path: e.path.clone(), before: cur, after });
+            self.steps.push(Step::Write { entry: i });
         }
-    }
-    for (i, e) in report.plan.entries.iter().enumerate() {
-        if e.op != Op::Delete {
-            continue;
-        }
-        match root.read(&e.path)? {
-            Some(cur) if Some(hash_bytes(&cur)) == e.seen => {
-                journal.changes.push(Change::Delete { path: e.path.clone(), before: cur });
-                steps.push(Step::Delete { entry: i });
+        if self.options.plan.write_conflicts {
+            let conflicts =
+                self.report.plan.entries.iter().filter(|e| e.action == Action::Conflict);
+            for e in conflicts {
+                let Some(theirs) = e.trellis_version() else { continue };
+                let copy = format!("{}{CONFLICT_SUFFIX}", e.path);
+                let cur = root.read(&self.source(&copy))?;
+                if cur.as_deref() != Some(theirs.as_bytes()) {
+                    let after = hash_bytes(theirs.as_bytes());
+                    let seen = cur.as_deref().map(hash_bytes);
+                    self.journal.changes.push(Change::Write {
+                        path: copy.clone(),
+                        before: cur,
+                        after,
+                    });
+                    self.steps.push(Step::Copy {
+                        path: copy.clone(),
+                        text: theirs.to_owned(),
+                        seen,
+                    });
+                }
+                self.report.conflict_copies.push(copy);
             }
-            _ => meanwhile.push(i),
         }
+        for (i, e) in self.report.plan.entries.iter().enumerate() {
+            if e.op != Op::Delete {
+                continue;
+            }
+            match root.read(&e.path)? {
+                Some(cur) if Some(hash_bytes(&cur)) == e.seen => {
+                    self.journal.changes.push(Change::Delete { path: e.path.clone(), before: cur });
+                    self.steps.push(Step::Delete { entry: i });
+                }
+                _ => self.meanwhile.push(i),
+            }
+        }
+        for (path, text, old) in BOOKKEEPING {
+            let cur = root.read(path)?;
+            let earlier = |cur: &[u8]| old.iter().any(|o| o.as_bytes() == cur);
+            if cur.as_deref().is_none_or(earlier) {
+                let (after, seen) = (hash_bytes(text.as_bytes()), cur.as_deref().map(hash_bytes));
+                self.journal.changes.push(Change::Write { path: path.into(), before: cur, after });
+                self.steps.push(Step::Bookkeeping { path, text, seen });
+            }
+        }
+        Ok(())
     }
-    for (path, text, old) in BOOKKEEPING {
-        let cur = root.read(path)?;
-        let earlier = |cur: &[u8]| old.iter().any(|o| o.as_bytes() == cur);
-        if cur.as_deref().is_none_or(earlier) {
+
+    /// This machine's full copy of the ledger, journaled like the ledger: written where it
+    /// is missing (a fresh clone) or behind, rolled back with the run.
+    fn journal_local_copy(&mut self) -> Result<(), SyncError> {
+        let cur = self.root.read(APPLIED_PATH)?;
+        if let Some(text) = self.report.plan.ledger.local_text()
+            && cur.as_deref() != Some(text.as_bytes())
+        {
             let (after, seen) = (hash_bytes(text.as_bytes()), cur.as_deref().map(hash_bytes));
-            journal.changes.push(Change::Write { path: path.into(), before: cur, after });
-            steps.push(Step::Bookkeeping { path, text, seen });
-        }
-    }
-    let ledger_now = |report: &mut Report, meanwhile: &[usize]| {
-        for &i in meanwhile {
-            let path = report.plan.entries[i].path.clone();
-            match before.files.get(&source(&path)) {
-                Some(record) => report.plan.ledger.files.insert(path, record.clone()),
-                None => report.plan.ledger.files.remove(&path),
-            };
-        }
-        report.plan.ledger.to_text()
-    };
-    // The folders the run will create, so that a rollback removes them again.
-    // This machine's full copy of the ledger, journaled like the ledger: written where it is
-    // missing (a fresh clone) or behind, rolled back with the run.
-    let local_now = |report: &Report| report.plan.ledger.local_text();
-    let local_cur = root.read(APPLIED_PATH)?;
-    let local_seen = match local_now(&report) {
-        Some(text) if local_cur.as_deref() != Some(text.as_bytes()) => {
-            let (after, seen) = (hash_bytes(text.as_bytes()), local_cur.as_deref().map(hash_bytes));
-            journal.changes.push(Change::Write {
+            self.journal.changes.push(Change::Write {
                 path: APPLIED_PATH.into(),
-                before: local_cur,
+                before: cur,
                 after,
             });
-            Some(seen)
+            self.local_seen = Some(seen);
         }
-        _ => None,
-    };
-    let (mut folders, mut seen) = (Vec::new(), std::collections::HashSet::new());
-    let local_path = local_seen.as_ref().map(|_| APPLIED_PATH);
-    for path in local_path.iter().copied() {
-        for folder in root.missing_parents(path)? {
-            if seen.insert(folder.clone()) {
-                folders.push(folder);
-            }
-        }
+        Ok(())
     }
-    for step in &steps {
-        let path = match step {
-            Step::Move { to, .. } => to.as_str(),
-            Step::Write { entry } => report.plan.entries[*entry].path.as_str(),
-            Step::Copy { path, .. } => path.as_str(),
-            Step::Delete { .. } => continue,
-            Step::Bookkeeping { path, .. } => path,
-        };
-        for folder in root.missing_parents(path)? {
-            if seen.insert(folder.clone()) {
-                folders.push(folder);
-            }
-        }
-    }
-    journal.changes.extend(folders.into_iter().map(|path| Change::Folder { path }));
-    let ledger_text = ledger_now(&mut report, &meanwhile);
-    if steps.is_empty()
-        && local_seen.is_none()
-        && journal.ledger_before.as_deref() == Some(ledger_text.as_bytes())
-    {
-        mark_meanwhile(&mut report, &meanwhile);
-        return Ok(report);
-    }
-    let check = options.verify.as_ref().map(|v| v.start(root.dir()));
-    root.write(JOURNAL_PATH, journal.to_text().as_bytes())?;
 
-    let mut done: Vec<String> = Vec::new();
-    let cancelled = || options.cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst));
-    let run = (|| -> Result<(), Stop> {
+    /// The folders the run will create, so that a rollback removes them again.
+    fn journal_folders(&mut self) -> Result<(), SyncError> {
+        let (mut folders, mut seen) = (Vec::new(), std::collections::HashSet::new());
+        let local = self.local_seen.as_ref().map(|_| APPLIED_PATH);
+        let paths = local.into_iter().chain(self.steps.iter().filter_map(|step| match step {
+            Step::Move { to, .. } => Some(to.as_str()),
+            Step::Write { entry } => Some(self.report.plan.entries[*entry].path.as_str()),
+            Step::Copy { path, .. } => Some(path.as_str()),
+            Step::Delete { .. } => None,
+            Step::Bookkeeping { path, .. } => Some(*path),
+        }));
+        for path in paths {
+            for folder in self.root.missing_parents(path)? {
+                if seen.insert(folder.clone()) {
+                    folders.push(folder);
+                }
+            }
+        }
+        self.journal.changes.extend(folders.into_iter().map(|path| Change::Folder { path }));
+        Ok(())
+    }
+
+    /// The ledger's text as the run leaves it: an entry whose file a person changed meanwhile
+    /// keeps its record from before.
+    fn ledger_text(&mut self) -> String {
+        for &i in &self.meanwhile {
+            let path = self.report.plan.entries[i].path.clone();
+            match self.before.files.get(&self.source(&path)) {
+                Some(record) => self.report.plan.ledger.files.insert(path, record.clone()),
+                None => self.report.plan.ledger.files.remove(&path),
+            };
+        }
+        self.report.plan.ledger.to_text()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.options.cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst))
+    }
+
+    /// The steps, the ledger and its local copy, cargo's check, the journal removed.
+    fn carry_out(&mut self, check: Option<super::Check>) -> Result<(), Stop> {
+        let steps = std::mem::take(&mut self.steps);
         for step in &steps {
-            if cancelled() {
+            if self.cancelled() {
                 return Err(Stop::Cancelled);
             }
-            match step {
-                Step::Move { from, to } => {
-                    root.move_dir(from, to)?;
-                    done.push(format!("{from} -> {to}"));
-                }
-                Step::Write { entry } => {
-                    let e = &report.plan.entries[*entry];
-                    let Op::Write(text) = &e.op else { continue };
-                    match root.write_checked(&e.path, text.as_bytes(), e.seen.as_deref())? {
-                        Checked::Written => {
-                            report.written_files.push(e.path.clone());
-                            done.push(e.path.clone());
-                        }
-                        Checked::Changed => meanwhile.push(*entry),
-                        Checked::Raced => {
-                            report.raced.push(e.path.clone());
-                            meanwhile.push(*entry);
-                        }
-                    }
-                }
-                Step::Copy { path, text, seen } => {
-                    // A copy someone changed meanwhile is left; the conflict is reported anyway.
-                    match root.write_checked(path, text.as_bytes(), seen.as_deref())? {
-                        Checked::Written => done.push(path.clone()),
-                        Checked::Changed => {}
-                        Checked::Raced => report.raced.push(path.clone()),
-                    }
-                }
-                Step::Delete { entry } => {
-                    let e = &report.plan.entries[*entry];
-                    let seen = e.seen.as_deref().unwrap_or_default();
-                    match root.remove_checked(&e.path, seen)? {
-                        Checked::Written => {
-                            report.deleted_files.push(e.path.clone());
-                            done.push(e.path.clone());
-                        }
-                        Checked::Changed => meanwhile.push(*entry),
-                        Checked::Raced => {
-                            report.raced.push(e.path.clone());
-                            meanwhile.push(*entry);
-                        }
-                    }
-                }
-                Step::Bookkeeping { path, text, seen } => {
-                    if root.write_checked(path, text.as_bytes(), seen.as_deref())?
-                        == Checked::Written
-                    {
-                        done.push((*path).into());
-                    }
-                }
-            }
+            self.step(step)?;
         }
-        if cancelled() {
+        if self.cancelled() {
             return Err(Stop::Cancelled);
         }
-        let ledger_text = ledger_now(&mut report, &meanwhile);
-        if journal.ledger_before.as_deref() != Some(ledger_text.as_bytes()) {
+        let root = self.root;
+        let ledger_text = self.ledger_text();
+        if self.journal.ledger_before.as_deref() != Some(ledger_text.as_bytes()) {
             root.write(LEDGER_PATH, ledger_text.as_bytes())?;
-            report.ledger_written = true;
-            done.push(LEDGER_PATH.into());
+            self.report.ledger_written = true;
+            self.done.push(LEDGER_PATH.into());
         }
-        if let Some(seen) = &local_seen
-            && let Some(text) = local_now(&report)
+        if let Some(seen) = &self.local_seen
+            && let Some(text) = self.report.plan.ledger.local_text()
             && root.write_checked(APPLIED_PATH, text.as_bytes(), seen.as_deref())?
                 == Checked::Written
         {
-            done.push(APPLIED_PATH.into());
+            self.done.push(APPLIED_PATH.into());
         }
         // Only a change to the workspace itself can change what cargo sees.
-        let touched = done.iter().any(|p| !p.starts_with(".trellis/"));
+        let touched = self.done.iter().any(|p| !p.starts_with(".trellis/"));
         if let Some(check) = check
             && touched
         {
-            let verdict = check(root.dir());
-            // A manifest the run did not change may have been saved meanwhile too, before
-            // cargo read it or while it did: the person must hear it was not judged as planned.
-            for (i, e) in report.plan.entries.iter().enumerate() {
-                if e.op == Op::Nothing
-                    && e.ownership == Some(trellis_render::Ownership::Manifest)
-                    && !meanwhile.contains(&i)
-                    && root.read(&e.path)?.as_deref().map(hash_bytes) != e.seen
-                {
-                    meanwhile.push(i);
-                }
-            }
-            if let Err(message) = verdict {
-                // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
-                if cancelled() {
-                    return Err(Stop::Cancelled);
-                }
-                // Cargo judged a workspace that holds a person's save of a manifest: what it
-                // refuses may be theirs, so the run stands, their file is a conflict, and the
-                // next `apply` judges again.
-                let manifest = |e: &crate::plan::Entry| {
-                    e.ownership == Some(trellis_render::Ownership::Manifest)
-                };
-                // One the run wrote and a person saved over since: the next `apply` sees their
-                // edit as any other, but cargo judged it now.
-                let saved_over = |e: &crate::plan::Entry| match &e.op {
-                    Op::Write(text) => {
-                        root.read(&e.path).is_ok_and(|cur| cur.as_deref() != Some(text.as_bytes()))
-                    }
-                    _ => false,
-                };
-                let entries = &report.plan.entries;
-                let saved_manifest = meanwhile.iter().any(|&i| manifest(&entries[i]))
-                    || entries.iter().any(|e| manifest(e) && saved_over(e));
-                if !saved_manifest {
-                    return Err(Stop::Refused(message));
-                }
-                report.unverified = Some(message);
-            }
+            self.verify(check)?;
         }
         root.remove(JOURNAL_PATH)?;
         Ok(())
-    })();
-    match run {
-        Ok(()) => {
-            mark_meanwhile(&mut report, &meanwhile);
-            Ok(report)
+    }
+
+    /// One step, while its file holds what the plan read.
+    fn step(&mut self, step: &Step) -> Result<(), Stop> {
+        let root = self.root;
+        match step {
+            Step::Move { from, to } => {
+                root.move_dir(from, to)?;
+                self.done.push(format!("{from} -> {to}"));
+            }
+            Step::Write { entry } => {
+                let e = &self.report.plan.entries[*entry];
+                let Op::Write(text) = &e.op else { return Ok(()) };
+                match root.write_checked(&e.path, text.as_bytes(), e.seen.as_deref())? {
+                    Checked::Written => {
+                        self.report.written_files.push(e.path.clone());
+                        self.done.push(e.path.clone());
+                    }
+                    Checked::Changed => self.meanwhile.push(*entry),
+                    Checked::Raced => {
+                        self.report.raced.push(e.path.clone());
+                        self.meanwhile.push(*entry);
+                    }
+                }
+            }
+            Step::Copy { path, text, seen } => {
+                // A copy someone changed meanwhile is left; the conflict is reported anyway.
+                match root.write_checked(path, text.as_bytes(), seen.as_deref())? {
+                    Checked::Written => self.done.push(path.clone()),
+                    Checked::Changed => {}
+                    Checked::Raced => self.report.raced.push(path.clone()),
+                }
+            }
+            Step::Delete { entry } => {
+                let e = &self.report.plan.entries[*entry];
+                let seen = e.seen.as_deref().unwrap_or_default();
+                match root.remove_checked(&e.path, seen)? {
+                    Checked::Written => {
+                        self.report.deleted_files.push(e.path.clone());
+                        self.done.push(e.path.clone());
+                    }
+                    Checked::Changed => self.meanwhile.push(*entry),
+                    Checked::Raced => {
+                        self.report.raced.push(e.path.clone());
+                        self.meanwhile.push(*entry);
+                    }
+                }
+            }
+            Step::Bookkeeping { path, text, seen } => {
+                if root.write_checked(path, text.as_bytes(), seen.as_deref())? == Checked::Written {
+                    self.done.push((*path).into());
+                }
+            }
         }
-        // A simulated kill: the process is gone, nothing more happens until the next run.
-        #[cfg(test)]
-        Err(Stop::Failed(SyncError::Injected)) => Err(SyncError::Injected),
-        Err(stop) => Err(roll_back(root, &journal, stop, done)),
+        Ok(())
+    }
+
+    /// Cargo's check of the written workspace. A refusal rolls the run back, unless files a
+    /// person saved during the run were part of what cargo saw: then the run stands, their
+    /// files are conflicts, and the refusal is reported (`Report::unverified`).
+    fn verify(&mut self, check: super::Check) -> Result<(), Stop> {
+        let root = self.root;
+        let verdict = check(root.dir());
+        // A manifest the run did not change may have been saved meanwhile too, before
+        // cargo read it or while it did: the person must hear it was not judged as planned.
+        for (i, e) in self.report.plan.entries.iter().enumerate() {
+            if e.op == Op::Nothing
+                && e.ownership == Some(trellis_render::Ownership::Manifest)
+                && !self.meanwhile.contains(&i)
+                && root.read(&e.path)?.as_deref().map(hash_bytes) != e.seen
+            {
+                self.meanwhile.push(i);
+            }
+        }
+        let Err(message) = verdict else { return Ok(()) };
+        // Ctrl-C reaches cargo too: its failure then is the interruption, not a refusal.
+        if self.cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        // Cargo judged a workspace that holds a person's save of a manifest: what it
+        // refuses may be theirs, so the run stands, their file is a conflict, and the
+        // next `apply` judges again.
+        let manifest =
+            |e: &crate::plan::Entry| e.ownership == Some(trellis_render::Ownership::Manifest);
+        // One the run wrote and a person saved over since: the next `apply` sees their
+        // edit as any other, but cargo judged it now.
+        let saved_over = |e: &crate::plan::Entry| match &e.op {
+            Op::Write(text) => {
+                root.read(&e.path).is_ok_and(|cur| cur.as_deref() != Some(text.as_bytes()))
+            }
+            _ => false,
+        };
+        let entries = &self.report.plan.entries;
+        let saved_manifest = self.meanwhile.iter().any(|&i| manifest(&entries[i]))
+            || entries.iter().any(|e| manifest(e) && saved_over(e));
+        if !saved_manifest {
+            return Err(Stop::Refused(message));
+        }
+        self.report.unverified = Some(message);
+        Ok(())
     }
 }
 
