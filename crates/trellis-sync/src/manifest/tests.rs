@@ -343,15 +343,6 @@ fn a_rename_keeps_the_key_the_code_uses_in_every_form_and_the_persons_quoting() 
 }
 
 #[test]
-fn an_edge_joins_the_table_in_the_spelling_the_file_has() {
-    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
-    let cur = "[package]\nname = \"a\"\n\n[dev_dependencies]\naa = \"0.2\"\n";
-    let new = "[package]\nname = \"a\"\n\n[dev-dependencies]\nb.workspace = true\n";
-    let (out, _) = case.member(cur, None, new, "a");
-    assert_eq!(out, format!("{cur}b = {{ path = \"../b\" }}\n"));
-}
-
-#[test]
 fn an_external_crate_under_another_package_name_counts_by_its_package() {
     let rendered_root =
         "[workspace.dependencies]\nserde = { version = \"0.5\", package = \"serde-json-core\" }\n";
@@ -377,23 +368,6 @@ fn adopting_keeps_the_roots_own_values_and_publish_is_never_trellis() {
         "{:?}",
         merged.keys
     );
-}
-
-#[test]
-fn a_manifest_of_another_package_where_a_crate_is_planned_is_a_conflict() {
-    let case = Case { crates: &[("exp", "crates/experimental")], ..Case::plain() };
-    let cur = "[package]\nname = \"experimental\"\nversion = \"0.1.0\"\n";
-    let (_, merged) = case.member(cur, None, "[package]\nname = \"exp\"\n", "crates/experimental");
-    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
-}
-
-#[test]
-fn an_inserted_edge_is_indented_as_its_table_is() {
-    let case = Case { crates: &[("a", "a"), ("b", "b")], ..Case::plain() };
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\n\taa = \"0.2\"\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
-    let (out, _) = case.member(cur, None, new, "a");
-    assert_eq!(out, format!("{cur}\tb = {{ path = \"../b\" }}\n"));
 }
 
 #[test]
@@ -427,21 +401,6 @@ fn an_edge_trellis_added_under_the_legacy_spelling_goes_with_the_spec() {
     let dropped = "[package]\nname = \"a\"\n\n[dev-dependencies]\nc.workspace = true\n";
     let (out, _) = case.member_after(&added, &merged.keys, dropped, "a");
     assert_eq!(out, cur);
-}
-
-#[test]
-fn a_member_by_path_dependency_is_not_listed_again() {
-    let cur = "[package]\nname = \"root\"\n\n[dependencies]\na = { path = \"crates/a\" }\n\n[workspace]\n";
-    let (out, _) = root(cur, None, "[workspace]\nmembers = [\"crates/a\"]\n");
-    assert_eq!(out, cur);
-}
-
-#[test]
-fn the_last_member_of_an_array_without_a_trailing_comma_leaves_cleanly() {
-    let last = "[workspace]\nmembers = [\"crates/a\", \"crates/zz\"]\n";
-    let cur = "[workspace]\nmembers = [\n    \"crates/a\",\n    \"crates/zz\"\n]\n";
-    let (out, _) = root(cur, Some(last), "[workspace]\nmembers = [\"crates/a\"]\n");
-    assert_eq!(out, "[workspace]\nmembers = [\n    \"crates/a\"\n]\n");
 }
 
 #[test]
