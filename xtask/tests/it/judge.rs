@@ -540,10 +540,11 @@ fn xtask_logging_cargo(ws: &Path, args: &[&str]) -> (Vec<String>, cli::Run) {
     (questions, run)
 }
 
-/// Cargo starts on the result as soon as the plan has planned what cargo reads, and its answer
-/// stands when the finished plan shows cargo the same: one question. Where the guess was
-/// wrong (a source the ledger records, deleted by a person, which the plan makes again), the
-/// judge asks again from the start, and says the same as ever.
+/// Cargo starts on the render's guess at once, and on the plan's own as soon as the plan has
+/// planned what cargo reads where that differs; its answer stands when the finished plan shows
+/// cargo the same: one question. Where the guess was wrong (a source the ledger records,
+/// deleted by a person, which the plan makes again), the judge asks again from the start, and
+/// says the same as ever.
 #[cfg(target_os = "linux")]
 #[test]
 fn cargo_judges_while_the_rest_is_planned_and_a_wrong_guess_is_asked_again() {
@@ -586,5 +587,19 @@ fn cargo_judges_while_the_rest_is_planned_and_a_wrong_guess_is_asked_again() {
     let asked = judged(&questions);
     let last = asked.last().map(String::as_str).unwrap_or_default();
     assert!(last.contains("--manifest-path /dev/shm/"), "the judge's own: {questions:?}");
+    let apply = xtask_logging_cargo(&ws, &["apply"]).1;
+    assert_eq!(apply.code, Some(0), "{apply}");
+
+    // The render's guess is wrong where a person wrote in a manifest the spec changes (their
+    // comment stays in the merge): the plan's own guess replaces it, and its answer stands.
+    edit(&ws, "crates/b/Cargo.toml", "[package]\n", "[package]\n# mine\n");
+    edit(&ws, "Trellis.toml", "summary = \"After\"", "summary = \"Later\"");
+    let (questions, plan) = xtask_logging_cargo(&ws, &["plan", "-v"]);
+    assert_eq!(plan.code, Some(0), "{plan}");
+    assert!(plan.stderr.contains("accepts the result"), "{plan}");
+    let asked = judged(&questions);
+    let last = asked.last().map(String::as_str).unwrap_or_default();
+    assert!(last.contains(&beside), "the plan's guess, by the link: {questions:?}");
+    assert!(!asked.iter().any(|q| q.contains("/dev/shm/")), "no judge of its own: {questions:?}");
     nothing_beside(tmp.path());
 }

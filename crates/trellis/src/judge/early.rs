@@ -53,13 +53,34 @@ impl Early {
         Some(Early { root, started: Arc::default() })
     }
 
-    /// The hook the plan calls: stages the guess and starts cargo on it.
+    /// Starts cargo on the first guess, before anything is planned: the spec's render as it
+    /// stands, where it differs from the workspace (every file cargo reads whose bytes
+    /// differ, and every other file of a crate whose manifest is not there yet, as created).
+    /// Right where Trellis' own files are what it last wrote (a crate added, say), which the
+    /// plan then confirms; the plan's own guess replaces it where it is not.
+    pub(crate) fn start_on_render(&self, files: &[PlannedFile]) {
+        let begun = start(&self.root, render_guess(&self.root, files));
+        if let Ok(mut slot) = self.started.lock() {
+            *slot = begun;
+        }
+    }
+
+    /// The hook the plan calls: its guess staged and cargo started on it, unless cargo is at
+    /// work on one that shows it the same.
     pub(crate) fn hook(&self) -> trellis_sync::Early {
         let (root, started) = (self.root.clone(), Arc::clone(&self.started));
         trellis_sync::Early::new(move |entries: &[Entry], unrecorded: &[&PlannedFile]| {
-            let begun = start(&root, entries, unrecorded);
-            if let Ok(mut slot) = started.lock() {
-                *slot = begun;
+            let mut changes = staged(entries, &BTreeSet::new(), &root);
+            for f in unrecorded {
+                changes.entry(f.path.clone()).or_insert_with(|| Staged::Text(f.contents.clone()));
+            }
+            let Ok(mut slot) = started.lock() else { return };
+            let same =
+                slot.as_ref().is_some_and(|s| seen(&root, &changes).as_ref() == Some(&s.seen));
+            if !same {
+                // The earlier guess, if any, is stopped before another overlay is made.
+                *slot = None;
+                *slot = start(&root, changes);
             }
         })
     }
@@ -91,14 +112,34 @@ impl Drop for Started {
     }
 }
 
-/// Stages the guess (the `entries` planned so far, and the `unrecorded` files as created)
-/// and starts cargo on it; `None` when cargo would see no change, when the guess has a folder
-/// move, or when cargo cannot start.
-fn start(root: &Path, entries: &[Entry], unrecorded: &[&PlannedFile]) -> Option<Started> {
-    let mut changes = staged(entries, &BTreeSet::new(), root);
-    for f in unrecorded {
-        changes.entry(f.path.clone()).or_insert_with(|| Staged::Text(f.contents.clone()));
+/// The render's guess of a plan's changes (see [`Early::start_on_render`]).
+fn render_guess(root: &Path, files: &[PlannedFile]) -> BTreeMap<String, Staged> {
+    let mut changes = BTreeMap::new();
+    let mut new_crates: Vec<&str> = Vec::new();
+    for f in files.iter().filter(|f| trellis_sync::cargo_reads(&f.path)) {
+        let on_disk = fs::read(root.join(&f.path)).ok();
+        if on_disk.as_deref() == Some(f.contents.as_bytes()) {
+            continue;
+        }
+        if on_disk.is_none()
+            && let Some(folder) = f.path.strip_suffix("/Cargo.toml")
+        {
+            new_crates.push(folder);
+        }
+        changes.insert(f.path.clone(), Staged::Text(f.contents.clone()));
     }
+    let in_new_crate = |path: &str| {
+        new_crates.iter().any(|c| path.strip_prefix(c).is_some_and(|rest| rest.starts_with('/')))
+    };
+    for f in files.iter().filter(|f| !trellis_sync::cargo_reads(&f.path) && in_new_crate(&f.path)) {
+        changes.insert(f.path.clone(), Staged::Text(f.contents.clone()));
+    }
+    changes
+}
+
+/// Stages a guess of the plan's `changes` and starts cargo on it; `None` when cargo would see
+/// no change, when the guess has a folder move, or when cargo cannot start.
+fn start(root: &Path, changes: BTreeMap<String, Staged>) -> Option<Started> {
     // Nothing cargo could see (a no-op, say): nothing to ask it.
     let seen = seen(root, &changes).filter(|seen| !seen.is_empty())?;
     let overlay = Overlay::new(root).ok()?;

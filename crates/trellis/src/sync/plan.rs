@@ -59,14 +59,20 @@ pub struct Planned {
 pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> {
     let prepared = prepare(project)?;
     let unfinished = trellis_sync::unfinished(project.root())?;
-    let history = crate::history::history(project.root(), project.templates());
-    let mut ledger = prepared.ledger;
-    ledger.resolve_with(&prepared.files, Some(&history));
-    // Cargo starts on what it will see as soon as that is planned (not on a half-changed
-    // workspace, and not for a build, which reads every file).
+    // Cargo starts on a guess at once, and again on a better one as soon as the plan has
+    // planned what it reads (not on a half-changed workspace, and not for a build, which
+    // reads every file).
     let early = (!unfinished && options.verify == Verify::Metadata && project.root().is_dir())
         .then(|| crate::judge::Early::new(project.root()))
         .flatten();
+    if let Some(early) = &early
+        && prepared.renames.is_empty()
+    {
+        early.start_on_render(&prepared.files);
+    }
+    let history = crate::history::history(project.root(), project.templates());
+    let mut ledger = prepared.ledger;
+    ledger.resolve_with(&prepared.files, Some(&history));
     let sync = Options {
         prune: options.prune,
         diff: options.diff,
