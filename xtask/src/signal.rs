@@ -1,6 +1,7 @@
-//! Ctrl-C and SIGTERM for the commands that write (`new`, `apply`): the first signal only sets a
-//! flag that the engine checks between two writes, so the run stops cleanly (staging removed,
-//! changes rolled back through the journal) and the command exits 130.
+//! Ctrl-C and SIGTERM for the commands that write (`new`, `apply`) or stage (`plan`, whose judge
+//! makes an overlay and a link beside the root): the first signal only sets a flag that the
+//! engine checks between two writes (`plan`: once cargo's question ends), so the run stops
+//! cleanly (staging removed, changes rolled back through the journal) and the command exits 130.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};

@@ -160,6 +160,14 @@ impl Scratch {
 }
 
 impl Scratch {
+    /// The folder's lock, for a process this run starts to work in the folder (its standard
+    /// input): a lock is the open file's, so the folder counts as in use for as long as that
+    /// process lives, even when this run is killed outright before it, and no sweep removes
+    /// the folder (or its link) while it may still write there. `None` without a lock.
+    pub fn holder(&self) -> Option<std::process::Stdio> {
+        self.lock.as_ref()?.try_clone().ok().map(std::process::Stdio::from)
+    }
+
     /// Records `link`, a symbolic link this run is about to make outside the folder, leading
     /// into it (the judge gives cargo the overlay by a link beside the workspace): a later
     /// sweep removes the link with the folder, and only while it still leads into the folder.

@@ -184,8 +184,10 @@ impl Trial<'_> {
             return pass(level);
         }
         let mut baseline = self.baseline(level)?;
-        if level == Level::Resolved && baseline.is_err() {
-            // The unchanged tree does not resolve offline either: judge the manifests alone.
+        if level == Level::Resolved && baseline.as_ref().is_err_and(|m| needs_network(m)) {
+            // The unchanged tree does not resolve offline either, for want of what is not
+            // here: judge the manifests alone. (A person's breakage of another kind is
+            // judged as it is: only a refusal the change adds counts.)
             level = Level::Manifests;
             answer = self.load(&everything, level)?;
             if answer.is_ok() {
@@ -350,9 +352,10 @@ impl Trial<'_> {
     fn build(&self, held: &BTreeSet<usize>) -> Result<Option<String>, Error> {
         let all: BTreeSet<usize> = (0..self.plan.entries.len()).collect();
         self.overlay.stage(self.root, &staged(&self.plan.entries, &all, self.root))?;
-        let before = check(&self.overlay.path, Some(&self.root.join("target")))?;
+        let target = self.root.join("target");
+        let before = check(&self.overlay.path, Some(&target), self.overlay.holder())?;
         self.overlay.stage(self.root, &staged(&self.plan.entries, held, self.root))?;
-        let after = check(&self.overlay.path, Some(&self.root.join("target")))?;
+        let after = check(&self.overlay.path, Some(&target), self.overlay.holder())?;
         Ok(introduced(&before, &after).map(|e| self.overlay.unstage(&e, self.root)))
     }
 }
@@ -368,7 +371,7 @@ fn metadata(overlay: &Overlay, manifest: &Path, level: Level) -> Command {
     if level == Level::Manifests {
         command.arg("--no-deps");
     }
-    command.stdout(Stdio::null());
+    command.stdout(Stdio::null()).stdin(overlay.holder());
     command
 }
 
@@ -415,7 +418,7 @@ pub(crate) fn check_tree(root: &Path) -> Result<Vec<String>, Error> {
     let root = fs::canonicalize(root).map_err(|e| io_error("resolve", root, e))?;
     let overlay = Overlay::new(&root)?;
     overlay.stage(&root, &BTreeMap::new())?;
-    let errors = check(&overlay.path, Some(&root.join("target")))?;
+    let errors = check(&overlay.path, Some(&root.join("target")), overlay.holder())?;
     Ok(errors.iter().map(|e| overlay.unstage(e, &root)).collect())
 }
 
@@ -451,9 +454,10 @@ fn refusal(stderr: &str) -> String {
 
 /// The errors `cargo check --workspace --all-targets --keep-going --offline` reports in the workspace at
 /// `dir`, each as `file:line: message`; a failure without a compiler error (cargo cannot
-/// resolve, say) is one error of cargo's message.
-fn check(dir: &Path, target: Option<&Path>) -> Result<Vec<String>, Error> {
+/// resolve, say) is one error of cargo's message. `stdin`: the overlay's holder (`Overlay::holder`).
+fn check(dir: &Path, target: Option<&Path>, stdin: Stdio) -> Result<Vec<String>, Error> {
     let mut command = cargo_command(dir);
+    command.stdin(stdin);
     command.args([
         "check",
         "--workspace",

@@ -112,8 +112,12 @@ pub(crate) enum Format {
 
 pub(crate) fn run(args: &Args) -> Outcome {
     let project = args.source.project()?;
-    let options =
-        trellis::PlanOptions { prune: args.prune, diff: args.diff, verify: args.verify.level() };
+    let options = trellis::PlanOptions {
+        prune: args.prune,
+        diff: args.diff,
+        verify: args.verify.level(),
+        cancel: Some(crate::signal::cancel_flag()),
+    };
     let planned = trellis::plan(&project, &options)?;
     print_warnings(&planned.loaded);
     report_judged(&planned.judged);

@@ -603,3 +603,36 @@ fn cargo_judges_while_the_rest_is_planned_and_a_wrong_guess_is_asked_again() {
     assert!(!asked.iter().any(|q| q.contains("/dev/shm/")), "no judge of its own: {questions:?}");
     nothing_beside(tmp.path());
 }
+
+/// A person's breakage that resolving meets (a path dependency on a crate not made yet) is no
+/// reason to judge without resolving: a cycle the change then closes through it is still the
+/// change's: the crate is held back by `plan` and `apply` alike, and the workspace is left
+/// with the person's breakage alone.
+#[test]
+fn a_cycle_the_change_closes_through_a_persons_broken_edge_is_held_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(tmp.path());
+    edit(
+        &ws,
+        "crates/b/Cargo.toml",
+        "[lints]",
+        "[dependencies]\nc = { path = \"../c\" }\n\n[lints]",
+    );
+    edit(&ws, "Trellis.toml", "[crates.b]\n", "[crates.c]\ndepends = [\"b\"]\n\n[crates.b]\n");
+    let plan = cli::xtask(&ws, &["plan", "-v"]);
+    assert_eq!(plan.code, Some(1), "{plan}");
+    assert!(plan.stderr.contains("cyclic package dependency"), "{plan}");
+    assert!(plan.stdout.contains("crates/c/Cargo.toml"), "{plan}");
+    let apply = cli::xtask(&ws, &["apply"]);
+    assert_eq!(apply.code, Some(1), "{apply}");
+    assert!(!ws.join("crates/c").exists(), "`c` is held back: {apply}");
+    // What cargo refuses now is the person's breakage as before (`c` is not there), no cycle.
+    let metadata = Command::new(env!("CARGO"))
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    let refusal = String::from_utf8_lossy(&metadata.stderr);
+    assert!(refusal.contains("crates/c/Cargo.toml") && !refusal.contains("cyclic"), "{refusal}");
+    nothing_beside(tmp.path());
+}

@@ -78,3 +78,28 @@ fn apply_needs_a_workspace_and_a_ledger_it_can_read() {
     after.insert(LEDGER_PATH.into(), before[LEDGER_PATH].clone());
     assert_eq!(after, before, "nothing was written");
 }
+
+/// A process a run starts in its scratch folder holds the folder's lock through its standard
+/// input: killed outright, the run leaves the folder in use for as long as that process lives,
+/// so no sweep removes it under the process.
+#[cfg(unix)]
+#[test]
+fn a_process_started_in_a_scratch_folder_holds_its_lock_after_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("scratch");
+    std::fs::create_dir(&folder).unwrap();
+    let scratch = crate::Scratch::mark(&folder).unwrap();
+    let mut child = std::process::Command::new("sleep")
+        .arg("30")
+        .stdin(scratch.holder().unwrap())
+        .spawn()
+        .unwrap();
+    // The run's own handle is gone, as when it is killed.
+    drop(scratch);
+    let mark = folder.join(crate::SCRATCH_MARK);
+    let free = || std::fs::OpenOptions::new().write(true).open(&mark).unwrap().try_lock().is_ok();
+    assert!(!free(), "held while the process lives");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(free(), "free once it is gone");
+}

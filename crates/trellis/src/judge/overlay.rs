@@ -110,6 +110,17 @@ impl Overlay {
         Err(io_error("create the judge's folder", parent, io::Error::other("no free name")))
     }
 
+    /// What a process working in the overlay gets as its standard input: the overlay's lock
+    /// ([`trellis_sync::Scratch::holder`]), so that a cargo left running by a run killed
+    /// outright keeps a sweep from removing the folder under it (cargo would then make the
+    /// folder again for its lock file, where no record names it).
+    pub(super) fn holder(&self) -> std::process::Stdio {
+        self.scratch
+            .as_ref()
+            .and_then(trellis_sync::Scratch::holder)
+            .unwrap_or_else(std::process::Stdio::null)
+    }
+
     /// Makes `entry` a link beside `root` to `path`, recorded first; leaves `entry` as it is
     /// where the link cannot be made (a parent folder that cannot be written, a name taken).
     #[cfg(unix)]

@@ -19,6 +19,10 @@ pub struct PlanOptions {
     pub diff: bool,
     /// How hard cargo judges the result before `apply` would write it.
     pub verify: Verify,
+    /// Set when the run is to stop (Ctrl-C): the plan stops once cargo's question ends (cargo
+    /// gets the same signal), with [`ErrorKind::Interrupted`](crate::ErrorKind), leaving
+    /// nothing of its own behind.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// What [`plan`] found.
@@ -95,11 +99,21 @@ pub fn plan(project: &Project, options: &PlanOptions) -> Result<Planned, Error> 
             ..Judged::default()
         }
     } else {
+        let cancelled =
+            || options.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst));
+        let interrupted =
+            || Error::new(crate::ErrorKind::Interrupted, "interrupted; nothing was written");
         let early = early.and_then(|early| early.verdict(&plan));
+        if cancelled() {
+            return Err(interrupted());
+        }
         let (held, judged) = match early {
             Some(judged) => (Vec::new(), judged),
             None => crate::judge::judge(project.root(), &plan, options.verify)?,
         };
+        if cancelled() {
+            return Err(interrupted());
+        }
         super::prepare::refuse_idle_after(&prepared.loaded, project.root(), &plan, &held)?;
         plan.hold_back(&held, &ledger);
         judged
