@@ -1,7 +1,8 @@
-//! Cargo judging while the rest of a plan is planned. The plan tells ([`trellis_sync::Early`])
-//! what cargo will see as soon as that is planned: the judge stages its guess of the result
-//! and starts `cargo metadata` on it at once, and trusts the answer only when the finished
-//! plan shows cargo exactly the same: every file cargo reads, byte for byte, and of every
+//! Cargo judging while the rest of a plan is planned. `plan` starts cargo on the render's
+//! guess as soon as the spec is rendered ([`Early::start_on_render`]); the plan then tells
+//! ([`trellis_sync::Early`]) what cargo will see as soon as that is planned, and where that
+//! differs the judge stages it and starts `cargo metadata` on it instead. The answer is
+//! trusted only when the finished plan shows cargo exactly the same: every file cargo reads, byte for byte, and of every
 //! other file whether it exists (all `cargo metadata` sees of a target's source). Anything
 //! else (a guess that was wrong, a refusal, a folder move, which is not guessed) leaves the
 //! plan to the judge as usual, which asks again from the start.
