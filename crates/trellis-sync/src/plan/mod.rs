@@ -70,9 +70,10 @@ pub struct Options {
     pub early: Option<Early>,
 }
 
-/// Whether cargo reads the file's text to load a workspace (a manifest, the lock file, a
-/// build script's presence aside, a cargo configuration or a toolchain file): of every other
-/// file, `cargo metadata` sees only whether it exists (a target's source, say).
+/// Whether a file's text can change what cargo says when it loads the workspace: a manifest,
+/// the lock file, a cargo configuration, a toolchain file, and a build script (of which
+/// `cargo metadata` reads only the presence, but a build reads it all). Of every other file,
+/// `cargo metadata` sees only whether it exists (a target's source, say).
 pub fn cargo_reads(path: &str) -> bool {
     let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
     let in_cargo_folder = folder == ".cargo" || folder.ends_with("/.cargo");
