@@ -162,3 +162,50 @@ fn two_branches_that_change_the_spec_merge_without_a_conflict_in_trellis_bookkee
         assert!(run.stderr.contains("resolve"), "{run}");
     }
 }
+
+/// A branch adds a crate and makes an existing one depend on it; the other branch adds
+/// another whose root lines meet its. The merge brings the dependent's manifest (`pay.workspace = true`) from one side
+/// and, once its conflict is taken from this side, the root from the other, without `pay`'s
+/// entry: `apply` puts the entry back (cargo does not have it), and cargo loads the result.
+#[test]
+fn a_root_entry_a_merged_member_inherits_is_put_back_by_apply() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    let new = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(new.code, Some(0), "{new}");
+    let ws = tmp.path().join("ws");
+    // The person's line in the root: Trellis merges the root from now on, never replaces it.
+    edit(&ws.join("Cargo.toml"), |s| format!("# The shop's workspace.\n{s}"));
+    git_ok(&ws, &["init", "-q"]);
+    git_ok(&ws, &["add", "-A"]);
+    git_ok(&ws, &["commit", "-qm", "base"]);
+    let spec = ws.join("Trellis.toml");
+
+    git_ok(&ws, &["checkout", "-qb", "left"]);
+    edit(&spec, |s| {
+        s.replace("depends = [\"basis\"]", "depends = [\"basis\", \"pay\"]")
+            + "\n[crates.pay]\nsummary = \"Payments\"\n"
+    });
+    applied(&ws, "left: pay");
+    git_ok(&ws, &["checkout", "-q", "main"]);
+    git_ok(&ws, &["checkout", "-qb", "right"]);
+    edit(&spec, |s| s.replacen("[crates.basis]", "[crates.paper]\n\n[crates.basis]", 1));
+    applied(&ws, "right: paper");
+
+    let _ = git(&ws, &["merge", "-q", "--no-edit", "left"]);
+    let conflicted = git_ok(&ws, &["diff", "--name-only", "--diff-filter=U"]);
+    // The root's lines for `paper` and `pay` meet: git cannot merge them.
+    assert!(conflicted.contains("Cargo.toml"), "{conflicted}");
+    assert!(!conflicted.contains("Trellis.toml"), "{conflicted}");
+    for file in conflicted.lines() {
+        git_ok(&ws, &["checkout", "--ours", "--", file]);
+    }
+    let middle = fs::read_to_string(ws.join("crates/middle/Cargo.toml")).unwrap();
+    assert!(middle.contains("pay.workspace = true"), "{middle}");
+    let apply = cli::xtask(&ws, &["apply"]);
+    assert_eq!(apply.code, Some(0), "{apply}");
+    let root = fs::read_to_string(ws.join("Cargo.toml")).unwrap();
+    assert!(root.contains("pay = { path = \"crates/pay\" }"), "{root}");
+    let check = cli::xtask(&ws, &["check"]);
+    assert_eq!(check.code, Some(0), "{check}");
+}

@@ -192,6 +192,22 @@ impl Workspace<'_> {
         }
     }
 
+    /// Whether a member's recorded facts (`keys`, as a ledger record holds them) name an edge
+    /// on a crate of the spec that the root's `[workspace.dependencies]` has no entry for: a
+    /// root that lost it since the member was written (two branches' roots merged by git,
+    /// say), which the member may inherit.
+    pub(crate) fn may_miss_an_entry(&self, keys: &BTreeMap<KeyPath, String>) -> bool {
+        let Some(entries) = self.root_entries() else { return false };
+        keys.keys().any(|key| match key.as_slice() {
+            [_, name] => {
+                DepTable::ALL.into_iter().any(|t| t.fact(name) == *key)
+                    && self.crates.contains_key(name)
+                    && !entries.contains_key(name)
+            }
+            _ => false,
+        })
+    }
+
     /// Notes every root entry a crate manifest Trellis writes refers to.
     pub(crate) fn require_inherited(&self, doc: &Table) {
         for (_, table) in DepTable::every(doc) {

@@ -250,6 +250,14 @@ pub(super) fn plan_manifest(
         let needs_nothing = (matches!(role, Role::Member { .. }) || ws.needed.borrow().is_empty())
             && !manifest::follows(&String::from_utf8_lossy(cur), dirs, ws);
         if rec.rendered.as_deref() == Some(new_hash.as_str()) && needs_nothing {
+            // The root may have lost an entry this member inherits since it was written (git
+            // merged two branches' roots): noted, so that the root's merge puts it back.
+            if matches!(role, Role::Member { .. })
+                && ws.may_miss_an_entry(&rec.keys)
+                && let Ok(doc) = String::from_utf8_lossy(cur).parse::<DocumentMut>()
+            {
+                ws.require_inherited(doc.as_table());
+            }
             return (entry(f, Action::Unchanged), Some(rec.clone()));
         }
         // Still byte for byte a render of Trellis', with no fact held back for an orphan: the
