@@ -35,8 +35,8 @@ pub use journal::{JOURNAL_FORMAT, JOURNAL_PATH, Rollback};
 pub use ledger::{APPLIED_PATH, FORMAT as LEDGER_FORMAT, LEDGER_PATH, Ledger};
 pub use merge::merge3;
 pub use plan::{
-    Action, CONFLICT_SUFFIX, Early, Effect, Entry, FolderMove, Held, History, Judge, Options, Plan,
-    Rename, cargo_reads, plan, render_human,
+    Action, CONFLICT_SUFFIX, Early, Effect, Entry, FolderMove, HELD_BACK, Held, History, Judge,
+    Kept, Note, Options, Plan, Rename, cargo_reads, plan, render_human,
 };
 pub use staging::{SCRATCH_MARK, Scratch, sweep_stale};
 pub use trellis_render::{Ownership, PlannedFile, Seed};

@@ -65,7 +65,7 @@ fn plan_value(project: &Project, plan: &Plan) -> Value {
                 "path": e.path,
                 "action": e.action.as_str(),
                 "ownership": e.ownership.map(ownership_str),
-                "note": e.note,
+                "note": e.note.as_ref().map(ToString::to_string),
                 "diff": e.diff,
             })
         })

@@ -27,9 +27,6 @@ pub(crate) use early::Early;
 pub(crate) use overlay::memory_folder;
 use overlay::{Overlay, Staged};
 
-/// How the note of an entry the judge held back begins (the rest is cargo's message).
-pub const HELD_BACK: &str = "held back: cargo refuses the change";
-
 /// How hard cargo is asked (`--verify`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Verify {
@@ -205,10 +202,7 @@ impl Trial<'_> {
         let held = culprits
             .iter()
             .filter(|&&i| self.plan.entries[i].writes())
-            .map(|&i| Held {
-                path: self.plan.entries[i].path.clone(),
-                note: format!("{HELD_BACK}: {short}"),
-            })
+            .map(|&i| Held { path: self.plan.entries[i].path.clone(), reason: short.clone() })
             .collect();
         Ok((held, Judged { level: Some(level), refusal: Some(message), unjudged: None }))
     }

@@ -63,7 +63,7 @@ pub use inspect::{
     CheckOptions, GraphOptions, GraphView, Inferred, TraceOptions, Traced, check, graph, infer,
     trace,
 };
-pub use judge::{HELD_BACK, Judged, Level, Verify};
+pub use judge::{Judged, Level, Verify};
 pub use project::{Loaded, Project, current_dir, shell_word};
 pub use results::{Results, kept_results_note, last_results_path, target_dir};
 pub use sync::{

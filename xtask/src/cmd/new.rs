@@ -44,7 +44,7 @@ pub(crate) fn run(args: &Args) -> Outcome {
             .iter()
             .filter(|e| e.action == trellis::trellis_sync::Action::Conflict);
         for e in conflicts {
-            let note = e.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default();
+            let note = e.note.as_ref().map(|n| format!("  ({n})")).unwrap_or_default();
             let action = term::paint("conflict", term::WARNING);
             term::out(&format!("{action}  {}{note}\n", e.path));
         }

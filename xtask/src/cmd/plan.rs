@@ -154,7 +154,7 @@ pub(crate) fn human(project: &Project, plan: &Plan, diffs: bool) -> String {
 
 /// Exit 1, with a hint, when some file is in conflict or held back because cargo refuses it.
 pub(crate) fn conflicts_outcome(plan: &Plan, command: &str) -> Outcome {
-    let held = |e: &&trellis::trellis_sync::Entry| e.refused_by_cargo;
+    let held = |e: &&trellis::trellis_sync::Entry| e.refused_by_cargo();
     let conflicts = plan.entries.iter().filter(|e| e.action == Action::Conflict);
     let (n, h) = (conflicts.clone().filter(|e| !held(e)).count(), conflicts.filter(held).count());
     if n + h == 0 {

@@ -12,7 +12,7 @@ use crate::ledger::{
     APPLIED_PATH, ATTRIBUTES_PATH, ATTRIBUTES_TEXT, IGNORE_PATH, IGNORE_TEXT, LEDGER_PATH, Ledger,
     OLD_IGNORE_TEXTS, hash_bytes,
 };
-use crate::plan::{Action, CONFLICT_SUFFIX, Op, Plan};
+use crate::plan::{Action, CONFLICT_SUFFIX, Note, Op, Plan};
 
 /// One change of a run, as `transact` carries it out.
 enum Step {
@@ -467,7 +467,7 @@ pub(super) fn mark_meanwhile(report: &mut Report, meanwhile: &[usize]) {
     for &i in meanwhile {
         let e = &mut report.plan.entries[i];
         e.action = Action::Conflict;
-        e.note = Some("changed while `apply` ran: kept as it was saved; run `apply` again".into());
+        e.note = Some(Note::SavedDuringApply);
         if let Op::Write(text) = &e.op {
             e.theirs = Some(text.clone());
         }

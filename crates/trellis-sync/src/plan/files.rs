@@ -9,7 +9,7 @@ use toml_edit::DocumentMut;
 use trellis_render::{Ownership, PlannedFile};
 
 use super::steps::Sources;
-use super::{Action, Entry, Op, manifest_of};
+use super::{Action, Entry, Note, Op, manifest_of};
 use crate::SyncError;
 use crate::fsx::Root;
 use crate::ledger::{FileRecord, hash_bytes};
@@ -25,7 +25,6 @@ pub(super) struct FileCtx<'a> {
 
 pub(super) fn entry(f: &PlannedFile, action: Action) -> Entry {
     Entry {
-        refused_by_cargo: false,
         path: f.path.clone(),
         action,
         ownership: Some(f.ownership),
@@ -35,7 +34,6 @@ pub(super) fn entry(f: &PlannedFile, action: Action) -> Entry {
         theirs: None,
         seen: None,
         moves: None,
-        kept: None,
     }
 }
 
@@ -105,12 +103,7 @@ pub(super) fn plan_seeded(
     // `--accept` keeps a file as it is, but not one that cannot build.
     if crate::merge::has_markers(&cur_text) {
         let mut e = entry(f, Action::Conflict);
-        e.note = Some(
-            "it still holds conflict markers: resolve them, then apply again (a file you never \
-             edited: take either side, e.g. `git checkout --ours <file>`, and `apply` brings it \
-             up to the spec)"
-                .into(),
-        );
+        e.note = Some(Note::UnresolvedMarkers);
         return (e, rec.cloned());
     }
     if base == Some(cur_hash.as_str()) {
@@ -120,14 +113,14 @@ pub(super) fn plan_seeded(
     }
     if base == Some(new_hash.as_str()) {
         let mut e = entry(f, Action::Unchanged);
-        e.note = Some("edited by a person; Trellis has nothing new for it".into());
+        e.note = Some(Note::NothingNew);
         return (e, Some(record(f, new_hash)));
     }
     // `--accept` settles a conflict in the person's favour; what merges cleanly is merged
     // even so, or the file would go on saying what the spec no longer does.
     let accepted = |f: &PlannedFile, new_hash: String| {
         let mut e = entry(f, Action::Unchanged);
-        e.note = Some("conflict accepted: the file stays as it is".into());
+        e.note = Some(Note::ConflictAccepted);
         (e, Some(record(f, new_hash)))
     };
     // Both the person and the spec changed it: merged three ways, line by line, from what
@@ -139,7 +132,7 @@ pub(super) fn plan_seeded(
         return match crate::merge::merge3(base, cur_text, &f.contents) {
             Ok(merged) => {
                 let mut e = with_diff(entry(f, Action::Merge), ctx, cur_text, &merged);
-                e.note = Some("edited by a person: Trellis' change merged into it".into());
+                e.note = Some(Note::Merged);
                 e.op = Op::Write(merged);
                 (e, Some(record(f, new_hash)))
             }
@@ -149,15 +142,11 @@ pub(super) fn plan_seeded(
                 if ctx.write_conflicts {
                     // The markers go into the file; once they are resolved, the file is the
                     // person's edit of Trellis' new version.
-                    e.note = Some(
-                        "a person and the spec changed the same lines: conflict markers written into it".into(),
-                    );
+                    e.note = Some(Note::MarkersWritten);
                     e.op = Op::Write(marked);
                     return (e, Some(record(f, new_hash)));
                 }
-                e.note = Some(
-                    "a person and the spec changed the same lines: kept as it is (`--write-conflicts` writes the conflict markers into it)".into(),
-                );
+                e.note = Some(Note::SameLines);
                 e.theirs = Some(marked);
                 (e, Some(rec.clone()))
             }
@@ -167,11 +156,7 @@ pub(super) fn plan_seeded(
         return accepted(f, new_hash);
     }
     let mut e = with_diff(entry(f, Action::Conflict), ctx, &cur_text, &f.contents);
-    e.note = Some(if base.is_some() {
-        "edited by a person, and Trellis has a new version: kept as it is".into()
-    } else {
-        "a file Trellis did not write is in the way: kept as it is".into()
-    });
+    e.note = Some(if base.is_some() { Note::EditedAndChanged } else { Note::InTheWay });
     e.theirs = Some(f.contents.clone());
     (e, rec.cloned())
 }
@@ -278,22 +263,19 @@ pub(super) fn plan_manifest(
             };
         }
     }
-    let conflict = |note: String| {
+    let conflict = |note: Note| {
         let mut e = entry(f, Action::Conflict);
         e.note = Some(note);
         e.theirs = Some(f.contents.clone());
         (e, rec.cloned())
     };
     let Ok(text) = std::str::from_utf8(cur) else {
-        return conflict("not UTF-8, so it cannot be merged: kept as it is".into());
+        return conflict(Note::NotUtf8);
     };
     let original = match manifest::LocalManifest::parse(text) {
         Ok(original) => original,
         Err(e) => {
-            return conflict(format!(
-                "not valid TOML ({}), so it cannot be merged: kept as it is",
-                e.message()
-            ));
+            return conflict(Note::NotToml { reason: e.message().to_owned() });
         }
     };
     let empty = BTreeMap::new();
@@ -326,15 +308,10 @@ pub(super) fn plan_manifest(
         // Nothing is written to a file with a conflict: a half-merged manifest is no one's.
         let (theirs, _) = merge(&Policy { force: true, ..policy });
         let mut e = with_diff(entry(f, Action::Conflict), ctx, text, &theirs);
-        let others = if out != text && theirs != text {
-            "; its other changes wait until this is resolved"
-        } else {
-            ""
-        };
-        e.note = Some(format!(
-            "cannot add or change without touching a person's text: {}{others}",
-            merged.conflicts.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-        ));
+        e.note = Some(Note::Keys {
+            keys: merged.conflicts.iter().map(ToString::to_string).collect(),
+            others_wait: out != text && theirs != text,
+        });
         e.theirs = Some(theirs);
         return (e, rec.cloned());
     }
@@ -382,27 +359,23 @@ pub(super) fn plan_other(
     }
     let Some((out, stuck)) = manifest::follow_other(text, dir, ws) else { return Ok(None) };
     let mut e = Entry {
-        refused_by_cargo: false,
         path: path.clone(),
         action: Action::Merge,
         ownership: Some(Ownership::Manifest),
-        note: Some(
-            "a manifest the spec does not declare: its paths follow the crates that move".into(),
-        ),
+        note: Some(Note::FollowsMoves),
         diff: diffs.then(|| diff(&path, text, &out)),
         op: Op::Write(out.clone()),
         theirs: None,
         seen: Some(hash_bytes(&cur)),
         moves: None,
-        kept: None,
     };
     if !stuck.is_empty() {
         e.action = Action::Conflict;
         e.op = Op::Nothing;
-        e.note = Some(format!(
-            "cannot add or change without touching a person's text: {}",
-            stuck.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-        ));
+        e.note = Some(Note::Keys {
+            keys: stuck.iter().map(ToString::to_string).collect(),
+            others_wait: false,
+        });
         e.theirs = Some(out);
     }
     Ok(Some(e))

@@ -21,9 +21,11 @@ use crate::ledger::Ledger;
 
 mod files;
 mod moves;
+mod note;
 mod render;
 mod steps;
 
+pub use note::{HELD_BACK, Kept, Note};
 pub use render::render_human;
 pub(crate) use steps::plan_in;
 
@@ -162,13 +164,13 @@ impl fmt::Debug for Judge {
     }
 }
 
-/// An entry a [`Judge`] holds back: it becomes a conflict with this note.
+/// An entry a [`Judge`] holds back: it becomes a conflict noted [`Note::RefusedByCargo`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
     /// The entry's path, as the plan spells it.
     pub path: String,
-    /// Why, for people.
-    pub note: String,
+    /// Cargo's reason, for people.
+    pub reason: String,
 }
 
 /// What applying an entry does to the disk, for a caller that stages it elsewhere.
@@ -288,22 +290,18 @@ pub struct Entry {
     pub action: Action,
     /// How Trellis owns the file (`None` for a move).
     pub ownership: Option<Ownership>,
-    /// Why, when the action alone does not say it (which keys conflict, why an orphan stays).
-    pub note: Option<String>,
+    /// Why, when the action alone does not say it (which keys conflict, why an orphan stays,
+    /// that cargo refuses the change).
+    pub note: Option<Note>,
     /// A unified diff of the change (for a conflict: from the file to Trellis' version), when
     /// [`Options::diff`] asked for it.
     pub diff: Option<String>,
-    /// Held back because cargo refuses its change ([`Plan::hold_back`]): a conflict whose
-    /// note gives cargo's message.
-    pub refused_by_cargo: bool,
     pub(crate) op: Op,
     /// Trellis' version of a conflicted file.
     pub(crate) theirs: Option<String>,
     /// The hash of the bytes this entry was decided on (`None`: the file was absent). `apply`
     /// replaces or deletes the file only while it still holds them.
     pub(crate) seen: Option<String>,
-    /// Why an orphan stays (its note says it to people).
-    pub(crate) kept: Option<moves::Kept>,
 }
 
 /// The change to the disk behind an entry.
@@ -319,6 +317,11 @@ impl Entry {
     /// Whether applying this entry changes the disk.
     pub fn writes(&self) -> bool {
         self.op != Op::Nothing
+    }
+
+    /// Whether cargo refuses its change, so it is held back ([`Plan::hold_back`]).
+    pub fn refused_by_cargo(&self) -> bool {
+        matches!(self.note, Some(Note::RefusedByCargo { .. }))
     }
 
     /// Trellis' version of a conflicted file: what `--write-conflicts` writes beside it.
@@ -371,17 +374,16 @@ impl Plan {
         if held.is_empty() {
             return;
         }
-        let notes: BTreeMap<&str, &str> =
-            held.iter().map(|h| (h.path.as_str(), h.note.as_str())).collect();
+        let reasons: BTreeMap<&str, &str> =
+            held.iter().map(|h| (h.path.as_str(), h.reason.as_str())).collect();
         for e in &mut self.entries {
-            let Some(note) = notes.get(e.path.as_str()) else { continue };
+            let Some(reason) = reasons.get(e.path.as_str()) else { continue };
             if let Op::Write(text) = &e.op {
                 e.theirs = Some(text.clone());
             }
             e.op = Op::Nothing;
             e.action = Action::Conflict;
-            e.refused_by_cargo = true;
-            e.note = Some((*note).to_owned());
+            e.note = Some(Note::RefusedByCargo { reason: (*reason).to_owned() });
             match before.files.get(&e.path) {
                 Some(record) => self.ledger.files.insert(e.path.clone(), record.clone()),
                 None => self.ledger.files.remove(&e.path),

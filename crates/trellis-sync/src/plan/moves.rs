@@ -4,36 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::files::diff;
-use super::{Action, Entry, FolderMove, Op, Options, Rename};
+use super::{Action, Entry, FolderMove, Kept, Note, Op, Options, Rename};
 use crate::SyncError;
 use crate::fsx::Root;
 use crate::ledger::{FileRecord, Ledger, hash_bytes};
 use trellis_render::Ownership;
-
-/// Why an orphan stays: what its note says to people, and what the planner branches on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kept {
-    /// A person changed it since Trellis wrote it.
-    Changed,
-    /// Unchanged, but it declares a test a person made real (the requirements' `main.rs`).
-    WiresKeptTest,
-    /// Unchanged, but its crate holds changed files: a crate is pruned whole or not at all.
-    CrateHoldsChanges,
-    /// Unchanged, and no `--prune` asked for it to go.
-    NotInSpec,
-}
-
-impl Kept {
-    /// The note people read.
-    pub(crate) fn note(self) -> &'static str {
-        match self {
-            Kept::Changed => "changed since Trellis wrote it: kept",
-            Kept::WiresKeptTest => "unchanged, but it declares a test a person made real: kept",
-            Kept::CrateHoldsChanges => "unchanged, but its crate holds changed files: kept",
-            Kept::NotInSpec => "no longer in the spec: kept (`--prune` deletes it)",
-        }
-    }
-}
 
 /// A crate the ledger knows, with its folder.
 pub(super) struct KnownCrate {
@@ -90,28 +65,24 @@ pub(super) fn plan_moves<'l>(
         let (from_exists, to_exists) = (root.dir_exists(old_dir)?, root.dir_exists(new_dir)?);
         let folders = FolderMove { from: old_dir.clone(), to: new_dir.clone() };
         let mut entry = Entry {
-            refused_by_cargo: false,
             path: folders.to_string(),
             moves: Some(folders.clone()),
             action: Action::Move,
             ownership: None,
             note: Some(if rename.from == rename.to {
-                format!("crate `{}` moved", rename.to)
+                Note::Moved { name: rename.to.clone() }
             } else {
-                format!("crate `{}` renamed to `{}`", rename.from, rename.to)
+                Note::Renamed { from: rename.from.clone(), to: rename.to.clone() }
             }),
             diff: None,
             op: Op::Nothing,
             theirs: None,
             seen: None,
-            kept: None,
         };
         if from_exists && to_exists {
             entry.action = Action::Conflict;
-            entry.note = Some(format!(
-                "crate `{}` renamed to `{}`, but both folders exist; move or merge them by hand",
-                rename.from, rename.to
-            ));
+            entry.note =
+                Some(Note::BothFoldersExist { from: rename.from.clone(), to: rename.to.clone() });
             out.entries.push(entry);
             continue;
         }
@@ -190,7 +161,6 @@ pub(super) fn plan_orphans(
     for o in &orphans {
         let Some(cur) = &o.cur else { continue };
         let mut entry = Entry {
-            refused_by_cargo: false,
             path: o.path.to_owned(),
             moves: None,
             action: Action::Orphan,
@@ -200,7 +170,6 @@ pub(super) fn plan_orphans(
             op: Op::Nothing,
             theirs: None,
             seen: None,
-            kept: None,
         };
         entry.seen = Some(hash_bytes(cur));
         let crate_ok = crate_of(o.path).is_none_or(|c| prunable[c.dir.as_str()]);
@@ -228,8 +197,7 @@ pub(super) fn plan_orphans(
             } else {
                 Kept::NotInSpec
             };
-            entry.note = Some(kept.note().to_owned());
-            entry.kept = Some(kept);
+            entry.note = Some(Note::Kept(kept));
             next.files.insert(o.path.to_owned(), o.record.clone());
         }
         entries.push(entry);

@@ -12,8 +12,10 @@ use trellis_render::{Ownership, PlannedFile, Seed};
 use super::files::{
     FileCtx, Role, deleted_module, entry, plan_manifest, plan_once, plan_other, plan_seeded,
 };
-use super::moves::{Kept, Moves, plan_moves, plan_orphans};
-use super::{Action, CONFLICT_SUFFIX, Entry, Op, Options, Plan, ROOT_MANIFEST, manifest_of};
+use super::moves::{Moves, plan_moves, plan_orphans};
+use super::{
+    Action, CONFLICT_SUFFIX, Entry, Kept, Note, Op, Options, Plan, ROOT_MANIFEST, manifest_of,
+};
 use crate::SyncError;
 use crate::facts::LazyFacts;
 use crate::fsx::{self, Root};
@@ -298,7 +300,7 @@ fn next_ledger(
 fn rewire_kept_tests(entries: &[Entry], sorted: &[&PlannedFile]) -> Vec<PlannedFile> {
     let kept_tests: Vec<(String, String)> = entries
         .iter()
-        .filter(|e| e.action == Action::Orphan && e.kept == Some(Kept::Changed))
+        .filter(|e| e.action == Action::Orphan && e.note == Some(Note::Kept(Kept::Changed)))
         .filter_map(|e| {
             let (folder, file) = e.path.rsplit_once('/')?;
             let stem = file.strip_suffix(".rs").filter(|s| *s != "main")?;
@@ -466,10 +468,7 @@ impl Files<'_> {
             let (mut entry, record) = match f.ownership {
                 Ownership::Seeded if deleted => {
                     let mut e = entry(f, Action::Unchanged);
-                    e.note = Some(
-                        "a person deleted this module and its `mod` line: not made again; remove it from the crate's `modules` in the spec"
-                            .into(),
-                    );
+                    e.note = Some(Note::ModuleDeleted);
                     (e, record.cloned())
                 }
                 Ownership::Seeded => plan_seeded(f, cur.as_deref(), record, &ctx),
@@ -510,10 +509,7 @@ fn finish(mut entries: Vec<Entry>, ledger: &Ledger, next: Ledger) -> Plan {
         .map(|e| e.path.clone())
         .collect();
     if !blocking.is_empty() {
-        let waits = format!(
-            "held back until the conflict in {} is resolved: manifests change together",
-            blocking.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-        );
+        let waits = Note::Waits { on: blocking };
         // A conflict's own write (the markers `--write-conflicts` asked for) is not held.
         for e in entries.iter_mut().filter(|e| e.op != Op::Nothing && e.action != Action::Conflict)
         {

@@ -18,7 +18,7 @@ fn a_judge_sees_the_plan_before_any_write_and_what_it_holds_back_stays_as_it_is(
             plan.entries.iter().find(|e| e.path == "crates/b/src/lib.rs").unwrap().effect(),
             Effect::Write(text) if text.contains(": y")
         ));
-        Ok(vec![Held { path: "crates/b/src/lib.rs".into(), note: "held back: cargo".into() }])
+        Ok(vec![Held { path: "crates/b/src/lib.rs".into(), reason: "cargo".into() }])
     });
     let options = ApplyOptions { judge: Some(judge), ..ApplyOptions::default() };
     let report = crate::apply(&out, &files, &options).unwrap();
@@ -26,7 +26,10 @@ fn a_judge_sees_the_plan_before_any_write_and_what_it_holds_back_stays_as_it_is(
     assert_eq!(after["crates/b/src/lib.rs"], before["crates/b/src/lib.rs"]);
     assert!(after["crates/a/src/lib.rs"].contains(": y"), "the rest is applied");
     let held = report.plan.entries.iter().find(|e| e.path == "crates/b/src/lib.rs").unwrap();
-    assert_eq!((held.action, held.note.as_deref()), (Action::Conflict, Some("held back: cargo")));
+    assert_eq!(held.action, Action::Conflict);
+    assert_eq!(held.note, Some(Note::RefusedByCargo { reason: "cargo".into() }));
+    assert!(held.refused_by_cargo());
+    assert_eq!(held.note.as_ref().unwrap().to_string(), format!("{HELD_BACK}: cargo"));
     assert!(held.trellis_version().is_some_and(|t| t.contains(": y")));
     // The ledger keeps the held file's old record: the next run offers the change again.
     let again = plan(&out, &files, &Ledger::load(&out).unwrap(), &Options::default()).unwrap();
@@ -48,7 +51,7 @@ fn a_judge_that_holds_back_everything_leaves_every_byte_and_no_judge_runs_for_no
             .entries
             .iter()
             .filter(|e| e.writes())
-            .map(|e| Held { path: e.path.clone(), note: "held back".into() })
+            .map(|e| Held { path: e.path.clone(), reason: "refused".into() })
             .collect())
     });
     let options = ApplyOptions { judge: Some(judge), ..ApplyOptions::default() };

@@ -74,12 +74,13 @@ fn a_manifest_that_is_not_toml_is_a_conflict_and_left_alone() {
         apply(&out, &workspace("x", &[("a", &["b"]), ("b", &[])]), &Options::default()).unwrap();
     let entry = report.plan.entries.iter().find(|e| e.path == "crates/a/Cargo.toml").unwrap();
     assert_eq!(entry.action, Action::Conflict);
-    assert!(entry.note.as_deref().unwrap().contains("not valid TOML"));
+    assert!(matches!(entry.note, Some(Note::NotToml { .. })), "{entry:?}");
     assert_eq!(fs::read_to_string(out.join("crates/a/Cargo.toml")).unwrap(), "[package\nbroken");
     // Manifests change together: the run waits for the conflict, half-applied it is no one's.
     assert!(!out.join("crates/b").exists(), "nothing else was written");
     let held = report.plan.entries.iter().find(|e| e.path == "crates/b/Cargo.toml").unwrap();
-    assert!(held.note.as_deref().unwrap().contains("held back"), "{held:?}");
+    let waits = Note::Waits { on: vec!["crates/a/Cargo.toml".into()] };
+    assert_eq!(held.note, Some(waits), "{held:?}");
 }
 
 #[test]
@@ -118,9 +119,8 @@ fn a_manifest_conflict_writes_nothing_to_it_and_can_be_accepted() {
     let report = apply(&out, &files, &options).unwrap();
     let entry = report.plan.entries.iter().find(|e| e.path == "crates/a/Cargo.toml").unwrap();
     assert_eq!(entry.action, Action::Conflict);
-    let note = entry.note.as_deref().unwrap();
-    assert!(note.contains("`package.description (a person changed it)`"), "{note}");
-    assert!(note.contains("its other changes wait"), "{note}");
+    let keys = vec!["package.description (a person changed it)".to_owned()];
+    assert_eq!(entry.note, Some(Note::Keys { keys, others_wait: true }));
     assert!(entry.diff.as_deref().unwrap().contains("+description = \"two\" # ours"), "{entry:?}");
     assert_eq!(fs::read_to_string(&manifest).unwrap(), mine, "nothing is written to it");
     let theirs = fs::read_to_string(out.join("crates/a/Cargo.toml.trellis-new")).unwrap();
@@ -163,7 +163,7 @@ fn a_manifest_conflict_holds_back_the_rest_but_not_another_files_markers() {
     assert_eq!(action("crates/b/src/lib.rs").action, Action::Conflict);
     let held = action("crates/c/Cargo.toml");
     assert_eq!(held.action, Action::Held);
-    assert!(held.note.as_deref().unwrap().contains("`crates/a/Cargo.toml`"), "{held:?}");
+    assert_eq!(held.note, Some(Note::Waits { on: vec!["crates/a/Cargo.toml".into()] }));
     assert!(report.plan.summary().contains("held back"), "{}", report.plan.summary());
     assert!(!out.join("crates/c").exists());
     let marked = fs::read_to_string(out.join("crates/b/src/lib.rs")).unwrap();

@@ -71,7 +71,7 @@ fn a_crate_whose_path_changes_moves_with_the_persons_files() {
         .collect();
     let report = apply(&out, &moved, &Options::default()).unwrap();
     assert_eq!(report.plan.entries[0].path, "crates/a -> libs/a");
-    assert_eq!(report.plan.entries[0].note.as_deref(), Some("crate `a` moved"));
+    assert_eq!(report.plan.entries[0].note, Some(Note::Moved { name: "a".into() }));
     assert_eq!(fs::read_to_string(out.join("libs/a/notes.md")).unwrap(), "mine\n");
     assert!(!out.join("crates/a").exists());
     let root = fs::read_to_string(out.join("Cargo.toml")).unwrap();

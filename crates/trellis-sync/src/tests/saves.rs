@@ -31,7 +31,7 @@ fn a_save_during_apply_wins_and_is_a_conflict() {
     for path in &report.changed_meanwhile {
         let entry = report.plan.entries.iter().find(|e| &e.path == path).unwrap();
         assert_eq!(entry.action, Action::Conflict, "{path}");
-        assert!(entry.note.as_deref().unwrap().contains("changed while `apply` ran"));
+        assert_eq!(entry.note, Some(Note::SavedDuringApply));
         assert!(!report.written_files.contains(path));
     }
     // Everything else was done; the ledger still says what Trellis wrote in `b` before.
