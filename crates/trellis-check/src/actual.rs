@@ -332,13 +332,7 @@ fn source_of(dep: &cargo_metadata::Dependency) -> DepSource {
 
 /// A path relative to the root, `/`-separated (`.` for the root itself, `..` to leave it).
 fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
-    let (root, path) =
-        (trellis_spec::slashed(root.as_std_path()), trellis_spec::slashed(path.as_std_path()));
-    if root.split('/').next() != path.split('/').next() {
-        // Another drive: there is no relative way there.
-        return path.replace('\\', "/");
-    }
-    trellis_spec::relative_path(&root, &path)
+    trellis_spec::relative_to(root.as_std_path(), path.as_std_path())
 }
 
 /// `1.85.0` → `1.85`: cargo_metadata pads a two-part rust-version with `.0`.

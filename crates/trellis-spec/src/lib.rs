@@ -24,7 +24,7 @@ pub use names::{
 };
 pub use parse::FORMAT;
 pub use suggest::closest;
-pub use text::{slashed, toml_key, toml_str};
+pub use text::{relative_to, slashed, toml_key, toml_str};
 pub use validate::{PathProblem, is_requirement_id, normalize_path, relative_path};
 
 /// A spec that passed validation, with the warnings it raised on the way.

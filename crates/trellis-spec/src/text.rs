@@ -34,6 +34,17 @@ pub fn toml_key(s: &str) -> String {
     if bare { s.to_owned() } else { toml_str(s) }
 }
 
+/// `path` as reached from the folder `root`, both absolute, `/`-separated: `.` for `root`
+/// itself, with `..` where `path` lies outside it, and `path` itself (slashed) where the two
+/// are on different drives, where no relative way leads.
+pub fn relative_to(root: &Path, path: &Path) -> String {
+    let (root, path) = (slashed(root), slashed(path));
+    if root.split('/').next() != path.split('/').next() {
+        return path;
+    }
+    crate::relative_path(&root, &path)
+}
+
 /// A path with `/` between its parts, whatever the platform: how Trellis shows and records a
 /// relative path (`tests/it/main.rs`). A part that is not UTF-8 is shown lossily.
 pub fn slashed(path: &Path) -> String {
@@ -45,4 +56,21 @@ pub fn slashed(path: &Path) -> String {
         out.push_str(&part.as_os_str().to_string_lossy());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::relative_to;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_path_is_reached_from_a_folder_with_dot_for_itself_and_dot_dot_outside() {
+        let root = Path::new("/w/ws");
+        assert_eq!(relative_to(root, Path::new("/w/ws")), ".");
+        assert_eq!(relative_to(root, Path::new("/w/ws/crates/a")), "crates/a");
+        assert_eq!(relative_to(root, Path::new("/w/vendor/b")), "../vendor/b");
+        assert_eq!(relative_to(root, Path::new("/")), "../..");
+    }
 }

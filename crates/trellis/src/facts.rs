@@ -74,15 +74,13 @@ fn from_metadata(metadata: &Metadata) -> CargoFacts {
     CargoFacts { members: packages.iter().map(|p| p.dir.clone()).collect(), packages }
 }
 
-/// `path` relative to `root`, `/`-separated, `""` for the root itself, with `..` where it lies
-/// outside.
+/// `path` relative to `root`, `/`-separated, `""` for the root itself (as the ledger and the
+/// plan name the root's folder), with `..` where it lies outside.
 fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
-    let root: Vec<&str> = root.components().map(|c| c.as_str()).collect();
-    let path: Vec<&str> = path.components().map(|c| c.as_str()).collect();
-    let common = root.iter().zip(&path).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<&str> = vec![".."; root.len() - common];
-    parts.extend(&path[common..]);
-    parts.join("/")
+    match trellis_spec::relative_to(root.as_std_path(), path.as_std_path()) {
+        dot if dot == "." => String::new(),
+        relative => relative,
+    }
 }
 
 #[cfg(test)]
