@@ -443,49 +443,10 @@ fn a_dropped_dependency_a_persons_feature_names_is_a_conflict_naming_the_feature
 }
 
 #[test]
-fn a_dropped_feature_another_turns_on_is_a_conflict_naming_that_one() {
-    let case =
-        Case { crates: &[("a", "a"), ("b", "b")], dropped: &[("b", "fast")], ..Case::plain() };
-    // In its own crate: `default = ["fast"]`.
-    let last = "[package]\nname = \"b\"\n\n[features]\nfast = []\n";
-    let cur = "[package]\nname = \"b\"\n\n[features]\ndefault = [\"fast\"]\nfast = []\n";
-    let (_, merged) = case.member(cur, Some(last), "[package]\nname = \"b\"\n", "b");
-    assert_eq!(merged.conflicts.len(), 1, "{:?}", merged.conflicts);
-    assert!(merged.conflicts[0].starts_with("features.default (names `fast`"), "{merged:?}");
-    // In another crate: an entry's `features`, and a feature of its own.
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\", features = [\"fast\"] }\n\n[features]\nquick = [\"b/fast\"]\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n";
-    let (_, merged) = case.member(cur, None, new, "a");
-    assert_eq!(merged.conflicts.len(), 2, "{:?}", merged.conflicts);
-    assert!(
-        merged.conflicts[0].starts_with("dependencies.b.features (turns on `b`'s feature `fast`"),
-        "{merged:?}"
-    );
-    assert!(merged.conflicts[1].starts_with("features.quick"), "{merged:?}");
-}
-
-#[test]
 fn a_path_written_anew_keeps_the_persons_leading_dot_and_trailing_slash() {
     assert_eq!(styled_like("./any_error/", "crates/any_error".into()), "./crates/any_error/");
     assert_eq!(styled_like("../b", "../../b".into()), "../../b");
     assert_eq!(styled_like("./b", "../b".into()), "../b");
-}
-
-/// Cargo's facts of a workspace whose members are `packages`: (folder, name, dependencies,
-/// features).
-fn cargo_says(packages: &[(&str, &str, Vec<DepFacts>, &[&str])]) -> FactsReader {
-    let packages: Vec<PackageFacts> = packages
-        .iter()
-        .map(|(dir, name, deps, features)| PackageFacts {
-            name: (*name).to_owned(),
-            dir: (*dir).to_owned(),
-            features: features.iter().map(|f| ((*f).to_owned(), Vec::new())).collect(),
-            deps: deps.clone(),
-            targets: Vec::new(),
-        })
-        .collect();
-    let members = packages.iter().map(|p| p.dir.clone()).collect();
-    FactsReader::given(CargoFacts { members, packages })
 }
 
 fn dep(package: &str, kind: EdgeKind, path: Option<&str>) -> DepFacts {
@@ -496,60 +457,6 @@ fn dep(package: &str, kind: EdgeKind, path: Option<&str>) -> DepFacts {
         target: None,
         path: path.map(str::to_owned),
     }
-}
-
-#[test]
-fn a_member_cargo_has_through_a_path_dependency_gets_no_line() {
-    // `libs/core` is a member through the root's `[workspace.dependencies]`, which the text
-    // of no member's manifest shows.
-    let cur = "[workspace]\nmembers = [\"app\"]\n\n[workspace.dependencies]\ncore = { path = \"libs/core\" }\n";
-    let new = "[workspace]\nmembers = [\"app\", \"libs/core\", \"libs/new\"]\n";
-    let facts = cargo_says(&[
-        ("app", "app", vec![dep("core", EdgeKind::Normal, Some("libs/core"))], &[]),
-        ("libs/core", "core", vec![], &[]),
-    ]);
-    let (out, merged) = root_with(cur, None, new, Some(&facts));
-    assert!(merged.conflicts.is_empty());
-    assert!(out.contains("members = [\"app\", \"libs/new\"]"), "{out}");
-    // Without facts, the text decides: the member is listed again.
-    let (out, _) = root(cur, None, new);
-    assert!(out.contains("\"libs/core\""), "{out}");
-}
-
-#[test]
-fn an_edge_cargo_sees_in_any_form_is_not_added() {
-    // The root's entry renames the package: only cargo knows this key leads to `b`.
-    let case = Case {
-        crates: &[("a", "a"), ("b", "b")],
-        root: "[workspace]\nmembers = [\"a\", \"b\"]\n[workspace.dependencies]\nbee = { path = \"b\", package = \"b\" }\n",
-        facts: Some(cargo_says(&[
-            ("a", "a", vec![dep("b", EdgeKind::Normal, Some("b"))], &[]),
-            ("b", "b", vec![], &[]),
-        ])),
-        ..Case::plain()
-    };
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nbee.workspace = true\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\" }\n";
-    let (out, merged) = case.member(cur, None, new, "a");
-    assert_eq!((out.as_str(), merged.conflicts.len()), (cur, 0));
-}
-
-#[test]
-fn a_feature_cargo_has_implicitly_is_not_written_out() {
-    let case = Case {
-        crates: &[("a", "a"), ("b", "b")],
-        facts: Some(cargo_says(&[
-            ("a", "a", vec![dep("b", EdgeKind::Normal, Some("b"))], &["b"]),
-            ("b", "b", vec![], &[]),
-        ])),
-        ..Case::plain()
-    };
-    let cur =
-        "[package]\nname = \"a\"\n\n[dependencies]\nb = { path = \"../b\", optional = true }\n";
-    let new = "[package]\nname = \"a\"\n\n[features]\nb = []\nfast = []\n\n[dependencies]\nb = { path = \"../b\" }\n";
-    let (out, merged) = case.member(cur, None, new, "a");
-    assert!(merged.conflicts.is_empty());
-    assert_eq!(out, format!("{cur}\n[features]\nfast = []\n"));
 }
 
 #[test]
@@ -797,7 +704,10 @@ fn a_created_crate_joins_the_roots_member_entries_only_where_trellis_wrote_them(
 
 /// Every case of `tests/fixtures/manifest/<case>/`, one merge a folder: `case.toml` (which
 /// manifest: `"root"` or a member's folder; the spec's `crates`, name → folder, for a member;
-/// this run's `renamed` and `moved`), `current.toml` (the person's manifest), `rendered.toml`
+/// this run's `renamed` and `moved`; `dropped`, package → the features the spec dropped;
+/// `[[facts]]`, what cargo says of each member package: `dir`, `name`, `features` (with the
+/// implicit ones) and `deps`, each `{ package, kind, path }`), `current.toml` (the person's
+/// manifest), `rendered.toml`
 /// (Trellis' render), `last.toml` if Trellis wrote the manifest whole before (the record: the
 /// facts it owns), `root.toml` and `rendered-root.toml` for a member where the workspace's
 /// root matters, and the expectations: `expected.toml` (the manifest as the merge leaves it,
@@ -852,6 +762,13 @@ fn manifest_case(case: &Path) -> (String, Merged) {
     let keep = |_: &[String]| false;
     let policy = Policy { base: &base, keep: &keep, accept: false, force: false };
     let manifest = spec["manifest"].as_str().unwrap();
+    let facts = facts_of_case(&spec);
+    let facts = LazyFacts::new(facts.as_ref(), Path::new(""));
+    let dropped_features: BTreeMap<String, BTreeSet<String>> = spec
+        .get("dropped")
+        .and_then(Item::as_table_like)
+        .map(|t| t.iter().map(|(k, v)| (k.to_owned(), strings(v).into_iter().collect())).collect())
+        .unwrap_or_default();
     let merged = if manifest == "root" {
         let members: BTreeMap<String, String> =
             get_item(rendered.as_table(), &path(&["workspace", "members"]))
@@ -868,8 +785,8 @@ fn manifest_case(case: &Path) -> (String, Merged) {
             rendered_root: rendered.as_table(),
             needed: RefCell::default(),
             implicit: RefCell::default(),
-            dropped_features: BTreeMap::new(),
-            facts: LazyFacts::none(),
+            dropped_features,
+            facts,
         };
         merge_root(&mut cur.doc, &rendered, &ws, &policy)
     } else {
@@ -886,12 +803,58 @@ fn manifest_case(case: &Path) -> (String, Merged) {
             rendered_root: rendered_root.as_table(),
             needed: RefCell::default(),
             implicit: RefCell::default(),
-            dropped_features: BTreeMap::new(),
-            facts: LazyFacts::none(),
+            dropped_features,
+            facts,
         };
         let old_dir =
             ws.moved.iter().find(|(_, to)| *to == manifest).map_or(manifest, |(from, _)| from);
         merge_member(&mut cur.doc, &rendered, manifest, old_dir, &ws, &policy)
     };
     (cur.text(), merged)
+}
+
+/// The strings of an array item (none where it is not one).
+fn strings(item: &Item) -> Vec<String> {
+    item.as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// What cargo says of a case's workspace, from its `case.toml`'s `[[facts]]`.
+fn facts_of_case(case: &DocumentMut) -> Option<FactsReader> {
+    let packages = case.get("facts")?.as_array_of_tables()?;
+    let packages: Vec<PackageFacts> = packages
+        .iter()
+        .map(|p| PackageFacts {
+            name: p["name"].as_str().unwrap().to_owned(),
+            dir: p["dir"].as_str().unwrap().to_owned(),
+            features: p
+                .get("features")
+                .map(strings)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| (f, Vec::new()))
+                .collect(),
+            deps: p
+                .get("deps")
+                .and_then(Item::as_array)
+                .into_iter()
+                .flatten()
+                .map(|d| {
+                    let d = d.as_inline_table().unwrap();
+                    let kind = match d.get("kind").and_then(Value::as_str).unwrap_or("normal") {
+                        "normal" => EdgeKind::Normal,
+                        "dev" => EdgeKind::Dev,
+                        "build" => EdgeKind::Build,
+                        other => panic!("no dependency kind `{other}`"),
+                    };
+                    let path = d.get("path").and_then(Value::as_str);
+                    dep(d["package"].as_str().unwrap(), kind, path)
+                })
+                .collect(),
+            targets: Vec::new(),
+        })
+        .collect();
+    let members = packages.iter().map(|p| p.dir.clone()).collect();
+    Some(FactsReader::given(CargoFacts { members, packages }))
 }
