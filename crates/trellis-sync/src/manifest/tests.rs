@@ -39,23 +39,13 @@ struct Case<'a> {
     moved: &'a [(&'a str, &'a str)],
     /// Features the spec dropped: (package, feature).
     dropped: &'a [(&'a str, &'a str)],
-    /// What cargo says of the workspace, when the case gives it.
-    facts: Option<FactsReader>,
 }
 
 const ROOT: &str = "[workspace]\nmembers = [\"crates/*\"]\n";
 
 impl Case<'_> {
     fn plain() -> Case<'static> {
-        Case {
-            root: ROOT,
-            rendered_root: "",
-            crates: &[],
-            renamed: &[],
-            moved: &[],
-            dropped: &[],
-            facts: None,
-        }
+        Case { root: ROOT, rendered_root: "", crates: &[], renamed: &[], moved: &[], dropped: &[] }
     }
 
     fn member(&self, cur: &str, last: Option<&str>, new: &str, dir: &str) -> (String, Merged) {
@@ -86,7 +76,7 @@ impl Case<'_> {
                 all.entry((*c).to_owned()).or_insert_with(BTreeSet::new).insert((*f).to_owned());
                 all
             }),
-            facts: LazyFacts::new(self.facts.as_ref(), Path::new("")),
+            facts: LazyFacts::none(),
         };
         let mut doc: DocumentMut = cur.parse().unwrap();
         let new: DocumentMut = new.parse().unwrap();
@@ -104,16 +94,6 @@ fn crates_pairs(list: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 /// Merges the rendered root `new` into `cur`, with `last` written whole by Trellis before.
 fn root(cur: &str, last: Option<&str>, new: &str) -> (String, Merged) {
-    root_with(cur, last, new, None)
-}
-
-/// [`root`], with what cargo says of the workspace.
-fn root_with(
-    cur: &str,
-    last: Option<&str>,
-    new: &str,
-    facts: Option<&FactsReader>,
-) -> (String, Merged) {
     let base = base_of(last);
     let mut doc: DocumentMut = cur.parse().unwrap();
     let new: DocumentMut = new.parse().unwrap();
@@ -133,7 +113,7 @@ fn root_with(
         needed: RefCell::default(),
         implicit: RefCell::default(),
         dropped_features: BTreeMap::new(),
-        facts: LazyFacts::new(facts, Path::new("")),
+        facts: LazyFacts::none(),
     };
     let keep = |_: &[String]| false;
     let merged = merge_root(
