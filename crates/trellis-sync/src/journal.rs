@@ -7,11 +7,14 @@
 //! person changed since the run began: such a file is left as it is and reported.
 //!
 //! The journal is written and read by hand, like the ledger (see `ledger/text.rs`), not with
-//! serde: a file's bytes go in as a readable string where they are UTF-8 and as hex under
+//! serde. The reason is exactness: a rollback puts back a file's bytes as they were, and a
+//! serializer (toml_edit's, through its `serde` feature) writes text with line breaks as a
+//! multi-line string (`toml_writer`'s `as_default`), whose line breaks the TOML spec lets a
+//! reader normalize; here every string is one basic string on one line, its breaks escaped.
+//! Besides, a file's bytes go in as a readable string where they are UTF-8 and as hex under
 //! `<key>-hex` where they are not, the text opens with a comment for the person who finds it,
 //! and a journal an older Trellis left (format 1) must still be read, with errors that name
-//! the change at fault. A derived (de)serializer would need a custom field for each of these,
-//! through toml_edit's optional `serde` feature, and save little.
+//! the change at fault.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -235,6 +238,7 @@ fn bytes_of(key: &str, item: &Item) -> Result<Vec<u8>, String> {
         .collect()
 }
 
+/// One basic string on one line (see the module's docs for why).
 fn quote(s: &str) -> String {
     trellis_spec::toml_str(s)
 }
