@@ -24,6 +24,16 @@ pub type Span = Range<usize>;
 
 /// A whole, validated spec. Only [`crate::parse`] makes one (`non_exhaustive`: no other crate
 /// can build one field by field), so a `Spec` has passed validation.
+///
+/// Held by this compile-fail test: outside this crate a `Spec` cannot even be taken apart as
+/// if its fields were all there is.
+///
+/// ```compile_fail,E0638
+/// fn fields(spec: trellis_spec::Spec) {
+///     let trellis_spec::Spec { workspace, layers, dependencies, crates, allow, forbid, check } =
+///         spec;
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Spec {
