@@ -149,27 +149,9 @@ pub(super) fn refuse_idle_allowances(loaded: &Loaded) -> Result<(), Error> {
 /// `until` is before today, `trellis_check::today`): the workspace it makes would fail
 /// `check` with that edge (C007), so it is the spec's mistake, said before anything is written.
 pub(super) fn refuse_expired_allowances(loaded: &Loaded) -> Result<(), Error> {
-    let spec = &loaded.spec;
     let (today, _) = trellis_check::today();
-    let expired: Vec<Diagnostic> = spec
-        .allow
-        .iter()
-        .filter(|a| !a.holds_on(today) && spec.excuses_declared_upward_edge(a))
-        .map(|a| {
-            let until = a.until.as_ref().map(|u| (u.date, u.span.clone()));
-            let (date, span) = until.unwrap_or_else(|| (today, a.span.clone()));
-            Diagnostic::error(
-                trellis_spec::codes::LAYER_VIOLATION,
-                format!(
-                    "`[[allow]]` from `{}` to `{}` expired on {date}, and the spec still declares the edge it excused, up the layers",
-                    a.from.name, a.to.name
-                ),
-            )
-            .in_file(loaded.file.clone())
-            .at(span, "expired")
-            .hint("remove the edge from `depends`, move a crate to another layer, or extend `until` with a reason")
-        })
-        .collect();
+    let expired =
+        trellis_check::allowances::expired_with_declared_edge(&loaded.spec, &loaded.file, today);
     if expired.is_empty() {
         return Ok(());
     }
