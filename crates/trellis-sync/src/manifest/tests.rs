@@ -178,14 +178,6 @@ fn a_new_crate_resolves_against_the_root_it_joins() {
 }
 
 #[test]
-fn empty_tables_trellis_emptied_go_unless_a_person_commented_them() {
-    let case = Case { crates: &[("a", "a"), ("b", "b"), ("c", "c")], ..Case::plain() };
-    let last = "[package]\nname = \"a\"\n\n[dependencies]\nb.workspace = true\n\n# keep me\n[dev-dependencies]\nc.workspace = true\n";
-    let (out, _) = case.member(last, Some(last), "[package]\nname = \"a\"\n", "a");
-    assert_eq!(out, "[package]\nname = \"a\"\n\n# keep me\n[dev-dependencies]\n");
-}
-
-#[test]
 fn paths_resolve_and_relate_inside_the_workspace() {
     assert_eq!(normalize("crates/a", "../b").as_deref(), Some("crates/b"));
     assert_eq!(normalize("crates/a", "./../../lib/c/").as_deref(), Some("lib/c"));
@@ -323,18 +315,6 @@ fn a_rename_keeps_the_key_the_code_uses_in_every_form_and_the_persons_quoting() 
 }
 
 #[test]
-fn an_external_crate_under_another_package_name_counts_by_its_package() {
-    let rendered_root =
-        "[workspace.dependencies]\nserde = { version = \"0.5\", package = \"serde-json-core\" }\n";
-    let case = Case { rendered_root, crates: &[("a", "a")], ..Case::plain() };
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nserde = { package = \"serde-json-core\", version = \"0.5\" }\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nserde.workspace = true\n";
-    let (out, merged) = case.member(cur, None, new, "a");
-    assert_eq!(out, cur);
-    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
-}
-
-#[test]
 fn adopting_keeps_the_roots_own_values_and_publish_is_never_trellis() {
     let cur = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"2.0.0\"\npublish = [\"my-reg\"]\n";
     let new = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"0.1.0\"\npublish = false\n";
@@ -351,23 +331,6 @@ fn adopting_keeps_the_roots_own_values_and_publish_is_never_trellis() {
 }
 
 #[test]
-fn an_entry_that_inherits_a_renamed_root_entry_is_on_the_roots_package() {
-    let root = "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nfirst = { package = \"alpha\", path = \"crates/alpha\" }\nserde1 = { package = \"serde\", version = \"1\" }\n";
-    let rendered_root = "[workspace.dependencies]\nserde = \"1\"\n";
-    let case = Case {
-        root,
-        rendered_root,
-        crates: &[("a", "crates/a"), ("alpha", "crates/alpha")],
-        ..Case::plain()
-    };
-    let cur = "[package]\nname = \"a\"\n\n[dependencies]\nfirst.workspace = true\nserde1.workspace = true\n";
-    let new = "[package]\nname = \"a\"\n\n[dependencies]\nalpha.workspace = true\nserde.workspace = true\n";
-    let (out, merged) = case.member(cur, None, new, "crates/a");
-    assert_eq!(out, cur);
-    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
-}
-
-#[test]
 fn an_edge_trellis_added_under_the_legacy_spelling_goes_with_the_spec() {
     let case = Case { crates: &[("a", "a"), ("b", "b"), ("c", "c")], ..Case::plain() };
     let cur = "[package]\nname = \"a\"\n\n[dev_dependencies]\nc = { path = \"../c\" }\n";
@@ -381,23 +344,6 @@ fn an_edge_trellis_added_under_the_legacy_spelling_goes_with_the_spec() {
     let dropped = "[package]\nname = \"a\"\n\n[dev-dependencies]\nc.workspace = true\n";
     let (out, _) = case.member_after(&added, &merged.keys, dropped, "a");
     assert_eq!(out, cur);
-}
-
-#[test]
-fn a_moved_crate_keeps_every_relative_path_leading_where_it_led() {
-    let case = Case {
-        crates: &[("a", "libs/deep/a")],
-        moved: &[("crates/a", "libs/deep/a")],
-        ..Case::plain()
-    };
-    let cur = "bin = [{ name = \"x\", path = \"../../tools/x.rs\" }]\n\n[package]\nname = \"a\"\nworkspace = \"../..\"\nreadme = '../../README.md'\nlicense-file = \"LICENSE\"\nbuild = false\n\n[lib]\npath = \"src/a.rs\"\n\n[[test]]\nname = \"t\"\npath = \"../../../outside/t.rs\" # beside the workspace\n";
-    let new = "[package]\nname = \"a\"\n";
-    let (out, merged) = case.member(cur, None, new, "libs/deep/a");
-    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
-    assert_eq!(
-        out,
-        "bin = [{ name = \"x\", path = \"../../../tools/x.rs\" }]\n\n[package]\nname = \"a\"\nworkspace = \"../../..\"\nreadme = '../../../README.md'\nlicense-file = \"LICENSE\"\nbuild = false\n\n[lib]\npath = \"src/a.rs\"\n\n[[test]]\nname = \"t\"\npath = \"../../../../outside/t.rs\" # beside the workspace\n"
-    );
 }
 
 #[test]
