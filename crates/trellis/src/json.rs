@@ -66,6 +66,7 @@ fn plan_value(project: &Project, plan: &Plan) -> Value {
                 "action": e.action.as_str(),
                 "ownership": e.ownership.map(ownership_str),
                 "note": e.note.as_ref().map(ToString::to_string),
+                "note_kind": e.note.as_ref().map(trellis_sync::Note::kind),
                 "diff": e.diff,
             })
         })

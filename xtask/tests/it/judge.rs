@@ -164,6 +164,12 @@ fn an_unrelated_crates_change_applies_beside_a_held_back_one() {
     assert_eq!(held, "conflict");
     assert!(note.starts_with("held back: cargo refuses the change:"), "{note}");
     assert!(note.contains("`z`"), "cargo names the dependency: {note}");
+    let kind = |path: &str| {
+        let entries = json["entries"].as_array().unwrap();
+        entries.iter().find(|e| e["path"] == path).unwrap()["note_kind"].clone()
+    };
+    assert_eq!(kind("crates/a/Cargo.toml"), "refused-by-cargo", "machines read the reason");
+    assert_eq!(kind("crates/b/Cargo.toml"), serde_json::Value::Null, "no note, no kind");
     assert_eq!(action("crates/b/Cargo.toml").0, "update");
     assert_eq!(fs::read(ws.join("crates/a/Cargo.toml")).unwrap(), a, "held back");
     let b = fs::read_to_string(ws.join("crates/b/Cargo.toml")).unwrap();

@@ -91,6 +91,38 @@ pub enum Kept {
     NotInSpec,
 }
 
+impl Note {
+    /// The reason's stable name, for machines (`"note_kind"` in the JSON of `plan` and
+    /// `apply`): kebab-case, one per variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Note::Moved { .. } => "moved",
+            Note::Renamed { .. } => "renamed",
+            Note::BothFoldersExist { .. } => "both-folders-exist",
+            Note::Kept(Kept::Changed) => "kept-changed",
+            Note::Kept(Kept::WiresKeptTest) => "kept-wires-a-kept-test",
+            Note::Kept(Kept::CrateHoldsChanges) => "kept-crate-holds-changes",
+            Note::Kept(Kept::NotInSpec) => "kept-not-in-spec",
+            Note::ModuleDeleted => "module-deleted",
+            Note::UnresolvedMarkers => "unresolved-markers",
+            Note::NothingNew => "nothing-new",
+            Note::ConflictAccepted => "conflict-accepted",
+            Note::Merged => "merged",
+            Note::MarkersWritten => "markers-written",
+            Note::SameLines => "same-lines",
+            Note::EditedAndChanged => "edited-and-changed",
+            Note::InTheWay => "in-the-way",
+            Note::NotUtf8 => "not-utf8",
+            Note::NotToml { .. } => "not-toml",
+            Note::Keys { .. } => "keys",
+            Note::FollowsMoves => "follows-moves",
+            Note::Waits { .. } => "waits",
+            Note::SavedDuringApply => "saved-during-apply",
+            Note::RefusedByCargo { .. } => "refused-by-cargo",
+        }
+    }
+}
+
 /// What a refusal's note opens with: `held back: cargo refuses the change: <cargo's reason>`.
 pub const HELD_BACK: &str = "held back: cargo refuses the change";
 
@@ -161,5 +193,50 @@ impl fmt::Display for Note {
             ),
             Note::RefusedByCargo { reason } => write!(f, "{HELD_BACK}: {reason}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_has_its_own_kind_and_a_sentence() {
+        let s = String::new;
+        let notes = [
+            Note::Moved { name: s() },
+            Note::Renamed { from: s(), to: s() },
+            Note::BothFoldersExist { from: s(), to: s() },
+            Note::Kept(Kept::Changed),
+            Note::Kept(Kept::WiresKeptTest),
+            Note::Kept(Kept::CrateHoldsChanges),
+            Note::Kept(Kept::NotInSpec),
+            Note::ModuleDeleted,
+            Note::UnresolvedMarkers,
+            Note::NothingNew,
+            Note::ConflictAccepted,
+            Note::Merged,
+            Note::MarkersWritten,
+            Note::SameLines,
+            Note::EditedAndChanged,
+            Note::InTheWay,
+            Note::NotUtf8,
+            Note::NotToml { reason: s() },
+            Note::Keys { keys: vec![], others_wait: false },
+            Note::FollowsMoves,
+            Note::Waits { on: vec![] },
+            Note::SavedDuringApply,
+            Note::RefusedByCargo { reason: s() },
+        ];
+        let kinds: std::collections::BTreeSet<&str> = notes.iter().map(Note::kind).collect();
+        assert_eq!(kinds.len(), notes.len(), "{kinds:?}");
+        let sentences: std::collections::BTreeSet<String> =
+            notes.iter().map(ToString::to_string).collect();
+        assert_eq!(sentences.len(), notes.len());
+        assert!(
+            kinds.iter().all(|k| k
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+        );
     }
 }
