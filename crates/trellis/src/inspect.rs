@@ -345,12 +345,26 @@ fn requirement_texts(loaded: &Loaded, ids: &[String]) -> Result<BTreeMap<String,
 pub(crate) fn affirmed(root: &Path) -> Result<BTreeMap<String, String>, Error> {
     let ledger = trellis_sync::Ledger::load(root)?;
     let mut affirmed = ledger.affirmed().clone();
-    let previous = crate::history::applied_spec(root, &ledger)
-        .and_then(|text| trellis_spec::parse(&text, "").ok());
-    for r in previous.iter().flat_map(|p| &p.spec.crates).flat_map(|c| &c.requirements) {
-        affirmed.entry(r.id.clone()).or_insert_with(|| trellis_trace::fingerprint(&r.text));
+    for (id, fingerprint) in applied_fingerprints(root, &ledger) {
+        affirmed.entry(id).or_insert(fingerprint);
     }
     Ok(affirmed)
+}
+
+/// The fingerprint of each requirement's text in the spec Trellis last applied (none where
+/// that spec cannot be found or read).
+pub(crate) fn applied_fingerprints(
+    root: &Path,
+    ledger: &trellis_sync::Ledger,
+) -> BTreeMap<String, String> {
+    let previous = crate::history::applied_spec(root, ledger)
+        .and_then(|text| trellis_spec::parse(&text, "").ok());
+    previous
+        .iter()
+        .flat_map(|p| &p.spec.crates)
+        .flat_map(|c| &c.requirements)
+        .map(|r| (r.id.clone(), trellis_trace::fingerprint(&r.text)))
+        .collect()
 }
 
 /// Which graph [`graph()`] draws.

@@ -191,7 +191,7 @@ pub fn apply(
     let dir = fs::canonicalize(root).map_err(SyncError::io("resolve", root))?;
     let root = Root::new(&dir);
     let _lock = root.lock(LOCK_PATH)?;
-    let mut recovery = recover(&root, files)?;
+    let mut recovery = recover(&root)?;
     if let Some(parent) = dir.parent() {
         recovery.staging = staging::sweep_stale(parent);
     }
@@ -237,9 +237,12 @@ pub fn unfinished(root: &Path) -> Result<bool, SyncError> {
 }
 
 /// Rolls back an interrupted run, if its journal is there, and removes the temporary files of
-/// interrupted writes: in `.trellis/`, the root, and every folder the journal, the planned
-/// files or the ledger name (the only folders Trellis ever writes in).
-fn recover(root: &Root, files: &[PlannedFile]) -> Result<Recovery, SyncError> {
+/// interrupted writes: in `.trellis/` and the root, and in every folder the journal names.
+/// Trellis writes anywhere else only while a journal lists every change of the run (it is
+/// written before the first and removed after the last), so a write killed halfway leaves
+/// the journal that names its folder; without one, no other folder can hold such a file, and
+/// the thousands of folders of a large workspace are not read on every run.
+fn recover(root: &Root) -> Result<Recovery, SyncError> {
     let mut recovery = Recovery::default();
     let journal = Journal::load(root)?;
     if let Some(journal) = &journal {
@@ -253,13 +256,8 @@ fn recover(root: &Root, files: &[PlannedFile]) -> Result<Recovery, SyncError> {
             error: Box::new(error),
         })?);
     }
-    let ledger = Ledger::load_in(root).unwrap_or_default();
     let mut dirs: Vec<&str> = vec!["", ".trellis"];
-    let named = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(ledger.files.keys().map(String::as_str))
-        .chain(journal.iter().flat_map(Journal::paths));
+    let named = journal.iter().flat_map(Journal::paths);
     dirs.extend(named.filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir)));
     recovery.temporaries = root.sweep_temps(dirs)?;
     Ok(recovery)

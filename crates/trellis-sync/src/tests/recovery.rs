@@ -97,11 +97,17 @@ pub(super) fn leftovers(root: &Path) -> Vec<String> {
 }
 
 /// What a process killed in the middle of a write leaves: a temporary file beside its target.
-fn leave_temporaries(root: &Path) {
+/// In a crate's folder only while the journal names a file there (Trellis writes in a crate's
+/// folder only during a run whose journal lists it); at the root, any time. Whether it left
+/// one in a crate's folder.
+fn leave_temporaries(root: &Path) -> bool {
     fs::write(root.join(".trellis-a1B2c3.tmp"), "half a file").unwrap();
-    if root.join("crates/basis/src").is_dir() {
+    let journal = fs::read_to_string(root.join(JOURNAL_PATH)).unwrap_or_default();
+    if journal.contains("\"crates/basis/src/") && root.join("crates/basis/src").is_dir() {
         fs::write(root.join("crates/basis/src/.trellis-Zz9yX8.tmp"), "half").unwrap();
+        return true;
     }
+    false
 }
 
 /// Stops the run after each single change in turn, as a kill would (the journal stays, and so
@@ -153,6 +159,7 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
     };
 
     let mut budget = 0;
+    let mut in_a_crate = 0;
     loop {
         let run = dir.path().join(format!("run-{budget}"));
         copy_tree(&pristine, &run);
@@ -168,7 +175,7 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
             Err(SyncError::Injected) => {}
             Err(e) => panic!("budget {budget}: {e}"),
         }
-        leave_temporaries(&run);
+        in_a_crate += usize::from(leave_temporaries(&run));
         let back = dir.path().join(format!("back-{budget}"));
         copy_tree(&run, &back);
 
@@ -197,6 +204,7 @@ fn a_run_stopped_after_any_write_is_rolled_back_by_the_next() {
         assert!(budget < 1000, "the run never finished");
     }
     assert!(budget >= writes, "stopped only {budget} times for {writes} writes");
+    assert!(in_a_crate > 0, "a crate's folder never held a temporary file the journal names");
 }
 
 /// Kills a run of a 200-crate change at each of its writes in turn (a sample of 8 points, or

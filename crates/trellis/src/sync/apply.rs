@@ -85,7 +85,7 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
         .iter()
         .map(|path| workspace_relative(project.root(), path))
         .collect::<Result<Vec<_>, _>>()?;
-    let affirmed = made_real(project, &prepared.loaded)?;
+    let affirmed = made_real(project, &prepared.loaded, &prepared.ledger)?;
     // What the judge said, and why it could not judge, kept for the result.
     let said: Arc<Mutex<(Judged, Option<Error>)>> = Arc::default();
     // Cargo starts on what it will see as soon as the plan has planned that.
@@ -189,18 +189,21 @@ pub fn apply(project: &Project, options: &ApplyOptions) -> Result<Applied, Error
 /// text that test was written against (the spec Trellis last applied, or else today's). From
 /// then on, a change of the requirement's text makes it suspect until it is affirmed again.
 /// `None` (keep the ledger's) for a spec without requirements: nothing to read then.
+///
+/// Only whether a test claims a requirement counts here (pending or lost, or not), which
+/// affirmed fingerprints do not change; so the spec Trellis last applied is read only when a
+/// requirement is newly claimed.
 fn made_real(
     project: &Project,
     loaded: &Loaded,
+    ledger: &Ledger,
 ) -> Result<Option<BTreeMap<String, String>>, Error> {
     use trellis_trace::Status;
     if !trellis_trace::findings::possible(&loaded.spec) {
         return Ok(None);
     }
     let root = project.root();
-    let ledger = Ledger::load(root)?;
-    let known = crate::inspect::affirmed(root)?;
-    let inputs = trellis_trace::TraceInputs { results: None, affirmed: &known };
+    let inputs = trellis_trace::TraceInputs { results: None, affirmed: ledger.affirmed() };
     let report = trellis_trace::trace_with(&loaded.spec, root, &inputs)?;
     // An affirmation holds while a person's test claims the requirement: one gone back to
     // pending (or lost) will be affirmed afresh against the text its new test is written for.
@@ -213,11 +216,19 @@ fn made_real(
         .filter(|(id, _)| claimed(id))
         .map(|(id, fingerprint)| (id.clone(), fingerprint.clone()))
         .collect();
-    for r in report.crates.iter().flat_map(|c| &c.requirements) {
-        if matches!(r.status, Status::Pending | Status::Lost) || next.contains_key(&r.id) {
-            continue;
-        }
-        if let Some(fingerprint) = known.get(&r.id).or(r.fingerprint.as_ref()) {
+    let newly: Vec<_> = report
+        .crates
+        .iter()
+        .flat_map(|c| &c.requirements)
+        .filter(|r| !matches!(r.status, Status::Pending | Status::Lost))
+        .filter(|r| !next.contains_key(&r.id))
+        .collect();
+    if newly.is_empty() {
+        return Ok(Some(next));
+    }
+    let applied = crate::inspect::applied_fingerprints(root, ledger);
+    for r in newly {
+        if let Some(fingerprint) = applied.get(&r.id).or(r.fingerprint.as_ref()) {
             next.insert(r.id.clone(), fingerprint.clone());
         }
     }
