@@ -166,6 +166,34 @@ impl Journal {
         Ok(journal)
     }
 
+    /// The folders the run wrote files in, as they are after a rollback too: each file's
+    /// folder, and where a folder the run moved holds it, the same folder under the move's
+    /// old path (a rollback moves the folder back, with whatever a write killed halfway left
+    /// in it).
+    pub(crate) fn written_folders(&self) -> std::collections::BTreeSet<String> {
+        let moves: Vec<(&str, &str)> = self
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Move { from, to } => Some((from.as_str(), to.as_str())),
+                _ => None,
+            })
+            .collect();
+        let mut folders = std::collections::BTreeSet::new();
+        for path in self.paths() {
+            let Some((folder, _)) = path.rsplit_once('/') else { continue };
+            for (from, to) in &moves {
+                if let Some(rest) = folder.strip_prefix(to)
+                    && (rest.is_empty() || rest.starts_with('/'))
+                {
+                    folders.insert(format!("{from}{rest}"));
+                }
+            }
+            folders.insert(folder.to_owned());
+        }
+        folders
+    }
+
     /// Every workspace-relative path the journal names (files, and both ends of moves).
     pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
         self.changes.iter().flat_map(|c| match c {

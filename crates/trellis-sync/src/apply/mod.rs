@@ -256,10 +256,11 @@ fn recover(root: &Root) -> Result<Recovery, SyncError> {
             error: Box::new(error),
         })?);
     }
-    let mut dirs: Vec<&str> = vec!["", ".trellis"];
-    let named = journal.iter().flat_map(Journal::paths);
-    dirs.extend(named.filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir)));
-    recovery.temporaries = root.sweep_temps(dirs)?;
+    let mut dirs: Vec<String> = vec![String::new(), ".trellis".to_owned()];
+    if let Some(journal) = &journal {
+        dirs.extend(journal.written_folders());
+    }
+    recovery.temporaries = root.sweep_temps(dirs.iter().map(String::as_str))?;
     Ok(recovery)
 }
 

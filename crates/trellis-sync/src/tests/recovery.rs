@@ -103,11 +103,18 @@ pub(super) fn leftovers(root: &Path) -> Vec<String> {
 fn leave_temporaries(root: &Path) -> bool {
     fs::write(root.join(".trellis-a1B2c3.tmp"), "half a file").unwrap();
     let journal = fs::read_to_string(root.join(JOURNAL_PATH)).unwrap_or_default();
+    let mut left = false;
     if journal.contains("\"crates/basis/src/") && root.join("crates/basis/src").is_dir() {
         fs::write(root.join("crates/basis/src/.trellis-Zz9yX8.tmp"), "half").unwrap();
-        return true;
+        left = true;
     }
-    false
+    // In the folder of a crate the run renames, moved already: the rollback moves it back,
+    // and the temporary file with it.
+    if journal.contains("\"crates/new-name/src/") && root.join("crates/new-name/src").is_dir() {
+        fs::write(root.join("crates/new-name/src/.trellis-Yy8xW7.tmp"), "half").unwrap();
+        left = true;
+    }
+    left
 }
 
 /// Stops the run after each single change in turn, as a kill would (the journal stays, and so
