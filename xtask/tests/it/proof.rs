@@ -252,3 +252,41 @@ requirements = [{ id = "B-1", text = "Beta holds." }]
     // The kept results say the same to `check` and `trace --results`.
     assert!(ws.join("target/trellis/cargo-test.executables").is_file());
 }
+
+/// A requirement reworded in the same `apply` that renames its crate, or moves it: the test a
+/// person made real still stands in the crate's folder when `apply` reads which requirements
+/// are claimed, so the affirmation holds and the requirement is suspect, not silently
+/// affirmed anew against the new text.
+#[test]
+fn a_requirement_reworded_while_its_crate_is_renamed_or_moved_is_suspect() {
+    for (change, folder) in [
+        ("[crates.books]\nrenamed-from = \"ledger\"", "crates/books"),
+        ("[crates.ledger]\npath = \"libs/ledger\"", "libs/ledger"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+        let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+        assert_eq!(made.code, Some(0), "{made}");
+        let ws = tmp.path().join("ws");
+        make_tests_real(&ws);
+        let applied = cli::xtask(&ws, &["apply"]);
+        assert_eq!(applied.code, Some(0), "{applied}");
+
+        let spec = fs::read_to_string(ws.join("Trellis.toml")).unwrap();
+        let changed = spec
+            .replace("[crates.ledger]", change)
+            .replace("An entry balances.", "An entry balances to zero.");
+        fs::write(ws.join("Trellis.toml"), changed).unwrap();
+        let applied = cli::xtask(&ws, &["apply"]);
+        assert_eq!(applied.code, Some(0), "{applied}");
+        assert!(ws.join(folder).join("tests/requirements/led_1.rs").is_file(), "{folder}");
+        let traced = cli::xtask(&ws, &["trace", "--format", "json"]);
+        assert_eq!(
+            statuses(&traced),
+            pairs(&[("LED-1", "suspect"), ("LED-2", "covered"), ("LED-3", "pending")]),
+            "{change}"
+        );
+        let strict = cli::xtask(&ws, &["check", "--strict"]);
+        assert_eq!(strict.code, Some(1), "{change}: {strict}");
+    }
+}

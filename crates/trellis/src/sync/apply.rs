@@ -1,6 +1,7 @@
 //! `apply`: the spec's files written as one transaction, judged by cargo before and verified
 //! after; the affirmations a run records, and the `--accept` paths it takes.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -204,7 +205,8 @@ fn made_real(
     }
     let root = project.root();
     let inputs = trellis_trace::TraceInputs { results: None, affirmed: ledger.affirmed() };
-    let report = trellis_trace::trace_with(&loaded.spec, root, &inputs)?;
+    let report =
+        trellis_trace::trace_with(&as_it_stands(&loaded.spec, root, ledger), root, &inputs)?;
     // An affirmation holds while a person's test claims the requirement: one gone back to
     // pending (or lost) will be affirmed afresh against the text its new test is written for.
     let claimed = |id: &str| {
@@ -233,6 +235,34 @@ fn made_real(
         }
     }
     Ok(Some(next))
+}
+
+/// The spec with each crate this run moves (renamed, or given another `path`) still at the
+/// folder it has now, where the tests that claim its requirements are until the run moves
+/// them: read at the new folder, they would all look lost.
+fn as_it_stands<'s>(
+    spec: &'s trellis_spec::Spec,
+    root: &Path,
+    ledger: &Ledger,
+) -> Cow<'s, trellis_spec::Spec> {
+    let now = |c: &trellis_spec::CrateSpec| {
+        let was = c.renamed_from.as_ref().map_or(c.name.as_str(), |from| from.name.as_str());
+        ledger.crate_dir(was).filter(|dir| {
+            *dir != c.path
+                && !root.join(&c.path).join("Cargo.toml").is_file()
+                && root.join(dir).join("Cargo.toml").is_file()
+        })
+    };
+    if !spec.crates.iter().any(|c| now(c).is_some()) {
+        return Cow::Borrowed(spec);
+    }
+    let mut moved = spec.clone();
+    for c in &mut moved.crates {
+        if let Some(dir) = now(c) {
+            c.path = dir.to_owned();
+        }
+    }
+    Cow::Owned(moved)
 }
 
 /// An `accept` path as the workspace-relative, `/`-separated path the plan names.
