@@ -64,7 +64,7 @@ pub(crate) fn check_with_workspace(
     let possible = trellis_trace::findings::possible(&loaded.spec);
     let scan = || -> Result<_, Error> {
         let affirmed = affirmed(root)?;
-        Ok((trellis_trace::Scanned::read(&loaded.spec, root)?, affirmed))
+        Ok((trellis_trace::Scanned::read_beside_cargo(&loaded.spec, root)?, affirmed))
     };
     let (metadata, scanned) = std::thread::scope(|scope| {
         let scanned = possible.then(|| scope.spawn(scan));
@@ -255,7 +255,10 @@ pub fn trace(project: &Project, options: &TraceOptions) -> Result<Traced, Error>
             .results
             .need_target_dir()
             .then(|| scope.spawn(|| crate::results::target_dir(root)));
-        let scanned = trellis_trace::Scanned::read(&loaded.spec, root);
+        let scanned = match target {
+            Some(_) => trellis_trace::Scanned::read_beside_cargo(&loaded.spec, root),
+            None => trellis_trace::Scanned::read(&loaded.spec, root),
+        };
         let target =
             target.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         (scanned, target)

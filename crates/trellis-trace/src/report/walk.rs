@@ -119,16 +119,18 @@ impl Found {
     }
 }
 
-/// Reads and scans every file, on every core. Reading is most of the cost, and a file's scan
-/// depends on that file alone. The error reported is the first in the order of `sources`,
+/// Reads and scans every file, on every core but `spare` (at least one). Reading is most of the
+/// cost, and a file's scan depends on that file alone. The error reported is the first in the order of `sources`,
 /// whichever worker met it, so a run fails the same way each time.
 pub(super) fn scan_all(
     targets: &[Target],
     root: &Path,
     sources: &[Source],
     ids: &Ids<'_>,
+    spare: usize,
 ) -> Result<Found, TraceError> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = cores.saturating_sub(spare).max(1);
     let threads = threads.min(sources.len().div_ceil(FILES_PER_TAKE)).max(1);
     let next = AtomicUsize::new(0);
     let work = || {
