@@ -4,7 +4,7 @@
 //! until affirmed; a deleted test loses its requirement.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{self, session};
 
@@ -40,6 +40,18 @@ pub(crate) fn make_tests_real(ws: &Path) {
         "#[ignore = \"pending: LED-2\"]\nfn led_2() {\n    todo!(\"LED-2\")\n}",
         "fn led_2() {\n    panic!(\"a closed period took an entry\");\n}",
     );
+}
+
+/// A workspace generated from the proof spec, LED-1's test made real and passing, LED-2's
+/// real and failing, LED-3's pending: in `<tmp>/ws`.
+pub(crate) fn proven() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
+    let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
+    assert_eq!(made.code, Some(0), "{made}");
+    let ws = tmp.path().join("ws");
+    make_tests_real(&ws);
+    (tmp, ws)
 }
 
 pub(crate) fn statuses(run: &cli::Run) -> Vec<(String, String)> {
@@ -177,12 +189,7 @@ fn the_html_report_is_one_page_with_every_requirement() {
 /// did not report, and `check` with them; quiet cargo output does not hide the results.
 #[test]
 fn a_crashed_test_binary_fails_its_requirements() {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
-    let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    assert_eq!(made.code, Some(0), "{made}");
-    let ws = tmp.path().join("ws");
-    make_tests_real(&ws);
+    let (_tmp, ws) = proven();
     let led_2 = ws.join("crates/ledger/tests/requirements/led_2.rs");
     let text = fs::read_to_string(&led_2).unwrap();
     fs::write(
@@ -263,12 +270,7 @@ fn a_requirement_reworded_while_its_crate_is_renamed_or_moved_is_suspect() {
         ("[crates.books]\nrenamed-from = \"ledger\"", "crates/books"),
         ("[crates.ledger]\npath = \"libs/ledger\"", "libs/ledger"),
     ] {
-        let tmp = tempfile::tempdir().unwrap();
-        fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
-        let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-        assert_eq!(made.code, Some(0), "{made}");
-        let ws = tmp.path().join("ws");
-        make_tests_real(&ws);
+        let (_tmp, ws) = proven();
         let applied = cli::xtask(&ws, &["apply"]);
         assert_eq!(applied.code, Some(0), "{applied}");
 

@@ -6,22 +6,10 @@
 //! reports name the workspace, the date and the commit.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::cli::{self, session};
-use crate::proof::{SPEC, make_tests_real, pairs, statuses};
-
-/// A workspace generated from the proof spec, LED-1's test made real and passing, LED-2's
-/// real and failing, LED-3's pending: in `<tmp>/ws`.
-fn proven() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("spec.toml"), SPEC).unwrap();
-    let made = cli::xtask(tmp.path(), &["new", "spec.toml", "--out", "ws"]);
-    assert_eq!(made.code, Some(0), "{made}");
-    let ws = tmp.path().join("ws");
-    make_tests_real(&ws);
-    (tmp, ws)
-}
+use crate::proof::{pairs, proven, statuses};
 
 /// What `check` and every format of `trace` say once `trace --run` has run.
 fn judged() -> Vec<(String, String)> {
