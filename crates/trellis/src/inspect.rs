@@ -255,9 +255,10 @@ pub fn trace(project: &Project, options: &TraceOptions) -> Result<Traced, Error>
             .results
             .need_target_dir()
             .then(|| scope.spawn(|| crate::results::target_dir(root)));
-        let scanned = match target {
-            Some(_) => trellis_trace::Scanned::read_beside_cargo(&loaded.spec, root),
-            None => trellis_trace::Scanned::read(&loaded.spec, root),
+        let scanned = if target.is_some() {
+            trellis_trace::Scanned::read_beside_cargo(&loaded.spec, root)
+        } else {
+            trellis_trace::Scanned::read(&loaded.spec, root)
         };
         let target =
             target.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));

@@ -237,6 +237,14 @@ impl Ledger {
         self.crates.get(name).map(String::as_str)
     }
 
+    /// The folder Trellis last knew a spec crate in, under the name it had then (its
+    /// `renamed-from`, else its name), when that differs from the folder the spec gives it
+    /// now: the crate moves in the next `apply`.
+    pub fn moving_from(&self, c: &trellis_spec::CrateSpec) -> Option<&str> {
+        let was = c.renamed_from.as_ref().map_or(c.name.as_str(), |from| from.name.as_str());
+        self.crate_dir(was).filter(|dir| *dir != c.path || was != c.name.as_str())
+    }
+
     /// Requirement id → the fingerprint of the text its test was affirmed against.
     pub fn affirmed(&self) -> &BTreeMap<String, String> {
         &self.affirmed

@@ -119,9 +119,9 @@ impl Found {
     }
 }
 
-/// Reads and scans every file, on every core but `spare` (at least one). Reading is most of the
-/// cost, and a file's scan depends on that file alone. The error reported is the first in the order of `sources`,
-/// whichever worker met it, so a run fails the same way each time.
+/// Reads and scans every file, on every core but `spare` (at least one). Reading is most of
+/// the cost, and a file's scan depends on that file alone. The error reported is the first in
+/// the order of `sources`, whichever worker met it, so a run fails the same way each time.
 pub(super) fn scan_all(
     targets: &[Target],
     root: &Path,

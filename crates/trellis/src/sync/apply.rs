@@ -246,8 +246,7 @@ fn as_it_stands<'s>(
     ledger: &Ledger,
 ) -> Cow<'s, trellis_spec::Spec> {
     let now = |c: &trellis_spec::CrateSpec| {
-        let was = c.renamed_from.as_ref().map_or(c.name.as_str(), |from| from.name.as_str());
-        ledger.crate_dir(was).filter(|dir| {
+        ledger.moving_from(c).filter(|dir| {
             *dir != c.path
                 && !root.join(&c.path).join("Cargo.toml").is_file()
                 && root.join(dir).join("Cargo.toml").is_file()

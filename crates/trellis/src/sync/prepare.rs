@@ -68,10 +68,7 @@ fn undeclared_manifests(
     spec: &trellis_spec::Spec,
     ledger: &Ledger,
 ) -> Result<Vec<String>, Error> {
-    let moves = spec.crates.iter().any(|c| {
-        let was = c.renamed_from.as_ref().map_or(c.name.as_str(), |from| from.name.as_str());
-        ledger.crate_dir(was).is_some_and(|dir| dir != c.path || was != c.name.as_str())
-    });
+    let moves = spec.crates.iter().any(|c| ledger.moving_from(c).is_some());
     if !moves {
         return Ok(Vec::new());
     }
